@@ -1,0 +1,624 @@
+"""The one message catalogue: every text a user reads, in Indonesian ("id") and English ("en").
+
+Keys are dotted names. `t(key, lang, **params)` renders one message; a key missing in either
+language is a bug that `tests/test_messages.py` catches.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # --- severities and report words -------------------------------------------------------
+    "severity.error": {"id": "GALAT", "en": "ERROR"},
+    "severity.warning": {"id": "PERINGATAN", "en": "WARNING"},
+    "report.fix": {"id": "Perbaikan", "en": "Fix"},
+    "report.valid": {
+        "id": "Berkas valid: tidak ada galat ({warnings} peringatan).",
+        "en": "File is valid: no errors ({warnings} warnings).",
+    },
+    "report.invalid": {
+        "id": "Berkas memiliki {errors} galat dan {warnings} peringatan.",
+        "en": "File has {errors} errors and {warnings} warnings.",
+    },
+    "report.unreadable": {
+        "id": "Berkas tidak dapat dibaca sebagai buku kerja Rencana Aksi.",
+        "en": "The file cannot be read as an action-plan workbook.",
+    },
+    "report.whole_sheet": {"id": "(seluruh lembar)", "en": "(whole sheet)"},
+    "report.whole_file": {"id": "(seluruh berkas)", "en": "(whole file)"},
+    "cli.file_not_found": {
+        "id": "Berkas tidak ditemukan: {path}",
+        "en": "File not found: {path}",
+    },
+    "cli.cannot_read": {
+        "id": "Tidak dapat membaca {path}: {reason}",
+        "en": "Cannot read {path}: {reason}",
+    },
+    "cli.cannot_write": {
+        "id": "Tidak dapat menulis {path}: {reason}",
+        "en": "Cannot write {path}: {reason}",
+    },
+    "cli.template_written": {
+        "id": "Templat ditulis ke {path}",
+        "en": "Template written to {path}",
+    },
+    # --- kinds of file, named in problems -------------------------------------------------------
+    "kind.pdf": {"id": "dokumen PDF", "en": "a PDF document"},
+    "kind.image": {"id": "gambar", "en": "an image"},
+    "kind.html": {"id": "halaman HTML (sering disimpan dengan akhiran .xls)", "en": "an HTML page (often saved with an .xls ending)"},
+    "kind.xml": {"id": "berkas XML (misalnya 'XML Spreadsheet 2003')", "en": "an XML file (e.g. 'XML Spreadsheet 2003')"},
+    "kind.archive": {"id": "arsip terkompresi (gzip/rar/7z)", "en": "a compressed archive (gzip/rar/7z)"},
+    "kind.text": {"id": "teks atau CSV", "en": "text or CSV"},
+    "kind.unknown": {"id": "format tidak dikenal", "en": "an unknown format"},
+    "kind.docx": {"id": "dokumen Word (.docx)", "en": "a Word document (.docx)"},
+    "kind.pptx": {"id": "presentasi PowerPoint (.pptx)", "en": "a PowerPoint presentation (.pptx)"},
+    "kind.ods": {"id": "lembar kerja OpenDocument (.ods); simpan sebagai .xlsx dari LibreOffice", "en": "an OpenDocument spreadsheet (.ods); save it as .xlsx from LibreOffice"},
+    # --- package-level problems (the file is not a usable workbook) -------------------------
+    "problem.empty_file.message": {"id": "Berkas kosong (0 bita).", "en": "The file is empty (0 bytes)."},
+    "problem.empty_file.fix": {
+        "id": "Unggah ulang buku kerja .xlsx yang berisi data.",
+        "en": "Upload the .xlsx workbook again, with its data.",
+    },
+    "problem.file_too_large.message": {
+        "id": "Berkas berukuran {size_mb} MB, melebihi batas {limit_mb} MB.",
+        "en": "The file is {size_mb} MB, over the {limit_mb} MB limit.",
+    },
+    "problem.file_too_large.fix": {
+        "id": "Hapus lembar, gambar, atau baris kosong yang tidak diperlukan, lalu simpan ulang.",
+        "en": "Remove sheets, images or empty rows that are not needed, then save again.",
+    },
+    "problem.legacy_xls.message": {
+        "id": "Berkas ini format Excel lama (.xls), bukan .xlsx.",
+        "en": "This file is in the old Excel format (.xls), not .xlsx.",
+    },
+    "problem.legacy_xls.fix": {
+        "id": "Buka di Excel atau LibreOffice, lalu Simpan Sebagai 'Buku Kerja Excel (.xlsx)'.",
+        "en": "Open it in Excel or LibreOffice and Save As 'Excel Workbook (.xlsx)'.",
+    },
+    "problem.encrypted_workbook.message": {
+        "id": "Buku kerja dilindungi kata sandi (terenkripsi), sehingga isinya tidak dapat dibaca.",
+        "en": "The workbook is password-protected (encrypted), so its content cannot be read.",
+    },
+    "problem.encrypted_workbook.fix": {
+        "id": "Buka berkas, hapus kata sandi (File > Info > Lindungi Buku Kerja), simpan, lalu unggah ulang.",
+        "en": "Open the file, remove the password (File > Info > Protect Workbook), save and upload again.",
+    },
+    "problem.not_a_zip.message": {
+        "id": "Berkas ini bukan buku kerja Excel .xlsx (terdeteksi: {kind}).",
+        "en": "This file is not an Excel .xlsx workbook (detected: {kind}).",
+    },
+    "problem.not_a_zip.fix": {
+        "id": "Gunakan templat RB Dash (.xlsx) atau simpan berkas sebagai 'Buku Kerja Excel (.xlsx)'.",
+        "en": "Use the RB Dash template (.xlsx) or save the file as 'Excel Workbook (.xlsx)'.",
+    },
+    "problem.corrupt_zip.message": {
+        "id": "Berkas .xlsx rusak atau terpotong ({detail}).",
+        "en": "The .xlsx file is damaged or truncated ({detail}).",
+    },
+    "problem.corrupt_zip.fix": {
+        "id": "Unduh atau salin ulang berkas dari sumber aslinya, buka di Excel untuk memastikan utuh, lalu unggah ulang.",
+        "en": "Download or copy the file again from its source, check it opens in Excel, then upload again.",
+    },
+    "problem.foreign_package.message": {
+        "id": "Berkas ini {kind}, bukan buku kerja Excel .xlsx.",
+        "en": "This file is {kind}, not an Excel .xlsx workbook.",
+    },
+    "problem.foreign_package.fix": {
+        "id": "Unggah buku kerja Rencana Aksi dalam format .xlsx.",
+        "en": "Upload the action-plan workbook as an .xlsx file.",
+    },
+    "problem.zip_encrypted_entry.message": {
+        "id": "Bagian '{entry}' di dalam berkas terenkripsi.",
+        "en": "Part '{entry}' inside the file is encrypted.",
+    },
+    "problem.zip_encrypted_entry.fix": {
+        "id": "Simpan ulang buku kerja tanpa kata sandi dari Excel atau LibreOffice.",
+        "en": "Save the workbook again without a password from Excel or LibreOffice.",
+    },
+    "problem.too_many_entries.message": {
+        "id": "Berkas berisi {count} bagian, melebihi batas {limit}.",
+        "en": "The file holds {count} parts, over the limit of {limit}.",
+    },
+    "problem.too_many_entries.fix": {
+        "id": "Simpan ulang sebagai .xlsx biasa dari Excel atau LibreOffice; hapus lembar atau gambar yang tidak perlu.",
+        "en": "Save again as a plain .xlsx from Excel or LibreOffice; remove unneeded sheets or images.",
+    },
+    "problem.zip_bomb_size.message": {
+        "id": "Isi berkas bila dibuka berukuran {size_mb} MB, melebihi batas {limit_mb} MB (kemungkinan 'bom dekompresi').",
+        "en": "The file's content unpacks to {size_mb} MB, over the {limit_mb} MB limit (possible decompression bomb).",
+    },
+    "problem.zip_bomb_size.fix": {
+        "id": "Pastikan berkas berasal dari sumber tepercaya; hapus baris atau lembar kosong yang berlebihan, lalu simpan ulang.",
+        "en": "Check the file comes from a trusted source; remove excess empty rows or sheets and save again.",
+    },
+    "problem.zip_bomb_ratio.message": {
+        "id": "Bagian '{entry}' memiliki rasio kompresi {ratio}:1, melebihi batas {limit}:1 (kemungkinan 'bom dekompresi').",
+        "en": "Part '{entry}' has a compression ratio of {ratio}:1, over the {limit}:1 limit (possible decompression bomb).",
+    },
+    "problem.zip_bomb_ratio.fix": {
+        "id": "Pastikan berkas berasal dari sumber tepercaya; hapus isi berulang yang berlebihan, lalu simpan ulang.",
+        "en": "Check the file comes from a trusted source; remove excessive repeated content and save again.",
+    },
+    "problem.zip_size_mismatch.message": {
+        "id": "Bagian '{entry}' tidak sesuai dengan ukuran atau checksum yang dinyatakan (berkas rusak atau dimanipulasi).",
+        "en": "Part '{entry}' does not match its declared size or checksum (damaged or tampered file).",
+    },
+    "problem.zip_size_mismatch.fix": {
+        "id": "Buka dan simpan ulang berkas di Excel atau LibreOffice, lalu unggah ulang.",
+        "en": "Open and save the file again in Excel or LibreOffice, then upload again.",
+    },
+    "problem.xml_dtd.message": {
+        "id": "Bagian '{entry}' berisi deklarasi DTD/ENTITY XML yang tidak diizinkan.",
+        "en": "Part '{entry}' contains an XML DTD/ENTITY declaration, which is not allowed.",
+    },
+    "problem.xml_dtd.fix": {
+        "id": "Berkas ini tidak dibuat oleh Excel, LibreOffice, atau Google Sheets; gunakan templat RB Dash.",
+        "en": "This file was not made by Excel, LibreOffice or Google Sheets; use the RB Dash template.",
+    },
+    "problem.xml_malformed.message": {
+        "id": "Bagian '{entry}' bukan XML yang sah ({detail}).",
+        "en": "Part '{entry}' is not well-formed XML ({detail}).",
+    },
+    "problem.xml_malformed.fix": {
+        "id": "Buka dan simpan ulang berkas di Excel atau LibreOffice, lalu unggah ulang.",
+        "en": "Open and save the file again in Excel or LibreOffice, then upload again.",
+    },
+    "problem.sheet_too_large.message": {
+        "id": "Lembar '{sheet}' menyatakan rentang {ref} ({rows} baris x {cols} kolom), melebihi batas {max_rows} baris x {max_cols} kolom.",
+        "en": "Sheet '{sheet}' declares range {ref} ({rows} rows x {cols} columns), over the limit of {max_rows} rows x {max_cols} columns.",
+    },
+    "problem.sheet_too_large.fix": {
+        "id": "Hapus baris dan kolom kosong di bawah/kanan tabel (pilih, klik kanan > Hapus), lalu simpan ulang.",
+        "en": "Delete the empty rows and columns below/right of the table (select, right-click > Delete), then save again.",
+    },
+    "problem.unreadable_sheet.message": {
+        "id": "Lembar '{sheet}' tidak dapat dibaca ({detail}).",
+        "en": "Sheet '{sheet}' cannot be read ({detail}).",
+    },
+    "problem.unreadable_sheet.fix": {
+        "id": "Buka dan simpan ulang berkas di Excel atau LibreOffice, lalu unggah ulang.",
+        "en": "Open and save the file again in Excel or LibreOffice, then upload again.",
+    },
+    "problem.not_a_workbook.message": {
+        "id": "Berkas ZIP ini tidak berisi buku kerja Excel (bagian '{entry}' tidak ada).",
+        "en": "This ZIP file holds no Excel workbook (part '{entry}' is missing).",
+    },
+    "problem.not_a_workbook.fix": {
+        "id": "Unggah buku kerja Rencana Aksi dalam format .xlsx.",
+        "en": "Upload the action-plan workbook as an .xlsx file.",
+    },
+    "problem.macros_ignored.message": {
+        "id": "Buku kerja berisi makro (VBA). Makro diabaikan: hanya nilai sel yang dibaca, dan makro tidak pernah dijalankan atau disimpan.",
+        "en": "The workbook contains macros (VBA). They are ignored: only cell values are read, and macros are never run or kept.",
+    },
+    "problem.macros_ignored.fix": {
+        "id": "Simpan sebagai 'Buku Kerja Excel (.xlsx)' tanpa makro.",
+        "en": "Save as 'Excel Workbook (.xlsx)' without macros.",
+    },
+    "problem.formula_without_value.message": {
+        "id": "{count} sel berisi rumus tanpa nilai tersimpan ({cells}); sel ini dianggap kosong, bukan 0.",
+        "en": "{count} cells hold a formula without a stored value ({cells}); they are read as empty, not 0.",
+    },
+    "problem.formula_without_value.fix": {
+        "id": "Buka berkas di Excel atau LibreOffice agar rumus dihitung, simpan, lalu unggah ulang; atau ganti rumus dengan nilai.",
+        "en": "Open the file in Excel or LibreOffice so the formulas are computed, save and upload again; or replace the formulas with values.",
+    },
+    # --- workbook structure --------------------------------------------------------------------
+    "problem.missing_sheet.message": {
+        "id": "Lembar '{sheet}' tidak ditemukan.",
+        "en": "Sheet '{sheet}' was not found.",
+    },
+    "problem.missing_sheet.fix": {
+        "id": "Tambahkan lembar bernama '{sheet}' seperti pada templat (python -m rbdash template).",
+        "en": "Add a sheet named '{sheet}' as in the template (python -m rbdash template).",
+    },
+    "problem.duplicate_sheet.message": {
+        "id": "Lembar '{sheet}' dan '{other}' sama-sama dibaca sebagai '{expected}'; hanya '{sheet}' yang dipakai.",
+        "en": "Sheets '{sheet}' and '{other}' both read as '{expected}'; only '{sheet}' is used.",
+    },
+    "problem.duplicate_sheet.fix": {
+        "id": "Ganti nama atau hapus salah satu lembar.",
+        "en": "Rename or delete one of the sheets.",
+    },
+    "problem.header_not_found.message": {
+        "id": "Baris judul kolom tidak ditemukan di 20 baris pertama (dicari: {columns}).",
+        "en": "The column header row was not found in the first 20 rows (looked for: {columns}).",
+    },
+    "problem.header_not_found.fix": {
+        "id": "Tulis judul kolom persis seperti pada templat dalam satu baris di 20 baris pertama.",
+        "en": "Write the column headers exactly as in the template, on one row within the first 20 rows.",
+    },
+    "problem.missing_column.message": {
+        "id": "Kolom '{column}' tidak ditemukan pada baris judul (baris {row}).",
+        "en": "Column '{column}' was not found in the header row (row {row}).",
+    },
+    "problem.missing_column.fix": {
+        "id": "Tambahkan kolom berjudul '{column}' pada baris judul.",
+        "en": "Add a column headed '{column}' to the header row.",
+    },
+    "problem.duplicate_column.message": {
+        "id": "Kolom '{column}' muncul lebih dari sekali; yang dipakai hanya yang pertama.",
+        "en": "Column '{column}' appears more than once; only the first is used.",
+    },
+    "problem.duplicate_column.fix": {
+        "id": "Hapus atau ganti judul kolom yang ganda.",
+        "en": "Remove or rename the duplicate column.",
+    },
+    "problem.missing_month_columns.message": {
+        "id": "Kolom bulan {months} tidak ditemukan di bawah '{group}'.",
+        "en": "Month columns {months} were not found under '{group}'.",
+    },
+    "problem.missing_month_columns.fix": {
+        "id": "Beri judul 12 kolom bulan 1 sampai 12 (atau Jan sampai Des) di bawah '{group}'.",
+        "en": "Head the 12 month columns 1 to 12 (or Jan to Dec) under '{group}'.",
+    },
+    "problem.no_plan_rows.message": {
+        "id": "Lembar tidak berisi satu pun baris rencana aksi.",
+        "en": "The sheet holds no action-plan rows.",
+    },
+    "problem.no_plan_rows.fix": {
+        "id": "Isi baris rencana aksi di bawah baris judul, seperti pada templat.",
+        "en": "Fill in action-plan rows below the header row, as in the template.",
+    },
+    "problem.missing_info_field.message": {
+        "id": "Isian '{field}' tidak ada atau kosong.",
+        "en": "Field '{field}' is missing or empty.",
+    },
+    "problem.missing_info_field.fix": {
+        "id": "Tulis '{field}' di kolom ISIAN dan nilainya di kolom NILAI.",
+        "en": "Write '{field}' in the ISIAN column and its value in the NILAI column.",
+    },
+    "problem.invalid_year.message": {
+        "id": "Tahun '{value}' tidak sah.",
+        "en": "Year '{value}' is not valid.",
+    },
+    "problem.invalid_year.fix": {
+        "id": "Tulis tahun empat angka, misalnya 2022.",
+        "en": "Write a four-digit year, for example 2022.",
+    },
+    "problem.invalid_date.message": {
+        "id": "Tanggal '{value}' tidak dapat dibaca.",
+        "en": "Date '{value}' cannot be read.",
+    },
+    "problem.invalid_date.fix": {
+        "id": "Isi sebagai tanggal Excel atau tulis seperti 2022-09-30 atau 30 September 2022.",
+        "en": "Enter it as an Excel date or write it like 2022-09-30 or 30 September 2022.",
+    },
+    "problem.invalid_flag.message": {
+        "id": "Nilai '{value}' untuk '{field}' tidak dikenali.",
+        "en": "Value '{value}' for '{field}' is not recognised.",
+    },
+    "problem.invalid_flag.fix": {"id": "Tulis 'ya' atau 'tidak'.", "en": "Write 'ya' (yes) or 'tidak' (no)."},
+    # --- cell-level rules -----------------------------------------------------------------------
+    "problem.missing_value.message": {
+        "id": "Kolom '{column}' kosong.",
+        "en": "Column '{column}' is empty.",
+    },
+    "problem.missing_value.fix": {
+        "id": "Isi '{column}' pada baris ini, atau hapus baris bila tidak dipakai.",
+        "en": "Fill in '{column}' on this row, or delete the row if it is not used.",
+    },
+    "problem.missing_code.message": {
+        "id": "Baris rencana aksi tanpa KODE.",
+        "en": "Action-plan row without a KODE (code).",
+    },
+    "problem.missing_code.fix": {
+        "id": "Beri kode unik pada kolom KODE, misalnya RA-12.",
+        "en": "Give the row a unique code in the KODE column, for example RA-12.",
+    },
+    "problem.duplicate_code.message": {
+        "id": "Kode '{code}' sudah dipakai di sel {first_cell}.",
+        "en": "Code '{code}' is already used in cell {first_cell}.",
+    },
+    "problem.duplicate_code.fix": {
+        "id": "Setiap baris harus berkode unik; ganti salah satu kode.",
+        "en": "Each row needs a unique code; change one of them.",
+    },
+    "problem.unknown_code.message": {
+        "id": "Kode '{code}' tidak ada di lembar '{target}'.",
+        "en": "Code '{code}' does not exist in sheet '{target}'.",
+    },
+    "problem.unknown_code.fix": {
+        "id": "Pakai salah satu kode dari kolom KODE di lembar '{target}', atau tambahkan barisnya di sana.",
+        "en": "Use one of the codes in the KODE column of sheet '{target}', or add that row there.",
+    },
+    "problem.duplicate_entry.message": {
+        "id": "Data untuk {key} sudah ada di baris {first_row}.",
+        "en": "Data for {key} already exists on row {first_row}.",
+    },
+    "problem.duplicate_entry.fix": {
+        "id": "Gabungkan menjadi satu baris atau hapus salah satunya.",
+        "en": "Merge them into one row or delete one.",
+    },
+    "problem.invalid_month.message": {
+        "id": "Bulan '{value}' tidak sah (harus 1 sampai 12).",
+        "en": "Month '{value}' is not valid (must be 1 to 12).",
+    },
+    "problem.invalid_month.fix": {
+        "id": "Tulis angka bulan 1 sampai 12 atau nama bulan (Jan, Feb, ..., Des).",
+        "en": "Write the month number 1 to 12 or a month name (Jan, Feb, ..., Dec).",
+    },
+    "problem.unknown_status.message": {
+        "id": "Status '{value}' tidak dikenali.",
+        "en": "Status '{value}' is not recognised.",
+    },
+    "problem.unknown_status.fix": {
+        "id": "Pilih salah satu: {allowed}.",
+        "en": "Choose one of: {allowed}.",
+    },
+    "problem.not_a_number.message": {
+        "id": "'{value}' pada kolom '{column}' bukan angka.",
+        "en": "'{value}' in column '{column}' is not a number.",
+    },
+    "problem.not_a_number.fix": {
+        "id": "Tulis angka saja, misalnya 88,31 atau 75 (tanpa satuan atau teks).",
+        "en": "Write a number only, for example 88.31 or 75 (no unit or text).",
+    },
+    "problem.number_out_of_range.message": {
+        "id": "Nilai {value} pada kolom '{column}' di luar rentang {low} sampai {high}.",
+        "en": "Value {value} in column '{column}' is outside {low} to {high}.",
+    },
+    "problem.number_out_of_range.fix": {
+        "id": "Tulis nilai antara {low} dan {high}.",
+        "en": "Write a value between {low} and {high}.",
+    },
+    "problem.answer_out_of_range.message": {
+        "id": "Jawaban '{value}' untuk unsur {column} di luar skala 1 sampai 4.",
+        "en": "Answer '{value}' for element {column} is outside the 1 to 4 scale.",
+    },
+    "problem.answer_out_of_range.fix": {
+        "id": "Tulis 1, 2, 3 atau 4 (1 = tidak baik, 4 = sangat baik); kosongkan bila tidak dijawab.",
+        "en": "Write 1, 2, 3 or 4 (1 = poor, 4 = very good); leave empty if not answered.",
+    },
+    "problem.zero_respondents.message": {
+        "id": "Periode {period}, unit {unit}: jumlah responden 0, sehingga IKM tidak dapat dihitung.",
+        "en": "Period {period}, unit {unit}: zero respondents, so the IKM cannot be computed.",
+    },
+    "problem.zero_respondents.fix": {
+        "id": "Isi jumlah responden yang sebenarnya, atau hapus baris periode ini.",
+        "en": "Enter the actual number of respondents, or delete this period's row.",
+    },
+    "problem.invalid_period.message": {
+        "id": "Periode '{value}' tidak dapat dibaca.",
+        "en": "Period '{value}' cannot be read.",
+    },
+    "problem.invalid_period.fix": {
+        "id": "Tulis periode seperti 2022-06 (bulan), 2022-TW2 (triwulan), 2022-S1 (semester) atau 2022 (tahun).",
+        "en": "Write the period like 2022-06 (month), 2022-TW2 (quarter), 2022-S1 (half-year) or 2022 (year).",
+    },
+    "problem.period_outside_year.message": {
+        "id": "Periode '{value}' berada di luar tahun rencana aksi {year}.",
+        "en": "Period '{value}' lies outside the action-plan year {year}.",
+    },
+    "problem.period_outside_year.fix": {
+        "id": "Periksa tahun pada periode atau isian 'Tahun' di lembar Info.",
+        "en": "Check the year of the period or the 'Tahun' field on the Info sheet.",
+    },
+    "problem.survey_conflict.message": {
+        "id": "Periode {period}, unit {unit} ada di lembar '{sheet}' dan '{other}'.",
+        "en": "Period {period}, unit {unit} appears in both sheet '{sheet}' and '{other}'.",
+    },
+    "problem.survey_conflict.fix": {
+        "id": "Simpan hasil satu periode dan unit di satu lembar saja.",
+        "en": "Keep one period and unit in one sheet only.",
+    },
+    "problem.unknown_tick.message": {
+        "id": "Isi '{value}' pada kolom bulan {month} tidak dikenali sebagai tanda jadwal; dianggap tidak terjadwal.",
+        "en": "'{value}' in month column {month} is not recognised as a schedule tick; read as not scheduled.",
+    },
+    "problem.unknown_tick.fix": {
+        "id": "Tulis ✓ (atau v, x, 1) pada bulan terjadwal dan kosongkan bulan lainnya.",
+        "en": "Write ✓ (or v, x, 1) in scheduled months and leave the others empty.",
+    },
+    "problem.unknown_unit.message": {
+        "id": "Satuan '{value}' tidak dikenali.",
+        "en": "Unit '{value}' is not recognised.",
+    },
+    "problem.unknown_unit.fix": {"id": "Pilih salah satu: {allowed}.", "en": "Choose one of: {allowed}."},
+    "problem.unknown_direction.message": {
+        "id": "Arah '{value}' tidak dikenali.",
+        "en": "Direction '{value}' is not recognised.",
+    },
+    "problem.unknown_direction.fix": {
+        "id": "Tulis 'naik' (makin tinggi makin baik) atau 'turun' (makin rendah makin baik).",
+        "en": "Write 'naik' (higher is better) or 'turun' (lower is better).",
+    },
+    "problem.row_without_schedule.message": {
+        "id": "Baris '{code}' tidak punya satu pun bulan terjadwal.",
+        "en": "Row '{code}' has no scheduled month.",
+    },
+    "problem.row_without_schedule.fix": {
+        "id": "Beri tanda ✓ pada bulan pelaksanaannya.",
+        "en": "Tick the months in which it is carried out.",
+    },
+    "problem.realisation_not_scheduled.message": {
+        "id": "Realisasi '{code}' pada bulan {month}, padahal bulan itu tidak terjadwal di Rencana Aksi.",
+        "en": "Realisation of '{code}' in month {month}, which is not scheduled in the action plan.",
+    },
+    "problem.realisation_not_scheduled.fix": {
+        "id": "Periksa bulannya; bila memang dikerjakan di luar jadwal, catat alasannya di CATATAN.",
+        "en": "Check the month; if the work was really done off-schedule, note why in CATATAN.",
+    },
+    "problem.more_problems.message": {
+        "id": "... dan {count} masalah lain berkode '{code}' di lembar ini (tidak ditampilkan satu per satu).",
+        "en": "... and {count} more problems with code '{code}' on this sheet (not listed one by one).",
+    },
+    "problem.more_problems.fix": {
+        "id": "Perbaiki masalah yang ditampilkan; pola yang sama biasanya berulang di baris lain.",
+        "en": "Fix the problems shown; the same pattern usually repeats on the other rows.",
+    },
+    "problem.unsur_without_answers.message": {
+        "id": "Periode {period}, unit {unit}: unsur {unsur} tidak punya jawaban, sehingga IKM tidak dihitung.",
+        "en": "Period {period}, unit {unit}: element {unsur} has no answers, so the IKM is not computed.",
+    },
+    "problem.unsur_without_answers.fix": {
+        "id": "Isi jawaban unsur tersebut; IKM menurut PermenPANRB 14/2017 memerlukan kesembilan unsur.",
+        "en": "Fill in that element's answers; the IKM of PermenPANRB 14/2017 needs all nine elements.",
+    },
+    # --- notes written into template headers ------------------------------------------------
+    "note.plan.code": {
+        "id": "Kode unik baris rencana aksi (misalnya RA-01). Jangan diubah setelah dipakai di lembar lain.",
+        "en": "Unique code of the plan row (e.g. RA-01). Do not change it once other sheets use it.",
+    },
+    "note.indicators.indicator_code": {
+        "id": "Kode unik indikator, misalnya RA-01.1.",
+        "en": "Unique indicator code, e.g. RA-01.1.",
+    },
+    "note.indicators.plan_code": {
+        "id": "KODE baris di lembar Rencana Aksi tempat indikator ini tercantum.",
+        "en": "KODE of the row in the Rencana Aksi sheet that lists this indicator.",
+    },
+    "note.indicators.unit": {
+        "id": "persen, dokumen, indeks, jumlah, atau ada/tidak.",
+        "en": "persen (percent), dokumen (documents), indeks (index), jumlah (count) or ada/tidak (yes/no).",
+    },
+    "note.indicators.direction": {
+        "id": "naik: makin tinggi makin baik; turun: makin rendah makin baik.",
+        "en": "naik: higher is better; turun: lower is better.",
+    },
+    "note.indicators.target": {
+        "id": "Target tahun ini. Kosongkan bila belum ditetapkan (jangan tulis 0).",
+        "en": "This year's target. Leave empty when not set (do not write 0).",
+    },
+    "note.indicators.target_assumed": {
+        "id": "'ya' bila target bukan dari keputusan (asumsi/contoh).",
+        "en": "'ya' when the target does not come from the decree (assumed/example).",
+    },
+    "note.month": {
+        "id": "Bulan 1 sampai 12 (atau Jan sampai Des).",
+        "en": "Month 1 to 12 (or Jan to Dec).",
+    },
+    "note.realisation.status": {
+        "id": "Selesai, Sebagian, Belum, atau Batal.",
+        "en": "Selesai (done), Sebagian (partial), Belum (not done) or Batal (cancelled).",
+    },
+    "note.realisation.progress": {
+        "id": "Persentase kemajuan 0 sampai 100.",
+        "en": "Progress percentage 0 to 100.",
+    },
+    "note.indicator_values.value": {
+        "id": "Nilai capaian bulan itu (angka; untuk ada/tidak tulis 1 atau 0).",
+        "en": "The month's achieved value (a number; for ada/tidak write 1 or 0).",
+    },
+    "note.survey.period": {
+        "id": "2022-06 (bulan), 2022-TW2 (triwulan), 2022-S1 (semester) atau 2022 (tahun).",
+        "en": "2022-06 (month), 2022-TW2 (quarter), 2022-S1 (half-year) or 2022 (year).",
+    },
+    "note.survey.answer": {
+        "id": "Jawaban responden 1 sampai 4 (1 = tidak baik, 4 = sangat baik).",
+        "en": "Respondent's answer 1 to 4 (1 = poor, 4 = very good).",
+    },
+    "note.survey.nrr": {
+        "id": "Nilai rata-rata (NRR) unsur, 1 sampai 4.",
+        "en": "Mean score (NRR) of the element, 1 to 4.",
+    },
+    # --- texts written into workbooks --------------------------------------------------------
+    "workbook.banner_example": {
+        "id": "CONTOH: nilai di lembar '{sheet}' adalah data contoh untuk peragaan, bukan data resmi dan bukan dari keputusan.",
+        "en": "EXAMPLE: the values on sheet '{sheet}' are example data for demonstration, not official data and not from the decree.",
+    },
+    "workbook.banner_plain": {
+        "id": "{sheet}: isi satu baris per data di bawah judul kolom (lihat lembar Petunjuk).",
+        "en": "{sheet}: one row per record below the column headers (see the Petunjuk sheet).",
+    },
+    "workbook.banner_indicators": {
+        "id": "Indikator keberhasilan, dipecah verbatim dari kolom INDIKATOR KEBERHASILAN lampiran. SATUAN dan ARAH: klasifikasi RB Dash. Keputusan tidak memuat target: isi TARGET bila sudah ditetapkan.",
+        "en": "Success indicators, split verbatim from the annex's INDIKATOR KEBERHASILAN column. SATUAN and ARAH: RB Dash's classification. The decree has no targets: fill TARGET once set.",
+    },
+    "workbook.banner_indicators_example": {
+        "id": "Indikator keberhasilan, dipecah verbatim dari lampiran. SATUAN dan ARAH: klasifikasi RB Dash. TARGET dan BASELINE: CONTOH (asumsi), bukan dari keputusan; kosong berarti target belum ditetapkan.",
+        "en": "Success indicators, split verbatim from the annex. SATUAN and ARAH: RB Dash's classification. TARGET and BASELINE: EXAMPLE (assumed), not from the decree; empty means no target set.",
+    },
+    "workbook.banner_nrr": {
+        "id": "Hasil SKM per periode dan unit layanan sebagai NRR per unsur (1-4). Alternatif: isi jawaban per responden di lembar 'Responden SKM'.",
+        "en": "Survey results per period and service unit as NRR per element (1-4). Alternatively fill answers per respondent on sheet 'Responden SKM'.",
+    },
+    "workbook.banner_nrr_example": {
+        "id": "CONTOH: NRR per unsur di lembar ini adalah data contoh, bukan data resmi.",
+        "en": "EXAMPLE: the NRR values on this sheet are example data, not official data.",
+    },
+    "workbook.target_assumed_note": {
+        "id": "CONTOH: target asumsi, bukan dari keputusan.",
+        "en": "EXAMPLE: assumed target, not from the decree.",
+    },
+    "workbook.respondents_prompt": {
+        "id": "Jumlah responden (bilangan bulat lebih dari 0).",
+        "en": "Number of respondents (a whole number above 0).",
+    },
+    "guide.title": {"id": "PETUNJUK PENGISIAN BUKU KERJA RENCANA AKSI RB", "en": "HOW TO FILL IN THE RB ACTION-PLAN WORKBOOK"},
+    "guide.intro": {
+        "id": "Buku kerja ini dibaca oleh RB Dash. Jangan mengganti nama lembar atau judul kolom. Baris judul kolom ada di baris 3 (di Rencana Aksi: baris 6 sampai 8). Sel berwarna abu-abu adalah judul; arahkan kursor ke judul untuk melihat catatan pengisian. Sebelum mengunggah, periksa berkas dengan: python -m rbdash validate NAMA_BERKAS.xlsx",
+        "en": "RB Dash reads this workbook. Do not rename sheets or column headers. Column headers are on row 3 (on Rencana Aksi: rows 6 to 8). Grey cells are headers; hover over a header to read its note. Before uploading, check the file with: python -m rbdash validate FILE.xlsx",
+    },
+    "guide.info": {
+        "id": "Info: isi Satker, Tahun, dan Posisi Data Per (tanggal terakhir data diperbarui, misalnya 2022-09-30). 'Berisi Data Contoh' diisi 'ya' hanya bila lembarnya berisi data contoh. Setiap baris 'Catatan' adalah satu catatan.",
+        "en": "Info: fill in Satker, Tahun (year) and Posisi Data Per (the date the data was last updated, e.g. 2022-09-30). Set 'Berisi Data Contoh' to 'ya' only when that sheet holds example data. Each 'Catatan' row is one note.",
+    },
+    "guide.plan": {
+        "id": "Rencana Aksi: salinan lampiran keputusan. Satu baris per sub kegiatan; tanda ✓ pada bulan pelaksanaan (v, x, 1 juga diterima). KODE (kolom S) harus unik dan tidak diubah, karena dipakai lembar lain. Sel yang tidak ada dalam salinan keputusan bertuliskan '[tidak ada dalam salinan]'.",
+        "en": "Rencana Aksi: the decree's annex. One row per sub-activity; ✓ in each scheduled month (v, x, 1 are accepted too). KODE (column S) must be unique and never changed, as other sheets use it. Cells the decree's copy does not show read '[tidak ada dalam salinan]'.",
+    },
+    "guide.indicators": {
+        "id": "Indikator: satu baris per indikator keberhasilan dengan KODE baris rencana aksinya. SATUAN: persen, dokumen, indeks, jumlah, atau ada/tidak. ARAH: naik (makin tinggi makin baik) atau turun (makin rendah makin baik). Kosongkan TARGET bila belum ditetapkan; jangan tulis 0.",
+        "en": "Indikator: one row per success indicator with the KODE of its plan row. SATUAN: persen, dokumen, indeks, jumlah or ada/tidak. ARAH: naik (higher is better) or turun (lower is better). Leave TARGET empty when not set; do not write 0.",
+    },
+    "guide.realisation": {
+        "id": "Realisasi: setiap bulan, satu baris per KODE dan BULAN yang dikerjakan. STATUS: Selesai, Sebagian, Belum, atau Batal. PROGRES (%) 0 sampai 100. BUKTI: nama atau tautan dokumen pendukung.",
+        "en": "Realisasi: each month, one row per KODE and BULAN worked on. STATUS: Selesai (done), Sebagian (partial), Belum (not done) or Batal (cancelled). PROGRES (%) 0 to 100. BUKTI: name or link of the evidence.",
+    },
+    "guide.indicator_values": {
+        "id": "Capaian Indikator: satu baris per KODE INDIKATOR dan BULAN dengan NILAI capaian (untuk ada/tidak: 1 atau 0).",
+        "en": "Capaian Indikator: one row per KODE INDIKATOR and BULAN with the achieved NILAI (for ada/tidak: 1 or 0).",
+    },
+    "guide.survey": {
+        "id": "Survei Kepuasan Masyarakat: isi lembar 'Responden SKM' (satu baris per responden, jawaban U1-U9 bernilai 1-4) ATAU lembar 'IKM' (NRR per unsur dan jumlah responden per periode dan unit). RB Dash menghitung IKM, nilai konversi (x25) dan mutu pelayanan A-D menurut PermenPANRB 14/2017.",
+        "en": "Public satisfaction survey: fill sheet 'Responden SKM' (one row per respondent, answers U1-U9 from 1 to 4) OR sheet 'IKM' (NRR per element and respondents per period and unit). RB Dash computes the IKM, its x25 conversion and the service quality A-D per PermenPANRB 14/2017.",
+    },
+    "guide.upload": {
+        "id": "Simpan sebagai .xlsx (Excel, LibreOffice Calc, atau unduh dari Google Sheets sebagai .xlsx). Jangan memakai kata sandi atau makro. Rumus boleh dipakai asal berkas disimpan setelah dihitung.",
+        "en": "Save as .xlsx (Excel, LibreOffice Calc, or download from Google Sheets as .xlsx). Do not use passwords or macros. Formulas are fine if the file is saved after they are computed.",
+    },
+    # --- app (until the dashboard pages exist) ------------------------------------------------
+    "app.title": {"id": "RB Dash — Rencana Aksi Reformasi Birokrasi", "en": "RB Dash — Bureaucratic Reform Action Plan"},
+    "app.language": {"id": "Bahasa", "en": "Language"},
+    "app.example_banner": {
+        "id": "CONTOH: sebagian data di buku kerja ini adalah data contoh, bukan data resmi ({sheets}).",
+        "en": "EXAMPLE: part of the data in this workbook is example data, not official data ({sheets}).",
+    },
+    "app.plan_heading": {"id": "Rencana Aksi {year} — {satker}", "en": "Action plan {year} — {satker}"},
+    "app.as_of": {"id": "Posisi data per {date}", "en": "Data as of {date}"},
+    "app.source": {"id": "Sumber: {source}", "en": "Source: {source}"},
+    "app.counts": {
+        "id": "{rows} baris rencana, {row_months} bulan terjadwal, {indicators} indikator.",
+        "en": "{rows} plan rows, {row_months} scheduled row-months, {indicators} indicators.",
+    },
+    "app.problems_heading": {"id": "Hasil validasi", "en": "Validation result"},
+    "app.cannot_load": {
+        "id": "Buku kerja tidak dapat dimuat. Perbaiki masalah berikut:",
+        "en": "The workbook cannot be loaded. Fix the following problems:",
+    },
+    "app.missing_in_copy": {"id": "tidak ada dalam salinan", "en": "not in the copy"},
+    # --- column labels shown in tables ---------------------------------------------------------
+    "col.code": {"id": "Kode", "en": "Code"},
+    "col.no": {"id": "No", "en": "No"},
+    "col.program": {"id": "Program Kegiatan", "en": "Programme"},
+    "col.activity": {"id": "Kegiatan", "en": "Activity"},
+    "col.sub_activity": {"id": "Sub Kegiatan", "en": "Sub-activity"},
+    "col.indicators_text": {"id": "Indikator Keberhasilan", "en": "Success indicators"},
+    "col.months": {"id": "Bulan Pelaksanaan", "en": "Scheduled months"},
+    "col.remarks": {"id": "Ket", "en": "Remarks"},
+    "col.severity": {"id": "Tingkat", "en": "Severity"},
+    "col.sheet": {"id": "Lembar", "en": "Sheet"},
+    "col.cell": {"id": "Sel", "en": "Cell"},
+    "col.message": {"id": "Pesan", "en": "Message"},
+    "col.fix": {"id": "Perbaikan", "en": "Fix"},
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
+    """Render message `key` in `lang` ('id' or 'en') with its named parameters."""
+    entry = CATALOGUE[key]
+    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    return text.format(**params) if params else text

@@ -1,0 +1,287 @@
+"""The one workbook schema: sheet names, column headers, accepted spellings and vocabularies.
+
+The loader, the validator, the template writer and the documentation all read this module;
+nothing else defines a sheet or column name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MONTHS = tuple(range(1, 13))
+UNSUR = tuple(f"U{i}" for i in range(1, 10))
+
+# Text the workbook uses for a cell the decree's copy does not show (annex-reading.md).
+MISSING_MARKER = "[tidak ada dalam salinan]"
+
+# Marker written above the header of every sheet that holds example values.
+EXAMPLE_MARKER = "CONTOH"
+
+
+def normalise_label(value: object) -> str:
+    """Upper-case a header or sheet label, fold accents, NBSP, '_' and '-' to single spaces."""
+    text = unicodedata.normalize("NFKC", str(value)).replace("\u00a0", " ")
+    text = re.sub(r"[_\-\s]+", " ", text).strip().upper()
+    return text.rstrip(".:").strip()
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a sheet: its key in the model and the headers that mean it."""
+
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+    note_id: str = ""
+
+    def matches(self, label: str) -> bool:
+        wanted = {normalise_label(self.header), *(normalise_label(a) for a in self.aliases)}
+        return label in wanted
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet: its name as written, accepted spellings, columns, whether it must exist."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    columns: tuple[ColumnSpec, ...] = field(default_factory=tuple)
+    required: bool = False
+
+    def matches(self, sheet_name: str) -> bool:
+        label = normalise_label(sheet_name)
+        return label in {normalise_label(self.name), *(normalise_label(a) for a in self.aliases)}
+
+    def column(self, key: str) -> ColumnSpec:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+
+MONTH_GROUP_HEADER = "PELAKSANAAN (BULAN)"
+
+PLAN = SheetSpec(
+    key="plan",
+    name="Rencana Aksi",
+    aliases=("Rencana Aksi RB", "RencanaAksi", "Lampiran", "Action Plan"),
+    required=True,
+    columns=(
+        ColumnSpec("no", "NO", ("NO URUT", "NOMOR", "NO."), required=False),
+        ColumnSpec("program", "PROGRAM KEGIATAN", ("PROGRAM", "AREA PERUBAHAN", "PROGRAMME")),
+        ColumnSpec("activity", "KEGIATAN", ("ACTIVITY",)),
+        ColumnSpec("sub_activity", "SUB KEGIATAN", ("SUBKEGIATAN", "SUB ACTIVITY")),
+        ColumnSpec(
+            "indicators_text",
+            "INDIKATOR KEBERHASILAN",
+            ("INDIKATOR", "SUCCESS INDICATOR", "SUCCESS INDICATORS"),
+        ),
+        ColumnSpec("remarks", "KET", ("KETERANGAN", "REMARKS"), required=False),
+        ColumnSpec("code", "KODE", ("KODE BARIS", "CODE"), note_id="note.plan.code"),
+    ),
+)
+
+INDICATORS = SheetSpec(
+    key="indicators",
+    name="Indikator",
+    aliases=("Indikator Keberhasilan", "Indicators"),
+    columns=(
+        ColumnSpec("indicator_code", "KODE INDIKATOR", ("INDICATOR CODE",),
+                   note_id="note.indicators.indicator_code"),
+        ColumnSpec("plan_code", "KODE", ("KODE BARIS", "KODE RENCANA", "PLAN CODE"),
+                   note_id="note.indicators.plan_code"),
+        ColumnSpec("item_no", "NO", ("NO URUT", "NO."), required=False),
+        ColumnSpec("text", "INDIKATOR", ("INDIKATOR KEBERHASILAN", "INDICATOR")),
+        ColumnSpec("unit", "SATUAN", ("UNIT",), note_id="note.indicators.unit"),
+        ColumnSpec("direction", "ARAH", ("DIRECTION",), note_id="note.indicators.direction"),
+        ColumnSpec("target", "TARGET", required=False, note_id="note.indicators.target"),
+        ColumnSpec("baseline", "BASELINE", ("NILAI AWAL",), required=False),
+        ColumnSpec("target_assumed", "TARGET ASUMSI", ("ASUMSI", "ASSUMED TARGET"),
+                   required=False, note_id="note.indicators.target_assumed"),
+        ColumnSpec("note", "CATATAN", ("KETERANGAN", "NOTE", "NOTES"), required=False),
+    ),
+)
+
+REALISATION = SheetSpec(
+    key="realisation",
+    name="Realisasi",
+    aliases=("Realisasi Rencana Aksi", "Realisation", "Realization"),
+    columns=(
+        ColumnSpec("code", "KODE", ("KODE BARIS", "CODE")),
+        ColumnSpec("month", "BULAN", ("MONTH",), note_id="note.month"),
+        ColumnSpec("status", "STATUS", note_id="note.realisation.status"),
+        ColumnSpec("progress", "PROGRES (%)", ("PROGRES", "PROGRESS", "PROGRESS (%)", "PERSEN"),
+                   required=False, note_id="note.realisation.progress"),
+        ColumnSpec("evidence", "BUKTI", ("BUKTI DUKUNG", "EVIDENCE"), required=False),
+        ColumnSpec("note", "CATATAN", ("KETERANGAN", "NOTE", "NOTES"), required=False),
+    ),
+)
+
+INDICATOR_VALUES = SheetSpec(
+    key="indicator_values",
+    name="Capaian Indikator",
+    aliases=("Capaian", "Nilai Indikator", "Indicator Values"),
+    columns=(
+        ColumnSpec("indicator_code", "KODE INDIKATOR", ("INDICATOR CODE",)),
+        ColumnSpec("month", "BULAN", ("MONTH",), note_id="note.month"),
+        ColumnSpec("value", "NILAI", ("CAPAIAN", "REALISASI", "VALUE"),
+                   note_id="note.indicator_values.value"),
+        ColumnSpec("note", "CATATAN", ("KETERANGAN", "NOTE", "NOTES"), required=False),
+    ),
+)
+
+_UNSUR_COLUMNS = tuple(ColumnSpec(u, u, (f"UNSUR {u[1:]}",), note_id="note.survey.answer")
+                       for u in UNSUR)
+
+SURVEY_NRR = SheetSpec(
+    key="survey_nrr",
+    name="IKM",
+    aliases=("NRR IKM", "Hasil IKM", "NRR"),
+    columns=(
+        ColumnSpec("period", "PERIODE", ("PERIOD",), note_id="note.survey.period"),
+        ColumnSpec("unit", "UNIT LAYANAN", ("UNIT", "UNIT PELAYANAN", "SERVICE UNIT")),
+        ColumnSpec("respondents", "JUMLAH RESPONDEN", ("RESPONDEN", "RESPONDENTS")),
+        *(ColumnSpec(u, u, (f"UNSUR {u[1:]}", f"NRR {u}"), note_id="note.survey.nrr")
+          for u in UNSUR),
+    ),
+)
+
+SURVEY_RESPONSES = SheetSpec(
+    key="survey_responses",
+    name="Responden SKM",
+    aliases=("Responden", "Responden IKM", "Data Responden", "SKM", "Survey Responses"),
+    columns=(
+        ColumnSpec("period", "PERIODE", ("PERIOD",), note_id="note.survey.period"),
+        ColumnSpec("unit", "UNIT LAYANAN", ("UNIT", "UNIT PELAYANAN", "SERVICE UNIT")),
+        ColumnSpec("respondent", "NO RESPONDEN", ("RESPONDEN", "NO", "RESPONDENT"),
+                   required=False),
+        *_UNSUR_COLUMNS,
+    ),
+)
+
+INFO = SheetSpec(
+    key="info",
+    name="Info",
+    aliases=("Informasi", "Keterangan", "About"),
+    required=True,
+    columns=(
+        ColumnSpec("field", "ISIAN", ("KUNCI", "FIELD", "KEY")),
+        ColumnSpec("value", "NILAI", ("VALUE",)),
+    ),
+)
+
+GUIDE_SHEET_NAME = "Petunjuk"
+
+SHEETS: tuple[SheetSpec, ...] = (
+    INFO, PLAN, INDICATORS, REALISATION, INDICATOR_VALUES, SURVEY_NRR, SURVEY_RESPONSES,
+)
+
+
+@dataclass(frozen=True)
+class InfoField:
+    """One line of the Info sheet."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+INFO_FIELDS: tuple[InfoField, ...] = (
+    InfoField("satker", "Satker", ("Satuan Kerja", "Office"), required=True),
+    InfoField("year", "Tahun", ("Year",), required=True),
+    InfoField("title", "Judul", ("Title",)),
+    InfoField("decree_number", "Nomor Keputusan", ("Nomor", "Decree Number")),
+    InfoField("decree_date", "Tanggal Keputusan", ("Tanggal Ditetapkan", "Decree Date")),
+    InfoField("as_of", "Posisi Data Per", ("Posisi Data", "As Of", "Data As Of")),
+    InfoField("prepared_by", "Disusun Oleh", ("Penyusun", "Prepared By")),
+    InfoField("example_realisation", "Realisasi Berisi Data Contoh",
+              ("Contoh Realisasi", "Example Realisation")),
+    InfoField("example_indicator_values", "Capaian Indikator Berisi Data Contoh",
+              ("Contoh Capaian", "Example Indicator Values")),
+    InfoField("example_targets", "Target Indikator Berisi Data Contoh",
+              ("Contoh Target", "Example Targets")),
+    InfoField("example_survey", "Survei Berisi Data Contoh",
+              ("Contoh Survei", "Example Survey")),
+    InfoField("notes", "Catatan", ("Note", "Notes", "Catatan Pembacaan")),
+)
+
+# Status of a plan row in a month (Realisasi sheet); keys are the model's values.
+STATUSES: dict[str, tuple[str, ...]] = {
+    "selesai": ("SELESAI", "DONE", "COMPLETED", "COMPLETE", "TERLAKSANA"),
+    "sebagian": ("SEBAGIAN", "PARTIAL", "PARTIALLY DONE", "PROSES", "DALAM PROSES"),
+    "belum": ("BELUM", "NOT DONE", "BELUM TERLAKSANA", "TIDAK TERLAKSANA"),
+    "batal": ("BATAL", "CANCELLED", "CANCELED", "DIBATALKAN"),
+}
+STATUS_LABELS = {"selesai": "Selesai", "sebagian": "Sebagian", "belum": "Belum", "batal": "Batal"}
+
+UNITS: dict[str, tuple[str, ...]] = {
+    "persen": ("PERSEN", "%", "PERSENTASE", "PERCENT"),
+    "dokumen": ("DOKUMEN", "DOK", "DOCUMENT"),
+    "indeks": ("INDEKS", "INDEX"),
+    "jumlah": ("JUMLAH", "KALI", "COUNT", "NUMBER"),
+    "ada/tidak": ("ADA/TIDAK", "ADA TIDAK", "YA/TIDAK", "YES/NO"),
+}
+
+DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "naik": ("NAIK", "MENINGKAT", "HIGHER IS BETTER", "UP", "HIGHER"),
+    "turun": ("TURUN", "MENURUN", "LOWER IS BETTER", "DOWN", "LOWER"),
+}
+
+YES_WORDS = ("YA", "Y", "YES", "TRUE", "1", "BENAR")
+NO_WORDS = ("TIDAK", "T", "NO", "FALSE", "0", "SALAH", "BUKAN")
+
+# Month-cell values that mean "scheduled" (a tick) and values that mean "not scheduled".
+TICKS = ("✓", "✔", "√", "☑", "✅", "V", "X", "1", "TRUE", "YA", "Y", "YES")
+NOT_TICKS = ("0", "FALSE", "TIDAK", "-", "–", "—")
+
+MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("JANUARI", "JAN", "JANUARY"),
+    2: ("FEBRUARI", "FEB", "FEBRUARY", "PEBRUARI", "PEB"),
+    3: ("MARET", "MAR", "MARCH"),
+    4: ("APRIL", "APR"),
+    5: ("MEI", "MAY"),
+    6: ("JUNI", "JUN", "JUNE"),
+    7: ("JULI", "JUL", "JULY"),
+    8: ("AGUSTUS", "AGU", "AGT", "AGS", "AUG", "AUGUST", "AGUST"),
+    9: ("SEPTEMBER", "SEP", "SEPT"),
+    10: ("OKTOBER", "OKT", "OCT", "OCTOBER"),
+    11: ("NOVEMBER", "NOV", "NOP", "NOPEMBER"),
+    12: ("DESEMBER", "DES", "DEC", "DECEMBER"),
+}
+MONTH_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov",
+                  "Des")
+MONTH_LONG_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                 "September", "Oktober", "November", "Desember")
+
+UNSUR_NAMES_ID = (
+    "Persyaratan",
+    "Sistem, Mekanisme, dan Prosedur",
+    "Waktu Penyelesaian",
+    "Biaya/Tarif",
+    "Produk Spesifikasi Jenis Pelayanan",
+    "Kompetensi Pelaksana",
+    "Perilaku Pelaksana",
+    "Penanganan Pengaduan, Saran dan Masukan",
+    "Sarana dan Prasarana",
+)
+
+
+def lookup(vocabulary: dict[str, tuple[str, ...]], value: object) -> str | None:
+    """Return the key of `vocabulary` whose spellings include `value`, or None."""
+    label = normalise_label(value)
+    for key, spellings in vocabulary.items():
+        if label == normalise_label(key) or label in spellings:
+            return key
+    return None
+
+
+def sheet_spec(key: str) -> SheetSpec:
+    for spec in SHEETS:
+        if spec.key == key:
+            return spec
+    raise KeyError(key)

@@ -1,0 +1,87 @@
+"""The model as plain JSON-ready data (for `python -m rbdash summary --json` and exports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+from .loader import LoadResult, indicator_items
+from .schema import UNSUR
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe version of a cell value: NaN/NA -> None, dates -> ISO text, numpy -> Python."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
+        return _plain(value.item())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    present = [c for c in columns if c in frame.columns]
+    return [{c: _plain(v) for c, v in zip(present, row, strict=True)}
+            for row in frame[present].itertuples(index=False, name=None)]
+
+
+def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
+    """Everything a report or another tool needs from a loaded workbook, as plain data."""
+    out: dict[str, Any] = {
+        "source": {"name": result.source_name, "sha256": result.sha256},
+        "valid": result.is_valid,
+        "problems": [p.as_dict(lang) for p in result.problems],
+    }
+    model = result.plan
+    if model is None:
+        return out
+    items = indicator_items(model)
+    info = {k: v for k, v in model.info.items() if k != "sheets"}
+    out["info"] = _plain(info)
+    plan = []
+    for row in model.plan.itertuples(index=False):
+        plan.append({
+            "code": row.code,
+            "no": _plain(row.no),
+            "program": _plain(row.program),
+            "activity": _plain(row.activity),
+            "sub_activity": _plain(row.sub_activity),
+            "indicators": items.get(row.code, []),
+            "indicators_text": _plain(row.indicators_text),
+            "months": [int(m) for m in row.months],
+            "remarks": _plain(row.remarks),
+            "missing_in_copy": list(row.missing_in_copy),
+        })
+    out["plan"] = plan
+    out["totals"] = {
+        "plan_rows": len(model.plan),
+        "scheduled_row_months": len(model.schedule),
+        "indicators": len(model.indicators),
+        "realisation_rows": len(model.realisation),
+        "indicator_values": len(model.indicator_values),
+        "survey_periods": len(model.survey),
+        "survey_responses": len(model.responses),
+    }
+    out["indicators"] = _records(model.indicators, ["indicator_code", "plan_code", "item_no", "text", "unit",
+                                                    "direction", "target", "baseline", "target_assumed", "note"])
+    out["realisation"] = _records(model.realisation, ["code", "month", "status", "progress", "evidence", "note",
+                                                      "scheduled"])
+    out["indicator_values"] = _records(model.indicator_values, ["indicator_code", "month", "value", "note"])
+    ikm = []
+    for record in _records(model.survey, ["period", "period_kind", "period_start", "period_end", "unit",
+                                          "respondents", *UNSUR, "ikm", "ikm_converted", "mutu", "mutu_label",
+                                          "source"]):
+        record["nrr"] = {u: record.pop(u) for u in UNSUR}
+        ikm.append(record)
+    out["ikm"] = ikm
+    return out
