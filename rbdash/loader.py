@@ -63,11 +63,6 @@ class ActionPlan:
     survey: pd.DataFrame
     responses: pd.DataFrame
 
-    @property
-    def example_sheets(self) -> list[str]:
-        """Names of the sheets whose values are examples (CONTOH)."""
-        return [name for name, flag in self.info.get("examples", {}).items() if flag]
-
 
 @dataclass
 class LoadResult:

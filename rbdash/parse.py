@@ -39,7 +39,7 @@ def is_tick(value: object) -> bool | None:
     text = clean_text(value)
     if text is None:
         return False
-    label = normalise_label(text)
+    label = text.upper()
     if label in _TICK_SET:
         return True
     if label in _NOT_TICK_SET:

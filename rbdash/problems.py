@@ -74,13 +74,13 @@ class ProblemLog:
         self._kept: Counter[tuple[str, str | None]] = Counter()
         self._suppressed: dict[tuple[str, str | None], tuple[Severity, int]] = {}
 
-    def error(self, code: str, sheet: str | None = None, cell: str | None = None, **params: Any) -> None:
+    def error(self, code: str, sheet: str | None = None, cell: str | None = None, /, **params: Any) -> None:
         self.add("error", code, sheet, cell, **params)
 
-    def warning(self, code: str, sheet: str | None = None, cell: str | None = None, **params: Any) -> None:
+    def warning(self, code: str, sheet: str | None = None, cell: str | None = None, /, **params: Any) -> None:
         self.add("warning", code, sheet, cell, **params)
 
-    def add(self, severity: Severity, code: str, sheet: str | None = None, cell: str | None = None,
+    def add(self, severity: Severity, code: str, sheet: str | None = None, cell: str | None = None, /,
             **params: Any) -> None:
         key = (code, sheet)
         if self._kept[key] >= self.per_kind:

@@ -1,0 +1,43 @@
+# RB Dash: `make run` serves the dashboard, `make test` runs the whole suite.
+# Both create the virtual environment on first use (python3 -m venv) and install pinned
+# requirements; a changed requirements file reinstalls.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test lint bench data template clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+
+bench: $(VENV)/.dev
+	$(PY) bench/bench_load.py
+
+# Rewrite data/rencana_aksi_2022.xlsx from rbdash/annex2022.py (annex text and example data).
+data: $(VENV)/.runtime
+	$(PY) -m rbdash build-data
+
+template: $(VENV)/.runtime
+	$(PY) -m rbdash template templat_rencana_aksi.xlsx
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

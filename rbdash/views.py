@@ -1,0 +1,56 @@
+"""Tables the app shows, built from the model as plain DataFrames (no Streamlit here)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import schema
+from .loader import ActionPlan, indicator_items
+from .messages import t
+
+
+def example_sheet_names(model: ActionPlan) -> list[str]:
+    """Names of the workbook sheets that hold example (CONTOH) values."""
+    sheets = model.info.get("sheets", {})
+    names = []
+    for key, flag in model.info.get("examples", {}).items():
+        if not flag:
+            continue
+        if key == "survey":
+            sources = set(model.survey["source"]) if "source" in model.survey else set()
+            found = [sheets[k] for k in ("survey_responses", "survey_nrr") if sheets.get(k) in sources]
+            names.extend(found)
+            continue
+        keys = [key]
+        found = [sheets[k] for k in keys if k in sheets]
+        names.extend(found or [schema.sheet_spec(keys[0]).name])
+    return names
+
+
+def _shown(value: object, missing: bool, lang: str) -> str:
+    if missing:
+        return f"({t('app.missing_in_copy', lang)})"
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
+
+
+def plan_table(model: ActionPlan, lang: str) -> pd.DataFrame:
+    """One row per plan row: code, hierarchy, texts and scheduled months, with translated headers."""
+    items = indicator_items(model)
+    rows = []
+    for row in model.plan.itertuples(index=False):
+        missing = set(row.missing_in_copy)
+        indicators = items.get(row.code) or []
+        rows.append({
+            t("col.code", lang): row.code,
+            t("col.program", lang): _shown(row.program, "program" in missing, lang),
+            t("col.activity", lang): _shown(row.activity, "activity" in missing, lang),
+            t("col.sub_activity", lang): _shown(row.sub_activity, "sub_activity" in missing, lang),
+            t("col.indicators_text", lang): "\n".join(indicators) if indicators else _shown(
+                None, "indicators_text" in missing, lang),
+            t("col.months", lang): ", ".join(schema.MONTH_SHORT_ID[m - 1] if lang == "id" else
+                                             _MONTH_SHORT_EN[m - 1] for m in row.months),
+        })
+    return pd.DataFrame(rows)
+
+
+_MONTH_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -1,0 +1,55 @@
+"""Shared fixtures: the bundled workbook, and helpers to make edited copies of it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from rbdash.loader import LoadResult, load_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def bundled_bytes() -> bytes:
+    return BUNDLED.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def bundled(bundled_bytes: bytes) -> LoadResult:
+    return load_workbook(bundled_bytes)
+
+
+def edit_workbook(data: bytes, edit: Callable[[openpyxl.Workbook], None]) -> bytes:
+    """A copy of workbook `data` changed by `edit` (which receives the openpyxl workbook)."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    edit(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def found(result: LoadResult) -> set[tuple[str, str, str | None, str | None]]:
+    """(severity, code, sheet, cell) of every problem, for compact assertions."""
+    return {(p.severity, p.code, p.sheet, p.cell) for p in result.problems}
+
+
+def codes(result: LoadResult) -> set[str]:
+    return {p.code for p in result.problems}
+
+
+def insert_rows(ws, index: int, amount: int = 1) -> None:
+    """Insert rows as Excel does, moving merged ranges too (openpyxl alone leaves them behind)."""
+    ranges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+    for r in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(r))
+    ws.insert_rows(index, amount)
+    for min_row, min_col, max_row, max_col in ranges:
+        shift = amount if min_row >= index else 0
+        ws.merge_cells(start_row=min_row + shift, start_column=min_col, end_row=max_row + shift, end_column=max_col)
