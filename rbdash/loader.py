@@ -152,33 +152,40 @@ class Header:
     row: int
     columns: dict[str, int]
     above_text: list[str]
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _find_header(grid: Grid, spec: SheetSpec) -> Header | None:
     top = grid.frame.head(HEADER_SEARCH_ROWS)
-    best: tuple[int, int, dict[str, int]] | None = None
+    best: tuple[int, int, dict[str, int], list[tuple[str, int]]] | None = None
     for row in top.index:
         found: dict[str, int] = {}
+        duplicates: list[tuple[str, int]] = []
         for col, value in top.loc[row].items():
             if pd.isna(value):
                 continue
             label = normalise_label(value)
-            for column in spec.columns:
-                if column.key not in found and column.matches(label):
-                    found[column.key] = int(col)
-                    break
+            column = next((c for c in spec.columns if c.matches(label)), None)
+            if column is None:
+                continue
+            if column.key in found:
+                duplicates.append((column.key, int(col)))
+                continue
+            found[column.key] = int(col)
         if best is None or len(found) > best[1]:
-            best = (int(row), len(found), found)
+            best = (int(row), len(found), found, duplicates)
     needed = min(2, sum(1 for c in spec.columns if c.required))
     if best is None or best[1] < needed:
         return None
-    row, _, found = best
+    row, _, found, duplicates = best
     above = [str(v) for v in top.loc[: row - 1].stack().tolist()] if row > top.index[0] else []
-    return Header(row, found, above)
+    return Header(row, found, above, duplicates)
 
 
 def _missing_columns(grid: Grid, spec: SheetSpec, header: Header, log: ProblemLog) -> bool:
-    """Report required columns absent from the header; True when any is missing."""
+    """Report repeated columns, and required columns absent from the header; True when any is missing."""
+    for key, col in header.duplicates:
+        log.warning("duplicate_column", grid.name, cell_ref(header.row, col), column=spec.column(key).header)
     missing = False
     for column in spec.columns:
         if column.required and column.key not in header.columns:

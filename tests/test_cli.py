@@ -1,0 +1,90 @@
+"""`python -m rbdash validate|summary|template`: exit codes, messages in both languages, JSON shape."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import BUNDLED, ROOT
+
+
+def rbdash(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "rbdash", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def invalid_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Realisasi"]["C4"] = "Hampir"
+    wb["Rencana Aksi"]["S10"] = "RA-01"
+    path = tmp_path_factory.mktemp("cli") / "salah.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_validate_valid_file_exits_0() -> None:
+    result = rbdash("validate", str(BUNDLED))
+    assert result.returncode == 0
+    assert "Berkas valid" in result.stdout
+
+
+def test_validate_errors_exit_1_with_sheet_cell_and_fix(invalid_workbook: Path) -> None:
+    result = rbdash("validate", str(invalid_workbook))
+    assert result.returncode == 1
+    assert "Realisasi!C4" in result.stderr and "Status 'Hampir' tidak dikenali" in result.stderr
+    assert "Rencana Aksi!S10" in result.stderr and "Perbaikan:" in result.stderr
+    english = rbdash("validate", str(invalid_workbook), "--lang", "en")
+    assert english.returncode == 1
+    assert "Status 'Hampir' is not recognised" in english.stderr and "Fix:" in english.stderr
+
+
+def test_validate_json(invalid_workbook: Path) -> None:
+    result = rbdash("validate", str(invalid_workbook), "--json", "--lang", "en")
+    data = json.loads(result.stdout)
+    assert result.returncode == 1 and data["valid"] is False
+    assert {"severity", "code", "sheet", "cell", "message", "fix"} <= set(data["problems"][0])
+
+
+def test_validate_unreadable_and_missing_files_exit_2(tmp_path: Path) -> None:
+    text = tmp_path / "catatan.xlsx"
+    text.write_text("NO;PROGRAM\n1;x\n")
+    result = rbdash("validate", str(text))
+    assert result.returncode == 2
+    assert "bukan buku kerja Excel .xlsx" in result.stderr and "teks atau CSV" in result.stderr
+    missing = rbdash("validate", str(tmp_path / "tidak-ada.xlsx"))
+    assert missing.returncode == 2 and "Berkas tidak ditemukan" in missing.stderr
+    assert "Traceback" not in result.stderr + missing.stderr
+
+
+def test_summary_json_has_the_documented_keys() -> None:
+    result = rbdash("summary", str(BUNDLED), "--json")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert {"info", "plan", "indicators", "ikm"} <= set(data)
+    assert data["info"]["satker"] == "KPU Provinsi Banten" and data["info"]["year"] == 2022
+    first = data["plan"][0]
+    assert {"code", "program", "activity", "sub_activity", "indicators", "months"} <= set(first)
+    assert first["code"] == "RA-01" and first["months"] == [1] and len(first["indicators"]) == 4
+    assert first["program"] is None and "program" in first["missing_in_copy"]
+    assert sum(len(row["months"]) for row in data["plan"]) == 66
+    assert data["ikm"][0]["nrr"]["U1"] is not None and data["ikm"][0]["mutu"] in "ABCD"
+
+
+def test_template_command_writes_a_loadable_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "templat.xlsx"
+    result = rbdash("template", str(out))
+    assert result.returncode == 0 and out.exists()
+    assert rbdash("validate", str(out)).returncode == 0
+
+
+def test_template_to_an_unwritable_place_exits_2(tmp_path: Path) -> None:
+    result = rbdash("template", str(tmp_path / "no" / "such" / "dir" / "t.xlsx"), "--lang", "en")
+    assert result.returncode == 2 and "Cannot write" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,188 @@
+"""Every validation rule: a changed copy of the bundled workbook yields the expected problem, at the
+expected sheet and cell, with a message and a fix in both languages — and never an exception."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.cell.cell import MergedCell
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rbdash.loader import load_workbook
+from tests.conftest import BUNDLED, edit_workbook, found
+
+
+def sheet_edit(sheet: str, **cells: object) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb: openpyxl.Workbook) -> None:
+        for ref, value in cells.items():
+            wb[sheet][ref] = value
+    return edit
+
+
+CASES = [
+    # (id, edit, severity, code, sheet, cell)
+    ("duplicate plan code", sheet_edit("Rencana Aksi", S10="RA-01"), "error", "duplicate_code", "Rencana Aksi", "S10"),
+    ("missing plan code", sheet_edit("Rencana Aksi", S10=None), "error", "missing_code", "Rencana Aksi", "S10"),
+    ("unknown tick", sheet_edit("Rencana Aksi", G9="2"), "warning", "unknown_tick", "Rencana Aksi", "G9"),
+    ("row without schedule", sheet_edit("Rencana Aksi", F9=None), "warning", "row_without_schedule", "Rencana Aksi",
+     "S9"),
+    ("unknown code in Realisasi", sheet_edit("Realisasi", A4="RA-99"), "error", "unknown_code", "Realisasi", "A4"),
+    ("unknown plan code in Indikator", sheet_edit("Indikator", B4="RA-42"), "error", "unknown_code", "Indikator",
+     "B4"),
+    ("unknown indicator code in Capaian", sheet_edit("Capaian Indikator", A4="RA-01.9"), "error", "unknown_code",
+     "Capaian Indikator", "A4"),
+    ("duplicate indicator code", sheet_edit("Indikator", A5="RA-01.1"), "error", "duplicate_code", "Indikator", "A5"),
+    ("month 13", sheet_edit("Realisasi", B4=13), "error", "invalid_month", "Realisasi", "B4"),
+    ("month 0", sheet_edit("Capaian Indikator", B4=0), "error", "invalid_month", "Capaian Indikator", "B4"),
+    ("month as text", sheet_edit("Realisasi", B4="Bulan depan"), "error", "invalid_month", "Realisasi", "B4"),
+    ("unknown status", sheet_edit("Realisasi", C4="Hampir"), "error", "unknown_status", "Realisasi", "C4"),
+    ("empty status", sheet_edit("Realisasi", C4=None), "error", "missing_value", "Realisasi", "C4"),
+    ("text for progress", sheet_edit("Realisasi", D4="banyak"), "error", "not_a_number", "Realisasi", "D4"),
+    ("progress over 100", sheet_edit("Realisasi", D4=150), "error", "number_out_of_range", "Realisasi", "D4"),
+    ("text for a target", sheet_edit("Indikator", G4="seratus"), "error", "not_a_number", "Indikator", "G4"),
+    ("unknown unit", sheet_edit("Indikator", E4="meter"), "error", "unknown_unit", "Indikator", "E4"),
+    ("unknown direction", sheet_edit("Indikator", F4="samping"), "error", "unknown_direction", "Indikator", "F4"),
+    ("text for a value", sheet_edit("Capaian Indikator", C4="lengkap"), "error", "not_a_number", "Capaian Indikator",
+     "C4"),
+    ("answer 5", sheet_edit("Responden SKM", D4=5), "error", "answer_out_of_range", "Responden SKM", "D4"),
+    ("answer 0", sheet_edit("Responden SKM", L4=0), "error", "answer_out_of_range", "Responden SKM", "L4"),
+    ("answer as text", sheet_edit("Responden SKM", E4="baik"), "error", "answer_out_of_range", "Responden SKM", "E4"),
+    ("answer 2.5", sheet_edit("Responden SKM", F4=2.5), "error", "answer_out_of_range", "Responden SKM", "F4"),
+    ("bad period", sheet_edit("Responden SKM", A4="kemarin"), "error", "invalid_period", "Responden SKM", "A4"),
+    ("period of another year", sheet_edit("Responden SKM", A4="2021-TW1"), "warning", "period_outside_year",
+     "Responden SKM", "A4"),
+    ("zero respondents", sheet_edit("IKM", A4="2022-TW4", B4="Unit uji", C4=0, D4=3, E4=3, F4=3, G4=3, H4=3, I4=3,
+                                    J4=3, K4=3, L4=3), "error", "zero_respondents", "IKM", "C4"),
+    ("NRR over 4", sheet_edit("IKM", A4="2022-TW4", B4="Unit uji", C4=10, D4=4.5, E4=3, F4=3, G4=3, H4=3, I4=3,
+                              J4=3, K4=3, L4=3), "error", "number_out_of_range", "IKM", "D4"),
+    ("same period and unit in both survey sheets",
+     sheet_edit("IKM", A4="2022-TW1", B4="Layanan Informasi Publik (contoh)", C4=10, D4=3, E4=3, F4=3, G4=3, H4=3,
+                I4=3, J4=3, K4=3, L4=3), "error", "survey_conflict", "IKM", None),
+    ("realisation in an unscheduled month", sheet_edit("Realisasi", B4=2), "warning", "realisation_not_scheduled",
+     "Realisasi", "B4"),
+    ("duplicate realisation", sheet_edit("Realisasi", A5="RA-01", B5=1), "error", "duplicate_entry", "Realisasi",
+     "A5"),
+    ("missing year", sheet_edit("Info", B5=None), "error", "missing_info_field", "Info", "B5"),
+    ("bad year", sheet_edit("Info", B5="dua ribu"), "error", "invalid_year", "Info", "B5"),
+    ("bad as-of date", sheet_edit("Info", B9="akhir bulan"), "error", "invalid_date", "Info", "B9"),
+    ("duplicate column", sheet_edit("Realisasi", F3="STATUS"), "warning", "duplicate_column", "Realisasi", "F3"),
+    ("bad example flag", sheet_edit("Info", B11="mungkin"), "warning", "invalid_flag", "Info", "B11"),
+]
+
+
+@pytest.mark.parametrize(("edit", "severity", "code", "sheet", "cell"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_rule(bundled_bytes: bytes, edit, severity: str, code: str, sheet: str, cell: str | None) -> None:
+    result = load_workbook(edit_workbook(bundled_bytes, edit))
+    assert result.plan is not None
+    assert (severity, code, sheet, cell) in found(result), [p.render("en") for p in result.problems]
+    problem = next(p for p in result.problems if p.code == code)
+    for lang in ("id", "en"):
+        assert problem.message(lang) and problem.fix(lang)
+        assert "{" not in problem.message(lang) + problem.fix(lang), "unfilled placeholder"
+    assert problem.message("id") != problem.message("en")
+    assert result.is_valid == (severity == "warning" and not result.errors)
+
+
+def test_warnings_do_not_make_a_workbook_invalid(bundled_bytes: bytes) -> None:
+    result = load_workbook(edit_workbook(bundled_bytes, sheet_edit("Realisasi", B4=2)))
+    assert result.warnings and not result.errors and result.is_valid
+
+
+def test_accepted_spellings_give_no_problem(bundled_bytes: bytes) -> None:
+    edit = sheet_edit("Realisasi", B4="Jan", C4="selesai", D4="100%", B5="Januari", C5=" SELESAI ", D5="99,5")
+    result = load_workbook(edit_workbook(bundled_bytes, edit))
+    assert result.problems == []
+    realisation = result.plan.realisation
+    assert realisation.loc[1, "progress"] == 99.5
+
+
+def test_missing_sheets() -> None:
+    wb = openpyxl.load_workbook("data/rencana_aksi_2022.xlsx")
+    for name in ("Realisasi", "Capaian Indikator", "IKM", "Responden SKM"):
+        del wb[name]
+    import io
+    out = io.BytesIO()
+    wb.save(out)
+    result = load_workbook(out.getvalue())
+    missing = {(p.severity, p.params.get("sheet")) for p in result.problems if p.code == "missing_sheet"}
+    assert ("warning", "Realisasi") in missing and ("warning", "IKM / Responden SKM") in missing
+    assert result.is_valid, "progress sheets are optional: a plan-only workbook is valid"
+    assert len(result.plan.plan) == 11 and result.plan.realisation.empty and result.plan.survey.empty
+
+
+@pytest.mark.parametrize("sheet", ["Rencana Aksi", "Info"])
+def test_required_sheets(bundled_bytes: bytes, sheet: str) -> None:
+    def edit(wb: openpyxl.Workbook) -> None:
+        del wb[sheet]
+    result = load_workbook(edit_workbook(bundled_bytes, edit))
+    assert ("error", "missing_sheet") in {(p.severity, p.code) for p in result.problems}
+    assert not result.is_valid
+
+
+@pytest.mark.parametrize(("sheet", "cell", "column"), [
+    ("Realisasi", "A3", "KODE"), ("Rencana Aksi", "S6", "KODE"), ("Responden SKM", "D3", "U1"),
+    ("Indikator", "E3", "SATUAN"),
+])
+def test_missing_column(bundled_bytes: bytes, sheet: str, cell: str, column: str) -> None:
+    result = load_workbook(edit_workbook(bundled_bytes, sheet_edit(sheet, **{cell: "KOLOM LAIN"})))
+    problems = [p for p in result.problems if p.code == "missing_column"]
+    assert problems and problems[0].sheet == sheet and problems[0].params["column"] == column
+    assert column in problems[0].message("id") and column in problems[0].message("en")
+
+
+def test_missing_month_columns(bundled_bytes: bytes) -> None:
+    result = load_workbook(edit_workbook(bundled_bytes, sheet_edit("Rencana Aksi", J7="Bulan?", K7=None)))
+    problem = next(p for p in result.problems if p.code == "missing_month_columns")
+    assert problem.severity == "error" and problem.params["months"] == "5, 6"
+
+
+def test_many_bad_answers_are_summarised(bundled_bytes: bytes) -> None:
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb["Responden SKM"]
+        for row in range(4, 204):
+            ws.cell(row=row, column=4, value=9)
+    result = load_workbook(edit_workbook(bundled_bytes, edit))
+    listed = [p for p in result.problems if p.code == "answer_out_of_range"]
+    summary = [p for p in result.problems if p.code == "more_problems"]
+    assert len(listed) == 50
+    assert summary and summary[0].params == {"count": 150, "code": "answer_out_of_range"}
+
+
+def test_formula_without_cached_value_is_listed_and_read_as_empty(bundled_bytes: bytes) -> None:
+    """openpyxl writes '=...' as a formula with no cached value, as a generator script would."""
+    edit = sheet_edit("Realisasi", D5="=50+25", E4='=HYPERLINK("http://x")')
+    result = load_workbook(edit_workbook(bundled_bytes, edit))
+    problem = next(p for p in result.problems if p.code == "formula_without_value")
+    assert (problem.severity, problem.sheet, problem.params["count"]) == ("warning", "Realisasi", 2)
+    assert "D5" in problem.params["cells"] and "E4" in problem.params["cells"]
+    realisation = result.plan.realisation
+    assert pd.isna(realisation.loc[1, "progress"]), "a formula without a value is empty, never 0"
+    assert pd.isna(realisation.loc[0, "evidence"])
+
+
+SHEETS_AND_CELLS = st.sampled_from([
+    ("Rencana Aksi", "S"), ("Rencana Aksi", "F"), ("Rencana Aksi", "D"), ("Realisasi", "A"), ("Realisasi", "B"),
+    ("Realisasi", "C"), ("Realisasi", "D"), ("Indikator", "A"), ("Indikator", "G"), ("Indikator", "E"),
+    ("Capaian Indikator", "C"), ("Responden SKM", "A"), ("Responden SKM", "G"), ("Info", "B"),
+])
+VALUES = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**6, 10**6),
+                   st.floats(allow_nan=False, allow_infinity=False), st.booleans())
+
+
+@settings(max_examples=25, deadline=None)
+@given(edits=st.lists(st.tuples(SHEETS_AND_CELLS, st.integers(1, 30), VALUES), min_size=1, max_size=6))
+def test_any_cell_garbage_gives_problems_not_exceptions(edits) -> None:
+    def edit(wb: openpyxl.Workbook) -> None:
+        for (sheet, column), row, value in edits:
+            if isinstance(value, str):
+                value = "".join(ch for ch in value if ch.isprintable())
+            if not isinstance(wb[sheet][f"{column}{row}"], MergedCell):
+                wb[sheet][f"{column}{row}"] = value
+    result = load_workbook(edit_workbook(BUNDLED.read_bytes(), edit))
+    for problem in result.problems:
+        assert problem.message("id") and problem.message("en") and problem.fix("en")
