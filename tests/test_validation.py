@@ -8,9 +8,9 @@ from collections.abc import Callable
 import openpyxl
 import pandas as pd
 import pytest
-from openpyxl.cell.cell import MergedCell
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import MergedCell
 
 from rbdash.loader import load_workbook
 from tests.conftest import BUNDLED, edit_workbook, found
