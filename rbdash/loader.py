@@ -25,8 +25,11 @@ from . import schema
 from .ikm import nrr_from_responses, score
 from .package import DEFAULT_LIMITS, PackageInfo, PackageLimits, SheetPart, inspect_package
 from .parse import (
+    NOT_TICK_LABELS,
+    TICK_LABELS,
     clean_text,
     parse_date,
+    parse_month,
     parse_months,
     parse_numbers,
     parse_period,
@@ -39,8 +42,6 @@ from .schema import MONTHS, UNSUR, ColumnSpec, SheetSpec, lookup, normalise_labe
 
 HEADER_SEARCH_ROWS = 20
 _MISSING_LABEL = "TIDAK ADA DALAM SALINAN"
-_TICKS = frozenset(schema.TICKS) | {"1.0"}
-_NOT_TICKS = frozenset(schema.NOT_TICKS) | {"0.0"}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -337,8 +338,6 @@ def _find_month_columns(grid: Grid, header_row: int, taken: set[int]) -> tuple[i
 
 
 def _header_month(value: object) -> int | None:
-    from .parse import parse_month
-
     text = clean_text(value)
     if text is None:
         return None
@@ -386,8 +385,8 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
     for m, col in month_cols.items():
         raw = block[f"m{m}"]
         label = raw.str.upper().str.strip()
-        is_tick = label.isin(_TICKS)
-        unknown = raw.notna() & ~is_tick & ~label.isin(_NOT_TICKS)
+        is_tick = label.isin(TICK_LABELS)
+        unknown = raw.notna() & ~is_tick & ~label.isin(NOT_TICK_LABELS)
         if unknown.any():
             _report_cells(log, "warning", "unknown_tick", grid, block.index[unknown], col, raw, month=m)
         ticks[m] = is_tick

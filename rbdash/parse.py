@@ -19,8 +19,9 @@ import pandas as pd
 from .schema import MONTH_NAMES, NO_WORDS, NOT_TICKS, TICKS, YES_WORDS, normalise_label
 
 _MONTH_LOOKUP = {name: number for number, names in MONTH_NAMES.items() for name in names}
-_TICK_SET = frozenset(TICKS) | {"1.0"}
-_NOT_TICK_SET = frozenset(NOT_TICKS) | {"0.0"}
+# Upper-cased cell texts that mean a tick / explicitly no tick ("1.0": a numeric 1 read as text).
+TICK_LABELS = frozenset(TICKS) | {"1.0"}
+NOT_TICK_LABELS = frozenset(NOT_TICKS) | {"0.0"}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _NAMED_DATE = re.compile(r"^(?:(\d{1,2})\s+)?([A-Za-z]+)\.?\s+(\d{4})$")
@@ -40,9 +41,9 @@ def is_tick(value: object) -> bool | None:
     if text is None:
         return False
     label = text.upper()
-    if label in _TICK_SET:
+    if label in TICK_LABELS:
         return True
-    if label in _NOT_TICK_SET:
+    if label in NOT_TICK_LABELS:
         return False
     return None
 
