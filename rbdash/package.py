@@ -20,6 +20,7 @@ The limits are in `PackageLimits` and documented in the README.
 
 from __future__ import annotations
 
+import codecs
 import io
 import posixpath
 import re
@@ -90,6 +91,17 @@ _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _VALUE_RE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
 _INLINE_RE = re.compile(rb"<(?:\w+:)?is>")
 _A1_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+# A DTD (and so entity expansion) in a part written in UTF-8, UTF-16 LE or UTF-16 BE.
+_DTD_MARKERS = tuple(word.encode(encoding) for word in ("<!DOCTYPE", "<!ENTITY")
+                     for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+# Parts that are never XML (images, embedded binaries, macros): not scanned, not kept.
+_BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".wdp")
+
+
+def _mb(size: int) -> str:
+    """A byte count in MB for messages: 50, 1.5, 0.1 (never a misleading 0)."""
+    value = size / 1048576
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
 
 
 def _guess_kind(data: bytes) -> str:
@@ -105,11 +117,16 @@ def _guess_kind(data: bytes) -> str:
         return "kind.xml"
     if head.startswith((b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
         return "kind.archive"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as Excel's "Unicode Text" export writes
+        encoding, body = ("utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be"), head[2:]
+    else:
+        encoding, body = "utf-8", head
     try:
-        head.decode("utf-8")
+        text = codecs.getincrementaldecoder(encoding)().decode(body, final=False)  # a cut last character is fine
     except UnicodeDecodeError:
         return "kind.unknown"
-    return "kind.text"
+    readable = sum(1 for ch in text if ch.isprintable() or ch in "\t\r\n")
+    return "kind.text" if text and readable >= 0.95 * len(text) else "kind.unknown"
 
 
 def _dimension_size(ref: str) -> tuple[int, int] | None:
@@ -200,8 +217,7 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
         log.error("empty_file")
         return None
     if len(data) > limits.max_file_bytes:
-        log.error("file_too_large", size_mb=round(len(data) / 1048576, 1),
-                  limit_mb=limits.max_file_bytes // 1048576)
+        log.error("file_too_large", size_mb=_mb(len(data)), limit_mb=_mb(limits.max_file_bytes))
         return None
     if data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
@@ -232,8 +248,7 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
             return None
     declared_total = sum(info.file_size for info in infos)
     if declared_total > limits.max_total_uncompressed:
-        log.error("zip_bomb_size", size_mb=round(declared_total / 1048576, 1),
-                  limit_mb=limits.max_total_uncompressed // 1048576)
+        log.error("zip_bomb_size", size_mb=_mb(declared_total), limit_mb=_mb(limits.max_total_uncompressed))
         return None
     for info in infos:
         if info.file_size > limits.ratio_applies_above:
@@ -263,21 +278,19 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
         try:
             content = _read_bounded(archive, info, budget)
         except _BudgetExceeded:
-            log.error("zip_bomb_size", size_mb=round(limits.max_total_uncompressed / 1048576, 1),
-                      limit_mb=limits.max_total_uncompressed // 1048576)
+            log.error("zip_bomb_size", size_mb=_mb(limits.max_total_uncompressed),
+                      limit_mb=_mb(limits.max_total_uncompressed))
             return None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
             log.error("zip_size_mismatch", entry=info.filename)
             return None
         budget -= len(content)
-        lowered = info.filename.lower()
-        if lowered.endswith((".xml", ".rels", ".vml")):
-            if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
-                log.error("xml_dtd", entry=info.filename)
-                return None
-            contents[info.filename] = content
-        elif lowered.endswith("vbaproject.bin"):
-            contents[info.filename] = b""
+        if info.filename.lower().endswith(_BINARY_SUFFIXES):
+            continue
+        if any(marker in content for marker in _DTD_MARKERS):
+            log.error("xml_dtd", entry=info.filename)
+            return None
+        contents[info.filename] = content
 
     root_rels = contents.get("_rels/.rels")
     workbook_path = "xl/workbook.xml"
@@ -310,12 +323,13 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
             continue  # chart sheets and dialog sheets have no cells to read
         xml = contents[path]
         part = SheetPart(name=name, path=path)
-        dimension = _DIMENSION_RE.search(xml, 0, 4096)
+        sheet_data_at = xml.find(b"sheetData")
+        dimension = _DIMENSION_RE.search(xml, 0, sheet_data_at if sheet_data_at != -1 else len(xml))
         if dimension:
             part.dimension = dimension.group(1).decode("ascii", "replace")
             size = _dimension_size(part.dimension)
             if size and (size[0] > limits.max_sheet_rows or size[1] > limits.max_sheet_cols):
-                log.error("sheet_too_large", sheet=name, ref=part.dimension, rows=size[0], cols=size[1],
+                log.error("sheet_too_large", name, None, ref=part.dimension, rows=size[0], cols=size[1],
                           max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
                 return None
         merge_at = xml.rfind(b"mergeCells")
