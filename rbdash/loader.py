@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import fastexcel
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import columns, schema
 from .ikm import nrr_from_responses, score
 from .package import DEFAULT_LIMITS, PackageInfo, PackageLimits, SheetPart, inspect_package
 from .parse import (
@@ -31,6 +33,7 @@ from .parse import (
     parse_date,
     parse_month,
     parse_months,
+    parse_number,
     parse_numbers,
     parse_period,
     parse_year,
@@ -106,46 +109,104 @@ class Grid:
         return cell_ref(row, col)
 
 
+_PARSE_ORDER = ("info", "plan", "indicators", "realisation", "indicator_values", "survey_nrr", "survey_responses")
+
+
+class _OpenFailure(Exception):
+    """The spreadsheet reader could not open the file at all."""
+
+
+class _SheetReads:
+    """Sheets being read on the pool's threads (the reader releases the GIL).
+
+    The largest sheet starts first, the others follow in the order they are parsed, so parsing
+    begins while the big sheet is still being read. Each thread opens its own reader, as one
+    reader cannot serve two threads. `grid(key)` waits for one sheet and reports its failure.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor, data: bytes, sheets: dict[str, SheetPart], log: ProblemLog):
+        self._sheets = sheets
+        self._log = log
+        self._outcomes: dict[str, Grid | Exception] = {}
+        self.unreadable = False
+        local = threading.local()
+
+        def read(key: str) -> Grid | Exception:
+            try:
+                if not hasattr(local, "reader"):
+                    local.reader = fastexcel.read_excel(data)
+            except Exception as exc:  # the reader's own errors: the file is unreadable
+                return _OpenFailure(str(exc))
+            try:
+                return _read_grid(local.reader, sheets[key])
+            except Exception as exc:  # calamine rejects a malformed sheet: report it, do not crash
+                return exc
+
+        largest = max(sheets, key=lambda key: sheets[key].size, default=None)
+        order = [largest] if largest else []
+        order += [key for key in _PARSE_ORDER if key in sheets and key != largest]
+        self._futures = {key: pool.submit(read, key) for key in order}
+
+    def grid(self, key: str) -> Grid | None:
+        if key not in self._futures:
+            return None
+        if key not in self._outcomes:
+            outcome = self._futures[key].result()
+            self._outcomes[key] = outcome
+            if isinstance(outcome, _OpenFailure):
+                if not self.unreadable:
+                    self._log.error("corrupt_zip", detail=str(outcome)[:120])
+                self.unreadable = True
+            elif isinstance(outcome, Exception):
+                detail = str(outcome).splitlines()[0][:160] if str(outcome) else ""
+                self._log.error("unreadable_sheet", self._sheets[key].name, None, detail=detail)
+        outcome = self._outcomes[key]
+        return outcome if isinstance(outcome, Grid) else None
+
+
 def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart) -> Grid:
     sheet = reader.load_sheet(part.name, header_row=None, skip_rows=0, dtypes="string")
-    columns = [info.absolute_index for info in sheet.available_columns()]
-    frame = sheet.to_pandas() if columns else pd.DataFrame()
-    frame.columns = columns
+    absolute = [info.absolute_index for info in sheet.available_columns()]
+    frame = sheet.to_pandas() if absolute else pd.DataFrame()
+    frame.columns = absolute
     if part.merged_ranges and not frame.empty:
-        _fill_merged(frame, part.merged_ranges)
+        frame = _fill_merged(frame, part.merged_ranges)
     return Grid(part.name, frame)
 
 
 _RANGE_RE = re.compile(r"^([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?$")
 
 
-def _fill_merged(frame: pd.DataFrame, ranges: list[str]) -> None:
+def _fill_merged(frame: pd.DataFrame, ranges: list[str]) -> pd.DataFrame:
     """Give every cell of a merged range the value of its top-left cell, as a reader sees it."""
+    fills: dict[int, tuple[list[int], list[object]]] = {}
     for ref in ranges:
         match = _RANGE_RE.match(ref)
         if not match or not match.group(3):
             continue
         c1, r1 = column_index(match.group(1)), int(match.group(2)) - 1
         c2, r2 = column_index(match.group(3)), int(match.group(4)) - 1
-        if r1 not in frame.index or c1 not in frame.columns:
+        if not 0 <= r1 < len(frame) or c1 not in frame.columns:
             continue
-        value = frame.at[r1, c1]
+        value = frame.iat[r1, frame.columns.get_loc(c1)]
         if pd.isna(value):
             continue
-        rows = [r for r in range(r1, r2 + 1) if r in frame.index]
-        cols = [c for c in range(c1, c2 + 1) if c in frame.columns]
-        frame.loc[rows, cols] = value
+        for col in range(c1, c2 + 1):
+            if col in frame.columns:
+                rows, values = fills.setdefault(col, ([], []))
+                span = range(r1, min(r2, len(frame) - 1) + 1)
+                rows.extend(span)
+                values.extend([value] * len(span))
+    for col, (rows, values) in fills.items():
+        column = frame[col].to_numpy(dtype=object, na_value=None).copy()
+        column[rows] = values
+        frame[col] = pd.Series(column, index=frame.index, dtype="str")
+    return frame
 
 
 def _clean_series(series: pd.Series) -> pd.Series:
     """Text with NBSP and zero-width spaces folded and surrounding whitespace stripped; '' -> NA."""
-    if series.empty:
-        return series.astype("object")
-    text = series.astype("str").where(series.notna())
-    if text.str.contains("\u00a0|\u200b", regex=True, na=False).any():
-        text = text.str.replace("\u00a0", " ", regex=False).str.replace("\u200b", "", regex=False)
-    text = text.str.strip()
-    return text.where(text.str.len() > 0)
+    return columns.clean(series)
 
 
 @dataclass
@@ -217,11 +278,11 @@ def _report_cells(log: ProblemLog, severity: Severity, code: str, grid: Grid, ro
         log.suppress(severity, code, grid.name, len(rows) - room)
 
 
-def _data_block(grid: Grid, header: Header, start_row: int, columns: dict[str, int]) -> pd.DataFrame:
+def _data_block(grid: Grid, header: Header, start_row: int, mapped: dict[str, int]) -> pd.DataFrame:
     """The cleaned text of the mapped columns below the header, blank rows dropped."""
     frame = grid.frame.loc[start_row:]
     block = pd.DataFrame(index=frame.index)
-    for key, col in columns.items():
+    for key, col in mapped.items():
         block[key] = _clean_series(frame[col]) if col in frame.columns else pd.Series(
             pd.NA, index=frame.index, dtype="object")
     return block.dropna(how="all")
@@ -229,21 +290,20 @@ def _data_block(grid: Grid, header: Header, start_row: int, columns: dict[str, i
 
 def _repeated_header_rows(block: pd.DataFrame, spec: SheetSpec) -> pd.Series:
     """Rows that repeat the header (as annex pages do) or the column-number row 1..N."""
-    hits = pd.Series(0, index=block.index)
+    hits = np.zeros(len(block), dtype=int)
     for column in spec.columns:
         if column.key in block:
-            labels = {normalise_label(column.header), *(normalise_label(a) for a in column.aliases)}
-            hits += block[column.key].str.upper().str.strip().isin(labels).astype(int)
-    return hits >= 2
+            hits += columns.isin(block[column.key], column.labels, upper_case=True)
+    return pd.Series(hits >= 2, index=block.index)
 
 
-def _number_row_mask(block: pd.DataFrame, columns: dict[str, int]) -> pd.Series:
+def _number_row_mask(block: pd.DataFrame, mapped: dict[str, int]) -> pd.Series:
     """Rows where each mapped column holds its own position number (1, 2, 3, ... across)."""
-    first = min(columns.values())
+    first = min(mapped.values())
     mask = pd.Series(True, index=block.index)
-    for key, col in columns.items():
-        mask &= block[key].isna() | (block[key] == str(col - first + 1))
-    filled = block[list(columns)].notna().sum(axis=1)
+    for key, col in mapped.items():
+        mask &= block[key].isna().to_numpy() | columns.equals(block[key], str(col - first + 1))
+    filled = block[list(mapped)].notna().sum(axis=1)
     return mask & (filled >= 3)
 
 
@@ -358,10 +418,10 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
     if missing_months:
         log.error("missing_month_columns", grid.name, cell_ref(header.row, 0),
                   months=", ".join(map(str, missing_months)), group=schema.MONTH_GROUP_HEADER)
-    columns = dict(header.columns)
-    columns.update({f"m{m}": c for m, c in month_cols.items()})
-    block = _data_block(grid, header, max(header.row, month_row) + 1, columns)
-    skip = _repeated_header_rows(block, spec) | _number_row_mask(block, columns)
+    mapped = dict(header.columns)
+    mapped.update({f"m{m}": c for m, c in month_cols.items()})
+    block = _data_block(grid, header, max(header.row, month_row) + 1, mapped)
+    skip = _repeated_header_rows(block, spec) | _number_row_mask(block, mapped)
     if month_cols:
         month_only = pd.Series(True, index=block.index)
         for m in month_cols:
@@ -384,9 +444,8 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
     ticks = pd.DataFrame(index=block.index)
     for m, col in month_cols.items():
         raw = block[f"m{m}"]
-        label = raw.str.upper().str.strip()
-        is_tick = label.isin(TICK_LABELS)
-        unknown = raw.notna() & ~is_tick & ~label.isin(NOT_TICK_LABELS)
+        is_tick = columns.isin(raw, TICK_LABELS, upper_case=True)
+        unknown = raw.notna().to_numpy() & ~is_tick & ~columns.isin(raw, NOT_TICK_LABELS, upper_case=True)
         if unknown.any():
             _report_cells(log, "warning", "unknown_tick", grid, block.index[unknown], col, raw, month=m)
         ticks[m] = is_tick
@@ -399,7 +458,7 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
         return _empty_plan(), _empty_schedule()
 
     code_col = header.columns["code"]
-    rows["code"] = rows["code"].str.upper()
+    rows["code"] = columns.upper(rows["code"])
     no_code = rows["code"].isna()
     if no_code.any():
         _report_cells(log, "error", "missing_code", grid, rows.index[no_code], code_col)
@@ -420,9 +479,10 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
             missing_in_copy[idx] = [*missing_in_copy[idx], key]
         rows.loc[marked, key] = pd.NA
 
-    months = [
-        [m for m in sorted(month_cols) if flags[m]] for flags in ticks.to_dict("records")
-    ] if not ticks.empty else [[] for _ in range(len(rows))]
+    month_order = sorted(month_cols)
+    flags = ticks[month_order].to_numpy(dtype=bool) if month_order else np.zeros((len(rows), 0), dtype=bool)
+    month_numbers = np.array(month_order, dtype=int)
+    months = [month_numbers[row].tolist() for row in flags]
     plan = pd.DataFrame({
         "satker": info.get("satker"),
         "year": info.get("year"),
@@ -530,8 +590,7 @@ def _months(table: Table, column: ColumnSpec, log: ProblemLog) -> pd.Series:
 def _vocabulary(table: Table, column: ColumnSpec, vocabulary: dict[str, tuple[str, ...]], code: str,
                 log: ProblemLog) -> pd.Series:
     raw = table.block[column.key]
-    uniques = {value: lookup(vocabulary, value) for value in raw.dropna().unique()}
-    values = raw.map(lambda v: uniques.get(v) if isinstance(v, str) else None)
+    values = columns.map_distinct(raw, lambda value: lookup(vocabulary, value))
     unknown = raw.notna() & values.isna()
     if unknown.any():
         _report_cells(log, "error", code, table.grid, raw.index[unknown], table.col(column.key), raw,
@@ -541,8 +600,8 @@ def _vocabulary(table: Table, column: ColumnSpec, vocabulary: dict[str, tuple[st
 
 def _report_unknown_refs(table: Table, key: str, known: set[str], target: str, log: ProblemLog) -> pd.Series:
     """Upper-cased codes of column `key`; codes absent from `known` are reported."""
-    codes = table.block[key].str.upper()
-    unknown = codes.notna() & ~codes.isin(known)
+    codes = columns.upper(table.block[key])
+    unknown = codes.notna().to_numpy() & ~columns.isin(codes, known)
     room = log.room("unknown_code", table.grid.name)
     rows = list(codes.index[unknown])
     for idx in rows[:room]:
@@ -584,7 +643,7 @@ def _parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str,
     _require(table, spec.column("indicator_code"), log)
     _require(table, spec.column("plan_code"), log)
     _require(table, spec.column("text"), log)
-    codes = b["indicator_code"].str.upper()
+    codes = columns.upper(b["indicator_code"])
     dup = codes.notna() & codes.duplicated(keep="first")
     if dup.any():
         first = {c: i for i, c in codes[codes.notna() & ~codes.duplicated(keep="first")].items()}
@@ -599,7 +658,8 @@ def _parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str,
     _require(table, spec.column("direction"), log)
     targets = _yes_no_numbers(table, spec.column("target"), units, log)
     baselines = _yes_no_numbers(table, spec.column("baseline"), units, log)
-    assumed = b["target_assumed"].map(parse_yes_no)
+    assumed = columns.map_distinct(b["target_assumed"], parse_yes_no)
+    assumed[b["target_assumed"].isna()] = False
     bad_flag = b["target_assumed"].notna() & assumed.isna()
     if bad_flag.any():
         _report_cells(log, "warning", "invalid_flag", table.grid, b.index[bad_flag], table.col("target_assumed"),
@@ -627,7 +687,7 @@ def _parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str,
 def _yes_no_numbers(table: Table, column: ColumnSpec, units: pd.Series, log: ProblemLog) -> pd.Series:
     """Numbers, where 'ada'/'ya' reads as 1 and 'tidak' as 0 for ada/tidak indicators."""
     raw = table.block[column.key]
-    words = raw.str.upper().map({"ADA": "1", "YA": "1", "TIDAK": "0", "TIDAK ADA": "0", "BELUM ADA": "0"})
+    words = columns.upper(raw).map({"ADA": "1", "YA": "1", "TIDAK": "0", "TIDAK ADA": "0", "BELUM ADA": "0"})
     is_yes_no = (units == "ada/tidak") & words.notna()
     if is_yes_no.any():
         raw = raw.where(~is_yes_no, words)
@@ -656,10 +716,10 @@ def _parse_realisation(table: Table | None, plan_codes: set[str], schedule: pd.D
     progress = _numbers(table, spec.column("progress"), log, 0, 100)
     dup = _report_duplicates(table, [codes.rename("code"), months.rename("month")], log,
                              lambda key: f"{key[0]} / {key[1]}")
-    scheduled_pairs = set(zip(schedule["code"], schedule["month"].astype(int), strict=False))
-    scheduled = pd.Series([(c, int(m)) in scheduled_pairs if not pd.isna(m) and not pd.isna(c) else False
-                           for c, m in zip(codes, months, strict=False)], index=b.index, dtype=bool)
-    off = codes.isin(plan_codes) & months.notna() & ~scheduled & ~dup
+    planned = pd.MultiIndex.from_arrays([schedule["code"].astype(object), schedule["month"].astype("int64")])
+    asked = pd.MultiIndex.from_arrays([codes.astype(object), months.fillna(0).astype("int64")])
+    scheduled = pd.Series(asked.isin(planned), index=b.index) & months.notna()
+    off = columns.isin(codes, plan_codes) & months.notna() & ~scheduled & ~dup
     month_col = table.col("month")
     for idx in b.index[off][: log.room("realisation_not_scheduled", table.grid.name)]:
         log.warning("realisation_not_scheduled", table.grid.name, cell_ref(int(idx), month_col),
@@ -707,22 +767,21 @@ def _parse_indicator_values(table: Table | None, indicators: pd.DataFrame, info:
 
 def _periods(table: Table, info: dict[str, Any], log: ProblemLog) -> pd.DataFrame:
     raw = table.block["period"]
-    parsed = {value: parse_period(value) for value in raw.dropna().unique()}
-    periods = raw.map(lambda v: parsed.get(v) if isinstance(v, str) else None)
+    periods = columns.map_distinct(raw, parse_period)
     bad = raw.notna() & periods.isna()
     col = table.col("period")
     if bad.any():
         _report_cells(log, "error", "invalid_period", table.grid, raw.index[bad], col, raw)
     year = info.get("year")
     if year:
-        outside = periods.map(lambda p: p is not None and p.year != year)
+        outside = columns.map_distinct(raw, lambda v: (p := parse_period(v)) is not None and p.year != year)
+        outside = outside.fillna(False).astype(bool)
         if outside.any():
             _report_cells(log, "warning", "period_outside_year", table.grid, raw.index[outside], col, raw, year=year)
+    fields = {"label": "period", "kind": "period_kind", "start": "period_start", "end": "period_end"}
     return pd.DataFrame({
-        "period": periods.map(lambda p: p.label if p else None),
-        "period_kind": periods.map(lambda p: p.kind if p else None),
-        "period_start": periods.map(lambda p: p.start if p else None),
-        "period_end": periods.map(lambda p: p.end if p else None),
+        name: columns.map_distinct(raw, lambda v, attribute=attribute: getattr(parse_period(v), attribute, None))
+        for attribute, name in fields.items()
     }, index=raw.index)
 
 
@@ -754,6 +813,15 @@ def _parse_survey_nrr(table: Table | None, info: dict[str, Any], log: ProblemLog
     return frame[keep].reset_index(drop=True)
 
 
+_ANSWER_CELLS = {**{str(a): a for a in range(1, 5)}, **{f"{a}.0": a for a in range(1, 5)}}
+
+
+def _answer(text: str) -> int | None:
+    """A survey answer 1..4 written some other way (' 3', '4,0'), else None."""
+    number = parse_number(text)
+    return int(number) if number is not None and number in (1, 2, 3, 4) else None
+
+
 def _parse_survey_responses(table: Table | None, info: dict[str, Any], log: ProblemLog) -> pd.DataFrame:
     spec = schema.SURVEY_RESPONSES
     if table is None:
@@ -766,12 +834,11 @@ def _parse_survey_responses(table: Table | None, info: dict[str, Any], log: Prob
     frame["respondent"] = b["respondent"].astype("object")
     for unsur in UNSUR:
         raw = b[unsur]
-        values, failed = parse_numbers(raw)
-        bad = failed | (values.notna() & ~values.isin([1.0, 2.0, 3.0, 4.0]))
+        values, bad = columns.lookup(raw, _ANSWER_CELLS, _answer)
         if bad.any():
             _report_cells(log, "error", "answer_out_of_range", table.grid, raw.index[bad], table.col(unsur), raw,
                           column=unsur)
-        frame[unsur] = values.where(~bad).astype("Int8")
+        frame[unsur] = values.astype("Int8")
     frame["excel_row"] = _excel_rows(b.index)
     keep = frame["period"].notna() & frame["unit"].notna()
     return frame[keep].reset_index(drop=True)
@@ -794,10 +861,11 @@ def _survey(nrr_rows: pd.DataFrame, responses: pd.DataFrame, names: tuple[str, s
         parts.append(computed)
     if not nrr_rows.empty:
         if not responses.empty:
-            both = set(zip(nrr_rows["period"], nrr_rows["unit"], strict=False)) & set(zip(responses["period"], responses["unit"], strict=False))
+            both = set(zip(nrr_rows["period"], nrr_rows["unit"], strict=True)) & set(
+                zip(responses["period"], responses["unit"], strict=True))
             for period, unit in sorted(both):
                 log.error("survey_conflict", names[0], None, period=period, unit=unit, other=names[1])
-            nrr_rows = nrr_rows[[pair not in both for pair in zip(nrr_rows["period"], nrr_rows["unit"], strict=False)]]
+            nrr_rows = nrr_rows[[pair not in both for pair in zip(nrr_rows["period"], nrr_rows["unit"], strict=True)]]
         parts.append(nrr_rows.drop(columns=["excel_row"]))
     if not parts:
         return pd.DataFrame(columns=["satker", "year", "period", "period_kind", "period_start", "period_end", "unit",
@@ -859,37 +927,35 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
             log.warning("formula_without_value", part.name, cells[0], count=len(cells), cells=shown)
 
     sheets = _match_sheets(package, log)
-    try:
-        reader = fastexcel.read_excel(data)
-    except Exception as exc:  # the reader's own errors: the file is unreadable, say so
-        log.error("corrupt_zip", detail=str(exc)[:120])
-        return LoadResult(None, log.finish(), digest, name)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        model = _parse_sheets(_SheetReads(pool, data, sheets, log), sheets, log)
+    return LoadResult(model, log.finish(), digest, name)
 
-    grids: dict[str, Grid] = {}
-    for key, part in sheets.items():
-        try:
-            grids[key] = _read_grid(reader, part)
-        except Exception as exc:  # calamine rejects a malformed sheet: report, do not crash
-            log.error("unreadable_sheet", part.name, None, detail=str(exc).splitlines()[0][:160] if str(exc) else "")
-    if "plan" not in grids and "plan" in sheets:
-        return LoadResult(None, log.finish(), digest, name)
 
-    info = _parse_info(grids.get("info"), log)
-    if "plan" in grids:
-        plan, schedule = _parse_plan(grids["plan"], info, log)
+def _parse_sheets(reads: _SheetReads, sheets: dict[str, SheetPart], log: ProblemLog) -> ActionPlan | None:
+    """Parse and cross-check every sheet as it arrives; None when the workbook is unreadable."""
+    info = _parse_info(reads.grid("info"), log)
+    plan_grid = reads.grid("plan")
+    if reads.unreadable or (plan_grid is None and "plan" in sheets):
+        return None
+    if plan_grid is not None:
+        plan, schedule = _parse_plan(plan_grid, info, log)
     else:
         plan, schedule = _empty_plan(), _empty_schedule()
     plan_codes = set(plan["code"].dropna())
 
-    tables = {key: _read_table(grids.get(key), schema.sheet_spec(key), log)
-              for key in ("indicators", "realisation", "indicator_values", "survey_nrr", "survey_responses")}
+    tables = {}
+    for key in _PARSE_ORDER[2:]:
+        tables[key] = _read_table(reads.grid(key), schema.sheet_spec(key), log)
+        if reads.unreadable:
+            return None
     indicators = _parse_indicators(tables["indicators"], plan_codes, info, log)
     realisation = _parse_realisation(tables["realisation"], plan_codes, schedule, info, log)
     values = _parse_indicator_values(tables["indicator_values"], indicators, info, log)
     nrr_rows = _parse_survey_nrr(tables["survey_nrr"], info, log)
     responses = _parse_survey_responses(tables["survey_responses"], info, log)
-    names = (grids["survey_nrr"].name if "survey_nrr" in grids else schema.SURVEY_NRR.name,
-             grids["survey_responses"].name if "survey_responses" in grids else schema.SURVEY_RESPONSES.name)
+    names = (sheets["survey_nrr"].name if "survey_nrr" in sheets else schema.SURVEY_NRR.name,
+             sheets["survey_responses"].name if "survey_responses" in sheets else schema.SURVEY_RESPONSES.name)
     survey = _survey(nrr_rows, responses, names, info, log)
 
     for key, table in tables.items():
@@ -900,8 +966,7 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
     if not responses.empty:
         responses.insert(0, "year", info.get("year"))
         responses.insert(0, "satker", info.get("satker"))
-    model = ActionPlan(info, plan, schedule, realisation, indicators, values, survey, responses)
-    return LoadResult(model, log.finish(), digest, name)
+    return ActionPlan(info, plan, schedule, realisation, indicators, values, survey, responses)
 
 
 def indicator_items(model: ActionPlan) -> dict[str, list[str]]:

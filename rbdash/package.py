@@ -65,6 +65,7 @@ class SheetPart:
 
     name: str
     path: str
+    size: int = 0
     dimension: str | None = None
     merged_ranges: list[str] = field(default_factory=list)
     formula_cells_without_value: list[str] = field(default_factory=list)
@@ -367,7 +368,7 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
         if path not in contents:
             continue  # chart sheets and dialog sheets have no cells to read
         xml = contents[path]
-        part = SheetPart(name=name, path=path)
+        part = SheetPart(name=name, path=path, size=len(xml))
         sheet_data_at = xml.find(b"sheetData")
         dimension = _DIMENSION_RE.search(xml, 0, sheet_data_at if sheet_data_at != -1 else len(xml))
         if dimension:

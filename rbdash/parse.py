@@ -13,9 +13,9 @@ import math
 import re
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
+from . import columns
 from .schema import MONTH_NAMES, NO_WORDS, NOT_TICKS, TICKS, YES_WORDS, normalise_label
 
 _MONTH_LOOKUP = {name: number for number, names in MONTH_NAMES.items() for name in names}
@@ -86,31 +86,15 @@ def parse_number(value: object) -> float | None:
 
 def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorised `parse_number`: (float values, mask of non-empty cells that are not numbers)."""
-    values = pd.to_numeric(series, errors="coerce").astype("float64")
-    present = series.notna()
-    failed = present & values.isna()
-    if failed.any():
-        retried = series[failed].map(parse_number)
-        values.loc[failed] = retried.astype("float64")
-        failed = present & values.isna()
-    infinite = np.isinf(values.to_numpy())
-    if infinite.any():
-        values[infinite] = np.nan
-        failed = failed | pd.Series(infinite, index=series.index)
-    return values, failed
+    return columns.numbers(series, parse_number)
+
+
+_MONTH_CELLS = {**{str(m): m for m in range(1, 13)}, **{f"{m}.0": m for m in range(1, 13)}}
 
 
 def parse_months(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorised `parse_month`: (Int64 months, mask of non-empty cells that are not months)."""
-    numbers = pd.to_numeric(series, errors="coerce")
-    valid = numbers.isin(range(1, 13))
-    months = pd.Series(pd.NA, index=series.index, dtype="Int64")
-    months[valid] = numbers[valid].astype("int64")
-    rest = series.notna() & ~valid & numbers.isna()
-    if rest.any():
-        months.loc[rest] = series[rest].map(parse_month).astype("Int64")
-    failed = series.notna() & months.isna()
-    return months, failed
+    return columns.lookup(series, _MONTH_CELLS, parse_month)
 
 
 def parse_date(value: object) -> dt.date | None:

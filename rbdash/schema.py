@@ -6,6 +6,7 @@ nothing else defines a sheet or column name.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,9 +38,13 @@ class ColumnSpec:
     required: bool = True
     note_id: str = ""
 
+    @functools.cached_property
+    def labels(self) -> frozenset[str]:
+        """The normalised headers that mean this column."""
+        return frozenset({normalise_label(self.header), *(normalise_label(a) for a in self.aliases)})
+
     def matches(self, label: str) -> bool:
-        wanted = {normalise_label(self.header), *(normalise_label(a) for a in self.aliases)}
-        return label in wanted
+        return label in self.labels
 
 
 @dataclass(frozen=True)
