@@ -213,17 +213,26 @@ def _formula_cells_without_value(xml: bytes, limit: int) -> list[str]:
     return found
 
 
-def _check_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bytes | None, str | None]:
-    """Decompress and scan one entry: (content to keep or None, problem code or None)."""
+@dataclass
+class _Entry:
+    """One checked ZIP entry: its text (None for binaries), a problem code, whether it holds formulas."""
+
+    content: bytes | None = None
+    problem: str | None = None
+    has_formulas: bool = False
+
+
+def _check_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Entry:
+    """Decompress and scan one entry (run on a worker thread, overlapping the other's decompression)."""
     try:
         content = _read_entry(archive, info)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
-        return None, "zip_size_mismatch"
+        return _Entry(problem="zip_size_mismatch")
     if info.filename.lower().endswith(_BINARY_SUFFIXES):
-        return None, None
+        return _Entry()
     if _has_dtd(content):
-        return None, "xml_dtd"
-    return content, None
+        return _Entry(problem="xml_dtd")
+    return _Entry(content, None, _has_formulas(content))
 
 
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -329,14 +338,17 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
     # zlib releases the GIL, so the two cores share the work; the results keep the ZIP order.
     files = [info for info in infos if not info.is_dir()]
     contents: dict[str, bytes] = {}
+    with_formulas: set[str] = set()
     with ThreadPoolExecutor(max_workers=2) as pool:
         checked = list(pool.map(lambda info: _check_entry(archive, info), files))
-    for info, (content, problem) in zip(files, checked, strict=True):
-        if problem:
-            log.error(problem, entry=info.filename)
+    for info, entry in zip(files, checked, strict=True):
+        if entry.problem:
+            log.error(entry.problem, entry=info.filename)
             return None
-        if content is not None:
-            contents[info.filename] = content
+        if entry.content is not None:
+            contents[info.filename] = entry.content
+        if entry.has_formulas:
+            with_formulas.add(info.filename)
 
     root_rels = contents.get("_rels/.rels")
     workbook_path = "xl/workbook.xml"
@@ -382,7 +394,7 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
         merge_at = xml.find(b"mergeCell", max(data_end, 0))
         if merge_at != -1:
             part.merged_ranges = [m.group(1).decode() for m in _MERGE_RE.finditer(xml, max(merge_at - 8, 0))]
-        if _has_formulas(xml):
+        if path in with_formulas:
             part.formula_cells_without_value = _formula_cells_without_value(xml, 100_000)
         info_out.sheets.append(part)
     return info_out
