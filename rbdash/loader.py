@@ -219,12 +219,13 @@ class Header:
 
 def _find_header(grid: Grid, spec: SheetSpec) -> Header | None:
     top = grid.frame.head(HEADER_SEARCH_ROWS)
+    cells = top.to_numpy(dtype=object, na_value=None)
     best: tuple[int, int, dict[str, int], list[tuple[str, int]]] | None = None
-    for row in top.index:
+    for row, values in zip(top.index, cells, strict=True):
         found: dict[str, int] = {}
         duplicates: list[tuple[str, int]] = []
-        for col, value in top.loc[row].items():
-            if pd.isna(value):
+        for col, value in zip(top.columns, values, strict=True):
+            if value is None:
                 continue
             label = normalise_label(value)
             column = next((c for c in spec.columns if c.matches(label)), None)
@@ -289,11 +290,11 @@ def _data_block(grid: Grid, header: Header, start_row: int, mapped: dict[str, in
 
 
 def _repeated_header_rows(block: pd.DataFrame, spec: SheetSpec) -> pd.Series:
-    """Rows that repeat the header (as annex pages do) or the column-number row 1..N."""
+    """Rows that repeat the header, as the annex does on each page: two of the sheet's first three
+    columns hold their own header labels."""
     hits = np.zeros(len(block), dtype=int)
-    for column in spec.columns:
-        if column.key in block:
-            hits += columns.isin(block[column.key], column.labels, upper_case=True)
+    for column in [c for c in spec.columns if c.key in block][:3]:
+        hits += columns.isin(block[column.key], column.labels, upper_case=True)
     return pd.Series(hits >= 2, index=block.index)
 
 

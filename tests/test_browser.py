@@ -9,7 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,20 +34,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    """Poll the server's health endpoint until it answers ok (or the server dies, or time runs out)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)  # polling interval of a readiness check, not a wait for a result
-    raise TimeoutError("streamlit did not become healthy")
+def _wait_until_serving(process: subprocess.Popen, timeout: float = 90) -> None:
+    """Read the server's output until it announces its URL (a watchdog ends a server that never does)."""
+    watchdog = threading.Timer(timeout, process.kill)
+    watchdog.start()
+    try:
+        for line in process.stdout:
+            if "URL:" in line:
+                return
+        raise RuntimeError(f"streamlit exited with {process.wait()} before serving")
+    finally:
+        watchdog.cancel()
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +55,13 @@ def server() -> Iterator[str]:
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        _wait_until_serving(process)
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as response:
+            assert response.read().strip() == b"ok"
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
         yield url
     finally:
         process.terminate()

@@ -1,0 +1,82 @@
+"""The byte-level scans of the package inspector and the Arrow column helpers, case by case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rbdash import columns
+from rbdash.package import _guess_kind, _has_dtd, _has_formulas, _mb
+from rbdash.parse import parse_month, parse_number
+
+BOMS = {"utf-8": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
+
+
+@pytest.mark.parametrize("encoding", list(BOMS))
+@pytest.mark.parametrize(("xml", "expected"), [
+    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', True),
+    ('<!ENTITY a "b"><x/>', True),
+    ("<x>Hati-hati! <!-- komentar --> selesai</x>", False),
+    ("<x><![CDATA[ <b>!</b> ]]></x>", False),
+    ("<x>tanpa deklarasi</x>", False),
+])
+def test_dtd_scan_in_every_encoding(encoding: str, xml: str, expected: bool) -> None:
+    assert _has_dtd(BOMS[encoding] + xml.encode(encoding)) is expected
+
+
+@pytest.mark.parametrize(("xml", "expected"), [
+    (b'<worksheet><sheetData><row><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>', True),
+    (b'<worksheet><sheetData><row><c r="A1"><f t="shared" si="0"/></c></row></sheetData></worksheet>', True),
+    (b'<x:worksheet><x:sheetData><x:row><x:c r="A1"><x:f>1</x:f></x:c></x:row></x:sheetData></x:worksheet>',
+     True),
+    (b'<worksheet><sheetData/><dataValidations><dataValidation><formula1>1</formula1></dataValidation>'
+     b"</dataValidations></worksheet>", False),
+    (b'<worksheet><sheetData><row><c r="A1" t="inlineStr"><is><t>&lt;f&gt;</t></is></c></row></sheetData>'
+     b"</worksheet>", False),
+])
+def test_formula_scan(xml: bytes, expected: bool) -> None:
+    assert _has_formulas(xml) is expected
+
+
+def test_sizes_in_messages_never_round_to_zero() -> None:
+    assert _mb(50 * 1048576) == "50" and _mb(1048576 + 524288) == "1.5" and _mb(100_000) == "0.1"
+
+
+@pytest.mark.parametrize(("data", "kind"), [
+    (b"%PDF-1.7", "kind.pdf"), (b"<html><body>", "kind.html"), (b"NO;PROGRAM\n1;x", "kind.text"),
+    ("NAMA\tNILAI\n".encode("utf-16"), "kind.text"), (b"\x89PNG\r\n", "kind.image"),
+    (bytes(range(256)), "kind.unknown"), ("é".encode() * 1024 + b"\xc3", "kind.text"),
+])
+def test_guess_kind(data: bytes, kind: str) -> None:
+    assert _guess_kind(data) == kind
+
+
+def test_clean_strips_every_kind_of_space_at_the_ends_only() -> None:
+    cleaned = columns.clean(pd.Series(["\u00a0 RA-01\u200b ", "  ", None, "a\u00a0b"], dtype="str", index=[5, 6, 7, 8]))
+    assert cleaned.tolist()[0] == "RA-01" and cleaned.tolist()[3] == "a\u00a0b"
+    assert cleaned.isna().tolist() == [False, True, True, False]
+    assert cleaned.index.tolist() == [5, 6, 7, 8]
+
+
+def test_numbers_fast_path_and_fallback() -> None:
+    values, failed = columns.numbers(pd.Series(["3", "-2.5", "1e-7", "88,31", "75 %", "x", None, "inf"],
+                                               dtype="str"), parse_number)
+    assert values.tolist()[:5] == [3.0, -2.5, 1e-7, 88.31, 75.0]
+    assert failed.tolist() == [False, False, False, False, False, True, False, True]
+
+
+def test_lookup_exact_hits_and_fallback() -> None:
+    table = {str(m): m for m in range(1, 13)}
+    values, failed = columns.lookup(pd.Series(["1", "12", "Agt", "13", None], dtype="str"), table, parse_month)
+    assert values.tolist()[:3] == [1, 12, 8] and pd.isna(values.iloc[3]) and pd.isna(values.iloc[4])
+    assert failed.tolist() == [False, False, False, True, False]
+
+
+def test_isin_and_map_distinct() -> None:
+    series = pd.Series(["ya", "TIDAK", None, "ya"], dtype="str")
+    assert columns.isin(series, {"YA"}, upper_case=True).tolist() == [True, False, False, True]
+    calls: list[str] = []
+    mapped = columns.map_distinct(series, lambda v: calls.append(v) or v.upper())
+    assert mapped.tolist() == ["YA", "TIDAK", None, "YA"] and sorted(calls) == ["TIDAK", "ya"]
+    assert isinstance(columns.equals(series, "ya"), np.ndarray)
