@@ -86,6 +86,27 @@ def template_content(lang: str = "id") -> WorkbookContent:
 # ----------------------------------------------------------------------------------------------
 
 
+def _fit_rows(ws: Worksheet, rows: Iterable[int], point_size: float = 11) -> None:
+    """Set the height of each row so its wrapped text shows in full.
+
+    Excel grows such rows when it opens a file, but LibreOffice and printing from a converted
+    file do not; the estimate is deliberately generous (one character per unit of column width).
+    Cells inside merged ranges are skipped: their text spans several rows or columns.
+    """
+    merged = {cell for rng in ws.merged_cells.ranges for cell in rng.cells}
+    line_height = point_size * 1.35
+    for row in rows:
+        lines = 1
+        for cell in ws[row]:
+            if cell.value is None or (cell.row, cell.column) in merged:
+                continue
+            width = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
+            per_line = max(int(width), 1)
+            text_lines = sum(max(1, -(-len(part) // per_line)) for part in str(cell.value).split("\n"))
+            lines = max(lines, text_lines)
+        ws.row_dimensions[row].height = round(lines * line_height + 4, 1)
+
+
 def _header_cells(ws: Worksheet, row: int, spec: SheetSpec, keys: Iterable[str], lang: str) -> dict[str, int]:
     """Write the headers of `keys` on `row`; return key -> 1-based column."""
     columns = {}
@@ -170,6 +191,7 @@ def _write_info(ws: Worksheet, content: WorkbookContent) -> None:
             ws.cell(row=offset, column=col).border = _BORDER
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 110
+    _fit_rows(ws, range(4, 4 + len(values)))
     ws.freeze_panes = "A4"
     _page_setup(ws, "3:3")
 
@@ -242,6 +264,7 @@ def _write_plan(ws: Worksheet, content: WorkbookContent) -> None:
         ws.column_dimensions[letter].width = width
     for col in range(6, 18):
         ws.column_dimensions[get_column_letter(col)].width = 3.6
+    _fit_rows(ws, range(first, first + len(rows)))
     ws.freeze_panes = ws.cell(row=first, column=1)
     _page_setup(ws, f"{h}:{h + 2}")
     ws.print_area = f"A1:{get_column_letter(last_col)}{max(first + len(rows) - 1, first)}"
@@ -255,6 +278,7 @@ def _write_table(ws: Worksheet, spec: SheetSpec, keys: Sequence[str], rows: Iter
                  banner: str, example: bool, lang: str, widths: dict[str, float]) -> dict[str, int]:
     _banner(ws, banner, len(keys), example)
     columns = _header_cells(ws, 3, spec, keys, lang)
+    ws.row_dimensions[3].height = 30
     for r, values in enumerate(rows, start=4):
         for c, value in enumerate(values, start=1):
             ws.cell(row=r, column=c, value=value)
@@ -295,6 +319,7 @@ def write_workbook(target: str | Path | BinaryIO, content: WorkbookContent) -> N
     for row in ws.iter_rows(min_row=4, max_row=3 + len(rows)):
         for cell in row:
             cell.alignment = _WRAP_TOP
+    _fit_rows(ws, range(4, 4 + len(rows)))
     _validation(ws, DataValidation(type="list", formula1=plan_codes, allow_blank=True), cols["plan_code"], 4,
                 t("note.indicators.plan_code", lang))
     _validation(ws, _list_rule(schema.UNITS), cols["unit"], 4, t("note.indicators.unit", lang))
@@ -370,6 +395,7 @@ def _write_guide(ws: Worksheet, lang: str) -> None:
         cell = ws.cell(row=row, column=1, value=t(key, lang))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 120
+    _fit_rows(ws, range(3, 3 + len(GUIDE_KEYS)))
     _page_setup(ws, "1:1")
 
 
