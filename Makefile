@@ -7,17 +7,26 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint bench data template clean
+.PHONY: run test lint bench data template clean constraints
 
-$(VENV)/.runtime: requirements.txt
+$(VENV)/.runtime: requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
+
+# Re-pin every transitive package after a change to requirements*.txt (fresh environment).
+constraints:
+	rm -rf .venv-pin && $(PYTHON) -m venv .venv-pin
+	.venv-pin/bin/python -m pip install --quiet -r requirements-dev.txt
+	{ echo "# Every package of the tested environment (make test), pinned: pip installs with -c constraints.txt."; \
+	  echo "# Regenerate after changing requirements*.txt: make constraints"; \
+	  .venv-pin/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .venv-pin
 
 run: $(VENV)/.runtime
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
