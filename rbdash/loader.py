@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import columns, schema
 from .ikm import nrr_from_responses, score
-from .package import DEFAULT_LIMITS, PackageInfo, PackageLimits, SheetPart, inspect_package
+from .package import DEFAULT_LIMITS, PackageInfo, PackageLimits, SheetPart, inspect_package, size_allowed
 from .parse import (
     NOT_TICK_LABELS,
     TICK_LABELS,
@@ -901,10 +901,13 @@ def _match_sheets(package: PackageInfo, log: ProblemLog) -> dict[str, SheetPart]
     return found
 
 
-def _read_source(source: str | Path | bytes) -> tuple[bytes, str]:
+def _read_source(source: str | Path | bytes, limits: PackageLimits, log: ProblemLog) -> tuple[bytes | None, str]:
+    """The file's bytes and name; None (and a problem) for a file over the size limit, left unread."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), "upload"
     path = Path(source)
+    if not size_allowed(path.stat().st_size, log, limits):
+        return None, path.name
     return path.read_bytes(), path.name
 
 
@@ -913,9 +916,11 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
 
     OSError from reading a path (missing file, no permission) is left to the caller.
     """
-    data, name = _read_source(source)
-    digest = hashlib.sha256(data).hexdigest()
     log = ProblemLog()
+    data, name = _read_source(source, limits, log)
+    if data is None:
+        return LoadResult(None, log.finish(), "", name)
+    digest = hashlib.sha256(data).hexdigest()
     package = inspect_package(data, log, limits)
     if package is None:
         return LoadResult(None, log.finish(), digest, name)

@@ -273,6 +273,14 @@ def _rels_targets(data: bytes, base_dir: str, entry: str, log: ProblemLog) -> di
     return targets
 
 
+def size_allowed(size: int, log: ProblemLog, limits: PackageLimits = DEFAULT_LIMITS) -> bool:
+    """False (and a problem logged) when a file of `size` bytes is over the limit."""
+    if size > limits.max_file_bytes:
+        log.error("file_too_large", size_mb=_mb(size), limit_mb=_mb(limits.max_file_bytes))
+        return False
+    return True
+
+
 def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_LIMITS) -> PackageInfo | None:
     """Check `data` as an .xlsx package; return its worksheets, or None when it is unusable.
 
@@ -281,8 +289,7 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
     if not data:
         log.error("empty_file")
         return None
-    if len(data) > limits.max_file_bytes:
-        log.error("file_too_large", size_mb=_mb(len(data)), limit_mb=_mb(limits.max_file_bytes))
+    if not size_allowed(len(data), log, limits):
         return None
     if data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:

@@ -186,3 +186,14 @@ def test_any_cell_garbage_gives_problems_not_exceptions(edits) -> None:
     result = load_workbook(edit_workbook(BUNDLED.read_bytes(), edit))
     for problem in result.problems:
         assert problem.message("id") and problem.message("en") and problem.fix("en")
+
+
+def test_an_oversized_file_on_disk_is_not_read_whole(tmp_path) -> None:
+    from rbdash.package import PackageLimits
+
+    big = tmp_path / "besar.xlsx"
+    big.write_bytes(b"PK\x03\x04" + bytes(3 * 1024 * 1024))
+    result = load_workbook(big, limits=PackageLimits(max_file_bytes=1024 * 1024))
+    problem = result.problems[0]
+    assert result.plan is None and problem.code == "file_too_large"
+    assert problem.params == {"size_mb": "3", "limit_mb": "1"}
