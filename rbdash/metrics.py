@@ -1,0 +1,232 @@
+"""Metrics the dashboard shows, as pure functions over the loaded model (no Streamlit, no Plotly).
+
+"As-of month" (posisi data per) is the last month whose data counts: months after it are future.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .ikm import combine_units
+from .loader import ActionPlan
+
+# Status of a scheduled row-month, in legend order.
+DONE, PARTIAL, NOT_DONE, LATE, CANCELLED, PLANNED = "done", "partial", "not_done", "late", "cancelled", "planned"
+MONTH_STATUSES = (DONE, PARTIAL, NOT_DONE, LATE, CANCELLED, PLANNED)
+
+# Status of an indicator at the as-of month.
+ACHIEVED, ON_TRACK, BEHIND, NO_DATA, NO_TARGET = "achieved", "on_track", "behind", "no_data", "no_target"
+INDICATOR_STATES = (ACHIEVED, ON_TRACK, BEHIND, NO_DATA, NO_TARGET)
+
+
+def default_as_of_month(model: ActionPlan) -> int:
+    """The workbook's "posisi data per" month, else the last month with realisation, else December."""
+    as_of = model.info.get("as_of")
+    if isinstance(as_of, dt.date) and as_of.year == model.info.get("year"):
+        return as_of.month
+    if not model.realisation.empty:
+        return int(model.realisation["month"].max())
+    return 12
+
+
+def month_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
+    """One row per scheduled row-month: code, month, status (see MONTH_STATUSES), progress, note.
+
+    done/partial/cancelled come from the Realisasi sheet; a scheduled month at or before the as-of
+    month without done/partial/cancelled is late (before it) or not done (the as-of month itself);
+    later months are planned.
+    """
+    schedule = model.schedule[["code", "month"]].astype({"month": "int64"})
+    real = model.realisation[["code", "month", "status", "progress", "note"]].astype({"month": "int64"})
+    merged = schedule.merge(real, on=["code", "month"], how="left")
+    recorded = merged["status"].map({"selesai": DONE, "sebagian": PARTIAL, "batal": CANCELLED})
+    past = merged["month"] < as_of_month
+    current = merged["month"] == as_of_month
+    status = np.select(
+        [merged["month"] > as_of_month, recorded.notna(), past, current],
+        [PLANNED, recorded.astype(object), LATE, NOT_DONE],
+        default=PLANNED,
+    )
+    merged["status"] = pd.Series(status, index=merged.index).astype(object)
+    return merged
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The key figures of the overview page."""
+
+    as_of_month: int
+    plan_rows: int
+    indicators: int
+    scheduled_to_date: int
+    done_to_date: int
+    partial_to_date: int
+    overdue_rows: list[str]
+    due_next_month: list[str]
+    indicators_with_target: int
+    indicators_achieved: int
+    latest_ikm: dict | None = None
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def done_share(self) -> float | None:
+        return self.done_to_date / self.scheduled_to_date if self.scheduled_to_date else None
+
+    @property
+    def indicator_completion(self) -> float | None:
+        return self.indicators_achieved / self.indicators_with_target if self.indicators_with_target else None
+
+
+def overview(model: ActionPlan, as_of_month: int) -> Overview:
+    """Key figures up to the as-of month."""
+    status = month_status(model, as_of_month)
+    to_date = status[status["month"] <= as_of_month]
+    open_statuses = {PARTIAL, NOT_DONE, LATE}
+    overdue = to_date[to_date["status"].isin(open_statuses)]["code"]
+    next_month = status[status["month"] == as_of_month + 1]["code"] if as_of_month < 12 else pd.Series(dtype=object)
+    states = indicator_status(model, as_of_month)
+    with_target = states[states["state"] != NO_TARGET]
+    return Overview(
+        as_of_month=as_of_month,
+        plan_rows=len(model.plan),
+        indicators=len(model.indicators),
+        scheduled_to_date=len(to_date),
+        done_to_date=int((to_date["status"] == DONE).sum()),
+        partial_to_date=int((to_date["status"] == PARTIAL).sum()),
+        overdue_rows=_in_plan_order(model, overdue),
+        due_next_month=_in_plan_order(model, next_month),
+        indicators_with_target=len(with_target),
+        indicators_achieved=int((with_target["state"] == ACHIEVED).sum()),
+        latest_ikm=latest_ikm(model, as_of_month),
+        by_status={s: int((to_date["status"] == s).sum()) for s in MONTH_STATUSES if s != PLANNED},
+    )
+
+
+def _in_plan_order(model: ActionPlan, codes: pd.Series) -> list[str]:
+    wanted = set(codes)
+    return [code for code in model.plan["code"] if code in wanted]
+
+
+def programme_progress(model: ActionPlan, as_of_month: int, unknown_label: str) -> pd.DataFrame:
+    """Per programme (in plan order): scheduled row-months to date and how many are done/partial/open."""
+    status = month_status(model, as_of_month)
+    status = status[status["month"] <= as_of_month]
+    program = model.plan.set_index("code")["program"].astype(object)
+    status["program"] = status["code"].map(program).where(lambda s: s.notna(), unknown_label)
+    order = list(dict.fromkeys(model.plan["program"].astype(object).where(model.plan["program"].notna(),
+                                                                           unknown_label)))
+    table = pd.crosstab(status["program"], status["status"]).reindex(order).fillna(0).astype(int)
+    for column in (DONE, PARTIAL, NOT_DONE, LATE, CANCELLED):
+        if column not in table:
+            table[column] = 0
+    table["scheduled"] = table[[DONE, PARTIAL, NOT_DONE, LATE, CANCELLED]].sum(axis=1)
+    table["done_share"] = (table[DONE] / table["scheduled"].where(table["scheduled"] > 0)).astype(float)
+    return table.reset_index().rename(columns={"index": "program"})
+
+
+def indicator_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
+    """Per indicator at the as-of month: latest value, completion (0..1) and state.
+
+    Direction counts: for "turun" indicators lower is better. A missing target is its own state
+    (no_target), never 0 %. On track means at or beyond the straight line from the baseline
+    (0 when not given, for "naik") in January to the target in December.
+    """
+    indicators = model.indicators
+    values = model.indicator_values
+    values = values[values["month"] <= as_of_month].sort_values("month")
+    latest = values.groupby("indicator_code").tail(1).set_index("indicator_code")
+    rows = []
+    for ind in indicators.itertuples(index=False):
+        value = latest["value"].get(ind.indicator_code, np.nan) if not latest.empty else np.nan
+        month = latest["month"].get(ind.indicator_code, np.nan) if not latest.empty else np.nan
+        target, baseline = ind.target, ind.baseline
+        lower_is_better = ind.direction == "turun"
+        completion = np.nan
+        if pd.isna(target):
+            state = NO_TARGET
+        elif pd.isna(value):
+            state = NO_DATA
+        else:
+            completion = _completion(value, target, baseline, lower_is_better)
+            if (value <= target) if lower_is_better else (value >= target):
+                state = ACHIEVED
+            else:
+                expected = _expected(target, baseline, lower_is_better, as_of_month)
+                on_track = expected is not None and ((value <= expected) if lower_is_better else (value >= expected))
+                state = ON_TRACK if on_track else BEHIND
+        rows.append({
+            "indicator_code": ind.indicator_code, "plan_code": ind.plan_code, "text": ind.text,
+            "unit": ind.unit, "direction": ind.direction, "target": target, "baseline": baseline,
+            "target_assumed": ind.target_assumed, "value": value, "value_month": month,
+            "completion": completion, "state": state,
+        })
+    return pd.DataFrame(rows, columns=["indicator_code", "plan_code", "text", "unit", "direction", "target",
+                                       "baseline", "target_assumed", "value", "value_month", "completion",
+                                       "state"])
+
+
+def _completion(value: float, target: float, baseline: float, lower_is_better: bool) -> float:
+    if lower_is_better:
+        if value <= target:
+            return 1.0
+        if not pd.isna(baseline) and baseline > target:
+            return float(min(max((baseline - value) / (baseline - target), 0.0), 1.0))
+        return 0.0
+    start = 0.0 if pd.isna(baseline) else baseline
+    if target <= start:
+        return 1.0 if value >= target else 0.0
+    return float(min(max((value - start) / (target - start), 0.0), 1.0))
+
+
+def _expected(target: float, baseline: float, lower_is_better: bool, as_of_month: int) -> float | None:
+    if lower_is_better and pd.isna(baseline):
+        return None
+    start = 0.0 if pd.isna(baseline) else baseline
+    return start + (target - start) * as_of_month / 12
+
+
+def indicator_trend(model: ActionPlan, indicator_code: str) -> pd.DataFrame:
+    """The values of one indicator by month."""
+    values = model.indicator_values
+    return values[values["indicator_code"] == indicator_code].sort_values("month")[["month", "value", "note"]]
+
+
+def ikm_table(model: ActionPlan, overall_label: str) -> pd.DataFrame:
+    """IKM per period and service unit, plus an overall row per period (weighted by respondents)."""
+    survey = model.survey
+    if survey.empty:
+        return survey
+    overall = combine_units(survey, keys=("period",), unit_label=overall_label)
+    starts = survey.drop_duplicates("period").set_index("period")["period_start"]
+    overall["period_start"] = overall["period"].map(starts)
+    overall["overall"] = True
+    units = survey.assign(overall=False)
+    return pd.concat([units, overall], ignore_index=True).sort_values(["period_start", "overall", "unit"],
+                                                                      kind="stable").reset_index(drop=True)
+
+
+def latest_ikm(model: ActionPlan, as_of_month: int) -> dict | None:
+    """The overall IKM of the latest period that started by the as-of month."""
+    survey = model.survey
+    if survey.empty:
+        return None
+    year = model.info.get("year")
+    limit = dt.date(int(year), as_of_month, 1) if year else None
+    eligible = survey if limit is None else survey[survey["period_start"] <= limit]
+    if eligible.empty:
+        return None
+    last = eligible.sort_values("period_start")["period"].iloc[-1]
+    overall = combine_units(eligible[eligible["period"] == last], keys=("period",)).iloc[0]
+    return {"period": last, "ikm": overall["ikm"], "ikm_converted": overall["ikm_converted"],
+            "mutu": overall["mutu"], "respondents": int(overall["respondents"])}
+
+
+def weakest_unsur(row: pd.Series) -> str | None:
+    """The unsur with the lowest NRR in a survey row (the first one on a tie)."""
+    values = {f"U{i}": row.get(f"U{i}") for i in range(1, 10)}
+    values = {k: v for k, v in values.items() if v is not None and not pd.isna(v)}
+    return min(values, key=values.get) if values else None

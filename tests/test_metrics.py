@@ -1,0 +1,102 @@
+"""Dashboard metrics on the bundled example data (as of September 2022), values worked by hand from
+the example realisation in rbdash/annex2022.py, plus synthetic cases for direction and states."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rbdash import metrics as m
+from rbdash.loader import ActionPlan, LoadResult
+
+
+@pytest.fixture(scope="module")
+def model(bundled: LoadResult) -> ActionPlan:
+    return bundled.plan
+
+
+def test_default_as_of_month_is_the_workbooks(model: ActionPlan) -> None:
+    assert m.default_as_of_month(model) == 9
+
+
+def test_month_status_counts(model: ActionPlan) -> None:
+    status = m.month_status(model, 9)
+    # 47 scheduled row-months up to September: 39 done, partial RA-02/9 RA-05/8 RA-09/9 RA-11/8,
+    # cancelled RA-10/8, late RA-08/5 (before September), not done RA-05/9 and RA-06/9.
+    to_date = status[status["month"] <= 9]
+    assert to_date["status"].value_counts().to_dict() == {"done": 39, "partial": 4, "not_done": 2, "late": 1,
+                                                          "cancelled": 1}
+    assert (status[status["month"] > 9]["status"] == "planned").all()
+    row = status.set_index(["code", "month"])
+    assert row.loc[("RA-08", 5), "status"] == "late" and row.loc[("RA-10", 8), "status"] == "cancelled"
+
+
+def test_status_moves_with_the_as_of_month(model: ActionPlan) -> None:
+    status = m.month_status(model, 5).set_index(["code", "month"])
+    assert status.loc[("RA-08", 5), "status"] == "not_done"  # the as-of month itself: not yet late
+    assert status.loc[("RA-05", 9), "status"] == "planned"
+
+
+def test_overview(model: ActionPlan) -> None:
+    figures = m.overview(model, 9)
+    assert (figures.plan_rows, figures.indicators, figures.scheduled_to_date, figures.done_to_date) == (11, 25, 47, 39)
+    assert figures.done_share == pytest.approx(39 / 47)
+    assert figures.overdue_rows == ["RA-02", "RA-05", "RA-06", "RA-08", "RA-09", "RA-11"]
+    assert figures.due_next_month == ["RA-02", "RA-04", "RA-05", "RA-06", "RA-09", "RA-10"]
+    assert (figures.indicators_with_target, figures.indicators_achieved) == (21, 7)
+    assert figures.indicator_completion == pytest.approx(1 / 3)
+    # TW3 overall: (60 x 3.537037 + 36 x 3.299383) / 96 = 331 / 96 = 3.447917 -> x 25 = 86.20, B.
+    assert figures.latest_ikm["period"] == "2022-TW3"
+    assert figures.latest_ikm["ikm_converted"] == 86.20 and figures.latest_ikm["mutu"] == "B"
+
+
+def test_programme_progress(model: ActionPlan) -> None:
+    table = m.programme_progress(model, 9, "(tidak ada)").set_index("program")
+    assert table.loc["(tidak ada)", "scheduled"] == 11 and table.loc["(tidak ada)", "done"] == 10
+    assert table.loc["Peningkatan Kualitas Pelayanan Publik", "scheduled"] == 36
+    assert table.loc["Peningkatan Kualitas Pelayanan Publik", "done"] == 29
+
+
+def test_indicator_states_on_the_example(model: ActionPlan) -> None:
+    states = m.indicator_status(model, 9).set_index("indicator_code")
+    assert states["state"].value_counts().to_dict() == {"no_data": 11, "achieved": 7, "no_target": 4, "behind": 3}
+    # RA-01.3: 96 against target 100 from baseline 85: expected by September 85 + 15 x 9/12 = 96.25.
+    assert states.loc["RA-01.3", "state"] == "behind"
+    assert states.loc["RA-01.3", "completion"] == pytest.approx((96 - 85) / (100 - 85))
+    # RA-05.4 is "turun": 1 case against target 0 from baseline 2 -> half way, expected 0.5 by September.
+    assert states.loc["RA-05.4", "state"] == "behind" and states.loc["RA-05.4", "completion"] == 0.5
+    # RA-06.1 has values but no target: its own state, never 0 %.
+    assert states.loc["RA-06.1", "state"] == "no_target" and pd.isna(states.loc["RA-06.1", "completion"])
+
+
+def _single(model: ActionPlan, direction: str, target: float | None, baseline: float | None,
+            values: dict[int, float]) -> str:
+    indicators = model.indicators.iloc[:1].assign(direction=direction, target=target, baseline=baseline)
+    code = indicators["indicator_code"].iloc[0]
+    frame = pd.DataFrame({"indicator_code": code, "month": list(values), "value": list(values.values())})
+    probe = ActionPlan(model.info, model.plan, model.schedule, model.realisation, indicators, frame, model.survey,
+                       model.responses)
+    return m.indicator_status(probe, 6).iloc[0]["state"]
+
+
+@pytest.mark.parametrize(("direction", "target", "baseline", "values", "state"), [
+    ("naik", 100, 0, {6: 100}, "achieved"),
+    ("naik", 100, 0, {6: 50}, "on_track"),       # expected by June: 50
+    ("naik", 100, 0, {6: 49}, "behind"),
+    ("naik", 100, 0, {7: 100}, "no_data"),       # a value after the as-of month does not count yet
+    ("turun", 0, 10, {6: 0}, "achieved"),
+    ("turun", 0, 10, {6: 5}, "on_track"),        # expected by June: 5
+    ("turun", 0, 10, {6: 6}, "behind"),
+    ("turun", 0, None, {6: 1}, "behind"),        # no baseline: only reaching the target counts
+    ("naik", None, 0, {6: 100}, "no_target"),
+])
+def test_direction_and_states(model: ActionPlan, direction: str, target, baseline, values, state: str) -> None:
+    assert _single(model, direction, target, baseline, values) == state
+
+
+def test_ikm_table_and_weakest_unsur(model: ActionPlan) -> None:
+    table = m.ikm_table(model, "Semua unit")
+    overall = table[table["overall"]]
+    assert overall["period"].tolist() == ["2022-TW1", "2022-TW2", "2022-TW3"]
+    assert overall["ikm_converted"].tolist()[-1] == 86.20
+    assert m.weakest_unsur(pd.Series({"U1": 3.2, "U2": 2.9, "U3": 3.0, "U8": 2.9})) == "U2"
