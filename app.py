@@ -1,35 +1,32 @@
-"""RB Dash entry point: `streamlit run app.py` (or `make run`)."""
+"""RB Dash entry point (`make run`): page frame, shared sidebar and navigation over app_pages/.
+
+The pages live in app_pages/, not pages/: Streamlit treats a folder named pages/ as the older
+automatic multipage app and would run a page without this script (no sidebar, no context).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from rbdash.messages import t
-from rbdash.text import escape_markdown
-from rbdash.ui import language, load_current, problems_frame
-from rbdash.views import example_sheet_names, plan_table
+from rbdash.ui import language, load_current, print_styles, problems_frame, sidebar
 
 st.set_page_config(page_title="RB Dash", layout="wide")
 lang = language()
-st.title(t("app.title", lang))
-
 result = load_current()
 if result.plan is None:
+    st.title(t("app.title", lang))
     st.error(t("app.cannot_load", lang))
     st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
     st.stop()
 
-model = result.plan
-info = model.info
-examples = example_sheet_names(model)
-if examples:
-    st.warning(t("app.example_banner", lang, sheets=escape_markdown(", ".join(examples))))
-st.subheader(t("app.plan_heading", lang, year=info.get("year"), satker=escape_markdown(info.get("satker"))))
-if info.get("as_of"):
-    st.caption(t("app.as_of", lang, date=info["as_of"].isoformat()))
-st.caption(t("app.counts", lang, rows=len(model.plan), row_months=len(model.schedule),
-             indicators=len(model.indicators)))
-st.dataframe(plan_table(model, lang), hide_index=True, width="stretch")
-if result.problems:
-    st.subheader(t("app.problems_heading", lang))
-    st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
+context = sidebar(result, lang)
+print_styles(context.print_mode)
+st.session_state["_page_context"] = context
+navigation = st.navigation([
+    st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
+    st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
+    st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
+    st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
+])
+navigation.run()

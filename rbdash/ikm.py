@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from .schema import UNSUR
@@ -76,8 +77,8 @@ def as_fraction(value: float | int | Fraction | Decimal | str) -> Fraction:
     """An exact fraction of a value as written: 3.788 becomes 3788/1000, not the binary float."""
     if isinstance(value, Fraction):
         return value
-    if isinstance(value, float):
-        return Fraction(Decimal(repr(value)))
+    if isinstance(value, (float, np.floating)):
+        return Fraction(Decimal(repr(float(value))))
     return Fraction(Decimal(str(value))) if not isinstance(value, int) else Fraction(value)
 
 
@@ -134,6 +135,12 @@ def _exact_nrr(row: pd.Series, unsur: str) -> Fraction | None:
     return None if value is None or pd.isna(value) else as_fraction(float(value))
 
 
+def compute_row(row: pd.Series, weighting: Weighting = "exact") -> IkmResult | None:
+    """The computation for one survey row (exact NRR from answer sums when the row has them)."""
+    nrr = [_exact_nrr(row, u) for u in UNSUR]
+    return None if any(v is None for v in nrr) else compute_ikm(nrr, weighting)  # type: ignore[arg-type]
+
+
 def score(survey: pd.DataFrame, weighting: Weighting = "exact") -> pd.DataFrame:
     """Add ikm, ikm_converted, mutu and mutu_label columns to a frame of NRR rows.
 
@@ -144,14 +151,13 @@ def score(survey: pd.DataFrame, weighting: Weighting = "exact") -> pd.DataFrame:
     grades: list[str | None] = []
     labels: list[str | None] = []
     for _, row in survey.iterrows():
-        nrr = [_exact_nrr(row, u) for u in UNSUR]
-        if any(v is None for v in nrr):
+        result = compute_row(row, weighting)
+        if result is None:
             ikm_values.append(float("nan"))
             converted_values.append(float("nan"))
             grades.append(None)
             labels.append(None)
             continue
-        result = compute_ikm(nrr, weighting)  # type: ignore[arg-type]
         ikm_values.append(float(result.ikm))
         converted_values.append(float(result.converted))
         grades.append(result.band.grade)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from .loader import LoadResult, load_workbook
+from . import charts, metrics
+from . import formatting as fmt
+from .loader import ActionPlan, LoadResult, load_workbook
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
+from .text import escape_markdown
+from .views import example_sheet_names
 
 BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "rencana_aksi_2022.xlsx"
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -50,3 +55,91 @@ def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "message", "fix"])
     frame["severity"] = frame["severity"].map(lambda s: t(f"severity.{s}", lang))
     return frame.rename(columns={c: t(f"col.{c}", lang) for c in frame.columns})
+
+
+# ----------------------------------------------------------------------------------------------
+# The dashboard frame: shared sidebar, banner, print styles, charts.
+
+_PRINT_RULES = """
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stElementToolbar"],
+[data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stSlider"],
+[data-testid="stTextInput"], [data-testid="stRadio"], [data-testid="stCheckbox"],
+[data-testid="stToggle"], [data-testid="stDownloadButton"], [data-testid="stExpander"],
+.modebar-container { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container { padding: 0.5rem 1rem !important; max-width: 100% !important; }
+[data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stAlert"] {
+  break-inside: avoid; page-break-inside: avoid; }
+"""
+
+
+@dataclass
+class PageContext:
+    """What every page needs: the model, the language and the shared sidebar choices."""
+
+    result: LoadResult
+    lang: str
+    as_of_month: int
+    programmes: list[str]
+    print_mode: bool
+
+    @property
+    def model(self) -> ActionPlan:
+        return self.result.plan
+
+
+def print_styles(print_mode: bool) -> None:
+    """CSS for Ctrl+P (A4 landscape, no sidebar or widgets, charts kept whole); the same on screen in print mode."""
+    rules = f"@page {{ size: A4 landscape; margin: 10mm; }} @media print {{ {_PRINT_RULES} }}"
+    if print_mode:
+        rules += _PRINT_RULES
+    st.html(f"<style>{rules}</style>")
+
+
+def sidebar(result: LoadResult, lang: str) -> PageContext:
+    """The shared sidebar: as-of month (default: the workbook's), programme filter, print mode."""
+    model = result.plan
+    default_month = metrics.default_as_of_month(model)
+    if "as_of_month" not in st.session_state:
+        st.session_state["as_of_month"] = default_month
+    st.sidebar.select_slider(t("control.as_of", lang), options=list(range(1, 13)), key="as_of_month",
+                             format_func=lambda mo: fmt.month_long(mo, lang))
+    options = programme_options(model, lang)
+    st.sidebar.multiselect(t("control.programmes", lang), options, key="programmes",
+                           placeholder=t("control.all", lang))
+    st.sidebar.toggle(t("control.print_mode", lang), key="print_mode", help=t("control.print_help", lang))
+    chosen = [p for p in st.session_state.get("programmes", []) if p in options]
+    return PageContext(result, lang, int(st.session_state["as_of_month"]), chosen,
+                       bool(st.session_state.get("print_mode", False)))
+
+
+def programme_options(model: ActionPlan, lang: str) -> list[str]:
+    missing = f"({t('app.missing_in_copy', lang)})"
+    return list(dict.fromkeys(p if isinstance(p, str) else missing for p in model.plan["program"]))
+
+
+def example_banner(model: ActionPlan, lang: str) -> None:
+    """The CONTOH banner, whenever the workbook says it holds example data."""
+    names = example_sheet_names(model)
+    if names:
+        st.warning(t("app.example_banner", lang, sheets=escape_markdown(", ".join(names))))
+
+
+def page_header(ctx: PageContext, title_key: str) -> None:
+    """Page title, example banner and the "posisi data per" line."""
+    st.title(t(title_key, ctx.lang))
+    example_banner(ctx.model, ctx.lang)
+    info = ctx.model.info
+    st.caption(escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
+               + " · " + escape_markdown(f"{info.get('satker')} · {info.get('decree_number') or ''}"))
+
+
+def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
+    """A chart whose camera button saves a high-resolution PNG named after what and when."""
+    st.plotly_chart(fig, config=charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month),
+                    key=key, theme=None)
+
+
+def page_context() -> PageContext:
+    """The context app.py prepared for the page being run."""
+    return st.session_state["_page_context"]

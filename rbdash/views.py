@@ -54,3 +54,9 @@ def plan_table(model: ActionPlan, lang: str) -> pd.DataFrame:
 
 
 _MONTH_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def plan_rows_table(model: ActionPlan, codes: list[str], lang: str) -> pd.DataFrame:
+    """The plan table limited to `codes`, in plan order."""
+    table = plan_table(model, lang)
+    return table[table[t("col.code", lang)].isin(codes)].reset_index(drop=True)

@@ -1,5 +1,6 @@
-"""The app (until the dashboard pages exist): renders the plan table, switches language, shows the
-example banner only for example data, and shows workbook text literally."""
+"""Every page through streamlit.testing.v1.AppTest: renders without exception, controls change what is
+shown, the language switch changes the text, the example banner appears only for example data, and
+workbook text is shown literally."""
 
 from __future__ import annotations
 
@@ -13,44 +14,90 @@ from rbdash.workbook import template_content, write_workbook
 from tests.conftest import BUNDLED, ROOT
 
 APP = str(ROOT / "app.py")
+PAGES = ["app_pages/ringkasan.py", "app_pages/jadwal.py", "app_pages/indikator.py", "app_pages/ikm.py"]
+TITLES = {"id": ["Ringkasan", "Jadwal", "Indikator", "IKM"], "en": ["Overview", "Schedule", "Indicators", "IKM"]}
 
 
-def run_app(monkeypatch: pytest.MonkeyPatch, workbook: Path = BUNDLED) -> AppTest:
+def run_app(monkeypatch: pytest.MonkeyPatch, workbook: Path = BUNDLED, page: str | None = None) -> AppTest:
     monkeypatch.setenv("RBDASH_WORKBOOK", str(workbook))
-    return AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if page:
+        at.switch_page(page).run()
+    return at
 
 
-def test_renders_the_plan_in_indonesian(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = run_app(monkeypatch)
+@pytest.mark.parametrize(("page", "title"), list(zip(PAGES, TITLES["id"], strict=True)))
+def test_every_page_renders(monkeypatch: pytest.MonkeyPatch, page: str, title: str) -> None:
+    at = run_app(monkeypatch, page=page)
     assert not at.exception
-    assert at.title[0].value == "RB Dash — Rencana Aksi Reformasi Birokrasi"
-    table = at.dataframe[0].value
-    assert len(table) == 11
-    assert list(table.columns)[:2] == ["Kode", "Program Kegiatan"]
-    assert table.iloc[0]["Program Kegiatan"] == "(tidak ada dalam salinan)"
-    assert table.iloc[9]["Bulan Pelaksanaan"] == "Jun, Agu, Okt, Des"
-    assert any("Posisi data per 2022-09-30" in c.value for c in at.caption)
+    assert at.title[0].value == title
+    assert at.warning[0].value.startswith("CONTOH")
+    assert any("Posisi data per 30 September 2022" in c.value for c in at.caption)
 
 
-def test_language_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overview_figures_follow_the_as_of_month(monkeypatch: pytest.MonkeyPatch) -> None:
     at = run_app(monkeypatch)
-    at.sidebar.radio[0].set_value("en").run()
+    values = [m.value for m in at.metric]
+    assert values == ["11", "83,0%", "33,3%", "6", "6", "86,20 (B)"]
+    at.sidebar.select_slider(key="as_of_month").set_value(5).run()
     assert not at.exception
-    assert at.title[0].value == "RB Dash — Bureaucratic Reform Action Plan"
-    table = at.dataframe[0].value
-    assert list(table.columns)[:2] == ["Code", "Programme"]
-    assert table.iloc[9]["Scheduled months"] == "Jun, Aug, Oct, Dec"
+    values = [m.value for m in at.metric]
+    # Up to May: RA-01/1 + RA-02/1-5 + RA-04..06/1-5 + RA-08/5 = 22 row-months; 21 done (RA-08/5 not yet).
+    assert values[1] == "95,5%" and values[3] == "1"
+    assert any("Posisi data per Mei 2022" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_language_switch(monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    at = run_app(monkeypatch, page=page)
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == TITLES["en"][PAGES.index(page)]
     assert at.warning[0].value.startswith("EXAMPLE")
+    assert any("Data as of" in c.value for c in at.caption)
 
 
-def test_example_banner_only_for_example_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    at = run_app(monkeypatch)
-    assert at.warning and at.warning[0].value.startswith("CONTOH")
-    assert "Realisasi" in at.warning[0].value and "Responden SKM" in at.warning[0].value
+def test_schedule_filters(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(monkeypatch, page="app_pages/jadwal.py")
+    assert any(c.value.startswith("11 dari 11 baris") for c in at.caption)
+    at.text_input(key="schedule_text").input("Kerja Sama").run()
+    assert any(c.value.startswith("1 dari 11 baris") for c in at.caption)
+    assert at.dataframe[0].value["Kode"].tolist() == ["RA-09"]
+    at.text_input(key="schedule_text").input("").run()
+    at.multiselect(key="schedule_statuses").set_value(["late"]).run()
+    assert at.dataframe[0].value["Kode"].tolist() == ["RA-08"]
+    at.multiselect(key="schedule_statuses").set_value([]).run()
+    at.sidebar.multiselect(key="programmes").set_value(["(tidak ada dalam salinan)"]).run()
+    assert at.dataframe[0].value["Kode"].tolist() == ["RA-01", "RA-02", "RA-03"]
+
+
+def test_indicator_page_table_and_trend(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(monkeypatch, page="app_pages/indikator.py")
+    table = at.dataframe[0].value.set_index("Kode")
+    assert table.loc["RA-06.1", "Status"] == "Target belum ditetapkan"
+    assert table.loc["RA-05.4", "Capaian"] == "50%" and table.loc["RA-05.4", "Status"] == "Tertinggal"
+    at.selectbox(key="indicator_code").set_value("RA-02.2").run()
+    assert not at.exception
+    assert at.info[0].value == "Belum ada nilai capaian untuk indikator ini."
+
+
+def test_ikm_page_shows_the_computation(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(monkeypatch, page="app_pages/ikm.py")
+    steps = at.dataframe[0].value
+    assert len(steps) == 9 and steps.iloc[0]["Bobot"] == "0,1111 (1/9)"
+    assert "86,20" in at.markdown[-1].value and "B (Baik)" in at.markdown[-1].value
+    at.selectbox(key="ikm_period").set_value("2022-TW1").run()
+    at.selectbox(key="ikm_unit").set_value("Layanan Internal Kesekretariatan (contoh)").run()
+    assert "76,02" in at.markdown[-1].value and "C (Kurang Baik)" in at.markdown[-1].value
+
+
+def test_no_banner_without_example_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     template = tmp_path / "templat.xlsx"
     write_workbook(template, template_content())
-    at = run_app(monkeypatch, template)
-    assert not at.exception and not at.warning
+    for page in PAGES:
+        at = run_app(monkeypatch, template, page)
+        assert not at.exception, page
+        assert not at.warning, page
 
 
 def test_unreadable_workbook_shows_the_problem_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
@@ -60,8 +107,7 @@ def test_unreadable_workbook_shows_the_problem_not_a_traceback(monkeypatch: pyte
     at = run_app(monkeypatch, broken)
     assert not at.exception
     assert at.error and "tidak dapat dimuat" in at.error[0].value
-    problems = at.dataframe[0].value
-    assert "rusak atau terpotong" in problems.iloc[0]["Pesan"]
+    assert "rusak atau terpotong" in at.dataframe[0].value.iloc[0]["Pesan"]
 
 
 def test_workbook_text_is_shown_literally(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -70,8 +116,8 @@ def test_workbook_text_is_shown_literally(monkeypatch: pytest.MonkeyPatch, tmp_p
     wb["Rencana Aksi"]["D9"] = "<script>alert(1)</script>"
     path = tmp_path / "markup.xlsx"
     wb.save(path)
-    at = run_app(monkeypatch, path)
+    at = run_app(monkeypatch, path, "app_pages/jadwal.py")
     assert not at.exception
-    heading = at.subheader[0].value
-    assert "\\<b\\>KPU\\</b\\>" in heading and "\\*\\*Banten\\*\\*" in heading and "\\[x\\]" in heading
+    caption = next(c.value for c in at.caption if "Posisi data per" in c.value)
+    assert "\\<b\\>KPU\\</b\\>" in caption and "\\*\\*Banten\\*\\*" in caption and "\\[x\\]" in caption
     assert at.dataframe[0].value.iloc[0]["Sub Kegiatan"] == "<script>alert(1)</script>"

@@ -1,6 +1,6 @@
-"""Real browser: Debian's headless Chromium driven by Playwright loads the app served by
-`streamlit run`, switches the language, and saves a screenshot and an A4-landscape PDF to
-test-artifacts/."""
+"""Real browser: Debian's headless Chromium driven by Playwright loads every page served by
+`streamlit run`, clicks the main controls, and saves 1440x900 screenshots and A4-landscape PDFs
+to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT
 
@@ -26,6 +26,9 @@ if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# URL path -> (page title, artifact name); the overview is the default page, served at "/".
+PAGES = {"": ("Ringkasan", "ringkasan"), "jadwal": ("Jadwal", "jadwal"), "indikator": ("Indikator", "indikator"),
+         "ikm": ("IKM", "ikm")}
 
 
 def _free_port() -> int:
@@ -76,24 +79,54 @@ def browser():
         browser.close()
 
 
-@pytest.mark.slow
-def test_app_in_a_real_browser(server: str, browser) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+def _open(browser, url: str) -> Page:
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(server)
-    page.get_by_text("RB Dash — Rencana Aksi Reformasi Birokrasi").wait_for(timeout=60_000)
-    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
-    page.get_by_text("CONTOH:", exact=False).first.wait_for()
-    assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(ARTIFACTS / "app_id_1440x900.png"))
+    page.goto(url)
+    return page
 
-    page.get_by_text("English").click()
-    page.get_by_text("RB Dash — Bureaucratic Reform Action Plan").wait_for(timeout=30_000)
-    page.get_by_text("EXAMPLE:", exact=False).first.wait_for()
-    assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(ARTIFACTS / "app_en_1440x900.png"))
 
+def _ready(page: Page, title: str) -> None:
+    """Wait for the page title and its charts to be drawn, then check no error box is shown."""
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _artifacts(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}_1440x900.png"))
     page.emulate_media(media="print")
-    page.pdf(path=str(ARTIFACTS / "app_en_a4_landscape.pdf"), format="A4", landscape=True, print_background=True)
-    assert (ARTIFACTS / "app_en_a4_landscape.pdf").stat().st_size > 1000
+    page.pdf(path=str(ARTIFACTS / f"{name}_a4_landscape.pdf"), format="A4", landscape=True, print_background=True)
+    page.emulate_media(media="screen")
+    assert (ARTIFACTS / f"{name}_a4_landscape.pdf").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", list(PAGES), ids=[name for _, name in PAGES.values()])
+def test_every_page_loads_and_prints(server: str, browser, path: str) -> None:
+    title, name = PAGES[path]
+    page = _open(browser, f"{server}/{path}")
+    _ready(page, title)
+    assert page.get_by_text("CONTOH:", exact=False).first.is_visible()
+    assert page.get_by_text("Posisi data per", exact=False).first.is_visible()
+    assert page.get_by_text("Page not found").count() == 0
+    _artifacts(page, name)
+    page.close()
+
+
+@pytest.mark.slow
+def test_main_controls(server: str, browser) -> None:
+    page = _open(browser, f"{server}/jadwal")
+    _ready(page, "Jadwal")
+    page.get_by_label("Cari teks (kode, kegiatan, indikator)").fill("Kerja Sama")
+    page.keyboard.press("Enter")
+    page.get_by_text("1 dari 11 baris ditampilkan").wait_for(timeout=30_000)
+    page.get_by_text("English").click()
+    page.get_by_role("heading", name="Schedule", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("EXAMPLE:", exact=False).first.wait_for()
+    page.get_by_text("Print mode").click()
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    _artifacts(page, "jadwal_en_print_mode")
     page.close()

@@ -1,0 +1,52 @@
+"""IKM: the service-satisfaction index per period and unit, NRR per unsur, and the computation itself."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from rbdash import charts, metrics
+from rbdash import formatting as fmt
+from rbdash.ikm import compute_row
+from rbdash.messages import t
+from rbdash.schema import UNSUR
+from rbdash.ui import page_context, page_header, show_chart
+
+ctx = page_context()
+lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
+page_header(ctx, "page.ikm")
+
+table = metrics.ikm_table(model, t("ikm.overall", lang))
+if table.empty:
+    st.info(t("ikm.no_data", lang))
+    st.stop()
+show_chart(charts.ikm_trend(table, model, month, lang), "ikm", ctx, "ikm_trend")
+
+periods = list(dict.fromkeys(table["period"]))
+first, second = st.columns(2)
+period = first.selectbox(t("control.period", lang), periods, index=len(periods) - 1, key="ikm_period")
+units = list(table[table["period"] == period]["unit"])
+unit = second.selectbox(t("control.unit", lang), units, index=len(units) - 1, key="ikm_unit")
+row = table[(table["period"] == period) & (table["unit"] == unit)].iloc[0]
+show_chart(charts.nrr_bars(row, model, month, lang), f"nrr_{period}", ctx, "ikm_nrr")
+show_chart(charts.respondents_bars(table, model, month, lang), "responden", ctx, "ikm_respondents")
+
+st.subheader(t("ikm.computation", lang))
+result = compute_row(row)
+if result is None:
+    st.info(t("ikm.no_data", lang))
+    st.stop()
+steps = pd.DataFrame({
+    t("col.unsur", lang): [f"{u} {t(f'unsur.{u}', lang)}" for u in UNSUR],
+    t("col.nrr", lang): [fmt.number(float(v), lang, 4) for v in result.nrr],
+    t("col.weight", lang): [fmt.number(float(result.weight), lang, 4) + " (1/9)"] * len(UNSUR),
+    t("col.weighted", lang): [fmt.number(float(v), lang, 4) for v in result.weighted],
+})
+st.dataframe(steps, hide_index=True, width="stretch")
+st.markdown(
+    f"**{t('col.ikm', lang)}** = {fmt.number(float(result.ikm), lang, 4)} · "
+    f"**{t('col.converted', lang)}** = {fmt.number(float(result.ikm), lang, 4)} × 25 = "
+    f"{fmt.number(float(result.converted), lang, 2)} · **{t('col.mutu', lang)}** = {result.band.grade} "
+    f"({result.band.label_id if lang == 'id' else result.band.label_en}) · "
+    f"{t('col.respondents', lang)}: {fmt.number(int(row['respondents']), lang)}")
+st.caption(t("ikm.computation_note", lang))

@@ -1,0 +1,44 @@
+"""Indikator: completion of each indicator against its target, and the trend of one indicator."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from rbdash import charts, metrics
+from rbdash import formatting as fmt
+from rbdash.messages import t
+from rbdash.ui import page_context, page_header, show_chart
+
+ctx = page_context()
+lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
+page_header(ctx, "page.indicators")
+
+states = metrics.indicator_status(model, month)
+if ctx.programmes:
+    missing = f"({t('app.missing_in_copy', lang)})"
+    program_of = model.plan.set_index("code")["program"].map(lambda p: p if isinstance(p, str) else missing)
+    states = states[states["plan_code"].map(program_of).isin(ctx.programmes)]
+show_chart(charts.indicator_bars(states, model, month, lang), "indikator", ctx, "indicator_bars")
+
+st.subheader(t("indicators.table", lang))
+table = pd.DataFrame({
+    t("col.code", lang): states["indicator_code"],
+    t("col.indicators_text", lang): states["text"],
+    t("col.unit", lang): states["unit"],
+    t("col.direction", lang): states["direction"].map(lambda d: t(f"direction.{d}", lang)),
+    t("col.target", lang): [fmt.number(v, lang, 2) for v in states["target"]],
+    t("col.value", lang): [fmt.number(v, lang, 2) for v in states["value"]],
+    t("col.completion", lang): [fmt.percent(v, lang) for v in states["completion"]],
+    t("col.state", lang): states["state"].map(lambda s: t(f"state.{s}", lang)),
+})
+st.dataframe(table, hide_index=True, width="stretch")
+
+codes = list(states["indicator_code"])
+if codes:
+    texts = dict(zip(states["indicator_code"], states["text"], strict=True))
+    code = st.selectbox(t("control.indicator", lang), codes, key="indicator_code",
+                        format_func=lambda c: f"{c} — {texts[c][:90]}")
+    if metrics.indicator_trend(model, code).empty:
+        st.info(t("indicators.no_values", lang))
+    show_chart(charts.indicator_trend(model, code, month, lang), f"indikator_{code}", ctx, "indicator_trend")

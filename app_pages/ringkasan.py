@@ -1,0 +1,56 @@
+"""Ringkasan (overview): key figures at the as-of month and progress per programme."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rbdash import charts, metrics
+from rbdash import formatting as fmt
+from rbdash.messages import t
+from rbdash.ui import page_context, page_header, problems_frame, show_chart
+from rbdash.views import plan_rows_table
+
+ctx = page_context()
+lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
+page_header(ctx, "page.overview")
+figures = metrics.overview(model, month)
+month_name = fmt.month_long(month, lang)
+next_name = fmt.month_long(month + 1, lang) if month < 12 else "–"
+
+first, second, third = st.columns(3)
+first.metric(t("overview.rows", lang), fmt.number(figures.plan_rows, lang), border=True,
+             help=t("overview.rows_help", lang, indicators=figures.indicators))
+first.caption(t("overview.rows_help", lang, indicators=fmt.number(figures.indicators, lang)))
+second.metric(t("overview.done", lang), fmt.percent(figures.done_share, lang, 1), border=True)
+second.caption(t("overview.done_help", lang, done=figures.done_to_date, scheduled=figures.scheduled_to_date,
+                 month=month_name, partial=figures.partial_to_date))
+third.metric(t("overview.indicators", lang), fmt.percent(figures.indicator_completion, lang, 1), border=True)
+third.caption(t("overview.indicators_help", lang, achieved=figures.indicators_achieved,
+                with_target=figures.indicators_with_target))
+fourth, fifth, sixth = st.columns(3)
+fourth.metric(t("overview.overdue", lang), fmt.number(len(figures.overdue_rows), lang), border=True)
+fourth.caption(t("overview.overdue_help", lang, month=month_name) + ": "
+               + (", ".join(figures.overdue_rows) or t("overview.none", lang)))
+fifth.metric(t("overview.due_next", lang), fmt.number(len(figures.due_next_month), lang), border=True)
+fifth.caption(t("overview.due_next_help", lang, month=next_name) + ": "
+              + (", ".join(figures.due_next_month) or t("overview.none", lang)))
+ikm = figures.latest_ikm
+sixth.metric(t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–",
+             border=True)
+sixth.caption(t("overview.ikm_help", lang, period=ikm["period"], mutu=ikm["mutu"], respondents=ikm["respondents"])
+              if ikm else t("ikm.no_data", lang))
+
+progress = metrics.programme_progress(model, month, f"({t('app.missing_in_copy', lang)})")
+if ctx.programmes:
+    progress = progress[progress["program"].isin(ctx.programmes)]
+show_chart(charts.programme_bars(progress, model, month, lang), "ringkasan", ctx, "overview_programmes")
+
+left, right = st.columns(2)
+left.subheader(t("overview.overdue_list", lang, month=month_name))
+left.dataframe(plan_rows_table(model, figures.overdue_rows, lang), hide_index=True, width="stretch")
+right.subheader(t("overview.due_list", lang, month=next_name))
+right.dataframe(plan_rows_table(model, figures.due_next_month, lang), hide_index=True, width="stretch")
+
+if ctx.result.problems:
+    with st.expander(t("app.problems_heading", lang)):
+        st.dataframe(problems_frame(ctx.result, lang), hide_index=True, width="stretch")

@@ -1,0 +1,113 @@
+"""Chart builders, checked on their figure data (no browser, no Streamlit)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rbdash import charts, metrics
+from rbdash.loader import ActionPlan, LoadResult
+
+
+@pytest.fixture(scope="module")
+def model(bundled: LoadResult) -> ActionPlan:
+    return bundled.plan
+
+
+def test_segments_merge_consecutive_months() -> None:
+    assert charts.segments([6, 8, 10, 12]) == [(6, 6), (8, 8), (10, 10), (12, 12)]
+    assert charts.segments(list(range(1, 13))) == [(1, 12)]
+    assert charts.segments([5, 11, 6, 7]) == [(5, 7), (11, 11)]
+
+
+def test_gantt_segments_markers_and_as_of(model: ActionPlan) -> None:
+    fig = charts.gantt(model, 9, "id")
+    plan_bars = fig.data[0]
+    ticktext = list(fig.layout.yaxis.ticktext)
+    ra10 = next(i for i, label in enumerate(ticktext) if label.startswith("RA-10"))
+    bases = [b for b, y in zip(plan_bars.base, plan_bars.y, strict=True) if y == ra10]
+    assert len(bases) == 4 and [round(b + 0.45) for b in bases] == [6, 8, 10, 12]
+    assert len(plan_bars.base) == 1 + 1 + 1 + 1 + 1 + 1 + 2 + 2 + 1 + 4 + 1  # 16 segments for 11 rows
+    by_name = {trace.name: trace for trace in fig.data[1:]}
+    assert len(by_name["Selesai"].x) == 39 and len(by_name["Sebagian"].x) == 4
+    assert list(by_name["Terlambat"].x) == [5] and len(by_name["Belum (bulan ini)"].x) == 2
+    assert list(by_name["Batal"].x) == [8]
+    assert fig.layout.shapes[0].x0 == 9.5  # the as-of line at the end of September
+    assert "30 September 2022" in fig.layout.title.subtitle.text
+    assert [label for label in fig.layout.xaxis.ticktext][7] == "Agu"
+
+
+def test_gantt_groups_programmes_then_activities_in_plan_order(model: ActionPlan) -> None:
+    ticktext = list(charts.gantt(model, 9, "id").layout.yaxis.ticktext)
+    assert ticktext[0] == "<b>(tidak ada dalam salinan)</b>"
+    program = ticktext.index("<b>Peningkatan Kualitas Pelayanan Publik</b>")
+    assert ticktext[program + 1].startswith("<i>1. Penguatan pelayanan prima")
+    codes = [label.split()[0] for label in ticktext if label.startswith("RA-")]
+    assert codes == [f"RA-{n:02d}" for n in range(1, 12)]
+
+
+def test_gantt_filters(model: ActionPlan) -> None:
+    def rows(**kwargs) -> list[str]:
+        return list(charts.gantt_rows(model, 9, charts.GanttFilter(**kwargs), "id")["code"])
+
+    assert rows(text="kerja sama") == ["RA-09"]
+    assert rows(statuses=[metrics.LATE]) == ["RA-08"]
+    assert rows(months=(11, 11)) == ["RA-02", "RA-04", "RA-05", "RA-06", "RA-08", "RA-09"]
+    assert rows(programmes=["(tidak ada dalam salinan)"]) == ["RA-01", "RA-02", "RA-03"]
+    fig = charts.gantt(model, 9, "id", charts.GanttFilter(text="tidak ada baris seperti ini"))
+    assert fig.layout.annotations[-1].text == "Tidak ada baris yang cocok dengan filter."
+
+
+def test_workbook_text_is_escaped_in_labels_and_hover(model: ActionPlan) -> None:
+    plan = model.plan.copy()
+    plan.loc[0, "sub_activity"] = '<a href="javascript:alert(1)">klik</a>'
+    probe = ActionPlan(model.info, plan, model.schedule, model.realisation, model.indicators,
+                       model.indicator_values, model.survey, model.responses)
+    payload = charts.gantt(probe, 9, "id").to_json()
+    assert "<a href" not in payload and "&lt;a href" in payload
+
+
+def test_gantt_at_500_rows_grows_in_height() -> None:
+    from bench.page_data import synthetic_plan
+
+    fig = charts.gantt(synthetic_plan(500), 9, "id")
+    assert fig.layout.height > 500 * charts.ROW_HEIGHT
+    assert len(json.loads(fig.to_json())["data"][0]["y"]) >= 500
+
+
+def test_indicator_bars_direction_and_no_target(model: ActionPlan) -> None:
+    states = metrics.indicator_status(model, 9)
+    fig = charts.indicator_bars(states, model, 9, "id")
+    bars = fig.data[0]
+    labels = list(fig.layout.yaxis.ticktext)
+    at = {label.split()[0]: i for i, label in enumerate(labels) if label.startswith("RA-")}
+    assert bars.text[at["RA-06.1"]] == "Target belum ditetapkan" and bars.x[at["RA-06.1"]] == 0
+    assert bars.text[at["RA-05.4"]] == "50% · Tertinggal"      # "turun": 2 -> 1 against target 0
+    assert bars.text[at["RA-01.1"]] == "100% · Tercapai"
+    assert bars.marker.pattern.shape[at["RA-05.4"]] == "x"      # behind: hatched, readable in grayscale
+
+
+def test_ikm_bands_and_overall_line(model: ActionPlan) -> None:
+    table = metrics.ikm_table(model, "Semua unit")
+    fig = charts.ikm_trend(table, model, 9, "id")
+    bands = sorted((round(s.y0, 3), round(s.y1, 3)) for s in fig.layout.shapes)
+    assert bands == [(25.0, 64.995), (64.995, 76.605), (76.605, 88.305), (88.305, 100.0)]
+    overall = next(trace for trace in fig.data if trace.name == "Semua unit")
+    assert list(overall.y) == [79.59, 82.91, 86.20]
+    assert overall.text[-1] == "86,20 (B)"
+
+
+def test_nrr_bars_highlight_the_weakest(model: ActionPlan) -> None:
+    row = metrics.ikm_table(model, "Semua unit").iloc[-1]
+    fig = charts.nrr_bars(row, model, 9, "id")
+    weakest = metrics.weakest_unsur(row)
+    index = int(weakest[1:]) - 1
+    assert fig.data[0].marker.color[index] == "#D55E00"
+    assert sum(1 for c in fig.data[0].marker.color if c == "#D55E00") == 1
+
+
+def test_download_names() -> None:
+    assert charts.chart_filename("jadwal", 2022, 6) == "jadwal_2022_posisi_2022-06"
+    config = charts.download_config("ikm", 2022, 9)
+    assert config["toImageButtonOptions"] == {"format": "png", "filename": "ikm_2022_posisi_2022-09", "scale": 3}
