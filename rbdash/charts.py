@@ -72,8 +72,9 @@ def download_config(kind: str, year: int | None, as_of_month: int) -> dict:
         "format": "png", "filename": chart_filename(kind, year, as_of_month), "scale": 3}}
 
 
-def _layout(fig: go.Figure, title: str, subtitle: str, height: int) -> go.Figure:
+def _layout(fig: go.Figure, title: str, subtitle: str, height: int, lang: str) -> go.Figure:
     fig.update_layout(
+        separators=",." if lang == "id" else ".,",  # decimal and thousands marks on axes: 3,5 and 1.234 in id
         template="plotly_white", height=height, margin={"l": 10, "r": 10, "t": 80, "b": 40},
         title={"text": html.escape(title), "subtitle": {"text": html.escape(subtitle)}, "x": 0, "xanchor": "left"},
         font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12}, legend={"orientation": "h", "y": -0.08},
@@ -143,7 +144,8 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
     """Schedule against realisation: one line per plan row under programme and activity headings."""
     chosen = chosen or GanttFilter()
     rows = gantt_rows(model, as_of_month, chosen, lang)
-    status = m.month_status(model, as_of_month).set_index(["code", "month"])
+    status = m.month_status(model, as_of_month)
+    status_of = dict(zip(zip(status["code"], status["month"], strict=True), status["status"], strict=True))
     labels: list[str] = []
     positions: dict[str, int] = {}
     last_program = last_activity = None
@@ -172,9 +174,14 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
         name=t("status.planned", lang), orientation="h", y=bar_y, base=bar_base, x=bar_len, width=0.6,
         marker={"color": PLAN_FILL, "line": {"color": PLAN_LINE, "width": 1}}, hovertext=bar_hover,
         hoverinfo="text", legendrank=1))
+    points_of: dict[str, list[tuple[str, int]]] = {state: [] for state in STATUS_STYLE}
+    for code, months in zip(rows["code"], rows["months"], strict=True):
+        for month in months:
+            state = status_of.get((code, month))
+            if state in points_of:
+                points_of[state].append((code, month))
     for state, style in STATUS_STYLE.items():
-        points = [(code, month) for code in positions for month in rows.set_index("code").at[code, "months"]
-                  if (code, month) in status.index and status.at[(code, month), "status"] == state]
+        points = points_of[state]
         fig.add_trace(go.Scatter(
             name=t(f"status.{state}", lang), mode="markers", x=[month for _, month in points],
             y=[positions[code] for code, _ in points],
@@ -196,7 +203,7 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
         fig.add_annotation(text=t("chart.no_rows", lang), x=6.5, y=0, showarrow=False)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     return _layout(fig, t("chart.gantt.title", lang, year=model.info.get("year")), subtitle,
-                   140 + ROW_HEIGHT * count)
+                   140 + ROW_HEIGHT * count, lang)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -226,7 +233,7 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
     fig.update_xaxes(range=[0, 100], ticksuffix="%")
     fig.update_yaxes(autorange="reversed", automargin=True)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    return _layout(fig, t("chart.programmes.title", lang), subtitle, 160 + 60 * max(len(progress), 1))
+    return _layout(fig, t("chart.programmes.title", lang), subtitle, 160 + 60 * max(len(progress), 1), lang)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -238,18 +245,26 @@ def indicator_bars(states: pd.DataFrame, model: ActionPlan, as_of_month: int, la
     plan = model.plan.set_index("code")
     missing = f"({t('app.missing_in_copy', lang)})"
     labels, values, colors, patterns, texts, hovers = [], [], [], [], [], []
-    last_group = None
+    last_program = last_activity = None
+
+    def heading(label: str) -> None:
+        labels.append(label)
+        values.append(0)
+        colors.append("rgba(0,0,0,0)")
+        patterns.append("")
+        texts.append("")
+        hovers.append("")
+
     for row in states.itertuples(index=False):
-        program = plan["program"].get(row.plan_code)
-        group = program if isinstance(program, str) else missing
-        if group != last_group:
-            labels.append(f"<b>{plain(group, 60)}</b>")
-            values.append(0)
-            colors.append("rgba(0,0,0,0)")
-            patterns.append("")
-            texts.append("")
-            hovers.append("")
-            last_group = group
+        program, activity = plan["program"].get(row.plan_code), plan["activity"].get(row.plan_code)
+        program = program if isinstance(program, str) else missing
+        activity = activity if isinstance(activity, str) else missing
+        if program != last_program:
+            heading(f"<b>{plain(program, 60)}</b>")
+            last_program, last_activity = program, None
+        if activity != last_activity:
+            heading(f"<i>{plain(activity, 60)}</i>")
+            last_activity = activity
         style = STATE_STYLE[row.state]
         labels.append(f"{plain(row.indicator_code)}  {plain(textwrap.shorten(row.text, 45, placeholder='…'))}")
         share = 0.0 if pd.isna(row.completion) else row.completion * 100
@@ -271,7 +286,7 @@ def indicator_bars(states: pd.DataFrame, model: ActionPlan, as_of_month: int, la
     fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels, range=[len(labels) - 0.5, -0.5],
                      automargin=True)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    return _layout(fig, t("chart.indicators.title", lang), subtitle, 140 + ROW_HEIGHT * max(len(labels), 1))
+    return _layout(fig, t("chart.indicators.title", lang), subtitle, 140 + ROW_HEIGHT * max(len(labels), 1), lang)
 
 
 def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, lang: str) -> go.Figure:
@@ -294,7 +309,7 @@ def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, la
     fig.update_xaxes(side="bottom")
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     title = t("chart.indicator_trend.title", lang, code=indicator_code)
-    fig = _layout(fig, title, subtitle + " · " + textwrap.shorten(str(row["text"]), 90, placeholder="…"), 380)
+    fig = _layout(fig, title, subtitle + " · " + textwrap.shorten(str(row["text"]), 90, placeholder="…"), 380, lang)
     return fig
 
 
@@ -331,7 +346,7 @@ def ikm_trend(table: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: st
     low = min([60.0, *(table["ikm_converted"].dropna() - 5)]) if not table.empty else 60.0
     fig.update_yaxes(range=[max(low, 25.0), 100], title=t("ikm.axis", lang))
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    return _layout(fig, t("chart.ikm.title", lang), subtitle, 430)
+    return _layout(fig, t("chart.ikm.title", lang), subtitle, 430, lang)
 
 
 def nrr_bars(row: pd.Series, model: ActionPlan, as_of_month: int, lang: str) -> go.Figure:
@@ -351,7 +366,7 @@ def nrr_bars(row: pd.Series, model: ActionPlan, as_of_month: int, lang: str) -> 
                            text=f"<b>{t('ikm.weakest', lang)}</b>")
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     title = t("chart.nrr.title", lang, period=plain(row["period"]), unit=plain(row["unit"]))
-    return _layout(fig, title, subtitle, 420)
+    return _layout(fig, title, subtitle, 420, lang)
 
 
 def respondents_bars(table: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str) -> go.Figure:
@@ -367,4 +382,4 @@ def respondents_bars(table: pd.DataFrame, model: ActionPlan, as_of_month: int, l
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    return _layout(fig, t("chart.respondents.title", lang), subtitle, 360)
+    return _layout(fig, t("chart.respondents.title", lang), subtitle, 360, lang)

@@ -589,7 +589,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "app.plan_heading": {"id": "Rencana Aksi {year} — {satker}", "en": "Action plan {year} — {satker}"},
     "app.as_of": {"id": "Posisi data per {date}", "en": "Data as of {date}"},
-    "app.source": {"id": "Sumber: {source}", "en": "Source: {source}"},
     "app.counts": {
         "id": "{rows} baris rencana, {row_months} bulan terjadwal, {indicators} indikator.",
         "en": "{rows} plan rows, {row_months} scheduled row-months, {indicators} indicators.",

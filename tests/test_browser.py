@@ -119,6 +119,13 @@ def test_every_page_loads_and_prints(server: str, browser, path: str) -> None:
 def test_main_controls(server: str, browser) -> None:
     page = _open(browser, f"{server}/jadwal")
     _ready(page, "Jadwal")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.hover()
+    with page.expect_download(timeout=60_000) as download:
+        chart.locator(".modebar-btn[data-title*='png' i]").first.click()
+    assert download.value.suggested_filename == "jadwal_2022_posisi_2022-09.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    download.value.save_as(ARTIFACTS / download.value.suggested_filename)
     page.get_by_label("Cari teks (kode, kegiatan, indikator)").fill("Kerja Sama")
     page.keyboard.press("Enter")
     page.get_by_text("1 dari 11 baris ditampilkan").wait_for(timeout=30_000)
