@@ -9,11 +9,17 @@ from __future__ import annotations
 import streamlit as st
 
 from rbdash.messages import t
+from rbdash.store import StoreError
 from rbdash.ui import language, load_current, print_styles, problems_frame, sidebar
 
 st.set_page_config(page_title="RB Dash", layout="wide")
 lang = language()
-result = load_current()
+try:
+    result = load_current()
+except StoreError as exc:
+    st.title(t("app.title", lang))
+    st.error(t(exc.key, lang, **exc.params))
+    st.stop()
 if result.plan is None:
     st.title(t("app.title", lang))
     st.error(t("app.cannot_load", lang))

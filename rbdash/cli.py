@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -95,6 +96,104 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def _store(lang: str):
+    from .store import Store, StoreError
+
+    try:
+        return Store()
+    except StoreError as exc:
+        print(t(exc.key, lang, **exc.params), file=sys.stderr)
+        return None
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(t("cli.password_prompt", args.lang))
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .store import StoreError
+
+    store = _store(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(t("cli.cannot_read", args.lang, path=args.file, reason=exc.strerror or exc), file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        result = store.publish(data, args.user, args.comment)
+    except StoreError as exc:
+        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        return EXIT_UNREADABLE
+    for problem in result.validation.problems:
+        print(problem.render(args.lang), file=sys.stderr if problem.severity == "error" else sys.stdout)
+    if result.version is None:
+        print(t("cli.rejected", args.lang, errors=len(result.validation.errors)), file=sys.stderr)
+        return EXIT_UNREADABLE if result.validation.unreadable else EXIT_INVALID
+    version = result.version
+    print(t("cli.published", args.lang, number=version.number, satker=version.satker, year=version.year))
+    return EXIT_VALID
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    store = _store(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    versions = store.history()
+    if not versions:
+        print(t("cli.no_versions", args.lang))
+    for v in versions:
+        restored = f" (<- {v.restored_from})" if v.restored_from else ""
+        print(f"{v.number}\t{v.created_at}\t{v.satker}\t{v.year}\t{v.user}\t{v.sha256[:12]}\t{v.comment}{restored}")
+    return EXIT_VALID
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .store import StoreError
+
+    store = _store(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    try:
+        version = store.restore(args.number, args.user, t("store.restore_comment", args.lang, number=args.number))
+    except StoreError as exc:
+        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        return EXIT_INVALID
+    print(t("cli.restored", args.lang, old=args.number, number=version.number))
+    return EXIT_VALID
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from .store import StoreError
+
+    store = _store(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    try:
+        if args.action == "list":
+            users = store.users()
+            if not users:
+                print(t("cli.no_users", args.lang))
+            for name, role in users:
+                print(f"{name}\t{role}")
+        elif args.action == "add":
+            store.add_user(args.name, args.role, _password(args))
+            print(t("cli.user_added", args.lang, name=args.name, role=args.role))
+        elif args.action == "remove":
+            store.remove_user(args.name)
+            print(t("cli.user_removed", args.lang, name=args.name))
+        else:
+            store.set_password(args.name, _password(args))
+            print(t("cli.password_changed", args.lang, name=args.name))
+    except StoreError as exc:
+        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_VALID
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rbdash", description="RB Dash workbook tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +213,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", parents=[lang], help="write a blank workbook with the 2022 plan rows")
     p.add_argument("out")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("publish", parents=[lang], help="validate a workbook and publish it as the new version")
+    p.add_argument("file")
+    p.add_argument("--comment", required=True)
+    p.add_argument("--user", required=True)
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("history", parents=[lang], help="published versions, newest first")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("restore", parents=[lang], help="publish an old version again as a new version")
+    p.add_argument("number", type=int)
+    p.add_argument("--user", required=True)
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("users", parents=[lang], help="manage users: add, remove, list, passwd")
+    p.add_argument("action", choices=["add", "remove", "list", "passwd"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["viewer", "editor", "admin"], default="viewer")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("build-data", help="rewrite the bundled workbook from the annex and example data")
     p.add_argument("out", nargs="?", default=str(BUNDLED_WORKBOOK))

@@ -14,6 +14,7 @@ from . import charts, metrics
 from . import formatting as fmt
 from .loader import ActionPlan, LoadResult, load_workbook
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
+from .store import Store, data_dir
 from .text import escape_markdown
 from .views import example_sheet_names
 
@@ -21,22 +22,34 @@ BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "rencana_ak
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
-def workbook_path() -> Path:
-    """The workbook to show: $RBDASH_WORKBOOK if set, else the bundled 2022 workbook."""
-    return Path(os.environ.get("RBDASH_WORKBOOK", BUNDLED_WORKBOOK))
-
-
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _load_by_hash(digest: str, data: bytes) -> LoadResult:
     return load_workbook(data)
 
 
+@st.cache_resource(show_spinner=False)
+def _store(root: str) -> Store:
+    store = Store(Path(root))
+    store.seed(BUNDLED_WORKBOOK, t("store.seed_comment", DEFAULT_LANGUAGE))
+    return store
+
+
+def current_workbook() -> tuple[bytes, str]:
+    """The workbook to show: $RBDASH_WORKBOOK when set (a fixed file), else the store's current version
+    (version 1 is seeded from the bundled workbook on first start)."""
+    fixed = os.environ.get("RBDASH_WORKBOOK")
+    if fixed:
+        return Path(fixed).read_bytes(), Path(fixed).name
+    store = _store(str(data_dir()))
+    version = store.current()
+    return store.read(version), f"v{version.number}"
+
+
 def load_current() -> LoadResult:
     """Load the current workbook, parsed once per distinct content (keyed by SHA-256)."""
-    data = workbook_path().read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    result = _load_by_hash(digest, data)
-    result.source_name = workbook_path().name
+    data, name = current_workbook()
+    result = _load_by_hash(hashlib.sha256(data).hexdigest(), data)
+    result.source_name = name
     return result
 
 
@@ -100,8 +113,11 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
     """The shared sidebar: as-of month (default: the workbook's), programme filter, print mode."""
     model = result.plan
     default_month = metrics.default_as_of_month(model)
-    if "as_of_month" not in st.session_state:
+    previous_default = st.session_state.get("as_of_default")
+    # Follow the workbook's "posisi data per" unless the reader moved the slider away from it.
+    if "as_of_month" not in st.session_state or st.session_state["as_of_month"] == previous_default:
         st.session_state["as_of_month"] = default_month
+    st.session_state["as_of_default"] = default_month
     st.sidebar.select_slider(t("control.as_of", lang), options=list(range(1, 13)), key="as_of_month",
                              format_func=lambda mo: fmt.month_long(mo, lang))
     options = programme_options(model, lang)

@@ -121,3 +121,35 @@ def test_workbook_text_is_shown_literally(monkeypatch: pytest.MonkeyPatch, tmp_p
     caption = next(c.value for c in at.caption if "Posisi data per" in c.value)
     assert "\\<b\\>KPU\\</b\\>" in caption and "\\*\\*Banten\\*\\*" in caption and "\\[x\\]" in caption
     assert at.dataframe[0].value.iloc[0]["Sub Kegiatan"] == "<script>alert(1)</script>"
+
+
+def test_the_store_seeds_version_1_and_sessions_see_a_new_version(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    import io
+
+    from rbdash.store import Store
+
+    monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert any("Posisi data per 30 September 2022" in c.value for c in at.caption)
+    store = Store(tmp_path / "data")
+    assert [v.number for v in store.history()] == [1]
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Info"]["B9"] = "2022-06-30"
+    out = io.BytesIO()
+    wb.save(out)
+    assert store.publish(out.getvalue(), "ani", "posisi Juni").version.number == 2
+    at.run()
+    assert any("Posisi data per 30 Juni 2022" in c.value for c in at.caption)
+
+
+def test_an_unusable_data_directory_is_a_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "berkas"
+    blocker.write_text("x")
+    monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(blocker / "data"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "tidak dapat dipakai" in at.error[0].value

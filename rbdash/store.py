@@ -1,0 +1,385 @@
+"""The version store: every published workbook, who published it and why, users and the audit log.
+
+Layout of the data directory ($RBDASH_DATA_DIR, default `var/` under the project):
+
+* `rbdash.sqlite3` (WAL): versions, users, audit;
+* `files/<first two hex>/<sha256>.xlsx`: each published file, stored once by its SHA-256.
+
+Publishing is crash-safe: the file is written to a temporary name, flushed and renamed into
+place before a single SQLite transaction adds the version row; a crash before the commit leaves
+the previous version current (at worst an unreferenced file remains). Concurrent publishers are
+serialised by SQLite (`BEGIN IMMEDIATE`), so each gets the next number. A rejected workbook adds
+no version and no file; only its rejection is written to the append-only audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .loader import LoadResult, load_workbook
+from .summary import summarise
+
+ROLES = ("viewer", "editor", "admin")
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
+MAX_FAILED_LOGINS = 5
+LOCKOUT_SECONDS = 300
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    satker TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    restored_from INTEGER,
+    UNIQUE (satker, year, number)
+);
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    user TEXT,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+"""
+
+
+class StoreError(Exception):
+    """A failure the user can act on: `key` names the catalogue message, `params` fill it."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version of one office's plan for one year."""
+
+    number: int
+    satker: str
+    year: int
+    created_at: str
+    user: str
+    comment: str
+    sha256: str
+    summary: dict
+    restored_from: int | None = None
+
+
+@dataclass
+class PublishResult:
+    """The outcome of a publish: the new version, or None and the validation result that refused it."""
+
+    version: Version | None
+    validation: LoadResult
+
+
+def data_dir() -> Path:
+    """The data directory: $RBDASH_DATA_DIR, else var/ under the project."""
+    return Path(os.environ.get("RBDASH_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def strip_macros(data: bytes) -> bytes:
+    """The workbook without its VBA project: macros are never kept or served."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    if not any(name.lower().endswith("vbaproject.bin") for name in source.namelist()):
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            lowered = info.filename.lower()
+            if lowered.endswith(("vbaproject.bin", "vbadata.xml")) or "vbaproject" in lowered:
+                continue
+            content = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                content = content.replace(b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                                          b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+            if info.filename.endswith(".rels"):
+                content = _drop_relationships(content, b"vbaProject")
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def _drop_relationships(rels: bytes, marker: bytes) -> bytes:
+    parts = rels.split(b"<Relationship ")
+    kept = [parts[0]] + [p for p in parts[1:] if marker not in p.split(b">", 1)[0]]
+    return b"<Relationship ".join(kept)
+
+
+class Store:
+    """The SQLite + files store under one data directory."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else data_dir()
+        self.database = self.root / "rbdash.sqlite3"
+        self.files = self.root / "files"
+        self._hasher = PasswordHasher()
+        try:
+            self.files.mkdir(parents=True, exist_ok=True)
+            with self._connection() as connection:
+                connection.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError("store.unavailable", path=str(self.root), reason=_reason(exc)) from exc
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connect()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.database, timeout=60, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.row_factory = sqlite3.Row
+        return connection
+
+    def path_of(self, sha256: str) -> Path:
+        return self.files / sha256[:2] / f"{sha256}.xlsx"
+
+    def _write_file(self, data: bytes, sha256: str, hook: Callable[[str], None]) -> None:
+        target = self.path_of(sha256)
+        if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha256:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{sha256}.{os.getpid()}.tmp")
+        try:
+            with open(temporary, "wb") as stream:
+                stream.write(data)
+                hook("file_written")
+                stream.flush()
+                os.fsync(stream.fileno())
+            hook("file_synced")
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        hook("file_renamed")
+
+    def audit(self, action: str, user: str | None, **detail: Any) -> None:
+        """Append one line to the audit log."""
+        with self._connection() as connection:
+            connection.execute("INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                               (_now(), user, action, json.dumps(detail, ensure_ascii=False, default=str)))
+
+    # -- versions ------------------------------------------------------------------------------
+
+    def publish(self, data: bytes, user: str, comment: str, *, restored_from: int | None = None,
+                hook: Callable[[str], None] | None = None) -> PublishResult:
+        """Validate `data` and, when it has no errors, make it the new current version.
+
+        `hook(step)` is called between the steps (tests inject failures there).
+        """
+        step = hook or (lambda _step: None)
+        validation = load_workbook(data)
+        if not validation.is_valid:
+            self.audit("upload_rejected", user, sha256=validation.sha256,
+                       errors=[f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in validation.errors][:20])
+            return PublishResult(None, validation)
+        step("validated")
+        stored = strip_macros(data)
+        sha256 = hashlib.sha256(stored).hexdigest()
+        info = validation.plan.info
+        summary = summarise(validation)["totals"]
+        try:
+            self._write_file(stored, sha256, step)
+            with self._connection() as connection:
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    number = connection.execute(
+                        "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE satker = ? AND year = ?",
+                        (info["satker"], info["year"])).fetchone()[0]
+                    step("numbered")
+                    created = _now()
+                    connection.execute(
+                        "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
+                        " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (info["satker"], info["year"], number, created, user, comment, sha256, json.dumps(summary),
+                         restored_from))
+                    step("inserted")
+                    connection.execute(
+                        "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                        (created, user, "restore" if restored_from else "publish",
+                         json.dumps({"number": number, "satker": info["satker"], "year": info["year"],
+                                     "sha256": sha256, "comment": comment, "restored_from": restored_from})))
+                    step("audited")
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError("store.write_failed", path=str(self.root), reason=_reason(exc)) from exc
+        step("committed")
+        version = Version(number, info["satker"], info["year"], created, user, comment, sha256, summary,
+                          restored_from)
+        return PublishResult(version, validation)
+
+    def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
+        """Versions, newest first (of one office and year when given)."""
+        query = "SELECT * FROM versions"
+        clauses, args = [], []
+        if satker is not None:
+            clauses.append("satker = ?")
+            args.append(satker)
+        if year is not None:
+            clauses.append("year = ?")
+            args.append(year)
+        if clauses:
+            query += " WHERE " + " AND ".join(clauses)
+        query += " ORDER BY id DESC"
+        with self._connection() as connection:
+            return [_version(row) for row in connection.execute(query, args)]
+
+    def current(self, satker: str | None = None, year: int | None = None) -> Version | None:
+        versions = self.history(satker, year)
+        return versions[0] if versions else None
+
+    def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:
+        for version in self.history(satker, year):
+            if version.number == number:
+                return version
+        raise StoreError("store.no_such_version", number=number)
+
+    def read(self, version: Version) -> bytes:
+        """The bytes of a version's file, checked against its SHA-256."""
+        try:
+            data = self.path_of(version.sha256).read_bytes()
+        except OSError as exc:
+            raise StoreError("store.file_missing", number=version.number, sha256=version.sha256) from exc
+        if hashlib.sha256(data).hexdigest() != version.sha256:
+            raise StoreError("store.file_corrupt", number=version.number, sha256=version.sha256)
+        return data
+
+    def restore(self, number: int, user: str, comment: str, satker: str | None = None,
+                year: int | None = None) -> Version:
+        """Publish an old version again as a new version (nothing is overwritten)."""
+        old = self.version(number, satker, year)
+        result = self.publish(self.read(old), user, comment, restored_from=number)
+        assert result.version is not None, "a stored version is valid"
+        return result.version
+
+    def seed(self, bundled: Path, comment: str) -> Version | None:
+        """On first start, make the bundled workbook version 1."""
+        if self.history():
+            return None
+        return self.publish(bundled.read_bytes(), "system", comment).version
+
+    # -- users ---------------------------------------------------------------------------------
+
+    def add_user(self, name: str, role: str, password: str) -> None:
+        if role not in ROLES:
+            raise StoreError("store.bad_role", role=role, roles=", ".join(ROLES))
+        if len(password) < 10:
+            raise StoreError("store.weak_password")
+        try:
+            with self._connection() as connection:
+                connection.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                                   (name, role, self._hasher.hash(password), _now()))
+        except sqlite3.IntegrityError as exc:
+            raise StoreError("store.user_exists", name=name) from exc
+        self.audit("user_added", None, name=name, role=role)
+
+    def remove_user(self, name: str) -> None:
+        with self._connection() as connection:
+            removed = connection.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount
+        if not removed:
+            raise StoreError("store.no_such_user", name=name)
+        self.audit("user_removed", None, name=name)
+
+    def set_password(self, name: str, password: str) -> None:
+        if len(password) < 10:
+            raise StoreError("store.weak_password")
+        with self._connection() as connection:
+            changed = connection.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL"
+                                         " WHERE name = ?", (self._hasher.hash(password), name)).rowcount
+        if not changed:
+            raise StoreError("store.no_such_user", name=name)
+        self.audit("password_changed", None, name=name)
+
+    def users(self) -> list[tuple[str, str]]:
+        with self._connection() as connection:
+            return [(row["name"], row["role"]) for row in connection.execute("SELECT name, role FROM users ORDER BY name")]
+
+    def has_editor(self) -> bool:
+        return any(role in ("editor", "admin") for _, role in self.users())
+
+    def authenticate(self, name: str, password: str) -> str | None:
+        """The user's role when the password is right; None otherwise. Failures are counted and throttled."""
+        with self._connection() as connection:
+            row = connection.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        now = dt.datetime.now(dt.UTC)
+        if row is not None and row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now:
+            self.audit("login_locked", name)
+            raise StoreError("store.locked", until=row["locked_until"])
+        ok = False
+        if row is not None:
+            try:
+                ok = self._hasher.verify(row["password_hash"], password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        with self._connection() as connection:
+            if ok:
+                connection.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,))
+            elif row is not None:
+                failures = row["failed_logins"] + 1
+                locked = (now + dt.timedelta(seconds=LOCKOUT_SECONDS)).isoformat() if failures >= MAX_FAILED_LOGINS \
+                    else None
+                connection.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
+                                   (0 if locked else failures, locked, name))
+        self.audit("login" if ok else "login_failed", name)
+        return row["role"] if ok else None
+
+    def audit_log(self, limit: int = 500) -> list[dict[str, Any]]:
+        with self._connection() as connection:
+            rows = connection.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [{"at": r["at"], "user": r["user"], "action": r["action"], "detail": json.loads(r["detail"])}
+                for r in rows]
+
+
+def _version(row: sqlite3.Row) -> Version:
+    return Version(row["number"], row["satker"], row["year"], row["created_at"], row["user"], row["comment"],
+                   row["sha256"], json.loads(row["summary"]), row["restored_from"])
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__

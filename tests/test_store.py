@@ -1,0 +1,235 @@
+"""The version store: nothing lost on rejection, on a failure at any step, on a killed publisher, or
+with publishers running in parallel; users, passwords and the audit log."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from rbdash.store import Store, StoreError, strip_macros
+from tests.conftest import BUNDLED, ROOT
+
+STEPS = ["validated", "file_written", "file_synced", "file_renamed", "numbered", "inserted", "audited"]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "data")
+    assert store.seed(BUNDLED, "versi awal").number == 1
+    return store
+
+
+def changed_workbook(note: str) -> bytes:
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Realisasi"]["F4"] = note
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def snapshot(store: Store) -> tuple:
+    """Every stored file's bytes and every version and user row (the audit log is append-only and left out)."""
+    files = {str(p.relative_to(store.root)): p.read_bytes() for p in sorted(store.root.rglob("*"))
+             if p.is_file() and not p.name.startswith("rbdash.sqlite3")}
+    with sqlite3.connect(store.database) as connection:
+        versions = connection.execute("SELECT * FROM versions ORDER BY id").fetchall()
+        users = connection.execute("SELECT * FROM users ORDER BY name").fetchall()
+    return files, versions, users
+
+
+def test_seed_publish_history_read(store: Store) -> None:
+    assert store.seed(BUNDLED, "lagi") is None
+    result = store.publish(changed_workbook("catatan bulan Oktober"), "ani", "realisasi Oktober")
+    assert result.version.number == 2 and result.version.user == "ani"
+    assert [v.number for v in store.history()] == [2, 1]
+    assert store.current().comment == "realisasi Oktober"
+    data = store.read(store.current())
+    assert hashlib.sha256(data).hexdigest() == store.current().sha256
+    assert store.current().summary["plan_rows"] == 11
+    assert store.read(store.version(1)) == BUNDLED.read_bytes()
+
+
+def test_a_rejected_file_changes_nothing(store: Store) -> None:
+    before = snapshot(store)
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Realisasi"]["C4"] = "Hampir"
+    out = io.BytesIO()
+    wb.save(out)
+    for bad in (out.getvalue(), b"bukan excel", BUNDLED.read_bytes()[:3000]):
+        result = store.publish(bad, "ani", "coba")
+        assert result.version is None and result.validation.errors
+    assert snapshot(store) == before
+    assert [e["action"] for e in store.audit_log()][:3] == ["upload_rejected"] * 3
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_failure_at_any_step_keeps_the_previous_version(store: Store, step: str) -> None:
+    before_versions = snapshot(store)[1]
+
+    def fail(current: str) -> None:
+        if current == step:
+            raise RuntimeError(f"injected at {current}")
+
+    with pytest.raises(RuntimeError):
+        store.publish(changed_workbook(f"gagal di {step}"), "ani", "gagal", hook=fail)
+    assert snapshot(store)[1] == before_versions
+    assert store.current().number == 1
+    assert store.read(store.current()) == BUNDLED.read_bytes()
+    assert not list(store.root.rglob("*.tmp"))
+    assert store.publish(changed_workbook("sesudahnya"), "ani", "berhasil").version.number == 2
+
+
+def test_a_full_disk_is_a_clear_message(store: Store) -> None:
+    def full(current: str) -> None:
+        if current == "file_written":
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(StoreError) as caught:
+        store.publish(changed_workbook("penuh"), "ani", "penuh", hook=full)
+    assert caught.value.key == "store.write_failed" and "No space left" in caught.value.params["reason"]
+    assert store.current().number == 1
+
+
+def test_an_unusable_data_directory_is_a_clear_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "bukan-direktori"
+    blocker.write_text("x")
+    with pytest.raises(StoreError) as caught:
+        Store(blocker / "data")
+    assert caught.value.key == "store.unavailable"
+
+
+KILLED_PUBLISHER = """
+import sys
+from rbdash.store import Store
+store = Store(sys.argv[1])
+def hook(step):
+    if step == sys.argv[2]:
+        print("ready", flush=True)
+        sys.stdin.readline()  # blocks until the parent kills this process
+store.publish(open(sys.argv[3], "rb").read(), "ani", "terbunuh", hook=hook)
+"""
+
+
+@pytest.mark.parametrize("step", ["file_written", "inserted"])
+def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: Store, tmp_path: Path, step: str) -> None:
+    workbook = tmp_path / "baru.xlsx"
+    workbook.write_bytes(changed_workbook(f"dibunuh di {step}"))
+    child = subprocess.Popen([sys.executable, "-c", KILLED_PUBLISHER, str(store.root), step, str(workbook)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert child.stdout.readline().strip() == "ready"
+    child.kill()
+    child.wait(timeout=30)
+    reopened = Store(store.root)
+    assert reopened.current().number == 1
+    assert reopened.read(reopened.current()) == BUNDLED.read_bytes()
+    with sqlite3.connect(reopened.database) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert reopened.publish(workbook.read_bytes(), "ani", "ulang").version.number == 2
+
+
+def _publish_in_process(root: str, note: str) -> int:
+    return Store(Path(root)).publish(changed_workbook(note), "ani", note).version.number
+
+
+def test_parallel_publishers_are_all_recorded_in_order(store: Store) -> None:
+    notes = [f"paralel {i}" for i in range(4)]
+    with ProcessPoolExecutor(max_workers=4) as pool:
+        numbers = list(pool.map(_publish_in_process, [str(store.root)] * 4, notes))
+    assert sorted(numbers) == [2, 3, 4, 5]
+    history = store.history()
+    assert [v.number for v in history] == [5, 4, 3, 2, 1]
+    assert sorted(v.comment for v in history[:4]) == notes
+    for version in history:
+        assert hashlib.sha256(store.read(version)).hexdigest() == version.sha256
+
+
+def test_restore_publishes_the_old_file_as_a_new_version(store: Store) -> None:
+    store.publish(changed_workbook("versi dua"), "ani", "dua")
+    restored = store.restore(1, "budi", "pemulihan versi 1")
+    assert (restored.number, restored.restored_from, restored.sha256) == (3, 1, store.version(1).sha256)
+    assert [v.number for v in store.history()] == [3, 2, 1]
+    with pytest.raises(StoreError):
+        store.restore(9, "budi", "tidak ada")
+
+
+def test_macros_are_never_kept(store: Store) -> None:
+    source = zipfile.ZipFile(BUNDLED)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                content = content.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/'
+                                          b'vnd.ms-office.vbaProject"/></Types>')
+            target.writestr(info, content)
+        target.writestr("xl/vbaProject.bin", b"Attribute VB_Name = \"Module1\" Shell(\"calc\")")
+    result = store.publish(out.getvalue(), "ani", "dengan makro")
+    assert result.version is not None
+    assert [p.code for p in result.validation.problems] == ["macros_ignored"]
+    stored = zipfile.ZipFile(io.BytesIO(store.read(result.version)))
+    assert not any("vbaproject" in n.lower() for n in stored.namelist())
+    assert strip_macros(BUNDLED.read_bytes()) == BUNDLED.read_bytes()
+
+
+def test_users_passwords_and_throttling(store: Store) -> None:
+    store.add_user("budi", "editor", "kata-sandi-panjang")
+    with sqlite3.connect(store.database) as connection:
+        stored = connection.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert stored.startswith("$argon2") and "kata-sandi" not in stored
+    assert store.authenticate("budi", "kata-sandi-panjang") == "editor"
+    assert store.authenticate("budi", "salah") is None
+    assert store.authenticate("tidak-ada", "apa saja") is None
+    for _ in range(4):
+        store.authenticate("budi", "salah")
+    with pytest.raises(StoreError) as caught:
+        store.authenticate("budi", "kata-sandi-panjang")
+    assert caught.value.key == "store.locked"
+    with pytest.raises(StoreError):
+        store.add_user("budi", "admin", "kata-sandi-panjang")
+    with pytest.raises(StoreError):
+        store.add_user("cici", "raja", "kata-sandi-panjang")
+    with pytest.raises(StoreError):
+        store.add_user("cici", "viewer", "pendek")
+    store.set_password("budi", "sandi-baru-yang-panjang")
+    assert store.authenticate("budi", "sandi-baru-yang-panjang") == "editor"
+    store.remove_user("budi")
+    assert store.users() == [] and not store.has_editor()
+    actions = [e["action"] for e in store.audit_log()]
+    assert {"login", "login_failed", "login_locked", "user_added", "user_removed", "password_changed"} <= set(actions)
+
+
+def test_cli_publish_history_restore_users(tmp_path: Path) -> None:
+    env = {**os.environ, "RBDASH_DATA_DIR": str(tmp_path / "cli"), "PYTHONPATH": str(ROOT)}
+
+    def rbdash(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+    assert rbdash("history").stdout.strip() == "Belum ada versi."
+    published = rbdash("publish", str(BUNDLED), "--comment", "awal", "--user", "ani")
+    assert published.returncode == 0 and "Versi 1 diterbitkan" in published.stdout
+    bad = tmp_path / "salah.xlsx"
+    bad.write_text("bukan excel")
+    rejected = rbdash("publish", str(bad), "--comment", "x", "--user", "ani", "--lang", "en")
+    assert rejected.returncode == 2 and "Nothing changed" in rejected.stderr
+    assert rbdash("restore", "1", "--user", "budi").returncode == 0
+    lines = rbdash("history").stdout.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["2", "1"]
+    assert "pemulihan versi 1" in lines[0]
+    assert rbdash("users", "add", "budi", "--role", "editor", "--password-stdin", stdin="kata-sandi-panjang\n"
+                  ).returncode == 0
+    assert rbdash("users", "list").stdout.strip() == "budi\teditor"
+    assert rbdash("users", "add", "budi", "--password-stdin", stdin="kata-sandi-panjang\n").returncode == 1
+    assert rbdash("users", "remove", "budi").returncode == 0
