@@ -10,10 +10,24 @@ import streamlit as st
 
 from rbdash.messages import t
 from rbdash.store import StoreError
-from rbdash.ui import language, load_current, print_styles, problems_frame, sidebar
+from rbdash.ui import (
+    language,
+    load_current,
+    login_box,
+    print_styles,
+    problems_frame,
+    sidebar,
+    signed_in,
+    view_requires_login,
+)
 
 st.set_page_config(page_title="RB Dash", layout="wide")
 lang = language()
+login_box(lang)
+if view_requires_login() and not signed_in():
+    st.title(t("app.title", lang))
+    st.info(t("auth.required", lang))
+    st.stop()
 try:
     result = load_current()
 except StoreError as exc:
@@ -34,5 +48,8 @@ navigation = st.navigation([
     st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
     st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
     st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
+    st.Page("app_pages/data.py", title=t("page.data", lang), url_path="data"),
+    st.Page("app_pages/riwayat.py", title=t("page.history", lang), url_path="riwayat"),
+    st.Page("app_pages/admin.py", title=t("page.admin", lang), url_path="admin"),
 ])
 navigation.run()

@@ -127,11 +127,11 @@ class _SheetReads:
     def __init__(self, pool: ThreadPoolExecutor, data: bytes, sheets: dict[str, SheetPart], log: ProblemLog):
         self._sheets = sheets
         self._log = log
-        self._outcomes: dict[str, Grid | Exception] = {}
+        self._outcomes: dict[str, Grid | BaseException] = {}
         self.unreadable = False
         local = threading.local()
 
-        def read(key: str) -> Grid | Exception:
+        def read(key: str) -> Grid | BaseException:
             try:
                 if not hasattr(local, "reader"):
                     local.reader = fastexcel.read_excel(data)
@@ -139,7 +139,9 @@ class _SheetReads:
                 return _OpenFailure(str(exc))
             try:
                 return _read_grid(local.reader, sheets[key])
-            except Exception as exc:  # calamine rejects a malformed sheet: report it, do not crash
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # calamine rejects a sheet, or panics (a BaseException): report it
                 return exc
 
         largest = max(sheets, key=lambda key: sheets[key].size, default=None)
@@ -157,7 +159,7 @@ class _SheetReads:
                 if not self.unreadable:
                     self._log.error("corrupt_zip", detail=str(outcome)[:120])
                 self.unreadable = True
-            elif isinstance(outcome, Exception):
+            elif isinstance(outcome, BaseException):
                 detail = str(outcome).splitlines()[0][:160] if str(outcome) else ""
                 self._log.error("unreadable_sheet", self._sheets[key].name, None, detail=detail)
         outcome = self._outcomes[key]

@@ -340,6 +340,12 @@ class Store:
         with self._connection() as connection:
             return [(row["name"], row["role"]) for row in connection.execute("SELECT name, role FROM users ORDER BY name")]
 
+    def role_of(self, name: str) -> str | None:
+        """The user's role as stored now (None when the user does not exist)."""
+        with self._connection() as connection:
+            row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+        return row["role"] if row else None
+
     def has_editor(self) -> bool:
         return any(role in ("editor", "admin") for _, role in self.users())
 

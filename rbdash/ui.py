@@ -14,7 +14,7 @@ from . import charts, metrics
 from . import formatting as fmt
 from .loader import ActionPlan, LoadResult, load_workbook
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
-from .store import Store, data_dir
+from .store import Store, StoreError, data_dir
 from .text import escape_markdown
 from .views import example_sheet_names
 
@@ -159,3 +159,67 @@ def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
 def page_context() -> PageContext:
     """The context app.py prepared for the page being run."""
     return st.session_state["_page_context"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Sign-in and roles. The role is read from the store at every action, not trusted from the session.
+
+ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
+MAX_UPLOAD_MB = 50
+
+
+def store() -> Store:
+    """The version store of this server (seeded on first use)."""
+    return _store(str(data_dir()))
+
+
+def signed_in() -> str | None:
+    """The signed-in user's name, if any."""
+    return st.session_state.get("user")
+
+
+def authorised(role: str) -> bool:
+    """True when the signed-in user exists in the store now and holds `role` or a higher one."""
+    name = signed_in()
+    current = store().role_of(name) if name else None
+    return current is not None and ROLE_RANK[current] >= ROLE_RANK[role]
+
+
+def login_box(lang: str) -> None:
+    """Sign-in form or the signed-in user with a sign-out button, in the sidebar."""
+    name = signed_in()
+    if name:
+        role = store().role_of(name)
+        st.sidebar.caption(escape_markdown(t("auth.signed_in", lang, name=name, role=role or "-")))
+        if st.sidebar.button(t("auth.logout", lang), key="logout"):
+            store().audit("logout", name)
+            st.session_state.pop("user", None)
+            st.rerun()
+        return
+    with st.sidebar.form("login", clear_on_submit=True):
+        st.markdown(f"**{t('auth.heading', lang)}**")
+        user = st.text_input(t("auth.user", lang), key="login_user")
+        password = st.text_input(t("auth.password", lang), type="password", key="login_password")
+        if st.form_submit_button(t("auth.submit", lang)):
+            try:
+                role = store().authenticate(user.strip(), password)
+            except StoreError as exc:
+                st.error(t(exc.key, lang, **exc.params))
+                return
+            if role is None:
+                st.error(t("auth.failed", lang))
+                return
+            st.session_state["user"] = user.strip()
+            st.rerun()
+
+
+def view_requires_login() -> bool:
+    """RBDASH_VIEW_REQUIRES_LOGIN=1 closes the dashboard to visitors who are not signed in."""
+    return os.environ.get("RBDASH_VIEW_REQUIRES_LOGIN", "0").strip().lower() in ("1", "true", "ya", "yes")
+
+
+def versions_frame(versions: list, lang: str) -> pd.DataFrame:
+    rows = [{t("col.number", lang): v.number, t("col.created_at", lang): v.created_at, t("col.user", lang): v.user,
+             t("col.comment", lang): v.comment, t("col.satker", lang): v.satker, t("col.year", lang): v.year,
+             t("col.sha256", lang): v.sha256[:16]} for v in versions]
+    return pd.DataFrame(rows)

@@ -85,10 +85,10 @@ def test_ikm_page_shows_the_computation(monkeypatch: pytest.MonkeyPatch) -> None
     at = run_app(monkeypatch, page="app_pages/ikm.py")
     steps = at.dataframe[0].value
     assert len(steps) == 9 and steps.iloc[0]["Bobot"] == "0,1111 (1/9)"
-    assert "86,20" in at.markdown[-1].value and "B (Baik)" in at.markdown[-1].value
+    assert "86,20" in at.main.markdown[-1].value and "B (Baik)" in at.main.markdown[-1].value
     at.selectbox(key="ikm_period").set_value("2022-TW1").run()
     at.selectbox(key="ikm_unit").set_value("Layanan Internal Kesekretariatan (contoh)").run()
-    assert "76,02" in at.markdown[-1].value and "C (Kurang Baik)" in at.markdown[-1].value
+    assert "76,02" in at.main.markdown[-1].value and "C (Kurang Baik)" in at.main.markdown[-1].value
 
 
 def test_no_banner_without_example_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -50,10 +50,10 @@ def _wait_until_serving(process: subprocess.Popen, timeout: float = 90) -> None:
         watchdog.cancel()
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def _serve(env_extra: dict[str, str]) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "RBDASH_WORKBOOK": str(BUNDLED), "PYTHONPATH": str(ROOT)}
+    env = {**{k: v for k, v in os.environ.items() if k not in ("RBDASH_WORKBOOK", "RBDASH_DATA_DIR")},
+           "PYTHONPATH": str(ROOT), **env_extra}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -69,6 +69,21 @@ def server() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    yield from _serve({"RBDASH_WORKBOOK": str(BUNDLED)})
+
+
+@pytest.fixture(scope="module")
+def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    from rbdash.store import Store
+
+    root = tmp_path_factory.mktemp("store")
+    Store(root).add_user("edi", "editor", "kata-sandi-panjang")
+    for url in _serve({"RBDASH_DATA_DIR": str(root)}):
+        yield url, root
 
 
 @pytest.fixture(scope="module")
@@ -136,4 +151,39 @@ def test_main_controls(server: str, browser) -> None:
     page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     _artifacts(page, "jadwal_en_print_mode")
+    page.close()
+
+
+@pytest.mark.slow
+def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_path: Path) -> None:
+    import openpyxl
+
+    from rbdash.store import Store
+
+    url, root = store_server
+    changed = tmp_path / "rencana_diubah.xlsx"
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Rencana Aksi"]["D18"] = "2. Pelibatan masyarakat (diubah lewat unggahan)"
+    wb.save(changed)
+
+    page = _open(browser, f"{url}/data")
+    page.get_by_text("memerlukan peran editor").wait_for(timeout=60_000)
+    page.get_by_label("Nama pengguna").fill("edi")
+    page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(changed))
+    page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
+    page.get_by_text("Teks baris rencana yang berubah").wait_for()
+    page.get_by_label("Catatan penerbitan (wajib)").fill("uji peramban")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Terbitkan sebagai versi baru").click()
+    page.get_by_text("Versi 2 diterbitkan").wait_for(timeout=60_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "data_published_1440x900.png"))
+    assert Store(root).current().number == 2
+
+    page.goto(f"{url}/jadwal")
+    _ready(page, "Jadwal")
+    page.get_by_text("2. Pelibatan masyarakat (diubah lewat unggahan)", exact=False).first.wait_for(timeout=60_000)
     page.close()

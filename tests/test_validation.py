@@ -197,3 +197,23 @@ def test_an_oversized_file_on_disk_is_not_read_whole(tmp_path) -> None:
     problem = result.problems[0]
     assert result.plan is None and problem.code == "file_too_large"
     assert problem.params == {"size_mb": "3", "limit_mb": "1"}
+
+
+def test_a_reader_panic_is_reported_not_raised(bundled_bytes: bytes, monkeypatch) -> None:
+    """Found by the fuzz test: fastexcel can panic on a cell (pyo3's PanicException is a BaseException)."""
+    import rbdash.loader as loader
+
+    class Panic(BaseException):
+        pass
+
+    real = loader._read_grid
+
+    def panicking(reader, part):
+        if part.name == "Info":
+            raise Panic("TimeDelta::milliseconds out of bounds")
+        return real(reader, part)
+
+    monkeypatch.setattr(loader, "_read_grid", panicking)
+    result = load_workbook(bundled_bytes)
+    problem = next(p for p in result.problems if p.code == "unreadable_sheet")
+    assert problem.sheet == "Info" and "out of bounds" in problem.params["detail"]

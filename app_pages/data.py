@@ -1,0 +1,81 @@
+"""Unggah Data: upload, validation report, preview of the changes, publish (editors only)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from rbdash.diff import compare
+from rbdash.loader import load_workbook
+from rbdash.messages import t
+from rbdash.store import StoreError
+from rbdash.ui import MAX_UPLOAD_MB, authorised, page_context, problems_frame, signed_in, store
+
+ctx = page_context()
+lang = ctx.lang
+st.title(t("page.data", lang))
+if not authorised("editor"):
+    st.warning(t("auth.forbidden", lang, role="editor"))
+    if not store().has_editor():
+        st.info(t("auth.no_editor", lang))
+    st.stop()
+
+upload = st.file_uploader(t("data.upload", lang, limit=MAX_UPLOAD_MB), type=["xlsx", "xlsm"], key="upload")
+if upload is None:
+    st.stop()
+data = upload.getvalue()
+digest = hashlib.sha256(data).hexdigest()
+result = load_workbook(data)
+st.subheader(t("data.report", lang))
+if result.problems:
+    st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
+if not result.is_valid:
+    st.error(t("data.invalid", lang, errors=len(result.errors)))
+    logged = st.session_state.setdefault("rejected_uploads", set())
+    if digest not in logged:
+        store().audit("upload_rejected", signed_in(), sha256=digest, name=upload.name, errors=len(result.errors))
+        logged.add(digest)
+    st.stop()
+st.success(t("data.valid", lang, warnings=len(result.warnings)))
+
+current = store().current(result.plan.info["satker"], result.plan.info["year"])
+before = load_workbook(store().read(current)).plan if current else None
+changes = compare(before, result.plan)
+st.subheader(t("data.preview", lang, number=current.number if current else 0))
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    names = {"code": "col.code", "indicator_code": "col.code", "month": "col.month", "field": "col.field",
+             "before": "col.before", "after": "col.after"}
+    if "field" in frame:
+        frame = frame.assign(field=frame["field"].map(lambda name: t(f"col.{name}", lang)))
+    return frame.rename(columns={c: t(names[c], lang) for c in frame.columns if c in names})
+
+
+if changes.empty:
+    st.info(t("data.no_changes", lang))
+if changes.plan_added:
+    st.write(t("data.plan_added", lang, codes=", ".join(changes.plan_added)))
+if changes.plan_removed:
+    st.write(t("data.plan_removed", lang, codes=", ".join(changes.plan_removed)))
+for frame, key in ((changes.plan_changed, "data.plan_changed"), (changes.rescheduled, "data.rescheduled"),
+                   (changes.realisation, "data.realisation"), (changes.indicator_values, "data.values")):
+    if not frame.empty:
+        st.markdown(f"**{t(key, lang)}**")
+        st.dataframe(labelled(frame), hide_index=True, width="stretch")
+if changes.new_periods:
+    st.write(t("data.periods", lang, periods=", ".join(changes.new_periods)))
+
+comment = st.text_input(t("data.comment", lang), key="publish_comment")
+if st.button(t("data.publish", lang), type="primary", disabled=not comment.strip(), key="publish"):
+    if not authorised("editor"):  # checked again where the action happens
+        st.error(t("auth.forbidden", lang, role="editor"))
+        st.stop()
+    try:
+        published = store().publish(data, signed_in(), comment.strip())
+    except StoreError as exc:
+        st.error(t(exc.key, lang, **exc.params))
+        st.stop()
+    st.success(t("data.published", lang, number=published.version.number))

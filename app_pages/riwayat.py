@@ -1,0 +1,33 @@
+"""Riwayat Versi: every published version; download any; publish an old one again (editors)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rbdash.messages import t
+from rbdash.store import StoreError
+from rbdash.ui import authorised, page_context, signed_in, store, versions_frame
+
+ctx = page_context()
+lang = ctx.lang
+st.title(t("page.history", lang))
+versions = store().history()
+st.dataframe(versions_frame(versions, lang), hide_index=True, width="stretch")
+if not versions:
+    st.stop()
+number = st.selectbox(t("history.choose", lang), [v.number for v in versions], key="history_version")
+chosen = next(v for v in versions if v.number == number)
+st.download_button(t("history.download", lang, number=number), store().read(chosen),
+                   file_name=f"rencana_aksi_{chosen.year}_v{number}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="history_download")
+if authorised("editor") and st.button(t("history.restore", lang, number=number), key="history_restore"):
+    if not authorised("editor"):
+        st.error(t("auth.forbidden", lang, role="editor"))
+        st.stop()
+    try:
+        restored = store().restore(number, signed_in(), t("store.restore_comment", lang, number=number),
+                                   chosen.satker, chosen.year)
+    except StoreError as exc:
+        st.error(t(exc.key, lang, **exc.params))
+        st.stop()
+    st.success(t("history.restored", lang, old=number, number=restored.number))

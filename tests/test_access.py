@@ -1,0 +1,154 @@
+"""Sign-in, roles and the upload flow through AppTest: viewer, editor and admin, with the refused paths."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rbdash.store import Store
+from tests.conftest import BUNDLED, ROOT
+
+APP = str(ROOT / "app.py")
+PASSWORD = "kata-sandi-panjang"
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    store = Store(tmp_path / "data")
+    store.seed(BUNDLED, "versi awal")
+    for name, role in (("vera", "viewer"), ("edi", "editor"), ("ada", "admin")):
+        store.add_user(name, role, PASSWORD)
+    return store
+
+
+def sign_in(name: str, password: str = PASSWORD, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.text_input(key="login_user").input(name)
+    at.sidebar.text_input(key="login_password").input(password)
+    next(b for b in at.sidebar.button if b.label == "Masuk").click().run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def workbook(edit) -> bytes:
+    wb = openpyxl.load_workbook(BUNDLED)
+    edit(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_viewer_cannot_reach_publishing(store: Store) -> None:
+    at = sign_in("vera", page="app_pages/data.py")
+    assert not at.exception
+    assert any(c.value.replace("\\", "") == "Masuk sebagai vera (viewer)" for c in at.sidebar.caption)
+    assert "memerlukan peran editor" in at.warning[0].value
+    assert len(at.get("file_uploader")) == 0
+
+
+@pytest.mark.parametrize("forged", ["vera", "mallory"])
+def test_a_forged_session_cannot_publish(store: Store, forged: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user"] = forged
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    assert "memerlukan peran editor" in at.warning[0].value and len(at.get("file_uploader")) == 0
+
+
+def test_editor_uploads_previews_and_publishes(store: Store) -> None:
+    at = sign_in("edi", page="app_pages/data.py")
+    changed = workbook(lambda wb: wb["Rencana Aksi"].cell(row=18, column=4,
+                                                          value="2. Pelibatan masyarakat (diubah oleh uji)"))
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", changed, "application/octet-stream")).run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Tidak ada galat")
+    preview = at.dataframe[-1].value
+    assert preview.iloc[0]["Sesudah"] == "2. Pelibatan masyarakat (diubah oleh uji)"
+    at.text_input(key="publish_comment").input("ubah RA-10").run()
+    at.button(key="publish").click().run()
+    assert not at.exception
+    assert "Versi 2 diterbitkan" in at.success[-1].value
+    assert store.current().number == 2 and store.current().user == "edi"
+    at.switch_page("app_pages/jadwal.py").run()
+    assert "2. Pelibatan masyarakat (diubah oleh uji)" in at.dataframe[0].value["Sub Kegiatan"].tolist()
+
+
+def test_editor_upload_with_errors_changes_nothing(store: Store) -> None:
+    before = [v.number for v in store.history()]
+    at = sign_in("edi", page="app_pages/data.py")
+    bad = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir"))
+    at.get("file_uploader")[0].set_value(("salah.xlsx", bad, "application/octet-stream")).run()
+    assert "1 galat harus diperbaiki" in at.error[0].value
+    assert [b for b in at.button if b.key == "publish"] == []
+    assert [v.number for v in store.history()] == before
+    assert store.audit_log()[0]["action"] == "upload_rejected"
+
+
+def test_role_is_checked_again_when_acting(store: Store) -> None:
+    at = sign_in("edi", page="app_pages/data.py")
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", BUNDLED.read_bytes(), "application/octet-stream")).run()
+    at.text_input(key="publish_comment").input("setelah dicabut").run()
+    store.remove_user("edi")  # the right is withdrawn while the page is open
+    at.button(key="publish").click().run()
+    assert "memerlukan peran editor" in (at.error[0].value if at.error else at.warning[0].value)
+    assert store.current().number == 1
+
+
+def test_admin_manages_users_and_reads_the_audit_log(store: Store) -> None:
+    at = sign_in("ada", page="app_pages/admin.py")
+    assert not at.exception
+    assert sorted(at.dataframe[0].value["Pengguna"]) == ["ada", "edi", "vera"]
+    at.text_input(key="new_user").input("dewi")
+    at.selectbox(key="new_role").set_value("editor")
+    at.text_input(key="new_password").input("sandi-dewi-panjang")
+    next(b for b in at.button if b.label == "Tambah pengguna").click().run()
+    assert store.role_of("dewi") == "editor"
+    audit = at.dataframe[-1].value
+    assert "login" in audit["Tindakan"].tolist()
+    editor = sign_in("edi", page="app_pages/admin.py")
+    assert "memerlukan peran admin" in editor.warning[0].value
+
+
+def test_failed_logins_are_refused_and_throttled(store: Store) -> None:
+    at = sign_in("edi", "salah")
+    assert at.sidebar.error[0].value == "Nama pengguna atau kata sandi salah."
+    for _ in range(4):
+        sign_in("edi", "salah")
+    locked = sign_in("edi")
+    assert "Terlalu banyak percobaan" in locked.sidebar.error[0].value
+    assert "login_failed" in [e["action"] for e in store.audit_log()]
+
+
+def test_logout(store: Store) -> None:
+    at = sign_in("edi")
+    at.sidebar.button(key="logout").click().run()
+    assert "user" not in at.session_state
+    assert store.audit_log()[0]["action"] == "logout"
+
+
+def test_history_restore_and_download(store: Store) -> None:
+    store.publish(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="v2")), "edi", "dua")
+    viewer = AppTest.from_file(APP, default_timeout=60).run()
+    viewer.switch_page("app_pages/riwayat.py").run()
+    assert viewer.dataframe[0].value["Versi"].tolist() == [2, 1]
+    assert [b for b in viewer.button if b.key == "history_restore"] == []
+    at = sign_in("edi", page="app_pages/riwayat.py")
+    at.selectbox(key="history_version").set_value(1).run()
+    at.button(key="history_restore").click().run()
+    assert "Versi 1 diterbitkan ulang sebagai versi 3" in at.success[0].value
+    assert store.current().restored_from == 1
+
+
+def test_viewing_can_require_sign_in(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RBDASH_VIEW_REQUIRES_LOGIN", "1")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.info[0].value == "Masuk terlebih dahulu untuk melihat dasbor." and not at.metric
+    at = sign_in("vera")
+    assert not at.exception and at.title[0].value == "Ringkasan"
