@@ -10,7 +10,7 @@ from rbdash import formatting as fmt
 from rbdash.ikm import compute_row
 from rbdash.messages import t
 from rbdash.schema import UNSUR
-from rbdash.ui import page_context, page_header, show_chart
+from rbdash.ui import page_context, page_header, show_chart, show_table
 
 ctx = page_context()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -42,7 +42,7 @@ steps = pd.DataFrame({
     t("col.weight", lang): [fmt.number(float(result.weight), lang, 4) + " (1/9)"] * len(UNSUR),
     t("col.weighted", lang): [fmt.number(float(v), lang, 4) for v in result.weighted],
 })
-st.dataframe(steps, hide_index=True, width="stretch")
+show_table(steps, f"perhitungan_ikm_{period}", ctx, "ikm_steps")
 st.markdown(
     f"**{t('col.ikm', lang)}** = {fmt.number(float(result.ikm), lang, 4)} · "
     f"**{t('col.converted', lang)}** = {fmt.number(float(result.ikm), lang, 4)} × 25 = "

@@ -8,7 +8,7 @@ import streamlit as st
 from rbdash import charts, metrics
 from rbdash import formatting as fmt
 from rbdash.messages import t
-from rbdash.ui import page_context, page_header, show_chart
+from rbdash.ui import page_context, page_header, show_chart, show_table
 
 ctx = page_context()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -32,7 +32,7 @@ table = pd.DataFrame({
     t("col.completion", lang): [fmt.percent(v, lang) for v in states["completion"]],
     t("col.state", lang): states["state"].map(lambda s: t(f"state.{s}", lang)),
 })
-st.dataframe(table, hide_index=True, width="stretch")
+show_table(table, "indikator", ctx, "indicator_rows")
 
 codes = list(states["indicator_code"])
 if codes:

@@ -7,7 +7,7 @@ import streamlit as st
 from rbdash import charts, metrics
 from rbdash import formatting as fmt
 from rbdash.messages import t
-from rbdash.ui import page_context, page_header, programme_options, show_chart
+from rbdash.ui import page_context, page_header, programme_options, show_chart, show_table
 from rbdash.views import plan_rows_table
 
 ctx = page_context()
@@ -34,4 +34,4 @@ chosen = charts.GanttFilter(programmes=ctx.programmes, activities=chosen_activit
 rows = charts.gantt_rows(model, month, chosen, lang)
 st.caption(t("schedule.rows", lang, shown=len(rows), total=len(plan)) + " · " + t("schedule.legend", lang))
 show_chart(charts.gantt(model, month, lang, chosen), "jadwal", ctx, "schedule_gantt")
-st.dataframe(plan_rows_table(model, list(rows["code"]), lang), hide_index=True, width="stretch")
+show_table(plan_rows_table(model, list(rows["code"]), lang), "jadwal", ctx, "schedule_rows")

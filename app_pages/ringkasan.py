@@ -7,7 +7,7 @@ import streamlit as st
 from rbdash import charts, metrics
 from rbdash import formatting as fmt
 from rbdash.messages import t
-from rbdash.ui import page_context, page_header, problems_frame, show_chart
+from rbdash.ui import page_context, page_header, problems_frame, show_chart, show_table
 from rbdash.views import plan_rows_table
 
 ctx = page_context()
@@ -47,9 +47,11 @@ show_chart(charts.programme_bars(progress, model, month, lang), "ringkasan", ctx
 
 left, right = st.columns(2)
 left.subheader(t("overview.overdue_list", lang, month=month_name))
-left.dataframe(plan_rows_table(model, figures.overdue_rows, lang), hide_index=True, width="stretch")
+with left:
+    show_table(plan_rows_table(model, figures.overdue_rows, lang), "belum_selesai", ctx, "overdue")
 right.subheader(t("overview.due_list", lang, month=next_name))
-right.dataframe(plan_rows_table(model, figures.due_next_month, lang), hide_index=True, width="stretch")
+with right:
+    show_table(plan_rows_table(model, figures.due_next_month, lang), "jatuh_tempo", ctx, "due_next")
 
 if ctx.result.problems:
     with st.expander(t("app.problems_heading", lang)):

@@ -716,6 +716,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "direction.naik": {"id": "naik (makin tinggi makin baik)", "en": "up (higher is better)"},
     "direction.turun": {"id": "turun (makin rendah makin baik)", "en": "down (lower is better)"},
     # --- sign-in, upload, history, administration ------------------------------------------------
+    "table.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
+    "table.download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "page.data": {"id": "Unggah Data", "en": "Upload data"},
     "page.history": {"id": "Riwayat Versi", "en": "Version history"},
     "page.admin": {"id": "Pengguna & Audit", "en": "Users & audit"},

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import charts, metrics
+from . import charts, export, metrics
 from . import formatting as fmt
 from .loader import ActionPlan, LoadResult, load_workbook
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -103,7 +103,9 @@ class PageContext:
 
 def print_styles(print_mode: bool) -> None:
     """CSS for Ctrl+P (A4 landscape, no sidebar or widgets, charts kept whole); the same on screen in print mode."""
-    rules = f"@page {{ size: A4 landscape; margin: 10mm; }} @media print {{ {_PRINT_RULES} }}"
+    # The grid's own CSV button exports workbook text raw; tables offer safe downloads instead.
+    rules = ('[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none !important; } '
+             f"@page {{ size: A4 landscape; margin: 10mm; }} @media print {{ {_PRINT_RULES} }}")
     if print_mode:
         rules += _PRINT_RULES
     st.html(f"<style>{rules}</style>")
@@ -154,6 +156,19 @@ def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
     """A chart whose camera button saves a high-resolution PNG named after what and when."""
     st.plotly_chart(fig, config=charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month),
                     key=key, theme=None)
+
+
+def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> None:
+    """A table with XLSX and CSV downloads (formula-injection safe), named after what and when."""
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    year = ctx.model.info.get("year")
+    stem = charts.chart_filename(name, year, ctx.as_of_month)
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(t("table.download_xlsx", ctx.lang), export.to_xlsx(frame, name), file_name=f"{stem}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key=f"{key}_xlsx", on_click="ignore")
+    right.download_button(t("table.download_csv", ctx.lang), export.to_csv(frame, ctx.lang), file_name=f"{stem}.csv",
+                          mime="text/csv", key=f"{key}_csv", on_click="ignore")
 
 
 def page_context() -> PageContext:

@@ -153,3 +153,20 @@ def test_an_unusable_data_directory_is_a_message(monkeypatch: pytest.MonkeyPatch
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert "tidak dapat dipakai" in at.error[0].value
+
+
+def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Rencana Aksi"]["D9"] = '=HYPERLINK("http://contoh","klik")'
+    wb["Rencana Aksi"]["D9"].data_type = "s"
+    path = tmp_path / "rumus.xlsx"
+    wb.save(path)
+    at = run_app(monkeypatch, path, "app_pages/jadwal.py")
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == ["Unduh XLSX", "Unduh CSV"]
+    assert buttons[0].proto.url and buttons[1].proto.url  # served by the media file manager
+    from rbdash.export import to_csv
+    from rbdash.views import plan_rows_table
+
+    frame = plan_rows_table(at.session_state["_page_context"].model, ["RA-01"], "id")
+    assert "'=HYPERLINK" in to_csv(frame, "id").decode("utf-8-sig")
