@@ -727,6 +727,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "auth.submit": {"id": "Masuk", "en": "Sign in"},
     "auth.failed": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong user name or password."},
     "auth.signed_in": {"id": "Masuk sebagai {name} ({role})", "en": "Signed in as {name} ({role})"},
+    "auth.sso": {"id": "Masuk dengan akun kantor (SSO)", "en": "Sign in with the office account (SSO)"},
+    "auth.sso_not_configured": {"id": "Masuk SSO belum dikonfigurasi: isi bagian [auth] di .streamlit/secrets.toml (lihat README).", "en": "Single sign-on is not configured: fill the [auth] section of .streamlit/secrets.toml (see the README)."},
     "auth.logout": {"id": "Keluar", "en": "Sign out"},
     "auth.required": {"id": "Masuk terlebih dahulu untuk melihat dasbor.", "en": "Sign in to view the dashboard."},
     "auth.forbidden": {"id": "Halaman ini memerlukan peran {role}. Masuk dengan akun yang berwenang.", "en": "This page needs the {role} role. Sign in with an account that has it."},

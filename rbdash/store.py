@@ -30,11 +30,10 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .config import ROLES, settings
 from .loader import LoadResult, load_workbook
 from .summary import summarise
 
-ROLES = ("viewer", "editor", "admin")
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
 MAX_FAILED_LOGINS = 5
 LOCKOUT_SECONDS = 300
 
@@ -103,8 +102,8 @@ class PublishResult:
 
 
 def data_dir() -> Path:
-    """The data directory: $RBDASH_DATA_DIR, else var/ under the project."""
-    return Path(os.environ.get("RBDASH_DATA_DIR") or DEFAULT_DATA_DIR)
+    """The data directory: $RBDASH_DATA_DIR, else `data_dir` of the config file, else var/ under the project."""
+    return settings().data_dir
 
 
 def _now() -> str:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from . import charts, export, metrics
 from . import formatting as fmt
+from .config import settings
 from .loader import ActionPlan, LoadResult, load_workbook
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from .store import Store, StoreError, data_dir
@@ -188,15 +189,28 @@ def store() -> Store:
     return _store(str(data_dir()))
 
 
+def _oidc() -> bool:
+    return settings().auth == "oidc"
+
+
 def signed_in() -> str | None:
-    """The signed-in user's name, if any."""
+    """The signed-in user's name (or e-mail address with single sign-on), if any."""
+    if _oidc():
+        return getattr(st.user, "email", None) if getattr(st.user, "is_logged_in", False) else None
     return st.session_state.get("user")
 
 
-def authorised(role: str) -> bool:
-    """True when the signed-in user exists in the store now and holds `role` or a higher one."""
+def current_role() -> str | None:
+    """The signed-in user's role now: from the store, or from the configured list with single sign-on."""
     name = signed_in()
-    current = store().role_of(name) if name else None
+    if not name:
+        return None
+    return settings().oidc_role(name) if _oidc() else store().role_of(name)
+
+
+def authorised(role: str) -> bool:
+    """True when the signed-in user holds `role` or a higher one at this moment."""
+    current = current_role()
     return current is not None and ROLE_RANK[current] >= ROLE_RANK[role]
 
 
@@ -204,12 +218,20 @@ def login_box(lang: str) -> None:
     """Sign-in form or the signed-in user with a sign-out button, in the sidebar."""
     name = signed_in()
     if name:
-        role = store().role_of(name)
-        st.sidebar.caption(escape_markdown(t("auth.signed_in", lang, name=name, role=role or "-")))
+        st.sidebar.caption(escape_markdown(t("auth.signed_in", lang, name=name, role=current_role() or "-")))
         if st.sidebar.button(t("auth.logout", lang), key="logout"):
             store().audit("logout", name)
             st.session_state.pop("user", None)
+            if _oidc():
+                st.logout()
             st.rerun()
+        return
+    if _oidc():
+        if st.sidebar.button(t("auth.sso", lang), key="sso_login"):
+            try:
+                st.login()
+            except Exception:  # Streamlit's error when [auth] is missing from secrets.toml
+                st.sidebar.error(t("auth.sso_not_configured", lang))
         return
     with st.sidebar.form("login", clear_on_submit=True):
         st.markdown(f"**{t('auth.heading', lang)}**")
@@ -229,8 +251,8 @@ def login_box(lang: str) -> None:
 
 
 def view_requires_login() -> bool:
-    """RBDASH_VIEW_REQUIRES_LOGIN=1 closes the dashboard to visitors who are not signed in."""
-    return os.environ.get("RBDASH_VIEW_REQUIRES_LOGIN", "0").strip().lower() in ("1", "true", "ya", "yes")
+    """RBDASH_VIEW_REQUIRES_LOGIN=1 (or view_requires_login in the config file) closes viewing to visitors."""
+    return settings().view_requires_login
 
 
 def versions_frame(versions: list, lang: str) -> pd.DataFrame:

@@ -152,3 +152,16 @@ def test_viewing_can_require_sign_in(store: Store, monkeypatch: pytest.MonkeyPat
     assert at.info[0].value == "Masuk terlebih dahulu untuk melihat dasbor." and not at.metric
     at = sign_in("vera")
     assert not at.exception and at.title[0].value == "Ringkasan"
+
+
+def test_single_sign_on_mode(store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "rbdash.toml"
+    config.write_text('auth = "oidc"\n[oidc_roles]\n"tim.rb@contoh" = "editor"\n')
+    monkeypatch.setenv("RBDASH_CONFIG", str(config))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.sidebar.button(key="sso_login").label == "Masuk dengan akun kantor (SSO)"
+    at.sidebar.button(key="sso_login").click().run()
+    assert not at.exception and "belum dikonfigurasi" in at.sidebar.error[0].value
+    at.switch_page("app_pages/data.py").run()
+    assert "memerlukan peran editor" in at.warning[0].value
