@@ -8,10 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from rbdash.diff import compare
-from rbdash.loader import load_workbook
 from rbdash.messages import t
 from rbdash.store import StoreError
-from rbdash.ui import MAX_UPLOAD_MB, authorised, page_context, problems_frame, signed_in, store
+from rbdash.ui import MAX_UPLOAD_MB, authorised, load_bytes, page_context, problems_frame, signed_in, store
 
 ctx = page_context()
 lang = ctx.lang
@@ -27,7 +26,7 @@ if upload is None:
     st.stop()
 data = upload.getvalue()
 digest = hashlib.sha256(data).hexdigest()
-result = load_workbook(data)
+result = load_bytes(data)
 st.subheader(t("data.report", lang))
 if result.problems:
     st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
@@ -41,7 +40,7 @@ if not result.is_valid:
 st.success(t("data.valid", lang, warnings=len(result.warnings)))
 
 current = store().current(result.plan.info["satker"], result.plan.info["year"])
-before = load_workbook(store().read(current)).plan if current else None
+before = load_bytes(store().read(current)).plan if current else None
 changes = compare(before, result.plan)
 st.subheader(t("data.preview", lang, number=current.number if current else 0))
 

@@ -46,10 +46,15 @@ def current_workbook() -> tuple[bytes, str]:
     return store.read(version), f"v{version.number}"
 
 
+def load_bytes(data: bytes) -> LoadResult:
+    """Load workbook bytes, parsed once per distinct content (keyed by SHA-256)."""
+    return _load_by_hash(hashlib.sha256(data).hexdigest(), data)
+
+
 def load_current() -> LoadResult:
     """Load the current workbook, parsed once per distinct content (keyed by SHA-256)."""
     data, name = current_workbook()
-    result = _load_by_hash(hashlib.sha256(data).hexdigest(), data)
+    result = load_bytes(data)
     result.source_name = name
     return result
 
