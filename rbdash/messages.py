@@ -716,6 +716,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "direction.naik": {"id": "naik (makin tinggi makin baik)", "en": "up (higher is better)"},
     "direction.turun": {"id": "turun (makin rendah makin baik)", "en": "down (lower is better)"},
     # --- sign-in, upload, history, administration ------------------------------------------------
+    "export.no_browser": {"id": "Gambar grafik statis memerlukan Chromium di server (paket Debian 'chromium'); tidak ditemukan, jadi gambar tidak dibuat.", "en": "Static chart images need Chromium on the server (Debian package 'chromium'); none was found, so no image was made."},
     "table.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
     "table.download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "page.data": {"id": "Unggah Data", "en": "Upload data"},
