@@ -59,7 +59,7 @@ def image_session() -> Iterator[None]:
 
 def figures_png(figures: Sequence[go.Figure], scale: float = 3, width: int = 1400) -> list[bytes]:
     """PNG bytes of each figure at `width` CSS pixels times `scale` (3: sharp in print and slides)."""
-    import kaleido  # noqa: PLC0415
+    import kaleido
 
     with image_session():
         return [kaleido.calc_fig_sync(figure, opts={"format": "png", "width": width, "scale": scale,
