@@ -717,6 +717,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "direction.turun": {"id": "turun (makin rendah makin baik)", "en": "down (lower is better)"},
     # --- sign-in, upload, history, administration ------------------------------------------------
     "export.no_browser": {"id": "Gambar grafik statis memerlukan Chromium di server (paket Debian 'chromium'); tidak ditemukan, jadi gambar tidak dibuat.", "en": "Static chart images need Chromium on the server (Debian package 'chromium'); none was found, so no image was made."},
+    "deck.key_figures": {"id": "Rencana Aksi RB {year} — {satker}: angka kunci", "en": "RB action plan {year} — {satker}: key figures"},
     "table.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
     "table.download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "page.data": {"id": "Unggah Data", "en": "Upload data"},
