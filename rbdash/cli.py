@@ -194,6 +194,62 @@ def cmd_users(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def _as_of(text: str | None, model) -> int | None:
+    """The month of --as-of YYYY-MM (None when absent); raises ValueError when malformed or another year."""
+    from . import metrics
+
+    if text is None:
+        return metrics.default_as_of_month(model)
+    year, month = (int(part) for part in text.split("-"))
+    if year != model.info.get("year") or not 1 <= month <= 12:
+        raise ValueError(text)
+    return month
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .deck import build_deck
+    from .store import StoreError
+
+    if args.file:
+        result = _load(args.file, args.lang)
+        label = Path(args.file).name
+    else:
+        store = _store(args.lang)
+        if store is None:
+            return EXIT_UNREADABLE
+        try:
+            version = store.current()
+            if version is None:
+                print(t("cli.no_versions", args.lang), file=sys.stderr)
+                return EXIT_UNREADABLE
+            result = load_workbook(store.read(version))
+        except StoreError as exc:
+            print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+            return EXIT_UNREADABLE
+        label = t("cli.version_label", args.lang, number=version.number)
+    if result is None:
+        return EXIT_UNREADABLE
+    if not result.is_valid:
+        for problem in result.errors:
+            print(problem.render(args.lang), file=sys.stderr)
+        print(t("report.unreadable" if result.unreadable else "report.invalid", args.lang,
+                errors=len(result.errors), warnings=len(result.warnings)), file=sys.stderr)
+        return EXIT_UNREADABLE if result.unreadable else EXIT_INVALID
+    try:
+        month = _as_of(args.as_of, result.plan)
+    except ValueError:
+        print(t("cli.bad_as_of", args.lang, value=args.as_of, year=result.plan.info.get("year")), file=sys.stderr)
+        return EXIT_INVALID
+    data = build_deck(result.plan, month, args.lang, label)
+    try:
+        Path(args.pptx).write_bytes(data)
+    except OSError as exc:
+        print(t("cli.cannot_write", args.lang, path=args.pptx, reason=exc.strerror or exc), file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(t("cli.report_written", args.lang, path=args.pptx))
+    return EXIT_VALID
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rbdash", description="RB Dash workbook tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -234,6 +290,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["viewer", "editor", "admin"], default="viewer")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("report", parents=[lang], help="write the meeting deck (PowerPoint) of a workbook or the "
+                                                      "store's current version")
+    p.add_argument("file", nargs="?", help="workbook; without it, the current version in the store")
+    p.add_argument("--pptx", required=True, help="output .pptx")
+    p.add_argument("--as-of", help="YYYY-MM (default: the workbook's posisi data per)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("build-data", help="rewrite the bundled workbook from the annex and example data")
     p.add_argument("out", nargs="?", default=str(BUNDLED_WORKBOOK))

@@ -47,3 +47,40 @@ def test_deck_without_a_browser_says_so(bundled: LoadResult, monkeypatch: pytest
     slides = list(presentation.slides)
     assert len(slides) == 6
     assert any("Static chart images need Chromium" in text for text in texts(slides[1]))
+
+
+def test_report_cli_exit_codes(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    from tests.conftest import BUNDLED, ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path / "data"),
+           "RBDASH_CHROMIUM": "/nonexistent", "PATH": str(tmp_path)}  # no browser: fast, still a deck
+
+    def rbdash(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    out = tmp_path / "rapat.pptx"
+    ok = rbdash("report", str(BUNDLED), "--pptx", str(out), "--as-of", "2022-06")
+    assert ok.returncode == 0 and out.exists() and "Laporan ditulis" in ok.stdout
+    assert "Posisi data per Juni 2022" in texts(Presentation(str(out)).slides[0])
+    missing = rbdash("report", str(tmp_path / "tidak-ada.xlsx"), "--pptx", str(out))
+    assert missing.returncode == 2 and "Berkas tidak ditemukan" in missing.stderr
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Realisasi"]["C4"] = "Hampir"
+    invalid = tmp_path / "salah.xlsx"
+    wb.save(invalid)
+    bad = rbdash("report", str(invalid), "--pptx", str(out), "--lang", "en")
+    assert bad.returncode == 1 and "Realisasi!C4" in bad.stderr
+    unwritable = rbdash("report", str(BUNDLED), "--pptx", str(tmp_path / "no" / "dir" / "x.pptx"))
+    assert unwritable.returncode == 2 and "Tidak dapat menulis" in unwritable.stderr
+    assert rbdash("report", str(BUNDLED), "--pptx", str(out), "--as-of", "2021-06").returncode == 1
+    empty = rbdash("report", "--pptx", str(out))
+    assert empty.returncode == 2 and "Belum ada versi" in empty.stderr
+    assert rbdash("publish", str(BUNDLED), "--comment", "awal", "--user", "ani").returncode == 0
+    assert rbdash("report", "--pptx", str(out)).returncode == 0  # the store's current version
+    assert "Traceback" not in ok.stderr + missing.stderr + bad.stderr + unwritable.stderr
