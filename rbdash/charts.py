@@ -101,6 +101,7 @@ class GanttFilter:
     statuses: list[str] = field(default_factory=list)
     months: tuple[int, int] = (1, 12)
     text: str = ""
+    codes: list[str] = field(default_factory=list)  # only these plan rows (the report's page chunks)
 
 
 def segments(months: list[int]) -> list[tuple[int, int]]:
@@ -121,6 +122,8 @@ def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: s
     plan["program_label"] = plan["program"].astype(object).where(plan["program"].notna(), missing)
     plan["activity_label"] = plan["activity"].astype(object).where(plan["activity"].notna(), missing)
     keep = pd.Series(True, index=plan.index)
+    if chosen.codes:
+        keep &= plan["code"].isin(chosen.codes)
     if chosen.programmes:
         keep &= plan["program_label"].isin(chosen.programmes)
     if chosen.activities:

@@ -210,6 +210,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .deck import build_deck
     from .store import StoreError
 
+    if not args.pdf and not args.pptx:
+        print(t("cli.report_needs_output", args.lang), file=sys.stderr)
+        return EXIT_INVALID
     if args.file:
         result = _load(args.file, args.lang)
         label = Path(args.file).name
@@ -240,13 +243,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ValueError:
         print(t("cli.bad_as_of", args.lang, value=args.as_of, year=result.plan.info.get("year")), file=sys.stderr)
         return EXIT_INVALID
-    data = build_deck(result.plan, month, args.lang, label)
-    try:
-        Path(args.pptx).write_bytes(data)
-    except OSError as exc:
-        print(t("cli.cannot_write", args.lang, path=args.pptx, reason=exc.strerror or exc), file=sys.stderr)
-        return EXIT_UNREADABLE
-    print(t("cli.report_written", args.lang, path=args.pptx))
+    from .report import build_pdf
+
+    outputs = [(args.pdf, build_pdf), (args.pptx, build_deck)]
+    for path, build in outputs:
+        if not path:
+            continue
+        data = build(result.plan, month, args.lang, label)
+        try:
+            Path(path).write_bytes(data)
+        except OSError as exc:
+            print(t("cli.cannot_write", args.lang, path=path, reason=exc.strerror or exc), file=sys.stderr)
+            return EXIT_UNREADABLE
+        print(t("cli.report_written", args.lang, path=path))
     return EXIT_VALID
 
 
@@ -291,10 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_users)
 
-    p = sub.add_parser("report", parents=[lang], help="write the meeting deck (PowerPoint) of a workbook or the "
-                                                      "store's current version")
+    p = sub.add_parser("report", parents=[lang], help="write the PDF report and/or the PowerPoint deck of a "
+                                                      "workbook or of the store's current version")
     p.add_argument("file", nargs="?", help="workbook; without it, the current version in the store")
-    p.add_argument("--pptx", required=True, help="output .pptx")
+    p.add_argument("--pdf", help="output .pdf (A4 landscape report)")
+    p.add_argument("--pptx", help="output .pptx (16:9 deck)")
     p.add_argument("--as-of", help="YYYY-MM (default: the workbook's posisi data per)")
     p.set_defaults(func=cmd_report)
 

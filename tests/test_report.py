@@ -1,0 +1,75 @@
+"""The PDF report: the expected pages and text (extracted with pypdf), embedded fonts, rendered to PNG
+with pdftoppm into test-artifacts/ for a person to look at; and the report CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from rbdash import images
+from rbdash.loader import LoadResult
+from rbdash.report import build_pdf
+from tests.conftest import ARTIFACTS, BUNDLED, ROOT
+
+if images.find_browser() is None and os.environ.get("CI") != "true":
+    pytest.skip("no Chromium here (CI installs Debian's chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def report(bundled: LoadResult) -> bytes:
+    return build_pdf(bundled.plan, 9, "id", "versi 1", dt.datetime(2022, 10, 3, 8, 0, tzinfo=dt.UTC))
+
+
+@pytest.mark.slow
+def test_pages_and_text(report: bytes) -> None:
+    reader = PdfReader(io.BytesIO(report))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) == 6
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(float(width)), round(float(height))) == (842, 595)  # A4 landscape
+    assert "Rencana Aksi Reformasi Birokrasi di Lingkungan Komisi" in pages[0]
+    assert "003/HK.03.1/36/2022" in pages[0] and "Posisi data per 30 September 2022" in pages[0]
+    assert "Versi data: versi 1" in pages[0] and "Dibuat: 2022-10-03 08:00 UTC" in pages[0]
+    assert "83,0%" in pages[1] and "86,20 (B), 2022-TW3" in pages[1]
+    assert "Baris belum selesai s.d. September" in pages[5] and "Indikator tertinggal dari target" in pages[5]
+    assert "RA-08" in pages[5] and "Terlambat" in pages[5] and "RA-05.4" in pages[5]
+    for number, text in enumerate(pages, start=1):
+        assert f"Halaman {number}" in text and "versi 1" in text
+        assert "CONTOH" in text
+
+
+@pytest.mark.slow
+def test_fonts_are_embedded_and_pages_render(report: bytes, tmp_path: Path) -> None:
+    reader = PdfReader(io.BytesIO(report))
+    fonts = {font["/BaseFont"] for page in reader.pages for font in page["/Resources"]["/Font"].values()
+             if "/FontFile2" in font.get_object().get("/FontDescriptor", {}) or font["/BaseFont"].endswith("DejaVuSans")
+             or "+" in font["/BaseFont"]}
+    assert any("DejaVuSans" in name or "Vera" in name for name in fonts)
+    assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is installed by .ci/run"
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = ARTIFACTS / "laporan_2022_posisi_2022-09.pdf"
+    pdf.write_bytes(report)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / "laporan_halaman")], check=True,
+                   timeout=120)
+    assert len(list(ARTIFACTS.glob("laporan_halaman-*.png"))) == 6
+
+
+def test_report_cli(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path / "data")}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env,  # noqa: E731
+                                       capture_output=True, text=True, timeout=300)
+    pdf, pptx = tmp_path / "laporan.pdf", tmp_path / "rapat.pptx"
+    result = run("report", str(BUNDLED), "--pdf", str(pdf), "--pptx", str(pptx), "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pptx.stat().st_size > 10_000
+    assert "Page 1" in PdfReader(str(pdf)).pages[0].extract_text()
+    nothing = run("report", str(BUNDLED))
+    assert nothing.returncode == 1 and "--pdf" in nothing.stderr
