@@ -722,6 +722,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # --- sign-in, upload, history, administration ------------------------------------------------
     "export.no_browser": {"id": "Gambar grafik statis memerlukan Chromium di server (paket Debian 'chromium'); tidak ditemukan, jadi gambar tidak dibuat.", "en": "Static chart images need Chromium on the server (Debian package 'chromium'); none was found, so no image was made."},
     "deck.key_figures": {"id": "Rencana Aksi RB {year} — {satker}: angka kunci", "en": "RB action plan {year} — {satker}: key figures"},
+    "page.report": {"id": "Laporan", "en": "Report"},
+    "report.intro": {"id": "Laporan PDF (A4 lanskap) dan salindia PowerPoint (16:9) dari data yang ditampilkan, posisi data sesuai panel samping.", "en": "The PDF report (A4 landscape) and the PowerPoint deck (16:9) of the data shown, as of the month in the sidebar."},
+    "report.build": {"id": "Buat laporan", "en": "Build the report"},
+    "report.building": {"id": "Membuat laporan dan gambar grafik…", "en": "Building the report and chart images…"},
+    "report.download_pdf": {"id": "Unduh PDF", "en": "Download PDF"},
+    "report.download_pptx": {"id": "Unduh PowerPoint", "en": "Download PowerPoint"},
     "report.decree": {"id": "Keputusan Nomor", "en": "Decree No."},
     "report.version": {"id": "Versi data: {version}", "en": "Data version: {version}"},
     "report.generated": {"id": "Dibuat: {when}", "en": "Generated: {when}"},

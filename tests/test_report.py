@@ -73,3 +73,19 @@ def test_report_cli(tmp_path: Path) -> None:
     assert "Page 1" in PdfReader(str(pdf)).pages[0].extract_text()
     nothing = run("report", str(BUNDLED))
     assert nothing.returncode == 1 and "--pdf" in nothing.stderr
+
+
+@pytest.mark.slow
+def test_report_page_builds_both_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("RBDASH_WORKBOOK", str(BUNDLED))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.switch_page("app_pages/laporan.py").run()
+    assert at.title[0].value == "Laporan" and at.warning[0].value.startswith("CONTOH")
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Unduh PDF", "Unduh PowerPoint"]
+    pdf, pptx = at.session_state["report_files"][1:]
+    assert pdf[:5] == b"%PDF-" and pptx[:2] == b"PK"

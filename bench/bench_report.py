@@ -1,0 +1,76 @@
+"""Time the meeting report for the shipped workbook and show where the time goes.
+
+Usage::
+
+    .venv/bin/python bench/bench_report.py            # print
+    .venv/bin/python bench/bench_report.py --write    # ... and add to bench/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import os
+import platform
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rbdash.deck import build_deck  # noqa: E402
+from rbdash.loader import load_workbook  # noqa: E402
+from rbdash.report import build_pdf  # noqa: E402
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args(argv)
+    model = load_workbook(ROOT / "data" / "rencana_aksi_2022.xlsx").plan
+    pdf_times, deck_times = [], []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        build_pdf(model, 9, "id", "versi 1")
+        pdf_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        build_deck(model, 9, "id", "versi 1")
+        deck_times.append(time.perf_counter() - start)
+    profiler = cProfile.Profile()
+    profiler.runcall(build_pdf, model, 9, "id", "versi 1")
+    stats = pstats.Stats(profiler)
+    parts = {"chart images (Kaleido + Chromium)": "figures_png", "chart figures (Plotly)": "gantt",
+             "PDF assembly (ReportLab)": "build"}
+    found = {}
+    for (filename, _, name), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        for label, wanted in parts.items():
+            if name == wanted and ("images" in filename or "charts" in filename or "doctemplate" in filename):
+                found[label] = max(found.get(label, 0.0), cumulative)
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    lines = [f"## {dt.date.today().isoformat()}: meeting report", "",
+             f"Run `.venv/bin/python bench/bench_report.py --write`, {args.runs} runs, shipped workbook, as of "
+             f"September. Machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}.", "",
+             f"- PDF report: median {statistics.median(pdf_times):.2f} s "
+             f"({', '.join(f'{x:.2f}' for x in pdf_times)}); goal < 10 s: "
+             f"**{'PASS' if statistics.median(pdf_times) < 10 else 'FAIL'}**.",
+             f"- PowerPoint deck: median {statistics.median(deck_times):.2f} s.",
+             "- Where the PDF's time goes (one profiled run, cumulative seconds): "
+             + "; ".join(f"{label} {seconds:.2f} s" for label, seconds in found.items())
+             + ". Each build starts one Chromium for all its charts.", ""]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        RESULTS.write_text(RESULTS.read_text() + "\n" + report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
