@@ -36,6 +36,7 @@ except StoreError as exc:
     st.stop()
 if result.plan is None:
     st.title(t("app.title", lang))
+    print_styles(False)  # also hides the grid's raw CSV export
     st.error(t("app.cannot_load", lang))
     st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
     st.stop()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from rbdash.messages import t
 from rbdash.store import ROLES, StoreError
-from rbdash.ui import authorised, page_context, store
+from rbdash.ui import authorised, page_context, show_table, store
 
 ctx = page_context()
 lang = ctx.lang
@@ -20,8 +20,7 @@ if not authorised("admin"):
 
 st.subheader(t("admin.users", lang))
 users = store().users()
-st.dataframe(pd.DataFrame(users, columns=[t("col.user", lang), t("col.role", lang)]), hide_index=True,
-             width="stretch")
+show_table(pd.DataFrame(users, columns=[t("col.user", lang), t("col.role", lang)]), "pengguna", ctx, "users")
 with st.form("add_user", clear_on_submit=True):
     st.markdown(f"**{t('admin.add', lang)}**")
     name = st.text_input(t("auth.user", lang), key="new_user")
@@ -43,7 +42,7 @@ if users:
 
 st.subheader(t("admin.audit", lang))
 log = store().audit_log()
-st.dataframe(pd.DataFrame([{t("col.created_at", lang): e["at"], t("col.user", lang): e["user"],
-                            t("col.action", lang): e["action"],
-                            t("col.detail", lang): json.dumps(e["detail"], ensure_ascii=False)} for e in log]),
-             hide_index=True, width="stretch")
+show_table(pd.DataFrame([{t("col.created_at", lang): e["at"], t("col.user", lang): e["user"],
+                          t("col.action", lang): e["action"],
+                          t("col.detail", lang): json.dumps(e["detail"], ensure_ascii=False)} for e in log]),
+           "audit", ctx, "audit")

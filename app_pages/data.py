@@ -10,7 +10,7 @@ import streamlit as st
 from rbdash.diff import compare
 from rbdash.messages import t
 from rbdash.store import StoreError
-from rbdash.ui import MAX_UPLOAD_MB, authorised, load_bytes, page_context, problems_frame, signed_in, store
+from rbdash.ui import MAX_UPLOAD_MB, authorised, load_bytes, page_context, problems_frame, show_table, signed_in, store
 
 ctx = page_context()
 lang = ctx.lang
@@ -29,7 +29,7 @@ digest = hashlib.sha256(data).hexdigest()
 result = load_bytes(data)
 st.subheader(t("data.report", lang))
 if result.problems:
-    st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
+    show_table(problems_frame(result, lang), "validasi", ctx, "upload_problems")
 if not result.is_valid:
     st.error(t("data.invalid", lang, errors=len(result.errors)))
     logged = st.session_state.setdefault("rejected_uploads", set())
@@ -63,7 +63,7 @@ for frame, key in ((changes.plan_changed, "data.plan_changed"), (changes.resched
                    (changes.realisation, "data.realisation"), (changes.indicator_values, "data.values")):
     if not frame.empty:
         st.markdown(f"**{t(key, lang)}**")
-        st.dataframe(labelled(frame), hide_index=True, width="stretch")
+        show_table(labelled(frame), key.split(".")[1], ctx, key.replace(".", "_"))
 if changes.new_periods:
     st.write(t("data.periods", lang, periods=", ".join(changes.new_periods)))
 

@@ -55,4 +55,4 @@ with right:
 
 if ctx.result.problems:
     with st.expander(t("app.problems_heading", lang)):
-        st.dataframe(problems_frame(ctx.result, lang), hide_index=True, width="stretch")
+        show_table(problems_frame(ctx.result, lang), "validasi", ctx, "problems")

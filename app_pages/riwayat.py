@@ -6,13 +6,13 @@ import streamlit as st
 
 from rbdash.messages import t
 from rbdash.store import StoreError
-from rbdash.ui import authorised, page_context, signed_in, store, versions_frame
+from rbdash.ui import authorised, page_context, show_table, signed_in, store, versions_frame
 
 ctx = page_context()
 lang = ctx.lang
 st.title(t("page.history", lang))
 versions = store().history()
-st.dataframe(versions_frame(versions, lang), hide_index=True, width="stretch")
+show_table(versions_frame(versions, lang), "riwayat_versi", ctx, "versions")
 if not versions:
     st.stop()
 number = st.selectbox(t("history.choose", lang), [v.number for v in versions], key="history_version")

@@ -89,3 +89,10 @@ def test_report_page_builds_both_files(monkeypatch: pytest.MonkeyPatch) -> None:
     assert labels == ["Unduh PDF", "Unduh PowerPoint"]
     pdf, pptx = at.session_state["report_files"][1:]
     assert pdf[:5] == b"%PDF-" and pptx[:2] == b"PK"
+
+
+def test_pdf_without_a_browser_says_so(bundled: LoadResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(images, "find_browser", lambda: None)
+    reader = PdfReader(io.BytesIO(build_pdf(bundled.plan, 9, "en", "v1")))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Static chart images need Chromium" in text and "Key figure" in text
