@@ -195,7 +195,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def _as_of(text: str | None, model) -> int | None:
-    """The month of --as-of YYYY-MM (None when absent); raises ValueError when malformed or another year."""
+    """The month of --as-of YYYY-MM (the workbook's own month when absent); ValueError when malformed or another year."""
     from . import metrics
 
     if text is None:

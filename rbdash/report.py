@@ -144,9 +144,7 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
         story += [picture(2 + len(chunks), height / 2 - 5 * mm), picture(3 + len(chunks), height / 2 - 5 * mm),
                   PageBreak()]
 
-    status = metrics.month_status(model, as_of_month)
-    open_rows = status[(status["month"] <= as_of_month) & status["status"].isin([metrics.PARTIAL, metrics.NOT_DONE,
-                                                                                 metrics.LATE])]
+    open_rows = overdue_frame(model, as_of_month)
     sub = model.plan.set_index("code")["sub_activity"]
     attention = [[t("col.code", lang), t("col.sub_activity", lang), t("col.month", lang), t("col.state", lang)]]
     for row in open_rows.itertuples(index=False):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import formatting as fmt
 from . import schema
 from .loader import ActionPlan, indicator_items
 from .messages import t
@@ -47,13 +48,10 @@ def plan_table(model: ActionPlan, lang: str) -> pd.DataFrame:
             t("col.sub_activity", lang): _shown(row.sub_activity, "sub_activity" in missing, lang),
             t("col.indicators_text", lang): "\n".join(indicators) if indicators else _shown(
                 None, "indicators_text" in missing, lang),
-            t("col.months", lang): ", ".join(schema.MONTH_SHORT_ID[m - 1] if lang == "id" else
-                                             _MONTH_SHORT_EN[m - 1] for m in row.months),
+            t("col.months", lang): ", ".join(fmt.month_short(m, lang) for m in row.months),
         })
     return pd.DataFrame(rows)
 
-
-_MONTH_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def plan_rows_table(model: ActionPlan, codes: list[str], lang: str) -> pd.DataFrame:
