@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -24,6 +23,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
+from common import machine, publish  # noqa: E402
 from generate import WorkbookSize, ensure_workbook  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -32,7 +32,6 @@ from rbdash.loader import load_workbook  # noqa: E402
 
 BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"
 PAGES = ("app_pages/ringkasan.py", "app_pages/jadwal.py", "app_pages/indikator.py", "app_pages/ikm.py")
-RESULTS = BENCH_DIR / "RESULTS.md"
 
 
 def page_runs(workbook: Path, runs: int) -> dict[str, float]:
@@ -104,13 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     big_runs = page_runs(big, args.runs)
     draws = first_draw(3)
     sizes = gantt_sizes()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
     lines = [
         f"## {dt.date.today().isoformat()}: dashboard pages", "",
         f"Run `.venv/bin/python bench/bench_pages.py --write`; {args.runs} script runs per page after a warm-up "
-        f"(medians), via streamlit.testing.v1.AppTest (its own overhead included). Machine: {cpu}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}.", "",
+        f"(medians), via streamlit.testing.v1.AppTest (its own overhead included). Machine: {machine()}.", "",
         "Goal: each page under 0.3 s on the shipped workbook and under 1 s on a 500-row plan.", "",
         "| page | shipped workbook (11 rows) s | 500-row synthetic plan s |", "|---|--:|--:|",
     ]
@@ -123,10 +119,7 @@ def main(argv: list[str] | None = None) -> int:
               f"- `streamlit run` to the overview drawn in headless Chromium (metrics and first chart): median "
               f"{statistics.median(draws):.2f} s over {len(draws)} cold starts ({', '.join(f'{d:.2f}' for d in draws)}).",
               "- Gantt figure JSON: " + "; ".join(f"{k}: {v:,} bytes" for k, v in sizes.items()) + ".", ""]
-    report = "\n".join(lines)
-    print(report)
-    if args.write:
-        RESULTS.write_text(RESULTS.read_text() + "\n" + report)
+    publish("\n".join(lines), args.write)
     return 0
 
 

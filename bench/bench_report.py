@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import os
-import platform
 import pstats
 import statistics
 import sys
@@ -20,13 +18,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from common import machine, publish  # noqa: E402
 
 from rbdash.deck import build_deck  # noqa: E402
 from rbdash.loader import load_workbook  # noqa: E402
 from rbdash.report import build_pdf  # noqa: E402
-
-RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,11 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         for label, wanted in parts.items():
             if name == wanted and ("images" in filename or "charts" in filename or "doctemplate" in filename):
                 found[label] = max(found.get(label, 0.0), cumulative)
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
     lines = [f"## {dt.date.today().isoformat()}: meeting report", "",
              f"Run `.venv/bin/python bench/bench_report.py --write`, {args.runs} runs, shipped workbook, as of "
-             f"September. Machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}.", "",
+             f"September. Machine: {machine()}.", "",
              f"- PDF report: median {statistics.median(pdf_times):.2f} s "
              f"({', '.join(f'{x:.2f}' for x in pdf_times)}); goal < 10 s: "
              f"**{'PASS' if statistics.median(pdf_times) < 10 else 'FAIL'}**.",
@@ -65,10 +61,7 @@ def main(argv: list[str] | None = None) -> int:
              "- Where the PDF's time goes (one profiled run, cumulative seconds): "
              + "; ".join(f"{label} {seconds:.2f} s" for label, seconds in found.items())
              + ". Each build starts one Chromium for all its charts.", ""]
-    report = "\n".join(lines)
-    print(report)
-    if args.write:
-        RESULTS.write_text(RESULTS.read_text() + "\n" + report)
+    publish("\n".join(lines), args.write)
     return 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .loader import LoadResult, load_workbook
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
+from .store import Store, StoreError
 from .summary import summarise
 from .workbook import build_bundled_workbook, template_content, write_workbook
 
@@ -96,13 +97,15 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
-def _store(lang: str):
-    from .store import Store, StoreError
+def _store_error(exc: StoreError, lang: str) -> None:
+    print(t(exc.key, lang, **exc.params), file=sys.stderr)
 
+
+def _store(lang: str) -> Store | None:
     try:
         return Store()
     except StoreError as exc:
-        print(t(exc.key, lang, **exc.params), file=sys.stderr)
+        _store_error(exc, lang)
         return None
 
 
@@ -113,8 +116,6 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .store import StoreError
-
     store = _store(args.lang)
     if store is None:
         return EXIT_UNREADABLE
@@ -126,7 +127,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     try:
         result = store.publish(data, args.user, args.comment)
     except StoreError as exc:
-        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        _store_error(exc, args.lang)
         return EXIT_UNREADABLE
     for problem in result.validation.problems:
         print(problem.render(args.lang), file=sys.stderr if problem.severity == "error" else sys.stdout)
@@ -152,23 +153,19 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .store import StoreError
-
     store = _store(args.lang)
     if store is None:
         return EXIT_UNREADABLE
     try:
         version = store.restore(args.number, args.user, t("store.restore_comment", args.lang, number=args.number))
     except StoreError as exc:
-        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        _store_error(exc, args.lang)
         return EXIT_INVALID
     print(t("cli.restored", args.lang, old=args.number, number=version.number))
     return EXIT_VALID
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from .store import StoreError
-
     store = _store(args.lang)
     if store is None:
         return EXIT_UNREADABLE
@@ -189,7 +186,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             store.set_password(args.name, _password(args))
             print(t("cli.password_changed", args.lang, name=args.name))
     except StoreError as exc:
-        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        _store_error(exc, args.lang)
         return EXIT_INVALID
     return EXIT_VALID
 
@@ -208,8 +205,6 @@ def _as_of(text: str | None, model) -> int | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .deck import build_deck
-    from .store import StoreError
-
     if not args.pdf and not args.pptx:
         print(t("cli.report_needs_output", args.lang), file=sys.stderr)
         return EXIT_INVALID
@@ -227,7 +222,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 return EXIT_UNREADABLE
             result = load_workbook(store.read(version))
         except StoreError as exc:
-            print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+            _store_error(exc, args.lang)
             return EXIT_UNREADABLE
         label = t("cli.version_label", args.lang, number=version.number)
     if result is None:

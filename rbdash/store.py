@@ -281,12 +281,16 @@ class Store:
 
     def read(self, version: Version) -> bytes:
         """The bytes of a version's file, checked against its SHA-256."""
+        return self.read_sha256(version.sha256, version.number)
+
+    def read_sha256(self, sha256: str, number: int | str = "?") -> bytes:
+        """The bytes of a stored file, checked against its SHA-256."""
         try:
-            data = self.path_of(version.sha256).read_bytes()
+            data = self.path_of(sha256).read_bytes()
         except OSError as exc:
-            raise StoreError("store.file_missing", number=version.number, sha256=version.sha256) from exc
-        if hashlib.sha256(data).hexdigest() != version.sha256:
-            raise StoreError("store.file_corrupt", number=version.number, sha256=version.sha256)
+            raise StoreError("store.file_missing", number=number, sha256=sha256) from exc
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise StoreError("store.file_corrupt", number=number, sha256=sha256)
         return data
 
     def restore(self, number: int, user: str, comment: str, satker: str | None = None,

@@ -35,15 +35,9 @@ def _store(root: str) -> Store:
     return store
 
 
-def current_workbook() -> tuple[bytes, str]:
-    """The workbook to show: $RBDASH_WORKBOOK when set (a fixed file), else the store's current version
-    (version 1 is seeded from the bundled workbook on first start)."""
-    fixed = os.environ.get("RBDASH_WORKBOOK")
-    if fixed:
-        return Path(fixed).read_bytes(), Path(fixed).name
-    store = _store(str(data_dir()))
-    version = store.current()
-    return store.read(version), f"v{version.number}"
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _load_version(root: str, sha256: str) -> LoadResult:
+    return load_workbook(_store(root).read_sha256(sha256))
 
 
 def load_bytes(data: bytes) -> LoadResult:
@@ -52,10 +46,20 @@ def load_bytes(data: bytes) -> LoadResult:
 
 
 def load_current() -> LoadResult:
-    """Load the current workbook, parsed once per distinct content (keyed by SHA-256)."""
-    data, name = current_workbook()
-    result = load_bytes(data)
-    result.source_name = name
+    """The workbook to show, parsed once per distinct content.
+
+    $RBDASH_WORKBOOK names a fixed file (as the tests do); otherwise the store's current version,
+    looked up by its recorded SHA-256, so a rerun reads no file (version 1 is seeded on first start).
+    """
+    fixed = os.environ.get("RBDASH_WORKBOOK")
+    if fixed:
+        result = load_bytes(Path(fixed).read_bytes())
+        result.source_name = Path(fixed).name
+        return result
+    root = str(data_dir())
+    version = _store(root).current()
+    result = _load_version(root, version.sha256)
+    result.source_name = f"v{version.number}"
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,3 +54,12 @@ def insert_rows(ws, index: int, amount: int = 1) -> None:
     for min_row, min_col, max_row, max_col in ranges:
         shift = amount if min_row >= index else 0
         ws.merge_cells(start_row=min_row + shift, start_column=min_col, end_row=max_row + shift, end_column=max_col)
+
+
+def require_tool(available: bool, what: str) -> None:
+    """At module level: without `what`, fail in CI (which must install it), skip on a developer machine."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing; .ci/run installs it", pytrace=False)
+    pytest.skip(f"{what} is not installed here (.ci/run installs it)", allow_module_level=True)

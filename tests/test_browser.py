@@ -17,12 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import ARTIFACTS, BUNDLED, ROOT
+from tests.conftest import ARTIFACTS, BUNDLED, ROOT, require_tool
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
-    pytest.skip("Debian chromium is not installed (CI installs it: apt-get install chromium)",
-                allow_module_level=True)
+require_tool(Path(CHROMIUM).exists(), "Debian's chromium")
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -12,6 +12,7 @@ from pptx.util import Inches
 
 from rbdash import deck, images
 from rbdash.loader import LoadResult
+from tests.conftest import require_tool
 
 TITLES = ["Rencana Aksi RB 2022 — KPU Provinsi Banten: angka kunci",
           "Kemajuan per program (bulan terjadwal s.d. posisi data)",
@@ -26,8 +27,9 @@ def texts(slide) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(images.find_browser() is None and os.environ.get("CI") != "true", reason="no Chromium here")
 def test_deck_slides(bundled: LoadResult) -> None:
+    if images.find_browser() is None:
+        require_tool(False, "Debian's chromium")
     data = deck.build_deck(bundled.plan, 9, "id", "versi 1")
     presentation = Presentation(io.BytesIO(data))
     assert (presentation.slide_width, presentation.slide_height) == (Inches(13.333), Inches(7.5))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import struct
 from pathlib import Path
 
@@ -11,9 +10,9 @@ import pytest
 from rbdash import charts, images, metrics
 from rbdash.loader import LoadResult
 from rbdash.messages import t
+from tests.conftest import require_tool
 
-if images.find_browser() is None and os.environ.get("CI") != "true":
-    pytest.skip("no Chromium here (CI installs Debian's chromium)", allow_module_level=True)
+require_tool(images.find_browser() is not None, "Debian's chromium")
 
 
 def png_size(data: bytes) -> tuple[int, int]:

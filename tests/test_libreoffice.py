@@ -3,7 +3,6 @@ formula values) loads to the same model."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,13 +11,11 @@ import openpyxl
 import pytest
 
 from rbdash.loader import load_workbook
-from tests.conftest import BUNDLED
+from tests.conftest import BUNDLED, require_tool
 from tests.test_loader_variants import model_signature
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-if SOFFICE is None and os.environ.get("CI") != "true":
-    pytest.skip("LibreOffice is not installed (CI installs it: apt-get install libreoffice-calc)",
-                allow_module_level=True)
+require_tool(SOFFICE is not None, "LibreOffice Calc (soffice)")
 
 
 def resave(source: Path, out_dir: Path) -> Path:

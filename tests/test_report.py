@@ -17,10 +17,9 @@ from pypdf import PdfReader
 from rbdash import images
 from rbdash.loader import LoadResult
 from rbdash.report import build_pdf
-from tests.conftest import ARTIFACTS, BUNDLED, ROOT
+from tests.conftest import ARTIFACTS, BUNDLED, ROOT, require_tool
 
-if images.find_browser() is None and os.environ.get("CI") != "true":
-    pytest.skip("no Chromium here (CI installs Debian's chromium)", allow_module_level=True)
+require_tool(images.find_browser() is not None, "Debian's chromium")
 
 
 @pytest.fixture(scope="module")
