@@ -70,8 +70,8 @@ def _serve(env_extra: dict[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    yield from _serve({"RBDASH_WORKBOOK": str(BUNDLED)})
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve({"RBDASH_WORKBOOK": str(BUNDLED), "RBDASH_DATA_DIR": str(tmp_path_factory.mktemp("data"))})
 
 
 @pytest.fixture(scope="module")
@@ -184,4 +184,19 @@ def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_pa
     page.goto(f"{url}/jadwal")
     _ready(page, "Jadwal")
     page.get_by_text("2. Pelibatan masyarakat (diubah lewat unggahan)", exact=False).first.wait_for(timeout=60_000)
+    page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("path", "title", "ready"), [
+    ("laporan", "Laporan", "Buat laporan"), ("riwayat", "Riwayat Versi", "Unduh versi 1"),
+    ("data", "Unggah Data", "memerlukan peran editor"), ("admin", "Pengguna & Audit", "memerlukan peran admin"),
+])
+def test_pages_without_charts(server: str, browser, path: str, title: str, ready: str) -> None:
+    page = _open(browser, f"{server}/{path}")
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+    page.get_by_text(ready, exact=False).first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{path}_1440x900.png"))
     page.close()
