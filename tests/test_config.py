@@ -36,3 +36,16 @@ def test_config_file_and_oidc_roles(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert current.oidc_role(None) is None
     monkeypatch.setenv("RBDASH_VIEW_REQUIRES_LOGIN", "0")
     assert not settings().view_requires_login
+
+
+def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "rbdash.toml"
+    config.write_text("[limits]\nworker_memory_mb = 800\nlogin_checks = 0\nreport_queue = \"banyak\"\n")
+    monkeypatch.setenv("RBDASH_CONFIG", str(config))
+    monkeypatch.delenv("RBDASH_WORKER_MEMORY_MB", raising=False)
+    limits = settings().limits
+    # 800 from the file; 0 is raised to 1 (a bound is never switched off); a malformed value keeps 8.
+    assert (limits.worker_memory_mb, limits.login_checks, limits.report_queue) == (800, 1, 8)
+    assert limits.worker_slots == 2
+    monkeypatch.setenv("RBDASH_WORKER_MEMORY_MB", "1200")
+    assert settings().limits.worker_memory_mb == 1200
