@@ -11,8 +11,11 @@ each value is parsed, and checked, by the rule of its column.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import os
 import re
+import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,7 +43,7 @@ from .parse import (
     parse_yes_no,
     split_numbered_items,
 )
-from .problems import Problem, ProblemLog, Severity, cell_ref, column_index
+from .problems import MessageRef, Problem, ProblemLog, Severity, cell_ref, column_index
 from .schema import MONTHS, UNSUR, ColumnSpec, SheetSpec, lookup, normalise_label
 
 HEADER_SEARCH_ROWS = 20
@@ -139,8 +142,8 @@ class _SheetReads:
                 return _OpenFailure(str(exc))
             try:
                 return _read_grid(local.reader, sheets[key])
-            except (KeyboardInterrupt, SystemExit):
-                raise
+            except (KeyboardInterrupt, SystemExit, MemoryError):
+                raise  # a MemoryError ends the whole load: the bounded worker reports it as such
             except BaseException as exc:  # calamine rejects a sheet, or panics (a BaseException): report it
                 return exc
 
@@ -903,14 +906,41 @@ def _match_sheets(package: PackageInfo, log: ProblemLog) -> dict[str, SheetPart]
     return found
 
 
+_SPECIAL_KINDS = ((stat.S_ISCHR, "kind.device"), (stat.S_ISBLK, "kind.device"), (stat.S_ISFIFO, "kind.fifo"),
+                  (stat.S_ISSOCK, "kind.socket"))
+
+
+def read_workbook_file(path: str | Path, limits: PackageLimits, log: ProblemLog) -> bytes | None:
+    """The bytes of the file at `path`, read with bounded memory; None (and a problem) when it must not be read.
+
+    Devices (/dev/zero), named pipes and sockets are refused by type, without reading: the file is opened
+    non-blocking (so a FIFO without a writer does not hang) and checked with fstat. A regular file over the
+    size limit is refused from its size; one that grows while being read is cut off at the limit.
+    OSError (missing file, no permission) and IsADirectoryError are left to the caller.
+    """
+    path = Path(path)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb", buffering=0) as stream:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((key for test, key in _SPECIAL_KINDS if test(info.st_mode)), "kind.special")
+            log.error("not_a_regular_file", name=path.name, kind=MessageRef(kind))
+            return None
+        if not size_allowed(info.st_size, log, limits):
+            return None
+        data = stream.read(limits.max_file_bytes + 1) or b""
+    if not size_allowed(len(data), log, limits):
+        return None
+    return data
+
+
 def _read_source(source: str | Path | bytes, limits: PackageLimits, log: ProblemLog) -> tuple[bytes | None, str]:
-    """The file's bytes and name; None (and a problem) for a file over the size limit, left unread."""
+    """The file's bytes and name; None (and a problem) for a file that must not be read."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), "upload"
-    path = Path(source)
-    if not size_allowed(path.stat().st_size, log, limits):
-        return None, path.name
-    return path.read_bytes(), path.name
+    return read_workbook_file(source, limits, log), Path(source).name
 
 
 def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LIMITS) -> LoadResult:

@@ -54,6 +54,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kind.unknown": {"id": "format tidak dikenal", "en": "an unknown format"},
     "kind.docx": {"id": "dokumen Word (.docx)", "en": "a Word document (.docx)"},
     "kind.pptx": {"id": "presentasi PowerPoint (.pptx)", "en": "a PowerPoint presentation (.pptx)"},
+    "kind.device": {"id": "perangkat", "en": "a device"},
+    "kind.fifo": {"id": "pipa bernama (FIFO)", "en": "a named pipe (FIFO)"},
+    "kind.socket": {"id": "soket", "en": "a socket"},
+    "kind.special": {"id": "berkas khusus", "en": "a special file"},
     "kind.ods": {"id": "lembar kerja OpenDocument (.ods); simpan sebagai .xlsx dari LibreOffice", "en": "an OpenDocument spreadsheet (.ods); save it as .xlsx from LibreOffice"},
     # --- package-level problems (the file is not a usable workbook) -------------------------
     "problem.empty_file.message": {"id": "Berkas kosong (0 bita).", "en": "The file is empty (0 bytes)."},
@@ -172,6 +176,78 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "problem.sheet_too_large.fix": {
         "id": "Hapus baris dan kolom kosong di bawah/kanan tabel (pilih, klik kanan > Hapus), lalu simpan ulang.",
         "en": "Delete the empty rows and columns below/right of the table (select, right-click > Delete), then save again.",
+    },
+    "problem.sheet_extent_too_large.message": {
+        "id": "Lembar '{sheet}' memiliki isi di sel {far_cell} (baris {row}, kolom {col}), jauh di luar tabel, apa pun rentang yang dinyatakan berkas; batasnya {max_rows} baris x {max_cols} kolom.",
+        "en": "Sheet '{sheet}' has content in cell {far_cell} (row {row}, column {col}), far outside the table, whatever range the file declares; the limit is {max_rows} rows x {max_cols} columns.",
+    },
+    "problem.sheet_extent_too_large.fix": {
+        "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}' untuk menemukan sel terjauh; hapus baris dan kolom di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
+        "en": "In Excel press Ctrl+End on sheet '{sheet}' to find the farthest cell; delete the rows and columns outside the table (select, right-click > Delete), save and upload again.",
+    },
+    "problem.sheet_row_too_far.message": {
+        "id": "Lembar '{sheet}' memiliki baris {row} di dalam berkas, jauh di luar tabel (batas {max_rows} baris), apa pun rentang yang dinyatakan berkas.",
+        "en": "Sheet '{sheet}' has a row {row} in the file, far outside the table (limit {max_rows} rows), whatever range the file declares.",
+    },
+    "problem.sheet_row_too_far.fix": {
+        "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus semua baris di bawah tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
+        "en": "In Excel press Ctrl+End on sheet '{sheet}'; delete all rows below the table (select, right-click > Delete), save and upload again.",
+    },
+    "problem.part_too_large.message": {
+        "id": "Bagian '{entry}' di dalam berkas berukuran lebih dari {limit_mb} MB bila dibuka.",
+        "en": "Part '{entry}' inside the file unpacks to more than {limit_mb} MB.",
+    },
+    "problem.part_too_large.fix": {
+        "id": "Berkas ini tidak tampak dibuat oleh Excel atau LibreOffice; buka dan simpan ulang, atau gunakan templat RB Dash.",
+        "en": "This file does not look made by Excel or LibreOffice; open and save it again, or use the RB Dash template.",
+    },
+    "problem.part_missing.message": {
+        "id": "Bagian '{entry}' yang dirujuk buku kerja tidak ada di dalam berkas.",
+        "en": "Part '{entry}', which the workbook refers to, is missing from the file.",
+    },
+    "problem.part_missing.fix": {
+        "id": "Berkas rusak atau tidak lengkap; buka dan simpan ulang di Excel atau LibreOffice, lalu unggah ulang.",
+        "en": "The file is damaged or incomplete; open and save it again in Excel or LibreOffice, then upload again.",
+    },
+    "problem.not_a_regular_file.message": {
+        "id": "'{name}' bukan berkas biasa ({kind}), sehingga tidak dibaca.",
+        "en": "'{name}' is not a regular file ({kind}), so it is not read.",
+    },
+    "problem.not_a_regular_file.fix": {
+        "id": "Sebutkan berkas buku kerja .xlsx yang tersimpan di disk.",
+        "en": "Name an .xlsx workbook file saved on disk.",
+    },
+    "problem.worker_memory.message": {
+        "id": "Membaca berkas ini memerlukan memori lebih dari batas {limit_mb} MB, sehingga pembacaan dihentikan (server tetap berjalan).",
+        "en": "Reading this file needs more memory than the {limit_mb} MB limit, so the read was stopped (the server keeps running).",
+    },
+    "problem.worker_memory.fix": {
+        "id": "Tekan Ctrl+End di setiap lembar untuk mencari sel terisi jauh di luar tabel; hapus baris, kolom, dan lembar yang tidak perlu, simpan, lalu unggah ulang.",
+        "en": "Press Ctrl+End on each sheet to find filled cells far outside the table; delete unneeded rows, columns and sheets, save and upload again.",
+    },
+    "problem.worker_timeout.message": {
+        "id": "Membaca berkas ini memakan waktu lebih dari batas {seconds} detik, sehingga pembacaan dihentikan.",
+        "en": "Reading this file took longer than the {seconds}-second limit, so the read was stopped.",
+    },
+    "problem.worker_timeout.fix": {
+        "id": "Kurangi ukuran berkas (hapus lembar dan baris yang tidak perlu) lalu unggah ulang; bila server sedang sibuk, coba lagi sebentar.",
+        "en": "Make the file smaller (remove unneeded sheets and rows) and upload again; if the server is busy, try again shortly.",
+    },
+    "problem.worker_crashed.message": {
+        "id": "Pembaca berkas berhenti tak terduga saat membaca berkas ini ({detail}); server tetap berjalan dan tidak ada yang berubah.",
+        "en": "The file reader stopped unexpectedly on this file ({detail}); the server keeps running and nothing was changed.",
+    },
+    "problem.worker_crashed.fix": {
+        "id": "Buka dan simpan ulang berkas di Excel atau LibreOffice, lalu unggah ulang; bila tetap gagal, kirim berkas ke administrator.",
+        "en": "Open and save the file again in Excel or LibreOffice and upload again; if it still fails, send the file to the administrator.",
+    },
+    "problem.worker_busy.message": {
+        "id": "Server sedang memeriksa berkas lain dan tidak ada tempat kosong dalam {seconds} detik.",
+        "en": "The server is checking other files and no slot came free within {seconds} seconds.",
+    },
+    "problem.worker_busy.fix": {
+        "id": "Coba lagi sebentar.",
+        "en": "Try again shortly.",
     },
     "problem.unreadable_sheet.message": {
         "id": "Lembar '{sheet}' tidak dapat dibaca ({detail}).",

@@ -26,13 +26,14 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from .problems import MessageRef, ProblemLog, column_index
+from .problems import MessageRef, ProblemLog, column_index, column_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -213,39 +214,190 @@ def _formula_cells_without_value(xml: bytes, limit: int) -> list[str]:
     return found
 
 
-@dataclass
-class _Entry:
-    """One checked ZIP entry: its text (None for binaries), a problem code, whether it holds formulas."""
+CHUNK_BYTES = 1 << 20
+# Between two '>' a workbook writer puts at most one cell's text (32,767 characters): 16 MB without a
+# '>' is no spreadsheet XML, and bounds what a scan holds at once.
+MAX_TAG_BYTES = 16 << 20
+# Parts parsed in Python (content types, relationships, the workbook) are small in every real file.
+MAX_STRUCTURE_BYTES = 16 << 20
 
-    content: bytes | None = None
-    problem: str | None = None
+
+class _TagTooLong(Exception):
+    """A part has no '>' in MAX_TAG_BYTES."""
+
+
+class _Unusable(Exception):
+    """A part that stops the inspection: `code` names the problem, `params` fill it."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The entry's content, decompressed in chunks of at most CHUNK_BYTES (never the whole entry at once).
+
+    zipfile never returns more than the declared size and checks the CRC at the end; a shorter
+    stream is caught here. Every failure is `_Unusable("zip_size_mismatch")`.
+    """
+    total = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                total += len(chunk)
+                yield chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
+        raise _Unusable("zip_size_mismatch", entry=info.filename) from exc
+    if total != info.file_size:
+        raise _Unusable("zip_size_mismatch", entry=info.filename)
+
+
+def _as_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks of an XML part as UTF-8: a UTF-16 part (BOM or '<' with a zero byte) is transcoded."""
+    first = next(chunks, b"")
+    encoding = _xml_encoding(first)
+    if encoding == "utf-8":
+        if first:
+            yield first
+        yield from chunks
+        return
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    yield decoder.decode(first).lstrip("\ufeff").encode("utf-8")
+    for chunk in chunks:
+        yield decoder.decode(chunk).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
+
+
+def _buffers(chunks: Iterator[bytes], boundary: bytes = b">") -> Iterator[bytes]:
+    """The stream cut just after the last `boundary` of each chunk, so no tag is split between two buffers."""
+    carry = b""
+    for chunk in chunks:
+        buffer = carry + chunk if carry else chunk
+        cut = buffer.rfind(boundary)
+        if cut == -1:
+            if len(buffer) > MAX_TAG_BYTES:
+                raise _TagTooLong
+            carry = buffer
+            continue
+        cut += len(boundary)
+        yield buffer[:cut]
+        carry = buffer[cut:]
+    if carry:
+        yield carry
+
+
+def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A structural part in full (checked for a DTD), refused above MAX_STRUCTURE_BYTES."""
+    if info.file_size > MAX_STRUCTURE_BYTES:
+        raise _Unusable("part_too_large", entry=info.filename, limit_mb=_mb(MAX_STRUCTURE_BYTES))
+    content = b"".join(_chunks(archive, info))
+    if _has_dtd(content):
+        raise _Unusable("xml_dtd", entry=info.filename)
+    return content
+
+
+def _extent_pattern(limits: PackageLimits) -> re.Pattern[bytes]:
+    """References that may lie beyond the limits: as many column letters as the last allowed column, or a
+    row number with as many significant digits as the row limit (cell `r="AB123456"` and row `r="123456"`).
+
+    Every hit is checked exactly; references with fewer letters and digits are within the limits by their
+    length, so a normal sheet has few hits and the scan runs at the regex engine's literal-search speed.
+    The spelling every writer uses is matched (`r="A1"`, `r='a1'`); exotic ones the native reader also
+    accepts (spaces around '=') would cost a scan of every 'r' and are left to the worker's memory limit.
+    """
+    letters = len(column_letter(limits.max_sheet_cols - 1))
+    digits = len(str(limits.max_sheet_rows))
+    return re.compile(rb"r=[\"']([A-Za-z]{%d,}0*\d+|[A-Za-z]{0,%d}0*[1-9]\d{%d,})[\"']"
+                      % (letters, letters - 1, digits - 1))
+
+
+_REF_PARTS_RE = re.compile(rb"([A-Za-z]*)0*(\d*)")
+_XML_SPACE = b" \t\r\n"
+
+
+@dataclass
+class _SheetScan:
+    """What one streamed pass over a worksheet part learns (see `_scan_sheet`)."""
+
+    dimension: str | None = None
+    far_cell: str | None = None  # the first cell beyond the limits (None when only a row element is)
+    far_size: tuple[int, int] = (0, 0)  # its row and column (column 0 for a row element)
+    merged_ranges: list[str] = field(default_factory=list)
     has_formulas: bool = False
 
 
-def _check_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Entry:
-    """Decompress and scan one entry (run on a worker thread, overlapping the other's decompression)."""
-    try:
-        content = _read_entry(archive, info)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
-        return _Entry(problem="zip_size_mismatch")
-    if info.filename.lower().endswith(_BINARY_SUFFIXES):
-        return _Entry()
-    if _has_dtd(content):
-        return _Entry(problem="xml_dtd")
-    return _Entry(content, None, _has_formulas(content))
+def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _SheetScan:
+    """One streamed pass over a worksheet: DTD, declared dimension, real extent, merged ranges, formulas.
 
-
-def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """Decompress one entry in full.
-
-    zipfile never returns more than the entry's declared size (whose total was bounded before),
-    and raises BadZipFile on a CRC mismatch; a shorter stream is caught here.
+    Holds one buffer of about a megabyte at a time. The real extent comes from the cell and row
+    references themselves, whatever `<dimension>` says; the first reference beyond the limits stops the scan.
     """
-    with archive.open(info) as stream:
-        content = stream.read()
-    if len(content) != info.file_size:
-        raise zipfile.BadZipFile("size mismatch")
-    return content
+    scan = _SheetScan()
+    pattern = _extent_pattern(limits)
+    formula_needle: bytes | None = None
+    in_head = True
+    for buffer in _buffers(_as_utf8(chunks)):
+        if _has_dtd(buffer):
+            raise _Unusable("xml_dtd", entry=entry)
+        data_at = buffer.find(b"sheetData") if (in_head or formula_needle is None) else -1
+        if in_head:
+            head_end = data_at if data_at != -1 else len(buffer)
+            dimension = _DIMENSION_RE.search(buffer, 0, head_end)
+            if dimension and scan.dimension is None:
+                scan.dimension = dimension.group(1).decode("ascii", "replace")
+            in_head = data_at == -1
+        if formula_needle is None and data_at != -1:
+            prefix = b""
+            if data_at > 0 and buffer[data_at - 1:data_at] == b":":
+                prefix = buffer[buffer.rfind(b"<", 0, data_at) + 1:data_at]
+            formula_needle = b"<" + prefix + b"f"
+        if not scan.has_formulas and formula_needle is not None:
+            scan.has_formulas = _has_needle(buffer, formula_needle)
+        far: tuple[str, int, int] | None = None
+        for hit in pattern.finditer(buffer):
+            if hit.start() and buffer[hit.start() - 1] not in _XML_SPACE:
+                continue  # an attribute whose name ends in r (operator="between"), not the reference r
+            letters, digits = _REF_PARTS_RE.fullmatch(hit.group(1)).groups()  # type: ignore[union-attr]
+            col = column_index(letters.decode()) + 1 if letters else 0
+            row = int(digits) if digits else 0
+            if row > limits.max_sheet_rows or col > limits.max_sheet_cols:
+                far = far or (letters.decode().upper() + str(row), row, col)
+                if col:  # a cell names the place better than its row element: keep looking in this buffer
+                    far = (letters.decode().upper() + str(row), row, col)
+                    break
+        if far:
+            scan.far_cell, scan.far_size = far[0] if far[2] else None, (far[1], far[2])
+            return scan
+        if b"mergeCell" in buffer:
+            scan.merged_ranges.extend(m.group(1).decode() for m in _MERGE_RE.finditer(buffer))
+    return scan
+
+
+def _has_needle(xml: bytes, needle: bytes) -> bool:
+    at = xml.find(needle)
+    while at != -1:
+        if xml[at + len(needle):at + len(needle) + 1] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+            return True
+        at = xml.find(needle, at + len(needle))
+    return False
+
+
+def _scan_other(chunks: Iterator[bytes], entry: str) -> None:
+    """One streamed pass over any other XML part: only the DTD check."""
+    for buffer in _buffers(_as_utf8(chunks)):
+        if _has_dtd(buffer):
+            raise _Unusable("xml_dtd", entry=entry)
+
+
+def _formula_cells_streamed(chunks: Iterator[bytes], limit: int) -> list[str]:
+    """Formula cells without a cached value, from a second streamed pass (buffers end at a cell's end)."""
+    found: list[str] = []
+    for buffer in _buffers(_as_utf8(chunks), boundary=b"c>"):
+        found += _formula_cells_without_value(buffer, limit - len(found))
+        if len(found) >= limit:
+            break
+    return found
 
 
 def _parse_xml(data: bytes, entry: str, log: ProblemLog):
@@ -336,72 +488,119 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
                 log.error("foreign_package", kind=MessageRef(kind))
                 return None
     if "mimetype" in name_set:
-        mimetype = archive.read("mimetype")[:100]
+        with archive.open("mimetype") as stream:
+            mimetype = stream.read(100)
         if b"opendocument" in mimetype:
             log.error("foreign_package", kind=MessageRef("kind.ods"))
             return None
 
-    # Decompress every entry (bounded by the declared sizes): catches lying headers and DTDs.
-    # zlib releases the GIL, so the two cores share the work; the results keep the ZIP order.
-    files = [info for info in infos if not info.is_dir()]
-    contents: dict[str, bytes] = {}
-    with_formulas: set[str] = set()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        checked = list(pool.map(lambda info: _check_entry(archive, info), files))
-    for info, entry in zip(files, checked, strict=True):
-        if entry.problem:
-            log.error(entry.problem, entry=info.filename)
-            return None
-        if entry.content is not None:
-            contents[info.filename] = entry.content
-        if entry.has_formulas:
-            with_formulas.add(info.filename)
+    by_name = {info.filename: info for info in infos}
+    try:
+        return _inspect_parts(archive, infos, by_name, names, log, limits)
+    except _Unusable as problem:
+        log.error(problem.code, **problem.params)
+    except _TagTooLong:
+        log.error("xml_malformed", entry="?", detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
+    return None
 
-    root_rels = contents.get("_rels/.rels")
+
+def _inspect_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_name: dict[str, zipfile.ZipInfo],
+                   names: list[str], log: ProblemLog, limits: PackageLimits) -> PackageInfo | None:
+    """Structure first (small parts parsed in Python), then one streamed scan of every other part."""
+    structure: dict[str, bytes] = {}
+
+    def small(name: str) -> bytes | None:
+        if name not in structure and name in by_name:
+            structure[name] = _read_small(archive, by_name[name])
+        return structure.get(name)
+
+    content_types = small("[Content_Types].xml") or b""
     workbook_path = "xl/workbook.xml"
+    root_rels = small("_rels/.rels")
     if root_rels is not None:
         for rel_type, path in _rels_targets(root_rels, "", "_rels/.rels", log).values():
             if rel_type.endswith("/officeDocument"):
                 workbook_path = path
     if log.errors:
         return None
-    if workbook_path not in contents:
+    workbook = small(workbook_path)
+    if workbook is None:
         log.error("not_a_workbook", entry=workbook_path)
+        return None
+    workbook_dir = posixpath.dirname(workbook_path)
+    rels_path = posixpath.join(workbook_dir, "_rels", posixpath.basename(workbook_path) + ".rels")
+    targets = _rels_targets(small(rels_path) or b"<Relationships/>", workbook_dir, rels_path, log)
+    workbook_root = _parse_xml(workbook, workbook_path, log)
+    if workbook_root is None or log.errors:
         return None
 
     info_out = PackageInfo()
-    content_types = contents.get("[Content_Types].xml", b"")
     info_out.has_macros = any(name.lower().endswith("vbaproject.bin") for name in names) or (
         b"macroEnabled" in content_types)
+    sheet_paths: dict[str, str] = {}
+    for sheet in workbook_root.iter(f"{{{NS_MAIN}}}sheet"):
+        rel_type, path = targets.get(sheet.get(f"{{{NS_REL}}}id", ""), ("", ""))
+        if path not in by_name:
+            if rel_type.endswith("/worksheet"):
+                log.error("part_missing", sheet.get("name", ""), None, entry=path)
+                return None
+            continue  # chart sheets and dialog sheets have no cells to read
+        sheet_paths.setdefault(path, sheet.get("name", ""))
 
-    workbook_dir = posixpath.dirname(workbook_path)
-    rels_path = posixpath.join(workbook_dir, "_rels", posixpath.basename(workbook_path) + ".rels")
-    targets = _rels_targets(contents.get(rels_path, b"<Relationships/>"), workbook_dir, rels_path, log)
-    workbook_root = _parse_xml(contents[workbook_path], workbook_path, log)
-    if workbook_root is None or log.errors:
-        return None
+    # Every other part is decompressed in a bounded stream (catches lying headers, hidden tails and
+    # DTDs) and the worksheets are scanned on the way; zlib releases the GIL, so two threads share it.
+    def check(info: zipfile.ZipInfo) -> _SheetScan | _Unusable | None:
+        try:
+            if info.filename in structure:
+                return None
+            chunks = _chunks(archive, info)
+            if info.filename in sheet_paths:
+                return _scan_sheet(chunks, limits, info.filename)
+            if info.filename.lower().endswith(_BINARY_SUFFIXES):
+                for _ in chunks:
+                    pass
+                return None
+            _scan_other(chunks, info.filename)
+            return None
+        except _Unusable as problem:
+            return problem
+        except _TagTooLong:
+            return _Unusable("xml_malformed", entry=info.filename, detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
+
+    files = [info for info in infos if not info.is_dir()]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        checked = list(pool.map(check, files))
+    scans: dict[str, _SheetScan] = {}
+    for info, outcome in zip(files, checked, strict=True):
+        if isinstance(outcome, _Unusable):
+            log.error(outcome.code, **outcome.params)
+            return None
+        if isinstance(outcome, _SheetScan):
+            scans[info.filename] = outcome
+
     for sheet in workbook_root.iter(f"{{{NS_MAIN}}}sheet"):
         name = sheet.get("name", "")
-        rel_id = sheet.get(f"{{{NS_REL}}}id", "")
-        _, path = targets.get(rel_id, ("", ""))
-        if path not in contents:
-            continue  # chart sheets and dialog sheets have no cells to read
-        xml = contents[path]
-        part = SheetPart(name=name, path=path, size=len(xml))
-        sheet_data_at = xml.find(b"sheetData")
-        dimension = _DIMENSION_RE.search(xml, 0, sheet_data_at if sheet_data_at != -1 else len(xml))
-        if dimension:
-            part.dimension = dimension.group(1).decode("ascii", "replace")
+        _, path = targets.get(sheet.get(f"{{{NS_REL}}}id", ""), ("", ""))
+        if path not in scans:
+            continue
+        scan = scans[path]
+        part = SheetPart(name=name, path=path, size=by_name[path].file_size, dimension=scan.dimension,
+                         merged_ranges=scan.merged_ranges)
+        if part.dimension:
             size = _dimension_size(part.dimension)
             if size and (size[0] > limits.max_sheet_rows or size[1] > limits.max_sheet_cols):
                 log.error("sheet_too_large", name, None, ref=part.dimension, rows=size[0], cols=size[1],
                           max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
                 return None
-        data_end = xml.rfind(b"sheetData>")  # merged ranges follow the cell data
-        merge_at = xml.find(b"mergeCell", max(data_end, 0))
-        if merge_at != -1:
-            part.merged_ranges = [m.group(1).decode() for m in _MERGE_RE.finditer(xml, max(merge_at - 8, 0))]
-        if path in with_formulas:
-            part.formula_cells_without_value = _formula_cells_without_value(xml, 100_000)
+        if scan.far_size != (0, 0):
+            row, col = scan.far_size
+            if scan.far_cell:
+                log.error("sheet_extent_too_large", name, scan.far_cell, far_cell=scan.far_cell, row=row, col=col,
+                          max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
+            else:
+                log.error("sheet_row_too_far", name, None, row=row, max_rows=limits.max_sheet_rows)
+            return None
+        if scan.has_formulas:
+            part.formula_cells_without_value = _formula_cells_streamed(_chunks(archive, by_name[path]), 100_000)
         info_out.sheets.append(part)
     return info_out
