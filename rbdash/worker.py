@@ -1,0 +1,240 @@
+"""Untrusted workbook reads in a separate process with hard limits.
+
+A workbook that did not come from the version store (an upload, a file named on the command line)
+is read by `load_untrusted`, never in the calling process: a native reader that aborts, a file
+that needs gigabytes, or one that takes minutes ends one worker process, and the caller gets one
+clear problem instead of a dead server.
+
+Mechanism: `multiprocessing` with the *forkserver* start method. The fork server is a fresh
+interpreter that imports the loader once; each read forks a new worker from it (tens of
+milliseconds, no re-import), so
+
+* the worker never inherits the calling server's threads, locks or memory (plain `fork` from a
+  threaded Streamlit server is unsafe), and one worker per read means nothing a hostile file did
+  survives into the next read;
+* limits are set in the worker with `resource.setrlimit` before it touches the file: address space
+  (RLIMIT_AS), CPU time (RLIMIT_CPU), open files (RLIMIT_NOFILE), no core dumps and no file writes;
+  the caller enforces the wall time and kills the worker when it runs over;
+* at most `worker_slots` workers run at once per server process; a caller waits for a slot, within
+  the same wall-time budget.
+
+`concurrent.futures.ProcessPoolExecutor` was not used: it keeps workers alive across jobs (the
+limits and whatever a hostile file left behind would carry over) and a worker killed by a signal
+breaks the whole pool for every other caller.
+
+The worker sends back the `LoadResult` (pickled over a pipe). It runs the project's own code with
+the same user rights as the server; the process boundary is there for resource isolation.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .config import Limits, settings
+from .loader import LoadResult, load_workbook, read_workbook_file
+from .package import DEFAULT_LIMITS, PackageLimits
+from .problems import ProblemLog
+
+_M_ARENA_MAX = -8  # mallopt parameter (glibc malloc.h)
+_STDERR_KEEP = 16 * 1024
+_slots_lock = threading.Lock()
+_slots: tuple[int, threading.BoundedSemaphore] | None = None
+_context_lock = threading.Lock()
+_context: Any = None
+
+
+def _mp_context() -> Any:
+    """The forkserver context; its server imports the main module and this one (so the loader) once."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["__main__", "rbdash.worker"])
+            _context = context
+        return _context
+
+
+def _slot_semaphore(size: int) -> threading.BoundedSemaphore:
+    """The process-wide bound on concurrent workers (rebuilt only when the setting changes)."""
+    global _slots
+    with _slots_lock:
+        if _slots is None or _slots[0] != size:
+            _slots = (size, threading.BoundedSemaphore(size))
+        return _slots[1]
+
+
+def warm_up() -> None:
+    """Start the fork server now (about a second, once per process) so the first upload does not wait for it."""
+    from multiprocessing import forkserver
+
+    _mp_context()
+    forkserver.ensure_running()
+
+
+# ----------------------------------------------------------------------------------------------
+# The worker side
+
+
+def _apply_limits(memory_bytes: int, cpu_seconds: int, open_files: int) -> None:
+    """Hard limits for this worker process, set before the file is touched."""
+    # Reservations, not use, count against RLIMIT_AS: keep malloc arenas and Arrow's pool from
+    # reserving gigabytes of address space that the loader never touches.
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        ctypes.CDLL(libc_name).mallopt(_M_ARENA_MAX, 2)
+    import pyarrow
+
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # the worker writes no file
+
+
+def _worker_main(channel: Connection, errors: Connection, memory_bytes: int, cpu_seconds: int,
+                 open_files: int, package_limits: PackageLimits) -> None:
+    """Entry point of one worker: receive the bytes, load them, send the result back."""
+    os.dup2(errors.fileno(), 2)  # native readers write their last words to stderr: the caller keeps them
+    try:
+        _apply_limits(memory_bytes, cpu_seconds, open_files)
+        data = channel.recv_bytes()
+        result = load_workbook(data, limits=package_limits)
+        del data
+        channel.send(("ok", result))
+    except MemoryError:
+        channel.send(("memory", None))
+
+
+# ----------------------------------------------------------------------------------------------
+# The caller side
+
+
+def _failure(code: str, digest: str, name: str, **params: Any) -> LoadResult:
+    log = ProblemLog()
+    log.error(code, **params)
+    return LoadResult(None, log.finish(), digest, name)
+
+
+def _drain(errors: Connection) -> str:
+    """What the worker wrote to stderr (its last 16 KiB), without blocking."""
+    chunks: list[bytes] = []
+    descriptor = errors.fileno()
+    os.set_blocking(descriptor, False)
+    while True:
+        try:
+            chunk = os.read(descriptor, 65536)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if sum(len(c) for c in chunks) > 4 * _STDERR_KEEP:
+            chunks = [b"".join(chunks)[-_STDERR_KEEP:]]
+    return b"".join(chunks)[-_STDERR_KEEP:].decode("utf-8", "replace")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _run(data: bytes, digest: str, name: str, limits: Limits, package_limits: PackageLimits,
+         deadline: float) -> LoadResult:
+    context = _mp_context()
+    channel, child_channel = context.Pipe(duplex=True)
+    errors, child_errors = context.Pipe(duplex=False)
+    memory_bytes = limits.worker_memory_mb * 1024 * 1024
+    process = context.Process(target=_worker_main, daemon=True, name="rbdash-worker",
+                              args=(child_channel, child_errors, memory_bytes, limits.worker_cpu_seconds,
+                                    limits.worker_open_files, package_limits))
+    outcome: tuple[str, Any] = ("died", None)
+    exit_code: int | None = None
+    try:
+        process.start()
+        child_channel.close()
+        child_errors.close()
+        try:
+            channel.send_bytes(data)
+            answered = channel.poll(max(deadline - time.monotonic(), 0))
+            outcome = channel.recv() if answered else ("timeout", None)
+        except (EOFError, OSError):
+            outcome = ("died", None)
+    finally:
+        if process.is_alive():
+            process.join(timeout=0.5 if outcome[0] != "timeout" else 0)
+        if process.is_alive():
+            process.kill()
+        process.join()
+        exit_code = process.exitcode
+        stderr = _drain(errors)
+        channel.close()
+        errors.close()
+        process.close()
+
+    kind, payload = outcome
+    if kind == "ok":
+        result: LoadResult = payload
+        result.source_name = name
+        return result
+    if kind == "timeout":
+        return _failure("worker_timeout", digest, name, seconds=limits.worker_wall_seconds)
+    return _classify_death(kind, exit_code, stderr, digest, name, limits)
+
+
+def _classify_death(kind: str, exit_code: int | None, stderr: str, digest: str, name: str,
+                    limits: Limits) -> LoadResult:
+    """One clear problem for a worker that ended without a result."""
+    if kind == "memory" or "memory allocation of" in stderr or "MemoryError" in stderr \
+            or "std::bad_alloc" in stderr:
+        return _failure("worker_memory", digest, name, limit_mb=limits.worker_memory_mb)
+    if exit_code is not None and -exit_code in (signal.SIGXCPU, signal.SIGKILL):
+        return _failure("worker_timeout", digest, name, seconds=limits.worker_cpu_seconds)
+    if exit_code is not None and exit_code < 0:
+        detail = _signal_name(-exit_code)
+    else:
+        detail = f"exit {exit_code}" if exit_code is not None else "no result"
+    return _failure("worker_crashed", digest, name, detail=detail)
+
+
+def load_untrusted(source: bytes | str | Path, limits: Limits | None = None,
+                   package_limits: PackageLimits = DEFAULT_LIMITS) -> LoadResult:
+    """Load and validate a workbook that did not come from the version store, in a bounded worker process.
+
+    `source` is the file's bytes or a path (read here with `loader.read_workbook_file`: devices and
+    pipes are refused by type, sizes are checked before reading). Never raises for a bad file; a
+    worker that runs out of memory or time, crashes, or cannot get a slot becomes one problem.
+    OSError from reading a path (missing file, no permission, a directory) is left to the caller.
+    """
+    limits = limits or settings().limits
+    deadline = time.monotonic() + limits.worker_wall_seconds
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data, name = bytes(source), "upload"
+    else:
+        log = ProblemLog()
+        read = read_workbook_file(source, package_limits, log)
+        name = Path(source).name
+        if read is None:
+            return LoadResult(None, log.finish(), "", name)
+        data = read
+    digest = hashlib.sha256(data).hexdigest()
+    slots = _slot_semaphore(limits.worker_slots)
+    if not slots.acquire(timeout=max(deadline - time.monotonic(), 0)):
+        return _failure("worker_busy", digest, name, seconds=limits.worker_wall_seconds)
+    try:
+        return _run(data, digest, name, limits, package_limits, deadline)
+    finally:
+        slots.release()
