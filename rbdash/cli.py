@@ -8,11 +8,14 @@ import json
 import sys
 from pathlib import Path
 
-from .loader import LoadResult, load_workbook
+from .loader import LoadResult, load_workbook, read_workbook_file
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
+from .package import DEFAULT_LIMITS
+from .problems import ProblemLog
 from .store import Store, StoreError
 from .summary import summarise
 from .workbook import build_bundled_workbook, template_content, write_workbook
+from .worker import load_untrusted
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -22,8 +25,9 @@ BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "rencana_ak
 
 
 def _load(path: str, lang: str) -> LoadResult | None:
+    """A workbook named on the command line, read in the bounded worker process; None when unreadable."""
     try:
-        return load_workbook(path)
+        return load_untrusted(path)
     except FileNotFoundError:
         print(t("cli.file_not_found", lang, path=path), file=sys.stderr)
     except (IsADirectoryError, PermissionError, OSError) as exc:
@@ -119,10 +123,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     store = _store(args.lang)
     if store is None:
         return EXIT_UNREADABLE
+    log = ProblemLog()
     try:
-        data = Path(args.file).read_bytes()
+        data = read_workbook_file(args.file, DEFAULT_LIMITS, log)
     except OSError as exc:
         print(t("cli.cannot_read", args.lang, path=args.file, reason=exc.strerror or exc), file=sys.stderr)
+        return EXIT_UNREADABLE
+    if data is None:
+        for problem in log.finish():
+            print(problem.render(args.lang), file=sys.stderr)
         return EXIT_UNREADABLE
     try:
         result = store.publish(data, args.user, args.comment)

@@ -204,13 +204,17 @@ class Store:
     # -- versions ------------------------------------------------------------------------------
 
     def publish(self, data: bytes, user: str, comment: str, *, restored_from: int | None = None,
-                hook: Callable[[str], None] | None = None) -> PublishResult:
+                hook: Callable[[str], None] | None = None, trusted: bool = False) -> PublishResult:
         """Validate `data` and, when it has no errors, make it the new current version.
 
-        `hook(step)` is called between the steps (tests inject failures there).
+        The data is validated in the bounded worker process (`worker.load_untrusted`) unless `trusted`
+        (a stored version being restored, or the bundled workbook). `hook(step)` is called between the
+        steps (tests inject failures there).
         """
+        from .worker import load_untrusted
+
         step = hook or (lambda _step: None)
-        validation = load_workbook(data)
+        validation = load_workbook(data) if trusted else load_untrusted(data)
         if not validation.is_valid:
             self.audit("upload_rejected", user, sha256=validation.sha256,
                        errors=[f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in validation.errors][:20])
@@ -297,7 +301,7 @@ class Store:
                 year: int | None = None) -> Version:
         """Publish an old version again as a new version (nothing is overwritten)."""
         old = self.version(number, satker, year)
-        result = self.publish(self.read(old), user, comment, restored_from=number)
+        result = self.publish(self.read(old), user, comment, restored_from=number, trusted=True)
         assert result.version is not None, "a stored version is valid"
         return result.version
 
@@ -305,7 +309,7 @@ class Store:
         """On first start, make the bundled workbook version 1."""
         if self.history():
             return None
-        return self.publish(bundled.read_bytes(), "system", comment).version
+        return self.publish(bundled.read_bytes(), "system", comment, trusted=True).version
 
     # -- users ---------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from .store import Store, StoreError, data_dir
 from .text import escape_markdown
 from .views import example_sheet_names
+from .worker import load_untrusted, warm_up
 
 BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "rencana_aksi_2022.xlsx"
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -25,7 +26,14 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _load_by_hash(digest: str, data: bytes) -> LoadResult:
-    return load_workbook(data)
+    return load_untrusted(data)
+
+
+@st.cache_resource(show_spinner=False)
+def _worker_started() -> bool:
+    """Start the workers' fork server once per server process, before the first upload needs it."""
+    warm_up()
+    return True
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,7 +49,8 @@ def _load_version(root: str, sha256: str) -> LoadResult:
 
 
 def load_bytes(data: bytes) -> LoadResult:
-    """Load workbook bytes, parsed once per distinct content (keyed by SHA-256)."""
+    """Load workbook bytes that did not come from the store (an upload), in the bounded worker process,
+    parsed once per distinct content (keyed by SHA-256)."""
     return _load_by_hash(hashlib.sha256(data).hexdigest(), data)
 
 
@@ -51,6 +60,7 @@ def load_current() -> LoadResult:
     $RBDASH_WORKBOOK names a fixed file (as the tests do); otherwise the store's current version,
     looked up by its recorded SHA-256, so a rerun reads no file (version 1 is seeded on first start).
     """
+    _worker_started()
     fixed = os.environ.get("RBDASH_WORKBOOK")
     if fixed:
         result = load_bytes(Path(fixed).read_bytes())

@@ -37,6 +37,7 @@ import resource
 import signal
 import threading
 import time
+from multiprocessing import spawn
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -54,13 +55,34 @@ _context_lock = threading.Lock()
 _context: Any = None
 
 
+WORKER_NAME = "rbdash-worker"
+_preparation_data = spawn.get_preparation_data
+
+
+def _preparation_without_main(name: str) -> dict[str, Any]:
+    """multiprocessing's preparation data, without the main module for this module's workers.
+
+    multiprocessing re-imports the parent's `__main__` in each child. Under `streamlit run` that is the
+    page script being run (Streamlit installs it as `__main__`), which a worker must never execute; the
+    worker needs nothing from it. Other processes keep the standard behaviour (the name tells them apart).
+    """
+    data = _preparation_data(name)
+    if name == WORKER_NAME:
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+spawn.get_preparation_data = _preparation_without_main
+
+
 def _mp_context() -> Any:
-    """The forkserver context; its server imports the main module and this one (so the loader) once."""
+    """The forkserver context; its server imports this module (and so the loader) once."""
     global _context
     with _context_lock:
         if _context is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["__main__", "rbdash.worker"])
+            context.set_forkserver_preload(["rbdash.worker"])
             _context = context
         return _context
 
@@ -158,13 +180,18 @@ def _run(data: bytes, digest: str, name: str, limits: Limits, package_limits: Pa
     channel, child_channel = context.Pipe(duplex=True)
     errors, child_errors = context.Pipe(duplex=False)
     memory_bytes = limits.worker_memory_mb * 1024 * 1024
-    process = context.Process(target=_worker_main, daemon=True, name="rbdash-worker",
+    process = context.Process(target=_worker_main, daemon=True, name=WORKER_NAME,
                               args=(child_channel, child_errors, memory_bytes, limits.worker_cpu_seconds,
                                     limits.worker_open_files, package_limits))
     outcome: tuple[str, Any] = ("died", None)
     exit_code: int | None = None
     try:
         process.start()
+    except BaseException:
+        for end in (channel, child_channel, errors, child_errors):
+            end.close()
+        raise
+    try:
         child_channel.close()
         child_errors.close()
         try:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
+import multiprocessing
+import multiprocessing.queues
 import os
 import sqlite3
 import subprocess
 import sys
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -139,14 +140,23 @@ def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: Store, tmp_pa
     assert reopened.publish(workbook.read_bytes(), "ani", "ulang").version.number == 2
 
 
-def _publish_in_process(root: str, note: str) -> int:
-    return Store(Path(root)).publish(changed_workbook(note), "ani", note).version.number
+def _publish_in_process(root: str, note: str, results: multiprocessing.queues.Queue) -> None:
+    results.put(Store(Path(root)).publish(changed_workbook(note), "ani", note).version.number)
 
 
 def test_parallel_publishers_are_all_recorded_in_order(store: Store) -> None:
+    # Fresh interpreters (spawn), not daemonic pool workers: each publisher validates in a worker process
+    # of its own, which a daemonic process may not start.
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
     notes = [f"paralel {i}" for i in range(4)]
-    with ProcessPoolExecutor(max_workers=4) as pool:
-        numbers = list(pool.map(_publish_in_process, [str(store.root)] * 4, notes))
+    publishers = [context.Process(target=_publish_in_process, args=(str(store.root), note, results)) for note in notes]
+    for publisher in publishers:
+        publisher.start()
+    numbers = [results.get(timeout=300) for _ in publishers]
+    for publisher in publishers:
+        publisher.join(timeout=60)
+        assert publisher.exitcode == 0
     assert sorted(numbers) == [2, 3, 4, 5]
     history = store.history()
     assert [v.number for v in history] == [5, 4, 3, 2, 1]
