@@ -27,11 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from .config import ROLES, settings
 from .loader import LoadResult, load_workbook
+from .signin import ChecksBusy, PasswordChecks, shared_checks
 from .summary import summarise
 
 MAX_FAILED_LOGINS = 5
@@ -140,11 +138,12 @@ def _drop_relationships(rels: bytes, marker: bytes) -> bytes:
 class Store:
     """The SQLite + files store under one data directory."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, checks: PasswordChecks | None = None) -> None:
+        """`checks` defaults to the process-wide bound on argon2 work."""
         self.root = Path(root) if root is not None else data_dir()
         self.database = self.root / "rbdash.sqlite3"
         self.files = self.root / "files"
-        self._hasher = PasswordHasher()
+        self._checks = checks if checks is not None else shared_checks()
         try:
             self.files.mkdir(parents=True, exist_ok=True)
             with self._connection() as connection:
@@ -314,10 +313,11 @@ class Store:
             raise StoreError("store.bad_role", role=role, roles=", ".join(ROLES))
         if len(password) < 10:
             raise StoreError("store.weak_password")
+        password_hash = self._hash(password)
         try:
             with self._connection() as connection:
                 connection.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                                   (name, role, self._hasher.hash(password), _now()))
+                                   (name, role, password_hash, _now()))
         except sqlite3.IntegrityError as exc:
             raise StoreError("store.user_exists", name=name) from exc
         self.audit("user_added", None, name=name, role=role)
@@ -332,9 +332,10 @@ class Store:
     def set_password(self, name: str, password: str) -> None:
         if len(password) < 10:
             raise StoreError("store.weak_password")
+        password_hash = self._hash(password)
         with self._connection() as connection:
             changed = connection.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL"
-                                         " WHERE name = ?", (self._hasher.hash(password), name)).rowcount
+                                         " WHERE name = ?", (password_hash, name)).rowcount
         if not changed:
             raise StoreError("store.no_such_user", name=name)
         self.audit("password_changed", None, name=name)
@@ -352,20 +353,32 @@ class Store:
     def has_editor(self) -> bool:
         return any(role in ("editor", "admin") for _, role in self.users())
 
+    def _hash(self, password: str) -> str:
+        """The argon2 hash of `password`, through the bound on argon2 work."""
+        try:
+            return self._checks.hash(password, settings().limits.login_wait_seconds)
+        except ChecksBusy:
+            raise StoreError("auth.busy") from None
+
     def authenticate(self, name: str, password: str) -> str | None:
-        """The user's role when the password is right; None otherwise. Failures are counted and throttled."""
+        """The user's role when the password is right; None otherwise. Failures are counted and throttled.
+
+        The verification waits for a slot of the argon2 bound; without one in time the sign-in is
+        refused ("auth.busy"), counting neither as a failure nor as a success. An unknown name
+        costs one verification of a dummy hash, like a known one.
+        """
         with self._connection() as connection:
             row = connection.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
         now = dt.datetime.now(dt.UTC)
         if row is not None and row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now:
             self.audit("login_locked", name)
             raise StoreError("store.locked", until=row["locked_until"])
-        ok = False
-        if row is not None:
-            try:
-                ok = self._hasher.verify(row["password_hash"], password)
-            except (VerificationError, InvalidHashError):
-                ok = False
+        try:
+            ok = self._checks.verify(row["password_hash"] if row else None, password,
+                                     settings().limits.login_wait_seconds)
+        except ChecksBusy:
+            self.audit("login_busy", name)
+            raise StoreError("auth.busy") from None
         with self._connection() as connection:
             if ok:
                 connection.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,))

@@ -1,0 +1,227 @@
+"""Sign-in limits: the bound on argon2 work, its memory, refusals when busy, dummy hashes for unknown names."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher, extract_parameters
+
+from rbdash.messages import t
+from rbdash.signin import PasswordChecks
+from rbdash.store import Store, StoreError
+from tests.conftest import ROOT
+
+PASSWORD = "kata-sandi-panjang"
+MIB = 1024 * 1024
+
+
+class CountingHasher(PasswordHasher):
+    """Cheap argon2 that records every verification and the most argon2 operations running at once.
+
+    With `gate` set, a verification waits for it (at most 30 s) once it is counted as running.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.changed = threading.Condition()
+        self.running = 0
+        self.peak = 0
+        self.verified: list[str] = []
+        self.gate: threading.Event | None = None
+
+    def _enter(self) -> None:
+        with self.changed:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            self.changed.notify_all()
+
+    def _leave(self) -> None:
+        with self.changed:
+            self.running -= 1
+            self.changed.notify_all()
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self._enter()
+        try:
+            return super().hash(password, salt=salt)
+        finally:
+            self._leave()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self._enter()
+        try:
+            with self.changed:
+                self.verified.append(hash)
+            if self.gate is not None:
+                self.gate.wait(timeout=30)
+            return super().verify(hash, password)
+        finally:
+            self._leave()
+
+    def wait_running(self, count: int, timeout: float) -> bool:
+        """Whether `count` operations run at once within `timeout` seconds."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.running >= count, timeout=timeout)
+
+
+@dataclass
+class Rig:
+    store: Store
+    checks: PasswordChecks
+    hasher: CountingHasher
+
+    def actions(self) -> list[str]:
+        return [entry["action"] for entry in self.store.audit_log()]
+
+
+def rig(root: Path, slots: int = 2) -> Rig:
+    hasher = CountingHasher()
+    checks = PasswordChecks(slots, hasher)
+    store = Store(root, checks=checks)
+    store.add_user("budi", "editor", PASSWORD)
+    store.add_user("sari", "viewer", PASSWORD)
+    return Rig(store, checks, hasher)
+
+
+@pytest.fixture
+def limited(tmp_path: Path) -> Rig:
+    """A store with cheap counted argon2 and two slots."""
+    return rig(tmp_path / "data")
+
+
+def refusal(store: Store, name: str, password: str) -> StoreError:
+    with pytest.raises(StoreError) as caught:
+        store.authenticate(name, password)
+    return caught.value
+
+
+# -- the bound ---------------------------------------------------------------------------------
+
+
+def concurrently(count: int, attempt) -> list[threading.Thread]:
+    """`count` threads running `attempt(i)`, released together."""
+    start = threading.Barrier(count)
+
+    def run(i: int) -> None:
+        start.wait()
+        attempt(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def test_twelve_concurrent_failed_sign_ins_run_at_most_two_verifications(tmp_path: Path) -> None:
+    limits = rig(tmp_path / "data", slots=2)
+    limits.hasher.verified.clear()
+    limits.hasher.gate = threading.Event()
+    outcomes: list[object] = []
+
+    def attempt(i: int) -> None:
+        try:
+            outcomes.append(limits.store.authenticate(("budi", "sari", f"tamu{i}")[i % 3], "salah"))
+        except StoreError as exc:
+            outcomes.append(exc.key)
+        except Exception as exc:  # the assertion below names it
+            outcomes.append(exc)
+
+    threads = concurrently(12, attempt)
+    try:
+        assert limits.hasher.wait_running(2, timeout=30)  # two verifications hold the slots ...
+        assert not limits.hasher.wait_running(3, timeout=0.5)  # ... and ten sign-ins wait for one
+    finally:
+        limits.hasher.gate.set()
+        for thread in threads:
+            thread.join()
+    assert len(outcomes) == 12 and all(o is None or o == "auth.busy" for o in outcomes), outcomes
+    assert limits.hasher.peak == 2
+    assert len(limits.hasher.verified) == outcomes.count(None)
+
+
+def test_without_a_free_slot_sign_in_and_hashing_are_refused_as_busy(limited: Rig,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RBDASH_LOGIN_WAIT_SECONDS", "1")
+    with limited.checks.slot(5), limited.checks.slot(5):
+        assert refusal(limited.store, "budi", PASSWORD).key == "auth.busy"
+        assert refusal(limited.store, "budi", "salah").key == "auth.busy"
+        with pytest.raises(StoreError) as caught:
+            limited.store.add_user("cici", "viewer", PASSWORD)
+        assert caught.value.key == "auth.busy"
+    assert limited.hasher.verified == []
+    assert t("auth.busy", "id") == "Server sedang sibuk memeriksa kata sandi; coba lagi sebentar."
+    # Neither a failure nor a success: nothing counted, and the next attempt goes through.
+    assert limited.actions()[:2] == ["login_busy", "login_busy"] and "login_failed" not in limited.actions()
+    for _ in range(4):
+        limited.store.authenticate("budi", "salah")
+    assert limited.store.authenticate("budi", PASSWORD) == "editor"
+
+
+PEAK_SCRIPT = """
+import json, sys, threading
+from pathlib import Path
+from rbdash.store import Store, StoreError
+
+def peak_kib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+store = Store(Path(sys.argv[1]))
+before = peak_kib()
+start = threading.Barrier(12)
+outcomes = []
+
+def attempt(i):
+    start.wait()
+    try:
+        outcomes.append(store.authenticate(("budi", "sari", f"tamu{i}")[i % 3], "salah"))
+    except StoreError as exc:
+        outcomes.append(exc.key)
+
+threads = [threading.Thread(target=attempt, args=(i,)) for i in range(12)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps({"before_kib": before, "after_kib": peak_kib(), "outcomes": outcomes}))
+"""
+
+
+def test_peak_memory_of_twelve_concurrent_failed_sign_ins_stays_near_two_verifications(tmp_path: Path) -> None:
+    Store(tmp_path / "data").add_user("budi", "editor", PASSWORD)  # real argon2, 64 MiB per operation
+    Store(tmp_path / "data").add_user("sari", "viewer", PASSWORD)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_LOGIN_CHECKS": "2", "RBDASH_LOGIN_WAIT_SECONDS": "120"}
+    run = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(tmp_path / "data")], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300, check=True)
+    measured = json.loads(run.stdout)
+    grown = (measured["after_kib"] - measured["before_kib"]) * 1024
+    print(f"VmHWM {measured['before_kib'] / 1024:.0f} -> {measured['after_kib'] / 1024:.0f} MiB"
+          f" (+{grown / MIB:.0f} MiB)")
+    assert measured["outcomes"] == [None] * 12  # twelve failures, every one verified (the wait is long)
+    assert grown > 60 * MIB  # argon2 ran at its real cost
+    assert grown < 12 * 64 * MIB / 3  # unbounded, twelve at once would add about 768 MiB
+
+
+# -- unknown names -----------------------------------------------------------------------------
+
+
+def test_an_unknown_name_costs_one_verification_of_a_dummy_hash(limited: Rig) -> None:
+    with sqlite3.connect(limited.store.database) as connection:
+        stored = {row[0] for row in connection.execute("SELECT password_hash FROM users")}
+    assert limited.store.authenticate("tidak-ada", "apa saja") is None
+    assert len(limited.hasher.verified) == 1
+    dummy = limited.hasher.verified[0]
+    assert dummy not in stored
+    assert extract_parameters(dummy) == extract_parameters(next(iter(stored)))  # same cost as a real hash
+    assert limited.store.authenticate("budi", "salah") is None
+    assert limited.hasher.verified[1] in stored
+    assert limited.store.authenticate("lain-lagi", "") is None
+    assert limited.hasher.verified[2] == dummy == limited.checks.dummy_hash
