@@ -379,17 +379,32 @@ class Store:
         except ChecksBusy:
             self.audit("login_busy", name)
             raise StoreError("auth.busy") from None
-        with self._connection() as connection:
-            if ok:
-                connection.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,))
-            elif row is not None:
-                failures = row["failed_logins"] + 1
-                locked = (now + dt.timedelta(seconds=LOCKOUT_SECONDS)).isoformat() if failures >= MAX_FAILED_LOGINS \
-                    else None
-                connection.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                                   (0 if locked else failures, locked, name))
-        self.audit("login" if ok else "login_failed", name)
+        self._record_login(name, ok)
         return row["role"] if ok else None
+
+    def _record_login(self, name: str, ok: bool) -> None:
+        """Count the outcome for the account and audit it, in one transaction.
+
+        The failure count is incremented in SQL, so concurrent failures all count; the same
+        statements run whether or not the name exists, so the write costs the same too.
+        """
+        locked_until = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=LOCKOUT_SECONDS)).isoformat()
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                if ok:
+                    connection.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?",
+                                       (name,))
+                else:
+                    connection.execute("UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ?", (name,))
+                    connection.execute("UPDATE users SET failed_logins = 0, locked_until = ?"
+                                       " WHERE name = ? AND failed_logins >= ?", (locked_until, name, MAX_FAILED_LOGINS))
+                connection.execute("INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                                   (_now(), name, "login" if ok else "login_failed", "{}"))
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
 
     def audit_log(self, limit: int = 500) -> list[dict[str, Any]]:
         with self._connection() as connection:

@@ -225,3 +225,21 @@ def test_an_unknown_name_costs_one_verification_of_a_dummy_hash(limited: Rig) ->
     assert limited.hasher.verified[1] in stored
     assert limited.store.authenticate("lain-lagi", "") is None
     assert limited.hasher.verified[2] == dummy == limited.checks.dummy_hash
+
+
+# -- per account -------------------------------------------------------------------------------
+
+
+def test_concurrent_failures_on_one_account_all_count(tmp_path: Path) -> None:
+    limits = rig(tmp_path / "data", slots=2)
+    limits.hasher.gate = threading.Event()
+    threads = concurrently(4, lambda _i: limits.store.authenticate("budi", "salah"))
+    try:
+        assert limits.hasher.wait_running(2, timeout=30)
+    finally:
+        limits.hasher.gate.set()
+        for thread in threads:
+            thread.join()
+    with sqlite3.connect(limits.store.database) as connection:
+        assert connection.execute("SELECT failed_logins FROM users WHERE name = 'budi'").fetchone()[0] == 4
+    assert limits.actions().count("login_failed") == 4
