@@ -1,4 +1,4 @@
-"""Sign-in limits that need no database: the process-wide bound on argon2 work.
+"""Sign-in limits that need no database: the process-wide bound on argon2 work, client address keys, WIB.
 
 Each argon2 operation with argon2-cffi's defaults allocates 64 MiB; without a bound, a dozen
 anonymous failed sign-ins at once took a server from 262 MB to 1 GB. `shared_checks()` is the one
@@ -10,16 +10,22 @@ through it, so at most `[limits] login_checks` of them run at once and the other
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import ipaddress
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import ARGON2_VERSION
 
 from .config import settings
+
+WIB = ZoneInfo("Asia/Jakarta")
+IPV6_PREFIX = 64
 
 
 class ChecksBusy(Exception):
@@ -50,13 +56,17 @@ class PasswordChecks:
         with self.slot(wait):
             return self.hasher.hash(password)
 
-    def verify(self, stored: str | None, password: str, wait: float) -> bool:
+    def verify(self, stored: str | None, password: str, wait: float,
+               admit: Callable[[], None] | None = None) -> bool:
         """Whether `password` matches hash `stored`, checked in a slot.
 
         `stored=None` (no such user) verifies against `dummy_hash`, so an unknown name costs what a
-        known one does, and returns False.
+        known one does, and returns False. `admit()` runs once the slot is held, before any argon2
+        work; it refuses by raising (a throttle re-checked after the wait).
         """
         with self.slot(wait):
+            if admit is not None:
+                admit()
             target = stored if stored is not None else self.dummy_hash
             try:
                 matched = self.hasher.verify(target, password)
@@ -94,3 +104,36 @@ def shared_checks() -> PasswordChecks:
         if _shared is None:
             _shared = PasswordChecks(settings().limits.login_checks)
         return _shared
+
+
+def address_key(address: str | None) -> str | None:
+    """The key failed sign-ins are counted under for a client address, or None for "unknown".
+
+    The address comes from `st.context.ip_address`. On Streamlit 1.67 that is the WebSocket peer
+    as uvicorn reports it: uvicorn trusts X-Forwarded-For from the addresses in $FORWARDED_ALLOW_IPS
+    (default 127.0.0.1 and ::1) and takes the rightmost address there that is not such a proxy;
+    Streamlit then turns 127.0.0.1 and ::1 into None. Behind the nginx proxy, then, the address is
+    the real client's when nginx sets `X-Forwarded-For $proxy_add_x_forwarded_for`, and None when
+    it does not. Every client would share a loopback or missing address, so counting under it
+    would let one attacker lock everyone out: such sign-ins are throttled per account only (and
+    the argon2 bound still caps their cost). Unparseable text is treated the same way. An IPv6
+    address counts by its /64 (one subscriber's network, where one host can pick any address);
+    an IPv4-mapped IPv6 address counts as its IPv4 address.
+    """
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address.strip().split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback or ip.is_unspecified:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, IPV6_PREFIX), strict=False))
+    return str(ip)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

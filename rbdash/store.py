@@ -2,7 +2,7 @@
 
 Layout of the data directory ($RBDASH_DATA_DIR, default `var/` under the project):
 
-* `rbdash.sqlite3` (WAL): versions, users, audit;
+* `rbdash.sqlite3` (WAL): versions, users, audit, recent failed sign-ins per client address;
 * `files/<first two hex>/<sha256>.xlsx`: each published file, stored once by its SHA-256.
 
 Publishing is crash-safe: the file is written to a temporary name, flushed and renamed into
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import ROLES, settings
+from .config import ROLES, Limits, settings
 from .loader import LoadResult, load_workbook
-from .signin import ChecksBusy, PasswordChecks, shared_checks
+from .signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from .summary import summarise
 
 MAX_FAILED_LOGINS = 5
@@ -64,6 +64,11 @@ CREATE TABLE IF NOT EXISTS audit (
     action TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS login_failures (
+    address TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address, at);
 """
 
 
@@ -138,12 +143,14 @@ def _drop_relationships(rels: bytes, marker: bytes) -> bytes:
 class Store:
     """The SQLite + files store under one data directory."""
 
-    def __init__(self, root: Path | None = None, *, checks: PasswordChecks | None = None) -> None:
-        """`checks` defaults to the process-wide bound on argon2 work."""
+    def __init__(self, root: Path | None = None, *, checks: PasswordChecks | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now) -> None:
+        """`checks` defaults to the process-wide argon2 bound; `clock` (aware UTC) times sign-in limits."""
         self.root = Path(root) if root is not None else data_dir()
         self.database = self.root / "rbdash.sqlite3"
         self.files = self.root / "files"
         self._checks = checks if checks is not None else shared_checks()
+        self._clock = clock
         try:
             self.files.mkdir(parents=True, exist_ok=True)
             with self._connection() as connection:
@@ -360,35 +367,62 @@ class Store:
         except ChecksBusy:
             raise StoreError("auth.busy") from None
 
-    def authenticate(self, name: str, password: str) -> str | None:
-        """The user's role when the password is right; None otherwise. Failures are counted and throttled.
+    def authenticate(self, name: str, password: str, address: str | None = None) -> str | None:
+        """The user's role when the password is right; None otherwise.
 
-        The verification waits for a slot of the argon2 bound; without one in time the sign-in is
-        refused ("auth.busy"), counting neither as a failure nor as a success. An unknown name
-        costs one verification of a dummy hash, like a known one.
+        Refused with a `StoreError` before any argon2 work when the client address (`address_key`)
+        or the account is throttled, and when no argon2 slot frees up in time ("auth.busy", which
+        counts neither as a failure nor as a success). An unknown name costs one verification of
+        a dummy hash, like a known one. Failures count per account (MAX_FAILED_LOGINS lock it for
+        LOCKOUT_SECONDS) and per address in the store, so server processes sharing it agree.
         """
+        limits = settings().limits
+        key = address_key(address)
+        self._admit(name, key, limits)
         with self._connection() as connection:
-            row = connection.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
-        now = dt.datetime.now(dt.UTC)
-        if row is not None and row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now:
-            self.audit("login_locked", name)
-            raise StoreError("store.locked", until=row["locked_until"])
+            row = connection.execute("SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
         try:
-            ok = self._checks.verify(row["password_hash"] if row else None, password,
-                                     settings().limits.login_wait_seconds)
+            ok = self._checks.verify(row["password_hash"] if row else None, password, limits.login_wait_seconds,
+                                     admit=lambda: self._admit(name, key, limits))
         except ChecksBusy:
-            self.audit("login_busy", name)
+            self.audit("login_busy", name, address=key)
             raise StoreError("auth.busy") from None
-        self._record_login(name, ok)
+        self._record_login(name, key, ok, limits)
         return row["role"] if ok else None
 
-    def _record_login(self, name: str, ok: bool) -> None:
-        """Count the outcome for the account and audit it, in one transaction.
+    def _admit(self, name: str, key: str | None, limits: Limits) -> None:
+        """Raise the refusal (audited) when the address or the account may not try now."""
+        now = self._clock()
+        with self._connection() as connection:
+            until = self._address_blocked_until(connection, key, now, limits)
+            locked = connection.execute("SELECT locked_until FROM users WHERE name = ?", (name,)).fetchone()
+        if until is not None:
+            self.audit("login_throttled", name, address=key, until=until.isoformat())
+            raise StoreError("auth.throttled", until=until.astimezone(WIB))
+        if locked is not None and locked["locked_until"] and dt.datetime.fromisoformat(locked["locked_until"]) > now:
+            self.audit("login_locked", name, address=key)
+            raise StoreError("store.locked", until=locked["locked_until"])
 
-        The failure count is incremented in SQL, so concurrent failures all count; the same
-        statements run whether or not the name exists, so the write costs the same too.
+    @staticmethod
+    def _address_blocked_until(connection: sqlite3.Connection, key: str | None, now: dt.datetime,
+                               limits: Limits) -> dt.datetime | None:
+        """When the address may try again: the limit-th newest failure in the window leaves it; None if now."""
+        if key is None:
+            return None
+        window = dt.timedelta(minutes=limits.login_failure_window_minutes)
+        row = connection.execute(
+            "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+            (key, (now - window).timestamp(), limits.login_failures_per_address - 1)).fetchone()
+        return dt.datetime.fromtimestamp(row["at"], dt.UTC) + window if row else None
+
+    def _record_login(self, name: str, key: str | None, ok: bool, limits: Limits) -> None:
+        """Count the outcome per account and per address and audit it, in one transaction.
+
+        The same statements run whether or not the name exists, so the write costs the same too.
         """
-        locked_until = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=LOCKOUT_SECONDS)).isoformat()
+        now = self._clock()
+        locked_until = (now + dt.timedelta(seconds=LOCKOUT_SECONDS)).isoformat()
+        cutoff = (now - dt.timedelta(minutes=limits.login_failure_window_minutes)).timestamp()
         with self._connection() as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -399,8 +433,12 @@ class Store:
                     connection.execute("UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ?", (name,))
                     connection.execute("UPDATE users SET failed_logins = 0, locked_until = ?"
                                        " WHERE name = ? AND failed_logins >= ?", (locked_until, name, MAX_FAILED_LOGINS))
+                    connection.execute("DELETE FROM login_failures WHERE at <= ?", (cutoff,))
+                    if key is not None:
+                        connection.execute("INSERT INTO login_failures (address, at) VALUES (?, ?)",
+                                           (key, now.timestamp()))
                 connection.execute("INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                                   (_now(), name, "login" if ok else "login_failed", "{}"))
+                                   (_now(), name, "login" if ok else "login_failed", json.dumps({"address": key})))
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")

@@ -1,13 +1,15 @@
-"""Sign-in limits: the bound on argon2 work, its memory, refusals when busy, dummy hashes for unknown names."""
+"""Sign-in limits: the bound on argon2 work, its memory, per-address and per-account throttling, dummy hashes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from argon2 import PasswordHasher, extract_parameters
 
 from rbdash.messages import t
-from rbdash.signin import PasswordChecks
+from rbdash.signin import PasswordChecks, address_key
 from rbdash.store import Store, StoreError
 from tests.conftest import ROOT
 
@@ -72,11 +74,26 @@ class CountingHasher(PasswordHasher):
             return self.changed.wait_for(lambda: self.running >= count, timeout=timeout)
 
 
+class Clock:
+    """A settable UTC clock: 08:00 WIB on 3 March 2025 to start with."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
 @dataclass
 class Rig:
     store: Store
     checks: PasswordChecks
     hasher: CountingHasher
+    clock: Clock
+
+    def failures_stored(self) -> list[str]:
+        with sqlite3.connect(self.store.database) as connection:
+            return [row[0] for row in connection.execute("SELECT address FROM login_failures")]
 
     def actions(self) -> list[str]:
         return [entry["action"] for entry in self.store.audit_log()]
@@ -85,28 +102,31 @@ class Rig:
 def rig(root: Path, slots: int = 2) -> Rig:
     hasher = CountingHasher()
     checks = PasswordChecks(slots, hasher)
-    store = Store(root, checks=checks)
+    clock = Clock()
+    store = Store(root, checks=checks, clock=clock)
     store.add_user("budi", "editor", PASSWORD)
     store.add_user("sari", "viewer", PASSWORD)
-    return Rig(store, checks, hasher)
+    return Rig(store, checks, hasher, clock)
 
 
 @pytest.fixture
-def limited(tmp_path: Path) -> Rig:
-    """A store with cheap counted argon2 and two slots."""
+def limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Rig:
+    """A store with cheap counted argon2 and an injected clock; 3 failures per address in 15 minutes."""
+    monkeypatch.setenv("RBDASH_LOGIN_FAILURES_PER_ADDRESS", "3")
+    monkeypatch.setenv("RBDASH_LOGIN_FAILURE_WINDOW_MINUTES", "15")
     return rig(tmp_path / "data")
 
 
-def refusal(store: Store, name: str, password: str) -> StoreError:
+def refusal(store: Store, name: str, password: str, address: str | None) -> StoreError:
     with pytest.raises(StoreError) as caught:
-        store.authenticate(name, password)
+        store.authenticate(name, password, address=address)
     return caught.value
 
 
 # -- the bound ---------------------------------------------------------------------------------
 
 
-def concurrently(count: int, attempt) -> list[threading.Thread]:
+def concurrently(count: int, attempt: Callable[[int], object]) -> list[threading.Thread]:
     """`count` threads running `attempt(i)`, released together."""
     start = threading.Barrier(count)
 
@@ -128,7 +148,8 @@ def test_twelve_concurrent_failed_sign_ins_run_at_most_two_verifications(tmp_pat
 
     def attempt(i: int) -> None:
         try:
-            outcomes.append(limits.store.authenticate(("budi", "sari", f"tamu{i}")[i % 3], "salah"))
+            outcomes.append(limits.store.authenticate(("budi", "sari", f"tamu{i}")[i % 3], "salah",
+                                                      address=f"198.51.100.{i + 1}"))
         except StoreError as exc:
             outcomes.append(exc.key)
         except Exception as exc:  # the assertion below names it
@@ -151,18 +172,19 @@ def test_without_a_free_slot_sign_in_and_hashing_are_refused_as_busy(limited: Ri
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RBDASH_LOGIN_WAIT_SECONDS", "1")
     with limited.checks.slot(5), limited.checks.slot(5):
-        assert refusal(limited.store, "budi", PASSWORD).key == "auth.busy"
-        assert refusal(limited.store, "budi", "salah").key == "auth.busy"
+        assert refusal(limited.store, "budi", PASSWORD, "203.0.113.5").key == "auth.busy"
+        assert refusal(limited.store, "budi", "salah", "203.0.113.5").key == "auth.busy"
         with pytest.raises(StoreError) as caught:
             limited.store.add_user("cici", "viewer", PASSWORD)
         assert caught.value.key == "auth.busy"
     assert limited.hasher.verified == []
     assert t("auth.busy", "id") == "Server sedang sibuk memeriksa kata sandi; coba lagi sebentar."
     # Neither a failure nor a success: nothing counted, and the next attempt goes through.
+    assert limited.failures_stored() == []
     assert limited.actions()[:2] == ["login_busy", "login_busy"] and "login_failed" not in limited.actions()
-    for _ in range(4):
-        limited.store.authenticate("budi", "salah")
-    assert limited.store.authenticate("budi", PASSWORD) == "editor"
+    for i in range(4):
+        limited.store.authenticate("budi", "salah", address=f"203.0.113.{10 + i}")
+    assert limited.store.authenticate("budi", PASSWORD, address="203.0.113.6") == "editor"
 
 
 PEAK_SCRIPT = """
@@ -182,7 +204,7 @@ outcomes = []
 def attempt(i):
     start.wait()
     try:
-        outcomes.append(store.authenticate(("budi", "sari", f"tamu{i}")[i % 3], "salah"))
+        outcomes.append(store.authenticate(("budi", "sari", f"tamu{i}")[i % 3], "salah", address=f"198.51.100.{i + 1}"))
     except StoreError as exc:
         outcomes.append(exc.key)
 
@@ -210,30 +232,97 @@ def test_peak_memory_of_twelve_concurrent_failed_sign_ins_stays_near_two_verific
     assert grown < 12 * 64 * MIB / 3  # unbounded, twelve at once would add about 768 MiB
 
 
-# -- unknown names -----------------------------------------------------------------------------
+# -- per address -------------------------------------------------------------------------------
 
 
-def test_an_unknown_name_costs_one_verification_of_a_dummy_hash(limited: Rig) -> None:
-    with sqlite3.connect(limited.store.database) as connection:
-        stored = {row[0] for row in connection.execute("SELECT password_hash FROM users")}
-    assert limited.store.authenticate("tidak-ada", "apa saja") is None
-    assert len(limited.hasher.verified) == 1
-    dummy = limited.hasher.verified[0]
-    assert dummy not in stored
-    assert extract_parameters(dummy) == extract_parameters(next(iter(stored)))  # same cost as a real hash
-    assert limited.store.authenticate("budi", "salah") is None
-    assert limited.hasher.verified[1] in stored
-    assert limited.store.authenticate("lain-lagi", "") is None
-    assert limited.hasher.verified[2] == dummy == limited.checks.dummy_hash
+def test_an_address_is_refused_after_its_failures_until_the_window_ends(limited: Rig) -> None:
+    attacker, first = "203.0.113.5", limited.clock.now
+    for name in ("budi", "tamu", "sari"):
+        assert limited.store.authenticate(name, "salah", address=attacker) is None
+        limited.clock.now += dt.timedelta(minutes=1)
+    verified = len(limited.hasher.verified)
+    refused = refusal(limited.store, "budi", PASSWORD, attacker)  # even the right password
+    assert refused.key == "auth.throttled"
+    until = refused.params["until"]
+    assert until == first + dt.timedelta(minutes=15) and until.utcoffset() == dt.timedelta(hours=7)
+    assert t(refused.key, "id", **refused.params) == ("Terlalu banyak percobaan masuk yang gagal dari alamat jaringan"
+                                                      " ini; coba lagi setelah 03-03-2025 pukul 08.15 WIB.")
+    assert t(refused.key, "en", **refused.params).endswith("try again after 2025-03-03 08:15 WIB.")
+    assert len(limited.hasher.verified) == verified  # refused before any argon2 work
+    assert limited.store.authenticate("budi", PASSWORD, address="203.0.113.6") == "editor"  # others unaffected
+    other_process = Store(limited.store.root, checks=limited.checks, clock=limited.clock)
+    assert refusal(other_process, "sari", PASSWORD, attacker).key == "auth.throttled"
+    throttled = [e for e in limited.store.audit_log() if e["action"] == "login_throttled"]
+    assert len(throttled) == 2 and throttled[0]["detail"]["address"] == attacker
+
+    limited.clock.now = until - dt.timedelta(seconds=1)
+    assert refusal(limited.store, "budi", PASSWORD, attacker).key == "auth.throttled"
+    limited.clock.now = until  # the first failure has left the window
+    assert limited.store.authenticate("sari", PASSWORD, address=attacker) == "viewer"
+    assert limited.store.authenticate("tamu", "salah", address=attacker) is None
+    assert refusal(limited.store, "sari", PASSWORD, attacker).params["until"] == first + dt.timedelta(minutes=16)
+    assert len(limited.failures_stored()) == 3  # the first one was pruned
+
+
+def test_ipv6_clients_count_by_their_64_network(limited: Rig) -> None:
+    for host in ("2001:db8:0:7::1", "2001:db8:0:7::2", "2001:db8:0:7::3"):
+        limited.store.authenticate("tamu", "salah", address=host)
+    assert refusal(limited.store, "budi", PASSWORD, "2001:db8:0:7:ffff::9").key == "auth.throttled"
+    assert limited.store.authenticate("budi", PASSWORD, address="2001:db8:0:8::1") == "editor"
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("203.0.113.5", "203.0.113.5"),
+    ("10.1.2.3", "10.1.2.3"),
+    ("::ffff:203.0.113.5", "203.0.113.5"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("fe80::1%eth0", "fe80::/64"),
+    (None, None),
+    ("", None),
+    ("127.0.0.1", None),
+    ("127.8.9.10", None),
+    ("::1", None),
+    ("::ffff:127.0.0.1", None),
+    ("0.0.0.0", None),
+    ("bukan-alamat", None),
+])
+def test_address_keys(address: str | None, key: str | None) -> None:
+    assert address_key(address) == key
+
+
+@pytest.mark.parametrize("address", [None, "127.0.0.1", "::1", "bukan-alamat"])
+def test_loopback_or_unknown_addresses_are_throttled_per_account_only(limited: Rig, address: str | None) -> None:
+    for i in range(6):  # twice the per-address limit, on six names
+        assert limited.store.authenticate(f"tamu{i}", "salah", address=address) is None
+    assert len(limited.hasher.verified) == 6  # none refused
+    assert limited.failures_stored() == []
+    assert limited.store.authenticate("budi", PASSWORD, address=address) == "editor"
+    for _ in range(5):
+        assert limited.store.authenticate("sari", "salah", address=address) is None
+    assert refusal(limited.store, "sari", PASSWORD, address).key == "store.locked"
 
 
 # -- per account -------------------------------------------------------------------------------
 
 
+def test_the_account_lockout_still_works_across_addresses(limited: Rig) -> None:
+    for i in range(5):  # each address stays under its own limit
+        assert limited.store.authenticate("budi", "salah", address=f"203.0.113.{i + 1}") is None
+    verified = len(limited.hasher.verified)
+    locked = refusal(limited.store, "budi", PASSWORD, "198.51.100.1")
+    assert locked.key == "store.locked"
+    assert locked.params["until"] == (limited.clock.now + dt.timedelta(minutes=5)).isoformat()
+    assert len(limited.hasher.verified) == verified
+    assert limited.store.authenticate("sari", PASSWORD, address="198.51.100.1") == "viewer"
+    limited.clock.now += dt.timedelta(minutes=5, seconds=1)
+    assert limited.store.authenticate("budi", PASSWORD, address="198.51.100.1") == "editor"
+    assert {"login_failed", "login_locked", "login"} <= set(limited.actions())
+
+
 def test_concurrent_failures_on_one_account_all_count(tmp_path: Path) -> None:
     limits = rig(tmp_path / "data", slots=2)
     limits.hasher.gate = threading.Event()
-    threads = concurrently(4, lambda _i: limits.store.authenticate("budi", "salah"))
+    threads = concurrently(4, lambda i: limits.store.authenticate("budi", "salah", address=f"203.0.113.{i + 1}"))
     try:
         assert limits.hasher.wait_running(2, timeout=30)
     finally:
@@ -243,3 +332,21 @@ def test_concurrent_failures_on_one_account_all_count(tmp_path: Path) -> None:
     with sqlite3.connect(limits.store.database) as connection:
         assert connection.execute("SELECT failed_logins FROM users WHERE name = 'budi'").fetchone()[0] == 4
     assert limits.actions().count("login_failed") == 4
+
+
+# -- unknown names -----------------------------------------------------------------------------
+
+
+def test_an_unknown_name_costs_one_verification_of_a_dummy_hash(limited: Rig) -> None:
+    with sqlite3.connect(limited.store.database) as connection:
+        stored = {row[0] for row in connection.execute("SELECT password_hash FROM users")}
+    assert limited.store.authenticate("tidak-ada", "apa saja", address="203.0.113.5") is None
+    assert len(limited.hasher.verified) == 1
+    dummy = limited.hasher.verified[0]
+    assert dummy not in stored
+    assert extract_parameters(dummy) == extract_parameters(next(iter(stored)))  # same cost as a real hash
+    assert limited.store.authenticate("budi", "salah", address="203.0.113.6") is None
+    assert limited.hasher.verified[1] in stored
+    assert limited.store.authenticate("lain-lagi", "", address="203.0.113.7") is None
+    assert limited.hasher.verified[2] == dummy == limited.checks.dummy_hash
+    assert limited.failures_stored() == ["203.0.113.5", "203.0.113.6", "203.0.113.7"]  # they count alike
