@@ -113,12 +113,16 @@ def address_key(address: str | None) -> str | None:
     as uvicorn reports it: uvicorn trusts X-Forwarded-For from the addresses in $FORWARDED_ALLOW_IPS
     (default 127.0.0.1 and ::1) and takes the rightmost address there that is not such a proxy;
     Streamlit then turns 127.0.0.1 and ::1 into None. Behind the nginx proxy, then, the address is
-    the real client's when nginx sets `X-Forwarded-For $proxy_add_x_forwarded_for`, and None when
-    it does not. Every client would share a loopback or missing address, so counting under it
-    would let one attacker lock everyone out: such sign-ins are throttled per account only (and
-    the argon2 bound still caps their cost). Unparseable text is treated the same way. An IPv6
-    address counts by its /64 (one subscriber's network, where one host can pick any address);
-    an IPv4-mapped IPv6 address counts as its IPv4 address.
+    the real client's when nginx sets `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`
+    (entries a client forges stay to the left and are ignored), and None when nginx sends no such
+    header. Without that directive, though, nginx passes a client's own X-Forwarded-For through and
+    the client names any address it likes (FORWARDED_ALLOW_IPS="" makes uvicorn ignore the header).
+
+    Every client would share a loopback or missing address, so counting under it would let one
+    attacker lock everyone out: such sign-ins are throttled per account only (and the argon2 bound
+    still caps their cost). Unparseable text is treated the same way. An IPv6 address counts by its
+    /64 (one subscriber's network, where one host can pick any address); an IPv4-mapped IPv6
+    address counts as its IPv4 address.
     """
     if not address:
         return None
