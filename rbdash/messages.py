@@ -828,6 +828,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "auth.required": {"id": "Masuk terlebih dahulu untuk melihat dasbor.", "en": "Sign in to view the dashboard."},
     "auth.forbidden": {"id": "Halaman ini memerlukan peran {role}. Masuk dengan akun yang berwenang.", "en": "This page needs the {role} role. Sign in with an account that has it."},
     "auth.no_editor": {"id": "Belum ada editor, jadi belum ada yang dapat menerbitkan data. Administrator server membuatnya dengan: python -m rbdash users add NAMA --role editor", "en": "No editor exists yet, so nobody can publish. The server administrator creates one with: python -m rbdash users add NAME --role editor"},
+    "auth.busy": {"id": "Server sedang sibuk memeriksa kata sandi; coba lagi sebentar.", "en": "The server is busy checking passwords; try again in a moment."},
+    "auth.throttled": {"id": "Terlalu banyak percobaan masuk yang gagal dari alamat jaringan ini; coba lagi setelah {until:%d-%m-%Y} pukul {until:%H.%M} WIB.", "en": "Too many failed sign-ins from this network address; try again after {until:%Y-%m-%d %H:%M} WIB."},
     "data.upload": {"id": "Unggah buku kerja (.xlsx, paling besar {limit} MB)", "en": "Upload the workbook (.xlsx, at most {limit} MB)"},
     "data.report": {"id": "Hasil validasi", "en": "Validation report"},
     "data.valid": {"id": "Tidak ada galat: berkas dapat diterbitkan ({warnings} peringatan).", "en": "No errors: the file can be published ({warnings} warnings)."},

@@ -2,7 +2,7 @@
 
 Layout of the data directory ($RBDASH_DATA_DIR, default `var/` under the project):
 
-* `rbdash.sqlite3` (WAL): versions, users, audit;
+* `rbdash.sqlite3` (WAL): versions, users, audit, recent failed sign-ins per client address;
 * `files/<first two hex>/<sha256>.xlsx`: each published file, stored once by its SHA-256.
 
 Publishing is crash-safe: the file is written to a temporary name, flushed and renamed into
@@ -27,11 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from .config import ROLES, settings
+from .config import ROLES, Limits, settings
 from .loader import LoadResult, load_workbook
+from .signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from .summary import summarise
 
 MAX_FAILED_LOGINS = 5
@@ -66,6 +64,11 @@ CREATE TABLE IF NOT EXISTS audit (
     action TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS login_failures (
+    address TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address, at);
 """
 
 
@@ -140,11 +143,14 @@ def _drop_relationships(rels: bytes, marker: bytes) -> bytes:
 class Store:
     """The SQLite + files store under one data directory."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, checks: PasswordChecks | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now) -> None:
+        """`checks` defaults to the process-wide argon2 bound; `clock` (aware UTC) times sign-in limits."""
         self.root = Path(root) if root is not None else data_dir()
         self.database = self.root / "rbdash.sqlite3"
         self.files = self.root / "files"
-        self._hasher = PasswordHasher()
+        self._checks = checks if checks is not None else shared_checks()
+        self._clock = clock
         try:
             self.files.mkdir(parents=True, exist_ok=True)
             with self._connection() as connection:
@@ -318,10 +324,11 @@ class Store:
             raise StoreError("store.bad_role", role=role, roles=", ".join(ROLES))
         if len(password) < 10:
             raise StoreError("store.weak_password")
+        password_hash = self._hash(password)
         try:
             with self._connection() as connection:
                 connection.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                                   (name, role, self._hasher.hash(password), _now()))
+                                   (name, role, password_hash, _now()))
         except sqlite3.IntegrityError as exc:
             raise StoreError("store.user_exists", name=name) from exc
         self.audit("user_added", None, name=name, role=role)
@@ -336,9 +343,10 @@ class Store:
     def set_password(self, name: str, password: str) -> None:
         if len(password) < 10:
             raise StoreError("store.weak_password")
+        password_hash = self._hash(password)
         with self._connection() as connection:
             changed = connection.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL"
-                                         " WHERE name = ?", (self._hasher.hash(password), name)).rowcount
+                                         " WHERE name = ?", (password_hash, name)).rowcount
         if not changed:
             raise StoreError("store.no_such_user", name=name)
         self.audit("password_changed", None, name=name)
@@ -356,31 +364,89 @@ class Store:
     def has_editor(self) -> bool:
         return any(role in ("editor", "admin") for _, role in self.users())
 
-    def authenticate(self, name: str, password: str) -> str | None:
-        """The user's role when the password is right; None otherwise. Failures are counted and throttled."""
+    def _hash(self, password: str) -> str:
+        """The argon2 hash of `password`, through the bound on argon2 work."""
+        try:
+            return self._checks.hash(password, settings().limits.login_wait_seconds)
+        except ChecksBusy:
+            raise StoreError("auth.busy") from None
+
+    def authenticate(self, name: str, password: str, address: str | None = None) -> str | None:
+        """The user's role when the password is right; None otherwise.
+
+        Refused with a `StoreError` before any argon2 work when the client address (`address_key`)
+        or the account is throttled, and when no argon2 slot frees up in time ("auth.busy", which
+        counts neither as a failure nor as a success). An unknown name costs one verification of
+        a dummy hash, like a known one. Failures count per account (MAX_FAILED_LOGINS lock it for
+        LOCKOUT_SECONDS) and per address in the store, so server processes sharing it agree.
+        """
+        limits = settings().limits
+        key = address_key(address)
+        self._admit(name, key, limits)
         with self._connection() as connection:
-            row = connection.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
-        now = dt.datetime.now(dt.UTC)
-        if row is not None and row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now:
-            self.audit("login_locked", name)
-            raise StoreError("store.locked", until=row["locked_until"])
-        ok = False
-        if row is not None:
-            try:
-                ok = self._hasher.verify(row["password_hash"], password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        with self._connection() as connection:
-            if ok:
-                connection.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,))
-            elif row is not None:
-                failures = row["failed_logins"] + 1
-                locked = (now + dt.timedelta(seconds=LOCKOUT_SECONDS)).isoformat() if failures >= MAX_FAILED_LOGINS \
-                    else None
-                connection.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                                   (0 if locked else failures, locked, name))
-        self.audit("login" if ok else "login_failed", name)
+            row = connection.execute("SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
+        try:
+            ok = self._checks.verify(row["password_hash"] if row else None, password, limits.login_wait_seconds,
+                                     admit=lambda: self._admit(name, key, limits))
+        except ChecksBusy:
+            self.audit("login_busy", name, address=key)
+            raise StoreError("auth.busy") from None
+        self._record_login(name, key, ok, limits)
         return row["role"] if ok else None
+
+    def _admit(self, name: str, key: str | None, limits: Limits) -> None:
+        """Raise the refusal (audited) when the address or the account may not try now."""
+        now = self._clock()
+        with self._connection() as connection:
+            until = self._address_blocked_until(connection, key, now, limits)
+            locked = connection.execute("SELECT locked_until FROM users WHERE name = ?", (name,)).fetchone()
+        if until is not None:
+            self.audit("login_throttled", name, address=key, until=until.isoformat())
+            raise StoreError("auth.throttled", until=until.astimezone(WIB))
+        if locked is not None and locked["locked_until"] and dt.datetime.fromisoformat(locked["locked_until"]) > now:
+            self.audit("login_locked", name, address=key)
+            raise StoreError("store.locked", until=locked["locked_until"])
+
+    @staticmethod
+    def _address_blocked_until(connection: sqlite3.Connection, key: str | None, now: dt.datetime,
+                               limits: Limits) -> dt.datetime | None:
+        """When the address may try again: the limit-th newest failure in the window leaves it; None if now."""
+        if key is None:
+            return None
+        window = dt.timedelta(minutes=limits.login_failure_window_minutes)
+        row = connection.execute(
+            "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+            (key, (now - window).timestamp(), limits.login_failures_per_address - 1)).fetchone()
+        return dt.datetime.fromtimestamp(row["at"], dt.UTC) + window if row else None
+
+    def _record_login(self, name: str, key: str | None, ok: bool, limits: Limits) -> None:
+        """Count the outcome per account and per address and audit it, in one transaction.
+
+        The same statements run whether or not the name exists, so the write costs the same too.
+        """
+        now = self._clock()
+        locked_until = (now + dt.timedelta(seconds=LOCKOUT_SECONDS)).isoformat()
+        cutoff = (now - dt.timedelta(minutes=limits.login_failure_window_minutes)).timestamp()
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                if ok:
+                    connection.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?",
+                                       (name,))
+                else:
+                    connection.execute("UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ?", (name,))
+                    connection.execute("UPDATE users SET failed_logins = 0, locked_until = ?"
+                                       " WHERE name = ? AND failed_logins >= ?", (locked_until, name, MAX_FAILED_LOGINS))
+                    connection.execute("DELETE FROM login_failures WHERE at <= ?", (cutoff,))
+                    if key is not None:
+                        connection.execute("INSERT INTO login_failures (address, at) VALUES (?, ?)",
+                                           (key, now.timestamp()))
+                connection.execute("INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                                   (_now(), name, "login" if ok else "login_failed", json.dumps({"address": key})))
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
 
     def audit_log(self, limit: int = 500) -> list[dict[str, Any]]:
         with self._connection() as connection:

@@ -258,7 +258,7 @@ def login_box(lang: str) -> None:
         password = st.text_input(t("auth.password", lang), type="password", key="login_password")
         if st.form_submit_button(t("auth.submit", lang)):
             try:
-                role = store().authenticate(user.strip(), password)
+                role = store().authenticate(user.strip(), password, address=st.context.ip_address)
             except StoreError as exc:
                 st.error(t(exc.key, lang, **exc.params))
                 return

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import sqlite3
+from contextlib import ExitStack
 from pathlib import Path
 
 import openpyxl
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from rbdash.messages import t
+from rbdash.signin import WIB, shared_checks
 from rbdash.store import Store
 from tests.conftest import BUNDLED, ROOT
 
@@ -124,6 +130,35 @@ def test_failed_logins_are_refused_and_throttled(store: Store) -> None:
     locked = sign_in("edi")
     assert "Terlalu banyak percobaan" in locked.sidebar.error[0].value
     assert "login_failed" in [e["action"] for e in store.audit_log()]
+
+
+def test_sign_in_says_when_the_server_is_busy_checking_passwords(store: Store,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RBDASH_LOGIN_WAIT_SECONDS", "1")
+    checks = shared_checks()
+    with ExitStack() as held:
+        for _ in range(checks.slots):
+            held.enter_context(checks.slot(5))
+        at = sign_in("edi")
+    assert at.sidebar.error[0].value == "Server sedang sibuk memeriksa kata sandi; coba lagi sebentar."
+    assert "user" not in at.session_state
+    assert store.audit_log()[0]["action"] == "login_busy"
+    assert "login_failed" not in [e["action"] for e in store.audit_log()]
+
+
+def test_sign_in_says_until_when_a_throttled_address_must_wait(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RBDASH_LOGIN_FAILURES_PER_ADDRESS", "2")
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda _self: "203.0.113.7"))
+    for name in ("tamu1", "tamu2"):
+        assert sign_in(name, "salah").sidebar.error[0].value == "Nama pengguna atau kata sandi salah."
+    with sqlite3.connect(store.database) as connection:
+        first = connection.execute("SELECT MIN(at) FROM login_failures WHERE address = '203.0.113.7'").fetchone()[0]
+    at = sign_in("edi")  # the right password, refused all the same
+    until = dt.datetime.fromtimestamp(first, WIB) + dt.timedelta(minutes=15)
+    assert at.sidebar.error[0].value == t("auth.throttled", "id", until=until)
+    assert " WIB." in at.sidebar.error[0].value and "user" not in at.session_state
+    assert store.audit_log()[0]["action"] == "login_throttled"
+    assert store.audit_log()[0]["detail"]["address"] == "203.0.113.7"
 
 
 def test_logout(store: Store) -> None:
