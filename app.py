@@ -20,8 +20,10 @@ from rbdash.ui import (
     signed_in,
     view_requires_login,
 )
+from rbdash.ui_uploads import guard_uploads
 
 st.set_page_config(page_title="RB Dash", layout="wide")
+guard_uploads()  # uploads: hook this server process once; this run shows no uploader yet
 lang = language()
 login_box(lang)
 if view_requires_login() and not signed_in():

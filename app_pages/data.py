@@ -11,6 +11,7 @@ from rbdash.diff import compare
 from rbdash.messages import t
 from rbdash.store import StoreError
 from rbdash.ui import MAX_UPLOAD_MB, authorised, load_bytes, page_context, problems_frame, show_table, signed_in, store
+from rbdash.ui_uploads import upload_box
 
 ctx = page_context()
 lang = ctx.lang
@@ -21,7 +22,7 @@ if not authorised("editor"):
         st.info(t("auth.no_editor", lang))
     st.stop()
 
-upload = st.file_uploader(t("data.upload", lang, limit=MAX_UPLOAD_MB), type=["xlsx", "xlsm"], key="upload")
+upload = upload_box(signed_in(), lang, t("data.upload", lang, limit=MAX_UPLOAD_MB), type=["xlsx", "xlsm"], key="upload")
 if upload is None:
     st.stop()
 data = upload.getvalue()
