@@ -79,6 +79,7 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     sha256: str = ""
     source_name: str = ""
+    worker_peak_bytes: int = 0  # peak resident memory of the worker process that loaded it (0: in-process)
 
     @property
     def errors(self) -> list[Problem]:

@@ -28,8 +28,6 @@ the same user rights as the server; the process boundary is there for resource i
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import multiprocessing
 import os
@@ -37,7 +35,7 @@ import resource
 import signal
 import threading
 import time
-from multiprocessing import spawn
+from multiprocessing import forkserver, spawn
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -47,7 +45,6 @@ from .loader import LoadResult, load_workbook, read_workbook_file
 from .package import DEFAULT_LIMITS, PackageLimits
 from .problems import ProblemLog
 
-_M_ARENA_MAX = -8  # mallopt parameter (glibc malloc.h)
 _STDERR_KEEP = 16 * 1024
 _slots_lock = threading.Lock()
 _slots: tuple[int, threading.BoundedSemaphore] | None = None
@@ -76,14 +73,30 @@ def _preparation_without_main(name: str) -> dict[str, Any]:
 spawn.get_preparation_data = _preparation_without_main
 
 
+# Address space is what RLIMIT_AS counts, reservations included: Arrow's jemalloc pool and glibc's
+# per-thread arenas reserve a gigabyte the loader never touches. Both are chosen when the fork server
+# starts (the variables are read at its start-up), so it is started with them.
+WORKER_ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_ARENA_MAX": "2"}
+
+
 def _mp_context() -> Any:
-    """The forkserver context; its server imports this module (and so the loader) once."""
+    """The forkserver context, its server running: it imports this module (and so the loader) once."""
     global _context
     with _context_lock:
         if _context is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["rbdash.worker"])
             _context = context
+        saved = {name: os.environ.get(name) for name in WORKER_ENVIRONMENT}
+        os.environ.update(WORKER_ENVIRONMENT)
+        try:
+            forkserver.ensure_running()  # a no-op while it runs; (re)starts it with the environment above
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
         return _context
 
 
@@ -98,10 +111,7 @@ def _slot_semaphore(size: int) -> threading.BoundedSemaphore:
 
 def warm_up() -> None:
     """Start the fork server now (about a second, once per process) so the first upload does not wait for it."""
-    from multiprocessing import forkserver
-
     _mp_context()
-    forkserver.ensure_running()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -110,19 +120,20 @@ def warm_up() -> None:
 
 def _apply_limits(memory_bytes: int, cpu_seconds: int, open_files: int) -> None:
     """Hard limits for this worker process, set before the file is touched."""
-    # Reservations, not use, count against RLIMIT_AS: keep malloc arenas and Arrow's pool from
-    # reserving gigabytes of address space that the loader never touches.
-    libc_name = ctypes.util.find_library("c")
-    if libc_name:
-        ctypes.CDLL(libc_name).mallopt(_M_ARENA_MAX, 2)
-    import pyarrow
-
-    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # the worker writes no file
+
+
+def _peak_resident_bytes() -> int:
+    """This process's peak resident memory (VmHWM), in bytes."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _worker_main(channel: Connection, errors: Connection, memory_bytes: int, cpu_seconds: int,
@@ -134,6 +145,7 @@ def _worker_main(channel: Connection, errors: Connection, memory_bytes: int, cpu
         data = channel.recv_bytes()
         result = load_workbook(data, limits=package_limits)
         del data
+        result.worker_peak_bytes = _peak_resident_bytes()
         channel.send(("ok", result))
     except MemoryError:
         channel.send(("memory", None))
