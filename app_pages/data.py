@@ -10,7 +10,18 @@ import streamlit as st
 from rbdash.diff import compare
 from rbdash.messages import t
 from rbdash.store import StoreError
-from rbdash.ui import MAX_UPLOAD_MB, authorised, load_bytes, page_context, problems_frame, show_table, signed_in, store
+from rbdash.ui import (
+    MAX_UPLOAD_MB,
+    authorised,
+    load_bytes,
+    load_version,
+    page_context,
+    problem_callouts,
+    problems_frame,
+    show_table,
+    signed_in,
+    store,
+)
 from rbdash.ui_uploads import upload_box
 
 ctx = page_context()
@@ -33,6 +44,7 @@ if result.problems:
     show_table(problems_frame(result, lang), "validasi", ctx, "upload_problems")
 if not result.is_valid:
     st.error(t("data.invalid", lang, errors=len(result.errors)))
+    problem_callouts(result, lang)
     logged = st.session_state.setdefault("rejected_uploads", set())
     if digest not in logged:
         store().audit("upload_rejected", signed_in(), sha256=digest, name=upload.name, errors=len(result.errors))
@@ -41,7 +53,7 @@ if not result.is_valid:
 st.success(t("data.valid", lang, warnings=len(result.warnings)))
 
 current = store().current(result.plan.info["satker"], result.plan.info["year"])
-before = load_bytes(store().read(current)).plan if current else None
+before = load_version(current).plan if current else None
 changes = compare(before, result.plan)
 st.subheader(t("data.preview", lang, number=current.number if current else 0))
 

@@ -82,6 +82,18 @@ def language() -> str:
     return st.session_state["lang"]
 
 
+def load_version(version) -> LoadResult:
+    """A version from the store (trusted: read in-process), parsed once per distinct content."""
+    return _load_version(str(data_dir()), version.sha256)
+
+
+def problem_callouts(result: LoadResult, lang: str, limit: int = 3) -> None:
+    """The first errors as readable text (where, what, how to fix), shown literally; the table has them all."""
+    for problem in result.errors[:limit]:
+        st.error(f"**{escape_markdown(problem.location(lang))}**: {escape_markdown(problem.message(lang))}\n\n"
+                 f"{escape_markdown(t('report.fix', lang))}: {escape_markdown(problem.fix(lang))}")
+
+
 def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
     """The problems as a table with translated headers."""
     rows = [p.as_dict(lang) for p in result.problems]

@@ -48,6 +48,10 @@ def _wait_until_serving(process: subprocess.Popen, timeout: float = 90) -> None:
         watchdog.cancel()
 
 
+#: URL -> the server process serving it (tests check the server survived what they did).
+SERVERS: dict[str, subprocess.Popen] = {}
+
+
 def _serve(env_extra: dict[str, str]) -> Iterator[str]:
     port = _free_port()
     env = {**{k: v for k, v in os.environ.items() if k not in ("RBDASH_WORKBOOK", "RBDASH_DATA_DIR")},
@@ -63,8 +67,10 @@ def _serve(env_extra: dict[str, str]) -> Iterator[str]:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as response:
             assert response.read().strip() == b"ok"
         threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
+        SERVERS[url] = process
         yield url
     finally:
+        SERVERS.pop(url, None)
         process.terminate()
         process.wait(timeout=20)
 
@@ -199,4 +205,70 @@ def test_pages_without_charts(server: str, browser, path: str, title: str, ready
     assert page.locator('[data-testid="stException"]').count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path}_1440x900.png"))
+    page.close()
+
+
+def _far_cell_workbook() -> bytes:
+    """The bundled workbook with one value at XFD1048576 of 'Capaian Indikator', whose <dimension> still
+    says A1:D30: the file that made the native reader abort the whole server (issue #8)."""
+    from tests import hostile_factory as hf
+
+    xml = hf.bundled_entries()[hf.VALUES_PART]
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    return hf.rewrite_bundled({hf.VALUES_PART: xml.replace(b"</sheetData>", far, 1)})
+
+
+@pytest.mark.slow
+def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, browser, tmp_path: Path) -> None:
+    import openpyxl
+
+    from rbdash.store import Store
+
+    url, root = store_server
+    server = SERVERS[url]
+    pid = server.pid
+    far = tmp_path / "sel_jauh.xlsx"
+    far.write_bytes(_far_cell_workbook())
+    valid = tmp_path / "rencana_valid.xlsx"
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Rencana Aksi"]["D18"] = "2. Pelibatan masyarakat (setelah berkas sel jauh)"
+    wb.save(valid)
+
+    page = _open(browser, f"{url}/data")
+    page.get_by_text("memerlukan peran editor").wait_for(timeout=60_000)
+    before = Store(root).current().number  # the server seeds version 1 on its first page
+    page.get_by_label("Nama pengguna").fill("edi")
+    page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    uploader.set_input_files(str(far))
+    page.get_by_text("XFD1048576", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("Capaian Indikator", exact=False).first.wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "data_far_cell_refused_1440x900.png"))
+    assert server.poll() is None and server.pid == pid  # the same server process, alive
+
+    uploader.set_input_files(str(valid))
+    page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
+    page.get_by_label("Catatan penerbitan (wajib)").fill("setelah berkas sel jauh")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Terbitkan sebagai versi baru").click()
+    page.get_by_text(f"Versi {before + 1} diterbitkan").wait_for(timeout=60_000)
+    assert Store(root).current().number == before + 1
+
+    for path, (title, _) in PAGES.items():
+        page.goto(f"{url}/{path}")
+        _ready(page, title)
+        if path == "jadwal":
+            page.get_by_text("2. Pelibatan masyarakat (setelah berkas sel jauh)", exact=False).first.wait_for(
+                state="attached")
+    for path, title in (("laporan", "Laporan"), ("riwayat", "Riwayat Versi"), ("data", "Unggah Data"),
+                        ("admin", "Pengguna & Audit")):
+        page.goto(f"{url}/{path}")
+        page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+        page.wait_for_load_state("networkidle")
+        assert page.locator('[data-testid="stException"]').count() == 0
+    assert server.poll() is None and server.pid == pid
     page.close()
