@@ -29,7 +29,7 @@ constraints:
 	rm -rf .venv-pin
 
 run: $(VENV)/.runtime
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) -m rbdash.serve --server.port $(PORT)
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check .

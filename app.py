@@ -20,40 +20,46 @@ from rbdash.ui import (
     signed_in,
     view_requires_login,
 )
-from rbdash.ui_uploads import guard_uploads
+from rbdash.ui_uploads import upload_run
+
+
+def main() -> None:
+    """One run: language, sign-in, the current workbook, the shared sidebar, then the chosen page."""
+    lang = language()
+    login_box(lang)
+    if view_requires_login() and not signed_in():
+        st.title(t("app.title", lang))
+        st.info(t("auth.required", lang))
+        st.stop()
+    try:
+        result = load_current()
+    except StoreError as exc:
+        st.title(t("app.title", lang))
+        st.error(t(exc.key, lang, **exc.params))
+        st.stop()
+    if result.plan is None:
+        st.title(t("app.title", lang))
+        print_styles(False)  # also hides the grid's raw CSV export
+        st.error(t("app.cannot_load", lang))
+        st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
+        st.stop()
+
+    context = sidebar(result, lang)
+    print_styles(context.print_mode)
+    st.session_state["_page_context"] = context
+    navigation = st.navigation([
+        st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
+        st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
+        st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
+        st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
+        st.Page("app_pages/laporan.py", title=t("page.report", lang), url_path="laporan"),
+        st.Page("app_pages/data.py", title=t("page.data", lang), url_path="data"),
+        st.Page("app_pages/riwayat.py", title=t("page.history", lang), url_path="riwayat"),
+        st.Page("app_pages/admin.py", title=t("page.admin", lang), url_path="admin"),
+    ])
+    navigation.run()
+
 
 st.set_page_config(page_title="RB Dash", layout="wide")
-guard_uploads()  # uploads: hook this server process once; this run shows no uploader yet
-lang = language()
-login_box(lang)
-if view_requires_login() and not signed_in():
-    st.title(t("app.title", lang))
-    st.info(t("auth.required", lang))
-    st.stop()
-try:
-    result = load_current()
-except StoreError as exc:
-    st.title(t("app.title", lang))
-    st.error(t(exc.key, lang, **exc.params))
-    st.stop()
-if result.plan is None:
-    st.title(t("app.title", lang))
-    print_styles(False)  # also hides the grid's raw CSV export
-    st.error(t("app.cannot_load", lang))
-    st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
-    st.stop()
-
-context = sidebar(result, lang)
-print_styles(context.print_mode)
-st.session_state["_page_context"] = context
-navigation = st.navigation([
-    st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
-    st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
-    st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
-    st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
-    st.Page("app_pages/laporan.py", title=t("page.report", lang), url_path="laporan"),
-    st.Page("app_pages/data.py", title=t("page.data", lang), url_path="data"),
-    st.Page("app_pages/riwayat.py", title=t("page.history", lang), url_path="riwayat"),
-    st.Page("app_pages/admin.py", title=t("page.admin", lang), url_path="admin"),
-])
-navigation.run()
+with upload_run():  # uploads: hooked once per process; a run that shows no uploader ends the permission
+    main()

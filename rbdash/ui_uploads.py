@@ -17,7 +17,8 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from streamlit import runtime
 from streamlit.runtime import Runtime
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.runtime.stats import CounterStat, GaugeStat
 
 from . import formatting as fmt
@@ -42,12 +44,36 @@ NOTICE_POLL_SECONDS = 2
 _NOTICE_KEYS = {"session_cap": "data.upload_refused_session", "total_cap": "data.upload_refused_total"}
 
 
-def guard_uploads() -> None:
-    """First thing in every run (app.py): hook this server process once; this run shows no uploader yet."""
+_SHOWN: dict[str, bool] = {}  # session id -> whether its current run has shown the uploader
+
+
+@contextmanager
+def upload_run() -> Iterator[None]:
+    """Around every run of the app (app.py): hook this server process once; when the run ends having
+    shown no uploader, the session may no longer hold uploads.
+
+    The permission is withdrawn at the *end* of a run, never at its start, so an upload that arrives
+    while the page that shows the uploader is being run again (an editor replacing a file) is not
+    refused; a run interrupted by a rerun leaves the decision to the run that follows it.
+    """
     ledger = ledger_of_this_process()
     ctx = get_script_run_ctx()
-    if ledger is not None and ctx is not None:
-        ledger.close(ctx.session_id)
+    if ledger is None or ctx is None:
+        yield
+        return
+    session_id = ctx.session_id
+    _SHOWN[session_id] = False
+    completed = False
+    try:
+        yield
+        completed = True
+    except StopException:
+        completed = True
+        raise
+    finally:
+        shown = _SHOWN.pop(session_id, False)
+        if completed and not shown:
+            ledger.close(session_id)
 
 
 def upload_box(user: str, lang: str, label: str, **kwargs: Any) -> Any:
@@ -62,6 +88,7 @@ def upload_box(user: str, lang: str, label: str, **kwargs: Any) -> Any:
     if ledger is None or ctx is None:
         return st.file_uploader(label, **kwargs)
     ledger.open(ctx.session_id, user)
+    _SHOWN[ctx.session_id] = True
     _refusal_notice(ledger, ctx.session_id, lang)
     value = st.file_uploader(label, **kwargs)
     files = value if isinstance(value, list) else [] if value is None else [value]
@@ -85,7 +112,11 @@ def ledger_of_this_process() -> UploadLedger | None:
     Streamlit server (AppTest's runtime is a mock, bare scripts have none)."""
     if not runtime.exists():
         return None
-    rt = runtime.get_instance()
+    return guard_runtime(runtime.get_instance())
+
+
+def guard_runtime(rt: Runtime) -> UploadLedger | None:
+    """Hook the upload limits into `rt` (once); `python -m rbdash.serve` calls it as the runtime is made."""
     manager = rt.uploaded_file_mgr
     if not isinstance(manager, MemoryUploadedFileManager):
         if type(rt) is Runtime:

@@ -1,5 +1,5 @@
 """Real browser: Debian's headless Chromium driven by Playwright loads every page served by
-`streamlit run`, clicks the main controls, and saves 1440x900 screenshots and A4-landscape PDFs
+`python -m rbdash.serve` (streamlit run app.py, as `make run` serves it), clicks the main controls, and saves 1440x900 screenshots and A4-landscape PDFs
 to test-artifacts/."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _serve(env_extra: dict[str, str]) -> Iterator[str]:
     env = {**{k: v for k, v in os.environ.items() if k not in ("RBDASH_WORKBOOK", "RBDASH_DATA_DIR")},
            "PYTHONPATH": str(ROOT), **env_extra}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "rbdash.serve", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -251,7 +251,10 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     assert server.poll() is None and server.pid == pid  # the same server process, alive
 
     uploader.set_input_files(str(valid))
-    page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
+    try:
+        page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "debug_second_upload.png"))
     page.get_by_label("Catatan penerbitan (wajib)").fill("setelah berkas sel jauh")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Terbitkan sebagai versi baru").click()

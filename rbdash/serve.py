@@ -1,0 +1,44 @@
+"""`python -m rbdash.serve [streamlit options]`: serve the dashboard (`streamlit run app.py`) with the
+upload limits in force from the server's first request.
+
+Under a plain `streamlit run`, project code first runs when a visitor's session runs the app, so the
+upload guard (rbdash.ui_uploads) could only be hooked in then, and uploads sent before that first run
+were held until it. Here the guard is hooked into Streamlit's runtime as the runtime is created, before
+the server accepts a connection, and the workers' fork server is started at the same moment.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def _hook_runtime() -> None:
+    from streamlit.runtime.runtime import Runtime
+
+    from .ui_uploads import guard_runtime
+    from .worker import warm_up
+
+    create = Runtime.__init__
+
+    def create_guarded(self: Runtime, *args: object, **kwargs: object) -> None:
+        create(self, *args, **kwargs)
+        guard_runtime(self)
+        warm_up()
+
+    Runtime.__init__ = create_guarded  # type: ignore[method-assign]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run Streamlit's own command line as `streamlit run app.py ARGS`, with the runtime hooked."""
+    from streamlit.web import cli
+
+    _hook_runtime()
+    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    return cli.main()  # click's entry point: exits the process itself
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
