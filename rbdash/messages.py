@@ -735,6 +735,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.indicators_word": {"id": "indikator", "en": "indicators"},
     "report.behind": {"id": "Indikator tertinggal dari target", "en": "Indicators behind target"},
     "report.page": {"id": "Halaman {page}", "en": "Page {page}"},
+    "export.failed": {"id": "Gambar grafik gagal dibuat (Chromium gagal atau tidak menjawab). Coba lagi; peramban baru akan dipakai.", "en": "The chart images could not be made (Chromium failed or did not answer). Try again; a fresh browser will be used."},
     "table.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
     "table.download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "page.data": {"id": "Unggah Data", "en": "Upload data"},
