@@ -743,6 +743,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.appendix_intro": {"id": "Teks buku kerja yang terlalu panjang untuk sel tabel atau sampul laporan ini, lengkap sesuai urutan rujukannya.", "en": "Workbook texts too long for a table cell or the cover of this report, in full, in the order they are referred to."},
     "report.appendix_entry": {"id": "Lampiran {number}: {what}", "en": "Appendix {number}: {what}"},
     "deck.full_text": {"id": "Teks lengkap yang dipotong agar muat di salindia ini:", "en": "Full text cut to fit on this slide:"},
+    "report.queue_full": {"id": "Antrean laporan penuh; coba lagi sebentar.", "en": "The report queue is full; try again shortly."},
+    "report.failed": {"id": "Laporan gagal dibuat. Coba lagi; bila terulang, beri tahu pengelola server (rinciannya ada di log server).", "en": "The report could not be built. Try again; if it happens again, tell the server administrator (the details are in the server log)."},
     "table.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
     "table.download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "page.data": {"id": "Unggah Data", "en": "Upload data"},
