@@ -139,6 +139,10 @@ class ChartRenderer:
             self._kaleido = self._run(self._open(browser), START_TIMEOUT)
             self._browser_path = browser
             self.starts += 1
+            # atexit runs last-registered first: registered after the browser made its temporary
+            # profile folder, this close comes before tempfile's cleanup of that folder.
+            atexit.unregister(self._close_at_exit)
+            atexit.register(self._close_at_exit)
 
     def _alive(self) -> bool:
         process = getattr(self._kaleido, "subprocess", None)
@@ -193,6 +197,19 @@ class ChartRenderer:
                 self._loop.call_soon_threadsafe(self._loop.stop)
                 self._loop = None
 
+    def _close_at_exit(self) -> None:
+        """Close the browser when the interpreter exits; kill it rather than wait for a running batch."""
+        if self._lock.acquire(timeout=CLOSE_TIMEOUT):
+            try:
+                self._cancel_idle_timer()
+                self._discard()
+            finally:
+                self._lock.release()
+            return
+        process = getattr(self._kaleido, "subprocess", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+
     # -- idle browser -----------------------------------------------------------------------
 
     def _start_idle_timer(self) -> None:
@@ -241,7 +258,6 @@ def _quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str,
 
 
 _RENDERER = ChartRenderer()
-atexit.register(_RENDERER.close)
 
 
 def renderer() -> ChartRenderer:
