@@ -1,32 +1,67 @@
-"""Laporan: the PDF report and the PowerPoint deck of the data shown, for meetings."""
+"""Laporan: the PDF report and the PowerPoint deck of the data shown, for meetings.
+
+"Buat laporan" puts the report in the server's report queue (`rbdash.report_queue`) and returns at
+once; a fragment polls the job, showing its place in line, then the downloads or the error. Every
+session asking for the same report (data version, month, language) shares one build.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from rbdash import charts
-from rbdash.deck import build_deck
 from rbdash.messages import t
-from rbdash.report import build_pdf
+from rbdash.report_queue import DONE, QUEUED, RUNNING, QueueFull, ReportRequest, report_queue, submit_report
 from rbdash.ui import page_context, page_header
+
+POLL_SECONDS = 1.0
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 ctx = page_context()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.report")
 st.write(t("report.intro", lang))
 stem = charts.chart_filename("laporan", model.info.get("year"), month)
-version = ctx.result.source_name or ctx.result.sha256[:12]
-key = (ctx.result.sha256, month, lang)
+request = ReportRequest(ctx.result.sha256, month, lang, ctx.result.source_name or ctx.result.sha256[:12])
 if st.button(t("report.build", lang), type="primary", key="report_build"):
-    with st.spinner(t("report.building", lang)):
-        st.session_state["report_files"] = (key, build_pdf(model, month, lang, version),
-                                            build_deck(model, month, lang, version))
-built = st.session_state.get("report_files")
-if built and built[0] == key:
-    _, pdf, pptx = built
-    left, right = st.columns(2)
-    left.download_button(t("report.download_pdf", lang), pdf, file_name=f"{stem}.pdf", mime="application/pdf",
-                         key="report_pdf", on_click="ignore")
-    right.download_button(t("report.download_pptx", lang), pptx, file_name=f"{stem}.pptx", key="report_pptx",
-                          mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                          on_click="ignore")
+    try:
+        st.session_state["report_job"] = submit_report(model, request)
+    except QueueFull as exc:
+        st.session_state.pop("report_job", None)
+        st.error(t(exc.key, lang))
+job = st.session_state.get("report_job")
+if job is not None and job.key == request:
+    polling = not job.finished.is_set()
+
+    @st.fragment(run_every=POLL_SECONDS if polling else None)
+    def report_status() -> None:
+        """The job's place in line while it waits or runs; then the downloads, or why there are none."""
+        place = report_queue().place(job)
+        if place.state == QUEUED:
+            st.info(t("report.queued", lang, position=place.position or 1))
+        elif place.state == RUNNING:
+            st.info(t("report.building", lang))
+        elif polling:
+            st.rerun()  # finished since the page was drawn: draw it again, without polling
+        elif place.state == DONE:
+            left, right = st.columns(2)
+            left.download_button(
+                t("report.download_pdf", lang),
+                job.result.pdf,
+                file_name=f"{stem}.pdf",
+                mime="application/pdf",
+                key="report_pdf",
+                on_click="ignore",
+            )
+            right.download_button(
+                t("report.download_pptx", lang),
+                job.result.pptx,
+                file_name=f"{stem}.pptx",
+                mime=PPTX,
+                key="report_pptx",
+                on_click="ignore",
+            )
+        else:
+            st.error(t(job.error_key or "report.failed", lang))
+
+    report_status()

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
              f"- PowerPoint deck: median {statistics.median(deck_times):.2f} s.",
              "- Where the PDF's time goes (one profiled run, cumulative seconds): "
              + "; ".join(f"{label} {seconds:.2f} s" for label, seconds in found.items())
-             + ". Each build starts one Chromium for all its charts.", ""]
+             + ". One Chromium serves every build of the process (its start falls in the first run).", ""]
     publish("\n".join(lines), args.write)
     return 0
 

@@ -2,6 +2,8 @@
 
 Charts are static PNGs from `rbdash.images` (Kaleido with the system Chromium). Every slide that
 shows example values says CONTOH. Without a browser the chart slides say why they have no image.
+Every text stays inside its box: set a few points smaller when that is enough, else cut with "…"
+and given whole in the slide's notes; chart labels are cut (`fitting.chart_model`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,16 @@ from pptx.util import Emu, Inches, Pt
 
 from . import charts, images, metrics
 from . import formatting as fmt
+from .fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
 from .loader import ActionPlan
 from .messages import t
 from .views import example_sheet_names
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
+INSET, INSET_TOP = Inches(0.1), Inches(0.05)  # python-pptx's default insets of a text box: sides, top and bottom
+EMU_PER_POINT = 12700
+LINE_SPACING = 1.2  # a line of single-spaced text, in font sizes
+FOOTER_PART_CHARS = 60  # satker, decree number and version in the footer, each
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,8 @@ class ChartSlide:
 
 
 def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSlide]:
-    """The charts of the deck, in meeting order."""
+    """The charts of the deck, in meeting order (labels cut to label length)."""
+    model = chart_model(model)
     slides = [
         ChartSlide(charts.programme_bars(metrics.programme_progress(model, as_of_month,
                                                                     f"({t('app.missing_in_copy', lang)})"),
@@ -50,25 +58,69 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
     return slides
 
 
+class Notes:
+    """The full texts of one slide that its boxes had to cut; they go into the slide's notes."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def write(self, slide, lang: str) -> None:
+        """Put the cut texts, whole, into `slide`'s notes (nothing when nothing was cut)."""
+        if self.texts:
+            slide.notes_slide.notes_text_frame.text = "\n\n".join([t("deck.full_text", lang), *self.texts])
+
+
+def box_lines(height: int, points: int) -> int:
+    """How many lines of `points`-point text a box of `height` EMU holds."""
+    return int((height - 2 * INSET_TOP) / EMU_PER_POINT // (LINE_SPACING * points))
+
+
 def _text(slide, left, top, width, height, text: str, size: int, bold: bool = False,
-          color: RGBColor | None = None) -> None:
+          color: RGBColor | None = None, notes: Notes | None = None, whole: str | None = None,
+          smallest: int | None = None) -> None:
+    """A text box showing `text` inside the box: at `size` points or smaller down to `smallest`, in as
+    many lines as the box holds at that size; else cut with "…". When cut, `whole` (by default `text`)
+    goes to `notes`, as it does whenever `whole` differs from `text`. Text is measured with DejaVu Sans,
+    wider than the theme's Calibri and than what LibreOffice puts in its place, so it fits in either."""
+    font = register_fonts()[1 if bold else 0]
+    room = (width - 2 * INSET) / EMU_PER_POINT
+    sizes = list(range(size, (smallest or size) - 1, -2))
+    chosen = next((points for points in sizes if fits(text, room, font, points, max(box_lines(height, points), 1))),
+                  None)
+    points = chosen or sizes[-1]
+    shown = one_line(text) if chosen else fit(text, room, font, points, max(box_lines(height, points), 1))
+    if notes is not None and (chosen is None or (whole is not None and whole != text)):
+        notes.texts.append(whole if whole is not None else text)
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
     run = frame.paragraphs[0].add_run()
-    run.text = text
-    run.font.size = Pt(size)
+    run.text = shown
+    run.font.size = Pt(points)
     run.font.bold = bold
     if color is not None:
         run.font.color.rgb = color
 
 
-def _header(slide, title: str, subtitle: str, example_note: str | None) -> None:
-    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), title, 26, bold=True)
-    _text(slide, Inches(0.5), Inches(1.0), Inches(12.3), Inches(0.4), subtitle, 14)
+def _header(slide, title: str, subtitle: str, example_note: str | None, notes: Notes) -> None:
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), title, 26, bold=True, notes=notes, smallest=20)
+    _text(slide, Inches(0.5), Inches(1.0), Inches(12.3), Inches(0.4), subtitle, 14, notes=notes, smallest=12)
     if example_note:
         _text(slide, Inches(0.5), Inches(6.95), Inches(12.3), Inches(0.4), example_note, 12, bold=True,
-              color=RGBColor(0x99, 0x33, 0x00))
+              color=RGBColor(0x99, 0x33, 0x00), notes=notes, smallest=10)
+
+
+def _footer(slide, parts: list[str], notes: Notes) -> None:
+    """Satker, decree number and version on one line, each cut to a share of it (whole in `notes`)."""
+    shown = [clip(one_line(part), FOOTER_PART_CHARS) for part in parts]
+    if shown != [one_line(part) for part in parts]:
+        notes.texts.append(" · ".join(parts))
+    _text(slide, Inches(0.5), Inches(6.6), Inches(12.3), Inches(0.3), " · ".join(shown), 10, notes=notes, smallest=8)
+
+
+def _codes(found: list[str], limit: int | None = CODE_CHARS) -> str:
+    shown = [clip(one_line(code), limit) if limit else code for code in found]
+    return f"{len(found)}: {', '.join(shown) or '–'}"
 
 
 def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: str) -> bytes:
@@ -80,26 +132,28 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
     as_of = charts.as_of_text(info.get("as_of"), info.get("year"), as_of_month, lang)
     examples = example_sheet_names(model)
     note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
-    footer = f"{info.get('satker')} · {info.get('decree_number') or ''} · {version_label}"
+    footer = [str(info.get("satker")), str(info.get("decree_number") or ""), version_label]
 
     figures = metrics.overview(model, as_of_month)
-    slide = presentation.slides.add_slide(blank)
-    _header(slide, t("deck.key_figures", lang, year=info.get("year"), satker=info.get("satker")), as_of, note)
+    slide, notes = presentation.slides.add_slide(blank), Notes()
+    _header(slide, t("deck.key_figures", lang, year=info.get("year"), satker=info.get("satker")), as_of, note, notes)
     ikm = figures.latest_ikm
     lines = [
         (t("overview.rows", lang), fmt.number(figures.plan_rows, lang)),
         (t("overview.done", lang), fmt.percent(figures.done_share, lang, 1)),
         (t("overview.indicators", lang), fmt.percent(figures.indicator_completion, lang, 1)),
-        (t("overview.overdue", lang), f"{len(figures.overdue_rows)}: {', '.join(figures.overdue_rows) or '–'}"),
-        (t("overview.due_next", lang), f"{len(figures.due_next_month)}: {', '.join(figures.due_next_month) or '–'}"),
+        (t("overview.overdue", lang), _codes(figures.overdue_rows), _codes(figures.overdue_rows, None)),
+        (t("overview.due_next", lang), _codes(figures.due_next_month), _codes(figures.due_next_month, None)),
         (t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']}), {ikm['period']}"
          if ikm else "–"),
     ]
-    for row, (label, value) in enumerate(lines):
+    for row, (label, value, *whole) in enumerate(lines):
         top = Inches(1.7 + 0.82 * row)
-        _text(slide, Inches(0.7), top, Inches(6.0), Inches(0.7), label, 20)
-        _text(slide, Inches(6.8), top, Inches(6.0), Inches(0.7), value, 24, bold=True)
-    _text(slide, Inches(0.5), Inches(6.6), Inches(12.3), Inches(0.3), footer, 10)
+        _text(slide, Inches(0.7), top, Inches(6.0), Inches(0.7), label, 20, notes=notes, smallest=16)
+        _text(slide, Inches(6.8), top, Inches(6.0), Inches(0.7), value, 24, bold=True, notes=notes,
+              whole=f"{label}: {whole[0]}" if whole else None, smallest=18)
+    _footer(slide, footer, notes)
+    notes.write(slide, lang)
 
     chart_slides = deck_charts(model, as_of_month, lang)
     try:
@@ -108,10 +162,10 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
     except images.ExportUnavailable as exc:
         pngs, missing = [None] * len(chart_slides), t(exc.key, lang)
     for chart, png in zip(chart_slides, pngs, strict=True):
-        slide = presentation.slides.add_slide(blank)
-        _header(slide, chart.title, as_of, note)
+        slide, notes = presentation.slides.add_slide(blank), Notes()
+        _header(slide, chart.title, as_of, note, notes)
         if png is None:
-            _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), missing or "", 18)
+            _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), missing or "", 18, smallest=14)
         else:
             width_px = 1400
             height_px = int(chart.figure.layout.height or 500)
@@ -119,7 +173,8 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
             scale = min(box_w / width_px, box_h / height_px)
             picture_w, picture_h = Emu(int(width_px * scale)), Emu(int(height_px * scale))
             slide.shapes.add_picture(io.BytesIO(png), int((WIDTH - picture_w) / 2), Inches(1.5), picture_w, picture_h)
-        _text(slide, Inches(0.5), Inches(6.6), Inches(12.3), Inches(0.3), footer, 10)
+        _footer(slide, footer, notes)
+        notes.write(slide, lang)
     out = io.BytesIO()
     presentation.save(out)
     return out.getvalue()

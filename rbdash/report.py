@@ -1,13 +1,17 @@
 """The PDF report for meetings: A4 landscape, cover, key figures, the Gantt split across pages with
 its month header on each, indicator completion, IKM, lists of what needs attention, page numbers
 and a footer with the data version. Fonts (DejaVu Sans, else ReportLab's Vera) are embedded.
+
+Any cell text lays out: a table cell shows at most `CELL_LINES` lines, the cover title three,
+headings two and the footer one; longer workbook text is cut with "…" and a pointer to the
+appendix (Lampiran), where it follows in full as ordinary paragraphs. Chart labels are cut
+(`fitting.chart_model`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -15,12 +19,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import charts, images, metrics
 from . import formatting as fmt
+from .fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
 from .loader import ActionPlan
 from .messages import t
 from .views import example_sheet_names
@@ -28,26 +32,18 @@ from .views import example_sheet_names
 PAGE = landscape(A4)
 MARGIN = 12 * mm
 GANTT_ROWS_PER_PAGE = 18
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
-
-
-def _register_fonts() -> tuple[str, str]:
-    """Regular and bold embedded fonts: DejaVu Sans when installed (full Indonesian and symbols), else Vera."""
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            pdfmetrics.registerFont(TTFont("RBDash", str(regular)))
-            pdfmetrics.registerFont(TTFont("RBDash-Bold", str(bold)))
-            return "RBDash", "RBDash-Bold"
-    pdfmetrics.registerFont(TTFont("RBDash", "Vera.ttf"))
-    pdfmetrics.registerFont(TTFont("RBDash-Bold", "VeraBd.ttf"))
-    return "RBDash", "RBDash-Bold"
+CELL_LINES = 8  # a table cell shows at most this many lines (a row always fits on a page)
+CELL_PADDING = 6  # ReportLab's default left and right padding of a table cell
+FOOTER_PART_CHARS = 60  # satker, decree number and version in the footer, each
+APPENDIX_ENTRY_CHARS = 40_000  # a text longer than one Excel cell is not repeated in the appendix
+APPENDIX_CHARS = 400_000  # the appendix holds at most this much text (some 60 pages)
 
 
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=bold, fontSize=24, leading=30, spaceAfter=8),
         "h1": ParagraphStyle("h1", fontName=bold, fontSize=16, leading=20, spaceAfter=6),
+        "h2": ParagraphStyle("h2", fontName=bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3),
         "body": ParagraphStyle("body", fontName=regular, fontSize=11, leading=15),
         "small": ParagraphStyle("small", fontName=regular, fontSize=9, leading=11),
         "example": ParagraphStyle("example", fontName=bold, fontSize=11, leading=14, textColor=colors.HexColor("#993300")),
@@ -62,10 +58,60 @@ def _image(png: bytes | None, width_px: int, height_px: int, max_w: float, max_h
     return Image(io.BytesIO(png), width=width_px * scale, height=height_px * scale)
 
 
-def _table(rows: list[list[str]], widths: list[float], regular: str, bold: str) -> Table:
+class Appendix:
+    """Full texts the report had to cut, numbered by first mention (one number per distinct text)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.entries: list[tuple[str, str]] = []  # (what the text is, the text)
+        self._numbers: dict[str, int] = {}
+        self._chars = 0
+
+    def pointer(self, text: str, what: str) -> str:
+        """The pointer after a cut text, " (lihat Lampiran 3)"; to the workbook once the appendix is full."""
+        number = self._numbers.get(text)
+        if number is None:
+            if len(text) > APPENDIX_ENTRY_CHARS or self._chars + len(text) > APPENDIX_CHARS:
+                return f" ({t('report.see_workbook', self.lang)})"
+            self.entries.append((what, text))
+            number = self._numbers[text] = len(self.entries)
+            self._chars += len(text)
+        return f" ({t('report.see_appendix', self.lang, number=number)})"
+
+    def fitted(self, text: object, width: float, style: ParagraphStyle, lines: int, what: str) -> str:
+        """`text` as it fits in `lines` lines of `width` points: whole, or cut with a pointer here."""
+        if fits(text, width, style.fontName, style.fontSize, lines):
+            return one_line(text)
+        return fit(text, width, style.fontName, style.fontSize, lines, self.pointer(str(text), what))
+
+    def story(self, styles: dict[str, ParagraphStyle], width: float) -> list:
+        """The appendix pages: each text under its number, as paragraphs that flow across pages."""
+        if not self.entries:
+            return []
+        story: list = [PageBreak(), Paragraph(escape(t("report.appendix", self.lang)), styles["h1"]),
+                       Paragraph(escape(t("report.appendix_intro", self.lang)), styles["body"])]
+        for number, (what, text) in enumerate(self.entries, start=1):
+            heading = t("report.appendix_entry", self.lang, number=number, what=what)
+            story += [CondPageBreak(30 * mm),  # a heading never ends a page; the text itself may split anywhere
+                      Paragraph(escape(fit(heading, width, styles["h2"].fontName, styles["h2"].fontSize, 2)),
+                                styles["h2"])]
+            story += [Paragraph(escape(line), styles["small"]) for line in text.splitlines() if line.strip()]
+        return story
+
+
+def _table(rows: list[list[str]], widths: list[float], regular: str, bold: str, appendix: Appendix) -> Table:
+    """A table whose every cell fits in `CELL_LINES` lines; the first cell of a row names cut texts."""
     style = ParagraphStyle("cell", fontName=regular, fontSize=9, leading=11)
     head = ParagraphStyle("head", fontName=bold, fontSize=9, leading=11)
-    data = [[Paragraph(escape(str(c)), head if i == 0 else style) for c in row] for i, row in enumerate(rows)]
+    data = []
+    for index, row in enumerate(rows):
+        cells = []
+        for column, cell in enumerate(row):
+            what = f"{rows[0][column]}, {clip(one_line(row[0]), CODE_CHARS)}" if column else str(rows[0][0])
+            text = appendix.fitted(str(cell), widths[column] - 2 * CELL_PADDING, head if index == 0 else style,
+                                   CELL_LINES, what)
+            cells.append(Paragraph(escape(text), head if index == 0 else style))
+        data.append(cells)
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9D9D9")),
@@ -76,27 +122,34 @@ def _table(rows: list[list[str]], widths: list[float], regular: str, bold: str) 
 def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str,
               generated_at: dt.datetime | None = None) -> bytes:
     """The report as PDF bytes."""
-    regular, bold = _register_fonts()
+    regular, bold = register_fonts()
     styles = _styles(regular, bold)
+    appendix = Appendix(lang)
     info = model.info
     as_of = charts.as_of_text(info.get("as_of"), info.get("year"), as_of_month, lang)
     examples = example_sheet_names(model)
     example_note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
     generated = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    footer = f"{info.get('satker')} · {info.get('decree_number') or ''} · {version_label} · {as_of}"
+    footer = " · ".join(clip(one_line(part), FOOTER_PART_CHARS)
+                        for part in (info.get("satker"), info.get("decree_number") or "", version_label, as_of))
     width, height = PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN - 14 * mm
 
+    def heading(text: str) -> list:
+        style = styles["h1"]  # never alone at the foot of a page
+        return [CondPageBreak(40 * mm), Paragraph(escape(fit(text, width, style.fontName, style.fontSize, 2)), style)]
+
     missing = f"({t('app.missing_in_copy', lang)})"
-    plan_codes = list(model.plan["code"])
+    labelled = chart_model(model)  # the charts' labels: codes, names and units cut to label length
+    plan_codes = list(labelled.plan["code"])
     chunks = [plan_codes[i:i + GANTT_ROWS_PER_PAGE] for i in range(0, len(plan_codes), GANTT_ROWS_PER_PAGE)] or [[]]
-    figures = [charts.gantt(model, as_of_month, lang, charts.GanttFilter(codes=chunk)) for chunk in chunks]
-    states = metrics.indicator_status(model, as_of_month)
-    figures.append(charts.indicator_bars(states, model, as_of_month, lang))
-    table = metrics.ikm_table(model, t("ikm.overall", lang))
-    if not table.empty:
-        figures.append(charts.ikm_trend(table, model, as_of_month, lang))
-        figures.append(charts.nrr_bars(table.iloc[-1], model, as_of_month, lang))
-    figures.insert(0, charts.programme_bars(metrics.programme_progress(model, as_of_month, missing), model,
+    figures = [charts.gantt(labelled, as_of_month, lang, charts.GanttFilter(codes=chunk)) for chunk in chunks]
+    figures.append(charts.indicator_bars(metrics.indicator_status(labelled, as_of_month), labelled, as_of_month,
+                                         lang))
+    chart_table = metrics.ikm_table(labelled, t("ikm.overall", lang))
+    if not chart_table.empty:
+        figures.append(charts.ikm_trend(chart_table, labelled, as_of_month, lang))
+        figures.append(charts.nrr_bars(chart_table.iloc[-1], labelled, as_of_month, lang))
+    figures.insert(0, charts.programme_bars(metrics.programme_progress(labelled, as_of_month, missing), labelled,
                                             as_of_month, lang))
     try:
         pngs: list[bytes | None] = list(images.figures_png(figures, scale=2, width=1400))
@@ -108,12 +161,16 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
         figure = figures[index]
         return _image(pngs[index], 1400, int(figure.layout.height or 500), width, max_h, no_image, styles["body"])
 
+    title, h1 = styles["title"], styles["h1"]
+    cover_title = appendix.fitted(info.get("title") or t("app.title", lang), width, title, 3, t("report.title", lang))
+    satker = appendix.fitted(info.get("satker") or "", width, h1, 1, t("col.satker", lang))
+    decree = appendix.fitted(info.get("decree_number") or "–", width, h1, 1, t("report.decree", lang))
     story: list = []
-    story += [Spacer(1, 25 * mm), Paragraph(escape(info.get("title") or t("app.title", lang)), styles["title"]),
-              Paragraph(escape(f"{info.get('satker')} · {t('report.decree', lang)} {info.get('decree_number') or '–'}"),
-                        styles["h1"]),
-              Spacer(1, 6 * mm), Paragraph(escape(as_of), styles["h1"]),
-              Paragraph(escape(t("report.version", lang, version=version_label)), styles["body"]),
+    story += [Spacer(1, 25 * mm), Paragraph(escape(cover_title), title),
+              Paragraph(escape(f"{satker} · {t('report.decree', lang)} {decree}"), h1),
+              Spacer(1, 6 * mm), Paragraph(escape(as_of), h1),
+              Paragraph(escape(fit(t("report.version", lang, version=version_label), width, regular, 11, 2)),
+                        styles["body"]),
               Paragraph(escape(t("report.generated", lang, when=generated)), styles["body"])]
     if example_note:
         story += [Spacer(1, 6 * mm), Paragraph(escape(example_note), styles["example"])]
@@ -121,6 +178,10 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
 
     figures_now = metrics.overview(model, as_of_month)
     ikm = figures_now.latest_ikm
+
+    def codes(found: list[str]) -> str:
+        return ", ".join(clip(one_line(code), CODE_CHARS) for code in found) or "–"
+
     rows = [[t("report.figure", lang), t("col.value", lang)],
             [t("overview.rows", lang), f"{figures_now.plan_rows} ({figures_now.indicators} "
                                        f"{t('report.indicators_word', lang)})"],
@@ -130,17 +191,16 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
             [t("overview.indicators", lang), f"{fmt.percent(figures_now.indicator_completion, lang, 1)} — "
              + t("overview.indicators_help", lang, achieved=figures_now.indicators_achieved,
                  with_target=figures_now.indicators_with_target)],
-            [t("overview.overdue", lang), ", ".join(figures_now.overdue_rows) or "–"],
-            [t("overview.due_next", lang), ", ".join(figures_now.due_next_month) or "–"],
+            [t("overview.overdue", lang), codes(figures_now.overdue_rows)],
+            [t("overview.due_next", lang), codes(figures_now.due_next_month)],
             [t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']}), {ikm['period']}"
              if ikm else "–"]]
-    story += [Paragraph(escape(t("page.overview", lang)), styles["h1"]), _table(rows, [70 * mm, width - 70 * mm],
-                                                                               regular, bold),
+    story += [*heading(t("page.overview", lang)), _table(rows, [70 * mm, width - 70 * mm], regular, bold, appendix),
               Spacer(1, 4 * mm), picture(0, height - 80 * mm), PageBreak()]
     for index in range(1, 1 + len(chunks)):
         story += [picture(index), PageBreak()]
     story += [picture(1 + len(chunks)), PageBreak()]
-    if not table.empty:
+    if not chart_table.empty:
         story += [picture(2 + len(chunks), height / 2 - 5 * mm), picture(3 + len(chunks), height / 2 - 5 * mm),
                   PageBreak()]
 
@@ -151,29 +211,33 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
         text = sub.get(row.code)
         attention.append([row.code, text if isinstance(text, str) else missing, fmt.month_long(row.month, lang),
                           t(f"status.{row.status}", lang)])
-    story += [Paragraph(escape(t("overview.overdue_list", lang, month=fmt.month_long(as_of_month, lang))),
-                        styles["h1"]), _table(attention, [25 * mm, width - 95 * mm, 30 * mm, 40 * mm], regular, bold)]
+    story += [*heading(t("overview.overdue_list", lang, month=fmt.month_long(as_of_month, lang))),
+              _table(attention, [25 * mm, width - 95 * mm, 30 * mm, 40 * mm], regular, bold, appendix)]
+    states = metrics.indicator_status(model, as_of_month)
     behind = states[states["state"] == metrics.BEHIND]
     rows = [[t("col.code", lang), t("col.indicators_text", lang), t("col.value", lang), t("col.target", lang)]]
     rows += [[r.indicator_code, r.text, fmt.number(r.value, lang, 2), fmt.number(r.target, lang, 2)]
              for r in behind.itertuples(index=False)]
-    story += [Spacer(1, 6 * mm), Paragraph(escape(t("report.behind", lang)), styles["h1"]),
-              _table(rows, [25 * mm, width - 85 * mm, 30 * mm, 30 * mm], regular, bold)]
+    story += [Spacer(1, 6 * mm), *heading(t("report.behind", lang)),
+              _table(rows, [25 * mm, width - 85 * mm, 30 * mm, 30 * mm], regular, bold, appendix)]
+    story += appendix.story(styles, width)
 
     def decorate(canvas, document) -> None:
+        page = t("report.page", lang, page=document.page)
+        room = PAGE[0] - 2 * MARGIN - stringWidth(page, regular, 8) - 10 * mm
         canvas.saveState()
         canvas.setFont(regular, 8)
-        canvas.drawString(MARGIN, 8 * mm, footer)
-        canvas.drawRightString(PAGE[0] - MARGIN, 8 * mm, t("report.page", lang, page=document.page))
+        canvas.drawString(MARGIN, 8 * mm, fit(footer, room, regular, 8))
+        canvas.drawRightString(PAGE[0] - MARGIN, 8 * mm, page)
         if example_note:
             canvas.setFont(bold, 8)
             canvas.setFillColor(colors.HexColor("#993300"))
-            canvas.drawString(MARGIN, PAGE[1] - 8 * mm, example_note[:180])
+            canvas.drawString(MARGIN, PAGE[1] - 8 * mm, fit(example_note, PAGE[0] - 2 * MARGIN, bold, 8))
         canvas.restoreState()
 
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4 * mm,
-                                 bottomMargin=MARGIN + 4 * mm, title=str(info.get("title") or "RB Dash"),
+                                 bottomMargin=MARGIN + 4 * mm, title=clip(one_line(info.get("title") or "RB Dash"), 200),
                                  author="RB Dash")
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()

@@ -37,3 +37,63 @@ def test_no_browser_is_a_clear_refusal(monkeypatch: pytest.MonkeyPatch, bundled:
     with pytest.raises(images.ExportUnavailable) as caught:
         images.figures_png([charts.gantt(bundled.plan, 9, "id")])
     assert "Chromium" in t(caught.value.key, "en") and "Chromium" in t(caught.value.key, "id")
+
+
+def _bar(height: int):
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Bar(x=[1, 2, 3], y=[height, 2, 3]))
+    figure.update_layout(height=height)
+    return figure
+
+
+@pytest.mark.slow
+def test_threads_share_one_browser_and_each_gets_its_own_image() -> None:
+    import threading
+
+    renderer = images.ChartRenderer()
+    heights = (200, 250, 300, 350)
+    results: dict[int, tuple[int, int]] = {}
+    failures: list[BaseException] = []
+    ready = threading.Barrier(len(heights))
+
+    def render(height: int) -> None:
+        ready.wait()  # all four ask at the same moment
+        try:
+            results[height] = png_size(renderer.render([_bar(height)], scale=1, width=300)[0])
+        except BaseException as exc:  # reported below, not lost in the thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=render, args=(height,)) for height in heights]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    renderer.close()
+    assert not failures
+    assert results == {height: (300, height) for height in heights}  # nobody got another's image
+    assert renderer.starts == 1 and renderer.browser_pid is None
+
+
+@pytest.mark.slow
+def test_a_failed_render_leaves_the_renderer_working() -> None:
+    renderer = images.ChartRenderer(timeout=0.001)  # no image renders this fast
+    with pytest.raises(images.ExportFailed) as caught:
+        renderer.render([_bar(200)], scale=1, width=300)
+    assert "Chromium" in t(caught.value.key, "id") and "Chromium" in t(caught.value.key, "en")
+    renderer.timeout = 60
+    assert png_size(renderer.render([_bar(200)], scale=1, width=300)[0]) == (300, 200)
+    renderer.close()
+
+
+@pytest.mark.slow
+def test_a_crashed_browser_is_replaced() -> None:
+    import os
+    import signal
+
+    renderer = images.ChartRenderer()
+    renderer.render([_bar(200)], scale=1, width=300)
+    os.kill(renderer.browser_pid, signal.SIGKILL)
+    assert png_size(renderer.render([_bar(220)], scale=1, width=300)[0]) == (300, 220)
+    assert renderer.starts == 2
+    renderer.close()

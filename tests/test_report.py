@@ -78,16 +78,27 @@ def test_report_cli(tmp_path: Path) -> None:
 def test_report_page_builds_both_files(monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
+    from rbdash import report_queue
+
     monkeypatch.setenv("RBDASH_WORKBOOK", str(BUNDLED))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    at.switch_page("app_pages/laporan.py").run()
-    assert at.title[0].value == "Laporan" and at.warning[0].value.startswith("CONTOH")
-    at.button(key="report_build").click().run()
-    assert not at.exception
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Unduh PDF", "Unduh PowerPoint"]
-    pdf, pptx = at.session_state["report_files"][1:]
-    assert pdf[:5] == b"%PDF-" and pptx[:2] == b"PK"
+    old = report_queue.replace_report_queue(None)  # a queue of this test's own, from the settings
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+        at.switch_page("app_pages/laporan.py").run()
+        assert at.title[0].value == "Laporan" and at.warning[0].value.startswith("CONTOH")
+        at.button(key="report_build").click().run()  # queued: the page returns at once
+        assert not at.exception and not at.get("download_button")
+        assert at.info[0].value.startswith(("Antrean laporan: posisi 1", "Membuat laporan"))
+        job = at.session_state["report_job"]
+        assert job.wait(300), "the report was not built within 5 minutes"
+        at.run()
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert labels == ["Unduh PDF", "Unduh PowerPoint"]
+        assert job.result.pdf[:5] == b"%PDF-" and job.result.pptx[:2] == b"PK"
+    finally:
+        used = report_queue.replace_report_queue(old)
+        if used is not None:
+            used.shutdown(timeout=60)
 
 
 def test_pdf_without_a_browser_says_so(bundled: LoadResult, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,234 @@
+"""Reports built by a bounded, process-wide queue (plain Python, no Streamlit).
+
+`settings().limits.report_builders` builder threads (default 1) build reports one job at a time
+each; at most `settings().limits.report_queue` jobs (default 8) wait, and a new request beyond
+that is refused (`QueueFull`). A job is keyed by everything that determines its output
+(`ReportRequest`): a request with the key of a waiting or running job joins that job, and one
+with the key of a finished job gets its result, the same bytes, from a small LRU. A build that
+raises becomes a failed job with a catalogue message (the traceback goes to the server log), and
+the builders go on with the next job. Builds run in the server process: the model comes from the
+version store, which is trusted.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from .config import settings
+from .loader import ActionPlan
+from .messages import CATALOGUE
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+FINISHED_KEPT = 8  # finished results kept for requests with the same key (about 3 MB each)
+
+
+class QueueFull(Exception):
+    """The queue already holds its most waiting jobs; `key` names the catalogue message."""
+
+    key = "report.queue_full"
+
+
+class Job:
+    """One build: its key, its state and, once finished, its result or the catalogue key of its failure."""
+
+    def __init__(self, key: Hashable, build: Callable[[], Any]) -> None:
+        self.key = key
+        self.state = QUEUED
+        self.result: Any = None
+        self.error_key: str | None = None
+        self.finished = threading.Event()
+        self._build: Callable[[], Any] | None = build
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job has finished, at most `timeout` seconds; True when it has."""
+        return self.finished.wait(timeout)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a job stands: its state and its position (0 while built, 1 = next, None once finished)."""
+
+    state: str
+    position: int | None
+
+
+class BuildQueue:
+    """A bounded queue of keyed builds served by `builders` threads; see the module docstring."""
+
+    def __init__(
+        self,
+        builders: int = 1,
+        capacity: int = 8,
+        keep: int = FINISHED_KEPT,
+        failure_key: str = "report.failed",
+        name: str = "rbdash-build",
+    ) -> None:
+        self.builders = max(1, builders)
+        self.capacity = max(1, capacity)
+        self.keep = max(0, keep)
+        self.failure_key = failure_key
+        self.name = name
+        self.builds_started = 0  # how many builds ran (a joined or cached request adds none)
+        self._changed = threading.Condition()
+        self._waiting: deque[Job] = deque()
+        self._active: dict[Hashable, Job] = {}  # waiting or running, by key
+        self._finished: OrderedDict[Hashable, Job] = OrderedDict()  # done, least recently asked first
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+
+    def submit(self, key: Hashable, build: Callable[[], Any]) -> Job:
+        """The job for `key`: the waiting, running or finished one, else a new one that runs `build()`.
+
+        Raises QueueFull when a new job would exceed the waiting jobs allowed.
+        """
+        with self._changed:
+            if self._closed:
+                raise RuntimeError("the build queue is shut down")
+            job = self._active.get(key)
+            if job is not None:
+                return job
+            job = self._finished.get(key)
+            if job is not None:
+                self._finished.move_to_end(key)
+                return job
+            if len(self._waiting) >= self.capacity:
+                raise QueueFull
+            job = Job(key, build)
+            self._waiting.append(job)
+            self._active[key] = job
+            self._start_builders()
+            self._changed.notify()
+            return job
+
+    def place(self, job: Job) -> Place:
+        """The job's state and position: 0 while being built, n while n-th in line, None once finished."""
+        with self._changed:
+            if job.state == QUEUED:
+                position = next((n for n, waiting in enumerate(self._waiting, start=1) if waiting is job), None)
+                return Place(QUEUED, position)
+            return Place(job.state, 0 if job.state == RUNNING else None)
+
+    def shutdown(self, timeout: float | None = None) -> None:
+        """Stop taking jobs; waiting jobs fail, running ones finish; wait for the builders to stop."""
+        with self._changed:
+            self._closed = True
+            while self._waiting:
+                job = self._waiting.popleft()
+                del self._active[job.key]
+                self._finish(job, None, self.failure_key)
+            self._changed.notify_all()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    # -- builders -----------------------------------------------------------------------
+
+    def _start_builders(self) -> None:
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
+        while len(self._threads) < self.builders:
+            thread = threading.Thread(target=self._serve, name=f"{self.name}-{len(self._threads) + 1}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            with self._changed:
+                while not self._waiting and not self._closed:
+                    self._changed.wait()
+                if not self._waiting:
+                    return
+                job = self._waiting.popleft()
+                job.state = RUNNING
+                self.builds_started += 1
+            build, job._build = job._build, None  # the job no longer holds what it was built from
+            result, error_key = None, None
+            try:
+                result = build()
+            except Exception as exc:
+                log.exception("build %r failed", job.key)
+                key = getattr(exc, "key", None)
+                error_key = key if isinstance(key, str) and key in CATALOGUE else self.failure_key
+            with self._changed:
+                del self._active[job.key]
+                self._finish(job, result, error_key)
+
+    def _finish(self, job: Job, result: Any, error_key: str | None) -> None:
+        """Record the outcome (with the lock held) and wake whoever waits for the job."""
+        job.result, job.error_key = result, error_key
+        job.state = FAILED if error_key else DONE
+        if job.state == DONE and self.keep:
+            self._finished[job.key] = job
+            while len(self._finished) > self.keep:
+                self._finished.popitem(last=False)
+        job.finished.set()
+
+
+# ----------------------------------------------------------------------------------------------
+# Reports
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Everything that determines a report's bytes: the data version, the as-of month, the language and
+    the version label printed in it (the build time printed on the cover is that of the shared build)."""
+
+    sha256: str
+    as_of_month: int
+    lang: str
+    version_label: str
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """A finished report: the PDF and the PowerPoint deck."""
+
+    pdf: bytes
+    pptx: bytes
+
+
+def build_report(model: ActionPlan, request: ReportRequest) -> ReportFiles:
+    """Build both files of the report `request` asks for, from `model` (the version `request.sha256` names)."""
+    from .deck import build_deck
+    from .report import build_pdf
+
+    return ReportFiles(
+        build_pdf(model, request.as_of_month, request.lang, request.version_label),
+        build_deck(model, request.as_of_month, request.lang, request.version_label),
+    )
+
+
+_queue: BuildQueue | None = None
+_queue_lock = threading.Lock()
+
+
+def report_queue() -> BuildQueue:
+    """The process-wide report queue, sized by `settings().limits` when first used."""
+    global _queue
+    with _queue_lock:
+        if _queue is None:
+            limits = settings().limits
+            _queue = BuildQueue(limits.report_builders, limits.report_queue, name="rbdash-report")
+        return _queue
+
+
+def replace_report_queue(queue: BuildQueue | None) -> BuildQueue | None:
+    """Put `queue` in place of the process-wide one and return the old one (for tests; with None,
+    the next `report_queue()` makes a new queue from the settings then in force)."""
+    global _queue
+    with _queue_lock:
+        old, _queue = _queue, queue
+        return old
+
+
+def submit_report(model: ActionPlan, request: ReportRequest) -> Job:
+    """Queue the report `request` asks for, join the same request's job, or get its finished result.
+
+    Returns at once; raises QueueFull when the queue is full. The job's result is a ReportFiles.
+    """
+    return report_queue().submit(request, lambda: build_report(model, request))

@@ -1,0 +1,184 @@
+"""The report queue with fake builders held by threading.Event: positions, one build shared by
+identical requests, the cap, a failing build, the LRU of finished results, the settings."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from rbdash import images
+from rbdash import report_queue as rq
+from rbdash.messages import t
+
+WAIT = 30  # seconds: an upper bound for events that should come at once, never a pause
+
+
+class Gate:
+    """A fake build: says when it started, then waits until released; counts its runs."""
+
+    def __init__(self, result: object = b"%PDF-fake", error: Exception | None = None) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.runs = 0
+        self.result, self.error = result, error
+
+    def __call__(self) -> object:
+        self.runs += 1
+        self.started.set()
+        assert self.release.wait(WAIT), "the test never released this build"
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def done(job: rq.Job) -> rq.Job:
+    assert job.wait(WAIT), f"job {job.key} did not finish"
+    return job
+
+
+@pytest.fixture
+def queue() -> Iterator[rq.BuildQueue]:
+    made = rq.BuildQueue(builders=1, capacity=3, keep=2)
+    yield made
+    made.shutdown(timeout=WAIT)
+
+
+def test_positions_follow_the_line(queue: rq.BuildQueue) -> None:
+    gates = [Gate(result=n) for n in range(4)]
+    jobs = [queue.submit("k0", gates[0])]
+    assert gates[0].started.wait(WAIT)
+    jobs += [queue.submit(f"k{n}", gate) for n, gate in enumerate(gates) if n]
+    assert [queue.place(job) for job in jobs] == [
+        rq.Place(rq.RUNNING, 0),
+        rq.Place(rq.QUEUED, 1),
+        rq.Place(rq.QUEUED, 2),
+        rq.Place(rq.QUEUED, 3),
+    ]
+    gates[0].release.set()
+    assert done(jobs[0]).result == 0 and queue.place(jobs[0]) == rq.Place(rq.DONE, None)
+    assert gates[1].started.wait(WAIT)
+    assert [queue.place(job).position for job in jobs[1:]] == [0, 1, 2]
+    for gate in gates[1:]:
+        gate.release.set()
+    assert [done(job).result for job in jobs] == [0, 1, 2, 3]
+
+
+def test_identical_requests_share_one_build(queue: rq.BuildQueue) -> None:
+    gate = Gate(result=bytes(range(256)) * 10)
+    got: list[rq.Job] = []
+    lock = threading.Lock()
+    ready = threading.Barrier(6)
+
+    def ask() -> None:
+        ready.wait(WAIT)
+        job = queue.submit(("sha", 9, "id", "v1"), gate)
+        with lock:
+            got.append(job)
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert len(got) == 6 and len({id(job) for job in got}) == 1  # one job for all six
+    gate.release.set()
+    assert done(got[0]).state == rq.DONE
+    again = queue.submit(("sha", 9, "id", "v1"), gate)  # after it finished: the same result, no build
+    assert again is got[0] and again.result is got[0].result
+    assert gate.runs == 1 and queue.builds_started == 1
+
+
+def test_a_full_queue_refuses_new_keys_but_not_joiners(queue: rq.BuildQueue) -> None:
+    running = Gate()
+    queue.submit("running", running)
+    assert running.started.wait(WAIT)
+    gates = [Gate() for _ in range(3)]
+    waiting = [queue.submit(f"w{n}", gate) for n, gate in enumerate(gates)]  # capacity 3: all slots taken
+    with pytest.raises(rq.QueueFull) as refused:
+        queue.submit("one too many", Gate())
+    assert t(refused.value.key, "id") == "Antrean laporan penuh; coba lagi sebentar."
+    assert "queue is full" in t(refused.value.key, "en")
+    assert queue.submit("w1", Gate()) is waiting[1]  # the same key joins the waiting job
+    assert queue.place(queue.submit("running", Gate())) == rq.Place(rq.RUNNING, 0)
+    for gate in (running, *gates):
+        gate.release.set()
+    assert all(done(job).state == rq.DONE for job in waiting)
+
+
+def test_a_failing_build_fails_its_job_and_the_queue_goes_on(queue: rq.BuildQueue) -> None:
+    broken = Gate(error=ValueError("boom"))
+    browser = Gate(error=images.ExportFailed("TimeoutError()"))
+    fine = Gate(result=b"ok")
+    jobs = [queue.submit("broken", broken), queue.submit("browser", browser), queue.submit("fine", fine)]
+    for gate in (broken, browser, fine):
+        gate.release.set()
+    assert [done(job).state for job in jobs] == [rq.FAILED, rq.FAILED, rq.DONE]
+    assert jobs[0].error_key == "report.failed" and jobs[0].result is None
+    assert "boom" not in t(jobs[0].error_key, "id") and "log server" in t(jobs[0].error_key, "id")
+    assert jobs[1].error_key == "export.failed"  # the catalogue key the exception names
+    assert jobs[2].result == b"ok"
+    retry = Gate(result=b"now")  # a failed key is not cached: asking again builds again
+    retried = queue.submit("broken", retry)
+    retry.release.set()
+    assert retried is not jobs[0] and done(retried).result == b"now"
+
+
+def test_finished_results_are_kept_least_recently_used_first(queue: rq.BuildQueue) -> None:
+    def build(result: str) -> Callable[[], str]:
+        gate = Gate(result=result)
+        gate.release.set()
+        return gate
+
+    first, second = done(queue.submit("a", build("A"))), done(queue.submit("b", build("B")))
+    assert queue.submit("a", build("A2")) is first  # "a" asked again: now the most recent
+    done(queue.submit("c", build("C")))  # keep=2: "b" goes
+    assert queue.submit("a", build("A3")) is first
+    rebuilt = done(queue.submit("b", build("B2")))
+    assert rebuilt is not second and rebuilt.result == "B2"
+    assert queue.builds_started == 4
+
+
+def test_shutdown_fails_waiting_jobs() -> None:
+    queue = rq.BuildQueue(builders=1, capacity=2)
+    running, waiting = Gate(), Gate()
+    first, second = queue.submit("r", running), queue.submit("w", waiting)
+    assert running.started.wait(WAIT)
+    stopper = threading.Thread(target=queue.shutdown, kwargs={"timeout": WAIT})
+    stopper.start()
+    assert second.wait(WAIT) and second.state == rq.FAILED and waiting.runs == 0
+    running.release.set()
+    stopper.join(WAIT)
+    assert first.state == rq.DONE
+    with pytest.raises(RuntimeError):
+        queue.submit("later", Gate())
+
+
+def test_the_process_queue_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RBDASH_REPORT_BUILDERS", "2")
+    monkeypatch.setenv("RBDASH_REPORT_QUEUE", "5")
+    old = rq.replace_report_queue(None)
+    try:
+        made = rq.report_queue()
+        assert (made.builders, made.capacity) == (2, 5) and rq.report_queue() is made
+    finally:
+        rq.replace_report_queue(old)
+    defaults = rq.BuildQueue()
+    assert (defaults.builders, defaults.capacity) == (1, 8)
+
+
+def test_two_builders_build_two_jobs_at_once() -> None:
+    queue = rq.BuildQueue(builders=2, capacity=4)
+    gates = [Gate(result=n) for n in range(3)]
+    jobs = [queue.submit(n, gate) for n, gate in enumerate(gates)]
+    assert gates[0].started.wait(WAIT) and gates[1].started.wait(WAIT)
+    assert [queue.place(job) for job in jobs] == [
+        rq.Place(rq.RUNNING, 0),
+        rq.Place(rq.RUNNING, 0),
+        rq.Place(rq.QUEUED, 1),
+    ]
+    for gate in gates:
+        gate.release.set()
+    assert [done(job).result for job in jobs] == [0, 1, 2]
+    queue.shutdown(timeout=WAIT)
