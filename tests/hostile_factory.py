@@ -993,3 +993,13 @@ def honest_large_media(total: int = HONEST_LARGE, name: str = "xl/media/image1.p
     block = padding_block()
     payload, crc, size = deflate_blocks(b"\x89PNG\r\n\x1a\n", block, total // len(block), b"")
     return raw_zip([*bundled_raw_entries(), RawEntry(name, payload, crc, size)])
+
+
+def implicit_rows_workbook(rows: int = 300_000, part: str = VALUES_PART) -> bytes:
+    """Sheet `part` followed by `rows` empty <row/> elements without `r`, then a row holding one number cell, also
+    without `r`: no reference names its place (row 30 + `rows` + 1 in 'Capaian Indikator'), the reader counts it.
+    Random whitespace between the rows keeps the entry well under the 250:1 ratio limit."""
+    gaps = [b" " * (count % 24) for count in range(256)]
+    body = b"".join(b"<row/>" + gaps[byte] for byte in random.Random(rows).randbytes(rows))
+    return rewrite_bundled({part: _append_to_sheet_data(bundled_entries()[part],
+                                                        body + b'<row><c t="n"><v>1</v></c></row>')})

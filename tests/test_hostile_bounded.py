@@ -209,3 +209,31 @@ def test_honest_large_entry_fixture_is_small_and_within_the_limits(make: Callabl
     assert largest.file_size >= hf.HONEST_LARGE
     assert largest.file_size / largest.compress_size < 250
     assert sum(info.file_size for info in infos) < 500 * MB
+
+
+# ----------------------------------------------------------------------------------------------
+# The sheet limits (250,000 rows, 200 columns) whatever spells the positions
+#
+# The real-extent scan reads positions from references; a row or cell without `r` (implicit, legal
+# SpreadsheetML) and a reference written r = "..." name no position it matches. The native reader
+# places them all the same, so these files load a sheet over the documented limits, or stop only
+# at the worker's memory limit. Expected: the file is refused (no model) with the sheet's limit
+# problem, or worker_memory.
+
+OVER_THE_LIMITS = {
+    "implicit_rows": hf.implicit_rows_workbook,
+    "far_row_spelled_with_spaces": lambda: hf.far_row_workbook(hf.FAR_ROW_SPACED, hf.PLAN_PART),
+    "implicit_columns": lambda: hf.implicit_columns_workbook(far_row=None),
+}
+
+
+@pytest.mark.parametrize("name", list(OVER_THE_LIMITS))
+def test_sheet_limits_hold_whatever_spells_the_positions(name: str) -> None:
+    data = OVER_THE_LIMITS[name]()
+    result, seconds = load_bounded(data)
+    assert_clear_answer(result, data, seconds, max_peak_mb=LIMITS.worker_memory_mb)
+    codes = [p.code for p in result.errors]
+    if result.plan is not None:
+        pytest.fail(f"{name}: loaded (peak {result.worker_peak_bytes / MB:.0f} MB, {seconds:.1f} s) with problems "
+                    f"{codes or 'none'}, over the sheet limits of {250_000:,} rows x 200 columns", pytrace=False)
+    assert codes and set(codes) <= {"sheet_row_too_far", "sheet_extent_too_large", "worker_memory"}, codes
