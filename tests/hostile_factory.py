@@ -1003,3 +1003,13 @@ def implicit_rows_workbook(rows: int = 300_000, part: str = VALUES_PART) -> byte
     body = b"".join(b"<row/>" + gaps[byte] for byte in random.Random(rows).randbytes(rows))
     return rewrite_bundled({part: _append_to_sheet_data(bundled_entries()[part],
                                                         body + b'<row><c t="n"><v>1</v></c></row>')})
+
+
+def zip_version_needed(version: int = 64, name: str = VALUES_PART) -> bytes:
+    """The bundled workbook whose central directory says entry `name` needs ZIP version `version` / 10 to extract
+    (the low byte of the 'version needed' field, central header +6). Python's zipfile reads up to 6.3 (63) and
+    refuses more with NotImplementedError while opening the archive. Found by tests/fuzz_workbook.py (255)."""
+    data = build_zip(bundled_entries())
+    out = bytearray(data)
+    out[header_offsets(data, name).central + 6] = version
+    return bytes(out)

@@ -237,3 +237,29 @@ def test_sheet_limits_hold_whatever_spells_the_positions(name: str) -> None:
         pytest.fail(f"{name}: loaded (peak {result.worker_peak_bytes / MB:.0f} MB, {seconds:.1f} s) with problems "
                     f"{codes or 'none'}, over the sheet limits of {250_000:,} rows x 200 columns", pytrace=False)
     assert codes and set(codes) <= {"sheet_row_too_far", "sheet_extent_too_large", "worker_memory"}, codes
+
+
+# ----------------------------------------------------------------------------------------------
+# Findings of the fuzzer (tests/fuzz_workbook.py)
+
+
+@pytest.mark.parametrize("version", [64, 255], ids=["6.4", "25.5"])
+def test_zip_version_beyond_the_reader_is_refused_in_process(version: int) -> None:
+    """An entry that declares it needs ZIP version 6.4 or later (fuzzer's input: 25.5) is a damaged ZIP for this
+    reader: `load_workbook` answers corrupt_zip and never raises for a bad file."""
+    try:
+        result = load_workbook(hf.zip_version_needed(version))
+    except Exception as exc:  # the contract of load_workbook, whatever the exception
+        pytest.fail(f"load_workbook raised {type(exc).__name__}: {exc}", pytrace=False)
+    assert result.plan is None
+    assert [p.code for p in result.errors] == ["corrupt_zip"], describe(result)
+
+
+@pytest.mark.parametrize("version", [64, 255], ids=["6.4", "25.5"])
+def test_zip_version_beyond_the_reader_is_refused_by_the_worker(version: int) -> None:
+    """The same file through the worker: a clear corrupt_zip, not worker_crashed (the worker dying on the exception)."""
+    data = hf.zip_version_needed(version)
+    result, seconds = load_bounded(data)
+    assert_clear_answer(result, data, seconds, max_peak_mb=256)
+    assert result.plan is None
+    assert [p.code for p in result.errors] == ["corrupt_zip"], describe(result)
