@@ -41,6 +41,10 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/bench_load.py
 
+# Fuzz the workbook reader for FUZZ_SECONDS (default 600): libFuzzer via atheris, findings replayed through the worker.
+fuzz: $(VENV)/.dev
+	$(PY) -m tests.fuzz_workbook run --seconds $(or $(FUZZ_SECONDS),600)
+
 # Rewrite data/rencana_aksi_2022.xlsx from rbdash/annex2022.py (annex text and example data).
 data: $(VENV)/.runtime
 	$(PY) -m rbdash build-data

@@ -764,3 +764,252 @@ def many_formulas_without_value(count: int = 25) -> bytes:
         end = content.index(b"</c>", start) + 4
         content = content[:start] + f'<c r="C{row}"><f>B{row}*2</f></c>'.encode() + content[end:]
     return rewrite_bundled({VALUES_PART: content})
+
+
+# ----------------------------------------------------------------------------------------------
+# Real extent: far cells and rows whatever <dimension> says, implicit positions, whole-sheet ranges
+
+#: Worksheet parts of the bundled workbook, by sheet name, in workbook order.
+SHEET_PARTS: dict[str, str] = {
+    "Info": "xl/worksheets/sheet1.xml",
+    "Rencana Aksi": PLAN_PART,
+    "Indikator": "xl/worksheets/sheet3.xml",
+    "Realisasi": "xl/worksheets/sheet4.xml",
+    "Capaian Indikator": VALUES_PART,
+    "IKM": "xl/worksheets/sheet6.xml",
+    "Responden SKM": "xl/worksheets/sheet7.xml",
+}
+
+#: The last cell of the grid: a reader that sizes its grid by it needs 2**34 cells.
+FAR_CELL = "XFD1048576"
+FAR_ROW = 1048576
+FAR_COLUMN = 16384
+WHOLE_SHEET = "A1:XFD1048576"
+LYING_DIMENSION = "A1:D30"
+
+#: The far cell, one value, in the spelling every writer uses and in spellings the native reader also accepts.
+FAR_CELL_SPELLINGS: dict[str, bytes] = {
+    "double_quotes": b'<c r="XFD1048576" t="n"><v>1</v></c>',
+    "lowercase": b'<c r="xfd1048576" t="n"><v>1</v></c>',
+    "single_quotes": b"<c r='XFD1048576' t=\"n\"><v>1</v></c>",
+    "spaces_around_equals": b'<c r = "XFD1048576" t="n"><v>1</v></c>',
+}
+
+#: Row elements far below any table: empty, and holding one cell without `r` (its position is implicit).
+EMPTY_FAR_ROW = b'<row r="1048576"/>'
+FAR_ROW_IMPLICIT_CELL = b'<row r="1048576"><c t="n"><v>1</v></c></row>'
+#: The same row with its `r` written with spaces around '=', a spelling the package scan does not match.
+FAR_ROW_SPACED = b'<row r = "1048576"><c t="n"><v>1</v></c></row>'
+
+
+def _append_to_sheet_data(content: bytes, xml: bytes) -> bytes:
+    """Sheet XML `content` with `xml` added just before </sheetData>."""
+    if content.count(b"</sheetData>") != 1:
+        raise ValueError("one </sheetData> expected")
+    return content.replace(b"</sheetData>", xml + b"</sheetData>")
+
+
+def far_cell_workbook(part: str = VALUES_PART, cell: bytes = FAR_CELL_SPELLINGS["double_quotes"], *,
+                      own_row: bool = True, dimension: str = LYING_DIMENSION) -> bytes:
+    """The bundled workbook whose sheet `part` declares the small `dimension` (a lie) and holds `cell` at XFD1048576.
+
+    With `own_row` the cell sits in a row element of its own, `<row r="1048576">`, as Excel writes it; without,
+    it is appended to the sheet's last existing row, so only the cell's own reference says where it is (the reader
+    places a cell by its `r`, not by its row element).
+    """
+    content = _set_dimension(bundled_entries()[part], dimension)
+    if own_row:
+        content = _append_to_sheet_data(content, f'<row r="{FAR_ROW}">'.encode() + cell + b"</row>")
+    else:
+        end = content.index(b"</sheetData>")
+        last_row_end = content.rindex(b"</row>", 0, end)
+        content = content[:last_row_end] + cell + content[last_row_end:]
+    return rewrite_bundled({part: content})
+
+
+def far_row_workbook(row: bytes, part: str = VALUES_PART) -> bytes:
+    """The bundled workbook whose sheet `part` ends its <sheetData> with the row element `row`."""
+    return rewrite_bundled({part: _append_to_sheet_data(bundled_entries()[part], row)})
+
+
+def implicit_columns_workbook(cells: int = 20_000, far_row: bytes | None = FAR_ROW_IMPLICIT_CELL) -> bytes:
+    """'Capaian Indikator' with a row 31 of `cells` number cells that have no `r` (columns 1..cells, implicit),
+    followed by `far_row` (None: nothing after it). The column limit cannot be seen in any reference."""
+    row = b'<row r="31">' + b'<c t="n"><v>1</v></c>' * cells + b"</row>"
+    return rewrite_bundled({VALUES_PART: _append_to_sheet_data(bundled_entries()[VALUES_PART], row + (far_row or b""))})
+
+
+def whole_sheet_shared_formula() -> bytes:
+    """Capaian Indikator!C9 (the number 60) as the master of a shared formula whose range is the whole sheet,
+    with its cached value kept."""
+    return edit_part(VALUES_PART, FORMULA_CELL_XML,
+                     f'<c r="C9"><f t="shared" ref="{WHOLE_SHEET}" si="0">B9*30</f><v>60</v></c>'.encode())
+
+
+def whole_sheet_merge() -> bytes:
+    """'Capaian Indikator' with one merged range over the whole sheet (A1:XFD1048576)."""
+    return edit_part(VALUES_PART, b"</sheetData>",
+                     f'</sheetData><mergeCells count="1"><mergeCell ref="{WHOLE_SHEET}"/></mergeCells>'.encode())
+
+
+def whole_column_defined_name() -> bytes:
+    """workbook.xml with a defined name `x` over the whole column A of 'Capaian Indikator' (1,048,576 cells)."""
+    return edit_part("xl/workbook.xml", b"</definedNames>",
+                     f"<definedName name=\"x\">'{VALUES_SHEET}'!$A:$A</definedName></definedNames>".encode())
+
+
+# ----------------------------------------------------------------------------------------------
+# Parts and relationships: declared but absent, or pointing outside the package
+
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+#: Relationship targets outside the package: relative (climbing out of xl/) and absolute.
+OUTSIDE_TARGETS = ("../../../etc/passwd", "/etc/passwd")
+
+
+def content_type_without_part(part: str = "xl/worksheets/sheet9.xml") -> bytes:
+    """[Content_Types].xml declares worksheet `part`, which is not in the ZIP and which nothing relates to."""
+    return edit_part("[Content_Types].xml", b"</Types>",
+                     f'<Override PartName="/{part}" ContentType="{WORKSHEET_TYPE}" /></Types>'.encode())
+
+
+def worksheet_target_missing() -> bytes:
+    """The bundled workbook without the 'Capaian Indikator' part, which workbook.xml.rels still relates to."""
+    return rewrite_bundled({VALUES_PART: None})
+
+
+def relationship_outside(kind: str, target: str) -> bytes:
+    """The bundled workbook whose workbook relationship of `kind` ('worksheet' for 'Capaian Indikator', 'styles',
+    or a new 'sharedStrings') has `target`, a path outside the package (nothing is added to the ZIP)."""
+    rels = bundled_entries()[WORKBOOK_RELS]
+    if kind == "worksheet":
+        new = rels.replace(f'Target="/{VALUES_PART}"'.encode(), f'Target="{target}"'.encode())
+    elif kind == "styles":
+        new = rels.replace(b'Target="styles.xml"', f'Target="{target}"'.encode())
+    elif kind == "sharedStrings":
+        new = rels.replace(b"</Relationships>", f'<Relationship Type="{NS_REL}/sharedStrings" Target="{target}" '
+                                                f'Id="rId99" /></Relationships>'.encode())
+    else:
+        raise ValueError(kind)
+    if new == rels:
+        raise ValueError(f"{kind} relationship not found")
+    return rewrite_bundled({WORKBOOK_RELS: new})
+
+
+# ----------------------------------------------------------------------------------------------
+# Deeply nested XML
+
+NESTING_DEPTH = 100_000
+
+
+def _nested(tag: bytes, depth: int, inner: bytes = b"") -> bytes:
+    """`depth` nested `tag` elements around `inner`."""
+    return (b"<" + tag + b">") * depth + inner + (b"</" + tag + b">") * depth
+
+
+def deep_workbook_xml(depth: int = NESTING_DEPTH) -> bytes:
+    """workbook.xml with `depth` nested <x> elements after <workbookPr> (well-formed; an element readers skip)."""
+    return edit_part("xl/workbook.xml", b"<workbookPr />", b"<workbookPr />" + _nested(b"x", depth))
+
+
+def deep_inline_string(depth: int = NESTING_DEPTH) -> bytes:
+    """Capaian Indikator!D4 (inline string 'CONTOH') with its <t> wrapped in `depth` nested rich-text runs <r>."""
+    return edit_part(VALUES_PART, b"<is><t>CONTOH</t></is>", b"<is>" + _nested(b"r", depth, b"<t>CONTOH</t>") + b"</is>")
+
+
+def deep_shared_strings(depth: int = NESTING_DEPTH) -> bytes:
+    """A sharedStrings.xml (related and typed) whose only item nests `depth` rich-text runs around 'CONTOH', and
+    Capaian Indikator!D4 pointing at it."""
+    entries = bundled_entries()
+    entries["xl/sharedStrings.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS_MAIN}" count="1" uniqueCount="1">'
+        f"<si>".encode() + _nested(b"r", depth, b"<t>CONTOH</t>") + b"</si></sst>")
+    entries[WORKBOOK_RELS] = entries[WORKBOOK_RELS].replace(
+        b"</Relationships>",
+        f'<Relationship Type="{NS_REL}/sharedStrings" Target="sharedStrings.xml" Id="rId99" /></Relationships>'.encode())
+    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
+        b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}" /></Types>'.encode())
+    old = b'<c r="D4" t="inlineStr"><is><t>CONTOH</t></is></c>'
+    if old not in entries[VALUES_PART]:
+        raise ValueError("D4 not found")
+    entries[VALUES_PART] = entries[VALUES_PART].replace(old, b'<c r="D4" t="s"><v>0</v></c>')
+    return build_zip(entries)
+
+
+# ----------------------------------------------------------------------------------------------
+# Large honest entries and a hidden inflate tail of a gigabyte
+
+#: A hidden inflate tail of a gigabyte after the declared end of an entry (see `hidden_tail`).
+GIGABYTE_TAIL = 1 << 30
+#: An honest entry of 480 MiB: under the 500 MB total, compressed at about 190:1, under the 250:1 ratio limit.
+HONEST_LARGE = 480 << 20
+
+
+def padding_block(size: int = 1 << 20, gap: int = 400, seed: int = 2022) -> bytes:
+    """`size` bytes of XML whitespace (spaces broken by a tab or line break every 1..2*`gap` bytes) ending with an
+    empty comment, so a '>' comes once per block. Legal between elements; deflates to about 5.5 KB per MiB."""
+    rng = random.Random(seed)
+    out = bytearray()
+    closing = b"<!---->"
+    while len(out) < size - len(closing):
+        out += b" " * rng.randint(1, 2 * gap) + rng.choice((b"\n", b"\t", b"\r\n"))
+    return bytes(out[:size - len(closing)]) + closing
+
+
+def deflate_blocks(head: bytes, block: bytes, times: int, tail: bytes) -> tuple[bytes, int, int]:
+    """Raw deflate of `head`, `times` copies of `block`, then `tail`, with its CRC-32 and size.
+
+    `block` is compressed once (fresh compressor, full flush, so the segment stands alone) and the segment
+    repeated; only the CRC-32 walks over every copy. Nothing the size of the content is ever held.
+    """
+    def segment(content: bytes) -> bytes:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        return compressor.compress(content) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+    crc = zlib.crc32(head)
+    for _ in range(times):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc)
+    payload = segment(head) + segment(block) * times + segment(tail) + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    return payload, crc, len(head) + len(block) * times + len(tail)
+
+
+def honest_padded_sheet(total: int = HONEST_LARGE) -> bytes:
+    """'Capaian Indikator' with `total` bytes of whitespace (see `padding_block`) between its last row and
+    </sheetData>: well-formed, honest headers, within every package limit; the reader must stream through it."""
+    content = bundled_entries()[VALUES_PART]
+    head, tail = content.split(b"</sheetData>", 1)
+    block = padding_block()
+    payload, crc, size = deflate_blocks(head, block, total // len(block), b"</sheetData>" + tail)
+    entries = [e if e.name != VALUES_PART else RawEntry(VALUES_PART, payload, crc, size)
+               for e in bundled_raw_entries()]
+    return raw_zip(entries)
+
+
+def honest_large_media(total: int = HONEST_LARGE, name: str = "xl/media/image1.png") -> bytes:
+    """The bundled workbook plus media part `name` of `total` honest bytes (the padding blocks), which no reader
+    of cell values opens: only the package inspection streams through it."""
+    block = padding_block()
+    payload, crc, size = deflate_blocks(b"\x89PNG\r\n\x1a\n", block, total // len(block), b"")
+    return raw_zip([*bundled_raw_entries(), RawEntry(name, payload, crc, size)])
+
+
+def implicit_rows_workbook(rows: int = 300_000, part: str = VALUES_PART) -> bytes:
+    """Sheet `part` followed by `rows` empty <row/> elements without `r`, then a row holding one number cell, also
+    without `r`: no reference names its place (row 30 + `rows` + 1 in 'Capaian Indikator'), the reader counts it.
+    Random whitespace between the rows keeps the entry well under the 250:1 ratio limit."""
+    gaps = [b" " * (count % 24) for count in range(256)]
+    body = b"".join(b"<row/>" + gaps[byte] for byte in random.Random(rows).randbytes(rows))
+    return rewrite_bundled({part: _append_to_sheet_data(bundled_entries()[part],
+                                                        body + b'<row><c t="n"><v>1</v></c></row>')})
+
+
+def zip_version_needed(version: int = 64, name: str = VALUES_PART) -> bytes:
+    """The bundled workbook whose central directory says entry `name` needs ZIP version `version` / 10 to extract
+    (the low byte of the 'version needed' field, central header +6). Python's zipfile reads up to 6.3 (63) and
+    refuses more with NotImplementedError while opening the archive. Found by tests/fuzz_workbook.py (255)."""
+    data = build_zip(bundled_entries())
+    out = bytearray(data)
+    out[header_offsets(data, name).central + 6] = version
+    return bytes(out)
