@@ -128,7 +128,9 @@ class _SheetReads:
     reader cannot serve two threads. `grid(key)` waits for one sheet and reports its failure.
     """
 
-    def __init__(self, pool: ThreadPoolExecutor, data: bytes, sheets: dict[str, SheetPart], log: ProblemLog):
+    def __init__(self, pool: ThreadPoolExecutor, data: bytes, sheets: dict[str, SheetPart], log: ProblemLog,
+                 limits: PackageLimits = DEFAULT_LIMITS):
+        self._limits = limits
         self._sheets = sheets
         self._log = log
         self._outcomes: dict[str, Grid | BaseException] = {}
@@ -142,7 +144,7 @@ class _SheetReads:
             except Exception as exc:  # the reader's own errors: the file is unreadable
                 return _OpenFailure(str(exc))
             try:
-                return _read_grid(local.reader, sheets[key])
+                return _read_grid(local.reader, sheets[key], limits)
             except (KeyboardInterrupt, SystemExit, MemoryError):
                 raise  # a MemoryError ends the whole load: the bounded worker reports it as such
             except BaseException as exc:  # calamine rejects a sheet, or panics (a BaseException): report it
@@ -163,6 +165,11 @@ class _SheetReads:
                 if not self.unreadable:
                     self._log.error("corrupt_zip", detail=str(outcome)[:120])
                 self.unreadable = True
+            elif isinstance(outcome, _GridTooLarge):
+                self._log.error("sheet_grid_too_large", self._sheets[key].name, None, rows=outcome.rows,
+                                cols=outcome.cols, max_rows=self._limits.max_sheet_rows,
+                                max_cols=self._limits.max_sheet_cols)
+                self.unreadable = True
             elif isinstance(outcome, BaseException):
                 detail = str(outcome).splitlines()[0][:160] if str(outcome) else ""
                 self._log.error("unreadable_sheet", self._sheets[key].name, None, detail=detail)
@@ -170,9 +177,22 @@ class _SheetReads:
         return outcome if isinstance(outcome, Grid) else None
 
 
-def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart) -> Grid:
+class _GridTooLarge(Exception):
+    """The reader placed a sheet's cells beyond the limits (positions the package scan could not see)."""
+
+    def __init__(self, rows: int, cols: int) -> None:
+        super().__init__(f"{rows} x {cols}")
+        self.rows, self.cols = rows, cols
+
+
+def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLimits) -> Grid:
     sheet = reader.load_sheet(part.name, header_row=None, skip_rows=0, dtypes="string")
     absolute = [info.absolute_index for info in sheet.available_columns()]
+    # The package scan reads references spelled r="A1"; cells and rows without one (or spelled
+    # r = "A1") are placed by the reader all the same. Its grid is the last word on the extent.
+    width = max(absolute, default=-1) + 1
+    if sheet.total_height > limits.max_sheet_rows or width > limits.max_sheet_cols:
+        raise _GridTooLarge(sheet.total_height, width)
     frame = sheet.to_pandas() if absolute else pd.DataFrame()
     frame.columns = absolute
     if part.merged_ranges and not frame.empty:
@@ -967,7 +987,7 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
 
     sheets = _match_sheets(package, log)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        model = _parse_sheets(_SheetReads(pool, data, sheets, log), sheets, log)
+        model = _parse_sheets(_SheetReads(pool, data, sheets, log, limits), sheets, log)
     return LoadResult(model, log.finish(), digest, name)
 
 

@@ -193,6 +193,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus semua baris di bawah tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
         "en": "In Excel press Ctrl+End on sheet '{sheet}'; delete all rows below the table (select, right-click > Delete), save and upload again.",
     },
+    "problem.sheet_grid_too_large.message": {
+        "id": "Lembar '{sheet}' terbaca sampai {rows} baris dan {cols} kolom, melebihi batas {max_rows} baris x {max_cols} kolom (sel atau baris tanpa alamat yang jelas di dalam berkas, jauh di luar tabel).",
+        "en": "Sheet '{sheet}' reads as {rows} rows and {cols} columns, over the limit of {max_rows} rows x {max_cols} columns (cells or rows without a plain address in the file, far outside the table).",
+    },
+    "problem.sheet_grid_too_large.fix": {
+        "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus baris dan kolom di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
+        "en": "In Excel press Ctrl+End on sheet '{sheet}'; delete the rows and columns outside the table (select, right-click > Delete), save and upload again.",
+    },
     "problem.part_too_large.message": {
         "id": "Bagian '{entry}' di dalam berkas berukuran lebih dari {limit_mb} MB bila dibuka.",
         "en": "Part '{entry}' inside the file unpacks to more than {limit_mb} MB.",

@@ -455,8 +455,8 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        log.error("corrupt_zip", detail=str(exc)[:120] or "zip")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        log.error("corrupt_zip", detail=str(exc)[:120] or "zip")  # NotImplementedError: "zip file version 25.5"
         return None
 
     names = [info.filename for info in infos]

@@ -216,9 +216,9 @@ def test_honest_large_entry_fixture_is_small_and_within_the_limits(make: Callabl
 #
 # The real-extent scan reads positions from references; a row or cell without `r` (implicit, legal
 # SpreadsheetML) and a reference written r = "..." name no position it matches. The native reader
-# places them all the same, so these files load a sheet over the documented limits, or stop only
-# at the worker's memory limit. Expected: the file is refused (no model) with the sheet's limit
-# problem, or worker_memory.
+# places them all the same; the loader checks the grid the reader built against the limits
+# (sheet_grid_too_large). Expected: the file is refused (no model) with a sheet-limit problem, or
+# worker_memory when the reader's grid alone is over the worker's memory limit.
 
 OVER_THE_LIMITS = {
     "implicit_rows": hf.implicit_rows_workbook,
@@ -236,7 +236,8 @@ def test_sheet_limits_hold_whatever_spells_the_positions(name: str) -> None:
     if result.plan is not None:
         pytest.fail(f"{name}: loaded (peak {result.worker_peak_bytes / MB:.0f} MB, {seconds:.1f} s) with problems "
                     f"{codes or 'none'}, over the sheet limits of {250_000:,} rows x 200 columns", pytrace=False)
-    assert codes and set(codes) <= {"sheet_row_too_far", "sheet_extent_too_large", "worker_memory"}, codes
+    assert codes and set(codes) <= {"sheet_row_too_far", "sheet_extent_too_large", "sheet_grid_too_large",
+                                    "worker_memory"}, codes
 
 
 # ----------------------------------------------------------------------------------------------
