@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import images
 from .loader import LoadResult, load_workbook, read_workbook_file
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from .package import DEFAULT_LIMITS
@@ -253,7 +254,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path, build in outputs:
         if not path:
             continue
-        data = build(result.plan, month, args.lang, label)
+        try:
+            data = build(result.plan, month, args.lang, label)
+        except images.ExportFailed:
+            print(t("export.failed", args.lang), file=sys.stderr)
+            return EXIT_UNREADABLE
         try:
             Path(path).write_bytes(data)
         except OSError as exc:

@@ -88,3 +88,27 @@ def test_template_command_writes_a_loadable_workbook(tmp_path: Path) -> None:
 def test_template_to_an_unwritable_place_exits_2(tmp_path: Path) -> None:
     result = rbdash("template", str(tmp_path / "no" / "such" / "dir" / "t.xlsx"), "--lang", "en")
     assert result.returncode == 2 and "Cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_says_when_chart_images_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from rbdash import cli, images, report
+
+    def failing_build(*_args: object, **_kwargs: object) -> bytes:
+        raise images.ExportFailed("chromium did not answer")
+
+    monkeypatch.setattr(report, "build_pdf", failing_build)
+    code = cli.main(["report", str(BUNDLED), "--pdf", str(tmp_path / "laporan.pdf")])
+    assert code == 2 and not (tmp_path / "laporan.pdf").exists()
+    assert "Gambar grafik gagal dibuat" in capsys.readouterr().err
+
+
+def test_validate_refuses_devices_and_pipes_by_type(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipa.xlsx"
+    os.mkfifo(fifo)
+    for path, kind in (("/dev/zero", "device"), (str(fifo), "named pipe")):
+        completed = subprocess.run([sys.executable, "-m", "rbdash", "validate", path, "--lang", "en"], cwd=ROOT,
+                                   capture_output=True, text=True, timeout=120)
+        assert completed.returncode == 2, completed.stderr
+        assert "is not a regular file" in completed.stderr and kind in completed.stderr
+        assert "Traceback" not in completed.stderr
