@@ -3,7 +3,8 @@
 `load_workbook(source)` never raises for a bad file: it returns a `LoadResult` whose `plan` is
 None when the file is unreadable, and whose `problems` say what to fix, where.
 
-Reading: the package is inspected first (`package.inspect_package`); then every sheet is read
+Reading: the package is inspected first (`package.open_package`, then each worksheet's own
+streamed scan, `PackageInfo.scan`, whose passing starts that sheet's read); then every sheet is read
 as a grid of text with fastexcel (calamine and Arrow), so a cell keeps what the file says and
 each value is parsed, and checked, by the rule of its column.
 """
@@ -17,7 +18,7 @@ import os
 import re
 import stat
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,15 @@ import pandas as pd
 
 from . import columns, schema
 from .ikm import nrr_from_responses, score
-from .package import DEFAULT_LIMITS, PackageInfo, PackageLimits, SheetPart, inspect_package, size_allowed
+from .package import (
+    DEFAULT_LIMITS,
+    PackageInfo,
+    PackageLimits,
+    PackageProblem,
+    SheetPart,
+    open_package,
+    size_allowed,
+)
 from .parse import (
     NOT_TICK_LABELS,
     TICK_LABELS,
@@ -123,9 +132,10 @@ class _OpenFailure(Exception):
 class _SheetReads:
     """Sheets being read on the pool's threads (the reader releases the GIL).
 
-    The largest sheet starts first, the others follow in the order they are parsed, so parsing
-    begins while the big sheet is still being read. Each thread opens its own reader, as one
-    reader cannot serve two threads. `grid(key)` waits for one sheet and reports its failure.
+    A sheet's read is submitted (`submit`) as soon as its package scan has passed, largest sheet
+    first, so the native reader works on one sheet while Python scans the next; parsing waits for
+    every scan. Each thread opens its own reader, as one reader cannot serve two threads.
+    `grid(key)` waits for one sheet and reports its failure.
     """
 
     def __init__(self, pool: ThreadPoolExecutor, data: bytes, sheets: dict[str, SheetPart], log: ProblemLog,
@@ -150,12 +160,19 @@ class _SheetReads:
             except BaseException as exc:  # calamine rejects a sheet, or panics (a BaseException): report it
                 return exc
 
-        largest = max(sheets, key=lambda key: sheets[key].size, default=None)
-        order = [largest] if largest else []
-        order += [key for key in _PARSE_ORDER if key in sheets and key != largest]
-        self._futures = {key: pool.submit(read, key) for key in order}
+        self._pool, self._read = pool, read
+        self._futures: dict[str, Future[Grid | BaseException]] = {}
+        self.scans: dict[str, Future[PackageProblem | None]] = {}
+
+    def submit(self, key: str) -> None:
+        """Start reading sheet `key` (its package scan has passed)."""
+        self._futures[key] = self._pool.submit(self._read, key)
 
     def grid(self, key: str) -> Grid | None:
+        """Sheet `key` as read, after its package scan; None when missing or unusable (`unreadable` set)."""
+        if key in self.scans and self.scans[key].result() is not None:
+            self.unreadable = True  # load_workbook reports the scan's problem
+            return None
         if key not in self._futures:
             return None
         if key not in self._outcomes:
@@ -974,8 +991,35 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
     if data is None:
         return LoadResult(None, log.finish(), "", name)
     digest = hashlib.sha256(data).hexdigest()
-    package = inspect_package(data, log, limits)
+    package = open_package(data, log, limits)
     if package is None:
+        return LoadResult(None, log.finish(), digest, name)
+    # Each worksheet's scan starts its read as soon as it passes (largest sheet first), and parsing
+    # starts on the sheets that are ready: the native reader and the Python scans overlap. Parsing
+    # writes to its own log, kept only when every scan passed, so a file refused by a late scan
+    # reports that one problem and nothing parsed before it.
+    matching, parsing = ProblemLog(), ProblemLog()
+    sheets = _match_sheets(package, matching)
+    key_of = {part.path: key for key, part in sheets.items()}
+    with ThreadPoolExecutor(max_workers=2) as read_pool, ThreadPoolExecutor(max_workers=2) as scan_pool:
+        reads = _SheetReads(read_pool, data, sheets, parsing, limits)
+
+        def scan_then_read(part: SheetPart) -> PackageProblem | None:
+            problem = package.scan(part)
+            if problem is None and part.path in key_of:
+                reads.submit(key_of[part.path])
+            return problem
+
+        scans = {part.path: scan_pool.submit(scan_then_read, part)
+                 for part in sorted(package.sheets, key=lambda part: -part.size)}
+        reads.scans = {key: scans[part.path] for key, part in sheets.items()}
+        model = _parse_sheets(reads, sheets, parsing)
+        first = next((problem for part in package.sheets if (problem := scans[part.path].result()) is not None),
+                     None)
+        if first is not None:
+            read_pool.shutdown(wait=True, cancel_futures=True)
+    if first is not None:
+        first.log(log)
         return LoadResult(None, log.finish(), digest, name)
     if package.has_macros:
         log.warning("macros_ignored")
@@ -984,11 +1028,8 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
             cells = part.formula_cells_without_value
             shown = ", ".join(cells[: limits.max_listed_cells]) + (" ..." if len(cells) > limits.max_listed_cells else "")
             log.warning("formula_without_value", part.name, cells[0], count=len(cells), cells=shown)
-
-    sheets = _match_sheets(package, log)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        model = _parse_sheets(_SheetReads(pool, data, sheets, log, limits), sheets, log)
-    return LoadResult(model, log.finish(), digest, name)
+    problems = log.finish() + matching.finish() + parsing.finish()
+    return LoadResult(model, problems, digest, name)
 
 
 def _parse_sheets(reads: _SheetReads, sheets: dict[str, SheetPart], log: ProblemLog) -> ActionPlan | None:

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
@@ -74,16 +75,66 @@ class SheetPart:
 
 @dataclass
 class PackageInfo:
-    """The result of inspecting a package: its worksheets and whether it holds macros."""
+    """The result of inspecting a package: its worksheets and whether it holds macros.
+
+    From `open_package` the worksheets are not scanned yet: `scan(part)` does it (thread-safe, one
+    part at a time per thread), so a caller may start reading a sheet once its own scan has passed.
+    """
 
     sheets: list[SheetPart] = field(default_factory=list)
     has_macros: bool = False
+    _archive: zipfile.ZipFile | None = field(default=None, repr=False)
+    _limits: PackageLimits = field(default_factory=PackageLimits, repr=False)
 
     def sheet(self, name: str) -> SheetPart | None:
         for part in self.sheets:
             if part.name == name:
                 return part
         return None
+
+    def scan(self, part: SheetPart) -> PackageProblem | None:
+        """Stream one worksheet: DTD, declared and real extent, merged ranges, formula cells without a value.
+
+        Fills `part`; returns the problem that makes the file unusable, or None.
+        """
+        if self._archive is None:
+            return None
+        limits = self._limits
+        info = self._archive.getinfo(part.path)
+        try:
+            scan = _scan_sheet(_chunks(self._archive, info), limits, part.path)
+        except PackageProblem as problem:
+            return problem
+        except _TagTooLong:
+            return PackageProblem("xml_malformed", entry=part.path, detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
+        part.dimension, part.merged_ranges = scan.dimension, scan.merged_ranges
+        if part.dimension:
+            size = _dimension_size(part.dimension)
+            if size and (size[0] > limits.max_sheet_rows or size[1] > limits.max_sheet_cols):
+                return PackageProblem("sheet_too_large", part.name, None, ref=part.dimension, rows=size[0], cols=size[1],
+                                 max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
+        if scan.far_size != (0, 0):
+            row, col = scan.far_size
+            if scan.far_cell:
+                return PackageProblem("sheet_extent_too_large", part.name, scan.far_cell, far_cell=scan.far_cell, row=row,
+                                 col=col, max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
+            return PackageProblem("sheet_row_too_far", part.name, None, row=row, max_rows=limits.max_sheet_rows)
+        if scan.has_formulas:
+            try:
+                part.formula_cells_without_value = _formula_cells_streamed(_chunks(self._archive, info), 100_000)
+            except (PackageProblem, _TagTooLong):
+                part.formula_cells_without_value = []
+        return None
+
+    def scan_all(self, log: ProblemLog) -> bool:
+        """Scan every worksheet (two threads); log the first problem in sheet order. False when unusable."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = list(pool.map(self.scan, self.sheets))
+        for problem in outcomes:
+            if problem is not None:
+                problem.log(log)
+                return False
+        return True
 
 
 _DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]+)"')
@@ -226,20 +277,23 @@ class _TagTooLong(Exception):
     """A part has no '>' in MAX_TAG_BYTES."""
 
 
-class _Unusable(Exception):
-    """A part that stops the inspection: `code` names the problem, `params` fill it."""
+class PackageProblem(Exception):
+    """A part that stops the inspection: `code` names the problem, `sheet` and `cell` where, `params` fill it."""
 
-    def __init__(self, code: str, **params: object) -> None:
+    def __init__(self, code: str, sheet: str | None = None, cell: str | None = None, **params: object) -> None:
         super().__init__(code)
-        self.code = code
+        self.code, self.sheet, self.cell = code, sheet, cell
         self.params = params
+
+    def log(self, log: ProblemLog) -> None:
+        log.error(self.code, self.sheet, self.cell, **self.params)
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The entry's content, decompressed in chunks of at most CHUNK_BYTES (never the whole entry at once).
 
     zipfile never returns more than the declared size and checks the CRC at the end; a shorter
-    stream is caught here. Every failure is `_Unusable("zip_size_mismatch")`.
+    stream is caught here. Every failure is `PackageProblem("zip_size_mismatch")`.
     """
     total = 0
     try:
@@ -248,9 +302,9 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 total += len(chunk)
                 yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
-        raise _Unusable("zip_size_mismatch", entry=info.filename) from exc
+        raise PackageProblem("zip_size_mismatch", entry=info.filename) from exc
     if total != info.file_size:
-        raise _Unusable("zip_size_mismatch", entry=info.filename)
+        raise PackageProblem("zip_size_mismatch", entry=info.filename)
 
 
 def _as_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -290,30 +344,60 @@ def _buffers(chunks: Iterator[bytes], boundary: bytes = b">") -> Iterator[bytes]
 def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """A structural part in full (checked for a DTD), refused above MAX_STRUCTURE_BYTES."""
     if info.file_size > MAX_STRUCTURE_BYTES:
-        raise _Unusable("part_too_large", entry=info.filename, limit_mb=_mb(MAX_STRUCTURE_BYTES))
+        raise PackageProblem("part_too_large", entry=info.filename, limit_mb=_mb(MAX_STRUCTURE_BYTES))
     content = b"".join(_chunks(archive, info))
     if _has_dtd(content):
-        raise _Unusable("xml_dtd", entry=info.filename)
+        raise PackageProblem("xml_dtd", entry=info.filename)
     return content
 
 
-def _extent_pattern(limits: PackageLimits) -> re.Pattern[bytes]:
-    """References that may lie beyond the limits: as many column letters as the last allowed column, or a
-    row number with as many significant digits as the row limit (cell `r="AB123456"` and row `r="123456"`).
-
-    Every hit is checked exactly; references with fewer letters and digits are within the limits by their
-    length, so a normal sheet has few hits and the scan runs at the regex engine's literal-search speed.
-    The spelling every writer uses is matched (`r="A1"`, `r='a1'`); exotic ones the native reader also
-    accepts (spaces around '=') would cost a scan of every 'r' and are left to the worker's memory limit.
-    """
-    letters = len(column_letter(limits.max_sheet_cols - 1))
-    digits = len(str(limits.max_sheet_rows))
-    return re.compile(rb"r=[\"']([A-Za-z]{%d,}0*\d+|[A-Za-z]{0,%d}0*[1-9]\d{%d,})[\"']"
-                      % (letters, letters - 1, digits - 1))
-
-
-_REF_PARTS_RE = re.compile(rb"([A-Za-z]*)0*(\d*)")
+_REF_AT_RE = re.compile(rb"r=[\"']([A-Za-z]*)0*(\d*)[\"']")
 _XML_SPACE = b" \t\r\n"
+
+
+def _is_letter(codes: np.ndarray) -> np.ndarray:
+    lowered = codes | 32
+    return (lowered >= ord("a")) & (lowered <= ord("z"))
+
+
+def _is_digit(codes: np.ndarray) -> np.ndarray:
+    return (codes >= ord("0")) & (codes <= ord("9"))
+
+
+def _reference_candidates(buffer: bytes, letters: int, digits: int) -> np.ndarray:
+    """Offsets of `r="…"` / `r='…'` references that may lie beyond the limits: at least `letters` column
+    letters (as many as the last allowed column has), or a row number of at least `digits` digits after
+    fewer letters (cell `r="AB123456"`, row `r="123456"`). Every candidate is then checked exactly.
+
+    Vectorised with numpy, which releases the GIL: the scan runs beside the native reader and the
+    parsing instead of holding the interpreter (a regex over every reference did, at twice the time).
+    References with fewer letters and digits are within the limits by their length, so a normal sheet
+    has few candidates. The spelling every writer uses is matched (`r="A1"`, `r='a1'`); exotic ones the
+    native reader also accepts (no `r`, spaces around '=') are caught on the grid it builds
+    (loader, `sheet_grid_too_large`) inside the worker's memory limit.
+    """
+    width = letters + digits + 3
+    codes = np.frombuffer(buffer + bytes(width), dtype=np.uint8)  # zeros after the end: no reference is cut
+    count = len(buffer)
+    quote = codes[2:count + 2]
+    found = (codes[:count] == ord("r")) & (codes[1:count + 1] == ord("="))
+    found &= (quote == ord('"')) | (quote == ord("'"))
+    offsets = np.flatnonzero(found)
+    if not len(offsets):
+        return offsets
+    many_letters = np.ones(len(offsets), dtype=bool)
+    for k in range(letters):
+        many_letters &= _is_letter(codes[offsets + 3 + k])
+    # where the digits start: after the (fewer than `letters`) letters
+    start = offsets + 3
+    still_letter = np.ones(len(offsets), dtype=bool)
+    for k in range(letters - 1):
+        still_letter &= _is_letter(codes[offsets + 3 + k])
+        start = start + still_letter
+    many_digits = np.ones(len(offsets), dtype=bool)
+    for k in range(digits):
+        many_digits &= _is_digit(codes[start + k])
+    return offsets[many_letters | many_digits]
 
 
 @dataclass
@@ -334,12 +418,13 @@ def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _
     references themselves, whatever `<dimension>` says; the first reference beyond the limits stops the scan.
     """
     scan = _SheetScan()
-    pattern = _extent_pattern(limits)
+    letters = len(column_letter(limits.max_sheet_cols - 1))
+    digits = len(str(limits.max_sheet_rows))
     formula_needle: bytes | None = None
     in_head = True
     for buffer in _buffers(_as_utf8(chunks)):
         if _has_dtd(buffer):
-            raise _Unusable("xml_dtd", entry=entry)
+            raise PackageProblem("xml_dtd", entry=entry)
         data_at = buffer.find(b"sheetData") if (in_head or formula_needle is None) else -1
         if in_head:
             head_end = data_at if data_at != -1 else len(buffer)
@@ -355,16 +440,19 @@ def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _
         if not scan.has_formulas and formula_needle is not None:
             scan.has_formulas = _has_needle(buffer, formula_needle)
         far: tuple[str, int, int] | None = None
-        for hit in pattern.finditer(buffer):
-            if hit.start() and buffer[hit.start() - 1] not in _XML_SPACE:
+        for offset in _reference_candidates(buffer, letters, digits).tolist():
+            if offset and buffer[offset - 1] not in _XML_SPACE:
                 continue  # an attribute whose name ends in r (operator="between"), not the reference r
-            letters, digits = _REF_PARTS_RE.fullmatch(hit.group(1)).groups()  # type: ignore[union-attr]
-            col = column_index(letters.decode()) + 1 if letters else 0
-            row = int(digits) if digits else 0
+            hit = _REF_AT_RE.match(buffer, offset)
+            if hit is None:
+                continue
+            col = column_index(hit.group(1).decode()) + 1 if hit.group(1) else 0
+            row = int(hit.group(2)) if hit.group(2) else 0
             if row > limits.max_sheet_rows or col > limits.max_sheet_cols:
-                far = far or (letters.decode().upper() + str(row), row, col)
+                name = hit.group(1).decode().upper() + str(row)
+                far = far or (name, row, col)
                 if col:  # a cell names the place better than its row element: keep looking in this buffer
-                    far = (letters.decode().upper() + str(row), row, col)
+                    far = (name, row, col)
                     break
         if far:
             scan.far_cell, scan.far_size = far[0] if far[2] else None, (far[1], far[2])
@@ -374,7 +462,19 @@ def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _
     return scan
 
 
+_AFTER_ELEMENT_NAME = np.array([ord(c) for c in "> /\t\n\r"], dtype=np.uint8)
+
+
 def _has_needle(xml: bytes, needle: bytes) -> bool:
+    """True when `needle` (an element start such as b"<f") is followed by '>', '/' or white space."""
+    if needle == b"<f":  # the usual, unprefixed case: vectorised (numpy releases the GIL)
+        codes = np.frombuffer(xml + b"\0", dtype=np.uint8)
+        starts = np.flatnonzero((codes[:-2] == ord("<")) & (codes[1:-1] == ord("f")))
+        return bool(len(starts)) and bool(np.isin(codes[starts + 2], _AFTER_ELEMENT_NAME).any())
+    return _find_needle(xml, needle)
+
+
+def _find_needle(xml: bytes, needle: bytes) -> bool:
     at = xml.find(needle)
     while at != -1:
         if xml[at + len(needle):at + len(needle) + 1] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
@@ -387,7 +487,7 @@ def _scan_other(chunks: Iterator[bytes], entry: str) -> None:
     """One streamed pass over any other XML part: only the DTD check."""
     for buffer in _buffers(_as_utf8(chunks)):
         if _has_dtd(buffer):
-            raise _Unusable("xml_dtd", entry=entry)
+            raise PackageProblem("xml_dtd", entry=entry)
 
 
 def _formula_cells_streamed(chunks: Iterator[bytes], limit: int) -> list[str]:
@@ -434,9 +534,19 @@ def size_allowed(size: int, log: ProblemLog, limits: PackageLimits = DEFAULT_LIM
 
 
 def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_LIMITS) -> PackageInfo | None:
-    """Check `data` as an .xlsx package; return its worksheets, or None when it is unusable.
+    """Check `data` as an .xlsx package, worksheets scanned; return them, or None when it is unusable.
 
     Problems go to `log`; an error here means the file must not be parsed further.
+    """
+    package = open_package(data, log, limits)
+    if package is None or not package.scan_all(log):
+        return None
+    return package
+
+
+def open_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_LIMITS) -> PackageInfo | None:
+    """Check `data` as an .xlsx package up to its worksheets, which are listed but not scanned yet
+    (`PackageInfo.scan`); None when it is unusable. Every other part has been checked.
     """
     if not data:
         log.error("empty_file")
@@ -497,8 +607,8 @@ def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAUL
     by_name = {info.filename: info for info in infos}
     try:
         return _inspect_parts(archive, infos, by_name, names, log, limits)
-    except _Unusable as problem:
-        log.error(problem.code, **problem.params)
+    except PackageProblem as problem:
+        problem.log(log)
     except _TagTooLong:
         log.error("xml_malformed", entry="?", detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
     return None
@@ -548,59 +658,32 @@ def _inspect_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_na
         sheet_paths.setdefault(path, sheet.get("name", ""))
 
     # Every other part is decompressed in a bounded stream (catches lying headers, hidden tails and
-    # DTDs) and the worksheets are scanned on the way; zlib releases the GIL, so two threads share it.
-    def check(info: zipfile.ZipInfo) -> _SheetScan | _Unusable | None:
+    # DTDs); zlib releases the GIL, so two threads share it. Worksheets are scanned by PackageInfo.scan.
+    def check(info: zipfile.ZipInfo) -> PackageProblem | None:
         try:
-            if info.filename in structure:
-                return None
             chunks = _chunks(archive, info)
-            if info.filename in sheet_paths:
-                return _scan_sheet(chunks, limits, info.filename)
             if info.filename.lower().endswith(_BINARY_SUFFIXES):
                 for _ in chunks:
                     pass
                 return None
             _scan_other(chunks, info.filename)
             return None
-        except _Unusable as problem:
+        except PackageProblem as problem:
             return problem
         except _TagTooLong:
-            return _Unusable("xml_malformed", entry=info.filename, detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
+            return PackageProblem("xml_malformed", entry=info.filename, detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
 
-    files = [info for info in infos if not info.is_dir()]
+    others = [info for info in infos if not info.is_dir() and info.filename not in structure
+              and info.filename not in sheet_paths]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        checked = list(pool.map(check, files))
-    scans: dict[str, _SheetScan] = {}
-    for info, outcome in zip(files, checked, strict=True):
-        if isinstance(outcome, _Unusable):
-            log.error(outcome.code, **outcome.params)
-            return None
-        if isinstance(outcome, _SheetScan):
-            scans[info.filename] = outcome
-
-    for sheet in workbook_root.iter(f"{{{NS_MAIN}}}sheet"):
-        name = sheet.get("name", "")
-        _, path = targets.get(sheet.get(f"{{{NS_REL}}}id", ""), ("", ""))
-        if path not in scans:
-            continue
-        scan = scans[path]
-        part = SheetPart(name=name, path=path, size=by_name[path].file_size, dimension=scan.dimension,
-                         merged_ranges=scan.merged_ranges)
-        if part.dimension:
-            size = _dimension_size(part.dimension)
-            if size and (size[0] > limits.max_sheet_rows or size[1] > limits.max_sheet_cols):
-                log.error("sheet_too_large", name, None, ref=part.dimension, rows=size[0], cols=size[1],
-                          max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
+        for problem in pool.map(check, others):
+            if problem is not None:
+                problem.log(log)
                 return None
-        if scan.far_size != (0, 0):
-            row, col = scan.far_size
-            if scan.far_cell:
-                log.error("sheet_extent_too_large", name, scan.far_cell, far_cell=scan.far_cell, row=row, col=col,
-                          max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
-            else:
-                log.error("sheet_row_too_far", name, None, row=row, max_rows=limits.max_sheet_rows)
-            return None
-        if scan.has_formulas:
-            part.formula_cells_without_value = _formula_cells_streamed(_chunks(archive, by_name[path]), 100_000)
-        info_out.sheets.append(part)
+
+    info_out._archive, info_out._limits = archive, limits
+    for sheet in workbook_root.iter(f"{{{NS_MAIN}}}sheet"):
+        _, path = targets.get(sheet.get(f"{{{NS_REL}}}id", ""), ("", ""))
+        if path in by_name and not any(part.path == path for part in info_out.sheets):
+            info_out.sheets.append(SheetPart(name=sheet.get("name", ""), path=path, size=by_name[path].file_size))
     return info_out

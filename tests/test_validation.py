@@ -208,10 +208,10 @@ def test_a_reader_panic_is_reported_not_raised(bundled_bytes: bytes, monkeypatch
 
     real = loader._read_grid
 
-    def panicking(reader, part):
+    def panicking(reader, part, limits):
         if part.name == "Info":
             raise Panic("TimeDelta::milliseconds out of bounds")
-        return real(reader, part)
+        return real(reader, part, limits)
 
     monkeypatch.setattr(loader, "_read_grid", panicking)
     result = load_workbook(bundled_bytes)
