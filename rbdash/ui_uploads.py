@@ -15,6 +15,7 @@ at once, and only the proxy bounds how many are read at the same time (deploy/ng
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -44,25 +45,29 @@ NOTICE_POLL_SECONDS = 2
 _NOTICE_KEYS = {"session_cap": "data.upload_refused_session", "total_cap": "data.upload_refused_total"}
 
 
-_SHOWN: dict[str, bool] = {}  # session id -> whether its current run has shown the uploader
+_RUN_TOKENS = itertools.count()
+_LATEST_RUN: dict[str, int] = {}  # session id -> token of its latest run
+_SHOWN_IN: dict[str, int] = {}  # session id -> token of the run that showed the uploader
 
 
 @contextmanager
 def upload_run() -> Iterator[None]:
-    """Around every run of the app (app.py): hook this server process once; when the run ends having
-    shown no uploader, the session may no longer hold uploads.
+    """Around every run of the app (app.py): hook this server process once; when the session's latest
+    run ends having shown no uploader, the session may no longer hold uploads.
 
     The permission is withdrawn at the *end* of a run, never at its start, so an upload that arrives
     while the page that shows the uploader is being run again (an editor replacing a file) is not
-    refused; a run interrupted by a rerun leaves the decision to the run that follows it.
+    refused. Only the session's latest run decides: Streamlit may stop an older run after a newer one
+    (the next page) has started, and that run's end must not withdraw what the newer run granted. A
+    run interrupted by a rerun leaves the decision to the run that follows it.
     """
     ledger = ledger_of_this_process()
     ctx = get_script_run_ctx()
     if ledger is None or ctx is None:
         yield
         return
-    session_id = ctx.session_id
-    _SHOWN[session_id] = False
+    session_id, token = ctx.session_id, next(_RUN_TOKENS)
+    _LATEST_RUN[session_id] = token
     completed = False
     try:
         yield
@@ -71,9 +76,11 @@ def upload_run() -> Iterator[None]:
         completed = True
         raise
     finally:
-        shown = _SHOWN.pop(session_id, False)
-        if completed and not shown:
-            ledger.close(session_id)
+        if _LATEST_RUN.get(session_id) == token:
+            shown = _SHOWN_IN.pop(session_id, None) == token
+            del _LATEST_RUN[session_id]
+            if completed and not shown:
+                ledger.close(session_id)
 
 
 def upload_box(user: str, lang: str, label: str, **kwargs: Any) -> Any:
@@ -88,7 +95,8 @@ def upload_box(user: str, lang: str, label: str, **kwargs: Any) -> Any:
     if ledger is None or ctx is None:
         return st.file_uploader(label, **kwargs)
     ledger.open(ctx.session_id, user)
-    _SHOWN[ctx.session_id] = True
+    if ctx.session_id in _LATEST_RUN:
+        _SHOWN_IN[ctx.session_id] = _LATEST_RUN[ctx.session_id]
     _refusal_notice(ledger, ctx.session_id, lang)
     value = st.file_uploader(label, **kwargs)
     files = value if isinstance(value, list) else [] if value is None else [value]
