@@ -6,8 +6,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
-import multiprocessing
-import multiprocessing.queues
 import os
 import sqlite3
 import subprocess
@@ -140,30 +138,20 @@ def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: Store, tmp_pa
     assert reopened.publish(workbook.read_bytes(), "ani", "ulang").version.number == 2
 
 
-def _publish_in_process(root: str, note: str, results: multiprocessing.queues.Queue) -> None:
-    try:
-        published = Store(Path(root)).publish(changed_workbook(note), "ani", note)
-        results.put(published.version.number if published.version else
-                    [p.render("en") for p in published.validation.problems])
-    except BaseException as exc:  # the parent shows what went wrong instead of waiting for nothing
-        results.put(repr(exc))
-        raise
-
-
-def test_parallel_publishers_are_all_recorded_in_order(store: Store) -> None:
-    # Fresh interpreters (spawn), not daemonic pool workers: each publisher validates in a worker process
-    # of its own, which a daemonic process may not start.
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
+def test_parallel_publishers_are_all_recorded_in_order(store: Store, tmp_path: Path) -> None:
+    # Four publishing processes at once, as four staff running `python -m rbdash publish` would be: each
+    # validates in a worker process of its own, and SQLite serialises the numbering.
     notes = [f"paralel {i}" for i in range(4)]
-    publishers = [context.Process(target=_publish_in_process, args=(str(store.root), note, results)) for note in notes]
-    for publisher in publishers:
-        publisher.start()
-    numbers = [results.get(timeout=300) for _ in publishers]
-    for publisher in publishers:
-        publisher.join(timeout=60)
-    assert sorted(numbers, key=str) == [2, 3, 4, 5], numbers
-    assert [publisher.exitcode for publisher in publishers] == [0, 0, 0, 0]
+    env = {**os.environ, "RBDASH_DATA_DIR": str(store.root), "PYTHONPATH": str(ROOT)}
+    publishers = []
+    for index, note in enumerate(notes):
+        path = tmp_path / f"paralel_{index}.xlsx"
+        path.write_bytes(changed_workbook(note))
+        publishers.append(subprocess.Popen([sys.executable, "-m", "rbdash", "publish", str(path), "--user", "ani",
+                                            "--comment", note, "--lang", "en"], cwd=ROOT, env=env,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    outputs = [publisher.communicate(timeout=300) for publisher in publishers]
+    assert [publisher.returncode for publisher in publishers] == [0, 0, 0, 0], outputs
     history = store.history()
     assert [v.number for v in history] == [5, 4, 3, 2, 1]
     assert sorted(v.comment for v in history[:4]) == notes
