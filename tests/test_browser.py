@@ -251,10 +251,7 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     assert server.poll() is None and server.pid == pid  # the same server process, alive
 
     uploader.set_input_files(str(valid))
-    try:
-        page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
-    finally:
-        page.screenshot(path=str(ARTIFACTS / "debug_second_upload.png"))
+    page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
     page.get_by_label("Catatan penerbitan (wajib)").fill("setelah berkas sel jauh")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Terbitkan sebagai versi baru").click()
