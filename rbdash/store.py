@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterator
@@ -124,7 +125,12 @@ def strip_macros(data: bytes) -> bytes:
             lowered = info.filename.lower()
             if lowered.endswith(("vbaproject.bin", "vbadata.xml")) or "vbaproject" in lowered:
                 continue
-            content = source.read(info)
+            if info.filename != "[Content_Types].xml" and not info.filename.endswith(".rels"):
+                # Streamed: an uploaded part may unpack to hundreds of MB (within the package limits).
+                with source.open(info) as part, target.open(info, "w") as copy:
+                    shutil.copyfileobj(part, copy, 1 << 20)
+                continue
+            content = source.read(info)  # content types and relationships: at most 16 MB (package check)
             if info.filename == "[Content_Types].xml":
                 content = content.replace(b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
                                           b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
