@@ -281,6 +281,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Simpan sebagai 'Buku Kerja Excel (.xlsx)' tanpa makro.",
         "en": "Save as 'Excel Workbook (.xlsx)' without macros.",
     },
+    "problem.macro_strip_failed.message": {
+        "id": "Buku kerja berisi makro, dan setelah makronya dibuang berkas tidak terbaca sama seperti aslinya; berkas tidak diterbitkan.",
+        "en": "The workbook contains macros, and without them the file does not read as the original did; it was not published.",
+    },
+    "problem.macro_strip_failed.fix": {
+        "id": "Buka di Excel, simpan sebagai 'Buku Kerja Excel (.xlsx)' tanpa makro, lalu unggah berkas .xlsx itu.",
+        "en": "Open it in Excel, save as 'Excel Workbook (.xlsx)' without macros, and upload that .xlsx file.",
+    },
     "problem.formula_without_value.message": {
         "id": "{count} sel berisi rumus tanpa nilai tersimpan ({cells}); sel ini dianggap kosong, bukan 0.",
         "en": "{count} cells hold a formula without a stored value ({cells}); they are read as empty, not 0.",

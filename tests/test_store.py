@@ -16,7 +16,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from rbdash.loader import load_workbook
 from rbdash.store import Store, StoreError, strip_macros
+from rbdash.summary import summarise
+from tests import hostile_factory as hf
 from tests.conftest import BUNDLED, ROOT
 
 STEPS = ["validated", "file_written", "file_synced", "file_renamed", "numbered", "inserted", "audited"]
@@ -185,6 +188,50 @@ def test_macros_are_never_kept(store: Store) -> None:
     stored = zipfile.ZipFile(io.BytesIO(store.read(result.version)))
     assert not any("vbaproject" in n.lower() for n in stored.namelist())
     assert strip_macros(BUNDLED.read_bytes()) == BUNDLED.read_bytes()
+
+
+@pytest.mark.parametrize("where", ["last", "first"])
+def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: Store, where: str) -> None:
+    """Seen by the attacker review: with the vbaProject relationship last, the stored file lost its
+    closing </Relationships> and every page failed to load it."""
+    data = hf.xlsm()
+    if where == "first":
+        rels_name = "xl/_rels/workbook.xml.rels"
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = {name: archive.read(name) for name in archive.namelist()}
+        rels = entries[rels_name]
+        start = rels.index(b"<Relationship Type=\"http://schemas.microsoft.com/office/2006/relationships/vbaProject\"")
+        end = rels.index(b"/>", start) + 2
+        vba, rest = rels[start:end], rels[:start] + rels[end:]
+        first = rest.index(b"<Relationship ")
+        entries[rels_name] = rest[:first] + vba + rest[first:]
+        data = hf.build_zip(entries)
+    result = store.publish(data, "ani", "dengan makro")
+    assert result.version is not None, [p.code for p in result.validation.problems]
+    stored = store.read(result.version)
+    with zipfile.ZipFile(io.BytesIO(stored)) as archive:
+        names = archive.namelist()
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+        types = archive.read("[Content_Types].xml")
+    assert not any("vbaproject" in name.lower() for name in names)
+    assert rels.rstrip().endswith(b"</Relationships>") and b"vbaProject" not in rels
+    assert hf.MACRO_WORKBOOK_TYPE not in types and b"vbaProject" not in types
+    assert rels.count(b"<Relationship ") == 9  # the bundled workbook's nine relationships, all kept
+    reloaded = load_workbook(stored)
+    assert reloaded.is_valid and [p.code for p in reloaded.problems] == []
+    assert summarise(reloaded)["totals"] == result.version.summary
+    openpyxl.load_workbook(io.BytesIO(stored))  # Excel's own reader accepts it too
+
+
+def test_a_macro_workbook_that_breaks_without_its_macros_is_refused(store: Store,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    before = snapshot(store)
+    monkeypatch.setattr("rbdash.store.strip_macros", lambda data: data[: len(data) // 2])
+    result = store.publish(hf.xlsm(), "ani", "dengan makro")
+    assert result.version is None
+    assert [p.code for p in result.validation.errors] == ["macro_strip_failed"]
+    assert "makro" in result.validation.errors[0].message("id")
+    assert snapshot(store) == before
 
 
 def test_users_passwords_and_throttling(store: Store) -> None:
