@@ -10,6 +10,7 @@ import streamlit as st
 
 from rbdash.messages import t
 from rbdash.store import StoreError
+from rbdash.text import markdown_message as say
 from rbdash.ui import (
     language,
     load_current,
@@ -35,7 +36,7 @@ def main() -> None:
         result = load_current()
     except StoreError as exc:
         st.title(t("app.title", lang))
-        st.error(t(exc.key, lang, **exc.params))
+        st.error(say(exc.key, lang, **exc.params))
         st.stop()
     if result.plan is None:
         st.title(t("app.title", lang))

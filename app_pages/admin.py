@@ -9,6 +9,7 @@ import streamlit as st
 
 from rbdash.messages import t
 from rbdash.store import ROLES, StoreError
+from rbdash.text import markdown_message as say
 from rbdash.ui import authorised, page_context, show_table, store
 
 ctx = page_context()
@@ -31,14 +32,14 @@ with st.form("add_user", clear_on_submit=True):
             st.stop()
         try:
             store().add_user(name.strip(), role, password)
-            st.success(t("admin.added", lang, name=name.strip()))
+            st.success(say("admin.added", lang, name=name.strip()))
         except StoreError as exc:
-            st.error(t(exc.key, lang, **exc.params))
+            st.error(say(exc.key, lang, **exc.params))
 if users:
     remove = st.selectbox(t("admin.remove", lang), [u for u, _ in users], key="remove_user")
     if st.button(t("admin.remove", lang), key="remove_button") and authorised("admin"):
         store().remove_user(remove)
-        st.success(t("admin.removed", lang, name=remove))
+        st.success(say("admin.removed", lang, name=remove))
 
 st.subheader(t("admin.audit", lang))
 log = store().audit_log()

@@ -10,6 +10,7 @@ import streamlit as st
 from rbdash.diff import compare
 from rbdash.messages import t
 from rbdash.store import StoreError
+from rbdash.text import markdown_message as say
 from rbdash.ui import (
     MAX_UPLOAD_MB,
     authorised,
@@ -69,16 +70,16 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 if changes.empty:
     st.info(t("data.no_changes", lang))
 if changes.plan_added:
-    st.write(t("data.plan_added", lang, codes=", ".join(changes.plan_added)))
+    st.write(say("data.plan_added", lang, codes=", ".join(changes.plan_added)))
 if changes.plan_removed:
-    st.write(t("data.plan_removed", lang, codes=", ".join(changes.plan_removed)))
+    st.write(say("data.plan_removed", lang, codes=", ".join(changes.plan_removed)))
 for frame, key in ((changes.plan_changed, "data.plan_changed"), (changes.rescheduled, "data.rescheduled"),
                    (changes.realisation, "data.realisation"), (changes.indicator_values, "data.values")):
     if not frame.empty:
         st.markdown(f"**{t(key, lang)}**")
         show_table(labelled(frame), key.split(".")[1], ctx, key.replace(".", "_"))
 if changes.new_periods:
-    st.write(t("data.periods", lang, periods=", ".join(changes.new_periods)))
+    st.write(say("data.periods", lang, periods=", ".join(changes.new_periods)))
 
 comment = st.text_input(t("data.comment", lang), key="publish_comment")
 if st.button(t("data.publish", lang), type="primary", disabled=not comment.strip(), key="publish"):
@@ -88,6 +89,6 @@ if st.button(t("data.publish", lang), type="primary", disabled=not comment.strip
     try:
         published = store().publish(data, signed_in(), comment.strip())
     except StoreError as exc:
-        st.error(t(exc.key, lang, **exc.params))
+        st.error(say(exc.key, lang, **exc.params))
         st.stop()
     st.success(t("data.published", lang, number=published.version.number))

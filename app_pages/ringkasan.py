@@ -7,6 +7,8 @@ import streamlit as st
 from rbdash import charts, metrics
 from rbdash import formatting as fmt
 from rbdash.messages import t
+from rbdash.text import escape_markdown
+from rbdash.text import markdown_message as say
 from rbdash.ui import page_context, page_header, problems_frame, show_chart, show_table
 from rbdash.views import plan_rows_table
 
@@ -30,14 +32,14 @@ third.caption(t("overview.indicators_help", lang, achieved=figures.indicators_ac
 fourth, fifth, sixth = st.columns(3)
 fourth.metric(t("overview.overdue", lang), fmt.number(len(figures.overdue_rows), lang), border=True)
 fourth.caption(t("overview.overdue_help", lang, month=month_name) + ": "
-               + (", ".join(figures.overdue_rows) or t("overview.none", lang)))
+               + escape_markdown(fmt.short_list(figures.overdue_rows, lang) or t("overview.none", lang)))
 fifth.metric(t("overview.due_next", lang), fmt.number(len(figures.due_next_month), lang), border=True)
 fifth.caption(t("overview.due_next_help", lang, month=next_name) + ": "
-              + (", ".join(figures.due_next_month) or t("overview.none", lang)))
+              + escape_markdown(fmt.short_list(figures.due_next_month, lang) or t("overview.none", lang)))
 ikm = figures.latest_ikm
 sixth.metric(t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–",
              border=True)
-sixth.caption(t("overview.ikm_help", lang, period=ikm["period"], mutu=ikm["mutu"], respondents=ikm["respondents"])
+sixth.caption(say("overview.ikm_help", lang, period=ikm["period"], mutu=ikm["mutu"], respondents=ikm["respondents"])
               if ikm else t("ikm.no_data", lang))
 
 progress = metrics.programme_progress(model, month, f"({t('app.missing_in_copy', lang)})")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from rbdash.messages import t
 from rbdash.store import StoreError
+from rbdash.text import markdown_message as say
 from rbdash.ui import authorised, page_context, show_table, signed_in, store, versions_frame
 
 ctx = page_context()
@@ -28,6 +29,6 @@ if authorised("editor") and st.button(t("history.restore", lang, number=number),
         restored = store().restore(number, signed_in(), t("store.restore_comment", lang, number=number),
                                    chosen.satker, chosen.year)
     except StoreError as exc:
-        st.error(t(exc.key, lang, **exc.params))
+        st.error(say(exc.key, lang, **exc.params))
         st.stop()
     st.success(t("history.restored", lang, old=number, number=restored.number))

@@ -11,6 +11,7 @@ import math
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from .messages import t
 from .schema import MONTH_LONG_ID, MONTH_SHORT_ID
 
 _LOCALES = {"id": "id_ID", "en": "en_GB"}
@@ -52,3 +53,16 @@ def date(value: dt.date | None, lang: str = "id") -> str:
     if value is None:
         return "–"
     return format_date(value, format="d MMMM y", locale=_LOCALES[lang])
+
+
+def short_text(text: object, limit: int = 40) -> str:
+    """`text` cut to `limit` characters with an ellipsis (captions; the tables below show it in full)."""
+    value = str(text)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def short_list(items: list[str], lang: str = "id", shown: int = 8, limit: int = 40) -> str:
+    """The first `shown` items, each cut to `limit` characters, then "dan N lainnya" for the rest."""
+    head = ", ".join(short_text(item, limit) for item in items[:shown])
+    rest = len(items) - shown
+    return head + (t("list.more", lang, count=number(rest, lang)) if rest > 0 else "")

@@ -281,6 +281,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Simpan sebagai 'Buku Kerja Excel (.xlsx)' tanpa makro.",
         "en": "Save as 'Excel Workbook (.xlsx)' without macros.",
     },
+    "list.more": {"id": " dan {count} lainnya", "en": " and {count} more"},
     "problem.macro_strip_failed.message": {
         "id": "Buku kerja berisi makro, dan setelah makronya dibuang berkas tidak terbaca sama seperti aslinya; berkas tidak diterbitkan.",
         "en": "The workbook contains macros, and without them the file does not read as the original did; it was not published.",

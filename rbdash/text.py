@@ -10,3 +10,10 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&])")
 def escape_markdown(text: object) -> str:
     """Backslash-escape every Markdown/HTML-significant character so the text renders as written."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def markdown_message(key: str, lang: str, **params: object) -> str:
+    """A catalogue message for a Markdown-rendering widget: its own emphasis kept, every value shown literally."""
+    from .messages import t
+
+    return t(key, lang, **{name: escape_markdown(value) for name, value in params.items()})

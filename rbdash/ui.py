@@ -17,6 +17,7 @@ from .loader import ActionPlan, LoadResult, load_workbook
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from .store import Store, StoreError, data_dir
 from .text import escape_markdown
+from .text import markdown_message as say
 from .views import example_sheet_names
 from .worker import load_untrusted, warm_up
 
@@ -272,7 +273,7 @@ def login_box(lang: str) -> None:
             try:
                 role = store().authenticate(user.strip(), password, address=st.context.ip_address)
             except StoreError as exc:
-                st.error(t(exc.key, lang, **exc.params))
+                st.error(say(exc.key, lang, **exc.params))
                 return
             if role is None:
                 st.error(t("auth.failed", lang))

