@@ -185,7 +185,7 @@ class _SheetReads:
             elif isinstance(outcome, _GridTooLarge):
                 self._log.error("sheet_grid_too_large", self._sheets[key].name, None, rows=outcome.rows,
                                 cols=outcome.cols, max_rows=self._limits.max_sheet_rows,
-                                max_cols=self._limits.max_sheet_cols)
+                                max_cols=self._limits.max_sheet_cols, max_cells=self._limits.max_sheet_cells)
                 self.unreadable = True
             elif isinstance(outcome, BaseException):
                 detail = str(outcome).splitlines()[0][:160] if str(outcome) else ""
@@ -208,7 +208,8 @@ def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLi
     # The package scan reads references spelled r="A1"; cells and rows without one (or spelled
     # r = "A1") are placed by the reader all the same. Its grid is the last word on the extent.
     width = max(absolute, default=-1) + 1
-    if sheet.total_height > limits.max_sheet_rows or width > limits.max_sheet_cols:
+    if (sheet.total_height > limits.max_sheet_rows or width > limits.max_sheet_cols
+            or sheet.total_height * width > limits.max_sheet_cells):
         raise _GridTooLarge(sheet.total_height, width)
     frame = sheet.to_pandas() if absolute else pd.DataFrame()
     frame.columns = absolute
@@ -1004,10 +1005,17 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
     with ThreadPoolExecutor(max_workers=2) as read_pool, ThreadPoolExecutor(max_workers=2) as scan_pool:
         reads = _SheetReads(read_pool, data, sheets, parsing, limits)
 
+        admitted = [0]  # cells of the sheets whose read has started
+        admission = threading.Lock()
+
         def scan_then_read(part: SheetPart) -> PackageProblem | None:
             problem = package.scan(part)
             if problem is None and part.path in key_of:
-                reads.submit(key_of[part.path])
+                with admission:  # past the workbook's cell limit no further read starts
+                    admitted[0] += part.cells
+                    start = admitted[0] <= limits.max_workbook_cells
+                if start:
+                    reads.submit(key_of[part.path])
             return problem
 
         scans = {part.path: scan_pool.submit(scan_then_read, part)
@@ -1015,7 +1023,7 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
         reads.scans = {key: scans[part.path] for key, part in sheets.items()}
         model = _parse_sheets(reads, sheets, parsing)
         first = next((problem for part in package.sheets if (problem := scans[part.path].result()) is not None),
-                     None)
+                     None) or package.area_problem()
         if first is not None:
             read_pool.shutdown(wait=True, cancel_futures=True)
     if first is not None:

@@ -193,9 +193,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus semua baris di bawah tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
         "en": "In Excel press Ctrl+End on sheet '{sheet}'; delete all rows below the table (select, right-click > Delete), save and upload again.",
     },
+    "problem.sheet_area_too_large.message": {
+        "id": "Lembar '{sheet}' membentang sampai sel {cell} ({rows} baris x {cols} kolom = {cells} sel), melebihi batas {max_cells} sel per lembar.",
+        "en": "Sheet '{sheet}' spans to cell {cell} ({rows} rows x {cols} columns = {cells} cells), over the limit of {max_cells} cells per sheet.",
+    },
+    "problem.sheet_area_too_large.fix": {
+        "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}' untuk menemukan sel terjauh; hapus baris dan kolom kosong atau tak terpakai di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
+        "en": "In Excel press Ctrl+End on sheet '{sheet}' to find the farthest cell; delete the empty or unused rows and columns outside the table (select, right-click > Delete), save and upload again.",
+    },
+    "problem.workbook_area_too_large.message": {
+        "id": "Lembar-lembar buku kerja ini bersama-sama membentang {cells} sel, melebihi batas {max_cells} sel; yang terbesar: {sheets}.",
+        "en": "The sheets of this workbook together span {cells} cells, over the limit of {max_cells}; the largest: {sheets}.",
+    },
+    "problem.workbook_area_too_large.fix": {
+        "id": "Hapus lembar yang tidak diperlukan, dan di setiap lembar terbesar tekan Ctrl+End lalu hapus baris dan kolom di luar tabel; simpan, lalu unggah ulang.",
+        "en": "Remove sheets that are not needed, and on each of the largest sheets press Ctrl+End and delete the rows and columns outside the table; save and upload again.",
+    },
     "problem.sheet_grid_too_large.message": {
-        "id": "Lembar '{sheet}' terbaca sampai {rows} baris dan {cols} kolom, melebihi batas {max_rows} baris x {max_cols} kolom (sel atau baris tanpa alamat yang jelas di dalam berkas, jauh di luar tabel).",
-        "en": "Sheet '{sheet}' reads as {rows} rows and {cols} columns, over the limit of {max_rows} rows x {max_cols} columns (cells or rows without a plain address in the file, far outside the table).",
+        "id": "Lembar '{sheet}' terbaca sampai {rows} baris dan {cols} kolom, melebihi batas {max_rows} baris x {max_cols} kolom atau {max_cells} sel (sel atau baris tanpa alamat yang jelas di dalam berkas, jauh di luar tabel).",
+        "en": "Sheet '{sheet}' reads as {rows} rows and {cols} columns, over the limit of {max_rows} rows x {max_cols} columns or {max_cells} cells (cells or rows without a plain address in the file, far outside the table).",
     },
     "problem.sheet_grid_too_large.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus baris dan kolom di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",

@@ -26,7 +26,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -55,6 +55,11 @@ class PackageLimits:
     ratio_applies_above: int = 1024 * 1024
     max_sheet_rows: int = 250_000
     max_sheet_cols: int = 200
+    # The reader holds every cell of a sheet's rectangle (about 45 bytes each), empty or not: the
+    # rectangle is bounded per sheet and over the workbook, so any accepted file reads in a few
+    # hundred MB (worker and server alike).
+    max_sheet_cells: int = 4_000_000
+    max_workbook_cells: int = 8_000_000
     max_listed_cells: int = 20
 
 
@@ -71,6 +76,12 @@ class SheetPart:
     dimension: str | None = None
     merged_ranges: list[str] = field(default_factory=list)
     formula_cells_without_value: list[str] = field(default_factory=list)
+    extent: tuple[int, int] = (0, 0)  # rows and columns of the rectangle its references span (after `scan`)
+
+    @property
+    def cells(self) -> int:
+        """Cells in the rectangle the reader would hold for this sheet."""
+        return self.extent[0] * self.extent[1]
 
 
 @dataclass
@@ -119,6 +130,11 @@ class PackageInfo:
                 return PackageProblem("sheet_extent_too_large", part.name, scan.far_cell, far_cell=scan.far_cell, row=row,
                                  col=col, max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
             return PackageProblem("sheet_row_too_far", part.name, None, row=row, max_rows=limits.max_sheet_rows)
+        part.extent = scan.extent
+        if part.cells > limits.max_sheet_cells:
+            rows, cols = part.extent
+            return PackageProblem("sheet_area_too_large", part.name, column_letter(cols - 1) + str(rows),
+                                  rows=rows, cols=cols, cells=part.cells, max_cells=limits.max_sheet_cells)
         if scan.has_formulas:
             try:
                 part.formula_cells_without_value = _formula_cells_streamed(_chunks(self._archive, info), 100_000)
@@ -130,11 +146,21 @@ class PackageInfo:
         """Scan every worksheet (two threads); log the first problem in sheet order. False when unusable."""
         with ThreadPoolExecutor(max_workers=2) as pool:
             outcomes = list(pool.map(self.scan, self.sheets))
-        for problem in outcomes:
+        for problem in [*outcomes, self.area_problem()]:
             if problem is not None:
                 problem.log(log)
                 return False
         return True
+
+    def area_problem(self) -> PackageProblem | None:
+        """The workbook's sheets together span more cells than the limit (after every sheet's `scan`)."""
+        total = sum(part.cells for part in self.sheets)
+        if total <= self._limits.max_workbook_cells:
+            return None
+        largest = sorted(self.sheets, key=lambda part: -part.cells)[:3]
+        sheets = ", ".join(f"'{part.name}' {part.extent[0]} x {part.extent[1]}" for part in largest)
+        return PackageProblem("workbook_area_too_large", None, None, cells=total,
+                              max_cells=self._limits.max_workbook_cells, sheets=sheets)
 
 
 _DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]+)"')
@@ -364,40 +390,75 @@ def _is_digit(codes: np.ndarray) -> np.ndarray:
     return (codes >= ord("0")) & (codes <= ord("9"))
 
 
-def _reference_candidates(buffer: bytes, letters: int, digits: int) -> np.ndarray:
-    """Offsets of `r="…"` / `r='…'` references that may lie beyond the limits: at least `letters` column
-    letters (as many as the last allowed column has), or a row number of at least `digits` digits after
-    fewer letters (cell `r="AB123456"`, row `r="123456"`). Every candidate is then checked exactly.
+def _is_zero(codes: np.ndarray) -> np.ndarray:
+    return codes == ord("0")
+
+
+def _references(buffer: bytes, letters: int, digits: int) -> tuple[np.ndarray, int, int]:
+    """Where the references in `buffer` may lie beyond the limits, and the largest row and column they name.
+
+    Returns the offsets of `r="…"` / `r='…'` references with at least `letters` column letters (as many
+    as the last allowed column has) or a row number of at least `digits` digits (cell `r="AB123456"`,
+    row `r="123456"`): every such candidate is then checked exactly. And the largest row and column
+    (1-based, 0 when none) named by the references preceded by white space, read in place (at most
+    `max(3, letters)` letters and 8 digits; longer ones are candidates).
 
     Vectorised with numpy, which releases the GIL: the scan runs beside the native reader and the
     parsing instead of holding the interpreter (a regex over every reference did, at twice the time).
-    References with fewer letters and digits are within the limits by their length, so a normal sheet
-    has few candidates. The spelling every writer uses is matched (`r="A1"`, `r='a1'`); exotic ones the
-    native reader also accepts (no `r`, spaces around '=') are caught on the grid it builds
-    (loader, `sheet_grid_too_large`) inside the worker's memory limit.
+    The spelling every writer uses is matched (`r="A1"`, `r='a1'`); exotic ones the native reader
+    also accepts (no `r`, spaces around '=') are caught on the grid it builds (loader,
+    `sheet_grid_too_large`) inside the worker's memory limit.
     """
-    width = letters + digits + 3
-    codes = np.frombuffer(buffer + bytes(width), dtype=np.uint8)  # zeros after the end: no reference is cut
+    most_letters, most_digits = max(3, letters), max(8, digits)
+    codes = np.frombuffer(buffer + bytes(most_letters + most_digits + 3), dtype=np.uint8)
     count = len(buffer)
     quote = codes[2:count + 2]
     found = (codes[:count] == ord("r")) & (codes[1:count + 1] == ord("="))
     found &= (quote == ord('"')) | (quote == ord("'"))
     offsets = np.flatnonzero(found)
     if not len(offsets):
-        return offsets
-    many_letters = np.ones(len(offsets), dtype=bool)
-    for k in range(letters):
-        many_letters &= _is_letter(codes[offsets + 3 + k])
-    # where the digits start: after the (fewer than `letters`) letters
-    start = offsets + 3
-    still_letter = np.ones(len(offsets), dtype=bool)
-    for k in range(letters - 1):
-        still_letter &= _is_letter(codes[offsets + 3 + k])
-        start = start + still_letter
-    many_digits = np.ones(len(offsets), dtype=bool)
-    for k in range(digits):
-        many_digits &= _is_digit(codes[start + k])
-    return offsets[many_letters | many_digits]
+        return offsets, 0, 0
+    letter_count = _run_length(codes, offsets + 3, most_letters, _is_letter)
+    digit_count = _run_length(codes, offsets + 3 + letter_count, most_digits, _is_digit)
+    candidates = offsets[(letter_count >= letters) | (digit_count >= digits)]
+    before = codes[np.maximum(offsets - 1, 0)]
+    spaced = (offsets > 0) & ((before == 32) | (before == 9) | (before == 10) | (before == 13))
+    if not spaced.any():
+        return candidates, 0, 0
+    letter_count, digit_count = letter_count[spaced], digit_count[spaced]
+    starts = offsets[spaced] + 3
+    col = _largest(codes, starts, letter_count, lambda code: (int(code) | 32) - ord("a") + 1, 26)
+    zeros = np.minimum(_run_length(codes, starts + letter_count, most_digits, _is_zero), digit_count)
+    row = _largest(codes, starts + letter_count + zeros, digit_count - zeros, lambda code: int(code) - ord("0"), 10)
+    return candidates, row, col
+
+
+def _run_length(codes: np.ndarray, starts: np.ndarray, most: int, accepts: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """How many characters from each start `accepts` in a row (at most `most`)."""
+    length = np.zeros(len(starts), dtype=np.int64)
+    active = np.ones(len(starts), dtype=bool)
+    for k in range(most):
+        active &= accepts(codes[starts + k])
+        if not active.any():
+            break
+        length += active
+    return length
+
+
+def _largest(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, digit: Callable[[int], int], base: int) -> int:
+    """The largest number written at `starts` (`lengths` digits of `base`, no leading zero), found by
+    narrowing: most digits first, then the largest digit at each place (no full parse of every number)."""
+    most = int(lengths.max())
+    if most == 0:
+        return 0
+    chosen = starts[lengths == most]
+    value = 0
+    for k in range(most):
+        place = codes[chosen + k] | 32 if base == 26 else codes[chosen + k]
+        top = place.max()
+        chosen = chosen[place == top]
+        value = value * base + digit(top)
+    return value
 
 
 @dataclass
@@ -409,6 +470,7 @@ class _SheetScan:
     far_size: tuple[int, int] = (0, 0)  # its row and column (column 0 for a row element)
     merged_ranges: list[str] = field(default_factory=list)
     has_formulas: bool = False
+    extent: tuple[int, int] = (0, 0)  # the largest row and column any reference names
 
 
 def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _SheetScan:
@@ -440,7 +502,8 @@ def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _
         if not scan.has_formulas and formula_needle is not None:
             scan.has_formulas = _has_needle(buffer, formula_needle)
         far: tuple[str, int, int] | None = None
-        for offset in _reference_candidates(buffer, letters, digits).tolist():
+        candidates, rows, cols = _references(buffer, letters, digits)
+        for offset in candidates.tolist():
             if offset and buffer[offset - 1] not in _XML_SPACE:
                 continue  # an attribute whose name ends in r (operator="between"), not the reference r
             hit = _REF_AT_RE.match(buffer, offset)
@@ -457,6 +520,7 @@ def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _
         if far:
             scan.far_cell, scan.far_size = far[0] if far[2] else None, (far[1], far[2])
             return scan
+        scan.extent = (max(scan.extent[0], rows), max(scan.extent[1], cols))
         if b"mergeCell" in buffer:
             scan.merged_ranges.extend(m.group(1).decode() for m in _MERGE_RE.finditer(buffer))
     return scan

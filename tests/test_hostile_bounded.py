@@ -264,3 +264,62 @@ def test_zip_version_beyond_the_reader_is_refused_by_the_worker(version: int) ->
     assert_clear_answer(result, data, seconds, max_peak_mb=256)
     assert result.plan is None
     assert [p.code for p in result.errors] == ["corrupt_zip"], describe(result)
+
+
+# ----------------------------------------------------------------------------------------------
+# The rectangle the reader holds: at most 4,000,000 cells per sheet and 8,000,000 per workbook
+#
+# The reader keeps every cell of a sheet's rectangle (about 45 bytes each), empty or not. Seen by the
+# attacker review: one value at GR110000 (200 columns x 110,000 rows, within the row and column limits)
+# cost about 1 GB, in the worker and again in the server when the published version was read.
+
+
+def far_cells(cells: Mapping[str, str]) -> bytes:
+    """The bundled workbook with one number at each `cells[sheet]` (a reference such as "T200000")."""
+    entries = hf.bundled_entries()
+    edits = {}
+    for sheet, ref in cells.items():
+        part = hf.SHEET_PARTS[sheet]
+        row = "".join(c for c in ref if c.isdigit())
+        edits[part] = hf._append_to_sheet_data(
+            entries[part], f'<row r="{int(row)}"><c r="{ref}" t="n"><v>1</v></c></row>'.encode())
+    return hf.rewrite_bundled(edits)
+
+
+@pytest.mark.parametrize(("ref", "corner", "cells"), [
+    ("GR110000", "GR110000", 22_000_000),
+    ("T200001", "T200001", 4_000_020),
+    ("A0000001\"/><c r=\"T210000", "T210000", 4_200_000),  # a leading-zero reference hides nothing
+])
+def test_a_sheet_over_the_cell_limit_is_refused_at_its_corner(ref: str, corner: str, cells: int) -> None:
+    part = hf.SHEET_PARTS[hf.VALUES_SHEET]
+    row = int("".join(c for c in corner if c.isdigit()))
+    data = hf.rewrite_bundled({part: hf._append_to_sheet_data(
+        hf.bundled_entries()[part], f'<row r="{row}"><c r="{ref}" t="n"><v>1</v></c></row>'.encode())})
+    result, seconds = load_bounded(data)
+    assert_clear_answer(result, data, seconds, max_peak_mb=160)
+    assert result.plan is None
+    (found,) = result.errors
+    assert (found.code, found.sheet, found.cell) == ("sheet_area_too_large", hf.VALUES_SHEET, corner), describe(result)
+    assert found.params["cells"] == cells and found.params["max_cells"] == 4_000_000
+    assert corner in found.message("id") and "Ctrl+End" in found.fix("id")
+
+
+def test_sheets_together_over_the_workbook_cell_limit_are_refused_naming_the_largest() -> None:
+    data = far_cells({hf.VALUES_SHEET: "T200000", "Realisasi": "T200000"})  # 4,000,000 each: each sheet allowed
+    result, seconds = load_bounded(data)
+    assert_clear_answer(result, data, seconds, max_peak_mb=LIMITS.worker_memory_mb)
+    assert result.plan is None
+    (found,) = result.errors
+    assert (found.code, found.sheet, found.cell) == ("workbook_area_too_large", None, None), describe(result)
+    assert found.params["cells"] > 8_000_000
+    assert found.params["sheets"].startswith(f"'{hf.VALUES_SHEET}' 200000 x 20, 'Realisasi' 200000 x 20") or \
+        found.params["sheets"].startswith(f"'Realisasi' 200000 x 20, '{hf.VALUES_SHEET}' 200000 x 20")
+
+
+def test_the_largest_accepted_rectangles_read_well_within_the_worker_limit() -> None:
+    """Two sheets of 3,800,000 cells (7.6 million with the rest, under 8 million): accepted, in a few hundred MB."""
+    data = far_cells({hf.VALUES_SHEET: "T190000", "Realisasi": "T190000"})
+    result, seconds = load_bounded(data)
+    assert_clear_answer(result, data, seconds, max_peak_mb=640)
+    assert result.plan is not None and not result.errors, describe(result)

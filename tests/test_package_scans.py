@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from rbdash import columns
-from rbdash.package import _guess_kind, _has_dtd, _has_formulas, _mb
+from rbdash.package import _guess_kind, _has_dtd, _has_formulas, _mb, _references
 from rbdash.parse import parse_month, parse_number
 
 BOMS = {"utf-8": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
@@ -80,3 +80,20 @@ def test_isin_and_map_distinct() -> None:
     mapped = columns.map_distinct(series, lambda v: calls.append(v) or v.upper())
     assert mapped.tolist() == ["YA", "TIDAK", None, "YA"] and sorted(calls) == ["TIDAK", "ya"]
     assert isinstance(columns.equals(series, "ya"), np.ndarray)
+
+
+@pytest.mark.parametrize(("xml", "candidates", "row", "col"), [
+    (b'<c r="A1"/><c r="B20"/>', [], 20, 2),
+    (b'<c r="Z9"/><c r="AA1"/>', [14], 9, 27),  # AA (27) is past Z (26); two letters make a candidate
+    (b'<c r="A0000001"/><c r="A150000"/>', [3, 20], 150000, 1),  # leading zeros: 1, not a 7-digit row
+    (b'<row r="7"><c r="c3"/></row>', [], 7, 3),
+    (b'<c r="GR99"/><c r="GQ100"/>', [3, 16], 100, 200),
+    (b'operator="between"/>', [7], 0, 0),  # not a reference (no space before r): a candidate only
+    (b"<c r='ab12'/>", [3], 12, 28),
+    (b"<sheetData/>", [], 0, 0),
+])
+def test_references_give_candidates_and_the_largest_row_and_column(xml: bytes, candidates: list[int], row: int,
+                                                                   col: int) -> None:
+    found, largest_row, largest_col = _references(xml, 2, 6)
+    assert found.tolist() == candidates
+    assert (largest_row, largest_col) == (row, col)
