@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -19,15 +20,26 @@ from .store import Store, StoreError, data_dir
 from .text import escape_markdown
 from .text import markdown_message as say
 from .views import example_sheet_names
-from .worker import load_untrusted, warm_up
+from .worker import WORKER_FAILURES, load_untrusted, warm_up
 
 BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "rencana_aksi_2022.xlsx"
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
+class _NoAnswer(Exception):
+    """The worker gave no answer (busy, out of time or memory, crashed): raised so the cache keeps nothing."""
+
+    def __init__(self, result: LoadResult) -> None:
+        super().__init__(result.problems[0].code if result.problems else "")
+        self.result = result
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _load_by_hash(digest: str, data: bytes) -> LoadResult:
-    return load_untrusted(data)
+    result = load_untrusted(data)
+    if any(problem.code in WORKER_FAILURES for problem in result.problems):
+        raise _NoAnswer(result)  # exceptions are not cached: the next try reads the file again
+    return result
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,7 +64,10 @@ def _load_version(root: str, sha256: str) -> LoadResult:
 def load_bytes(data: bytes) -> LoadResult:
     """Load workbook bytes that did not come from the store (an upload), in the bounded worker process,
     parsed once per distinct content (keyed by SHA-256)."""
-    return _load_by_hash(hashlib.sha256(data).hexdigest(), data)
+    try:
+        return _load_by_hash(hashlib.sha256(data).hexdigest(), data)
+    except _NoAnswer as failed:
+        return failed.result
 
 
 def load_current() -> LoadResult:
@@ -64,14 +79,11 @@ def load_current() -> LoadResult:
     _worker_started()
     fixed = os.environ.get("RBDASH_WORKBOOK")
     if fixed:
-        result = load_bytes(Path(fixed).read_bytes())
-        result.source_name = Path(fixed).name
-        return result
+        return dataclasses.replace(load_bytes(Path(fixed).read_bytes()), source_name=Path(fixed).name)
     root = str(data_dir())
     version = _store(root).current()
-    result = _load_version(root, version.sha256)
-    result.source_name = f"v{version.number}"
-    return result
+    # A copy: the cached result is shared by every session and must not be changed.
+    return dataclasses.replace(_load_version(root, version.sha256), source_name=f"v{version.number}")
 
 
 def language() -> str:

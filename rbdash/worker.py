@@ -15,8 +15,8 @@ milliseconds, no re-import), so
 * limits are set in the worker with `resource.setrlimit` before it touches the file: address space
   (RLIMIT_AS), CPU time (RLIMIT_CPU), open files (RLIMIT_NOFILE), no core dumps and no file writes;
   the caller enforces the wall time and kills the worker when it runs over;
-* at most `worker_slots` workers run at once per server process; a caller waits for a slot, within
-  the same wall-time budget.
+* at most `worker_slots` workers run at once per server process; a caller waits for a slot at most
+  the wall time too (`worker_busy` after it), and its read then gets the whole wall time.
 
 `concurrent.futures.ProcessPoolExecutor` was not used: it keeps workers alive across jobs (the
 limits and whatever a hostile file left behind would carry over) and a worker killed by a signal
@@ -35,6 +35,7 @@ import resource
 import signal
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing import forkserver, spawn
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -155,6 +156,10 @@ def _worker_main(channel: Connection, errors: Connection, memory_bytes: int, cpu
 # The caller side
 
 
+#: Problems that say the worker gave no answer (not what the file holds): never cached as the file's result.
+WORKER_FAILURES = frozenset({"worker_memory", "worker_timeout", "worker_crashed", "worker_busy"})
+
+
 def _failure(code: str, digest: str, name: str, **params: Any) -> LoadResult:
     log = ProblemLog()
     log.error(code, **params)
@@ -187,12 +192,13 @@ def _signal_name(number: int) -> str:
 
 
 def _run(data: bytes, digest: str, name: str, limits: Limits, package_limits: PackageLimits,
-         deadline: float) -> LoadResult:
+         deadline: float, target: Callable[..., None] | None = None) -> LoadResult:
+    """One worker process running `target` (`_worker_main`; tests pass stand-ins that hang or crash)."""
     context = _mp_context()
     channel, child_channel = context.Pipe(duplex=True)
     errors, child_errors = context.Pipe(duplex=False)
     memory_bytes = limits.worker_memory_mb * 1024 * 1024
-    process = context.Process(target=_worker_main, daemon=True, name=WORKER_NAME,
+    process = context.Process(target=target or _worker_main, daemon=True, name=WORKER_NAME,
                               args=(child_channel, child_errors, memory_bytes, limits.worker_cpu_seconds,
                                     limits.worker_open_files, package_limits))
     outcome: tuple[str, Any] = ("died", None)
@@ -259,7 +265,6 @@ def load_untrusted(source: bytes | str | Path, limits: Limits | None = None,
     OSError from reading a path (missing file, no permission, a directory) is left to the caller.
     """
     limits = limits or settings().limits
-    deadline = time.monotonic() + limits.worker_wall_seconds
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, name = bytes(source), "upload"
     else:
@@ -271,9 +276,10 @@ def load_untrusted(source: bytes | str | Path, limits: Limits | None = None,
         data = read
     digest = hashlib.sha256(data).hexdigest()
     slots = _slot_semaphore(limits.worker_slots)
-    if not slots.acquire(timeout=max(deadline - time.monotonic(), 0)):
+    # Waiting for a slot has its own budget: a file is never told it is too slow because others queued.
+    if not slots.acquire(timeout=limits.worker_wall_seconds):
         return _failure("worker_busy", digest, name, seconds=limits.worker_wall_seconds)
     try:
-        return _run(data, digest, name, limits, package_limits, deadline)
+        return _run(data, digest, name, limits, package_limits, time.monotonic() + limits.worker_wall_seconds)
     finally:
         slots.release()
