@@ -16,4 +16,6 @@ def markdown_message(key: str, lang: str, **params: object) -> str:
     """A catalogue message for a Markdown-rendering widget: its own emphasis kept, every value shown literally."""
     from .messages import t
 
-    return t(key, lang, **{name: escape_markdown(value) for name, value in params.items()})
+    # Text is escaped; dates and numbers keep their type, for the catalogue's format specs ({until:%H:%M}).
+    return t(key, lang, **{name: escape_markdown(value) if isinstance(value, str) else value
+                           for name, value in params.items()})
