@@ -12,7 +12,7 @@ import streamlit as st
 from rbdash import charts
 from rbdash.messages import t
 from rbdash.report_queue import DONE, QUEUED, RUNNING, QueueFull, ReportRequest, report_queue, submit_report
-from rbdash.ui import page_context, page_header
+from rbdash.ui import browser_session, page_context, page_header
 
 POLL_SECONDS = 1.0
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -25,7 +25,7 @@ stem = charts.chart_filename("laporan", model.info.get("year"), month)
 request = ReportRequest(ctx.result.sha256, month, lang, ctx.result.source_name or ctx.result.sha256[:12])
 if st.button(t("report.build", lang), type="primary", key="report_build"):
     try:
-        st.session_state["report_job"] = submit_report(model, request)
+        st.session_state["report_job"] = submit_report(model, request, browser_session())
     except QueueFull as exc:
         st.session_state.pop("report_job", None)
         st.error(t(exc.key, lang))

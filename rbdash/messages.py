@@ -853,6 +853,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.appendix_entry": {"id": "Lampiran {number}: {what}", "en": "Appendix {number}: {what}"},
     "deck.full_text": {"id": "Teks lengkap yang dipotong agar muat di salindia ini:", "en": "Full text cut to fit on this slide:"},
     "report.queue_full": {"id": "Antrean laporan penuh; coba lagi sebentar.", "en": "The report queue is full; try again shortly."},
+    "report.one_at_a_time": {"id": "Laporan Anda yang lain masih dalam antrean; tunggu sampai selesai, lalu buat yang ini.", "en": "Another report of yours is still in the queue; wait until it is done, then build this one."},
     "report.failed": {"id": "Laporan gagal dibuat. Coba lagi; bila terulang, beri tahu pengelola server (rinciannya ada di log server).", "en": "The report could not be built. Try again; if it happens again, tell the server administrator (the details are in the server log)."},
     "report.queued": {"id": "Antrean laporan: posisi {position}. Halaman ini diperbarui sendiri.", "en": "Report queue: position {position}. This page updates by itself."},
     "table.download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},

@@ -35,11 +35,18 @@ class QueueFull(Exception):
     key = "report.queue_full"
 
 
+class OwnerBusy(QueueFull):
+    """The same owner (a browser session) already has a job of its own waiting or being built."""
+
+    key = "report.one_at_a_time"
+
+
 class Job:
     """One build: its key, its state and, once finished, its result or the catalogue key of its failure."""
 
-    def __init__(self, key: Hashable, build: Callable[[], Any]) -> None:
+    def __init__(self, key: Hashable, build: Callable[[], Any], owner: Hashable | None = None) -> None:
         self.key = key
+        self.owner = owner
         self.state = QUEUED
         self.result: Any = None
         self.error_key: str | None = None
@@ -83,10 +90,12 @@ class BuildQueue:
         self._threads: list[threading.Thread] = []
         self._closed = False
 
-    def submit(self, key: Hashable, build: Callable[[], Any]) -> Job:
+    def submit(self, key: Hashable, build: Callable[[], Any], owner: Hashable | None = None) -> Job:
         """The job for `key`: the waiting, running or finished one, else a new one that runs `build()`.
 
-        Raises QueueFull when a new job would exceed the waiting jobs allowed.
+        Raises QueueFull when a new job would exceed the waiting jobs allowed, and OwnerBusy when
+        `owner` (a browser session) already has a new job of its own waiting or being built: one
+        visitor cannot fill the queue (joining another's job or getting a finished one is always allowed).
         """
         with self._changed:
             if self._closed:
@@ -98,9 +107,11 @@ class BuildQueue:
             if job is not None:
                 self._finished.move_to_end(key)
                 return job
+            if owner is not None and any(active.owner == owner for active in self._active.values()):
+                raise OwnerBusy
             if len(self._waiting) >= self.capacity:
                 raise QueueFull
-            job = Job(key, build)
+            job = Job(key, build, owner)
             self._waiting.append(job)
             self._active[key] = job
             self._start_builders()
@@ -226,9 +237,10 @@ def replace_report_queue(queue: BuildQueue | None) -> BuildQueue | None:
         return old
 
 
-def submit_report(model: ActionPlan, request: ReportRequest) -> Job:
+def submit_report(model: ActionPlan, request: ReportRequest, owner: Hashable | None = None) -> Job:
     """Queue the report `request` asks for, join the same request's job, or get its finished result.
 
-    Returns at once; raises QueueFull when the queue is full. The job's result is a ReportFiles.
+    Returns at once; raises QueueFull when the queue is full, OwnerBusy when `owner` already has a
+    report of its own in the queue. The job's result is a ReportFiles.
     """
-    return report_queue().submit(request, lambda: build_report(model, request))
+    return report_queue().submit(request, lambda: build_report(model, request), owner)

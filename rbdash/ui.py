@@ -216,6 +216,14 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> No
                           mime="text/csv", key=f"{key}_csv", on_click="ignore")
 
 
+def browser_session() -> str:
+    """This browser session's id (a tab): the owner of what it queues."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
 def page_context() -> PageContext:
     """The context app.py prepared for the page being run."""
     return st.session_state["_page_context"]

@@ -107,6 +107,27 @@ def test_a_full_queue_refuses_new_keys_but_not_joiners(queue: rq.BuildQueue) -> 
     assert all(done(job).state == rq.DONE for job in waiting)
 
 
+def test_one_session_cannot_fill_the_queue(queue: rq.BuildQueue) -> None:
+    """Seen by the attacker review: one visitor changing month and language filled all eight places."""
+    first = Gate()
+    mine = queue.submit("mine-1", first, owner="tab-a")
+    assert first.started.wait(WAIT)
+    with pytest.raises(rq.OwnerBusy) as refused:
+        queue.submit("mine-2", Gate(), owner="tab-a")  # while its own job is being built
+    assert "masih dalam antrean" in t(refused.value.key, "id") and "still in the queue" in t(refused.value.key, "en")
+    other = Gate()
+    theirs = queue.submit("theirs", other, owner="tab-b")  # another session is served
+    assert queue.submit("theirs", Gate(), owner="tab-a") is theirs  # joining someone else's job is allowed
+    first.release.set()
+    assert done(mine).state == rq.DONE
+    assert queue.submit("mine-1", Gate(), owner="tab-a") is mine  # a finished result is always given
+    later = Gate()
+    again = queue.submit("mine-2", later, owner="tab-a")  # its own job done: it may ask for another
+    other.release.set()
+    later.release.set()
+    assert done(theirs).state == rq.DONE and done(again).state == rq.DONE
+
+
 def test_a_failing_build_fails_its_job_and_the_queue_goes_on(queue: rq.BuildQueue) -> None:
     broken = Gate(error=ValueError("boom"))
     browser = Gate(error=images.ExportFailed("TimeoutError()"))
