@@ -81,6 +81,8 @@ def upload_run() -> Iterator[None]:
             del _LATEST_RUN[session_id]
             if completed and not shown:
                 ledger.close(session_id)
+                if ledger.held(session_id):  # left the upload page: its files are freed now, not at tab close
+                    ctx.uploaded_file_mgr.remove_session_files(session_id)
 
 
 def upload_box(user: str, lang: str, label: str, **kwargs: Any) -> Any:
