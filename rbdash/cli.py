@@ -121,6 +121,9 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    if not args.comment.strip() or not args.user.strip():
+        print(t("cli.comment_and_user_required", args.lang), file=sys.stderr)
+        return EXIT_UNREADABLE
     store = _store(args.lang)
     if store is None:
         return EXIT_UNREADABLE
@@ -135,7 +138,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             print(problem.render(args.lang), file=sys.stderr)
         return EXIT_UNREADABLE
     try:
-        result = store.publish(data, args.user, args.comment)
+        result = store.publish(data, args.user.strip(), args.comment.strip())
     except StoreError as exc:
         _store_error(exc, args.lang)
         return EXIT_UNREADABLE

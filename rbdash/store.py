@@ -472,7 +472,7 @@ class Store:
             raise StoreError("auth.throttled", until=until.astimezone(WIB))
         if locked is not None and locked["locked_until"] and dt.datetime.fromisoformat(locked["locked_until"]) > now:
             self.audit("login_locked", name, address=key)
-            raise StoreError("store.locked", until=locked["locked_until"])
+            raise StoreError("store.locked", until=dt.datetime.fromisoformat(locked["locked_until"]).astimezone(WIB))
 
     @staticmethod
     def _address_blocked_until(connection: sqlite3.Connection, key: str | None, now: dt.datetime,

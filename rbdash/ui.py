@@ -111,6 +111,7 @@ def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
     """The problems as a table with translated headers."""
     rows = [p.as_dict(lang) for p in result.problems]
     frame = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "message", "fix"])
+    frame[["sheet", "cell"]] = frame[["sheet", "cell"]].fillna("")  # a whole-file problem: no sheet, no cell
     frame["severity"] = frame["severity"].map(lambda s: t(f"severity.{s}", lang))
     return frame.rename(columns={c: t(f"col.{c}", lang) for c in frame.columns})
 

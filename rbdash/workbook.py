@@ -382,7 +382,14 @@ def write_workbook(target: str | Path | BinaryIO, content: WorkbookContent) -> N
     if content.guide:
         _write_guide(wb.create_sheet(schema.GUIDE_SHEET_NAME, 0), lang)
     wb.active = 0
-    wb.save(target)
+    if isinstance(target, (str, Path)):
+        # Built in memory, then written in one call: a failed write (a full disk) is one OSError for the
+        # caller, never a half-closed ZIP complaining later.
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        Path(target).write_bytes(buffer.getvalue())
+    else:
+        wb.save(target)
 
 
 GUIDE_KEYS = ("guide.intro", "guide.info", "guide.plan", "guide.indicators", "guide.realisation",

@@ -112,3 +112,24 @@ def test_validate_refuses_devices_and_pipes_by_type(tmp_path: Path) -> None:
         assert completed.returncode == 2, completed.stderr
         assert "is not a regular file" in completed.stderr and kind in completed.stderr
         assert "Traceback" not in completed.stderr
+
+
+def test_template_to_a_full_device_is_one_message(capsys: pytest.CaptureFixture[str]) -> None:
+    """Seen by the attacker review: `template /dev/full` printed the message, then a ZIP traceback."""
+    from rbdash.cli import main
+
+    assert main(["template", "/dev/full", "--lang", "en"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip() == "Cannot write /dev/full: No space left on device"
+
+
+@pytest.mark.parametrize(("comment", "user"), [("", "ani"), ("   ", "ani"), ("perbaikan", " ")])
+def test_publish_needs_a_comment_and_a_user(comment: str, user: str, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from rbdash.cli import main
+    from rbdash.store import Store
+
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    assert main(["publish", str(BUNDLED), "--comment", comment, "--user", user]) == 2
+    assert "--comment dan --user tidak boleh kosong" in capsys.readouterr().err
+    assert Store(tmp_path / "data").history() == []

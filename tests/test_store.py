@@ -3,6 +3,7 @@ with publishers running in parallel; users, passwords and the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import io
@@ -17,6 +18,7 @@ import openpyxl
 import pytest
 
 from rbdash.loader import load_workbook
+from rbdash.messages import t
 from rbdash.store import Store, StoreError, strip_macros
 from rbdash.summary import summarise
 from tests import hostile_factory as hf
@@ -247,6 +249,9 @@ def test_users_passwords_and_throttling(store: Store) -> None:
     with pytest.raises(StoreError) as caught:
         store.authenticate("budi", "kata-sandi-panjang")
     assert caught.value.key == "store.locked"
+    until = caught.value.params["until"]  # shown in WIB (seen by the attacker review: raw UTC ISO text)
+    assert until.utcoffset() == dt.timedelta(hours=7)
+    assert t("store.locked", "id", **caught.value.params).endswith(f"pukul {until:%H.%M} WIB.")
     with pytest.raises(StoreError):
         store.add_user("budi", "admin", "kata-sandi-panjang")
     with pytest.raises(StoreError):
