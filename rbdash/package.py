@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import posixpath
 import re
 import zipfile
@@ -176,6 +177,15 @@ _DECLARATION_START = {enc: "<!".encode(enc) for enc in ("utf-8", "utf-16-le", "u
 _DTD_WORDS = ("DOCTYPE", "ENTITY")
 # Parts that are never XML (images, embedded binaries, macros): not scanned, not kept.
 _BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".wdp")
+
+
+def _starts_like_xml(head: bytes) -> bool:
+    """The first bytes of a part look like XML text (in UTF-8 or UTF-16, after a byte-order mark)."""
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            return True
+    stripped = head[:4096].lstrip(b" \t\r\n")
+    return stripped.startswith(b"<") or stripped[:4] in (b"<\x00?\x00", b"\x00<\x00?")
 
 
 def _mb(size: int) -> str:
@@ -727,9 +737,13 @@ def _inspect_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_na
         try:
             chunks = _chunks(archive, info)
             if info.filename.lower().endswith(_BINARY_SUFFIXES):
-                for _ in chunks:
-                    pass
-                return None
+                # Named as binary, but the name proves nothing: one that starts as XML is scanned as XML.
+                first = next(chunks, b"")
+                if not _starts_like_xml(first):
+                    for _ in chunks:
+                        pass
+                    return None
+                chunks = itertools.chain([first], chunks)
             _scan_other(chunks, info.filename)
             return None
         except PackageProblem as problem:

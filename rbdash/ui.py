@@ -195,7 +195,8 @@ def page_header(ctx: PageContext, title_key: str) -> None:
     example_banner(ctx.model, ctx.lang)
     info = ctx.model.info
     st.caption(escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
-               + " · " + escape_markdown(f"{info.get('satker')} · {info.get('decree_number') or ''}"))
+               + " · " + escape_markdown(f"{fmt.short_text(info.get('satker'), 80)} · "
+                                         f"{fmt.short_text(info.get('decree_number') or '', 80)}"))
 
 
 def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:

@@ -142,6 +142,17 @@ def test_row_codes_in_overview_captions_are_literal_and_cut(monkeypatch: pytest.
     assert "lainnya" in overdue  # 11 rows overdue: the first 8 are listed
 
 
+def test_a_long_office_name_is_cut_in_the_page_caption(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Info"]["B4"] = "KPU Provinsi Banten " + "Sangat Panjang " * 300
+    path = tmp_path / "long_satker.xlsx"
+    wb.save(path)
+    at = run_app(monkeypatch, path)
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "Posisi data per" in c.value)
+    assert "KPU Provinsi Banten Sangat Panjang" in caption and "…" in caption and len(caption) < 250
+
+
 def test_the_store_seeds_version_1_and_sessions_see_a_new_version(monkeypatch: pytest.MonkeyPatch,
                                                                   tmp_path: Path) -> None:
     import io

@@ -104,6 +104,10 @@ CASES: dict[str, Case] = {
     # XML with a DTD, or not well-formed.
     "billion_laughs_shared_strings": Case(hf.shared_strings_bomb, "xml_dtd", params={"entry": "xl/sharedStrings.xml"}),
     "billion_laughs_sheet": Case(hf.sheet_laughs, "xml_dtd", params={"entry": hf.VALUES_PART}),
+    # A name ending in .bin proves nothing (seen by the attacker review: such parts skipped the DTD check).
+    "billion_laughs_in_a_part_named_bin": Case(
+        lambda: hf.rewrite_bundled({"xl/sharedStrings.bin": hf.billion_laughs("sst", "<sst>&lol9;</sst>")}),
+        "xml_dtd", params={"entry": "xl/sharedStrings.bin"}),
     "quadratic_blowup_sheet": Case(hf.quadratic_blowup, "xml_dtd", params={"entry": hf.VALUES_PART}),
     "xxe_workbook": Case(lambda: hf.with_doctype("xl/workbook.xml", hf.XXE_DOCTYPE), "xml_dtd",
                          params={"entry": "xl/workbook.xml"}),
