@@ -48,16 +48,18 @@ def main() -> None:
     context = sidebar(result, lang)
     print_styles(context.print_mode)
     st.session_state["_page_context"] = context
-    navigation = st.navigation([
-        st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
-        st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
-        st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
-        st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
-        st.Page("app_pages/laporan.py", title=t("page.report", lang), url_path="laporan"),
-        st.Page("app_pages/data.py", title=t("page.data", lang), url_path="data"),
-        st.Page("app_pages/riwayat.py", title=t("page.history", lang), url_path="riwayat"),
-        st.Page("app_pages/admin.py", title=t("page.admin", lang), url_path="admin"),
-    ])
+    navigation = st.navigation(
+        [
+            st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
+            st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
+            st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
+            st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
+            st.Page("app_pages/laporan.py", title=t("page.report", lang), url_path="laporan"),
+            st.Page("app_pages/data.py", title=t("page.data", lang), url_path="data"),
+            st.Page("app_pages/riwayat.py", title=t("page.history", lang), url_path="riwayat"),
+            st.Page("app_pages/admin.py", title=t("page.admin", lang), url_path="admin"),
+        ]
+    )
     navigation.run()
 
 

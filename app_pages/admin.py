@@ -43,7 +43,19 @@ if users:
 
 st.subheader(t("admin.audit", lang))
 log = store().audit_log()
-show_table(pd.DataFrame([{t("col.created_at", lang): e["at"], t("col.user", lang): e["user"],
-                          t("col.action", lang): e["action"],
-                          t("col.detail", lang): json.dumps(e["detail"], ensure_ascii=False)} for e in log]),
-           "audit", ctx, "audit")
+show_table(
+    pd.DataFrame(
+        [
+            {
+                t("col.created_at", lang): e["at"],
+                t("col.user", lang): e["user"],
+                t("col.action", lang): e["action"],
+                t("col.detail", lang): json.dumps(e["detail"], ensure_ascii=False),
+            }
+            for e in log
+        ]
+    ),
+    "audit",
+    ctx,
+    "audit",
+)

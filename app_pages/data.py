@@ -60,8 +60,14 @@ st.subheader(t("data.preview", lang, number=current.number if current else 0))
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    names = {"code": "col.code", "indicator_code": "col.code", "month": "col.month", "field": "col.field",
-             "before": "col.before", "after": "col.after"}
+    names = {
+        "code": "col.code",
+        "indicator_code": "col.code",
+        "month": "col.month",
+        "field": "col.field",
+        "before": "col.before",
+        "after": "col.after",
+    }
     if "field" in frame:
         frame = frame.assign(field=frame["field"].map(lambda name: t(f"col.{name}", lang)))
     return frame.rename(columns={c: t(names[c], lang) for c in frame.columns if c in names})
@@ -73,8 +79,12 @@ if changes.plan_added:
     st.write(say("data.plan_added", lang, codes=", ".join(changes.plan_added)))
 if changes.plan_removed:
     st.write(say("data.plan_removed", lang, codes=", ".join(changes.plan_removed)))
-for frame, key in ((changes.plan_changed, "data.plan_changed"), (changes.rescheduled, "data.rescheduled"),
-                   (changes.realisation, "data.realisation"), (changes.indicator_values, "data.values")):
+for frame, key in (
+    (changes.plan_changed, "data.plan_changed"),
+    (changes.rescheduled, "data.rescheduled"),
+    (changes.realisation, "data.realisation"),
+    (changes.indicator_values, "data.values"),
+):
     if not frame.empty:
         st.markdown(f"**{t(key, lang)}**")
         show_table(labelled(frame), key.split(".")[1], ctx, key.replace(".", "_"))

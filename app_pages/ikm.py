@@ -36,17 +36,20 @@ result = compute_row(row)
 if result is None:
     st.info(t("ikm.no_data", lang))
     st.stop()
-steps = pd.DataFrame({
-    t("col.unsur", lang): [f"{u} {t(f'unsur.{u}', lang)}" for u in UNSUR],
-    t("col.nrr", lang): [fmt.number(float(v), lang, 4) for v in result.nrr],
-    t("col.weight", lang): [fmt.number(float(result.weight), lang, 4) + " (1/9)"] * len(UNSUR),
-    t("col.weighted", lang): [fmt.number(float(v), lang, 4) for v in result.weighted],
-})
+steps = pd.DataFrame(
+    {
+        t("col.unsur", lang): [f"{u} {t(f'unsur.{u}', lang)}" for u in UNSUR],
+        t("col.nrr", lang): [fmt.number(float(v), lang, 4) for v in result.nrr],
+        t("col.weight", lang): [fmt.number(float(result.weight), lang, 4) + " (1/9)"] * len(UNSUR),
+        t("col.weighted", lang): [fmt.number(float(v), lang, 4) for v in result.weighted],
+    }
+)
 show_table(steps, f"perhitungan_ikm_{period}", ctx, "ikm_steps")
 st.markdown(
     f"**{t('col.ikm', lang)}** = {fmt.number(float(result.ikm), lang, 4)} · "
     f"**{t('col.converted', lang)}** = {fmt.number(float(result.ikm), lang, 4)} × 25 = "
     f"{fmt.number(float(result.converted), lang, 2)} · **{t('col.mutu', lang)}** = {result.band.grade} "
     f"({result.band.label_id if lang == 'id' else result.band.label_en}) · "
-    f"{t('col.respondents', lang)}: {fmt.number(int(row['respondents']), lang)}")
+    f"{t('col.respondents', lang)}: {fmt.number(int(row['respondents']), lang)}"
+)
 st.caption(t("ikm.computation_note", lang))

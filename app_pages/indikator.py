@@ -22,23 +22,26 @@ if ctx.programmes:
 show_chart(charts.indicator_bars(states, model, month, lang), "indikator", ctx, "indicator_bars")
 
 st.subheader(t("indicators.table", lang))
-table = pd.DataFrame({
-    t("col.code", lang): states["indicator_code"],
-    t("col.indicators_text", lang): states["text"],
-    t("col.unit", lang): states["unit"],
-    t("col.direction", lang): states["direction"].map(lambda d: t(f"direction.{d}", lang)),
-    t("col.target", lang): [fmt.number(v, lang, 2) for v in states["target"]],
-    t("col.value", lang): [fmt.number(v, lang, 2) for v in states["value"]],
-    t("col.completion", lang): [fmt.percent(v, lang) for v in states["completion"]],
-    t("col.state", lang): states["state"].map(lambda s: t(f"state.{s}", lang)),
-})
+table = pd.DataFrame(
+    {
+        t("col.code", lang): states["indicator_code"],
+        t("col.indicators_text", lang): states["text"],
+        t("col.unit", lang): states["unit"],
+        t("col.direction", lang): states["direction"].map(lambda d: t(f"direction.{d}", lang)),
+        t("col.target", lang): [fmt.number(v, lang, 2) for v in states["target"]],
+        t("col.value", lang): [fmt.number(v, lang, 2) for v in states["value"]],
+        t("col.completion", lang): [fmt.percent(v, lang) for v in states["completion"]],
+        t("col.state", lang): states["state"].map(lambda s: t(f"state.{s}", lang)),
+    }
+)
 show_table(table, "indikator", ctx, "indicator_rows")
 
 codes = list(states["indicator_code"])
 if codes:
     texts = dict(zip(states["indicator_code"], states["text"], strict=True))
-    code = st.selectbox(t("control.indicator", lang), codes, key="indicator_code",
-                        format_func=lambda c: f"{c} — {texts[c][:90]}")
+    code = st.selectbox(
+        t("control.indicator", lang), codes, key="indicator_code", format_func=lambda c: f"{c} — {texts[c][:90]}"
+    )
     if metrics.indicator_trend(model, code).empty:
         st.info(t("indicators.no_values", lang))
     show_chart(charts.indicator_trend(model, code, month, lang), f"indikator_{code}", ctx, "indicator_trend")

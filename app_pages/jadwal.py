@@ -20,17 +20,28 @@ plan = model.plan
 in_programmes = plan["program"].map(lambda p: p if isinstance(p, str) else missing).isin(programmes)
 activities = list(dict.fromkeys(a if isinstance(a, str) else missing for a in plan.loc[in_programmes, "activity"]))
 first, second, third = st.columns([3, 2, 2])
-chosen_activities = first.multiselect(t("control.activities", lang), activities, key="schedule_activities",
-                                     placeholder=t("control.choose", lang))
-statuses = second.multiselect(t("control.statuses", lang), list(metrics.MONTH_STATUSES),
-                              format_func=lambda s: t(f"status.{s}", lang), key="schedule_statuses",
-                              placeholder=t("control.choose", lang))
-months = third.select_slider(t("control.months", lang), options=list(range(1, 13)), value=(1, 12),
-                             format_func=lambda mo: fmt.month_short(mo, lang), key="schedule_months")
+chosen_activities = first.multiselect(
+    t("control.activities", lang), activities, key="schedule_activities", placeholder=t("control.choose", lang)
+)
+statuses = second.multiselect(
+    t("control.statuses", lang),
+    list(metrics.MONTH_STATUSES),
+    format_func=lambda s: t(f"status.{s}", lang),
+    key="schedule_statuses",
+    placeholder=t("control.choose", lang),
+)
+months = third.select_slider(
+    t("control.months", lang),
+    options=list(range(1, 13)),
+    value=(1, 12),
+    format_func=lambda mo: fmt.month_short(mo, lang),
+    key="schedule_months",
+)
 text = st.text_input(t("control.search", lang), key="schedule_text")
 
-chosen = charts.GanttFilter(programmes=ctx.programmes, activities=chosen_activities, statuses=statuses,
-                            months=tuple(months), text=text)
+chosen = charts.GanttFilter(
+    programmes=ctx.programmes, activities=chosen_activities, statuses=statuses, months=tuple(months), text=text
+)
 rows = charts.gantt_rows(model, month, chosen, lang)
 st.caption(t("schedule.rows", lang, shown=len(rows), total=len(plan)) + " · " + t("schedule.legend", lang))
 show_chart(charts.gantt(model, month, lang, chosen), "jadwal", ctx, "schedule_gantt")

@@ -20,27 +20,55 @@ month_name = fmt.month_long(month, lang)
 next_name = fmt.month_long(month + 1, lang) if month < 12 else "–"
 
 first, second, third = st.columns(3)
-first.metric(t("overview.rows", lang), fmt.number(figures.plan_rows, lang), border=True,
-             help=t("overview.rows_help", lang, indicators=figures.indicators))
+first.metric(
+    t("overview.rows", lang),
+    fmt.number(figures.plan_rows, lang),
+    border=True,
+    help=t("overview.rows_help", lang, indicators=figures.indicators),
+)
 first.caption(t("overview.rows_help", lang, indicators=fmt.number(figures.indicators, lang)))
 second.metric(t("overview.done", lang), fmt.percent(figures.done_share, lang, 1), border=True)
-second.caption(t("overview.done_help", lang, done=figures.done_to_date, scheduled=figures.scheduled_to_date,
-                 month=month_name, partial=figures.partial_to_date))
+second.caption(
+    t(
+        "overview.done_help",
+        lang,
+        done=figures.done_to_date,
+        scheduled=figures.scheduled_to_date,
+        month=month_name,
+        partial=figures.partial_to_date,
+    )
+)
 third.metric(t("overview.indicators", lang), fmt.percent(figures.indicator_completion, lang, 1), border=True)
-third.caption(t("overview.indicators_help", lang, achieved=figures.indicators_achieved,
-                with_target=figures.indicators_with_target))
+third.caption(
+    t(
+        "overview.indicators_help",
+        lang,
+        achieved=figures.indicators_achieved,
+        with_target=figures.indicators_with_target,
+    )
+)
 fourth, fifth, sixth = st.columns(3)
 fourth.metric(t("overview.overdue", lang), fmt.number(len(figures.overdue_rows), lang), border=True)
-fourth.caption(t("overview.overdue_help", lang, month=month_name) + ": "
-               + escape_markdown(fmt.short_list(figures.overdue_rows, lang) or t("overview.none", lang)))
+fourth.caption(
+    t("overview.overdue_help", lang, month=month_name)
+    + ": "
+    + escape_markdown(fmt.short_list(figures.overdue_rows, lang) or t("overview.none", lang))
+)
 fifth.metric(t("overview.due_next", lang), fmt.number(len(figures.due_next_month), lang), border=True)
-fifth.caption(t("overview.due_next_help", lang, month=next_name) + ": "
-              + escape_markdown(fmt.short_list(figures.due_next_month, lang) or t("overview.none", lang)))
+fifth.caption(
+    t("overview.due_next_help", lang, month=next_name)
+    + ": "
+    + escape_markdown(fmt.short_list(figures.due_next_month, lang) or t("overview.none", lang))
+)
 ikm = figures.latest_ikm
-sixth.metric(t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–",
-             border=True)
-sixth.caption(say("overview.ikm_help", lang, period=ikm["period"], mutu=ikm["mutu"], respondents=ikm["respondents"])
-              if ikm else t("ikm.no_data", lang))
+sixth.metric(
+    t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–", border=True
+)
+sixth.caption(
+    say("overview.ikm_help", lang, period=ikm["period"], mutu=ikm["mutu"], respondents=ikm["respondents"])
+    if ikm
+    else t("ikm.no_data", lang)
+)
 
 progress = metrics.programme_progress(model, month, f"({t('app.missing_in_copy', lang)})")
 if ctx.programmes:

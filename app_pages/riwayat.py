@@ -18,16 +18,21 @@ if not versions:
     st.stop()
 number = st.selectbox(t("history.choose", lang), [v.number for v in versions], key="history_version")
 chosen = next(v for v in versions if v.number == number)
-st.download_button(t("history.download", lang, number=number), store().read(chosen),
-                   file_name=f"rencana_aksi_{chosen.year}_v{number}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="history_download")
+st.download_button(
+    t("history.download", lang, number=number),
+    store().read(chosen),
+    file_name=f"rencana_aksi_{chosen.year}_v{number}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="history_download",
+)
 if authorised("editor") and st.button(t("history.restore", lang, number=number), key="history_restore"):
     if not authorised("editor"):
         st.error(t("auth.forbidden", lang, role="editor"))
         st.stop()
     try:
-        restored = store().restore(number, signed_in(), t("store.restore_comment", lang, number=number),
-                                   chosen.satker, chosen.year)
+        restored = store().restore(
+            number, signed_in(), t("store.restore_comment", lang, number=number), chosen.satker, chosen.year
+        )
     except StoreError as exc:
         st.error(say(exc.key, lang, **exc.params))
         st.stop()

@@ -220,9 +220,14 @@ def summarise_load(result: LoadResult) -> dict[str, int]:
     model = result.plan
     counts = {"errors": len(result.errors), "warnings": len(result.warnings)}
     if model is not None:
-        counts.update(plan=len(model.plan), indicators=len(model.indicators), realisation=len(model.realisation),
-                      indicator_values=len(model.indicator_values), responses=len(model.responses),
-                      survey=len(model.survey))
+        counts.update(
+            plan=len(model.plan),
+            indicators=len(model.indicators),
+            realisation=len(model.realisation),
+            indicator_values=len(model.indicator_values),
+            responses=len(model.responses),
+            survey=len(model.survey),
+        )
     return counts
 
 
@@ -259,15 +264,25 @@ def probe_memory(path: Path, mode: str) -> dict[str, float]:
         bare_read_string(path)
     seconds = time.perf_counter() - started
     peak_maxrss, peak_hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, _status_kb("VmHWM")
-    return {"baseline_mb": base_hwm / 1024, "peak_mb": peak_hwm / 1024, "delta_mb": (peak_hwm - base_hwm) / 1024,
-            "maxrss_baseline_mb": base_maxrss / 1024, "maxrss_peak_mb": peak_maxrss / 1024,
-            "maxrss_delta_mb": (peak_maxrss - base_maxrss) / 1024, "seconds": seconds}
+    return {
+        "baseline_mb": base_hwm / 1024,
+        "peak_mb": peak_hwm / 1024,
+        "delta_mb": (peak_hwm - base_hwm) / 1024,
+        "maxrss_baseline_mb": base_maxrss / 1024,
+        "maxrss_peak_mb": peak_maxrss / 1024,
+        "maxrss_delta_mb": (peak_maxrss - base_maxrss) / 1024,
+        "seconds": seconds,
+    }
 
 
 def measure_memory(path: Path, mode: str) -> dict[str, float]:
     """Run `probe_memory` in a fresh interpreter so earlier work does not raise the high-water mark."""
-    completed = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--probe-memory", str(path),
-                                "--probe-mode", mode], capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--probe-memory", str(path), "--probe-mode", mode],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -336,8 +351,11 @@ def profile_load(case: Case, top: int = 25) -> Profile:
             phases.append((name, PHASES[name], callers[loader_key][3]))
     phases.sort(key=lambda item: -item[2])
     ranked = sorted(raw.items(), key=lambda item: -item[1][3])
-    top_rows = [(_function_label(func), nc, tottime, cumtime) for func, (_, nc, tottime, cumtime, _) in ranked
-                if func != loader_key and not func[2].startswith("<built-in method builtins.exec")][:top]
+    top_rows = [
+        (_function_label(func), nc, tottime, cumtime)
+        for func, (_, nc, tottime, cumtime, _) in ranked
+        if func != loader_key and not func[2].startswith("<built-in method builtins.exec")
+    ][:top]
     pyinstrument_path = _pyinstrument(case, slug)
     return Profile(total, phases, top_rows, prof_path, text_path, pyinstrument_path)
 
@@ -417,7 +435,8 @@ def results_table(results: list[CaseResult]) -> str:
             f"| {r.case.name} | {_count(loaded.get('plan'))} | {_count(loaded.get('responses'))} "
             f"| {r.case.file_mb:.1f} | {_seconds(r.load)} | {_seconds(r.bare_string)} | {_seconds(r.bare_typed)} "
             f"| {r.ratio:.1f}x | {memory(r.memory_load)} | {memory(r.memory_load, 'maxrss_')} "
-            f"| {memory(r.memory_bare)} | {loaded['errors']} / {loaded['warnings']} |")
+            f"| {memory(r.memory_bare)} | {loaded['errors']} / {loaded['warnings']} |"
+        )
     return "\n".join(lines)
 
 
@@ -428,8 +447,10 @@ def other_readers_table(results: list[CaseResult], calamine: bool) -> str:
     ]
     for r in results:
         calamine_cell = _seconds(r.pandas_calamine) if calamine else "not installed"
-        lines.append(f"| {r.case.name} | {median(r.load):.3f} | {median(r.bare_string):.3f} "
-                     f"| {_seconds(r.pandas_openpyxl)} | {calamine_cell} |")
+        lines.append(
+            f"| {r.case.name} | {median(r.load):.3f} | {median(r.bare_string):.3f} "
+            f"| {_seconds(r.pandas_openpyxl)} | {calamine_cell} |"
+        )
     return "\n".join(lines)
 
 
@@ -450,24 +471,32 @@ def verdicts(results: list[CaseResult]) -> list[str]:
         return "**PASS**" if ok else "**FAIL**"
 
     seconds = median(goal.load)
-    lines = [f"- Time: load + validation median {seconds:.2f} s vs goal < {GOAL_SECONDS} s: "
-             f"{mark(seconds < GOAL_SECONDS)} ({seconds / GOAL_SECONDS:.1f}x the budget)."]
+    lines = [
+        f"- Time: load + validation median {seconds:.2f} s vs goal < {GOAL_SECONDS} s: "
+        f"{mark(seconds < GOAL_SECONDS)} ({seconds / GOAL_SECONDS:.1f}x the budget)."
+    ]
     if goal.memory_load:
         peak, delta = goal.memory_load["peak_mb"], goal.memory_load["delta_mb"]
-        lines.append(f"- Memory: peak RSS of a load {peak:.0f} MB (whole process; {delta:.0f} MB above the "
-                     f"{goal.memory_load['baseline_mb']:.0f} MB after imports; ru_maxrss "
-                     f"{goal.memory_load['maxrss_peak_mb']:.0f} MB) vs goal < {GOAL_MEMORY_MB:.0f} MB: "
-                     f"{mark(peak < GOAL_MEMORY_MB)}.")
+        lines.append(
+            f"- Memory: peak RSS of a load {peak:.0f} MB (whole process; {delta:.0f} MB above the "
+            f"{goal.memory_load['baseline_mb']:.0f} MB after imports; ru_maxrss "
+            f"{goal.memory_load['maxrss_peak_mb']:.0f} MB) vs goal < {GOAL_MEMORY_MB:.0f} MB: "
+            f"{mark(peak < GOAL_MEMORY_MB)}."
+        )
     else:
         lines.append("- Memory: not measured (--no-memory): no verdict.")
-    lines.append(f"- Ratio: load / fastest bare read = {seconds:.3f} s / {goal.bare_best:.3f} s = "
-                 f"**{goal.ratio:.1f}x** vs goal < {GOAL_RATIO:.0f}x: {mark(goal.ratio < GOAL_RATIO)} "
-                 f"(vs fastexcel str {seconds / median(goal.bare_string):.1f}x, "
-                 f"vs fastexcel typed {seconds / median(goal.bare_typed):.1f}x).")
+    lines.append(
+        f"- Ratio: load / fastest bare read = {seconds:.3f} s / {goal.bare_best:.3f} s = "
+        f"**{goal.ratio:.1f}x** vs goal < {GOAL_RATIO:.0f}x: {mark(goal.ratio < GOAL_RATIO)} "
+        f"(vs fastexcel str {seconds / median(goal.bare_string):.1f}x, "
+        f"vs fastexcel typed {seconds / median(goal.bare_typed):.1f}x)."
+    )
     outside = seconds - median(goal.bare_string)
-    lines.append(f"- Of the {seconds:.2f} s, {median(goal.bare_string):.2f} s is what reading the sheets as text costs "
-                 f"on its own (fastexcel str); the other {outside:.2f} s is package inspection, parsing and "
-                 f"validation. Meeting the ratio needs a load under {GOAL_RATIO * goal.bare_best:.2f} s.")
+    lines.append(
+        f"- Of the {seconds:.2f} s, {median(goal.bare_string):.2f} s is what reading the sheets as text costs "
+        f"on its own (fastexcel str); the other {outside:.2f} s is package inspection, parsing and "
+        f"validation. Meeting the ratio needs a load under {GOAL_RATIO * goal.bare_best:.2f} s."
+    )
     return lines
 
 
@@ -477,8 +506,11 @@ def profile_section(profile: Profile, case: Case, timed_median: float) -> str:
         f"{timed_median:.2f} s; cProfile inflates Python-heavy code more than native code). Full listings: "
         f"`{profile.text_path.relative_to(ROOT)}` (and `{profile.prof_path.relative_to(ROOT)}` for "
         "`python -m pstats` or snakeviz)"
-        + (f"; sampling profile: `{profile.pyinstrument_path.relative_to(ROOT)}`." if profile.pyinstrument_path
-           else "."),
+        + (
+            f"; sampling profile: `{profile.pyinstrument_path.relative_to(ROOT)}`."
+            if profile.pyinstrument_path
+            else "."
+        ),
         "",
         "Phases (direct callees of `load_workbook`, cumulative):",
         "",
@@ -487,8 +519,13 @@ def profile_section(profile: Profile, case: Case, timed_median: float) -> str:
     ]
     for name, label, seconds in profile.phases:
         lines.append(f"| {label} | `{name}` | {seconds:.3f} | {seconds / profile.total:.0%} |")
-    lines += ["", "Top functions by cumulative time:", "", "| function | calls | own s | cumulative s |",
-              "|---|--:|--:|--:|"]
+    lines += [
+        "",
+        "Top functions by cumulative time:",
+        "",
+        "| function | calls | own s | cumulative s |",
+        "|---|--:|--:|--:|",
+    ]
     for label, calls, own, cumulative in profile.top:
         lines.append(f"| `{label}` | {calls:,} | {own:.3f} | {cumulative:.3f} |")
     return "\n".join(lines)
@@ -496,6 +533,7 @@ def profile_section(profile: Profile, case: Case, timed_median: float) -> str:
 
 def code_version() -> str:
     """The commit measured, and whether rbdash/ had uncommitted changes (read-only git commands)."""
+
     def git(*args: str) -> str:
         completed = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
         return completed.stdout.strip() if completed.returncode == 0 else ""
@@ -562,7 +600,7 @@ def report(results: list[CaseResult], profile: Profile | None, args: argparse.Na
         "- *load*: `rbdash.loader.load_workbook(path)`: read the file, sha256, package inspection, fastexcel read of "
         "every sheet as text, parsing and validation of every sheet, IKM scores.",
         "- *fastexcel str*: the same sheets read with the same fastexcel call rbdash makes "
-        "(`load_sheet(name, header_row=None, skip_rows=0, dtypes=\"string\").to_pandas()`), nothing else.",
+        '(`load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_pandas()`), nothing else.',
         "- *fastexcel typed*: the same sheets read under their header row with fastexcel's default dtype inference.",
         "- *load / fastest bare*: load median over the faster of the two bare-read medians, from the same run "
         "(runs interleaved: load, str, typed, load, ...).",
@@ -580,13 +618,20 @@ def report(results: list[CaseResult], profile: Profile | None, args: argparse.Na
         other_readers_table(results, calamine),
         "",
         "pandas `read_excel(path, sheet_name=[the same sheets], header=None, engine=...)`. "
-        + ("python-calamine was installed into the venv by hand for this comparison only; it is not a project "
-           "dependency and is not in requirements*.txt." if calamine else
-           "python-calamine is not installed, so the `calamine` engine was not timed."),
+        + (
+            "python-calamine was installed into the venv by hand for this comparison only; it is not a project "
+            "dependency and is not in requirements*.txt."
+            if calamine
+            else "python-calamine is not installed, so the `calamine` engine was not timed."
+        ),
     ]
     if profile is not None and goal is not None:
-        parts += ["", f"### Where the time goes ({goal.case.name})", "", profile_section(profile, goal.case,
-                                                                                           median(goal.load))]
+        parts += [
+            "",
+            f"### Where the time goes ({goal.case.name})",
+            "",
+            profile_section(profile, goal.case, median(goal.load)),
+        ]
     return "\n".join(parts) + "\n"
 
 
@@ -612,10 +657,19 @@ def write_results(section: str, path: Path = RESULTS_PATH) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per case after one warm-up (default 5)")
-    parser.add_argument("--slow-runs", type=int, default=1,
-                        help="runs of the pandas read_excel readers per case (default 1; 0 skips them)")
-    parser.add_argument("--cases", nargs="+", choices=list(CASE_FACTORIES), default=list(CASE_FACTORIES),
-                        help="cases to run (default: all)")
+    parser.add_argument(
+        "--slow-runs",
+        type=int,
+        default=1,
+        help="runs of the pandas read_excel readers per case (default 1; 0 skips them)",
+    )
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        choices=list(CASE_FACTORIES),
+        default=list(CASE_FACTORIES),
+        help="cases to run (default: all)",
+    )
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     parser.add_argument("--no-profile", action="store_true", help=f"skip the profile of the {GOAL_CASE} case")
     parser.add_argument("--write", action="store_true", help="record the results in bench/RESULTS.md")

@@ -62,17 +62,36 @@ def first_draw(runs: int) -> list[float]:
             port = sock.getsockname()[1]
         start = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env={**os.environ, "RBDASH_WORKBOOK": str(BUNDLED)}, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "RBDASH_WORKBOOK": str(BUNDLED)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             for line in process.stdout:
                 if "URL:" in line:
                     break
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium",
+                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+                )
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
                 page.goto(f"http://127.0.0.1:{port}/")
                 page.locator('[data-testid="stMetric"]').first.wait_for(timeout=120_000)
@@ -89,8 +108,10 @@ def gantt_sizes() -> dict[str, int]:
     from page_data import synthetic_plan
 
     bundled = load_workbook(BUNDLED).plan
-    return {"11 rows (bundled)": len(charts.gantt(bundled, 9, "id").to_json().encode()),
-            "500 rows (synthetic)": len(charts.gantt(synthetic_plan(500), 9, "id").to_json().encode())}
+    return {
+        "11 rows (bundled)": len(charts.gantt(bundled, 9, "id").to_json().encode()),
+        "500 rows (synthetic)": len(charts.gantt(synthetic_plan(500), 9, "id").to_json().encode()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,21 +125,29 @@ def main(argv: list[str] | None = None) -> int:
     draws = first_draw(3)
     sizes = gantt_sizes()
     lines = [
-        f"## {dt.date.today().isoformat()}: dashboard pages", "",
+        f"## {dt.date.today().isoformat()}: dashboard pages",
+        "",
         f"Run `.venv/bin/python bench/bench_pages.py --write`; {args.runs} script runs per page after a warm-up "
-        f"(medians), via streamlit.testing.v1.AppTest (its own overhead included). Machine: {machine()}.", "",
-        "Goal: each page under 0.3 s on the shipped workbook and under 1 s on a 500-row plan.", "",
-        "| page | shipped workbook (11 rows) s | 500-row synthetic plan s |", "|---|--:|--:|",
+        f"(medians), via streamlit.testing.v1.AppTest (its own overhead included). Machine: {machine()}.",
+        "",
+        "Goal: each page under 0.3 s on the shipped workbook and under 1 s on a 500-row plan.",
+        "",
+        "| page | shipped workbook (11 rows) s | 500-row synthetic plan s |",
+        "|---|--:|--:|",
     ]
     for name in bundled_runs:
         lines.append(f"| {name} | {bundled_runs[name]:.3f} | {big_runs[name]:.3f} |")
     verdict_small = "PASS" if max(bundled_runs.values()) < 0.3 else "FAIL"
     verdict_big = "PASS" if max(big_runs.values()) < 1.0 else "FAIL"
-    lines += ["", f"- Slowest page, shipped workbook: {max(bundled_runs.values()):.3f} s (**{verdict_small}**); "
-                  f"500 rows: {max(big_runs.values()):.3f} s (**{verdict_big}**).",
-              f"- `streamlit run` to the overview drawn in headless Chromium (metrics and first chart): median "
-              f"{statistics.median(draws):.2f} s over {len(draws)} cold starts ({', '.join(f'{d:.2f}' for d in draws)}).",
-              "- Gantt figure JSON: " + "; ".join(f"{k}: {v:,} bytes" for k, v in sizes.items()) + ".", ""]
+    lines += [
+        "",
+        f"- Slowest page, shipped workbook: {max(bundled_runs.values()):.3f} s (**{verdict_small}**); "
+        f"500 rows: {max(big_runs.values()):.3f} s (**{verdict_big}**).",
+        f"- `streamlit run` to the overview drawn in headless Chromium (metrics and first chart): median "
+        f"{statistics.median(draws):.2f} s over {len(draws)} cold starts ({', '.join(f'{d:.2f}' for d in draws)}).",
+        "- Gantt figure JSON: " + "; ".join(f"{k}: {v:,} bytes" for k, v in sizes.items()) + ".",
+        "",
+    ]
     publish("\n".join(lines), args.write)
     return 0
 

@@ -44,23 +44,31 @@ def main(argv: list[str] | None = None) -> int:
     profiler = cProfile.Profile()
     profiler.runcall(build_pdf, model, 9, "id", "versi 1")
     stats = pstats.Stats(profiler)
-    parts = {"chart images (Kaleido + Chromium)": "figures_png", "chart figures (Plotly)": "gantt",
-             "PDF assembly (ReportLab)": "build"}
+    parts = {
+        "chart images (Kaleido + Chromium)": "figures_png",
+        "chart figures (Plotly)": "gantt",
+        "PDF assembly (ReportLab)": "build",
+    }
     found = {}
     for (filename, _, name), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
         for label, wanted in parts.items():
             if name == wanted and ("images" in filename or "charts" in filename or "doctemplate" in filename):
                 found[label] = max(found.get(label, 0.0), cumulative)
-    lines = [f"## {dt.date.today().isoformat()}: meeting report", "",
-             f"Run `.venv/bin/python bench/bench_report.py --write`, {args.runs} runs, shipped workbook, as of "
-             f"September. Machine: {machine()}.", "",
-             f"- PDF report: median {statistics.median(pdf_times):.2f} s "
-             f"({', '.join(f'{x:.2f}' for x in pdf_times)}); goal < 10 s: "
-             f"**{'PASS' if statistics.median(pdf_times) < 10 else 'FAIL'}**.",
-             f"- PowerPoint deck: median {statistics.median(deck_times):.2f} s.",
-             "- Where the PDF's time goes (one profiled run, cumulative seconds): "
-             + "; ".join(f"{label} {seconds:.2f} s" for label, seconds in found.items())
-             + ". One Chromium serves every build of the process (its start falls in the first run).", ""]
+    lines = [
+        f"## {dt.date.today().isoformat()}: meeting report",
+        "",
+        f"Run `.venv/bin/python bench/bench_report.py --write`, {args.runs} runs, shipped workbook, as of "
+        f"September. Machine: {machine()}.",
+        "",
+        f"- PDF report: median {statistics.median(pdf_times):.2f} s "
+        f"({', '.join(f'{x:.2f}' for x in pdf_times)}); goal < 10 s: "
+        f"**{'PASS' if statistics.median(pdf_times) < 10 else 'FAIL'}**.",
+        f"- PowerPoint deck: median {statistics.median(deck_times):.2f} s.",
+        "- Where the PDF's time goes (one profiled run, cumulative seconds): "
+        + "; ".join(f"{label} {seconds:.2f} s" for label, seconds in found.items())
+        + ". One Chromium serves every build of the process (its start falls in the first run).",
+        "",
+    ]
     publish("\n".join(lines), args.write)
     return 0
 

@@ -76,8 +76,10 @@ def overhead(cases: dict[str, Path], runs: int) -> list[str]:
     from rbdash.loader import load_workbook
     from rbdash.worker import load_untrusted
 
-    lines = ["| workbook | in-process s (median) | worker s (median) | worker / in-process | worker peak MB |",
-             "|---|--:|--:|--:|--:|"]
+    lines = [
+        "| workbook | in-process s (median) | worker s (median) | worker / in-process | worker peak MB |",
+        "|---|--:|--:|--:|--:|",
+    ]
     for name, path in cases.items():
         load_workbook(path)
         peak = load_untrusted(path).worker_peak_bytes
@@ -90,15 +92,18 @@ def overhead(cases: dict[str, Path], runs: int) -> list[str]:
             result = load_untrusted(path)
             worker.append(time.perf_counter() - started)
             assert result.is_valid, [p.code for p in result.problems]
-        lines.append(f"| {name} | {_median(inprocess):.3f} ({min(inprocess):.3f}–{max(inprocess):.3f}) | "
-                     f"{_median(worker):.3f} ({min(worker):.3f}–{max(worker):.3f}) | "
-                     f"{_median(worker) / _median(inprocess):.2f}x | {peak / 2**20:.0f} |")
+        lines.append(
+            f"| {name} | {_median(inprocess):.3f} ({min(inprocess):.3f}–{max(inprocess):.3f}) | "
+            f"{_median(worker):.3f} ({min(worker):.3f}–{max(worker):.3f}) | "
+            f"{_median(worker) / _median(inprocess):.2f}x | {peak / 2**20:.0f} |"
+        )
     return lines
 
 
 def _probe(tree: Path, mode: str, path: Path) -> dict:
-    completed = subprocess.run([sys.executable, "-c", _PROBE, str(tree), mode, str(path)], capture_output=True,
-                               text=True, timeout=600)
+    completed = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(tree), mode, str(path)], capture_output=True, text=True, timeout=600
+    )
     if completed.returncode != 0:
         last = (completed.stderr.strip().splitlines() or [""])[0][:120]
         return {"died": completed.returncode, "stderr": last}
@@ -119,22 +124,28 @@ def before_after_load(baseline: Path, path: Path, runs: int) -> list[str]:
             outcome = _probe(tree, "inprocess", path)
             times[label].append(outcome["seconds"])
     before, after = _median(times["baseline"]), _median(times["current"])
-    return ["| code | load_workbook s, median of fresh interpreters (min–max) |", "|---|--:|",
-            f"| baseline | {before:.3f} ({min(times['baseline']):.3f}–{max(times['baseline']):.3f}) |",
-            f"| current | {after:.3f} ({min(times['current']):.3f}–{max(times['current']):.3f}) |",
-            f"| current / baseline | {after / before:.2f}x |"]
+    return [
+        "| code | load_workbook s, median of fresh interpreters (min–max) |",
+        "|---|--:|",
+        f"| baseline | {before:.3f} ({min(times['baseline']):.3f}–{max(times['baseline']):.3f}) |",
+        f"| current | {after:.3f} ({min(times['current']):.3f}–{max(times['current']):.3f}) |",
+        f"| current / baseline | {after / before:.2f}x |",
+    ]
 
 
 def attacks(baseline: Path, folder: Path) -> list[str]:
     from tests import hostile_factory as hf
 
     files = {
-        "far cell XFD1048576 behind <dimension ref=\"A1:D30\"> (40 KB)": hf.far_cell_workbook(),
+        'far cell XFD1048576 behind <dimension ref="A1:D30"> (40 KB)': hf.far_cell_workbook(),
         "1 GB inflate tail hidden after a declared end (1.1 MB)": hf.hidden_tail(hf.GIGABYTE_TAIL),
         "honest 480 MB sheet entry (2.7 MB)": hf.honest_padded_sheet(),
     }
-    lines = ["| file | before: caller (server) peak MB, or how it died | before: answer | after: caller peak MB "
-             "| after: worker peak MB | after: answer | after: s |", "|---|--:|---|--:|--:|---|--:|"]
+    lines = [
+        "| file | before: caller (server) peak MB, or how it died | before: answer | after: caller peak MB "
+        "| after: worker peak MB | after: answer | after: s |",
+        "|---|--:|---|--:|--:|---|--:|",
+    ]
     for index, (name, data) in enumerate(files.items()):
         path = folder / f"attack{index}.xlsx"
         path.write_bytes(data)
@@ -147,9 +158,11 @@ def attacks(baseline: Path, folder: Path) -> list[str]:
             before_answer = "valid" if before["valid"] else ", ".join(before["codes"][:2])
         worker_peak = f"{after['worker'] / 2**20:.0f}" if after.get("worker") else "– (stopped)"
         answer = "valid" if after["valid"] else ", ".join(after["codes"][:2])
-        lines.append(f"| {name} | {before_peak} | {before_answer} | {after['peak'] / 2**20:.0f} "
-                     f"(+{(after['peak'] - after['base']) / 2**20:.0f}) | {worker_peak} | {answer} | "
-                     f"{after['seconds']:.2f} |")
+        lines.append(
+            f"| {name} | {before_peak} | {before_answer} | {after['peak'] / 2**20:.0f} "
+            f"(+{(after['peak'] - after['base']) / 2**20:.0f}) | {worker_peak} | {answer} | "
+            f"{after['seconds']:.2f} |"
+        )
     return lines
 
 
@@ -160,20 +173,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="append the report to bench/RESULTS.md")
     args = parser.parse_args(argv)
     big = ensure_workbook(WorkbookSize(10_000, 100_000))
-    commit = subprocess.run(["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     with tempfile.TemporaryDirectory() as folder:
         baseline = _baseline_tree(args.baseline, Path(folder))
-        report = [f"## Bounded worker, {dt.date.today().isoformat()}", "",
-                  f"`.venv/bin/python bench/bench_worker.py --runs {args.runs}`: {machine()}; code {commit}; "
-                  f"baseline {args.baseline}. Other work may have shared the 2 cores (load average at start: "
-                  f"{Path('/proc/loadavg').read_text().split()[0]}).", "",
-                  "### Worker overhead (same process, runs interleaved)", "",
-                  *overhead({"bundled": BUNDLED, "10k+100k": big}, args.runs), "",
-                  "### Load of 10k+100k, before and after (fresh interpreters, interleaved)", "",
-                  *before_after_load(baseline, big, args.runs), "",
-                  "### Hostile files: the calling process (the server) before, the caller and the worker after", "",
-                  *attacks(baseline, Path(folder)), ""]
+        report = [
+            f"## Bounded worker, {dt.date.today().isoformat()}",
+            "",
+            f"`.venv/bin/python bench/bench_worker.py --runs {args.runs}`: {machine()}; code {commit}; "
+            f"baseline {args.baseline}. Other work may have shared the 2 cores (load average at start: "
+            f"{Path('/proc/loadavg').read_text().split()[0]}).",
+            "",
+            "### Worker overhead (same process, runs interleaved)",
+            "",
+            *overhead({"bundled": BUNDLED, "10k+100k": big}, args.runs),
+            "",
+            "### Load of 10k+100k, before and after (fresh interpreters, interleaved)",
+            "",
+            *before_after_load(baseline, big, args.runs),
+            "",
+            "### Hostile files: the calling process (the server) before, the caller and the worker after",
+            "",
+            *attacks(baseline, Path(folder)),
+            "",
+        ]
     publish("\n".join(report), args.write)
     return 0
 

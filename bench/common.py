@@ -11,8 +11,14 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 def machine() -> str:
     """'Intel(R) Xeon(R) Processor, 2 cores, Python 3.11.7'."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 

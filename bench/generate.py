@@ -165,8 +165,9 @@ def synthetic_content(size: WorkbookSize, seed: int = SEED) -> WorkbookContent:
 
     groups = PROGRAMMES * ACTIVITIES_PER_PROGRAMME
     programmes = [f"{p}. Program {_sentence(rng, 40, 80)}" for p in range(1, PROGRAMMES + 1)]
-    activities = [[f"{a}. {_sentence(rng, 50, 120)}" for a in range(1, ACTIVITIES_PER_PROGRAMME + 1)]
-                  for _ in range(PROGRAMMES)]
+    activities = [
+        [f"{a}. {_sentence(rng, 50, 120)}" for a in range(1, ACTIVITIES_PER_PROGRAMME + 1)] for _ in range(PROGRAMMES)
+    ]
     for index in range(size.plan_rows):
         group = index * groups // max(size.plan_rows, 1)  # contiguous, near-equal groups
         programme, activity = divmod(group, ACTIVITIES_PER_PROGRAMME)
@@ -176,20 +177,37 @@ def synthetic_content(size: WorkbookSize, seed: int = SEED) -> WorkbookContent:
         indicator_text = " ".join(f"{number}. {item}" for number, item in enumerate(items, start=1))
         months = _months(rng)
         remarks = _sentence(rng, 30, 90) if rng.random() < 0.05 else None
-        plan_rows.append(AnnexRow(code, f"{programme + 1}.", programmes[programme], activities[programme][activity],
-                                  _sentence(rng, 150, 400), indicator_text, months, remarks))
+        plan_rows.append(
+            AnnexRow(
+                code,
+                f"{programme + 1}.",
+                programmes[programme],
+                activities[programme][activity],
+                _sentence(rng, 150, 400),
+                indicator_text,
+                months,
+                remarks,
+            )
+        )
 
         for number, item in enumerate(items, start=1):
             unit = rng.choice(_UNITS)
             direction = "turun" if unit == "jumlah" and rng.random() < 0.3 else "naik"
             target, baseline = _target(rng, unit)
             indicator_code = f"{code}.{number}"
-            indicators.append(IndicatorRow(indicator_code, code, number, item, unit, direction, target, baseline,
-                                           False))
+            indicators.append(
+                IndicatorRow(indicator_code, code, number, item, unit, direction, target, baseline, False)
+            )
             if rng.random() < 0.5:
                 for month in (6, 9):
-                    values.append((indicator_code, month, _indicator_value(rng, unit, target),
-                                   _sentence(rng, 20, 60) if rng.random() < 0.2 else None))
+                    values.append(
+                        (
+                            indicator_code,
+                            month,
+                            _indicator_value(rng, unit, target),
+                            _sentence(rng, 20, 60) if rng.random() < 0.2 else None,
+                        )
+                    )
 
         for month in months:
             if month > AS_OF.month:
@@ -209,10 +227,22 @@ def synthetic_content(size: WorkbookSize, seed: int = SEED) -> WorkbookContent:
         answers = tuple(rng.choices((1, 2, 3, 4), weights=_ANSWER_WEIGHTS, k=len(schema.UNSUR)))
         responses.append((period, unit, numbers[period, unit], answers))
 
-    info = dict(annex2022.INFO, satker="Satker Sintetis (benchmark)", year=YEAR, as_of=AS_OF,
-                prepared_by=f"bench/generate.py v{GENERATOR_VERSION}")
-    return WorkbookContent(info=info, plan_rows=plan_rows, indicators=indicators, notes=(),
-                           realisation=realisation, indicator_values=values, responses=responses)
+    info = dict(
+        annex2022.INFO,
+        satker="Satker Sintetis (benchmark)",
+        year=YEAR,
+        as_of=AS_OF,
+        prepared_by=f"bench/generate.py v{GENERATOR_VERSION}",
+    )
+    return WorkbookContent(
+        info=info,
+        plan_rows=plan_rows,
+        indicators=indicators,
+        notes=(),
+        realisation=realisation,
+        indicator_values=values,
+        responses=responses,
+    )
 
 
 def ensure_workbook(size: WorkbookSize, verbose: bool = True) -> Path:
@@ -230,10 +260,13 @@ def ensure_workbook(size: WorkbookSize, verbose: bool = True) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     if verbose:
-        print(f"generated {path.name}: {len(content.plan_rows)} plan rows, {len(content.indicators)} indicators, "
-              f"{len(content.realisation)} realisation rows, {len(content.indicator_values)} indicator values, "
-              f"{len(content.responses)} responses, {path.stat().st_size / 1e6:.1f} MB in "
-              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(
+            f"generated {path.name}: {len(content.plan_rows)} plan rows, {len(content.indicators)} indicators, "
+            f"{len(content.realisation)} realisation rows, {len(content.indicator_values)} indicator values, "
+            f"{len(content.responses)} responses, {path.stat().st_size / 1e6:.1f} MB in "
+            f"{time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
     return path
 
 

@@ -16,21 +16,62 @@ def synthetic_plan(rows: int, seed: int = 7) -> ActionPlan:
     for index in range(rows):
         code = f"SYN-{index + 1:04d}"
         months = sorted(rng.sample(range(1, 13), rng.randint(1, 12)))
-        plan.append({"satker": "Satker uji", "year": 2022, "order": index, "code": code, "no": f"{index % 8 + 1}.",
-                     "program": f"Program uji {index % 8 + 1}", "activity": f"Kegiatan uji {index // 10 + 1}",
-                     "sub_activity": f"Sub kegiatan uji nomor {index + 1} " + "x" * rng.randint(20, 120),
-                     "indicators_text": "1. Indikator uji", "remarks": None, "months": months,
-                     "missing_in_copy": [], "excel_row": index + 9})
+        plan.append(
+            {
+                "satker": "Satker uji",
+                "year": 2022,
+                "order": index,
+                "code": code,
+                "no": f"{index % 8 + 1}.",
+                "program": f"Program uji {index % 8 + 1}",
+                "activity": f"Kegiatan uji {index // 10 + 1}",
+                "sub_activity": f"Sub kegiatan uji nomor {index + 1} " + "x" * rng.randint(20, 120),
+                "indicators_text": "1. Indikator uji",
+                "remarks": None,
+                "months": months,
+                "missing_in_copy": [],
+                "excel_row": index + 9,
+            }
+        )
         for month in months:
             schedule.append({"satker": "Satker uji", "year": 2022, "code": code, "month": month})
             if month <= 9:
                 status = rng.choice(["selesai", "selesai", "selesai", "sebagian", "belum", "batal"])
-                realisation.append({"code": code, "month": month, "status": status, "progress": 50.0,
-                                    "evidence": None, "note": None, "scheduled": True})
+                realisation.append(
+                    {
+                        "code": code,
+                        "month": month,
+                        "status": status,
+                        "progress": 50.0,
+                        "evidence": None,
+                        "note": None,
+                        "scheduled": True,
+                    }
+                )
     plan_frame = pd.DataFrame(plan).sort_values(["program", "activity", "order"]).reset_index(drop=True)
-    empty_indicators = pd.DataFrame(columns=["indicator_code", "plan_code", "item_no", "text", "unit", "direction",
-                                             "target", "baseline", "target_assumed", "note"])
+    empty_indicators = pd.DataFrame(
+        columns=[
+            "indicator_code",
+            "plan_code",
+            "item_no",
+            "text",
+            "unit",
+            "direction",
+            "target",
+            "baseline",
+            "target_assumed",
+            "note",
+        ]
+    )
     empty_values = pd.DataFrame(columns=["indicator_code", "month", "value", "note"])
     info = {"satker": "Satker uji", "year": 2022, "as_of": None, "examples": {}, "sheets": {}}
-    return ActionPlan(info, plan_frame, pd.DataFrame(schedule), pd.DataFrame(realisation), empty_indicators,
-                      empty_values, pd.DataFrame(), pd.DataFrame())
+    return ActionPlan(
+        info,
+        plan_frame,
+        pd.DataFrame(schedule),
+        pd.DataFrame(realisation),
+        empty_indicators,
+        empty_values,
+        pd.DataFrame(),
+        pd.DataFrame(),
+    )

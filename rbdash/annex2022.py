@@ -50,8 +50,10 @@ TITLE_LINES = (
     "DI LINGKUNGAN KOMISI PEMILIHAN UMUM PROVINSI BANTEN",
     "TAHUN 2022",
 )
-SOURCE_LINE = ("Lampiran Keputusan Komisi Pemilihan Umum Provinsi Banten Nomor 003/HK.03.1/36/2022 "
-               "tentang Rencana Aksi Reformasi Birokrasi di Lingkungan Komisi Pemilihan Umum")
+SOURCE_LINE = (
+    "Lampiran Keputusan Komisi Pemilihan Umum Provinsi Banten Nomor 003/HK.03.1/36/2022 "
+    "tentang Rencana Aksi Reformasi Birokrasi di Lingkungan Komisi Pemilihan Umum"
+)
 
 _P8 = "Peningkatan Kualitas Pelayanan Publik"
 _K81 = "1. Penguatan pelayanan prima di lingkungan KPU Provinsi Banten"
@@ -60,7 +62,10 @@ ALL_MONTHS = tuple(range(1, 13))
 
 ROWS: tuple[AnnexRow, ...] = (
     AnnexRow(
-        "RA-01", MISSING, MISSING, MISSING,
+        "RA-01",
+        MISSING,
+        MISSING,
+        MISSING,
         "3. Penyelenggaraan Integritas di lingkungan kerja: 1) Penandatanganan Pakta integritas Penyelenggara "
         "Pemilu; 2) Pelaporan LHKPN dan LHKASN setiap tahun; 3) Pelaksanaan manajemen benturan kepentingan 4) "
         "Pembangunan Zona Integritas",
@@ -71,7 +76,10 @@ ROWS: tuple[AnnexRow, ...] = (
         (1,),
     ),
     AnnexRow(
-        "RA-02", MISSING, MISSING, MISSING,
+        "RA-02",
+        MISSING,
+        MISSING,
+        MISSING,
         "4. Internalisasi nilai-nilai dasar organisasi dan menciptakan budaya kerja positif di lingkungan KPU "
         "Provinsi Banten",
         "1. Tersedianya media sosialisasi nilai-nilai dasar organisasi dan budaya kerja positif di lingkungan KPU "
@@ -80,7 +88,10 @@ ROWS: tuple[AnnexRow, ...] = (
         ALL_MONTHS,
     ),
     AnnexRow(
-        "RA-03", MISSING, MISSING, MISSING,
+        "RA-03",
+        MISSING,
+        MISSING,
+        MISSING,
         "5. Pembangunan instrumen reward dan punishment yang mendorong motivasi perubahan, terutama yang terkait "
         "dengan pelayanan kepada publik;",
         "1. Tersedianya instrumen reward and punishment di lingkungan KPU Provinsi Banten; 2. Pembangunan survei "
@@ -88,7 +99,10 @@ ROWS: tuple[AnnexRow, ...] = (
         (8,),
     ),
     AnnexRow(
-        "RA-04", "8.", _P8, _K81,
+        "RA-04",
+        "8.",
+        _P8,
+        _K81,
         "Memetakan jenis-jenis/ produk-produk pelayanan Administrasi Internal Kesekretariatan dan pelayanan "
         "eksternal (terkait Kepemiluan)",
         "Informasi jenis-jenis atau produk-produk layanan di lingkungan unit/satuan kerja baik kepada internal dan "
@@ -97,7 +111,10 @@ ROWS: tuple[AnnexRow, ...] = (
         "Salinan menunjukkan 15 tanda centang untuk 12 kolom bulan (artefak PDF); dibaca: bulan 1-12.",
     ),
     AnnexRow(
-        "RA-05", "8.", _P8, _K81,
+        "RA-05",
+        "8.",
+        _P8,
+        _K81,
         "Melakukan evaluasi terhadap jenis-jenis layanan baik internal dan eksternal terhadap 14 komponen standar "
         "pelayanan sesuai UU Nomor 25 Tahun 2009 meliputi: 1) Dasar hukum; 2) Persyaratan Layanan; 3) Sistem, "
         "mekanisme dan prosedur layanan; 4) Jangka waktu penyelesaian layanan; 5) Biaya/tarif; 6) Produk "
@@ -116,7 +133,10 @@ ROWS: tuple[AnnexRow, ...] = (
         "7 terpotong di salinan setelah kata 'oleh'.",
     ),
     AnnexRow(
-        "RA-06", "8.", _P8, _K81,
+        "RA-06",
+        "8.",
+        _P8,
+        _K81,
         MISSING,
         "1) Indeks Kepuasan layanan yang di dapat melalui survei pelayanan; 2) Adanya regulasi/deregulasi "
         "kebijakan pelayanan; 3) Adanya SOP Pelayanan 4) Informasi kepada publik terkait biaya layanan 5) "
@@ -126,7 +146,9 @@ ROWS: tuple[AnnexRow, ...] = (
         "Baris salinan hanya berisi sel indikator dan tanda bulan; sub kegiatannya tidak ada dalam salinan.",
     ),
     AnnexRow(
-        "RA-07", "8.", _P8,
+        "RA-07",
+        "8.",
+        _P8,
         "2. Melakukan evaluasi dan perbaikan terhadap inovasi layanan;",
         MISSING,
         "1. Adanya rekemondasi dan tindak lanjut hasil evaluasi. 2. Dilaksanakannya rekomendasi hasil evaluasi.",
@@ -134,25 +156,38 @@ ROWS: tuple[AnnexRow, ...] = (
         "Di salinan teks indikator berada di kolom SUB KEGIATAN; dibaca sebagai dua indikator.",
     ),
     AnnexRow(
-        "RA-08", "8.", _P8, MISSING, MISSING, MISSING,
+        "RA-08",
+        "8.",
+        _P8,
+        MISSING,
+        MISSING,
+        MISSING,
         (5, 11),
         "Baris salinan hanya berisi tanda bulan; kemungkinan kegiatan 3 yang hilang di pergantian halaman.",
     ),
     AnnexRow(
-        "RA-09", "8.", _P8, _K84,
+        "RA-09",
+        "8.",
+        _P8,
+        _K84,
         "1. Pembangunan Kerja Sama",
         MISSING,
         (6, 7, 8, 9, 10, 11, 12),
         "Satu tanda centang lagi jatuh di kolom KET pada salinan; tidak dihitung sebagai bulan.",
     ),
     AnnexRow(
-        "RA-10", "8.", _P8, _K84,
+        "RA-10",
+        "8.",
+        _P8,
+        _K84,
         "2. Pelibatan masyarakat dalam kegiatan pemilu",
         MISSING,
         (6, 8, 10, 12),
     ),
     AnnexRow(
-        "RA-11", "8.", _P8,
+        "RA-11",
+        "8.",
+        _P8,
         "5. Penerapan reward and punishment dalam penyelenggaraan pelayanan publik;",
         "Pembangunan dan pelaksanaan reward dan punishment dalam pelayanan internal dan eksternal",
         "Adanya pemberian reward dan punishment dalam pelayanan",
@@ -187,17 +222,30 @@ READING_NOTES: tuple[str, ...] = (
 
 # Unit and direction of each indicator: RB Dash's reading of the indicator text, not the decree's.
 INDICATOR_CLASSES: dict[str, tuple[str, str]] = {
-    "RA-01.1": ("persen", "naik"), "RA-01.2": ("persen", "naik"), "RA-01.3": ("persen", "naik"),
+    "RA-01.1": ("persen", "naik"),
+    "RA-01.2": ("persen", "naik"),
+    "RA-01.3": ("persen", "naik"),
     "RA-01.4": ("dokumen", "naik"),
-    "RA-02.1": ("ada/tidak", "naik"), "RA-02.2": ("ada/tidak", "naik"),
-    "RA-03.1": ("ada/tidak", "naik"), "RA-03.2": ("ada/tidak", "naik"),
+    "RA-02.1": ("ada/tidak", "naik"),
+    "RA-02.2": ("ada/tidak", "naik"),
+    "RA-03.1": ("ada/tidak", "naik"),
+    "RA-03.2": ("ada/tidak", "naik"),
     "RA-04.1": ("ada/tidak", "naik"),
-    "RA-05.1": ("persen", "naik"), "RA-05.2": ("ada/tidak", "naik"), "RA-05.3": ("indeks", "naik"),
-    "RA-05.4": ("jumlah", "turun"), "RA-05.5": ("jumlah", "turun"), "RA-05.6": ("ada/tidak", "naik"),
+    "RA-05.1": ("persen", "naik"),
+    "RA-05.2": ("ada/tidak", "naik"),
+    "RA-05.3": ("indeks", "naik"),
+    "RA-05.4": ("jumlah", "turun"),
+    "RA-05.5": ("jumlah", "turun"),
+    "RA-05.6": ("ada/tidak", "naik"),
     "RA-05.7": ("jumlah", "naik"),
-    "RA-06.1": ("indeks", "naik"), "RA-06.2": ("ada/tidak", "naik"), "RA-06.3": ("ada/tidak", "naik"),
-    "RA-06.4": ("ada/tidak", "naik"), "RA-06.5": ("ada/tidak", "naik"), "RA-06.6": ("ada/tidak", "naik"),
-    "RA-07.1": ("ada/tidak", "naik"), "RA-07.2": ("persen", "naik"),
+    "RA-06.1": ("indeks", "naik"),
+    "RA-06.2": ("ada/tidak", "naik"),
+    "RA-06.3": ("ada/tidak", "naik"),
+    "RA-06.4": ("ada/tidak", "naik"),
+    "RA-06.5": ("ada/tidak", "naik"),
+    "RA-06.6": ("ada/tidak", "naik"),
+    "RA-07.1": ("ada/tidak", "naik"),
+    "RA-07.2": ("persen", "naik"),
     "RA-11.1": ("ada/tidak", "naik"),
 }
 
@@ -235,12 +283,27 @@ EXAMPLE_AS_OF = dt.date(2022, 9, 30)
 
 # Assumed targets and baselines (CONTOH). Indicators absent here have no target ("belum ditetapkan").
 EXAMPLE_TARGETS: dict[str, tuple[float, float | None]] = {
-    "RA-01.1": (100, None), "RA-01.2": (100, 92), "RA-01.3": (100, 85), "RA-01.4": (3, 0),
-    "RA-02.1": (1, 0), "RA-02.2": (1, 0), "RA-03.1": (1, 0),
-    "RA-04.1": (1, 0), "RA-05.1": (100, 0), "RA-05.2": (1, 1), "RA-05.3": (88.31, 85.2),
-    "RA-05.4": (0, 2), "RA-05.6": (1, 1), "RA-05.7": (1, 0),
-    "RA-06.2": (1, 0), "RA-06.3": (1, 1), "RA-06.4": (1, 0), "RA-06.5": (1, 1),
-    "RA-07.1": (1, 0), "RA-07.2": (100, 0), "RA-11.1": (1, 0),
+    "RA-01.1": (100, None),
+    "RA-01.2": (100, 92),
+    "RA-01.3": (100, 85),
+    "RA-01.4": (3, 0),
+    "RA-02.1": (1, 0),
+    "RA-02.2": (1, 0),
+    "RA-03.1": (1, 0),
+    "RA-04.1": (1, 0),
+    "RA-05.1": (100, 0),
+    "RA-05.2": (1, 1),
+    "RA-05.3": (88.31, 85.2),
+    "RA-05.4": (0, 2),
+    "RA-05.6": (1, 1),
+    "RA-05.7": (1, 0),
+    "RA-06.2": (1, 0),
+    "RA-06.3": (1, 1),
+    "RA-06.4": (1, 0),
+    "RA-06.5": (1, 1),
+    "RA-07.1": (1, 0),
+    "RA-07.2": (100, 0),
+    "RA-11.1": (1, 0),
 }
 
 # (code, month) -> (status, progress, note) where the example differs from "Selesai, 100".
@@ -273,8 +336,7 @@ def example_realisation() -> list[RealisationRow]:
         for month in annex.months:
             if month > EXAMPLE_AS_OF.month:
                 continue
-            status, progress, note = _EXAMPLE_EXCEPTIONS.get(
-                (annex.code, month), ("Selesai", 100, "CONTOH"))
+            status, progress, note = _EXAMPLE_EXCEPTIONS.get((annex.code, month), ("Selesai", 100, "CONTOH"))
             evidence = "CONTOH: laporan kegiatan" if status in ("Selesai", "Sebagian") else ""
             rows.append(RealisationRow(annex.code, month, status, progress, evidence, note))
     return rows
@@ -311,7 +373,9 @@ def example_responses(seed: int = 2022) -> list[tuple[str, str, int, tuple[int, 
     """CONTOH survey answers: (period, unit, respondent number, answers U1..U9), seeded, reproducible."""
     rng = random.Random(seed)
     rows = []
-    for (unit_index, quarter), (count, means) in sorted(_EXAMPLE_SURVEY_PLAN.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for (unit_index, quarter), (count, means) in sorted(
+        _EXAMPLE_SURVEY_PLAN.items(), key=lambda kv: (kv[0][1], kv[0][0])
+    ):
         for number in range(1, count + 1):
             answers = []
             for mean in means:
@@ -320,4 +384,3 @@ def example_responses(seed: int = 2022) -> list[tuple[str, str, int, tuple[int, 
                 answers.append(low + 1 if rng.random() < mean - low else low)
             rows.append((f"2022-TW{quarter}", EXAMPLE_SURVEY_UNITS[unit_index], number, tuple(answers)))
     return rows
-

@@ -68,24 +68,34 @@ def chart_filename(kind: str, year: int | None, as_of_month: int) -> str:
 
 def download_config(kind: str, year: int | None, as_of_month: int) -> dict:
     """Plotly config: the camera button saves a 3x PNG under a meaningful name."""
-    return {"displaylogo": False, "toImageButtonOptions": {
-        "format": "png", "filename": chart_filename(kind, year, as_of_month), "scale": 3}}
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": chart_filename(kind, year, as_of_month), "scale": 3},
+    }
 
 
 def _layout(fig: go.Figure, title: str, subtitle: str, height: int, lang: str) -> go.Figure:
     fig.update_layout(
         separators=",." if lang == "id" else ".,",  # decimal and thousands marks on axes: 3,5 and 1.234 in id
-        template="plotly_white", height=height, margin={"l": 10, "r": 10, "t": 80, "b": 40},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 80, "b": 40},
         title={"text": html.escape(title), "subtitle": {"text": html.escape(subtitle)}, "x": 0, "xanchor": "left"},
-        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12}, legend={"orientation": "h", "y": -0.08},
+        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
+        legend={"orientation": "h", "y": -0.08},
     )
     return fig
 
 
 def _month_axis(fig: go.Figure, lang: str, first: int = 1, last: int = 12) -> None:
-    fig.update_xaxes(range=[first - 0.5, last + 0.5], tickvals=list(range(first, last + 1)),
-                     ticktext=[fmt.month_short(mo, lang) for mo in range(first, last + 1)], showgrid=True,
-                     gridcolor="#E5E5E5", side="top")
+    fig.update_xaxes(
+        range=[first - 0.5, last + 0.5],
+        tickvals=list(range(first, last + 1)),
+        ticktext=[fmt.month_short(mo, lang) for mo in range(first, last + 1)],
+        showgrid=True,
+        gridcolor="#E5E5E5",
+        side="top",
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -132,8 +142,17 @@ def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: s
     keep &= plan["months"].map(lambda months: any(first <= mo <= last for mo in months))
     if chosen.text.strip():
         needle = chosen.text.strip().casefold()
-        haystack = (plan["code"].astype(str) + " " + plan["program_label"] + " " + plan["activity_label"] + " "
-                    + plan["sub_activity"].fillna("").astype(str) + " " + plan["indicators_text"].fillna("").astype(str))
+        haystack = (
+            plan["code"].astype(str)
+            + " "
+            + plan["program_label"]
+            + " "
+            + plan["activity_label"]
+            + " "
+            + plan["sub_activity"].fillna("").astype(str)
+            + " "
+            + plan["indicators_text"].fillna("").astype(str)
+        )
         keep &= haystack.str.casefold().str.contains(needle, regex=False)
     if chosen.statuses:
         status = m.month_status(model, as_of_month)
@@ -166,17 +185,29 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
     fig = go.Figure()
     bar_y, bar_base, bar_len, bar_hover = [], [], [], []
     for row in rows.itertuples(index=False):
-        hover = (f"<b>{plain(row.code)}</b><br>{plain(row.sub_activity, 70)}<br><br>"
-                 f"<i>{t('col.indicators_text', lang)}</i>:<br>{plain(row.indicators_text, 70)}")
+        hover = (
+            f"<b>{plain(row.code)}</b><br>{plain(row.sub_activity, 70)}<br><br>"
+            f"<i>{t('col.indicators_text', lang)}</i>:<br>{plain(row.indicators_text, 70)}"
+        )
         for start, end in segments(list(row.months)):
             bar_y.append(positions[row.code])
             bar_base.append(start - 0.45)
             bar_len.append(end - start + 0.9)
             bar_hover.append(hover)
-    fig.add_trace(go.Bar(
-        name=t("status.planned", lang), orientation="h", y=bar_y, base=bar_base, x=bar_len, width=0.6,
-        marker={"color": PLAN_FILL, "line": {"color": PLAN_LINE, "width": 1}}, hovertext=bar_hover,
-        hoverinfo="text", legendrank=1))
+    fig.add_trace(
+        go.Bar(
+            name=t("status.planned", lang),
+            orientation="h",
+            y=bar_y,
+            base=bar_base,
+            x=bar_len,
+            width=0.6,
+            marker={"color": PLAN_FILL, "line": {"color": PLAN_LINE, "width": 1}},
+            hovertext=bar_hover,
+            hoverinfo="text",
+            legendrank=1,
+        )
+    )
     points_of: dict[str, list[tuple[str, int]]] = {state: [] for state in STATUS_STYLE}
     for code, months in zip(rows["code"], rows["months"], strict=True):
         for month in months:
@@ -185,28 +216,51 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
                 points_of[state].append((code, month))
     for state, style in STATUS_STYLE.items():
         points = points_of[state]
-        fig.add_trace(go.Scatter(
-            name=t(f"status.{state}", lang), mode="markers", x=[month for _, month in points],
-            y=[positions[code] for code, _ in points],
-            marker={"symbol": style["symbol"], "color": style["color"], "size": 13,
-                    "line": {"width": 2, "color": style["color"] if "open" in style["symbol"] else "#222222"}},
-            hovertext=[f"{plain(code)} · {fmt.month_long(month, lang)}: {t(f'status.{state}', lang)}"
-                       for code, month in points], hoverinfo="text", legendrank=2))
+        fig.add_trace(
+            go.Scatter(
+                name=t(f"status.{state}", lang),
+                mode="markers",
+                x=[month for _, month in points],
+                y=[positions[code] for code, _ in points],
+                marker={
+                    "symbol": style["symbol"],
+                    "color": style["color"],
+                    "size": 13,
+                    "line": {"width": 2, "color": style["color"] if "open" in style["symbol"] else "#222222"},
+                },
+                hovertext=[
+                    f"{plain(code)} · {fmt.month_long(month, lang)}: {t(f'status.{state}', lang)}"
+                    for code, month in points
+                ],
+                hoverinfo="text",
+                legendrank=2,
+            )
+        )
     first, last = chosen.months
     _month_axis(fig, lang, first, last)
     count = max(len(labels), 1)
-    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels, range=[count - 0.5, -0.5],
-                     showgrid=False, automargin=True)
+    fig.update_yaxes(
+        tickvals=list(range(len(labels))), ticktext=labels, range=[count - 0.5, -0.5], showgrid=False, automargin=True
+    )
     if first - 0.5 <= as_of_month + 0.5 <= last + 0.5:
         fig.add_vline(x=as_of_month + 0.5, line={"color": "#000000", "width": 2, "dash": "dash"})
-        fig.add_annotation(x=as_of_month + 0.5, y=0, yref="paper", text=html.escape(
-            t("chart.as_of_marker", lang, month=fmt.month_short(as_of_month, lang))), showarrow=False,
-            xanchor="right", yanchor="top", font={"size": 11}, bgcolor="#FFFFFF")
+        fig.add_annotation(
+            x=as_of_month + 0.5,
+            y=0,
+            yref="paper",
+            text=html.escape(t("chart.as_of_marker", lang, month=fmt.month_short(as_of_month, lang))),
+            showarrow=False,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 11},
+            bgcolor="#FFFFFF",
+        )
     if not positions:
         fig.add_annotation(text=t("chart.no_rows", lang), x=6.5, y=0, showarrow=False)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    return _layout(fig, t("chart.gantt.title", lang, year=model.info.get("year")), subtitle,
-                   140 + ROW_HEIGHT * count, lang)
+    return _layout(
+        fig, t("chart.gantt.title", lang, year=model.info.get("year")), subtitle, 140 + ROW_HEIGHT * count, lang
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -217,21 +271,37 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
     """Per programme: the share of scheduled row-months done, partial, open and cancelled to date."""
     fig = go.Figure()
     names = [plain(p, 40) for p in progress["program"]]
-    parts = [(m.DONE, progress[m.DONE]), (m.PARTIAL, progress[m.PARTIAL]),
-             (m.LATE, progress[m.LATE] + progress[m.NOT_DONE]), (m.CANCELLED, progress[m.CANCELLED])]
+    parts = [
+        (m.DONE, progress[m.DONE]),
+        (m.PARTIAL, progress[m.PARTIAL]),
+        (m.LATE, progress[m.LATE] + progress[m.NOT_DONE]),
+        (m.CANCELLED, progress[m.CANCELLED]),
+    ]
     total = progress["scheduled"].where(progress["scheduled"] > 0)
     for state, counts in parts:
         style = STATUS_STYLE[state]
         share = (counts / total * 100).fillna(0)
         label = t("status.open", lang) if state == m.LATE else t(f"status.{state}", lang)
-        fig.add_trace(go.Bar(
-            name=label, orientation="h", y=names, x=share,
-            marker={"color": style["color"], "pattern": {"shape": style["pattern"], "fgcolor": "#000000"},
-                    "line": {"color": "#222222", "width": 1}},
-            text=[f"{fmt.number(v, lang)}%" if v >= 8 else "" for v in share], textposition="inside",
-            hovertext=[f"{name}: {int(c)} / {int(n)}" for name, c, n in zip(names, counts, progress["scheduled"],
-                                                                            strict=True)],
-            hoverinfo="text"))
+        fig.add_trace(
+            go.Bar(
+                name=label,
+                orientation="h",
+                y=names,
+                x=share,
+                marker={
+                    "color": style["color"],
+                    "pattern": {"shape": style["pattern"], "fgcolor": "#000000"},
+                    "line": {"color": "#222222", "width": 1},
+                },
+                text=[f"{fmt.number(v, lang)}%" if v >= 8 else "" for v in share],
+                textposition="inside",
+                hovertext=[
+                    f"{name}: {int(c)} / {int(n)}"
+                    for name, c, n in zip(names, counts, progress["scheduled"], strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 100], ticksuffix="%")
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -275,19 +345,36 @@ def indicator_bars(states: pd.DataFrame, model: ActionPlan, as_of_month: int, la
         colors.append(style["color"])
         patterns.append(style["pattern"])
         state_label = t(f"state.{row.state}", lang)
-        texts.append(state_label if row.state in (m.NO_TARGET, m.NO_DATA) else f"{fmt.number(share, lang)}% · "
-                     f"{state_label}")
-        hovers.append(f"<b>{plain(row.indicator_code)}</b><br>{plain(row.text, 70)}<br>"
-                      f"{t('col.value', lang)}: {fmt.number(row.value, lang, 2)} · "
-                      f"{t('col.target', lang)}: {fmt.number(row.target, lang, 2)}")
-    fig = go.Figure(go.Bar(
-        orientation="h", y=list(range(len(labels))), x=values, text=texts, textposition="outside",
-        marker={"color": colors, "pattern": {"shape": patterns, "fgcolor": "#000000"},
-                "line": {"color": "#222222", "width": 1}},
-        hovertext=hovers, hoverinfo="text", cliponaxis=False, showlegend=False))
+        texts.append(
+            state_label if row.state in (m.NO_TARGET, m.NO_DATA) else f"{fmt.number(share, lang)}% · {state_label}"
+        )
+        hovers.append(
+            f"<b>{plain(row.indicator_code)}</b><br>{plain(row.text, 70)}<br>"
+            f"{t('col.value', lang)}: {fmt.number(row.value, lang, 2)} · "
+            f"{t('col.target', lang)}: {fmt.number(row.target, lang, 2)}"
+        )
+    fig = go.Figure(
+        go.Bar(
+            orientation="h",
+            y=list(range(len(labels))),
+            x=values,
+            text=texts,
+            textposition="outside",
+            marker={
+                "color": colors,
+                "pattern": {"shape": patterns, "fgcolor": "#000000"},
+                "line": {"color": "#222222", "width": 1},
+            },
+            hovertext=hovers,
+            hoverinfo="text",
+            cliponaxis=False,
+            showlegend=False,
+        )
+    )
     fig.update_xaxes(range=[0, 135], tickvals=[0, 25, 50, 75, 100], ticksuffix="%")
-    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels, range=[len(labels) - 0.5, -0.5],
-                     automargin=True)
+    fig.update_yaxes(
+        tickvals=list(range(len(labels))), ticktext=labels, range=[len(labels) - 0.5, -0.5], automargin=True
+    )
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     return _layout(fig, t("chart.indicators.title", lang), subtitle, 140 + ROW_HEIGHT * max(len(labels), 1), lang)
 
@@ -296,17 +383,29 @@ def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, la
     """The values of one indicator by month, with its target (when set) as a dashed line."""
     row = model.indicators.set_index("indicator_code").loc[indicator_code]
     values = m.indicator_trend(model, indicator_code)
-    fig = go.Figure(go.Scatter(
-        x=values["month"], y=values["value"], mode="lines+markers+text", name=t("col.value", lang),
-        text=[fmt.number(v, lang, 2).rstrip("0").rstrip(",.") for v in values["value"]], textposition="top center",
-        marker={"size": 10, "symbol": "circle", "color": "#0072B2"}, line={"color": "#0072B2", "width": 3}))
+    fig = go.Figure(
+        go.Scatter(
+            x=values["month"],
+            y=values["value"],
+            mode="lines+markers+text",
+            name=t("col.value", lang),
+            text=[fmt.number(v, lang, 2).rstrip("0").rstrip(",.") for v in values["value"]],
+            textposition="top center",
+            marker={"size": 10, "symbol": "circle", "color": "#0072B2"},
+            line={"color": "#0072B2", "width": 3},
+        )
+    )
     if not pd.isna(row["target"]):
-        fig.add_hline(y=row["target"], line={"dash": "dash", "color": "#000000"},
-                      annotation_text=html.escape(f"{t('col.target', lang)} {fmt.number(row['target'], lang, 2)}"),
-                      annotation_position="top left")
+        fig.add_hline(
+            y=row["target"],
+            line={"dash": "dash", "color": "#000000"},
+            annotation_text=html.escape(f"{t('col.target', lang)} {fmt.number(row['target'], lang, 2)}"),
+            annotation_position="top left",
+        )
     else:
-        fig.add_annotation(text=t("state.no_target", lang), xref="paper", yref="paper", x=0, y=1.05,
-                           showarrow=False, xanchor="left")
+        fig.add_annotation(
+            text=t("state.no_target", lang), xref="paper", yref="paper", x=0, y=1.05, showarrow=False, xanchor="left"
+        )
     fig.add_vline(x=as_of_month + 0.5, line={"color": "#777777", "dash": "dot"})
     _month_axis(fig, lang)
     fig.update_xaxes(side="bottom")
@@ -327,24 +426,46 @@ def ikm_trend(table: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: st
         # Edges halfway between two-decimal values: 76,60 lies in C and 76,61 in B, as in the regulation.
         y0 = 25.0 if band.grade == "D" else float(band.low) - 0.005
         y1 = 100.0 if band.grade == "A" else float(band.high) + 0.005
-        fig.add_hrect(y0=y0, y1=y1,
-                      fillcolor=BAND_FILLS[band.grade], line_width=0, layer="below",
-                      annotation_text=f"{band.grade} · {band.label_id if lang == 'id' else band.label_en}",
-                      annotation_position="right", annotation_font_size=11)
+        fig.add_hrect(
+            y0=y0,
+            y1=y1,
+            fillcolor=BAND_FILLS[band.grade],
+            line_width=0,
+            layer="below",
+            annotation_text=f"{band.grade} · {band.label_id if lang == 'id' else band.label_en}",
+            annotation_position="right",
+            annotation_font_size=11,
+        )
     if not table.empty:
         periods = list(dict.fromkeys(table["period"]))
         units = table[~table["overall"]]
         for index, (unit, rows) in enumerate(units.groupby("unit", sort=False)):
-            fig.add_trace(go.Scatter(
-                x=rows["period"], y=rows["ikm_converted"], name=plain(unit), mode="lines+markers",
-                line={"dash": UNIT_DASHES[index % len(UNIT_DASHES)], "width": 2, "color": "#555555"},
-                marker={"symbol": ("square", "triangle-up", "diamond", "cross", "star")[index % 5], "size": 9}))
+            fig.add_trace(
+                go.Scatter(
+                    x=rows["period"],
+                    y=rows["ikm_converted"],
+                    name=plain(unit),
+                    mode="lines+markers",
+                    line={"dash": UNIT_DASHES[index % len(UNIT_DASHES)], "width": 2, "color": "#555555"},
+                    marker={"symbol": ("square", "triangle-up", "diamond", "cross", "star")[index % 5], "size": 9},
+                )
+            )
         overall = table[table["overall"]]
-        fig.add_trace(go.Scatter(
-            x=overall["period"], y=overall["ikm_converted"], name=t("ikm.overall", lang), mode="lines+markers+text",
-            text=[f"{fmt.number(v, lang, 2)} ({g})" for v, g in zip(overall["ikm_converted"], overall["mutu"],
-                                                                   strict=True)],
-            textposition="bottom center", line={"color": "#000000", "width": 4}, marker={"size": 11}))
+        fig.add_trace(
+            go.Scatter(
+                x=overall["period"],
+                y=overall["ikm_converted"],
+                name=t("ikm.overall", lang),
+                mode="lines+markers+text",
+                text=[
+                    f"{fmt.number(v, lang, 2)} ({g})"
+                    for v, g in zip(overall["ikm_converted"], overall["mutu"], strict=True)
+                ],
+                textposition="bottom center",
+                line={"color": "#000000", "width": 4},
+                marker={"size": 11},
+            )
+        )
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
     low = min([60.0, *(table["ikm_converted"].dropna() - 5)]) if not table.empty else 60.0
     fig.update_yaxes(range=[max(low, 25.0), 100], title=t("ikm.axis", lang))
@@ -357,16 +478,25 @@ def nrr_bars(row: pd.Series, model: ActionPlan, as_of_month: int, lang: str) -> 
     weakest = m.weakest_unsur(row)
     values = [row[u] for u in UNSUR]
     names = [f"{u} {UNSUR_NAMES_ID[i] if lang == 'id' else t(f'unsur.{u}', lang)}" for i, u in enumerate(UNSUR)]
-    fig = go.Figure(go.Bar(
-        x=[textwrap.fill(n, 18).replace("\n", "<br>") for n in names], y=values,
-        text=[fmt.number(v, lang, 2) for v in values], textposition="outside",
-        marker={"color": ["#D55E00" if u == weakest else "#9DB9D3" for u in UNSUR],
+    fig = go.Figure(
+        go.Bar(
+            x=[textwrap.fill(n, 18).replace("\n", "<br>") for n in names],
+            y=values,
+            text=[fmt.number(v, lang, 2) for v in values],
+            textposition="outside",
+            marker={
+                "color": ["#D55E00" if u == weakest else "#9DB9D3" for u in UNSUR],
                 "pattern": {"shape": ["x" if u == weakest else "" for u in UNSUR], "fgcolor": "#000000"},
-                "line": {"color": "#222222", "width": 1}}, showlegend=False))
+                "line": {"color": "#222222", "width": 1},
+            },
+            showlegend=False,
+        )
+    )
     fig.update_yaxes(range=[1, 4.3], title="NRR")
     if weakest:
-        fig.add_annotation(x=UNSUR.index(weakest), y=row[weakest], yshift=40, showarrow=False,
-                           text=f"<b>{t('ikm.weakest', lang)}</b>")
+        fig.add_annotation(
+            x=UNSUR.index(weakest), y=row[weakest], yshift=40, showarrow=False, text=f"<b>{t('ikm.weakest', lang)}</b>"
+        )
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     title = t("chart.nrr.title", lang, period=plain(row["period"]), unit=plain(row["unit"]))
     return _layout(fig, title, subtitle, 420, lang)
@@ -377,11 +507,20 @@ def respondents_bars(table: pd.DataFrame, model: ActionPlan, as_of_month: int, l
     fig = go.Figure()
     units = table[~table["overall"]] if not table.empty else table
     for index, (unit, rows) in enumerate(units.groupby("unit", sort=False)):
-        fig.add_trace(go.Bar(x=rows["period"], y=rows["respondents"], name=plain(unit),
-                             text=[fmt.number(v, lang) for v in rows["respondents"]], textposition="inside",
-                             marker={"color": ("#9DB9D3", "#E69F00", "#009E73", "#CC79A7")[index % 4],
-                                     "pattern": {"shape": ("", "/", ".", "x")[index % 4], "fgcolor": "#000000"},
-                                     "line": {"color": "#222222", "width": 1}}))
+        fig.add_trace(
+            go.Bar(
+                x=rows["period"],
+                y=rows["respondents"],
+                name=plain(unit),
+                text=[fmt.number(v, lang) for v in rows["respondents"]],
+                textposition="inside",
+                marker={
+                    "color": ("#9DB9D3", "#E69F00", "#009E73", "#CC79A7")[index % 4],
+                    "pattern": {"shape": ("", "/", ".", "x")[index % 4], "fgcolor": "#000000"},
+                    "line": {"color": "#222222", "width": 1},
+                },
+            )
+        )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)

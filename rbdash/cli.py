@@ -47,8 +47,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if result is None:
         return EXIT_UNREADABLE
     if args.json:
-        print(json.dumps({"valid": result.is_valid, "unreadable": result.unreadable,
-                          "problems": [p.as_dict(args.lang) for p in result.problems]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "valid": result.is_valid,
+                    "unreadable": result.unreadable,
+                    "problems": [p.as_dict(args.lang) for p in result.problems],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return _exit_code(result)
     for problem in result.problems:
         stream = sys.stderr if problem.severity == "error" else sys.stdout
@@ -56,8 +65,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if result.unreadable:
         print(t("report.unreadable", args.lang), file=sys.stderr)
     elif result.errors:
-        print(t("report.invalid", args.lang, errors=len(result.errors), warnings=len(result.warnings)),
-              file=sys.stderr)
+        print(t("report.invalid", args.lang, errors=len(result.errors), warnings=len(result.warnings)), file=sys.stderr)
     else:
         print(t("report.valid", args.lang, warnings=len(result.warnings)))
     return _exit_code(result)
@@ -77,8 +85,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
             info = data["info"]
             totals = data["totals"]
             print(t("app.plan_heading", args.lang, year=info["year"], satker=info["satker"]))
-            print(t("app.counts", args.lang, rows=totals["plan_rows"], row_months=totals["scheduled_row_months"],
-                    indicators=totals["indicators"]))
+            print(
+                t(
+                    "app.counts",
+                    args.lang,
+                    rows=totals["plan_rows"],
+                    row_months=totals["scheduled_row_months"],
+                    indicators=totals["indicators"],
+                )
+            )
             for row in data["plan"]:
                 months = ",".join(str(m) for m in row["months"])
                 label = row["sub_activity"] or row["activity"] or f"({t('app.missing_in_copy', args.lang)})"
@@ -205,7 +220,10 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def _as_of(text: str | None, model) -> int | None:
-    """The month of --as-of YYYY-MM (the workbook's own month when absent); ValueError when malformed or another year."""
+    """The month of --as-of YYYY-MM (the workbook's own month when absent).
+
+    ValueError when malformed or of another year.
+    """
     from . import metrics
 
     if text is None:
@@ -218,6 +236,7 @@ def _as_of(text: str | None, model) -> int | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .deck import build_deck
+
     if not args.pdf and not args.pptx:
         print(t("cli.report_needs_output", args.lang), file=sys.stderr)
         return EXIT_INVALID
@@ -243,8 +262,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not result.is_valid:
         for problem in result.errors:
             print(problem.render(args.lang), file=sys.stderr)
-        print(t("report.unreadable" if result.unreadable else "report.invalid", args.lang,
-                errors=len(result.errors), warnings=len(result.warnings)), file=sys.stderr)
+        print(
+            t(
+                "report.unreadable" if result.unreadable else "report.invalid",
+                args.lang,
+                errors=len(result.errors),
+                warnings=len(result.warnings),
+            ),
+            file=sys.stderr,
+        )
         return EXIT_UNREADABLE if result.unreadable else EXIT_INVALID
     try:
         month = _as_of(args.as_of, result.plan)
@@ -312,8 +338,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_users)
 
-    p = sub.add_parser("report", parents=[lang], help="write the PDF report and/or the PowerPoint deck of a "
-                                                      "workbook or of the store's current version")
+    p = sub.add_parser(
+        "report",
+        parents=[lang],
+        help="write the PDF report and/or the PowerPoint deck of a workbook or of the store's current version",
+    )
     p.add_argument("file", nargs="?", help="workbook; without it, the current version in the store")
     p.add_argument("--pdf", help="output .pdf (A4 landscape report)")
     p.add_argument("--pptx", help="output .pptx (16:9 deck)")

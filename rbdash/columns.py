@@ -94,8 +94,9 @@ def numbers(series: pd.Series, fallback: Callable[[str], float | None]) -> tuple
     return pd.Series(result, index=series.index), pd.Series(failed, index=series.index)
 
 
-def lookup(series: pd.Series, table: dict[str, int], fallback: Callable[[str], int | None]) -> tuple[
-        pd.Series, pd.Series]:
+def lookup(
+    series: pd.Series, table: dict[str, int], fallback: Callable[[str], int | None]
+) -> tuple[pd.Series, pd.Series]:
     """(Int64 values, mask of non-empty cells not found): exact `table` hits in Arrow, the rest by `fallback`."""
     array = arrow(series)
     keys = list(table)

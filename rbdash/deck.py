@@ -42,19 +42,31 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
     """The charts of the deck, in meeting order (labels cut to label length)."""
     model = chart_model(model)
     slides = [
-        ChartSlide(charts.programme_bars(metrics.programme_progress(model, as_of_month,
-                                                                    f"({t('app.missing_in_copy', lang)})"),
-                                         model, as_of_month, lang), t("chart.programmes.title", lang)),
+        ChartSlide(
+            charts.programme_bars(
+                metrics.programme_progress(model, as_of_month, f"({t('app.missing_in_copy', lang)})"),
+                model,
+                as_of_month,
+                lang,
+            ),
+            t("chart.programmes.title", lang),
+        ),
         ChartSlide(charts.gantt(model, as_of_month, lang), t("chart.gantt.title", lang, year=model.info.get("year"))),
-        ChartSlide(charts.indicator_bars(metrics.indicator_status(model, as_of_month), model, as_of_month, lang),
-                   t("chart.indicators.title", lang)),
+        ChartSlide(
+            charts.indicator_bars(metrics.indicator_status(model, as_of_month), model, as_of_month, lang),
+            t("chart.indicators.title", lang),
+        ),
     ]
     table = metrics.ikm_table(model, t("ikm.overall", lang))
     if not table.empty:
         slides.append(ChartSlide(charts.ikm_trend(table, model, as_of_month, lang), t("chart.ikm.title", lang)))
         last = table.iloc[-1]
-        slides.append(ChartSlide(charts.nrr_bars(last, model, as_of_month, lang),
-                                 t("chart.nrr.title", lang, period=last["period"], unit=last["unit"])))
+        slides.append(
+            ChartSlide(
+                charts.nrr_bars(last, model, as_of_month, lang),
+                t("chart.nrr.title", lang, period=last["period"], unit=last["unit"]),
+            )
+        )
     return slides
 
 
@@ -75,9 +87,20 @@ def box_lines(height: int, points: int) -> int:
     return int((height - 2 * INSET_TOP) / EMU_PER_POINT // (LINE_SPACING * points))
 
 
-def _text(slide, left, top, width, height, text: str, size: int, bold: bool = False,
-          color: RGBColor | None = None, notes: Notes | None = None, whole: str | None = None,
-          smallest: int | None = None) -> None:
+def _text(
+    slide,
+    left,
+    top,
+    width,
+    height,
+    text: str,
+    size: int,
+    bold: bool = False,
+    color: RGBColor | None = None,
+    notes: Notes | None = None,
+    whole: str | None = None,
+    smallest: int | None = None,
+) -> None:
     """A text box showing `text` inside the box: at `size` points or smaller down to `smallest`, in as
     many lines as the box holds at that size; else cut with "…". When cut, `whole` (by default `text`)
     goes to `notes`, as it does whenever `whole` differs from `text`. Text is measured with DejaVu Sans,
@@ -85,8 +108,9 @@ def _text(slide, left, top, width, height, text: str, size: int, bold: bool = Fa
     font = register_fonts()[1 if bold else 0]
     room = (width - 2 * INSET) / EMU_PER_POINT
     sizes = list(range(size, (smallest or size) - 1, -2))
-    chosen = next((points for points in sizes if fits(text, room, font, points, max(box_lines(height, points), 1))),
-                  None)
+    chosen = next(
+        (points for points in sizes if fits(text, room, font, points, max(box_lines(height, points), 1))), None
+    )
     points = chosen or sizes[-1]
     shown = one_line(text) if chosen else fit(text, room, font, points, max(box_lines(height, points), 1))
     if notes is not None and (chosen is None or (whole is not None and whole != text)):
@@ -106,8 +130,19 @@ def _header(slide, title: str, subtitle: str, example_note: str | None, notes: N
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), title, 26, bold=True, notes=notes, smallest=20)
     _text(slide, Inches(0.5), Inches(1.0), Inches(12.3), Inches(0.4), subtitle, 14, notes=notes, smallest=12)
     if example_note:
-        _text(slide, Inches(0.5), Inches(6.95), Inches(12.3), Inches(0.4), example_note, 12, bold=True,
-              color=RGBColor(0x99, 0x33, 0x00), notes=notes, smallest=10)
+        _text(
+            slide,
+            Inches(0.5),
+            Inches(6.95),
+            Inches(12.3),
+            Inches(0.4),
+            example_note,
+            12,
+            bold=True,
+            color=RGBColor(0x99, 0x33, 0x00),
+            notes=notes,
+            smallest=10,
+        )
 
 
 def _footer(slide, parts: list[str], notes: Notes) -> None:
@@ -144,14 +179,27 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
         (t("overview.indicators", lang), fmt.percent(figures.indicator_completion, lang, 1)),
         (t("overview.overdue", lang), _codes(figures.overdue_rows), _codes(figures.overdue_rows, None)),
         (t("overview.due_next", lang), _codes(figures.due_next_month), _codes(figures.due_next_month, None)),
-        (t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']}), {ikm['period']}"
-         if ikm else "–"),
+        (
+            t("overview.ikm", lang),
+            f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']}), {ikm['period']}" if ikm else "–",
+        ),
     ]
     for row, (label, value, *whole) in enumerate(lines):
         top = Inches(1.7 + 0.82 * row)
         _text(slide, Inches(0.7), top, Inches(6.0), Inches(0.7), label, 20, notes=notes, smallest=16)
-        _text(slide, Inches(6.8), top, Inches(6.0), Inches(0.7), value, 24, bold=True, notes=notes,
-              whole=f"{label}: {whole[0]}" if whole else None, smallest=18)
+        _text(
+            slide,
+            Inches(6.8),
+            top,
+            Inches(6.0),
+            Inches(0.7),
+            value,
+            24,
+            bold=True,
+            notes=notes,
+            whole=f"{label}: {whole[0]}" if whole else None,
+            smallest=18,
+        )
     _footer(slide, footer, notes)
     notes.write(slide, lang)
 

@@ -17,16 +17,17 @@ class Changes:
 
     plan_added: list[str] = field(default_factory=list)
     plan_removed: list[str] = field(default_factory=list)
-    plan_changed: pd.DataFrame = field(default_factory=pd.DataFrame)      # code, field, before, after
-    rescheduled: pd.DataFrame = field(default_factory=pd.DataFrame)       # code, before, after (months)
-    realisation: pd.DataFrame = field(default_factory=pd.DataFrame)       # code, month, before, after
+    plan_changed: pd.DataFrame = field(default_factory=pd.DataFrame)  # code, field, before, after
+    rescheduled: pd.DataFrame = field(default_factory=pd.DataFrame)  # code, before, after (months)
+    realisation: pd.DataFrame = field(default_factory=pd.DataFrame)  # code, month, before, after
     indicator_values: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_code, month, before, after
     new_periods: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.plan_added or self.plan_removed or self.new_periods) and all(
-            frame.empty for frame in (self.plan_changed, self.rescheduled, self.realisation, self.indicator_values))
+            frame.empty for frame in (self.plan_changed, self.rescheduled, self.realisation, self.indicator_values)
+        )
 
 
 def _text(value: object) -> str:
@@ -35,8 +36,14 @@ def _text(value: object) -> str:
 
 def _keyed_changes(before: pd.DataFrame, after: pd.DataFrame, keys: list[str], describe) -> pd.DataFrame:
     """Rows whose description differs, or that are new, between two frames keyed by `keys`."""
-    old = {tuple(k): describe(r) for k, r in zip(before[keys].itertuples(index=False), before.itertuples(index=False),
-                                                  strict=True)} if not before.empty else {}
+    old = (
+        {
+            tuple(k): describe(r)
+            for k, r in zip(before[keys].itertuples(index=False), before.itertuples(index=False), strict=True)
+        }
+        if not before.empty
+        else {}
+    )
     rows = []
     if not after.empty:
         for k, r in zip(after[keys].itertuples(index=False), after.itertuples(index=False), strict=True):
@@ -66,15 +73,27 @@ def compare(before: ActionPlan | None, after: ActionPlan) -> Changes:
     changes.rescheduled = pd.DataFrame(moved, columns=["code", "before", "after"])
     empty_real = after.realisation.iloc[0:0]
     changes.realisation = _keyed_changes(
-        before.realisation if before is not None else empty_real, after.realisation, ["code", "month"],
-        lambda r: f"{_text(r.status)} {_text(r.progress)}".strip())
+        before.realisation if before is not None else empty_real,
+        after.realisation,
+        ["code", "month"],
+        lambda r: f"{_text(r.status)} {_text(r.progress)}".strip(),
+    )
     empty_values = after.indicator_values.iloc[0:0]
     changes.indicator_values = _keyed_changes(
-        before.indicator_values if before is not None else empty_values, after.indicator_values,
-        ["indicator_code", "month"], lambda r: _text(r.value))
-    old_periods = set() if before is None or before.survey.empty else set(zip(before.survey["period"],
-                                                                               before.survey["unit"], strict=True))
+        before.indicator_values if before is not None else empty_values,
+        after.indicator_values,
+        ["indicator_code", "month"],
+        lambda r: _text(r.value),
+    )
+    old_periods = (
+        set()
+        if before is None or before.survey.empty
+        else set(zip(before.survey["period"], before.survey["unit"], strict=True))
+    )
     if not after.survey.empty:
-        changes.new_periods = [f"{p} · {u}" for p, u in zip(after.survey["period"], after.survey["unit"], strict=True)
-                               if (p, u) not in old_periods]
+        changes.new_periods = [
+            f"{p} · {u}"
+            for p, u in zip(after.survey["period"], after.survey["unit"], strict=True)
+            if (p, u) not in old_periods
+        ]
     return changes

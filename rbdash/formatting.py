@@ -16,8 +16,20 @@ from .schema import MONTH_LONG_ID, MONTH_SHORT_ID
 
 _LOCALES = {"id": "id_ID", "en": "en_GB"}
 MONTH_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTH_LONG_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                 "October", "November", "December")
+MONTH_LONG_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def number(value: float | int | None, lang: str = "id", decimals: int = 0) -> str:

@@ -45,8 +45,7 @@ class MutuBand:
 
 
 MUTU_BANDS: tuple[MutuBand, ...] = (
-    MutuBand("A", "Sangat Baik", "Very good", Decimal("88.31"), Decimal("100.00"),
-             Decimal("3.5324"), Decimal("4.00")),
+    MutuBand("A", "Sangat Baik", "Very good", Decimal("88.31"), Decimal("100.00"), Decimal("3.5324"), Decimal("4.00")),
     MutuBand("B", "Baik", "Good", Decimal("76.61"), Decimal("88.30"), Decimal("3.0644"), Decimal("3.532")),
     MutuBand("C", "Kurang Baik", "Fair", Decimal("65.00"), Decimal("76.60"), Decimal("2.60"), Decimal("3.064")),
     MutuBand("D", "Tidak Baik", "Poor", Decimal("25.00"), Decimal("64.99"), Decimal("1.00"), Decimal("2.5996")),
@@ -170,8 +169,12 @@ def score(survey: pd.DataFrame, weighting: Weighting = "exact") -> pd.DataFrame:
     return out
 
 
-def combine_units(survey: pd.DataFrame, keys: Iterable[str] = ("period",), weighting: Weighting = "exact",
-                  unit_label: str = "Semua unit") -> pd.DataFrame:
+def combine_units(
+    survey: pd.DataFrame,
+    keys: Iterable[str] = ("period",),
+    weighting: Weighting = "exact",
+    unit_label: str = "Semua unit",
+) -> pd.DataFrame:
     """Overall NRR per period across service units, weighted by respondents, then scored."""
     keys = list(keys)
     rows = []
@@ -185,8 +188,10 @@ def combine_units(survey: pd.DataFrame, keys: Iterable[str] = ("period",), weigh
             if group[unsur].isna().any() or respondents == 0:
                 record[unsur] = float("nan")
                 continue
-            weighted = sum((as_fraction(float(v)) * int(n) for v, n in zip(group[unsur], group["respondents"], strict=False)),
-                           Fraction(0))
+            weighted = sum(
+                (as_fraction(float(v)) * int(n) for v, n in zip(group[unsur], group["respondents"], strict=False)),
+                Fraction(0),
+            )
             record[unsur] = float(weighted / respondents)
         rows.append(record)
     return score(pd.DataFrame(rows), weighting) if rows else survey.iloc[0:0].copy()

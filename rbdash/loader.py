@@ -138,8 +138,14 @@ class _SheetReads:
     `grid(key)` waits for one sheet and reports its failure.
     """
 
-    def __init__(self, pool: ThreadPoolExecutor, data: bytes, sheets: dict[str, SheetPart], log: ProblemLog,
-                 limits: PackageLimits = DEFAULT_LIMITS):
+    def __init__(
+        self,
+        pool: ThreadPoolExecutor,
+        data: bytes,
+        sheets: dict[str, SheetPart],
+        log: ProblemLog,
+        limits: PackageLimits = DEFAULT_LIMITS,
+    ):
         self._limits = limits
         self._sheets = sheets
         self._log = log
@@ -183,9 +189,16 @@ class _SheetReads:
                     self._log.error("corrupt_zip", detail=str(outcome)[:120])
                 self.unreadable = True
             elif isinstance(outcome, _GridTooLarge):
-                self._log.error("sheet_grid_too_large", self._sheets[key].name, None, rows=outcome.rows,
-                                cols=outcome.cols, max_rows=self._limits.max_sheet_rows,
-                                max_cols=self._limits.max_sheet_cols, max_cells=self._limits.max_sheet_cells)
+                self._log.error(
+                    "sheet_grid_too_large",
+                    self._sheets[key].name,
+                    None,
+                    rows=outcome.rows,
+                    cols=outcome.cols,
+                    max_rows=self._limits.max_sheet_rows,
+                    max_cols=self._limits.max_sheet_cols,
+                    max_cells=self._limits.max_sheet_cells,
+                )
                 self.unreadable = True
             elif isinstance(outcome, BaseException):
                 detail = str(outcome).splitlines()[0][:160] if str(outcome) else ""
@@ -208,8 +221,11 @@ def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLi
     # The package scan reads references spelled r="A1"; cells and rows without one (or spelled
     # r = "A1") are placed by the reader all the same. Its grid is the last word on the extent.
     width = max(absolute, default=-1) + 1
-    if (sheet.total_height > limits.max_sheet_rows or width > limits.max_sheet_cols
-            or sheet.total_height * width > limits.max_sheet_cells):
+    if (
+        sheet.total_height > limits.max_sheet_rows
+        or width > limits.max_sheet_cols
+        or sheet.total_height * width > limits.max_sheet_cells
+    ):
         raise _GridTooLarge(sheet.total_height, width)
     frame = sheet.to_pandas() if absolute else pd.DataFrame()
     frame.columns = absolute
@@ -309,8 +325,16 @@ def _excel_rows(index: pd.Index) -> np.ndarray:
     return np.asarray(index, dtype="int64") + 1
 
 
-def _report_cells(log: ProblemLog, severity: Severity, code: str, grid: Grid, rows: pd.Index, col: int,
-                  values: pd.Series | None = None, **params: Any) -> None:
+def _report_cells(
+    log: ProblemLog,
+    severity: Severity,
+    code: str,
+    grid: Grid,
+    rows: pd.Index,
+    col: int,
+    values: pd.Series | None = None,
+    **params: Any,
+) -> None:
     """Add one problem per listed cell, within the log's per-kind room; count the rest."""
     rows = list(rows)
     room = log.room(code, grid.name)
@@ -328,8 +352,9 @@ def _data_block(grid: Grid, header: Header, start_row: int, mapped: dict[str, in
     frame = grid.frame.loc[start_row:]
     block = pd.DataFrame(index=frame.index)
     for key, col in mapped.items():
-        block[key] = _clean_series(frame[col]) if col in frame.columns else pd.Series(
-            pd.NA, index=frame.index, dtype="object")
+        block[key] = (
+            _clean_series(frame[col]) if col in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="object")
+        )
     return block.dropna(how="all")
 
 
@@ -370,8 +395,7 @@ def _parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
     if _missing_columns(grid, schema.INFO, header, log):
         return info
     block = _data_block(grid, header, header.row + 1, header.columns)
-    labels = {f.key: {normalise_label(f.label), *(normalise_label(a) for a in f.aliases)}
-              for f in schema.INFO_FIELDS}
+    labels = {f.key: {normalise_label(f.label), *(normalise_label(a) for a in f.aliases)} for f in schema.INFO_FIELDS}
     cells: dict[str, str] = {}
     for row, record in block.iterrows():
         field_text = record.get("field")
@@ -406,14 +430,24 @@ def _parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
                 log.error("invalid_date", name, cells.get(key), value=info[key])
             info[key] = parsed
     if info["as_of"] is None:
-        log.warning("missing_info_field", name, None, field=next(
-            f.label for f in schema.INFO_FIELDS if f.key == "as_of"))
-    for key, sheet_key in (("example_realisation", "realisation"), ("example_indicator_values", "indicator_values"),
-                           ("example_targets", "indicators"), ("example_survey", "survey")):
+        log.warning(
+            "missing_info_field", name, None, field=next(f.label for f in schema.INFO_FIELDS if f.key == "as_of")
+        )
+    for key, sheet_key in (
+        ("example_realisation", "realisation"),
+        ("example_indicator_values", "indicator_values"),
+        ("example_targets", "indicators"),
+        ("example_survey", "survey"),
+    ):
         flag = parse_yes_no(info[key])
         if flag is None:
-            log.warning("invalid_flag", name, cells.get(key), value=info[key],
-                        field=next(f.label for f in schema.INFO_FIELDS if f.key == key))
+            log.warning(
+                "invalid_flag",
+                name,
+                cells.get(key),
+                value=info[key],
+                field=next(f.label for f in schema.INFO_FIELDS if f.key == key),
+            )
             flag = False
         info[key] = flag
         info["examples"][sheet_key] = flag
@@ -461,8 +495,13 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
     month_row, month_cols = _find_month_columns(grid, header.row, set(header.columns.values()))
     missing_months = [m for m in MONTHS if m not in month_cols]
     if missing_months:
-        log.error("missing_month_columns", grid.name, cell_ref(header.row, 0),
-                  months=", ".join(map(str, missing_months)), group=schema.MONTH_GROUP_HEADER)
+        log.error(
+            "missing_month_columns",
+            grid.name,
+            cell_ref(header.row, 0),
+            months=", ".join(map(str, missing_months)),
+            group=schema.MONTH_GROUP_HEADER,
+        )
     mapped = dict(header.columns)
     mapped.update({f"m{m}": c for m, c in month_cols.items()})
     block = _data_block(grid, header, max(header.row, month_row) + 1, mapped)
@@ -512,8 +551,13 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
         first_row = {code: idx for idx, code in rows["code"][~rows["code"].duplicated(keep="first")].items()}
         for idx in rows.index[dup][: log.room("duplicate_code", grid.name)]:
             code = rows.at[idx, "code"]
-            log.error("duplicate_code", grid.name, cell_ref(int(idx), code_col), code=code,
-                      first_cell=cell_ref(int(first_row[code]), code_col))
+            log.error(
+                "duplicate_code",
+                grid.name,
+                cell_ref(int(idx), code_col),
+                code=code,
+                first_cell=cell_ref(int(first_row[code]), code_col),
+            )
 
     text_fields = ["no", "program", "activity", "sub_activity", "indicators_text", "remarks"]
     missing_in_copy = pd.Series([[] for _ in range(len(rows))], index=rows.index, dtype="object")
@@ -528,21 +572,23 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
     flags = ticks[month_order].to_numpy(dtype=bool) if month_order else np.zeros((len(rows), 0), dtype=bool)
     month_numbers = np.array(month_order, dtype=int)
     months = [month_numbers[row].tolist() for row in flags]
-    plan = pd.DataFrame({
-        "satker": info.get("satker"),
-        "year": info.get("year"),
-        "order": np.arange(len(rows)),
-        "code": rows["code"].to_numpy(),
-        "no": rows["no"].to_numpy(),
-        "program": rows["program"].to_numpy(),
-        "activity": rows["activity"].to_numpy(),
-        "sub_activity": rows["sub_activity"].to_numpy(),
-        "indicators_text": rows["indicators_text"].to_numpy(),
-        "remarks": rows["remarks"].to_numpy(),
-        "months": pd.Series(months, dtype="object").to_numpy(),
-        "missing_in_copy": missing_in_copy.to_numpy(),
-        "excel_row": _excel_rows(rows.index),
-    })
+    plan = pd.DataFrame(
+        {
+            "satker": info.get("satker"),
+            "year": info.get("year"),
+            "order": np.arange(len(rows)),
+            "code": rows["code"].to_numpy(),
+            "no": rows["no"].to_numpy(),
+            "program": rows["program"].to_numpy(),
+            "activity": rows["activity"].to_numpy(),
+            "sub_activity": rows["sub_activity"].to_numpy(),
+            "indicators_text": rows["indicators_text"].to_numpy(),
+            "remarks": rows["remarks"].to_numpy(),
+            "months": pd.Series(months, dtype="object").to_numpy(),
+            "missing_in_copy": missing_in_copy.to_numpy(),
+            "excel_row": _excel_rows(rows.index),
+        }
+    )
     plan = plan.astype({key: "object" for key in ["code", *text_fields]})
     for idx, code, month_list in zip(rows.index, plan["code"], plan["months"], strict=False):
         if not month_list and code is not None and not pd.isna(code):
@@ -555,13 +601,34 @@ def _parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.D
 
 
 def _empty_plan() -> pd.DataFrame:
-    return pd.DataFrame(columns=["satker", "year", "order", "code", "no", "program", "activity", "sub_activity",
-                                 "indicators_text", "remarks", "months", "missing_in_copy", "excel_row"])
+    return pd.DataFrame(
+        columns=[
+            "satker",
+            "year",
+            "order",
+            "code",
+            "no",
+            "program",
+            "activity",
+            "sub_activity",
+            "indicators_text",
+            "remarks",
+            "months",
+            "missing_in_copy",
+            "excel_row",
+        ]
+    )
 
 
 def _empty_schedule() -> pd.DataFrame:
-    return pd.DataFrame({"satker": pd.Series(dtype="object"), "year": pd.Series(dtype="object"),
-                         "code": pd.Series(dtype="object"), "month": pd.Series(dtype="int64")})
+    return pd.DataFrame(
+        {
+            "satker": pd.Series(dtype="object"),
+            "year": pd.Series(dtype="object"),
+            "code": pd.Series(dtype="object"),
+            "month": pd.Series(dtype="int64"),
+        }
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -602,24 +669,55 @@ def _require(table: Table, column: ColumnSpec, log: ProblemLog) -> pd.Series:
     """Mask of rows whose required cell is filled; the empty ones are reported."""
     filled = table.block[column.key].notna()
     if (~filled).any():
-        _report_cells(log, "error", "missing_value", table.grid, table.block.index[~filled],
-                      table.col(column.key), column=column.header)
+        _report_cells(
+            log,
+            "error",
+            "missing_value",
+            table.grid,
+            table.block.index[~filled],
+            table.col(column.key),
+            column=column.header,
+        )
     return filled
 
 
-def _numbers(table: Table, column: ColumnSpec, log: ProblemLog, low: float | None = None,
-             high: float | None = None, code: str = "number_out_of_range") -> pd.Series:
+def _numbers(
+    table: Table,
+    column: ColumnSpec,
+    log: ProblemLog,
+    low: float | None = None,
+    high: float | None = None,
+    code: str = "number_out_of_range",
+) -> pd.Series:
     raw = table.block[column.key]
     values, failed = parse_numbers(raw)
     if failed.any():
-        _report_cells(log, "error", "not_a_number", table.grid, raw.index[failed], table.col(column.key), raw,
-                      column=column.header)
+        _report_cells(
+            log,
+            "error",
+            "not_a_number",
+            table.grid,
+            raw.index[failed],
+            table.col(column.key),
+            raw,
+            column=column.header,
+        )
     if low is not None and high is not None:
         outside = values.notna() & ((values < low) | (values > high))
         if outside.any():
             shown = values.map(lambda v: f"{v:g}")
-            _report_cells(log, "error", code, table.grid, raw.index[outside], table.col(column.key), shown,
-                          column=column.header, low=f"{low:g}", high=f"{high:g}")
+            _report_cells(
+                log,
+                "error",
+                code,
+                table.grid,
+                raw.index[outside],
+                table.col(column.key),
+                shown,
+                column=column.header,
+                low=f"{low:g}",
+                high=f"{high:g}",
+            )
             values = values.where(~outside)
     return values
 
@@ -632,14 +730,23 @@ def _months(table: Table, column: ColumnSpec, log: ProblemLog) -> pd.Series:
     return months
 
 
-def _vocabulary(table: Table, column: ColumnSpec, vocabulary: dict[str, tuple[str, ...]], code: str,
-                log: ProblemLog) -> pd.Series:
+def _vocabulary(
+    table: Table, column: ColumnSpec, vocabulary: dict[str, tuple[str, ...]], code: str, log: ProblemLog
+) -> pd.Series:
     raw = table.block[column.key]
     values = columns.map_distinct(raw, lambda value: lookup(vocabulary, value))
     unknown = raw.notna() & values.isna()
     if unknown.any():
-        _report_cells(log, "error", code, table.grid, raw.index[unknown], table.col(column.key), raw,
-                      allowed=", ".join(vocabulary))
+        _report_cells(
+            log,
+            "error",
+            code,
+            table.grid,
+            raw.index[unknown],
+            table.col(column.key),
+            raw,
+            allowed=", ".join(vocabulary),
+        )
     return values.astype("object")
 
 
@@ -668,8 +775,13 @@ def _report_duplicates(table: Table, keys: list[pd.Series], log: ProblemLog, des
         rows = list(frame.index[dup])
         for idx in rows[:room]:
             key = tuple(frame.loc[idx])
-            log.error("duplicate_entry", table.grid.name, cell_ref(int(idx), table.header.columns[keys[0].name]),
-                      key=describe(key), first_row=int(first_row[key]) + 1)
+            log.error(
+                "duplicate_entry",
+                table.grid.name,
+                cell_ref(int(idx), table.header.columns[keys[0].name]),
+                key=describe(key),
+                first_row=int(first_row[key]) + 1,
+            )
         if len(rows) > room:
             log.suppress("error", "duplicate_entry", table.grid.name, len(rows) - room)
     return dup
@@ -679,8 +791,7 @@ def _report_duplicates(table: Table, keys: list[pd.Series], log: ProblemLog, des
 # Indikator, Realisasi, Capaian Indikator
 
 
-def _parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str, Any],
-                      log: ProblemLog) -> pd.DataFrame:
+def _parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str, Any], log: ProblemLog) -> pd.DataFrame:
     spec = schema.INDICATORS
     if table is None:
         return _empty_indicators()
@@ -694,8 +805,13 @@ def _parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str,
         first = {c: i for i, c in codes[codes.notna() & ~codes.duplicated(keep="first")].items()}
         col = table.col("indicator_code")
         for idx in b.index[dup][: log.room("duplicate_code", table.grid.name)]:
-            log.error("duplicate_code", table.grid.name, cell_ref(int(idx), col), code=codes[idx],
-                      first_cell=cell_ref(int(first[codes[idx]]), col))
+            log.error(
+                "duplicate_code",
+                table.grid.name,
+                cell_ref(int(idx), col),
+                code=codes[idx],
+                first_cell=cell_ref(int(first[codes[idx]]), col),
+            )
     plan_code = _report_unknown_refs(table, "plan_code", plan_codes, schema.PLAN.name, log)
     units = _vocabulary(table, spec.column("unit"), schema.UNITS, "unknown_unit", log)
     _require(table, spec.column("unit"), log)
@@ -707,24 +823,34 @@ def _parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str,
     assumed[b["target_assumed"].isna()] = False
     bad_flag = b["target_assumed"].notna() & assumed.isna()
     if bad_flag.any():
-        _report_cells(log, "warning", "invalid_flag", table.grid, b.index[bad_flag], table.col("target_assumed"),
-                      b["target_assumed"], field=spec.column("target_assumed").header)
+        _report_cells(
+            log,
+            "warning",
+            "invalid_flag",
+            table.grid,
+            b.index[bad_flag],
+            table.col("target_assumed"),
+            b["target_assumed"],
+            field=spec.column("target_assumed").header,
+        )
     item_no, _ = parse_numbers(b["item_no"])
-    out = pd.DataFrame({
-        "satker": info.get("satker"),
-        "year": info.get("year"),
-        "indicator_code": codes,
-        "plan_code": plan_code,
-        "item_no": item_no.astype("Int64") if item_no.notna().all() or item_no.isna().all() else item_no,
-        "text": b["text"].astype("object"),
-        "unit": units,
-        "direction": directions,
-        "target": targets,
-        "baseline": baselines,
-        "target_assumed": assumed.fillna(False).astype(bool),
-        "note": b["note"].astype("object"),
-        "excel_row": _excel_rows(b.index),
-    })
+    out = pd.DataFrame(
+        {
+            "satker": info.get("satker"),
+            "year": info.get("year"),
+            "indicator_code": codes,
+            "plan_code": plan_code,
+            "item_no": item_no.astype("Int64") if item_no.notna().all() or item_no.isna().all() else item_no,
+            "text": b["text"].astype("object"),
+            "unit": units,
+            "direction": directions,
+            "target": targets,
+            "baseline": baselines,
+            "target_assumed": assumed.fillna(False).astype(bool),
+            "note": b["note"].astype("object"),
+            "excel_row": _excel_rows(b.index),
+        }
+    )
     out = out[out["indicator_code"].notna() & ~dup].reset_index(drop=True)
     return out
 
@@ -741,16 +867,44 @@ def _yes_no_numbers(table: Table, column: ColumnSpec, units: pd.Series, log: Pro
 
 
 def _empty_indicators() -> pd.DataFrame:
-    return pd.DataFrame(columns=["satker", "year", "indicator_code", "plan_code", "item_no", "text", "unit",
-                                 "direction", "target", "baseline", "target_assumed", "note", "excel_row"])
+    return pd.DataFrame(
+        columns=[
+            "satker",
+            "year",
+            "indicator_code",
+            "plan_code",
+            "item_no",
+            "text",
+            "unit",
+            "direction",
+            "target",
+            "baseline",
+            "target_assumed",
+            "note",
+            "excel_row",
+        ]
+    )
 
 
-def _parse_realisation(table: Table | None, plan_codes: set[str], schedule: pd.DataFrame,
-                       info: dict[str, Any], log: ProblemLog) -> pd.DataFrame:
+def _parse_realisation(
+    table: Table | None, plan_codes: set[str], schedule: pd.DataFrame, info: dict[str, Any], log: ProblemLog
+) -> pd.DataFrame:
     spec = schema.REALISATION
     if table is None:
-        return pd.DataFrame(columns=["satker", "year", "code", "month", "status", "progress", "evidence", "note",
-                                     "scheduled", "excel_row"])
+        return pd.DataFrame(
+            columns=[
+                "satker",
+                "year",
+                "code",
+                "month",
+                "status",
+                "progress",
+                "evidence",
+                "note",
+                "scheduled",
+                "excel_row",
+            ]
+        )
     b = table.block
     _require(table, spec.column("code"), log)
     _require(table, spec.column("month"), log)
@@ -759,31 +913,50 @@ def _parse_realisation(table: Table | None, plan_codes: set[str], schedule: pd.D
     months = _months(table, spec.column("month"), log)
     status = _vocabulary(table, spec.column("status"), schema.STATUSES, "unknown_status", log)
     progress = _numbers(table, spec.column("progress"), log, 0, 100)
-    dup = _report_duplicates(table, [codes.rename("code"), months.rename("month")], log,
-                             lambda key: f"{key[0]} / {key[1]}")
+    dup = _report_duplicates(
+        table, [codes.rename("code"), months.rename("month")], log, lambda key: f"{key[0]} / {key[1]}"
+    )
     planned = pd.MultiIndex.from_arrays([schedule["code"].astype(object), schedule["month"].astype("int64")])
     asked = pd.MultiIndex.from_arrays([codes.astype(object), months.fillna(0).astype("int64")])
     scheduled = pd.Series(asked.isin(planned), index=b.index) & months.notna()
     off = columns.isin(codes, plan_codes) & months.notna() & ~scheduled & ~dup
     month_col = table.col("month")
     for idx in b.index[off][: log.room("realisation_not_scheduled", table.grid.name)]:
-        log.warning("realisation_not_scheduled", table.grid.name, cell_ref(int(idx), month_col),
-                    code=codes[idx], month=int(months[idx]))
+        log.warning(
+            "realisation_not_scheduled",
+            table.grid.name,
+            cell_ref(int(idx), month_col),
+            code=codes[idx],
+            month=int(months[idx]),
+        )
     if off.sum() > log.room("realisation_not_scheduled", table.grid.name):
-        log.suppress("warning", "realisation_not_scheduled", table.grid.name,
-                     int(off.sum()) - log.room("realisation_not_scheduled", table.grid.name))
-    out = pd.DataFrame({
-        "satker": info.get("satker"), "year": info.get("year"),
-        "code": codes, "month": months, "status": status, "progress": progress,
-        "evidence": b["evidence"].astype("object"), "note": b["note"].astype("object"),
-        "scheduled": scheduled, "excel_row": _excel_rows(b.index),
-    })
+        log.suppress(
+            "warning",
+            "realisation_not_scheduled",
+            table.grid.name,
+            int(off.sum()) - log.room("realisation_not_scheduled", table.grid.name),
+        )
+    out = pd.DataFrame(
+        {
+            "satker": info.get("satker"),
+            "year": info.get("year"),
+            "code": codes,
+            "month": months,
+            "status": status,
+            "progress": progress,
+            "evidence": b["evidence"].astype("object"),
+            "note": b["note"].astype("object"),
+            "scheduled": scheduled,
+            "excel_row": _excel_rows(b.index),
+        }
+    )
     keep = out["code"].notna() & out["month"].notna() & ~dup
     return out[keep].reset_index(drop=True)
 
 
-def _parse_indicator_values(table: Table | None, indicators: pd.DataFrame, info: dict[str, Any],
-                            log: ProblemLog) -> pd.DataFrame:
+def _parse_indicator_values(
+    table: Table | None, indicators: pd.DataFrame, info: dict[str, Any], log: ProblemLog
+) -> pd.DataFrame:
     spec = schema.INDICATOR_VALUES
     if table is None:
         return pd.DataFrame(columns=["satker", "year", "indicator_code", "month", "value", "note", "excel_row"])
@@ -795,13 +968,20 @@ def _parse_indicator_values(table: Table | None, indicators: pd.DataFrame, info:
     months = _months(table, spec.column("month"), log)
     unit_of = dict(zip(indicators["indicator_code"], indicators["unit"], strict=False))
     values = _yes_no_numbers(table, spec.column("value"), codes.map(unit_of), log)
-    dup = _report_duplicates(table, [codes.rename("indicator_code"), months.rename("month")], log,
-                             lambda key: f"{key[0]} / {key[1]}")
-    out = pd.DataFrame({
-        "satker": info.get("satker"), "year": info.get("year"),
-        "indicator_code": codes, "month": months, "value": values,
-        "note": b["note"].astype("object"), "excel_row": _excel_rows(b.index),
-    })
+    dup = _report_duplicates(
+        table, [codes.rename("indicator_code"), months.rename("month")], log, lambda key: f"{key[0]} / {key[1]}"
+    )
+    out = pd.DataFrame(
+        {
+            "satker": info.get("satker"),
+            "year": info.get("year"),
+            "indicator_code": codes,
+            "month": months,
+            "value": values,
+            "note": b["note"].astype("object"),
+            "excel_row": _excel_rows(b.index),
+        }
+    )
     keep = out["indicator_code"].notna() & out["month"].notna() & ~dup
     return out[keep].reset_index(drop=True)
 
@@ -824,10 +1004,13 @@ def _periods(table: Table, info: dict[str, Any], log: ProblemLog) -> pd.DataFram
         if outside.any():
             _report_cells(log, "warning", "period_outside_year", table.grid, raw.index[outside], col, raw, year=year)
     fields = {"label": "period", "kind": "period_kind", "start": "period_start", "end": "period_end"}
-    return pd.DataFrame({
-        name: columns.map_distinct(raw, lambda v, attribute=attribute: getattr(parse_period(v), attribute, None))
-        for attribute, name in fields.items()
-    }, index=raw.index)
+    return pd.DataFrame(
+        {
+            name: columns.map_distinct(raw, lambda v, attribute=attribute: getattr(parse_period(v), attribute, None))
+            for attribute, name in fields.items()
+        },
+        index=raw.index,
+    )
 
 
 def _parse_survey_nrr(table: Table | None, info: dict[str, Any], log: ProblemLog) -> pd.DataFrame:
@@ -842,8 +1025,13 @@ def _parse_survey_nrr(table: Table | None, info: dict[str, Any], log: ProblemLog
     respondents = _numbers(table, spec.column("respondents"), log)
     zero = respondents.notna() & (respondents <= 0)
     for idx in b.index[zero]:
-        log.error("zero_respondents", table.grid.name, cell_ref(int(idx), table.col("respondents")),
-                  period=b.at[idx, "period"], unit=b.at[idx, "unit"])
+        log.error(
+            "zero_respondents",
+            table.grid.name,
+            cell_ref(int(idx), table.col("respondents")),
+            period=b.at[idx, "period"],
+            unit=b.at[idx, "unit"],
+        )
     frame = periods.copy()
     frame["unit"] = b["unit"].astype("object")
     frame["respondents"] = respondents.where(~zero)
@@ -852,8 +1040,9 @@ def _parse_survey_nrr(table: Table | None, info: dict[str, Any], log: ProblemLog
         _require(table, spec.column(unsur), log)
     frame["source"] = table.grid.name
     frame["excel_row"] = _excel_rows(b.index)
-    dup = _report_duplicates(table, [frame["period"].rename("period"), frame["unit"].rename("unit")], log,
-                             lambda key: f"{key[0]} / {key[1]}")
+    dup = _report_duplicates(
+        table, [frame["period"].rename("period"), frame["unit"].rename("unit")], log, lambda key: f"{key[0]} / {key[1]}"
+    )
     keep = frame["period"].notna() & frame["unit"].notna() & frame["respondents"].notna() & ~dup
     return frame[keep].reset_index(drop=True)
 
@@ -881,16 +1070,18 @@ def _parse_survey_responses(table: Table | None, info: dict[str, Any], log: Prob
         raw = b[unsur]
         values, bad = columns.lookup(raw, _ANSWER_CELLS, _answer)
         if bad.any():
-            _report_cells(log, "error", "answer_out_of_range", table.grid, raw.index[bad], table.col(unsur), raw,
-                          column=unsur)
+            _report_cells(
+                log, "error", "answer_out_of_range", table.grid, raw.index[bad], table.col(unsur), raw, column=unsur
+            )
         frame[unsur] = values.astype("Int8")
     frame["excel_row"] = _excel_rows(b.index)
     keep = frame["period"].notna() & frame["unit"].notna()
     return frame[keep].reset_index(drop=True)
 
 
-def _survey(nrr_rows: pd.DataFrame, responses: pd.DataFrame, names: tuple[str, str], info: dict[str, Any],
-            log: ProblemLog) -> pd.DataFrame:
+def _survey(
+    nrr_rows: pd.DataFrame, responses: pd.DataFrame, names: tuple[str, str], info: dict[str, Any], log: ProblemLog
+) -> pd.DataFrame:
     parts = []
     keys = ["period", "unit"]
     if not responses.empty:
@@ -901,20 +1092,38 @@ def _survey(nrr_rows: pd.DataFrame, responses: pd.DataFrame, names: tuple[str, s
         for _, row in computed.iterrows():
             for unsur in UNSUR:
                 if row[f"{unsur}_n"] == 0:
-                    log.warning("unsur_without_answers", names[1], None, period=row["period"], unit=row["unit"],
-                                unsur=unsur)
+                    log.warning(
+                        "unsur_without_answers", names[1], None, period=row["period"], unit=row["unit"], unsur=unsur
+                    )
         parts.append(computed)
     if not nrr_rows.empty:
         if not responses.empty:
             both = set(zip(nrr_rows["period"], nrr_rows["unit"], strict=True)) & set(
-                zip(responses["period"], responses["unit"], strict=True))
+                zip(responses["period"], responses["unit"], strict=True)
+            )
             for period, unit in sorted(both):
                 log.error("survey_conflict", names[0], None, period=period, unit=unit, other=names[1])
             nrr_rows = nrr_rows[[pair not in both for pair in zip(nrr_rows["period"], nrr_rows["unit"], strict=True)]]
         parts.append(nrr_rows.drop(columns=["excel_row"]))
     if not parts:
-        return pd.DataFrame(columns=["satker", "year", "period", "period_kind", "period_start", "period_end", "unit",
-                                     "respondents", *UNSUR, "source", "ikm", "ikm_converted", "mutu", "mutu_label"])
+        return pd.DataFrame(
+            columns=[
+                "satker",
+                "year",
+                "period",
+                "period_kind",
+                "period_start",
+                "period_end",
+                "unit",
+                "respondents",
+                *UNSUR,
+                "source",
+                "ikm",
+                "ikm_converted",
+                "mutu",
+                "mutu_label",
+            ]
+        )
     survey = pd.concat(parts, ignore_index=True)
     survey = score(survey).sort_values(["period_start", "unit"], kind="stable").reset_index(drop=True)
     survey.insert(0, "year", info.get("year"))
@@ -945,8 +1154,12 @@ def _match_sheets(package: PackageInfo, log: ProblemLog) -> dict[str, SheetPart]
     return found
 
 
-_SPECIAL_KINDS = ((stat.S_ISCHR, "kind.device"), (stat.S_ISBLK, "kind.device"), (stat.S_ISFIFO, "kind.fifo"),
-                  (stat.S_ISSOCK, "kind.socket"))
+_SPECIAL_KINDS = (
+    (stat.S_ISCHR, "kind.device"),
+    (stat.S_ISBLK, "kind.device"),
+    (stat.S_ISFIFO, "kind.fifo"),
+    (stat.S_ISSOCK, "kind.socket"),
+)
 
 
 def read_workbook_file(path: str | Path, limits: PackageLimits, log: ProblemLog) -> bytes | None:
@@ -1018,12 +1231,16 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
                     reads.submit(key_of[part.path])
             return problem
 
-        scans = {part.path: scan_pool.submit(scan_then_read, part)
-                 for part in sorted(package.sheets, key=lambda part: -part.size)}
+        scans = {
+            part.path: scan_pool.submit(scan_then_read, part)
+            for part in sorted(package.sheets, key=lambda part: -part.size)
+        }
         reads.scans = {key: scans[part.path] for key, part in sheets.items()}
         model = _parse_sheets(reads, sheets, parsing)
-        first = next((problem for part in package.sheets if (problem := scans[part.path].result()) is not None),
-                     None) or package.area_problem()
+        first = (
+            next((problem for part in package.sheets if (problem := scans[part.path].result()) is not None), None)
+            or package.area_problem()
+        )
         if first is not None:
             read_pool.shutdown(wait=True, cancel_futures=True)
     if first is not None:
@@ -1034,7 +1251,9 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
     for part in package.sheets:
         if part.formula_cells_without_value:
             cells = part.formula_cells_without_value
-            shown = ", ".join(cells[: limits.max_listed_cells]) + (" ..." if len(cells) > limits.max_listed_cells else "")
+            shown = ", ".join(cells[: limits.max_listed_cells]) + (
+                " ..." if len(cells) > limits.max_listed_cells else ""
+            )
             log.warning("formula_without_value", part.name, cells[0], count=len(cells), cells=shown)
     problems = log.finish() + matching.finish() + parsing.finish()
     return LoadResult(model, problems, digest, name)
@@ -1062,8 +1281,10 @@ def _parse_sheets(reads: _SheetReads, sheets: dict[str, SheetPart], log: Problem
     values = _parse_indicator_values(tables["indicator_values"], indicators, info, log)
     nrr_rows = _parse_survey_nrr(tables["survey_nrr"], info, log)
     responses = _parse_survey_responses(tables["survey_responses"], info, log)
-    names = (sheets["survey_nrr"].name if "survey_nrr" in sheets else schema.SURVEY_NRR.name,
-             sheets["survey_responses"].name if "survey_responses" in sheets else schema.SURVEY_RESPONSES.name)
+    names = (
+        sheets["survey_nrr"].name if "survey_nrr" in sheets else schema.SURVEY_NRR.name,
+        sheets["survey_responses"].name if "survey_responses" in sheets else schema.SURVEY_RESPONSES.name,
+    )
     survey = _survey(nrr_rows, responses, names, info, log)
 
     for key, table in tables.items():

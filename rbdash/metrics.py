@@ -117,8 +117,9 @@ def programme_progress(model: ActionPlan, as_of_month: int, unknown_label: str) 
     status = status[status["month"] <= as_of_month]
     program = model.plan.set_index("code")["program"].astype(object)
     status["program"] = status["code"].map(program).where(lambda s: s.notna(), unknown_label)
-    order = list(dict.fromkeys(model.plan["program"].astype(object).where(model.plan["program"].notna(),
-                                                                           unknown_label)))
+    order = list(
+        dict.fromkeys(model.plan["program"].astype(object).where(model.plan["program"].notna(), unknown_label))
+    )
     table = pd.crosstab(status["program"], status["status"]).reindex(order).fillna(0).astype(int)
     for column in (DONE, PARTIAL, NOT_DONE, LATE, CANCELLED):
         if column not in table:
@@ -158,15 +159,39 @@ def indicator_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
                 expected = _expected(target, baseline, lower_is_better, as_of_month)
                 on_track = expected is not None and ((value <= expected) if lower_is_better else (value >= expected))
                 state = ON_TRACK if on_track else BEHIND
-        rows.append({
-            "indicator_code": ind.indicator_code, "plan_code": ind.plan_code, "text": ind.text,
-            "unit": ind.unit, "direction": ind.direction, "target": target, "baseline": baseline,
-            "target_assumed": ind.target_assumed, "value": value, "value_month": month,
-            "completion": completion, "state": state,
-        })
-    return pd.DataFrame(rows, columns=["indicator_code", "plan_code", "text", "unit", "direction", "target",
-                                       "baseline", "target_assumed", "value", "value_month", "completion",
-                                       "state"])
+        rows.append(
+            {
+                "indicator_code": ind.indicator_code,
+                "plan_code": ind.plan_code,
+                "text": ind.text,
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "target": target,
+                "baseline": baseline,
+                "target_assumed": ind.target_assumed,
+                "value": value,
+                "value_month": month,
+                "completion": completion,
+                "state": state,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator_code",
+            "plan_code",
+            "text",
+            "unit",
+            "direction",
+            "target",
+            "baseline",
+            "target_assumed",
+            "value",
+            "value_month",
+            "completion",
+            "state",
+        ],
+    )
 
 
 def _completion(value: float, target: float, baseline: float, lower_is_better: bool) -> float:
@@ -205,8 +230,11 @@ def ikm_table(model: ActionPlan, overall_label: str) -> pd.DataFrame:
     overall["period_start"] = overall["period"].map(starts)
     overall["overall"] = True
     units = survey.assign(overall=False)
-    return pd.concat([units, overall], ignore_index=True).sort_values(["period_start", "overall", "unit"],
-                                                                      kind="stable").reset_index(drop=True)
+    return (
+        pd.concat([units, overall], ignore_index=True)
+        .sort_values(["period_start", "overall", "unit"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def latest_ikm(model: ActionPlan, as_of_month: int) -> dict | None:
@@ -221,8 +249,13 @@ def latest_ikm(model: ActionPlan, as_of_month: int) -> dict | None:
         return None
     last = eligible.sort_values("period_start")["period"].iloc[-1]
     overall = combine_units(eligible[eligible["period"] == last], keys=("period",)).iloc[0]
-    return {"period": last, "ikm": overall["ikm"], "ikm_converted": overall["ikm_converted"],
-            "mutu": overall["mutu"], "respondents": int(overall["respondents"])}
+    return {
+        "period": last,
+        "ikm": overall["ikm"],
+        "ikm_converted": overall["ikm_converted"],
+        "mutu": overall["mutu"],
+        "respondents": int(overall["respondents"]),
+    }
 
 
 def weakest_unsur(row: pd.Series) -> str | None:

@@ -123,19 +123,42 @@ class PackageInfo:
         if part.dimension:
             size = _dimension_size(part.dimension)
             if size and (size[0] > limits.max_sheet_rows or size[1] > limits.max_sheet_cols):
-                return PackageProblem("sheet_too_large", part.name, None, ref=part.dimension, rows=size[0], cols=size[1],
-                                 max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
+                return PackageProblem(
+                    "sheet_too_large",
+                    part.name,
+                    None,
+                    ref=part.dimension,
+                    rows=size[0],
+                    cols=size[1],
+                    max_rows=limits.max_sheet_rows,
+                    max_cols=limits.max_sheet_cols,
+                )
         if scan.far_size != (0, 0):
             row, col = scan.far_size
             if scan.far_cell:
-                return PackageProblem("sheet_extent_too_large", part.name, scan.far_cell, far_cell=scan.far_cell, row=row,
-                                 col=col, max_rows=limits.max_sheet_rows, max_cols=limits.max_sheet_cols)
+                return PackageProblem(
+                    "sheet_extent_too_large",
+                    part.name,
+                    scan.far_cell,
+                    far_cell=scan.far_cell,
+                    row=row,
+                    col=col,
+                    max_rows=limits.max_sheet_rows,
+                    max_cols=limits.max_sheet_cols,
+                )
             return PackageProblem("sheet_row_too_far", part.name, None, row=row, max_rows=limits.max_sheet_rows)
         part.extent = scan.extent
         if part.cells > limits.max_sheet_cells:
             rows, cols = part.extent
-            return PackageProblem("sheet_area_too_large", part.name, column_letter(cols - 1) + str(rows),
-                                  rows=rows, cols=cols, cells=part.cells, max_cells=limits.max_sheet_cells)
+            return PackageProblem(
+                "sheet_area_too_large",
+                part.name,
+                column_letter(cols - 1) + str(rows),
+                rows=rows,
+                cols=cols,
+                cells=part.cells,
+                max_cells=limits.max_sheet_cells,
+            )
         if scan.has_formulas:
             try:
                 part.formula_cells_without_value = _formula_cells_streamed(_chunks(self._archive, info), 100_000)
@@ -160,8 +183,9 @@ class PackageInfo:
             return None
         largest = sorted(self.sheets, key=lambda part: -part.cells)[:3]
         sheets = ", ".join(f"'{part.name}' {part.extent[0]} x {part.extent[1]}" for part in largest)
-        return PackageProblem("workbook_area_too_large", None, None, cells=total,
-                              max_cells=self._limits.max_workbook_cells, sheets=sheets)
+        return PackageProblem(
+            "workbook_area_too_large", None, None, cells=total, max_cells=self._limits.max_workbook_cells, sheets=sheets
+        )
 
 
 _DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]+)"')
@@ -255,8 +279,8 @@ def _has_dtd(content: bytes) -> bool:
     at = content.find(b"!")
     while at != -1:
         begin = at - (1 if encoding == "utf-16-be" else 0)
-        if content[begin - before:begin + len(bang)] == start:
-            following = content[begin + len(bang): begin + len(bang) + 16].decode(encoding, "ignore")
+        if content[begin - before : begin + len(bang)] == start:
+            following = content[begin + len(bang) : begin + len(bang) + 16].decode(encoding, "ignore")
             if following.startswith(_DTD_WORDS):
                 return True
         at = content.find(b"!", at + 1)
@@ -271,13 +295,13 @@ def _has_formulas(xml: bytes) -> bool:
     """
     data_at = xml.find(b"sheetData")
     prefix = b""
-    if data_at > 0 and xml[data_at - 1:data_at] == b":":
+    if data_at > 0 and xml[data_at - 1 : data_at] == b":":
         prefix_start = xml.rfind(b"<", 0, data_at)
-        prefix = xml[prefix_start + 1:data_at]
+        prefix = xml[prefix_start + 1 : data_at]
     needle = b"<" + prefix + b"f"
     at = xml.find(needle)
     while at != -1:
-        if xml[at + len(needle):at + len(needle) + 1] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+        if xml[at + len(needle) : at + len(needle) + 1] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
             return True
         at = xml.find(needle, at + len(needle))
     return False
@@ -422,8 +446,8 @@ def _references(buffer: bytes, letters: int, digits: int) -> tuple[np.ndarray, i
     most_letters, most_digits = max(3, letters), max(8, digits)
     codes = np.frombuffer(buffer + bytes(most_letters + most_digits + 3), dtype=np.uint8)
     count = len(buffer)
-    quote = codes[2:count + 2]
-    found = (codes[:count] == ord("r")) & (codes[1:count + 1] == ord("="))
+    quote = codes[2 : count + 2]
+    found = (codes[:count] == ord("r")) & (codes[1 : count + 1] == ord("="))
     found &= (quote == ord('"')) | (quote == ord("'"))
     offsets = np.flatnonzero(found)
     if not len(offsets):
@@ -443,7 +467,9 @@ def _references(buffer: bytes, letters: int, digits: int) -> tuple[np.ndarray, i
     return candidates, row, col
 
 
-def _run_length(codes: np.ndarray, starts: np.ndarray, most: int, accepts: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def _run_length(
+    codes: np.ndarray, starts: np.ndarray, most: int, accepts: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
     """How many characters from each start `accepts` in a row (at most `most`)."""
     length = np.zeros(len(starts), dtype=np.int64)
     active = np.ones(len(starts), dtype=bool)
@@ -506,8 +532,8 @@ def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _
             in_head = data_at == -1
         if formula_needle is None and data_at != -1:
             prefix = b""
-            if data_at > 0 and buffer[data_at - 1:data_at] == b":":
-                prefix = buffer[buffer.rfind(b"<", 0, data_at) + 1:data_at]
+            if data_at > 0 and buffer[data_at - 1 : data_at] == b":":
+                prefix = buffer[buffer.rfind(b"<", 0, data_at) + 1 : data_at]
             formula_needle = b"<" + prefix + b"f"
         if not scan.has_formulas and formula_needle is not None:
             scan.has_formulas = _has_needle(buffer, formula_needle)
@@ -551,7 +577,7 @@ def _has_needle(xml: bytes, needle: bytes) -> bool:
 def _find_needle(xml: bytes, needle: bytes) -> bool:
     at = xml.find(needle)
     while at != -1:
-        if xml[at + len(needle):at + len(needle) + 1] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+        if xml[at + len(needle) : at + len(needle) + 1] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
             return True
         at = xml.find(needle, at + len(needle))
     return False
@@ -593,8 +619,7 @@ def _rels_targets(data: bytes, base_dir: str, entry: str, log: ProblemLog) -> di
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             continue
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(base_dir, target))
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base_dir, target))
         targets[rel.get("Id", "")] = (rel.get("Type", ""), path)
     return targets
 
@@ -688,8 +713,14 @@ def open_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_L
     return None
 
 
-def _inspect_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_name: dict[str, zipfile.ZipInfo],
-                   names: list[str], log: ProblemLog, limits: PackageLimits) -> PackageInfo | None:
+def _inspect_parts(
+    archive: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    by_name: dict[str, zipfile.ZipInfo],
+    names: list[str],
+    log: ProblemLog,
+    limits: PackageLimits,
+) -> PackageInfo | None:
     """Structure first (small parts parsed in Python), then one streamed scan of every other part."""
     structure: dict[str, bytes] = {}
 
@@ -720,7 +751,8 @@ def _inspect_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_na
 
     info_out = PackageInfo()
     info_out.has_macros = any(name.lower().endswith("vbaproject.bin") for name in names) or (
-        b"macroEnabled" in content_types)
+        b"macroEnabled" in content_types
+    )
     sheet_paths: dict[str, str] = {}
     for sheet in workbook_root.iter(f"{{{NS_MAIN}}}sheet"):
         rel_type, path = targets.get(sheet.get(f"{{{NS_REL}}}id", ""), ("", ""))
@@ -751,8 +783,11 @@ def _inspect_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_na
         except _TagTooLong:
             return PackageProblem("xml_malformed", entry=info.filename, detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
 
-    others = [info for info in infos if not info.is_dir() and info.filename not in structure
-              and info.filename not in sheet_paths]
+    others = [
+        info
+        for info in infos
+        if not info.is_dir() and info.filename not in structure and info.filename not in sheet_paths
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         for problem in pool.map(check, others):
             if problem is not None:

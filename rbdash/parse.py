@@ -225,5 +225,5 @@ def split_numbered_items(text: str) -> list[tuple[int | None, str]]:
     items = []
     for number, (marker, following) in enumerate(zip(markers, [*markers[1:], None], strict=False), start=1):
         end = following.start() if following else len(text)
-        items.append((number, text[marker.end():end].strip()))
+        items.append((number, text[marker.end() : end].strip()))
     return items

@@ -57,7 +57,8 @@ class Problem:
 
     def render(self, lang: str = "id") -> str:
         head = t(f"severity.{self.severity}", lang)
-        return f"{head} [{self.code}] {self.location(lang)}: {self.message(lang)} {t('report.fix', lang)}: {self.fix(lang)}"
+        where = self.location(lang)
+        return f"{head} [{self.code}] {where}: {self.message(lang)} {t('report.fix', lang)}: {self.fix(lang)}"
 
 
 class ProblemLog:
@@ -80,8 +81,9 @@ class ProblemLog:
     def warning(self, code: str, sheet: str | None = None, cell: str | None = None, /, **params: Any) -> None:
         self.add("warning", code, sheet, cell, **params)
 
-    def add(self, severity: Severity, code: str, sheet: str | None = None, cell: str | None = None, /,
-            **params: Any) -> None:
+    def add(
+        self, severity: Severity, code: str, sheet: str | None = None, cell: str | None = None, /, **params: Any
+    ) -> None:
         key = (code, sheet)
         if self._kept[key] >= self.per_kind:
             self.suppress(severity, code, sheet, 1)

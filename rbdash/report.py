@@ -46,12 +46,15 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
         "h2": ParagraphStyle("h2", fontName=bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3),
         "body": ParagraphStyle("body", fontName=regular, fontSize=11, leading=15),
         "small": ParagraphStyle("small", fontName=regular, fontSize=9, leading=11),
-        "example": ParagraphStyle("example", fontName=bold, fontSize=11, leading=14, textColor=colors.HexColor("#993300")),
+        "example": ParagraphStyle(
+            "example", fontName=bold, fontSize=11, leading=14, textColor=colors.HexColor("#993300")
+        ),
     }
 
 
-def _image(png: bytes | None, width_px: int, height_px: int, max_w: float, max_h: float, note: str,
-           style: ParagraphStyle):
+def _image(
+    png: bytes | None, width_px: int, height_px: int, max_w: float, max_h: float, note: str, style: ParagraphStyle
+):
     if png is None:
         return Paragraph(escape(note), style)
     scale = min(max_w / width_px, max_h / height_px)
@@ -88,13 +91,17 @@ class Appendix:
         """The appendix pages: each text under its number, as paragraphs that flow across pages."""
         if not self.entries:
             return []
-        story: list = [PageBreak(), Paragraph(escape(t("report.appendix", self.lang)), styles["h1"]),
-                       Paragraph(escape(t("report.appendix_intro", self.lang)), styles["body"])]
+        story: list = [
+            PageBreak(),
+            Paragraph(escape(t("report.appendix", self.lang)), styles["h1"]),
+            Paragraph(escape(t("report.appendix_intro", self.lang)), styles["body"]),
+        ]
         for number, (what, text) in enumerate(self.entries, start=1):
             heading = t("report.appendix_entry", self.lang, number=number, what=what)
-            story += [CondPageBreak(30 * mm),  # a heading never ends a page; the text itself may split anywhere
-                      Paragraph(escape(fit(heading, width, styles["h2"].fontName, styles["h2"].fontSize, 2)),
-                                styles["h2"])]
+            story += [
+                CondPageBreak(30 * mm),  # a heading never ends a page; the text itself may split anywhere
+                Paragraph(escape(fit(heading, width, styles["h2"].fontName, styles["h2"].fontSize, 2)), styles["h2"]),
+            ]
             story += [Paragraph(escape(line), styles["small"]) for line in text.splitlines() if line.strip()]
         return story
 
@@ -108,19 +115,27 @@ def _table(rows: list[list[str]], widths: list[float], regular: str, bold: str, 
         cells = []
         for column, cell in enumerate(row):
             what = f"{rows[0][column]}, {clip(one_line(row[0]), CODE_CHARS)}" if column else str(rows[0][0])
-            text = appendix.fitted(str(cell), widths[column] - 2 * CELL_PADDING, head if index == 0 else style,
-                                   CELL_LINES, what)
+            text = appendix.fitted(
+                str(cell), widths[column] - 2 * CELL_PADDING, head if index == 0 else style, CELL_LINES, what
+            )
             cells.append(Paragraph(escape(text), head if index == 0 else style))
         data.append(cells)
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9D9D9")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9D9D9")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return table
 
 
-def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str,
-              generated_at: dt.datetime | None = None) -> bytes:
+def build_pdf(
+    model: ActionPlan, as_of_month: int, lang: str, version_label: str, generated_at: dt.datetime | None = None
+) -> bytes:
     """The report as PDF bytes."""
     regular, bold = register_fonts()
     styles = _styles(regular, bold)
@@ -130,8 +145,10 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
     examples = example_sheet_names(model)
     example_note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
     generated = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    footer = " · ".join(clip(one_line(part), FOOTER_PART_CHARS)
-                        for part in (info.get("satker"), info.get("decree_number") or "", version_label, as_of))
+    footer = " · ".join(
+        clip(one_line(part), FOOTER_PART_CHARS)
+        for part in (info.get("satker"), info.get("decree_number") or "", version_label, as_of)
+    )
     width, height = PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN - 14 * mm
 
     def heading(text: str) -> list:
@@ -141,16 +158,17 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
     missing = f"({t('app.missing_in_copy', lang)})"
     labelled = chart_model(model)  # the charts' labels: codes, names and units cut to label length
     plan_codes = list(labelled.plan["code"])
-    chunks = [plan_codes[i:i + GANTT_ROWS_PER_PAGE] for i in range(0, len(plan_codes), GANTT_ROWS_PER_PAGE)] or [[]]
+    chunks = [plan_codes[i : i + GANTT_ROWS_PER_PAGE] for i in range(0, len(plan_codes), GANTT_ROWS_PER_PAGE)] or [[]]
     figures = [charts.gantt(labelled, as_of_month, lang, charts.GanttFilter(codes=chunk)) for chunk in chunks]
-    figures.append(charts.indicator_bars(metrics.indicator_status(labelled, as_of_month), labelled, as_of_month,
-                                         lang))
+    figures.append(charts.indicator_bars(metrics.indicator_status(labelled, as_of_month), labelled, as_of_month, lang))
     chart_table = metrics.ikm_table(labelled, t("ikm.overall", lang))
     if not chart_table.empty:
         figures.append(charts.ikm_trend(chart_table, labelled, as_of_month, lang))
         figures.append(charts.nrr_bars(chart_table.iloc[-1], labelled, as_of_month, lang))
-    figures.insert(0, charts.programme_bars(metrics.programme_progress(labelled, as_of_month, missing), labelled,
-                                            as_of_month, lang))
+    figures.insert(
+        0,
+        charts.programme_bars(metrics.programme_progress(labelled, as_of_month, missing), labelled, as_of_month, lang),
+    )
     try:
         pngs: list[bytes | None] = list(images.figures_png(figures, scale=2, width=1400))
         no_image = ""
@@ -166,12 +184,15 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
     satker = appendix.fitted(info.get("satker") or "", width, h1, 1, t("col.satker", lang))
     decree = appendix.fitted(info.get("decree_number") or "–", width, h1, 1, t("report.decree", lang))
     story: list = []
-    story += [Spacer(1, 25 * mm), Paragraph(escape(cover_title), title),
-              Paragraph(escape(f"{satker} · {t('report.decree', lang)} {decree}"), h1),
-              Spacer(1, 6 * mm), Paragraph(escape(as_of), h1),
-              Paragraph(escape(fit(t("report.version", lang, version=version_label), width, regular, 11, 2)),
-                        styles["body"]),
-              Paragraph(escape(t("report.generated", lang, when=generated)), styles["body"])]
+    story += [
+        Spacer(1, 25 * mm),
+        Paragraph(escape(cover_title), title),
+        Paragraph(escape(f"{satker} · {t('report.decree', lang)} {decree}"), h1),
+        Spacer(1, 6 * mm),
+        Paragraph(escape(as_of), h1),
+        Paragraph(escape(fit(t("report.version", lang, version=version_label), width, regular, 11, 2)), styles["body"]),
+        Paragraph(escape(t("report.generated", lang, when=generated)), styles["body"]),
+    ]
     if example_note:
         story += [Spacer(1, 6 * mm), Paragraph(escape(example_note), styles["example"])]
     story.append(PageBreak())
@@ -182,44 +203,87 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
     def codes(found: list[str]) -> str:
         return ", ".join(clip(one_line(code), CODE_CHARS) for code in found) or "–"
 
-    rows = [[t("report.figure", lang), t("col.value", lang)],
-            [t("overview.rows", lang), f"{figures_now.plan_rows} ({figures_now.indicators} "
-                                       f"{t('report.indicators_word', lang)})"],
-            [t("overview.done", lang), f"{fmt.percent(figures_now.done_share, lang, 1)} — "
-             + t("overview.done_help", lang, done=figures_now.done_to_date, scheduled=figures_now.scheduled_to_date,
-                 month=fmt.month_long(as_of_month, lang), partial=figures_now.partial_to_date)],
-            [t("overview.indicators", lang), f"{fmt.percent(figures_now.indicator_completion, lang, 1)} — "
-             + t("overview.indicators_help", lang, achieved=figures_now.indicators_achieved,
-                 with_target=figures_now.indicators_with_target)],
-            [t("overview.overdue", lang), codes(figures_now.overdue_rows)],
-            [t("overview.due_next", lang), codes(figures_now.due_next_month)],
-            [t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']}), {ikm['period']}"
-             if ikm else "–"]]
-    story += [*heading(t("page.overview", lang)), _table(rows, [70 * mm, width - 70 * mm], regular, bold, appendix),
-              Spacer(1, 4 * mm), picture(0, height - 80 * mm), PageBreak()]
+    rows = [
+        [t("report.figure", lang), t("col.value", lang)],
+        [
+            t("overview.rows", lang),
+            f"{figures_now.plan_rows} ({figures_now.indicators} {t('report.indicators_word', lang)})",
+        ],
+        [
+            t("overview.done", lang),
+            f"{fmt.percent(figures_now.done_share, lang, 1)} — "
+            + t(
+                "overview.done_help",
+                lang,
+                done=figures_now.done_to_date,
+                scheduled=figures_now.scheduled_to_date,
+                month=fmt.month_long(as_of_month, lang),
+                partial=figures_now.partial_to_date,
+            ),
+        ],
+        [
+            t("overview.indicators", lang),
+            f"{fmt.percent(figures_now.indicator_completion, lang, 1)} — "
+            + t(
+                "overview.indicators_help",
+                lang,
+                achieved=figures_now.indicators_achieved,
+                with_target=figures_now.indicators_with_target,
+            ),
+        ],
+        [t("overview.overdue", lang), codes(figures_now.overdue_rows)],
+        [t("overview.due_next", lang), codes(figures_now.due_next_month)],
+        [
+            t("overview.ikm", lang),
+            f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']}), {ikm['period']}" if ikm else "–",
+        ],
+    ]
+    story += [
+        *heading(t("page.overview", lang)),
+        _table(rows, [70 * mm, width - 70 * mm], regular, bold, appendix),
+        Spacer(1, 4 * mm),
+        picture(0, height - 80 * mm),
+        PageBreak(),
+    ]
     for index in range(1, 1 + len(chunks)):
         story += [picture(index), PageBreak()]
     story += [picture(1 + len(chunks)), PageBreak()]
     if not chart_table.empty:
-        story += [picture(2 + len(chunks), height / 2 - 5 * mm), picture(3 + len(chunks), height / 2 - 5 * mm),
-                  PageBreak()]
+        story += [
+            picture(2 + len(chunks), height / 2 - 5 * mm),
+            picture(3 + len(chunks), height / 2 - 5 * mm),
+            PageBreak(),
+        ]
 
     open_rows = overdue_frame(model, as_of_month)
     sub = model.plan.set_index("code")["sub_activity"]
     attention = [[t("col.code", lang), t("col.sub_activity", lang), t("col.month", lang), t("col.state", lang)]]
     for row in open_rows.itertuples(index=False):
         text = sub.get(row.code)
-        attention.append([row.code, text if isinstance(text, str) else missing, fmt.month_long(row.month, lang),
-                          t(f"status.{row.status}", lang)])
-    story += [*heading(t("overview.overdue_list", lang, month=fmt.month_long(as_of_month, lang))),
-              _table(attention, [25 * mm, width - 95 * mm, 30 * mm, 40 * mm], regular, bold, appendix)]
+        attention.append(
+            [
+                row.code,
+                text if isinstance(text, str) else missing,
+                fmt.month_long(row.month, lang),
+                t(f"status.{row.status}", lang),
+            ]
+        )
+    story += [
+        *heading(t("overview.overdue_list", lang, month=fmt.month_long(as_of_month, lang))),
+        _table(attention, [25 * mm, width - 95 * mm, 30 * mm, 40 * mm], regular, bold, appendix),
+    ]
     states = metrics.indicator_status(model, as_of_month)
     behind = states[states["state"] == metrics.BEHIND]
     rows = [[t("col.code", lang), t("col.indicators_text", lang), t("col.value", lang), t("col.target", lang)]]
-    rows += [[r.indicator_code, r.text, fmt.number(r.value, lang, 2), fmt.number(r.target, lang, 2)]
-             for r in behind.itertuples(index=False)]
-    story += [Spacer(1, 6 * mm), *heading(t("report.behind", lang)),
-              _table(rows, [25 * mm, width - 85 * mm, 30 * mm, 30 * mm], regular, bold, appendix)]
+    rows += [
+        [r.indicator_code, r.text, fmt.number(r.value, lang, 2), fmt.number(r.target, lang, 2)]
+        for r in behind.itertuples(index=False)
+    ]
+    story += [
+        Spacer(1, 6 * mm),
+        *heading(t("report.behind", lang)),
+        _table(rows, [25 * mm, width - 85 * mm, 30 * mm, 30 * mm], regular, bold, appendix),
+    ]
     story += appendix.story(styles, width)
 
     def decorate(canvas, document) -> None:
@@ -236,9 +300,16 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
         canvas.restoreState()
 
     out = io.BytesIO()
-    document = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4 * mm,
-                                 bottomMargin=MARGIN + 4 * mm, title=clip(one_line(info.get("title") or "RB Dash"), 200),
-                                 author="RB Dash")
+    document = SimpleDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + 4 * mm,
+        bottomMargin=MARGIN + 4 * mm,
+        title=clip(one_line(info.get("title") or "RB Dash"), 200),
+        author="RB Dash",
+    )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()
 
@@ -246,5 +317,6 @@ def build_pdf(model: ActionPlan, as_of_month: int, lang: str, version_label: str
 def overdue_frame(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     """Rows not done up to the as-of month, one line per row-month (for tests and tables)."""
     status = metrics.month_status(model, as_of_month)
-    return status[(status["month"] <= as_of_month) & status["status"].isin([metrics.PARTIAL, metrics.NOT_DONE,
-                                                                            metrics.LATE])]
+    return status[
+        (status["month"] <= as_of_month) & status["status"].isin([metrics.PARTIAL, metrics.NOT_DONE, metrics.LATE])
+    ]

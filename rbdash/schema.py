@@ -95,18 +95,23 @@ INDICATORS = SheetSpec(
     name="Indikator",
     aliases=("Indikator Keberhasilan", "Indicators"),
     columns=(
-        ColumnSpec("indicator_code", "KODE INDIKATOR", ("INDICATOR CODE",),
-                   note_id="note.indicators.indicator_code"),
-        ColumnSpec("plan_code", "KODE", ("KODE BARIS", "KODE RENCANA", "PLAN CODE"),
-                   note_id="note.indicators.plan_code"),
+        ColumnSpec("indicator_code", "KODE INDIKATOR", ("INDICATOR CODE",), note_id="note.indicators.indicator_code"),
+        ColumnSpec(
+            "plan_code", "KODE", ("KODE BARIS", "KODE RENCANA", "PLAN CODE"), note_id="note.indicators.plan_code"
+        ),
         ColumnSpec("item_no", "NO", ("NO URUT", "NO."), required=False),
         ColumnSpec("text", "INDIKATOR", ("INDIKATOR KEBERHASILAN", "INDICATOR")),
         ColumnSpec("unit", "SATUAN", ("UNIT",), note_id="note.indicators.unit"),
         ColumnSpec("direction", "ARAH", ("DIRECTION",), note_id="note.indicators.direction"),
         ColumnSpec("target", "TARGET", required=False, note_id="note.indicators.target"),
         ColumnSpec("baseline", "BASELINE", ("NILAI AWAL",), required=False),
-        ColumnSpec("target_assumed", "TARGET ASUMSI", ("ASUMSI", "ASSUMED TARGET"),
-                   required=False, note_id="note.indicators.target_assumed"),
+        ColumnSpec(
+            "target_assumed",
+            "TARGET ASUMSI",
+            ("ASUMSI", "ASSUMED TARGET"),
+            required=False,
+            note_id="note.indicators.target_assumed",
+        ),
         ColumnSpec("note", "CATATAN", ("KETERANGAN", "NOTE", "NOTES"), required=False),
     ),
 )
@@ -119,8 +124,13 @@ REALISATION = SheetSpec(
         ColumnSpec("code", "KODE", ("KODE BARIS", "CODE")),
         ColumnSpec("month", "BULAN", ("MONTH",), note_id="note.month"),
         ColumnSpec("status", "STATUS", note_id="note.realisation.status"),
-        ColumnSpec("progress", "PROGRES (%)", ("PROGRES", "PROGRESS", "PROGRESS (%)", "PERSEN"),
-                   required=False, note_id="note.realisation.progress"),
+        ColumnSpec(
+            "progress",
+            "PROGRES (%)",
+            ("PROGRES", "PROGRESS", "PROGRESS (%)", "PERSEN"),
+            required=False,
+            note_id="note.realisation.progress",
+        ),
         ColumnSpec("evidence", "BUKTI", ("BUKTI DUKUNG", "EVIDENCE"), required=False),
         ColumnSpec("note", "CATATAN", ("KETERANGAN", "NOTE", "NOTES"), required=False),
     ),
@@ -133,14 +143,12 @@ INDICATOR_VALUES = SheetSpec(
     columns=(
         ColumnSpec("indicator_code", "KODE INDIKATOR", ("INDICATOR CODE",)),
         ColumnSpec("month", "BULAN", ("MONTH",), note_id="note.month"),
-        ColumnSpec("value", "NILAI", ("CAPAIAN", "REALISASI", "VALUE"),
-                   note_id="note.indicator_values.value"),
+        ColumnSpec("value", "NILAI", ("CAPAIAN", "REALISASI", "VALUE"), note_id="note.indicator_values.value"),
         ColumnSpec("note", "CATATAN", ("KETERANGAN", "NOTE", "NOTES"), required=False),
     ),
 )
 
-_UNSUR_COLUMNS = tuple(ColumnSpec(u, u, (f"UNSUR {u[1:]}",), note_id="note.survey.answer")
-                       for u in UNSUR)
+_UNSUR_COLUMNS = tuple(ColumnSpec(u, u, (f"UNSUR {u[1:]}",), note_id="note.survey.answer") for u in UNSUR)
 
 SURVEY_NRR = SheetSpec(
     key="survey_nrr",
@@ -150,8 +158,7 @@ SURVEY_NRR = SheetSpec(
         ColumnSpec("period", "PERIODE", ("PERIOD",), note_id="note.survey.period"),
         ColumnSpec("unit", "UNIT LAYANAN", ("UNIT", "UNIT PELAYANAN", "SERVICE UNIT")),
         ColumnSpec("respondents", "JUMLAH RESPONDEN", ("RESPONDEN", "RESPONDENTS")),
-        *(ColumnSpec(u, u, (f"UNSUR {u[1:]}", f"NRR {u}"), note_id="note.survey.nrr")
-          for u in UNSUR),
+        *(ColumnSpec(u, u, (f"UNSUR {u[1:]}", f"NRR {u}"), note_id="note.survey.nrr") for u in UNSUR),
     ),
 )
 
@@ -162,8 +169,7 @@ SURVEY_RESPONSES = SheetSpec(
     columns=(
         ColumnSpec("period", "PERIODE", ("PERIOD",), note_id="note.survey.period"),
         ColumnSpec("unit", "UNIT LAYANAN", ("UNIT", "UNIT PELAYANAN", "SERVICE UNIT")),
-        ColumnSpec("respondent", "NO RESPONDEN", ("RESPONDEN", "NO", "RESPONDENT"),
-                   required=False),
+        ColumnSpec("respondent", "NO RESPONDEN", ("RESPONDEN", "NO", "RESPONDENT"), required=False),
         *_UNSUR_COLUMNS,
     ),
 )
@@ -182,7 +188,13 @@ INFO = SheetSpec(
 GUIDE_SHEET_NAME = "Petunjuk"
 
 SHEETS: tuple[SheetSpec, ...] = (
-    INFO, PLAN, INDICATORS, REALISATION, INDICATOR_VALUES, SURVEY_NRR, SURVEY_RESPONSES,
+    INFO,
+    PLAN,
+    INDICATORS,
+    REALISATION,
+    INDICATOR_VALUES,
+    SURVEY_NRR,
+    SURVEY_RESPONSES,
 )
 
 
@@ -204,14 +216,14 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("decree_date", "Tanggal Keputusan", ("Tanggal Ditetapkan", "Decree Date")),
     InfoField("as_of", "Posisi Data Per", ("Posisi Data", "As Of", "Data As Of")),
     InfoField("prepared_by", "Disusun Oleh", ("Penyusun", "Prepared By")),
-    InfoField("example_realisation", "Realisasi Berisi Data Contoh",
-              ("Contoh Realisasi", "Example Realisation")),
-    InfoField("example_indicator_values", "Capaian Indikator Berisi Data Contoh",
-              ("Contoh Capaian", "Example Indicator Values")),
-    InfoField("example_targets", "Target Indikator Berisi Data Contoh",
-              ("Contoh Target", "Example Targets")),
-    InfoField("example_survey", "Survei Berisi Data Contoh",
-              ("Contoh Survei", "Example Survey")),
+    InfoField("example_realisation", "Realisasi Berisi Data Contoh", ("Contoh Realisasi", "Example Realisation")),
+    InfoField(
+        "example_indicator_values",
+        "Capaian Indikator Berisi Data Contoh",
+        ("Contoh Capaian", "Example Indicator Values"),
+    ),
+    InfoField("example_targets", "Target Indikator Berisi Data Contoh", ("Contoh Target", "Example Targets")),
+    InfoField("example_survey", "Survei Berisi Data Contoh", ("Contoh Survei", "Example Survey")),
     InfoField("notes", "Catatan", ("Note", "Notes", "Catatan Pembacaan")),
 )
 
@@ -258,10 +270,21 @@ MONTH_NAMES: dict[int, tuple[str, ...]] = {
     11: ("NOVEMBER", "NOV", "NOP", "NOPEMBER"),
     12: ("DESEMBER", "DES", "DEC", "DECEMBER"),
 }
-MONTH_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov",
-                  "Des")
-MONTH_LONG_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-                 "September", "Oktober", "November", "Desember")
+MONTH_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+MONTH_LONG_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
 UNSUR_NAMES_ID = (
     "Persyaratan",

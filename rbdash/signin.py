@@ -56,8 +56,7 @@ class PasswordChecks:
         with self.slot(wait):
             return self.hasher.hash(password)
 
-    def verify(self, stored: str | None, password: str, wait: float,
-               admit: Callable[[], None] | None = None) -> bool:
+    def verify(self, stored: str | None, password: str, wait: float, admit: Callable[[], None] | None = None) -> bool:
         """Whether `password` matches hash `stored`, checked in a slot.
 
         `stored=None` (no such user) verifies against `dummy_hash`, so an unknown name costs what a
@@ -85,9 +84,11 @@ def _unmatchable_hash(hasher: PasswordHasher) -> str:
     def b64(data: bytes) -> str:
         return base64.b64encode(data).decode().rstrip("=")
 
-    return (f"$argon2{hasher.type.name.lower()}$v={ARGON2_VERSION}"
-            f"$m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}"
-            f"${b64(secrets.token_bytes(hasher.salt_len))}${b64(secrets.token_bytes(hasher.hash_len))}")
+    return (
+        f"$argon2{hasher.type.name.lower()}$v={ARGON2_VERSION}"
+        f"$m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}"
+        f"${b64(secrets.token_bytes(hasher.salt_len))}${b64(secrets.token_bytes(hasher.hash_len))}"
+    )
 
 
 _shared: PasswordChecks | None = None

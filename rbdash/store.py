@@ -196,7 +196,8 @@ def _without_macro_relationships(content: bytes) -> bytes:
     for relationship in list(root):
         kind = relationship.get("Type", "").lower()
         if kind.endswith(("/vbaproject", "/wordvbadata", "/vbaprojectsignature")) or _is_macro_part(
-                relationship.get("Target", "")):
+            relationship.get("Target", "")
+        ):
             root.remove(relationship)
     return _serialise(root, _RELATIONSHIPS_NS)
 
@@ -204,8 +205,13 @@ def _without_macro_relationships(content: bytes) -> bytes:
 class Store:
     """The SQLite + files store under one data directory."""
 
-    def __init__(self, root: Path | None = None, *, checks: PasswordChecks | None = None,
-                 clock: Callable[[], dt.datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        checks: PasswordChecks | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
         """`checks` defaults to the process-wide argon2 bound; `clock` (aware UTC) times sign-in limits."""
         self.root = Path(root) if root is not None else data_dir()
         self.database = self.root / "rbdash.sqlite3"
@@ -265,13 +271,23 @@ class Store:
     def audit(self, action: str, user: str | None, **detail: Any) -> None:
         """Append one line to the audit log."""
         with self._connection() as connection:
-            connection.execute("INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                               (_now(), user, action, json.dumps(detail, ensure_ascii=False, default=str)))
+            connection.execute(
+                "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                (_now(), user, action, json.dumps(detail, ensure_ascii=False, default=str)),
+            )
 
     # -- versions ------------------------------------------------------------------------------
 
-    def publish(self, data: bytes, user: str, comment: str, *, restored_from: int | None = None,
-                hook: Callable[[str], None] | None = None, trusted: bool = False) -> PublishResult:
+    def publish(
+        self,
+        data: bytes,
+        user: str,
+        comment: str,
+        *,
+        restored_from: int | None = None,
+        hook: Callable[[str], None] | None = None,
+        trusted: bool = False,
+    ) -> PublishResult:
         """Validate `data` and, when it has no errors, make it the new current version.
 
         The data is validated in the bounded worker process (`worker.load_untrusted`) unless `trusted`
@@ -283,8 +299,12 @@ class Store:
         step = hook or (lambda _step: None)
         validation = load_workbook(data) if trusted else load_untrusted(data)
         if not validation.is_valid:
-            self.audit("upload_rejected", user, sha256=validation.sha256,
-                       errors=[f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in validation.errors][:20])
+            self.audit(
+                "upload_rejected",
+                user,
+                sha256=validation.sha256,
+                errors=[f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in validation.errors][:20],
+            )
             return PublishResult(None, validation)
         step("validated")
         stored = strip_macros(data)
@@ -304,20 +324,44 @@ class Store:
                 try:
                     number = connection.execute(
                         "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE satker = ? AND year = ?",
-                        (info["satker"], info["year"])).fetchone()[0]
+                        (info["satker"], info["year"]),
+                    ).fetchone()[0]
                     step("numbered")
                     created = _now()
                     connection.execute(
                         "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
                         " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (info["satker"], info["year"], number, created, user, comment, sha256, json.dumps(summary),
-                         restored_from))
+                        (
+                            info["satker"],
+                            info["year"],
+                            number,
+                            created,
+                            user,
+                            comment,
+                            sha256,
+                            json.dumps(summary),
+                            restored_from,
+                        ),
+                    )
                     step("inserted")
                     connection.execute(
                         "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                        (created, user, "restore" if restored_from else "publish",
-                         json.dumps({"number": number, "satker": info["satker"], "year": info["year"],
-                                     "sha256": sha256, "comment": comment, "restored_from": restored_from})))
+                        (
+                            created,
+                            user,
+                            "restore" if restored_from else "publish",
+                            json.dumps(
+                                {
+                                    "number": number,
+                                    "satker": info["satker"],
+                                    "year": info["year"],
+                                    "sha256": sha256,
+                                    "comment": comment,
+                                    "restored_from": restored_from,
+                                }
+                            ),
+                        ),
+                    )
                     step("audited")
                     connection.execute("COMMIT")
                 except BaseException:
@@ -326,8 +370,7 @@ class Store:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError("store.write_failed", path=str(self.root), reason=_reason(exc)) from exc
         step("committed")
-        version = Version(number, info["satker"], info["year"], created, user, comment, sha256, summary,
-                          restored_from)
+        version = Version(number, info["satker"], info["year"], created, user, comment, sha256, summary, restored_from)
         return PublishResult(version, validation)
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
@@ -370,8 +413,9 @@ class Store:
             raise StoreError("store.file_corrupt", number=number, sha256=sha256)
         return data
 
-    def restore(self, number: int, user: str, comment: str, satker: str | None = None,
-                year: int | None = None) -> Version:
+    def restore(
+        self, number: int, user: str, comment: str, satker: str | None = None, year: int | None = None
+    ) -> Version:
         """Publish an old version again as a new version (nothing is overwritten)."""
         old = self.version(number, satker, year)
         result = self.publish(self.read(old), user, comment, restored_from=number, trusted=True)
@@ -394,8 +438,10 @@ class Store:
         password_hash = self._hash(password)
         try:
             with self._connection() as connection:
-                connection.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                                   (name, role, password_hash, _now()))
+                connection.execute(
+                    "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                    (name, role, password_hash, _now()),
+                )
         except sqlite3.IntegrityError as exc:
             raise StoreError("store.user_exists", name=name) from exc
         self.audit("user_added", None, name=name, role=role)
@@ -412,15 +458,19 @@ class Store:
             raise StoreError("store.weak_password")
         password_hash = self._hash(password)
         with self._connection() as connection:
-            changed = connection.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL"
-                                         " WHERE name = ?", (password_hash, name)).rowcount
+            changed = connection.execute(
+                "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE name = ?",
+                (password_hash, name),
+            ).rowcount
         if not changed:
             raise StoreError("store.no_such_user", name=name)
         self.audit("password_changed", None, name=name)
 
     def users(self) -> list[tuple[str, str]]:
         with self._connection() as connection:
-            return [(row["name"], row["role"]) for row in connection.execute("SELECT name, role FROM users ORDER BY name")]
+            return [
+                (row["name"], row["role"]) for row in connection.execute("SELECT name, role FROM users ORDER BY name")
+            ]
 
     def role_of(self, name: str) -> str | None:
         """The user's role as stored now (None when the user does not exist)."""
@@ -453,8 +503,12 @@ class Store:
         with self._connection() as connection:
             row = connection.execute("SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
         try:
-            ok = self._checks.verify(row["password_hash"] if row else None, password, limits.login_wait_seconds,
-                                     admit=lambda: self._admit(name, key, limits))
+            ok = self._checks.verify(
+                row["password_hash"] if row else None,
+                password,
+                limits.login_wait_seconds,
+                admit=lambda: self._admit(name, key, limits),
+            )
         except ChecksBusy:
             self.audit("login_busy", name, address=key)
             raise StoreError("auth.busy") from None
@@ -475,15 +529,17 @@ class Store:
             raise StoreError("store.locked", until=dt.datetime.fromisoformat(locked["locked_until"]).astimezone(WIB))
 
     @staticmethod
-    def _address_blocked_until(connection: sqlite3.Connection, key: str | None, now: dt.datetime,
-                               limits: Limits) -> dt.datetime | None:
+    def _address_blocked_until(
+        connection: sqlite3.Connection, key: str | None, now: dt.datetime, limits: Limits
+    ) -> dt.datetime | None:
         """When the address may try again: the limit-th newest failure in the window leaves it; None if now."""
         if key is None:
             return None
         window = dt.timedelta(minutes=limits.login_failure_window_minutes)
         row = connection.execute(
             "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
-            (key, (now - window).timestamp(), limits.login_failures_per_address - 1)).fetchone()
+            (key, (now - window).timestamp(), limits.login_failures_per_address - 1),
+        ).fetchone()
         return dt.datetime.fromtimestamp(row["at"], dt.UTC) + window if row else None
 
     def _record_login(self, name: str, key: str | None, ok: bool, limits: Limits) -> None:
@@ -498,18 +554,24 @@ class Store:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 if ok:
-                    connection.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?",
-                                       (name,))
+                    connection.execute(
+                        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,)
+                    )
                 else:
                     connection.execute("UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ?", (name,))
-                    connection.execute("UPDATE users SET failed_logins = 0, locked_until = ?"
-                                       " WHERE name = ? AND failed_logins >= ?", (locked_until, name, MAX_FAILED_LOGINS))
+                    connection.execute(
+                        "UPDATE users SET failed_logins = 0, locked_until = ? WHERE name = ? AND failed_logins >= ?",
+                        (locked_until, name, MAX_FAILED_LOGINS),
+                    )
                     connection.execute("DELETE FROM login_failures WHERE at <= ?", (cutoff,))
                     if key is not None:
-                        connection.execute("INSERT INTO login_failures (address, at) VALUES (?, ?)",
-                                           (key, now.timestamp()))
-                connection.execute("INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                                   (_now(), name, "login" if ok else "login_failed", json.dumps({"address": key})))
+                        connection.execute(
+                            "INSERT INTO login_failures (address, at) VALUES (?, ?)", (key, now.timestamp())
+                        )
+                connection.execute(
+                    "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                    (_now(), name, "login" if ok else "login_failed", json.dumps({"address": key})),
+                )
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -518,13 +580,23 @@ class Store:
     def audit_log(self, limit: int = 500) -> list[dict[str, Any]]:
         with self._connection() as connection:
             rows = connection.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [{"at": r["at"], "user": r["user"], "action": r["action"], "detail": json.loads(r["detail"])}
-                for r in rows]
+        return [
+            {"at": r["at"], "user": r["user"], "action": r["action"], "detail": json.loads(r["detail"])} for r in rows
+        ]
 
 
 def _version(row: sqlite3.Row) -> Version:
-    return Version(row["number"], row["satker"], row["year"], row["created_at"], row["user"], row["comment"],
-                   row["sha256"], json.loads(row["summary"]), row["restored_from"])
+    return Version(
+        row["number"],
+        row["satker"],
+        row["year"],
+        row["created_at"],
+        row["user"],
+        row["comment"],
+        row["sha256"],
+        json.loads(row["summary"]),
+        row["restored_from"],
+    )
 
 
 def _reason(exc: BaseException) -> str:

@@ -31,8 +31,10 @@ def _plain(value: Any) -> Any:
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     present = [c for c in columns if c in frame.columns]
-    return [{c: _plain(v) for c, v in zip(present, row, strict=True)}
-            for row in frame[present].itertuples(index=False, name=None)]
+    return [
+        {c: _plain(v) for c, v in zip(present, row, strict=True)}
+        for row in frame[present].itertuples(index=False, name=None)
+    ]
 
 
 def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
@@ -50,18 +52,20 @@ def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
     out["info"] = _plain(info)
     plan = []
     for row in model.plan.itertuples(index=False):
-        plan.append({
-            "code": row.code,
-            "no": _plain(row.no),
-            "program": _plain(row.program),
-            "activity": _plain(row.activity),
-            "sub_activity": _plain(row.sub_activity),
-            "indicators": items.get(row.code, []),
-            "indicators_text": _plain(row.indicators_text),
-            "months": [int(m) for m in row.months],
-            "remarks": _plain(row.remarks),
-            "missing_in_copy": list(row.missing_in_copy),
-        })
+        plan.append(
+            {
+                "code": row.code,
+                "no": _plain(row.no),
+                "program": _plain(row.program),
+                "activity": _plain(row.activity),
+                "sub_activity": _plain(row.sub_activity),
+                "indicators": items.get(row.code, []),
+                "indicators_text": _plain(row.indicators_text),
+                "months": [int(m) for m in row.months],
+                "remarks": _plain(row.remarks),
+                "missing_in_copy": list(row.missing_in_copy),
+            }
+        )
     out["plan"] = plan
     out["totals"] = {
         "plan_rows": len(model.plan),
@@ -72,15 +76,43 @@ def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
         "survey_periods": len(model.survey),
         "survey_responses": len(model.responses),
     }
-    out["indicators"] = _records(model.indicators, ["indicator_code", "plan_code", "item_no", "text", "unit",
-                                                    "direction", "target", "baseline", "target_assumed", "note"])
-    out["realisation"] = _records(model.realisation, ["code", "month", "status", "progress", "evidence", "note",
-                                                      "scheduled"])
+    out["indicators"] = _records(
+        model.indicators,
+        [
+            "indicator_code",
+            "plan_code",
+            "item_no",
+            "text",
+            "unit",
+            "direction",
+            "target",
+            "baseline",
+            "target_assumed",
+            "note",
+        ],
+    )
+    out["realisation"] = _records(
+        model.realisation, ["code", "month", "status", "progress", "evidence", "note", "scheduled"]
+    )
     out["indicator_values"] = _records(model.indicator_values, ["indicator_code", "month", "value", "note"])
     ikm = []
-    for record in _records(model.survey, ["period", "period_kind", "period_start", "period_end", "unit",
-                                          "respondents", *UNSUR, "ikm", "ikm_converted", "mutu", "mutu_label",
-                                          "source"]):
+    for record in _records(
+        model.survey,
+        [
+            "period",
+            "period_kind",
+            "period_start",
+            "period_end",
+            "unit",
+            "respondents",
+            *UNSUR,
+            "ikm",
+            "ikm_converted",
+            "mutu",
+            "mutu_label",
+            "source",
+        ],
+    ):
         record["nrr"] = {u: record.pop(u) for u in UNSUR}
         ikm.append(record)
     out["ikm"] = ikm

@@ -17,5 +17,8 @@ def markdown_message(key: str, lang: str, **params: object) -> str:
     from .messages import t
 
     # Text is escaped; dates and numbers keep their type, for the catalogue's format specs ({until:%H:%M}).
-    return t(key, lang, **{name: escape_markdown(value) if isinstance(value, str) else value
-                           for name, value in params.items()})
+    return t(
+        key,
+        lang,
+        **{name: escape_markdown(value) if isinstance(value, str) else value for name, value in params.items()},
+    )

@@ -90,8 +90,13 @@ def language() -> str:
     """The language chosen in the sidebar (Indonesian by default)."""
     if "lang" not in st.session_state:
         st.session_state["lang"] = DEFAULT_LANGUAGE
-    st.sidebar.radio(t("app.language", st.session_state["lang"]), LANGUAGES, key="lang",
-                     format_func=LANGUAGE_NAMES.get, horizontal=True)
+    st.sidebar.radio(
+        t("app.language", st.session_state["lang"]),
+        LANGUAGES,
+        key="lang",
+        format_func=LANGUAGE_NAMES.get,
+        horizontal=True,
+    )
     return st.session_state["lang"]
 
 
@@ -103,8 +108,10 @@ def load_version(version) -> LoadResult:
 def problem_callouts(result: LoadResult, lang: str, limit: int = 3) -> None:
     """The first errors as readable text (where, what, how to fix), shown literally; the table has them all."""
     for problem in result.errors[:limit]:
-        st.error(f"**{escape_markdown(problem.location(lang))}**: {escape_markdown(problem.message(lang))}\n\n"
-                 f"{escape_markdown(t('report.fix', lang))}: {escape_markdown(problem.fix(lang))}")
+        st.error(
+            f"**{escape_markdown(problem.location(lang))}**: {escape_markdown(problem.message(lang))}\n\n"
+            f"{escape_markdown(t('report.fix', lang))}: {escape_markdown(problem.fix(lang))}"
+        )
 
 
 def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
@@ -150,8 +157,10 @@ class PageContext:
 def print_styles(print_mode: bool) -> None:
     """CSS for Ctrl+P (A4 landscape, no sidebar or widgets, charts kept whole); the same on screen in print mode."""
     # The grid's own CSV button exports workbook text raw; tables offer safe downloads instead.
-    rules = ('[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none !important; } '
-             f"@page {{ size: A4 landscape; margin: 10mm; }} @media print {{ {_PRINT_RULES} }}")
+    rules = (
+        '[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none !important; } '
+        f"@page {{ size: A4 landscape; margin: 10mm; }} @media print {{ {_PRINT_RULES} }}"
+    )
     if print_mode:
         rules += _PRINT_RULES
     st.html(f"<style>{rules}</style>")
@@ -166,15 +175,19 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
     if "as_of_month" not in st.session_state or st.session_state["as_of_month"] == previous_default:
         st.session_state["as_of_month"] = default_month
     st.session_state["as_of_default"] = default_month
-    st.sidebar.select_slider(t("control.as_of", lang), options=list(range(1, 13)), key="as_of_month",
-                             format_func=lambda mo: fmt.month_long(mo, lang))
+    st.sidebar.select_slider(
+        t("control.as_of", lang),
+        options=list(range(1, 13)),
+        key="as_of_month",
+        format_func=lambda mo: fmt.month_long(mo, lang),
+    )
     options = programme_options(model, lang)
-    st.sidebar.multiselect(t("control.programmes", lang), options, key="programmes",
-                           placeholder=t("control.all", lang))
+    st.sidebar.multiselect(t("control.programmes", lang), options, key="programmes", placeholder=t("control.all", lang))
     st.sidebar.toggle(t("control.print_mode", lang), key="print_mode", help=t("control.print_help", lang))
     chosen = [p for p in st.session_state.get("programmes", []) if p in options]
-    return PageContext(result, lang, int(st.session_state["as_of_month"]), chosen,
-                       bool(st.session_state.get("print_mode", False)))
+    return PageContext(
+        result, lang, int(st.session_state["as_of_month"]), chosen, bool(st.session_state.get("print_mode", False))
+    )
 
 
 def programme_options(model: ActionPlan, lang: str) -> list[str]:
@@ -194,15 +207,20 @@ def page_header(ctx: PageContext, title_key: str) -> None:
     st.title(t(title_key, ctx.lang))
     example_banner(ctx.model, ctx.lang)
     info = ctx.model.info
-    st.caption(escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
-               + " · " + escape_markdown(f"{fmt.short_text(info.get('satker'), 80)} · "
-                                         f"{fmt.short_text(info.get('decree_number') or '', 80)}"))
+    st.caption(
+        escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
+        + " · "
+        + escape_markdown(
+            f"{fmt.short_text(info.get('satker'), 80)} · {fmt.short_text(info.get('decree_number') or '', 80)}"
+        )
+    )
 
 
 def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
     """A chart whose camera button saves a high-resolution PNG named after what and when."""
-    st.plotly_chart(fig, config=charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month),
-                    key=key, theme=None)
+    st.plotly_chart(
+        fig, config=charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key=key, theme=None
+    )
 
 
 def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> None:
@@ -211,11 +229,22 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> No
     year = ctx.model.info.get("year")
     stem = charts.chart_filename(name, year, ctx.as_of_month)
     left, right, _ = st.columns([1, 1, 6])
-    left.download_button(t("table.download_xlsx", ctx.lang), export.to_xlsx(frame, name), file_name=f"{stem}.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key=f"{key}_xlsx", on_click="ignore")
-    right.download_button(t("table.download_csv", ctx.lang), export.to_csv(frame, ctx.lang), file_name=f"{stem}.csv",
-                          mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    left.download_button(
+        t("table.download_xlsx", ctx.lang),
+        export.to_xlsx(frame, name),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
+    right.download_button(
+        t("table.download_csv", ctx.lang),
+        export.to_csv(frame, ctx.lang),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
 
 
 def browser_session() -> str:
@@ -310,7 +339,16 @@ def view_requires_login() -> bool:
 
 
 def versions_frame(versions: list, lang: str) -> pd.DataFrame:
-    rows = [{t("col.number", lang): v.number, t("col.created_at", lang): v.created_at, t("col.user", lang): v.user,
-             t("col.comment", lang): v.comment, t("col.satker", lang): v.satker, t("col.year", lang): v.year,
-             t("col.sha256", lang): v.sha256[:16]} for v in versions]
+    rows = [
+        {
+            t("col.number", lang): v.number,
+            t("col.created_at", lang): v.created_at,
+            t("col.user", lang): v.user,
+            t("col.comment", lang): v.comment,
+            t("col.satker", lang): v.satker,
+            t("col.year", lang): v.year,
+            t("col.sha256", lang): v.sha256[:16],
+        }
+        for v in versions
+    ]
     return pd.DataFrame(rows)

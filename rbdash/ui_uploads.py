@@ -113,8 +113,14 @@ def _refusal_notice(ledger: UploadLedger, session_id: str, lang: str) -> None:
     changes no widget, so nothing else would rerun the page to say so."""
     notice = ledger.notice(session_id)
     if notice is not None:
-        st.error(t(_NOTICE_KEYS[notice.reason], lang, size=fmt.number(notice.size / MB, lang, 1),
-                   limit=fmt.number(notice.limit / MB, lang)))
+        st.error(
+            t(
+                _NOTICE_KEYS[notice.reason],
+                lang,
+                size=fmt.number(notice.size / MB, lang, 1),
+                limit=fmt.number(notice.limit / MB, lang),
+            )
+        )
 
 
 def ledger_of_this_process() -> UploadLedger | None:
@@ -222,11 +228,24 @@ class _LedgerStats:
     def get_stats(self, family_names: Sequence[str] | None = None) -> Mapping[str, Sequence[Any]]:
         refused = self._ledger.refused()
         stats = {
-            "rbdash_upload_held_bytes": [GaugeStat("rbdash_upload_held_bytes", self._ledger.held(), unit="bytes",
-                                                   help="Uploaded bytes held for browser sessions")],
-            "rbdash_upload_sessions": [GaugeStat("rbdash_upload_sessions", self._ledger.holders(),
-                                                 help="Browser sessions holding uploaded files")],
-            "rbdash_upload_refused": [CounterStat("rbdash_upload_refused", refused[reason], {"reason": reason},
-                                                  help="Uploads refused, by reason") for reason in REASONS],
+            "rbdash_upload_held_bytes": [
+                GaugeStat(
+                    "rbdash_upload_held_bytes",
+                    self._ledger.held(),
+                    unit="bytes",
+                    help="Uploaded bytes held for browser sessions",
+                )
+            ],
+            "rbdash_upload_sessions": [
+                GaugeStat(
+                    "rbdash_upload_sessions", self._ledger.holders(), help="Browser sessions holding uploaded files"
+                )
+            ],
+            "rbdash_upload_refused": [
+                CounterStat(
+                    "rbdash_upload_refused", refused[reason], {"reason": reason}, help="Uploads refused, by reason"
+                )
+                for reason in REASONS
+            ],
         }
         return {name: value for name, value in stats.items() if family_names is None or name in family_names}

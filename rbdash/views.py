@@ -41,17 +41,19 @@ def plan_table(model: ActionPlan, lang: str) -> pd.DataFrame:
     for row in model.plan.itertuples(index=False):
         missing = set(row.missing_in_copy)
         indicators = items.get(row.code) or []
-        rows.append({
-            t("col.code", lang): row.code,
-            t("col.program", lang): _shown(row.program, "program" in missing, lang),
-            t("col.activity", lang): _shown(row.activity, "activity" in missing, lang),
-            t("col.sub_activity", lang): _shown(row.sub_activity, "sub_activity" in missing, lang),
-            t("col.indicators_text", lang): "\n".join(indicators) if indicators else _shown(
-                None, "indicators_text" in missing, lang),
-            t("col.months", lang): ", ".join(fmt.month_short(m, lang) for m in row.months),
-        })
+        rows.append(
+            {
+                t("col.code", lang): row.code,
+                t("col.program", lang): _shown(row.program, "program" in missing, lang),
+                t("col.activity", lang): _shown(row.activity, "activity" in missing, lang),
+                t("col.sub_activity", lang): _shown(row.sub_activity, "sub_activity" in missing, lang),
+                t("col.indicators_text", lang): "\n".join(indicators)
+                if indicators
+                else _shown(None, "indicators_text" in missing, lang),
+                t("col.months", lang): ", ".join(fmt.month_short(m, lang) for m in row.months),
+            }
+        )
     return pd.DataFrame(rows)
-
 
 
 def plan_rows_table(model: ActionPlan, codes: list[str], lang: str) -> pd.DataFrame:

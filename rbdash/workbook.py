@@ -59,10 +59,24 @@ def bundled_content() -> WorkbookContent:
     indicators = []
     for row in annex2022.indicator_rows():
         target, baseline = annex2022.EXAMPLE_TARGETS.get(row.code, (None, None))
-        indicators.append(annex2022.IndicatorRow(row.code, row.plan_code, row.item_no, row.text, row.unit,
-                                                 row.direction, target, baseline, target is not None))
-    values = [(code, month, value, "CONTOH")
-              for code, series in annex2022.EXAMPLE_INDICATOR_VALUES.items() for month, value in series.items()]
+        indicators.append(
+            annex2022.IndicatorRow(
+                row.code,
+                row.plan_code,
+                row.item_no,
+                row.text,
+                row.unit,
+                row.direction,
+                target,
+                baseline,
+                target is not None,
+            )
+        )
+    values = [
+        (code, month, value, "CONTOH")
+        for code, series in annex2022.EXAMPLE_INDICATOR_VALUES.items()
+        for month, value in series.items()
+    ]
     info = dict(annex2022.INFO, as_of=annex2022.EXAMPLE_AS_OF, prepared_by="Tim RB Dash (penyusunan buku kerja)")
     return WorkbookContent(
         info=info,
@@ -79,8 +93,14 @@ def bundled_content() -> WorkbookContent:
 def template_content(lang: str = "id") -> WorkbookContent:
     """A blank template: the 2022 plan rows and indicators, empty progress sheets, a guide."""
     info = dict(annex2022.INFO, as_of=None, prepared_by=None)
-    return WorkbookContent(info=info, plan_rows=annex2022.ROWS, indicators=annex2022.indicator_rows(),
-                           notes=annex2022.READING_NOTES, guide=True, lang=lang)
+    return WorkbookContent(
+        info=info,
+        plan_rows=annex2022.ROWS,
+        indicators=annex2022.indicator_rows(),
+        notes=annex2022.READING_NOTES,
+        guide=True,
+        lang=lang,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -206,8 +226,7 @@ def _write_plan(ws: Worksheet, content: WorkbookContent) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
     h = PLAN_HEADER_ROW
-    headers = {1: "no", 2: "program", 3: "activity", 4: "sub_activity", 5: "indicators_text", 18: "remarks",
-               19: "code"}
+    headers = {1: "no", 2: "program", 3: "activity", 4: "sub_activity", 5: "indicators_text", 18: "remarks", 19: "code"}
     for col, key in headers.items():
         column = spec.column(key)
         cell = ws.cell(row=h, column=col, value=column.header)
@@ -232,9 +251,15 @@ def _write_plan(ws: Worksheet, content: WorkbookContent) -> None:
     rows = list(content.plan_rows)
     for offset, plan_row in enumerate(rows):
         r = first + offset
-        values = {1: plan_row.no, 2: plan_row.program, 3: plan_row.activity, 4: plan_row.sub_activity,
-                  5: plan_row.indicators, 18: READING_NOTE_PREFIX + plan_row.remarks if plan_row.remarks else None,
-                  19: plan_row.code}
+        values = {
+            1: plan_row.no,
+            2: plan_row.program,
+            3: plan_row.activity,
+            4: plan_row.sub_activity,
+            5: plan_row.indicators,
+            18: READING_NOTE_PREFIX + plan_row.remarks if plan_row.remarks else None,
+            19: plan_row.code,
+        }
         for col, value in values.items():
             if col in (1, 2, 3, 4, 5) and value is None:
                 value = MISSING_MARKER
@@ -274,8 +299,16 @@ def _write_plan(ws: Worksheet, content: WorkbookContent) -> None:
     tick_rule.add(f"F{first}:Q{MAX_VALIDATED_ROW}")
 
 
-def _write_table(ws: Worksheet, spec: SheetSpec, keys: Sequence[str], rows: Iterable[Sequence[object]],
-                 banner: str, example: bool, lang: str, widths: dict[str, float]) -> dict[str, int]:
+def _write_table(
+    ws: Worksheet,
+    spec: SheetSpec,
+    keys: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    banner: str,
+    example: bool,
+    lang: str,
+    widths: dict[str, float],
+) -> dict[str, int]:
     _banner(ws, banner, len(keys), example)
     columns = _header_cells(ws, 3, spec, keys, lang)
     ws.row_dimensions[3].height = 30
@@ -308,20 +341,62 @@ def write_workbook(target: str | Path | BinaryIO, content: WorkbookContent) -> N
     ws = wb.create_sheet(schema.INDICATORS.name)
     example = content.examples.get("indicators", False)
     banner = t("workbook.banner_indicators_example" if example else "workbook.banner_indicators", lang)
-    keys = ["indicator_code", "plan_code", "item_no", "text", "unit", "direction", "target", "baseline",
-            "target_assumed", "note"]
-    rows = [(i.code, i.plan_code, i.item_no, i.text, i.unit, i.direction, i.target, i.baseline,
-             "ya" if i.target_assumed else "tidak",
-             t("workbook.target_assumed_note", lang) if i.target_assumed else None) for i in content.indicators]
-    cols = _write_table(ws, schema.INDICATORS, keys, rows, banner, example, lang,
-                        {"indicator_code": 12, "plan_code": 9, "text": 70, "unit": 11, "direction": 8,
-                         "target_assumed": 10, "note": 40})
+    keys = [
+        "indicator_code",
+        "plan_code",
+        "item_no",
+        "text",
+        "unit",
+        "direction",
+        "target",
+        "baseline",
+        "target_assumed",
+        "note",
+    ]
+    rows = [
+        (
+            i.code,
+            i.plan_code,
+            i.item_no,
+            i.text,
+            i.unit,
+            i.direction,
+            i.target,
+            i.baseline,
+            "ya" if i.target_assumed else "tidak",
+            t("workbook.target_assumed_note", lang) if i.target_assumed else None,
+        )
+        for i in content.indicators
+    ]
+    cols = _write_table(
+        ws,
+        schema.INDICATORS,
+        keys,
+        rows,
+        banner,
+        example,
+        lang,
+        {
+            "indicator_code": 12,
+            "plan_code": 9,
+            "text": 70,
+            "unit": 11,
+            "direction": 8,
+            "target_assumed": 10,
+            "note": 40,
+        },
+    )
     for row in ws.iter_rows(min_row=4, max_row=3 + len(rows)):
         for cell in row:
             cell.alignment = _WRAP_TOP
     _fit_rows(ws, range(4, 4 + len(rows)))
-    _validation(ws, DataValidation(type="list", formula1=plan_codes, allow_blank=True), cols["plan_code"], 4,
-                t("note.indicators.plan_code", lang))
+    _validation(
+        ws,
+        DataValidation(type="list", formula1=plan_codes, allow_blank=True),
+        cols["plan_code"],
+        4,
+        t("note.indicators.plan_code", lang),
+    )
     _validation(ws, _list_rule(schema.UNITS), cols["unit"], 4, t("note.indicators.unit", lang))
     _validation(ws, _list_rule(schema.DIRECTIONS), cols["direction"], 4, t("note.indicators.direction", lang))
     _validation(ws, _list_rule(["ya", "tidak"]), cols["target_assumed"], 4, t("note.indicators.target_assumed", lang))
@@ -331,53 +406,122 @@ def write_workbook(target: str | Path | BinaryIO, content: WorkbookContent) -> N
     example = content.examples.get("realisation", False)
     keys = ["code", "month", "status", "progress", "evidence", "note"]
     rows = [(r.code, r.month, r.status, r.progress, r.evidence or None, r.note) for r in content.realisation]
-    cols = _write_table(ws, schema.REALISATION, keys, rows, _example_banner(schema.REALISATION.name, example, lang),
-                        example, lang, {"code": 10, "month": 8, "status": 12, "progress": 11, "evidence": 40,
-                                        "note": 50})
-    _validation(ws, DataValidation(type="list", formula1=plan_codes, allow_blank=True), cols["code"], 4,
-                t("note.plan.code", lang))
-    _validation(ws, DataValidation(type="whole", operator="between", formula1="1", formula2="12", allow_blank=True),
-                cols["month"], 4, t("note.month", lang))
+    cols = _write_table(
+        ws,
+        schema.REALISATION,
+        keys,
+        rows,
+        _example_banner(schema.REALISATION.name, example, lang),
+        example,
+        lang,
+        {"code": 10, "month": 8, "status": 12, "progress": 11, "evidence": 40, "note": 50},
+    )
+    _validation(
+        ws,
+        DataValidation(type="list", formula1=plan_codes, allow_blank=True),
+        cols["code"],
+        4,
+        t("note.plan.code", lang),
+    )
+    _validation(
+        ws,
+        DataValidation(type="whole", operator="between", formula1="1", formula2="12", allow_blank=True),
+        cols["month"],
+        4,
+        t("note.month", lang),
+    )
     _validation(ws, _list_rule(schema.STATUS_LABELS.values()), cols["status"], 4, t("note.realisation.status", lang))
-    _validation(ws, DataValidation(type="decimal", operator="between", formula1="0", formula2="100",
-                                   allow_blank=True), cols["progress"], 4, t("note.realisation.progress", lang))
+    _validation(
+        ws,
+        DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True),
+        cols["progress"],
+        4,
+        t("note.realisation.progress", lang),
+    )
 
     # Capaian Indikator
     ws = wb.create_sheet(schema.INDICATOR_VALUES.name)
     example = content.examples.get("indicator_values", False)
-    cols = _write_table(ws, schema.INDICATOR_VALUES, ["indicator_code", "month", "value", "note"],
-                        content.indicator_values, _example_banner(schema.INDICATOR_VALUES.name, example, lang),
-                        example, lang, {"indicator_code": 14, "month": 8, "value": 10, "note": 50})
-    _validation(ws, DataValidation(type="list", formula1=f"'{schema.INDICATORS.name}'!$A$4:$A${MAX_VALIDATED_ROW}",
-                                   allow_blank=True), cols["indicator_code"], 4,
-                t("note.indicators.indicator_code", lang))
-    _validation(ws, DataValidation(type="whole", operator="between", formula1="1", formula2="12", allow_blank=True),
-                cols["month"], 4, t("note.month", lang))
+    cols = _write_table(
+        ws,
+        schema.INDICATOR_VALUES,
+        ["indicator_code", "month", "value", "note"],
+        content.indicator_values,
+        _example_banner(schema.INDICATOR_VALUES.name, example, lang),
+        example,
+        lang,
+        {"indicator_code": 14, "month": 8, "value": 10, "note": 50},
+    )
+    _validation(
+        ws,
+        DataValidation(
+            type="list", formula1=f"'{schema.INDICATORS.name}'!$A$4:$A${MAX_VALIDATED_ROW}", allow_blank=True
+        ),
+        cols["indicator_code"],
+        4,
+        t("note.indicators.indicator_code", lang),
+    )
+    _validation(
+        ws,
+        DataValidation(type="whole", operator="between", formula1="1", formula2="12", allow_blank=True),
+        cols["month"],
+        4,
+        t("note.month", lang),
+    )
 
     # IKM (NRR per unsur)
     ws = wb.create_sheet(schema.SURVEY_NRR.name)
     example = content.examples.get("survey", False) and bool(content.nrr_rows)
     keys = ["period", "unit", "respondents", *UNSUR]
-    cols = _write_table(ws, schema.SURVEY_NRR, keys, content.nrr_rows,
-                        t("workbook.banner_nrr_example" if example else "workbook.banner_nrr", lang),
-                        example, lang, {"period": 11, "unit": 40, "respondents": 12})
-    _validation(ws, DataValidation(type="whole", operator="greaterThan", formula1="0", allow_blank=True),
-                cols["respondents"], 4, t("workbook.respondents_prompt", lang))
+    cols = _write_table(
+        ws,
+        schema.SURVEY_NRR,
+        keys,
+        content.nrr_rows,
+        t("workbook.banner_nrr_example" if example else "workbook.banner_nrr", lang),
+        example,
+        lang,
+        {"period": 11, "unit": 40, "respondents": 12},
+    )
+    _validation(
+        ws,
+        DataValidation(type="whole", operator="greaterThan", formula1="0", allow_blank=True),
+        cols["respondents"],
+        4,
+        t("workbook.respondents_prompt", lang),
+    )
     for unsur in UNSUR:
-        _validation(ws, DataValidation(type="decimal", operator="between", formula1="1", formula2="4",
-                                       allow_blank=True), cols[unsur], 4, t("note.survey.nrr", lang))
+        _validation(
+            ws,
+            DataValidation(type="decimal", operator="between", formula1="1", formula2="4", allow_blank=True),
+            cols[unsur],
+            4,
+            t("note.survey.nrr", lang),
+        )
 
     # Responden SKM
     ws = wb.create_sheet(schema.SURVEY_RESPONSES.name)
     example = content.examples.get("survey", False) and bool(content.responses)
     keys = ["period", "unit", "respondent", *UNSUR]
     rows = [(period, unit, number, *answers) for period, unit, number, answers in content.responses]
-    cols = _write_table(ws, schema.SURVEY_RESPONSES, keys, rows,
-                        _example_banner(schema.SURVEY_RESPONSES.name, example, lang), example, lang,
-                        {"period": 11, "unit": 40, "respondent": 12})
+    cols = _write_table(
+        ws,
+        schema.SURVEY_RESPONSES,
+        keys,
+        rows,
+        _example_banner(schema.SURVEY_RESPONSES.name, example, lang),
+        example,
+        lang,
+        {"period": 11, "unit": 40, "respondent": 12},
+    )
     for unsur in UNSUR:
-        _validation(ws, DataValidation(type="whole", operator="between", formula1="1", formula2="4",
-                                       allow_blank=True), cols[unsur], 4, t("note.survey.answer", lang))
+        _validation(
+            ws,
+            DataValidation(type="whole", operator="between", formula1="1", formula2="4", allow_blank=True),
+            cols[unsur],
+            4,
+            t("note.survey.answer", lang),
+        )
 
     if content.guide:
         _write_guide(wb.create_sheet(schema.GUIDE_SHEET_NAME, 0), lang)
@@ -392,8 +536,16 @@ def write_workbook(target: str | Path | BinaryIO, content: WorkbookContent) -> N
         wb.save(target)
 
 
-GUIDE_KEYS = ("guide.intro", "guide.info", "guide.plan", "guide.indicators", "guide.realisation",
-              "guide.indicator_values", "guide.survey", "guide.upload")
+GUIDE_KEYS = (
+    "guide.intro",
+    "guide.info",
+    "guide.plan",
+    "guide.indicators",
+    "guide.realisation",
+    "guide.indicator_values",
+    "guide.survey",
+    "guide.upload",
+)
 
 
 def _write_guide(ws: Worksheet, lang: str) -> None:

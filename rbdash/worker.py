@@ -137,8 +137,14 @@ def _peak_resident_bytes() -> int:
     return 0
 
 
-def _worker_main(channel: Connection, errors: Connection, memory_bytes: int, cpu_seconds: int,
-                 open_files: int, package_limits: PackageLimits) -> None:
+def _worker_main(
+    channel: Connection,
+    errors: Connection,
+    memory_bytes: int,
+    cpu_seconds: int,
+    open_files: int,
+    package_limits: PackageLimits,
+) -> None:
     """Entry point of one worker: receive the bytes, load them, send the result back."""
     os.dup2(errors.fileno(), 2)  # native readers write their last words to stderr: the caller keeps them
     try:
@@ -191,16 +197,33 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _run(data: bytes, digest: str, name: str, limits: Limits, package_limits: PackageLimits,
-         deadline: float, target: Callable[..., None] | None = None) -> LoadResult:
+def _run(
+    data: bytes,
+    digest: str,
+    name: str,
+    limits: Limits,
+    package_limits: PackageLimits,
+    deadline: float,
+    target: Callable[..., None] | None = None,
+) -> LoadResult:
     """One worker process running `target` (`_worker_main`; tests pass stand-ins that hang or crash)."""
     context = _mp_context()
     channel, child_channel = context.Pipe(duplex=True)
     errors, child_errors = context.Pipe(duplex=False)
     memory_bytes = limits.worker_memory_mb * 1024 * 1024
-    process = context.Process(target=target or _worker_main, daemon=True, name=WORKER_NAME,
-                              args=(child_channel, child_errors, memory_bytes, limits.worker_cpu_seconds,
-                                    limits.worker_open_files, package_limits))
+    process = context.Process(
+        target=target or _worker_main,
+        daemon=True,
+        name=WORKER_NAME,
+        args=(
+            child_channel,
+            child_errors,
+            memory_bytes,
+            limits.worker_cpu_seconds,
+            limits.worker_open_files,
+            package_limits,
+        ),
+    )
     outcome: tuple[str, Any] = ("died", None)
     exit_code: int | None = None
     try:
@@ -240,11 +263,11 @@ def _run(data: bytes, digest: str, name: str, limits: Limits, package_limits: Pa
     return _classify_death(kind, exit_code, stderr, digest, name, limits)
 
 
-def _classify_death(kind: str, exit_code: int | None, stderr: str, digest: str, name: str,
-                    limits: Limits) -> LoadResult:
+def _classify_death(
+    kind: str, exit_code: int | None, stderr: str, digest: str, name: str, limits: Limits
+) -> LoadResult:
     """One clear problem for a worker that ended without a result."""
-    if kind == "memory" or "memory allocation of" in stderr or "MemoryError" in stderr \
-            or "std::bad_alloc" in stderr:
+    if kind == "memory" or "memory allocation of" in stderr or "MemoryError" in stderr or "std::bad_alloc" in stderr:
         return _failure("worker_memory", digest, name, limit_mb=limits.worker_memory_mb)
     if exit_code is not None and -exit_code in (signal.SIGXCPU, signal.SIGKILL):
         return _failure("worker_timeout", digest, name, seconds=limits.worker_cpu_seconds)
@@ -255,8 +278,9 @@ def _classify_death(kind: str, exit_code: int | None, stderr: str, digest: str, 
     return _failure("worker_crashed", digest, name, detail=detail)
 
 
-def load_untrusted(source: bytes | str | Path, limits: Limits | None = None,
-                   package_limits: PackageLimits = DEFAULT_LIMITS) -> LoadResult:
+def load_untrusted(
+    source: bytes | str | Path, limits: Limits | None = None, package_limits: PackageLimits = DEFAULT_LIMITS
+) -> LoadResult:
     """Load and validate a workbook that did not come from the version store, in a bounded worker process.
 
     `source` is the file's bytes or a path (read here with `loader.read_workbook_file`: devices and

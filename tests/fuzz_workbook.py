@@ -57,31 +57,111 @@ WORKER_FINDINGS = ("worker_crashed", "worker_timeout", "worker_busy")
 MAX_BYTES = 8 << 20
 
 NUMBERS: tuple[bytes, ...] = (
-    b"0", b"1", b"-1", b"200", b"201", b"250000", b"250001", b"1048576", b"1048577", b"16384", b"16385",
-    b"2147483647", b"2147483648", b"4294967295", b"4294967296", b"18446744073709551616", b"1e308", b"NaN",
-    b"00000000000000000001", b"99999999999999999999999999", b"2958466", b"-0.0",
+    b"0",
+    b"1",
+    b"-1",
+    b"200",
+    b"201",
+    b"250000",
+    b"250001",
+    b"1048576",
+    b"1048577",
+    b"16384",
+    b"16385",
+    b"2147483647",
+    b"2147483648",
+    b"4294967295",
+    b"4294967296",
+    b"18446744073709551616",
+    b"1e308",
+    b"NaN",
+    b"00000000000000000001",
+    b"99999999999999999999999999",
+    b"2958466",
+    b"-0.0",
 )
 LETTERS: tuple[bytes, ...] = (b"A", b"GR", b"GS", b"XFD", b"XFE", b"ZZZ", b"AAAA", b"xfd", b"", b"$A$")
 REFERENCE_SPELLINGS: tuple[bytes, ...] = (b'r = "', b"r='", b'r ="', b'r=\t"', b'R="', b'x:r="', b'r=""')
 TOKENS: tuple[bytes, ...] = (
-    b'<row r="1048576"/>', b'<row r = "1048576">', b'<row r="250001"><c><v>1</v></c></row>', b"<row/>",
-    b'<c r="XFD1048576"><v>1</v></c>', b'<c r = "XFD1048576"><v>1</v></c>', b"<c><v>1</v></c>",
-    b'<c r="GR1"><v>1</v></c>', b'<c r="A0"><v>1</v></c>', b'<c r=""><v>1</v></c>', b'<c r="1A"><v>1</v></c>',
-    b"<c>", b"</c>", b"<v>", b"</v>", b"<is><t>", b"</t></is>", b"<r><t>x</t></r>", b"<rPh><t>x</t></rPh>",
-    b' t="s"', b' t="e"', b' t="b"', b' t="d"', b' t="str"', b' t="inlineStr"', b' t="n"', b' s="4294967295"',
-    b' s="99999"', b"<v>1E+308</v>", b"<v>-1</v>", b"<v>2958466</v>", b"<v>NaN</v>", b"<v>1e-320</v>",
-    b'<f t="shared" ref="A1:XFD1048576" si="0">A1</f>', b'<f t="array" ref="A1:XFD1048576">1</f>',
-    b'<f t="shared" si="4294967295"/>', b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
-    b'<mergeCell ref="XFD1048576:A1"/>', b'<mergeCell ref="A1"/>', b'<dimension ref="A1:XFD1048576"/>',
-    b'<dimension ref="A1048576"/>', b'<cols><col min="1" max="16384" width="9"/></cols>',
-    b'<row r="1" spans="1:16384">', b"&#0;", b"&#x10FFFF;", b"&#xD800;", b"&amp;", b"&lt;", b"&bogus;",
-    b"<![CDATA[", b"]]>", b"<!--", b"-->", b"<?pi x?>", b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"\xc3", b"\xed\xa0\x80",
-    b'"', b"'", b">", b"<", b"/>", b"</", b' xmlns:x="urn:x"', b"<x:c>", b"<sheetData>", b"</sheetData>",
-    b"</worksheet>", b'<?xml version="1.0" encoding="UTF-16"?>',
-    b"<definedName name=\"x\">'Capaian Indikator'!$A:$XFD</definedName>", b'<sheet name="Info" sheetId="9" r:id="rId1"/>',
-    b'Target="/etc/passwd"', b'Target="../../../etc/passwd"', b'TargetMode="External"',
+    b'<row r="1048576"/>',
+    b'<row r = "1048576">',
+    b'<row r="250001"><c><v>1</v></c></row>',
+    b"<row/>",
+    b'<c r="XFD1048576"><v>1</v></c>',
+    b'<c r = "XFD1048576"><v>1</v></c>',
+    b"<c><v>1</v></c>",
+    b'<c r="GR1"><v>1</v></c>',
+    b'<c r="A0"><v>1</v></c>',
+    b'<c r=""><v>1</v></c>',
+    b'<c r="1A"><v>1</v></c>',
+    b"<c>",
+    b"</c>",
+    b"<v>",
+    b"</v>",
+    b"<is><t>",
+    b"</t></is>",
+    b"<r><t>x</t></r>",
+    b"<rPh><t>x</t></rPh>",
+    b' t="s"',
+    b' t="e"',
+    b' t="b"',
+    b' t="d"',
+    b' t="str"',
+    b' t="inlineStr"',
+    b' t="n"',
+    b' s="4294967295"',
+    b' s="99999"',
+    b"<v>1E+308</v>",
+    b"<v>-1</v>",
+    b"<v>2958466</v>",
+    b"<v>NaN</v>",
+    b"<v>1e-320</v>",
+    b'<f t="shared" ref="A1:XFD1048576" si="0">A1</f>',
+    b'<f t="array" ref="A1:XFD1048576">1</f>',
+    b'<f t="shared" si="4294967295"/>',
+    b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
+    b'<mergeCell ref="XFD1048576:A1"/>',
+    b'<mergeCell ref="A1"/>',
+    b'<dimension ref="A1:XFD1048576"/>',
+    b'<dimension ref="A1048576"/>',
+    b'<cols><col min="1" max="16384" width="9"/></cols>',
+    b'<row r="1" spans="1:16384">',
+    b"&#0;",
+    b"&#x10FFFF;",
+    b"&#xD800;",
+    b"&amp;",
+    b"&lt;",
+    b"&bogus;",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!--",
+    b"-->",
+    b"<?pi x?>",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\x00",
+    b"\xc3",
+    b"\xed\xa0\x80",
+    b'"',
+    b"'",
+    b">",
+    b"<",
+    b"/>",
+    b"</",
+    b' xmlns:x="urn:x"',
+    b"<x:c>",
+    b"<sheetData>",
+    b"</sheetData>",
+    b"</worksheet>",
+    b'<?xml version="1.0" encoding="UTF-16"?>',
+    b"<definedName name=\"x\">'Capaian Indikator'!$A:$XFD</definedName>",
+    b'<sheet name="Info" sheetId="9" r:id="rId1"/>',
+    b'Target="/etc/passwd"',
+    b'Target="../../../etc/passwd"',
+    b'TargetMode="External"',
     b'<Override PartName="/xl/worksheets/sheet9.xml" ContentType="application/xml"/>',
-    b'<numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>', b'<xf numFmtId="4294967295"/>',
+    b'<numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>',
+    b'<xf numFmtId="4294967295"/>',
 )
 FIELD_VALUES: tuple[int, ...] = (0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF)
 ZIP_SIGNATURES: tuple[bytes, ...] = (hf.LOCAL_SIGNATURE, hf.CENTRAL_SIGNATURE, hf.END_SIGNATURE)
@@ -112,7 +192,7 @@ class Choices:
         if bound <= 1:
             return 0
         width = (bound - 1).bit_length() + 7 >> 3
-        chunk = self._data[self._at:self._at + width]
+        chunk = self._data[self._at : self._at + width]
         self._at += width
         return int.from_bytes(chunk.ljust(width, b"\0"), "little") % bound
 
@@ -136,8 +216,15 @@ def seed_file() -> bytes:
 def mutable_parts() -> tuple[str, ...]:
     """The XML parts part mode mutates: each worksheet three times over, then every structural part once."""
     sheets = tuple(hf.SHEET_PARTS.values())
-    others = ("xl/workbook.xml", hf.WORKBOOK_RELS, "_rels/.rels", "[Content_Types].xml", "xl/styles.xml",
-              "xl/comments/comment4.xml", "xl/worksheets/_rels/sheet5.xml.rels")
+    others = (
+        "xl/workbook.xml",
+        hf.WORKBOOK_RELS,
+        "_rels/.rels",
+        "[Content_Types].xml",
+        "xl/styles.xml",
+        "xl/comments/comment4.xml",
+        "xl/worksheets/_rels/sheet5.xml.rels",
+    )
     return sheets * 3 + others
 
 
@@ -165,30 +252,30 @@ def mutate(data: bytes, choices: Choices, raw: bool) -> bytes:
         operation = choices.below(12)
         if operation == 0:  # a number at the limits
             if match := _wrap_search(_DIGITS, bytes(out), at):
-                out[match.start():match.end()] = choices.pick(NUMBERS)
+                out[match.start() : match.end()] = choices.pick(NUMBERS)
         elif operation == 1:  # a cell reference's column letters
             if (match := _wrap_search(_REFERENCE, bytes(out), at)) is not None:
-                out[match.start(1):match.end(1)] = choices.pick(LETTERS)
+                out[match.start(1) : match.end(1)] = choices.pick(LETTERS)
         elif operation == 2:  # a reference spelled as the native reader also reads it
             if match := _wrap_search(_REFERENCE_START, bytes(out), at):
-                out[match.start():match.end()] = choices.pick(REFERENCE_SPELLINGS)
+                out[match.start() : match.end()] = choices.pick(REFERENCE_SPELLINGS)
         elif operation == 3:
             out[at:at] = choices.pick(TOKENS)
         elif operation == 4:
             token = choices.pick(TOKENS)
-            out[at:at + len(token)] = token
+            out[at : at + len(token)] = token
         elif operation == 5:
-            del out[at:at + 1 + choices.below(256)]
+            del out[at : at + 1 + choices.below(256)]
         elif operation == 6:  # copy a span elsewhere
-            span = bytes(out[at:at + 1 + choices.below(4096)])
+            span = bytes(out[at : at + 1 + choices.below(4096)])
             where = choices.below(len(out) + 1)
             out[where:where] = span
         elif operation == 7:  # repeat an element (a row, a cell, a shared string, a relationship ...)
             if match := _wrap_search(_ELEMENT, bytes(out), at):
-                element = bytes(out[match.start():_element_end(out, match)])
+                element = bytes(out[match.start() : _element_end(out, match)])
                 times = (1, 9, 99, 999, 9999, 99999)[choices.below(6)]
                 times = min(times, max((MAX_BYTES - len(out)) // max(len(element), 1), 0))
-                out[match.start():match.start()] = element * times
+                out[match.start() : match.start()] = element * times
         elif operation == 8:
             out[at] ^= 1 + choices.below(255)
         elif operation == 9 and raw:  # a ZIP header field
@@ -206,12 +293,12 @@ def mutate(data: bytes, choices: Choices, raw: bool) -> bytes:
             text = bytes(out).decode("utf-8", "replace").replace('encoding="UTF-8"', 'encoding="UTF-16"')
             out = bytearray(b"\xff\xfe" + text.encode("utf-16-le"))
         elif operation == 10:
-            del out[at + 1:]
+            del out[at + 1 :]
         else:  # the same bytes twice in a row: duplicate the element around `at`
             start = out.rfind(b"<", 0, at + 1)
             end = out.find(b">", at)
             if start != -1 and end != -1:
-                out[start:start] = out[start:end + 1]
+                out[start:start] = out[start : end + 1]
         if len(out) > MAX_BYTES:
             del out[MAX_BYTES:]
     return bytes(out)
@@ -330,8 +417,10 @@ class Outcome:
 
     def line(self) -> str:
         verdict = f"FINDING: {self.finding}" if self.finding else "clear answer"
-        return (f"{self.name}: {verdict}; codes {', '.join(self.codes) or '-'}; "
-                f"{'loaded' if self.loaded else 'refused'}; peak {self.peak_mb:.0f} MB; {self.seconds:.2f} s")
+        return (
+            f"{self.name}: {verdict}; codes {', '.join(self.codes) or '-'}; "
+            f"{'loaded' if self.loaded else 'refused'}; peak {self.peak_mb:.0f} MB; {self.seconds:.2f} s"
+        )
 
 
 def replay(raw: bytes, name: str, save_to: Path | None = None) -> Outcome:
@@ -348,8 +437,14 @@ def replay(raw: bytes, name: str, save_to: Path | None = None) -> Outcome:
         check_result(result)
     except Finding as exc:
         finding = str(exc)
-    return Outcome(name, tuple(p.code for p in result.problems[:8]), result.plan is not None,
-                   result.worker_peak_bytes / 1048576, seconds, finding)
+    return Outcome(
+        name,
+        tuple(p.code for p in result.problems[:8]),
+        result.plan is not None,
+        result.worker_peak_bytes / 1048576,
+        seconds,
+        finding,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -384,11 +479,25 @@ def run(seconds: float, workdir: Path, log: Callable[[str], None] = print) -> in
     while (left := int(deadline - time.monotonic())) > 5:
         rounds += 1
         log_path = workdir / f"libfuzzer-{rounds}.log"
-        flags = [f"-max_total_time={left}", "-timeout=30", "-rss_limit_mb=3584", f"-artifact_prefix={artifacts}/",
-                 *LIBFUZZER_FLAGS, "-print_final_stats=1", str(corpus)]
+        flags = [
+            f"-max_total_time={left}",
+            "-timeout=30",
+            "-rss_limit_mb=3584",
+            f"-artifact_prefix={artifacts}/",
+            *LIBFUZZER_FLAGS,
+            "-print_final_stats=1",
+            str(corpus),
+        ]
         with log_path.open("wb") as output:
-            child = subprocess.run(_fuzz_command(flags), cwd=ROOT, env=_fuzz_environment(), stdout=output,
-                                   stderr=subprocess.STDOUT, timeout=left + 120, check=False)
+            child = subprocess.run(
+                _fuzz_command(flags),
+                cwd=ROOT,
+                env=_fuzz_environment(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                timeout=left + 120,
+                check=False,
+            )
         text = log_path.read_bytes()
         counts = _STATS.findall(text)
         if counts:
@@ -410,9 +519,11 @@ def run(seconds: float, workdir: Path, log: Callable[[str], None] = print) -> in
             break
     unclear = sum(1 for outcome, _ in outcomes if outcome.finding)
     corpus_size = sum(1 for _ in corpus.iterdir())
-    log(f"fuzzed {seconds:.0f} s in {rounds} run(s): about {executions} inputs in process, every "
+    log(
+        f"fuzzed {seconds:.0f} s in {rounds} run(s): about {executions} inputs in process, every "
         f"{WORKER_EVERY}th also through the worker; corpus {corpus_size} inputs; {len(outcomes)} artifact(s), "
-        f"{unclear} not answered clearly by the worker")
+        f"{unclear} not answered clearly by the worker"
+    )
     return unclear
 
 
@@ -421,9 +532,11 @@ def _cause(log_text: bytes) -> str:
     lines = [line.strip() for line in log_text.decode("utf-8", "replace").splitlines() if line.strip()]
     for index in range(len(lines) - 1, -1, -1):
         if lines[index].startswith("=== Uncaught Python exception"):
-            tail = [line for line in lines[index + 1:index + 40] if not line.startswith(("File ", "Traceback"))]
-            return next((line for line in tail if re.match(r"^[A-Za-z_.]+(Error|Exception|Finding)\b", line)),
-                        "uncaught Python exception")
+            tail = [line for line in lines[index + 1 : index + 40] if not line.startswith(("File ", "Traceback"))]
+            return next(
+                (line for line in tail if re.match(r"^[A-Za-z_.]+(Error|Exception|Finding)\b", line)),
+                "uncaught Python exception",
+            )
     memory = next((line for line in reversed(lines) if "memory allocation of" in line), None)
     summary = next((line for line in reversed(lines) if line.startswith("SUMMARY: libFuzzer")), "libFuzzer stopped")
     return f"{summary} ({memory})" if memory else summary

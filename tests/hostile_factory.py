@@ -46,6 +46,11 @@ BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#: The start of every OOXML content type.
+OOXML = "application/vnd.openxmlformats-officedocument."
+SHARED_STRINGS_RELATIONSHIP = (
+    f'<Relationship Type="{NS_REL}/sharedStrings" Target="sharedStrings.xml" Id="rId99" />'.encode()
+)
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 
@@ -84,8 +89,9 @@ def bundled_entries() -> dict[str, bytes]:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
-def build_zip(entries: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
-              compression: int = zipfile.ZIP_DEFLATED, level: int = 9) -> bytes:
+def build_zip(
+    entries: Mapping[str, bytes] | Iterable[tuple[str, bytes]], compression: int = zipfile.ZIP_DEFLATED, level: int = 9
+) -> bytes:
     """A ZIP archive of `entries` (a mapping, or pairs so that a name may repeat)."""
     pairs = list(entries.items()) if isinstance(entries, Mapping) else list(entries)
     out = io.BytesIO()
@@ -158,26 +164,44 @@ def ole_compound_file(streams: Mapping[str, bytes]) -> bytes:
         starts.append(first)
         sizes.append(len(content))
         fat.extend([*range(first + 1, first + count), end])
-        data_sectors.extend(content[i:i + sector] for i in range(0, len(content), sector))
+        data_sectors.extend(content[i : i + sector] for i in range(0, len(content), sector))
     if len(fat) > sector // 4:
         raise ValueError("streams too large for a single FAT sector")
     fat += [free] * (sector // 4 - len(fat))
 
     def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
         encoded = (name + "\0").encode("utf-16-le")
-        return struct.pack("<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, left, right, child,
-                           b"\0" * 16, 0, 0, 0, start, size)
+        return struct.pack(
+            "<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, left, right, child, b"\0" * 16, 0, 0, 0, start, size
+        )
 
     directory = [entry("Root Entry", 5, no_stream, no_stream, 1 if names else no_stream, end, 0)]
     for index, name in enumerate(names):
         right = index + 2 if index + 1 < len(names) else no_stream
         directory.append(entry(name, 2, no_stream, right, no_stream, starts[index], sizes[index]))
-    unused = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, no_stream, no_stream, no_stream, b"\0" * 16, 0, 0, 0,
-                         0, 0)
+    unused = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, no_stream, no_stream, no_stream, b"\0" * 16, 0, 0, 0, 0, 0)
     directory += [unused] * (4 - len(directory))
 
-    header = struct.pack("<8s16sHHHHH6sIIIIIIIII", bytes.fromhex("d0cf11e0a1b11ae1"), b"\0" * 16, 0x3E, 3, 0xFFFE,
-                         9, 6, b"\0" * 6, 0, 1, 1, 0, 4096, end, 0, end, 0)
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        bytes.fromhex("d0cf11e0a1b11ae1"),
+        b"\0" * 16,
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"\0" * 6,
+        0,
+        1,
+        1,
+        0,
+        4096,
+        end,
+        0,
+        end,
+        0,
+    )
     header += struct.pack("<109I", 0, *([free] * 108))
     return header + struct.pack(f"<{sector // 4}I", *fat) + b"".join(directory) + b"".join(data_sectors)
 
@@ -198,8 +222,10 @@ def encrypted_workbook(password: str = "rahasia") -> bytes:
 
 def minimal_png() -> bytes:
     """A valid 1x1 grey PNG."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0\x80")) + chunk(b"IEND", b"")
 
@@ -212,17 +238,22 @@ NOT_A_ZIP: dict[str, tuple[bytes, str]] = {
     "html_saved_as_xls": (
         b'<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">'
         b"<head><meta charset=utf-8></head><body><table><tr><td>KODE</td><td>NILAI</td></tr></table></body></html>",
-        "kind.html"),
+        "kind.html",
+    ),
     "html_with_bom_and_doctype": (b"\xef\xbb\xbf\r\n  <!DOCTYPE html>\n<HTML><BODY>x</BODY></HTML>", "kind.html"),
     "csv": (CSV_TEXT.encode("utf-8"), "kind.text"),
     "png": (minimal_png(), "kind.image"),
     "jpeg": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9", "kind.image"),
-    "gif": (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,"
-            b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", "kind.image"),
+    "gif": (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,"
+        b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
+        "kind.image",
+    ),
     "xml_spreadsheet_2003": (
         b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
         b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Sheet1"/></Workbook>',
-        "kind.xml"),
+        "kind.xml",
+    ),
     "gzip": (gzip.compress(CSV_TEXT.encode(), mtime=0), "kind.archive"),
     "binary_noise": (bytes([0xFF, 0xFE, 0xFA, 0x81]) + random.Random(7).randbytes(500), "kind.unknown"),
 }
@@ -238,7 +269,7 @@ def csv_split_utf8_at(boundary: int = 2048) -> bytes:
     text += "x" * (boundary - 1 - len(text.encode()))
     text += "é" + ";Kegiatan selesai\n" * 5
     data = text.encode("utf-8")
-    assert data[boundary - 1:boundary + 1] == "é".encode()
+    assert data[boundary - 1 : boundary + 1] == "é".encode()
     return data
 
 
@@ -264,43 +295,54 @@ def content_types(overrides: Mapping[str, str], defaults: Mapping[str, str] | No
     base.update(defaults or {})
     parts = [f'<Default Extension="{ext}" ContentType="{kind}"/>' for ext, kind in base.items()]
     parts += [f'<Override PartName="/{name}" ContentType="{kind}"/>' for name, kind in overrides.items()]
-    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="{NS_CT}">{"".join(parts)}</Types>'.encode()
+    declaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    return f'{declaration}<Types xmlns="{NS_CT}">{"".join(parts)}</Types>'.encode()
 
 
 def relationships(targets: Iterable[tuple[str, str, str]]) -> bytes:
     """A .rels part from (id, type suffix, target) triples; types are officeDocument relationship types."""
-    rels = "".join(f'<Relationship Id="{rid}" Type="{NS_REL}/{kind}" Target="{target}"/>' for rid, kind, target in targets)
-    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}">{rels}</Relationships>'.encode()
+    rels = "".join(
+        f'<Relationship Id="{rid}" Type="{NS_REL}/{kind}" Target="{target}"/>' for rid, kind, target in targets
+    )
+    declaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    return f'{declaration}<Relationships xmlns="{NS_PKG_REL}">{rels}</Relationships>'.encode()
 
 
 def docx() -> bytes:
     """A minimal Word document."""
-    return build_zip({
-        "[Content_Types].xml": content_types(
-            {"word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"}),
-        "_rels/.rels": relationships([("rId1", "officeDocument", "word/document.xml")]),
-        "word/document.xml": b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                             b"<w:body><w:p><w:r><w:t>Rencana Aksi</w:t></w:r></w:p></w:body></w:document>",
-    })
+    return build_zip(
+        {
+            "[Content_Types].xml": content_types({"word/document.xml": OOXML + "wordprocessingml.document.main+xml"}),
+            "_rels/.rels": relationships([("rId1", "officeDocument", "word/document.xml")]),
+            "word/document.xml": b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            b"<w:body><w:p><w:r><w:t>Rencana Aksi</w:t></w:r></w:p></w:body></w:document>",
+        }
+    )
 
 
 def pptx() -> bytes:
     """A minimal PowerPoint presentation."""
-    return build_zip({
-        "[Content_Types].xml": content_types(
-            {"ppt/presentation.xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"}),
-        "_rels/.rels": relationships([("rId1", "officeDocument", "ppt/presentation.xml")]),
-        "ppt/presentation.xml": b'<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>',
-    })
+    return build_zip(
+        {
+            "[Content_Types].xml": content_types(
+                {"ppt/presentation.xml": OOXML + "presentationml.presentation.main+xml"}
+            ),
+            "_rels/.rels": relationships([("rId1", "officeDocument", "ppt/presentation.xml")]),
+            "ppt/presentation.xml": b'<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>',
+        }
+    )
 
 
 def ods() -> bytes:
     """A minimal OpenDocument spreadsheet: 'mimetype' stored first, as ODF requires."""
     entries = [
         ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
-        ("META-INF/manifest.xml", b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-                                  b'<manifest:file-entry manifest:full-path="/" manifest:media-type='
-                                  b'"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'),
+        (
+            "META-INF/manifest.xml",
+            b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            b'<manifest:file-entry manifest:full-path="/" manifest:media-type='
+            b'"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        ),
         ("content.xml", b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>'),
     ]
     out = io.BytesIO()
@@ -335,30 +377,42 @@ def workbook_pointing_elsewhere() -> bytes:
 def minimal_xlsx(sheet_xml: Mapping[str, bytes]) -> bytes:
     """A minimal hand-made .xlsx: one worksheet per (sheet name -> <sheetData> inner XML) item."""
     sheets = "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(sheet_xml, 1))
-    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{NS_MAIN}" '
-                f'xmlns:r="{NS_REL}"><sheets>{sheets}</sheets></workbook>').encode()
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{NS_MAIN}" '
+        f'xmlns:r="{NS_REL}"><sheets>{sheets}</sheets></workbook>'
+    ).encode()
     entries: dict[str, bytes] = {
-        "[Content_Types].xml": content_types({
-            "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-            **{f"xl/worksheets/sheet{i}.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-               for i in range(1, len(sheet_xml) + 1)},
-        }),
+        "[Content_Types].xml": content_types(
+            {
+                "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                **{
+                    f"xl/worksheets/sheet{i}.xml": OOXML + "spreadsheetml.worksheet+xml"
+                    for i in range(1, len(sheet_xml) + 1)
+                },
+            }
+        ),
         "_rels/.rels": relationships([("rId1", "officeDocument", "xl/workbook.xml")]),
         "xl/workbook.xml": workbook,
         "xl/_rels/workbook.xml.rels": relationships(
-            [(f"rId{i}", "worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(sheet_xml) + 1)]),
+            [(f"rId{i}", "worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(sheet_xml) + 1)]
+        ),
     }
     for i, body in enumerate(sheet_xml.values(), 1):
         entries[f"xl/worksheets/sheet{i}.xml"] = (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}"><sheetData>'
-        ).encode() + body + b"</sheetData></worksheet>"
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}"><sheetData>'
+            ).encode()
+            + body
+            + b"</sheetData></worksheet>"
+        )
     return build_zip(entries)
 
 
 def foreign_xlsx() -> bytes:
     """A valid but unrelated spreadsheet: a single 'Sheet1' with a small table."""
-    return minimal_xlsx({"Sheet1": b'<row r="1"><c r="A1" t="inlineStr"><is><t>Nama</t></is></c>'
-                                   b'<c r="B1"><v>42</v></c></row>'})
+    return minimal_xlsx(
+        {"Sheet1": b'<row r="1"><c r="A1" t="inlineStr"><is><t>Nama</t></is></c><c r="B1"><v>42</v></c></row>'}
+    )
 
 
 def sheet_part_renamed(extension: str = ".dat", dimension: bytes = b'<dimension ref="A1:XFD1048576" />') -> bytes:
@@ -400,11 +454,47 @@ def raw_zip(entries: Iterable[RawEntry]) -> bytes:
     for entry in entries:
         name = entry.name.encode()
         offset = len(body)
-        body += struct.pack("<4sHHHHHIIIHH", LOCAL_SIGNATURE, 20, entry.flags, entry.method, entry.check_time, 0x5421,
-                            entry.crc, len(entry.payload), entry.file_size, len(name), 0) + name + entry.payload
-        central += struct.pack("<4sHHHHHHIIIHHHHHII", CENTRAL_SIGNATURE, 20, 20, entry.flags, entry.method,
-                               entry.check_time, 0x5421, entry.crc, len(entry.payload), entry.file_size, len(name),
-                               0, 0, 0, 0, 0, offset) + name
+        body += (
+            struct.pack(
+                "<4sHHHHHIIIHH",
+                LOCAL_SIGNATURE,
+                20,
+                entry.flags,
+                entry.method,
+                entry.check_time,
+                0x5421,
+                entry.crc,
+                len(entry.payload),
+                entry.file_size,
+                len(name),
+                0,
+            )
+            + name
+            + entry.payload
+        )
+        central += (
+            struct.pack(
+                "<4sHHHHHHIIIHHHHHII",
+                CENTRAL_SIGNATURE,
+                20,
+                20,
+                entry.flags,
+                entry.method,
+                entry.check_time,
+                0x5421,
+                entry.crc,
+                len(entry.payload),
+                entry.file_size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + name
+        )
         count += 1
     end = struct.pack("<4sHHHHIIH", END_SIGNATURE, 0, 0, count, count, len(central), len(body), 0)
     return bytes(body + central + end)
@@ -429,6 +519,7 @@ def deflate_stream(pieces: Iterable[bytes | tuple[bytes, int]], chunk: int = 1 <
     1 MiB run can be repeated as is; an empty final block ends the stream. 1 MiB of zeros deflates to
     about 1 KiB, so 600 MiB costs about 0.6 MB.
     """
+
     def segment(content: bytes) -> bytes:
         compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
         return compressor.compress(content) + compressor.flush(zlib.Z_FULL_FLUSH)
@@ -472,8 +563,7 @@ def bomb_in_sheet(padding: int = 4 << 20) -> bytes:
     content = bundled_entries()[VALUES_PART]
     head, tail = content.rsplit(b"</worksheet>", 1)
     payload, crc, size = deflate_stream([head, (b" ", padding), b"</worksheet>" + tail])
-    entries = [e if e.name != VALUES_PART else RawEntry(VALUES_PART, payload, crc, size)
-               for e in bundled_raw_entries()]
+    entries = [e if e.name != VALUES_PART else RawEntry(VALUES_PART, payload, crc, size) for e in bundled_raw_entries()]
     return raw_zip(entries)
 
 
@@ -486,6 +576,7 @@ def many_entries_workbook(extra: int) -> bytes:
 
 
 # ZipCrypto (traditional PKWARE encryption, APPNOTE 6.1), to make a real password-protected entry.
+
 
 def _zipcrypto_keys(password: bytes) -> list[int]:
     """The three ZipCrypto keys after feeding `password`."""
@@ -548,11 +639,11 @@ def header_offsets(data: bytes, name: str) -> HeaderOffsets:
     count, _size, directory = struct.unpack_from("<HII", data, end + 10)
     position = directory
     for _ in range(count):
-        if data[position:position + 4] != CENTRAL_SIGNATURE:
+        if data[position : position + 4] != CENTRAL_SIGNATURE:
             raise ValueError("central directory header expected")
         name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, position + 28)
         local = struct.unpack_from("<I", data, position + 42)[0]
-        if data[position + 46:position + 46 + name_len].decode() == name:
+        if data[position + 46 : position + 46 + name_len].decode() == name:
             return HeaderOffsets(local, position)
         position += 46 + name_len + extra_len + comment_len
     raise KeyError(name)
@@ -609,11 +700,15 @@ def hidden_tail(tail_size: int = 64 << 20, name: str = VALUES_PART) -> bytes:
     `tail_size` spaces, while both headers declare only the true content's size and CRC-32 (consistent with each
     other): a reader trusting the header stops early, a reader following the stream inflates everything."""
     content = bundled_entries()[name]
-    conflicting = (f'<worksheet xmlns="{NS_MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{HIDDEN_MARKER}'
-                   f'</t></is></c></row>').encode()
+    conflicting = (
+        f'<worksheet xmlns="{NS_MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{HIDDEN_MARKER}'
+        f"</t></is></c></row>"
+    ).encode()
     payload, _, _ = deflate_stream([content, conflicting, (b" ", tail_size)])
-    entries = [e if e.name != name else RawEntry(name, payload, zlib.crc32(content), len(content))
-               for e in bundled_raw_entries()]
+    entries = [
+        e if e.name != name else RawEntry(name, payload, zlib.crc32(content), len(content))
+        for e in bundled_raw_entries()
+    ]
     return raw_zip(entries)
 
 
@@ -627,8 +722,11 @@ def billion_laughs(root: str, body: str, levels: int = 9) -> bytes:
     for level in range(1, levels + 1):
         previous = f"&lol{level - 1};" if level > 1 else "&lol;"
         entities.append(f'<!ENTITY lol{level} "{previous * 10}">')
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE {root} [\n'
-            + "\n".join(entities) + f"\n]>\n{body}").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE {root} [\n'
+        + "\n".join(entities)
+        + f"\n]>\n{body}"
+    ).encode()
 
 
 def shared_strings_bomb(encoding: str = "utf-8") -> bytes:
@@ -641,10 +739,13 @@ def shared_strings_bomb(encoding: str = "utf-8") -> bytes:
     entries["xl/sharedStrings.xml"] = sst
     entries["xl/_rels/workbook.xml.rels"] = entries["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>",
-        f'<Relationship Type="{NS_REL}/sharedStrings" Target="sharedStrings.xml" Id="rId99" /></Relationships>'.encode())
+        SHARED_STRINGS_RELATIONSHIP + b"</Relationships>",
+    )
     entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-                     b'officedocument.spreadsheetml.sharedStrings+xml" /></Types>')
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml" /></Types>',
+    )
     return build_zip(entries)
 
 
@@ -741,12 +842,15 @@ def xlsm(with_vba: bool = True, macro_content_type: bool = True) -> bytes:
     if macro_content_type:
         types = types.replace(PLAIN_WORKBOOK_TYPE, MACRO_WORKBOOK_TYPE)
     if with_vba:
-        types = types.replace(b"</Types>", f'<Default Extension="bin" ContentType="{VBA_CONTENT_TYPE}" /></Types>'.encode())
+        types = types.replace(
+            b"</Types>", f'<Default Extension="bin" ContentType="{VBA_CONTENT_TYPE}" /></Types>'.encode()
+        )
         entries["xl/vbaProject.bin"] = vba_project()
         entries["xl/_rels/workbook.xml.rels"] = entries["xl/_rels/workbook.xml.rels"].replace(
             b"</Relationships>",
             b'<Relationship Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
-            b'Target="vbaProject.bin" Id="rId98" /></Relationships>')
+            b'Target="vbaProject.bin" Id="rId98" /></Relationships>',
+        )
     entries["[Content_Types].xml"] = types
     return build_zip(entries)
 
@@ -809,8 +913,13 @@ def _append_to_sheet_data(content: bytes, xml: bytes) -> bytes:
     return content.replace(b"</sheetData>", xml + b"</sheetData>")
 
 
-def far_cell_workbook(part: str = VALUES_PART, cell: bytes = FAR_CELL_SPELLINGS["double_quotes"], *,
-                      own_row: bool = True, dimension: str = LYING_DIMENSION) -> bytes:
+def far_cell_workbook(
+    part: str = VALUES_PART,
+    cell: bytes = FAR_CELL_SPELLINGS["double_quotes"],
+    *,
+    own_row: bool = True,
+    dimension: str = LYING_DIMENSION,
+) -> bytes:
     """The bundled workbook whose sheet `part` declares the small `dimension` (a lie) and holds `cell` at XFD1048576.
 
     With `own_row` the cell sits in a row element of its own, `<row r="1048576">`, as Excel writes it; without,
@@ -842,26 +951,35 @@ def implicit_columns_workbook(cells: int = 20_000, far_row: bytes | None = FAR_R
 def whole_sheet_shared_formula() -> bytes:
     """Capaian Indikator!C9 (the number 60) as the master of a shared formula whose range is the whole sheet,
     with its cached value kept."""
-    return edit_part(VALUES_PART, FORMULA_CELL_XML,
-                     f'<c r="C9"><f t="shared" ref="{WHOLE_SHEET}" si="0">B9*30</f><v>60</v></c>'.encode())
+    return edit_part(
+        VALUES_PART,
+        FORMULA_CELL_XML,
+        f'<c r="C9"><f t="shared" ref="{WHOLE_SHEET}" si="0">B9*30</f><v>60</v></c>'.encode(),
+    )
 
 
 def whole_sheet_merge() -> bytes:
     """'Capaian Indikator' with one merged range over the whole sheet (A1:XFD1048576)."""
-    return edit_part(VALUES_PART, b"</sheetData>",
-                     f'</sheetData><mergeCells count="1"><mergeCell ref="{WHOLE_SHEET}"/></mergeCells>'.encode())
+    return edit_part(
+        VALUES_PART,
+        b"</sheetData>",
+        f'</sheetData><mergeCells count="1"><mergeCell ref="{WHOLE_SHEET}"/></mergeCells>'.encode(),
+    )
 
 
 def whole_column_defined_name() -> bytes:
     """workbook.xml with a defined name `x` over the whole column A of 'Capaian Indikator' (1,048,576 cells)."""
-    return edit_part("xl/workbook.xml", b"</definedNames>",
-                     f"<definedName name=\"x\">'{VALUES_SHEET}'!$A:$A</definedName></definedNames>".encode())
+    return edit_part(
+        "xl/workbook.xml",
+        b"</definedNames>",
+        f"<definedName name=\"x\">'{VALUES_SHEET}'!$A:$A</definedName></definedNames>".encode(),
+    )
 
 
 # ----------------------------------------------------------------------------------------------
 # Parts and relationships: declared but absent, or pointing outside the package
 
-WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+WORKSHEET_TYPE = OOXML + "spreadsheetml.worksheet+xml"
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 #: Relationship targets outside the package: relative (climbing out of xl/) and absolute.
@@ -870,8 +988,11 @@ OUTSIDE_TARGETS = ("../../../etc/passwd", "/etc/passwd")
 
 def content_type_without_part(part: str = "xl/worksheets/sheet9.xml") -> bytes:
     """[Content_Types].xml declares worksheet `part`, which is not in the ZIP and which nothing relates to."""
-    return edit_part("[Content_Types].xml", b"</Types>",
-                     f'<Override PartName="/{part}" ContentType="{WORKSHEET_TYPE}" /></Types>'.encode())
+    return edit_part(
+        "[Content_Types].xml",
+        b"</Types>",
+        f'<Override PartName="/{part}" ContentType="{WORKSHEET_TYPE}" /></Types>'.encode(),
+    )
 
 
 def worksheet_target_missing() -> bytes:
@@ -888,8 +1009,10 @@ def relationship_outside(kind: str, target: str) -> bytes:
     elif kind == "styles":
         new = rels.replace(b'Target="styles.xml"', f'Target="{target}"'.encode())
     elif kind == "sharedStrings":
-        new = rels.replace(b"</Relationships>", f'<Relationship Type="{NS_REL}/sharedStrings" Target="{target}" '
-                                                f'Id="rId99" /></Relationships>'.encode())
+        new = rels.replace(
+            b"</Relationships>",
+            f'<Relationship Type="{NS_REL}/sharedStrings" Target="{target}" Id="rId99" /></Relationships>'.encode(),
+        )
     else:
         raise ValueError(kind)
     if new == rels:
@@ -915,7 +1038,9 @@ def deep_workbook_xml(depth: int = NESTING_DEPTH) -> bytes:
 
 def deep_inline_string(depth: int = NESTING_DEPTH) -> bytes:
     """Capaian Indikator!D4 (inline string 'CONTOH') with its <t> wrapped in `depth` nested rich-text runs <r>."""
-    return edit_part(VALUES_PART, b"<is><t>CONTOH</t></is>", b"<is>" + _nested(b"r", depth, b"<t>CONTOH</t>") + b"</is>")
+    return edit_part(
+        VALUES_PART, b"<is><t>CONTOH</t></is>", b"<is>" + _nested(b"r", depth, b"<t>CONTOH</t>") + b"</is>"
+    )
 
 
 def deep_shared_strings(depth: int = NESTING_DEPTH) -> bytes:
@@ -924,12 +1049,18 @@ def deep_shared_strings(depth: int = NESTING_DEPTH) -> bytes:
     entries = bundled_entries()
     entries["xl/sharedStrings.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS_MAIN}" count="1" uniqueCount="1">'
-        f"<si>".encode() + _nested(b"r", depth, b"<t>CONTOH</t>") + b"</si></sst>")
+        f"<si>".encode()
+        + _nested(b"r", depth, b"<t>CONTOH</t>")
+        + b"</si></sst>"
+    )
     entries[WORKBOOK_RELS] = entries[WORKBOOK_RELS].replace(
         b"</Relationships>",
-        f'<Relationship Type="{NS_REL}/sharedStrings" Target="sharedStrings.xml" Id="rId99" /></Relationships>'.encode())
+        SHARED_STRINGS_RELATIONSHIP + b"</Relationships>",
+    )
     entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
-        b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}" /></Types>'.encode())
+        b"</Types>",
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}" /></Types>'.encode(),
+    )
     old = b'<c r="D4" t="inlineStr"><is><t>CONTOH</t></is></c>'
     if old not in entries[VALUES_PART]:
         raise ValueError("D4 not found")
@@ -954,7 +1085,7 @@ def padding_block(size: int = 1 << 20, gap: int = 400, seed: int = 2022) -> byte
     closing = b"<!---->"
     while len(out) < size - len(closing):
         out += b" " * rng.randint(1, 2 * gap) + rng.choice((b"\n", b"\t", b"\r\n"))
-    return bytes(out[:size - len(closing)]) + closing
+    return bytes(out[: size - len(closing)]) + closing
 
 
 def deflate_blocks(head: bytes, block: bytes, times: int, tail: bytes) -> tuple[bytes, int, int]:
@@ -963,6 +1094,7 @@ def deflate_blocks(head: bytes, block: bytes, times: int, tail: bytes) -> tuple[
     `block` is compressed once (fresh compressor, full flush, so the segment stands alone) and the segment
     repeated; only the CRC-32 walks over every copy. Nothing the size of the content is ever held.
     """
+
     def segment(content: bytes) -> bytes:
         compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
         return compressor.compress(content) + compressor.flush(zlib.Z_FULL_FLUSH)
@@ -982,8 +1114,7 @@ def honest_padded_sheet(total: int = HONEST_LARGE) -> bytes:
     head, tail = content.split(b"</sheetData>", 1)
     block = padding_block()
     payload, crc, size = deflate_blocks(head, block, total // len(block), b"</sheetData>" + tail)
-    entries = [e if e.name != VALUES_PART else RawEntry(VALUES_PART, payload, crc, size)
-               for e in bundled_raw_entries()]
+    entries = [e if e.name != VALUES_PART else RawEntry(VALUES_PART, payload, crc, size) for e in bundled_raw_entries()]
     return raw_zip(entries)
 
 
@@ -1001,8 +1132,9 @@ def implicit_rows_workbook(rows: int = 300_000, part: str = VALUES_PART) -> byte
     Random whitespace between the rows keeps the entry well under the 250:1 ratio limit."""
     gaps = [b" " * (count % 24) for count in range(256)]
     body = b"".join(b"<row/>" + gaps[byte] for byte in random.Random(rows).randbytes(rows))
-    return rewrite_bundled({part: _append_to_sheet_data(bundled_entries()[part],
-                                                        body + b'<row><c t="n"><v>1</v></c></row>')})
+    return rewrite_bundled(
+        {part: _append_to_sheet_data(bundled_entries()[part], body + b'<row><c t="n"><v>1</v></c></row>')}
+    )
 
 
 def zip_version_needed(version: int = 64, name: str = VALUES_PART) -> bytes:

@@ -51,8 +51,15 @@ def open_session(url: str, run: bool = True, timeout: float = 60) -> Session:
     without, only ask for an upload URL, which names the session (the app never runs)."""
     xsrf = _xsrf_cookie(url)
     host = urlsplit(url).netloc
-    websocket = connect(f"ws://{host}/_stcore/stream", origin=url, subprotocols=["streamlit", xsrf],
-                        additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"}, max_size=None, proxy=None, legacy=True)
+    websocket = connect(
+        f"ws://{host}/_stcore/stream",
+        origin=url,
+        subprotocols=["streamlit", xsrf],
+        additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
+        max_size=None,
+        proxy=None,
+        legacy=True,
+    )
     if run:
         websocket.send(BackMsg(rerun_script=ClientState()).SerializeToString())
     else:
@@ -78,16 +85,25 @@ def open_session(url: str, run: bool = True, timeout: float = 60) -> Session:
 def put_file(session: Session, data: bytes, file_id: str | None = None, name: str = "data.xlsx") -> int:
     """PUT one file to the session's upload URL (multipart, XSRF cookie and header); the HTTP status."""
     boundary = uuid.uuid4().hex
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
     body = head + data + f"\r\n--{boundary}--\r\n".encode()
     parts = urlsplit(session.url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     try:
-        connection.request("PUT", f"/_stcore/upload_file/{session.session_id}/{file_id or uuid.uuid4()}", body=body,
-                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
-                                    "X-Xsrftoken": session.xsrf, "Cookie": f"{XSRF_COOKIE}={session.xsrf}",
-                                    "Origin": session.url})
+        connection.request(
+            "PUT",
+            f"/_stcore/upload_file/{session.session_id}/{file_id or uuid.uuid4()}",
+            body=body,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "X-Xsrftoken": session.xsrf,
+                "Cookie": f"{XSRF_COOKIE}={session.xsrf}",
+                "Origin": session.url,
+            },
+        )
         response = connection.getresponse()
         response.read()
         return response.status

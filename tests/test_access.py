@@ -70,8 +70,9 @@ def test_a_forged_session_cannot_publish(store: Store, forged: str) -> None:
 
 def test_editor_uploads_previews_and_publishes(store: Store) -> None:
     at = sign_in("edi", page="app_pages/data.py")
-    changed = workbook(lambda wb: wb["Rencana Aksi"].cell(row=18, column=4,
-                                                          value="2. Pelibatan masyarakat (diubah oleh uji)"))
+    changed = workbook(
+        lambda wb: wb["Rencana Aksi"].cell(row=18, column=4, value="2. Pelibatan masyarakat (diubah oleh uji)")
+    )
     at.get("file_uploader")[0].set_value(("rencana.xlsx", changed, "application/octet-stream")).run()
     assert not at.exception
     assert at.success[0].value.startswith("Tidak ada galat")
@@ -149,8 +150,7 @@ def test_failed_logins_are_refused_and_throttled(store: Store) -> None:
     assert "login_failed" in [e["action"] for e in store.audit_log()]
 
 
-def test_sign_in_says_when_the_server_is_busy_checking_passwords(store: Store,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sign_in_says_when_the_server_is_busy_checking_passwords(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RBDASH_LOGIN_WAIT_SECONDS", "1")
     checks = shared_checks()
     with ExitStack() as held:

@@ -86,7 +86,8 @@ def test_text_is_verbatim_with_the_decrees_typos(bundled: LoadResult) -> None:
     indicators = bundled.plan.indicators.set_index("indicator_code")
     assert indicators.loc["RA-07.1", "text"] == "Adanya rekemondasi dan tindak lanjut hasil evaluasi."
     assert indicators.loc["RA-05.5", "text"] == (
-        "Menurunnya jumlah pemanggangan kode etik ASN dan Kode etik Penyelenggara pemilu;")
+        "Menurunnya jumlah pemanggangan kode etik ASN dan Kode etik Penyelenggara pemilu;"
+    )
     assert indicators.loc["RA-05.7", "text"] == "Adanya inovasi pelayanan yang dirasakan manfaatnya oleh"
     assert indicators.loc["RA-01.4", "text"].endswith("c). Deklarasi pencanangan Zona Integritas KPU Provinsi Banten")
     assert indicators.loc["RA-06.6", "text"] == "Tersedianya pelayanan berbasis teknologi informasi"

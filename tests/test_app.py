@@ -100,8 +100,7 @@ def test_no_banner_without_example_data(monkeypatch: pytest.MonkeyPatch, tmp_pat
         assert not at.warning, page
 
 
-def test_unreadable_workbook_shows_the_problem_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
-                                                               tmp_path: Path) -> None:
+def test_unreadable_workbook_shows_the_problem_not_a_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     broken = tmp_path / "rusak.xlsx"
     broken.write_bytes(BUNDLED.read_bytes()[:5000])
     at = run_app(monkeypatch, broken)
@@ -129,8 +128,12 @@ def test_row_codes_in_overview_captions_are_literal_and_cut(monkeypatch: pytest.
     sheet = wb["Rencana Aksi"]
     for row in range(9, sheet.max_row + 1):
         if sheet.cell(row=row, column=19).value:
-            sheet.cell(row=row, column=19, value=f"![X](HTTP://EVIL.EXAMPLE/{sheet.cell(row=row, column=19).value}"
-                                                 f"{'.PNG' if row % 2 else 'Y' * 200})")
+            sheet.cell(
+                row=row,
+                column=19,
+                value=f"![X](HTTP://EVIL.EXAMPLE/{sheet.cell(row=row, column=19).value}"
+                f"{'.PNG' if row % 2 else 'Y' * 200})",
+            )
     path = tmp_path / "codes.xlsx"
     wb.save(path)
     at = run_app(monkeypatch, path)
@@ -153,8 +156,9 @@ def test_a_long_office_name_is_cut_in_the_page_caption(monkeypatch: pytest.Monke
     assert "KPU Provinsi Banten Sangat Panjang" in caption and "…" in caption and len(caption) < 250
 
 
-def test_the_store_seeds_version_1_and_sessions_see_a_new_version(monkeypatch: pytest.MonkeyPatch,
-                                                                  tmp_path: Path) -> None:
+def test_the_store_seeds_version_1_and_sessions_see_a_new_version(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import io
 
     from rbdash.store import Store

@@ -1,5 +1,6 @@
 """Real browser: Debian's headless Chromium driven by Playwright loads every page served by
-`python -m rbdash.serve` (streamlit run app.py, as `make run` serves it), clicks the main controls, and saves 1440x900 screenshots and A4-landscape PDFs
+`python -m rbdash.serve` (streamlit run app.py, as `make run` serves it), clicks the main controls, and saves
+1440x900 screenshots and A4-landscape PDFs
 to test-artifacts/."""
 
 from __future__ import annotations
@@ -22,11 +23,22 @@ from tests.conftest import ARTIFACTS, BUNDLED, ROOT, require_tool
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 require_tool(Path(CHROMIUM).exists(), "Debian's chromium")
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # URL path -> (page title, artifact name); the overview is the default page, served at "/".
-PAGES = {"": ("Ringkasan", "ringkasan"), "jadwal": ("Jadwal", "jadwal"), "indikator": ("Indikator", "indikator"),
-         "ikm": ("IKM", "ikm")}
+PAGES = {
+    "": ("Ringkasan", "ringkasan"),
+    "jadwal": ("Jadwal", "jadwal"),
+    "indikator": ("Indikator", "indikator"),
+    "ikm": ("IKM", "ikm"),
+}
 
 
 def _free_port() -> int:
@@ -54,13 +66,33 @@ SERVERS: dict[str, subprocess.Popen] = {}
 
 def _serve(env_extra: dict[str, str]) -> Iterator[str]:
     port = _free_port()
-    env = {**{k: v for k, v in os.environ.items() if k not in ("RBDASH_WORKBOOK", "RBDASH_DATA_DIR")},
-           "PYTHONPATH": str(ROOT), **env_extra}
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("RBDASH_WORKBOOK", "RBDASH_DATA_DIR")},
+        "PYTHONPATH": str(ROOT),
+        **env_extra,
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "rbdash.serve", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "rbdash.serve",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(process)
@@ -194,10 +226,15 @@ def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_pa
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("path", "title", "ready"), [
-    ("laporan", "Laporan", "Buat laporan"), ("riwayat", "Riwayat Versi", "Unduh versi 1"),
-    ("data", "Unggah Data", "memerlukan peran editor"), ("admin", "Pengguna & Audit", "memerlukan peran admin"),
-])
+@pytest.mark.parametrize(
+    ("path", "title", "ready"),
+    [
+        ("laporan", "Laporan", "Buat laporan"),
+        ("riwayat", "Riwayat Versi", "Unduh versi 1"),
+        ("data", "Unggah Data", "memerlukan peran editor"),
+        ("admin", "Pengguna & Audit", "memerlukan peran admin"),
+    ],
+)
 def test_pages_without_charts(server: str, browser, path: str, title: str, ready: str) -> None:
     page = _open(browser, f"{server}/{path}")
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
@@ -263,9 +300,14 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
         _ready(page, title)
         if path == "jadwal":
             page.get_by_text("2. Pelibatan masyarakat (setelah berkas sel jauh)", exact=False).first.wait_for(
-                state="attached")
-    for path, title in (("laporan", "Laporan"), ("riwayat", "Riwayat Versi"), ("data", "Unggah Data"),
-                        ("admin", "Pengguna & Audit")):
+                state="attached"
+            )
+    for path, title in (
+        ("laporan", "Laporan"),
+        ("riwayat", "Riwayat Versi"),
+        ("data", "Unggah Data"),
+        ("admin", "Pengguna & Audit"),
+    ):
         page.goto(f"{url}/{path}")
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
         page.wait_for_load_state("networkidle")

@@ -62,8 +62,16 @@ def test_gantt_filters(model: ActionPlan) -> None:
 def test_workbook_text_is_escaped_in_labels_and_hover(model: ActionPlan) -> None:
     plan = model.plan.copy()
     plan.loc[0, "sub_activity"] = '<a href="javascript:alert(1)">klik</a>'
-    probe = ActionPlan(model.info, plan, model.schedule, model.realisation, model.indicators,
-                       model.indicator_values, model.survey, model.responses)
+    probe = ActionPlan(
+        model.info,
+        plan,
+        model.schedule,
+        model.realisation,
+        model.indicators,
+        model.indicator_values,
+        model.survey,
+        model.responses,
+    )
     payload = charts.gantt(probe, 9, "id").to_json()
     assert "<a href" not in payload and "&lt;a href" in payload
 
@@ -83,9 +91,9 @@ def test_indicator_bars_direction_and_no_target(model: ActionPlan) -> None:
     labels = list(fig.layout.yaxis.ticktext)
     at = {label.split()[0]: i for i, label in enumerate(labels) if label.startswith("RA-")}
     assert bars.text[at["RA-06.1"]] == "Target belum ditetapkan" and bars.x[at["RA-06.1"]] == 0
-    assert bars.text[at["RA-05.4"]] == "50% · Tertinggal"      # "turun": 2 -> 1 against target 0
+    assert bars.text[at["RA-05.4"]] == "50% · Tertinggal"  # "turun": 2 -> 1 against target 0
     assert bars.text[at["RA-01.1"]] == "100% · Tercapai"
-    assert bars.marker.pattern.shape[at["RA-05.4"]] == "x"      # behind: hatched, readable in grayscale
+    assert bars.marker.pattern.shape[at["RA-05.4"]] == "x"  # behind: hatched, readable in grayscale
 
 
 def test_ikm_bands_and_overall_line(model: ActionPlan) -> None:

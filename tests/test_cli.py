@@ -16,8 +16,9 @@ from tests.conftest import BUNDLED, ROOT
 
 def rbdash(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "rbdash", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "rbdash", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +91,9 @@ def test_template_to_an_unwritable_place_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "Cannot write" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_report_says_when_chart_images_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_says_when_chart_images_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rbdash import cli, images, report
 
     def failing_build(*_args: object, **_kwargs: object) -> bytes:
@@ -107,8 +109,13 @@ def test_validate_refuses_devices_and_pipes_by_type(tmp_path: Path) -> None:
     fifo = tmp_path / "pipa.xlsx"
     os.mkfifo(fifo)
     for path, kind in (("/dev/zero", "device"), (str(fifo), "named pipe")):
-        completed = subprocess.run([sys.executable, "-m", "rbdash", "validate", path, "--lang", "en"], cwd=ROOT,
-                                   capture_output=True, text=True, timeout=120)
+        completed = subprocess.run(
+            [sys.executable, "-m", "rbdash", "validate", path, "--lang", "en"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert completed.returncode == 2, completed.stderr
         assert "is not a regular file" in completed.stderr and kind in completed.stderr
         assert "Traceback" not in completed.stderr
@@ -124,8 +131,9 @@ def test_template_to_a_full_device_is_one_message(capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.parametrize(("comment", "user"), [("", "ani"), ("   ", "ani"), ("perbaikan", " ")])
-def test_publish_needs_a_comment_and_a_user(comment: str, user: str, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_publish_needs_a_comment_and_a_user(
+    comment: str, user: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rbdash.cli import main
     from rbdash.store import Store
 

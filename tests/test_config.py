@@ -22,9 +22,11 @@ def test_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 def test_config_file_and_oidc_roles(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "rbdash.toml"
-    config.write_text('data_dir = "/srv/rbdash"\nview_requires_login = true\nauth = "oidc"\n\n[oidc_roles]\n'
-                      '"Tim.RB@banten.kpu.go.id" = "editor"\n"ketua@banten.kpu.go.id" = "viewer"\n'
-                      '"orang@luar" = "raja"\n')
+    config.write_text(
+        'data_dir = "/srv/rbdash"\nview_requires_login = true\nauth = "oidc"\n\n[oidc_roles]\n'
+        '"Tim.RB@banten.kpu.go.id" = "editor"\n"ketua@banten.kpu.go.id" = "viewer"\n'
+        '"orang@luar" = "raja"\n'
+    )
     monkeypatch.setenv("RBDASH_CONFIG", str(config))
     monkeypatch.delenv("RBDASH_DATA_DIR", raising=False)
     monkeypatch.delenv("RBDASH_VIEW_REQUIRES_LOGIN", raising=False)
@@ -40,7 +42,7 @@ def test_config_file_and_oidc_roles(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "rbdash.toml"
-    config.write_text("[limits]\nworker_memory_mb = 800\nlogin_checks = 0\nreport_queue = \"banyak\"\n")
+    config.write_text('[limits]\nworker_memory_mb = 800\nlogin_checks = 0\nreport_queue = "banyak"\n')
     monkeypatch.setenv("RBDASH_CONFIG", str(config))
     monkeypatch.delenv("RBDASH_WORKER_MEMORY_MB", raising=False)
     limits = settings().limits

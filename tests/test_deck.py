@@ -14,12 +14,14 @@ from rbdash import deck, images
 from rbdash.loader import LoadResult
 from tests.conftest import require_tool
 
-TITLES = ["Rencana Aksi RB 2022 — KPU Provinsi Banten: angka kunci",
-          "Kemajuan per program (bulan terjadwal s.d. posisi data)",
-          "Jadwal Rencana Aksi 2022: rencana dan realisasi per bulan",
-          "Capaian indikator terhadap target",
-          "Indeks Kepuasan Masyarakat (IKM) per periode, dengan mutu pelayanan A-D",
-          "NRR per unsur: 2022-TW3, Semua unit"]
+TITLES = [
+    "Rencana Aksi RB 2022 — KPU Provinsi Banten: angka kunci",
+    "Kemajuan per program (bulan terjadwal s.d. posisi data)",
+    "Jadwal Rencana Aksi 2022: rencana dan realisasi per bulan",
+    "Capaian indikator terhadap target",
+    "Indeks Kepuasan Masyarakat (IKM) per periode, dengan mutu pelayanan A-D",
+    "NRR per unsur: 2022-TW3, Semua unit",
+]
 
 
 def texts(slide) -> list[str]:
@@ -59,12 +61,18 @@ def test_report_cli_exit_codes(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
 
     from tests.conftest import BUNDLED, ROOT
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path / "data"),
-           "RBDASH_CHROMIUM": "/nonexistent", "PATH": str(tmp_path)}  # no browser: fast, still a deck
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RBDASH_DATA_DIR": str(tmp_path / "data"),
+        "RBDASH_CHROMIUM": "/nonexistent",
+        "PATH": str(tmp_path),
+    }  # no browser: fast, still a deck
 
     def rbdash(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
 
     out = tmp_path / "rapat.pptx"
     ok = rbdash("report", str(BUNDLED), "--pptx", str(out), "--as-of", "2022-06")

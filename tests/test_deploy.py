@@ -48,8 +48,12 @@ http {{
     include {config};
 }}
 """)
-    return subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(main), "-e", str(tmp_path / "error.log")],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(main), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_nginx_accepts_the_deployment_config(tmp_path: Path) -> None:
@@ -123,8 +127,11 @@ def proxy(tmp_path: Path) -> Iterator[int]:
     StandIn.bodies = 0
     port = free_port()
     config = tmp_path / "rbdash.conf"
-    config.write_text(DEPLOY.read_text().replace("127.0.0.1:8501", f"127.0.0.1:{app.server_port}")
-                      .replace("listen 80;", f"listen 127.0.0.1:{port};"))
+    config.write_text(
+        DEPLOY.read_text()
+        .replace("127.0.0.1:8501", f"127.0.0.1:{app.server_port}")
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+    )
     temp = {name: tmp_path / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
         path.mkdir()
@@ -145,8 +152,11 @@ http {{
     include {config};
 }}
 """)
-    server = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(main), "-e", str(tmp_path / "error.log")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(main), "-e", str(tmp_path / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -212,8 +222,9 @@ def test_removing_files_is_never_rate_limited_but_uploads_are(proxy: int) -> Non
 def test_at_most_four_bodies_reach_the_app_at_once(proxy: int) -> None:
     StandIn.hold.clear()  # the app holds every request it gets
     statuses: list[int] = []
-    threads = [threading.Thread(target=lambda c=client: statuses.append(request(proxy, "PUT", c)))
-               for client in range(50, 54)]
+    threads = [
+        threading.Thread(target=lambda c=client: statuses.append(request(proxy, "PUT", c))) for client in range(50, 54)
+    ]
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 20

@@ -31,11 +31,17 @@ WORKER_EXAMPLES = 80
 LIBFUZZER_RUNS = 2 * fw.WORKER_EVERY
 
 
-@settings(max_examples=WORKER_EXAMPLES, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=WORKER_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(st.binary(max_size=96))
 @example(b"")  # the bundled workbook unchanged
-# make fuzz, first 10-minute run: a central directory entry needing ZIP version 25.5 (hostile_factory.zip_version_needed)
+# make fuzz, first 10-minute run: a central directory entry needing ZIP version 25.5
+# (hostile_factory.zip_version_needed)
 @example(b"\x031\x17\x08(\xe0\xea\x86@\xc8\xfco!\x1fa\xb95\xb0\x96\xe3\xf4U4U6\xaa\\\xc8qc")
 def test_mutated_workbooks_get_a_clear_answer_from_the_worker(raw: bytes) -> None:
     data = fw.build_workbook(raw)
@@ -79,10 +85,17 @@ def test_libfuzzer_harness_runs_in_a_watched_subprocess(tmp_path: Path) -> None:
     corpus.mkdir()
     for name, raw in fw.seed_inputs(8).items():
         (corpus / name).write_bytes(raw)
-    command = fw._fuzz_command([f"-runs={LIBFUZZER_RUNS}", "-seed=1", "-timeout=30", *fw.LIBFUZZER_FLAGS,
-                                f"-artifact_prefix={tmp_path}/", str(corpus)])
-    done = subprocess.run(command, cwd=ROOT, env=fw._fuzz_environment(), capture_output=True, timeout=300,
-                          check=False)
+    command = fw._fuzz_command(
+        [
+            f"-runs={LIBFUZZER_RUNS}",
+            "-seed=1",
+            "-timeout=30",
+            *fw.LIBFUZZER_FLAGS,
+            f"-artifact_prefix={tmp_path}/",
+            str(corpus),
+        ]
+    )
+    done = subprocess.run(command, cwd=ROOT, env=fw._fuzz_environment(), capture_output=True, timeout=300, check=False)
     output = (done.stdout + done.stderr).decode("utf-8", "replace")
     assert done.returncode == 0, output[-3000:]
     assert f"Done {LIBFUZZER_RUNS} runs" in output, output[-3000:]

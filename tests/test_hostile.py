@@ -59,8 +59,9 @@ class Case:
 CASES: dict[str, Case] = {
     # Not a ZIP package at all.
     "empty_file": Case(hf.empty_file, "empty_file"),
-    "file_too_large": Case(hf.oversized_workbook, "file_too_large", limits=PackageLimits(max_file_bytes=1 << 20),
-                           params={"limit_mb": "1"}),
+    "file_too_large": Case(
+        hf.oversized_workbook, "file_too_large", limits=PackageLimits(max_file_bytes=1 << 20), params={"limit_mb": "1"}
+    ),
     "legacy_xls": Case(hf.legacy_xls, "legacy_xls"),
     "encrypted_workbook": Case(hf.encrypted_workbook, "encrypted_workbook"),
     "not_a_zip_pdf": Case(lambda: hf.NOT_A_ZIP["pdf"][0], "not_a_zip", params={"kind": MessageRef("kind.pdf")}),
@@ -81,72 +82,119 @@ CASES: dict[str, Case] = {
     "office_document_elsewhere": Case(hf.workbook_pointing_elsewhere, "not_a_workbook"),
     # Encrypted entries, entry counts, bombs.
     "zipcrypto_all_entries": Case(hf.zipcrypto_workbook, "zip_encrypted_entry"),
-    "zipcrypto_one_entry": Case(lambda: hf.zipcrypto_workbook(only="xl/styles.xml"), "zip_encrypted_entry",
-                                params={"entry": "xl/styles.xml"}),
-    "too_many_entries_default": Case(lambda: hf.many_entries_workbook(2000), "too_many_entries",
-                                     params={"limit": 2000}),
-    "too_many_entries_small_limit": Case(hf.bundled_bytes, "too_many_entries", limits=PackageLimits(max_entries=10),
-                                         params={"count": 33, "limit": 10}),
+    "zipcrypto_one_entry": Case(
+        lambda: hf.zipcrypto_workbook(only="xl/styles.xml"), "zip_encrypted_entry", params={"entry": "xl/styles.xml"}
+    ),
+    "too_many_entries_default": Case(
+        lambda: hf.many_entries_workbook(2000), "too_many_entries", params={"limit": 2000}
+    ),
+    "too_many_entries_small_limit": Case(
+        hf.bundled_bytes, "too_many_entries", limits=PackageLimits(max_entries=10), params={"count": 33, "limit": 10}
+    ),
     "zip_bomb_size_600mb": Case(lambda: hf.bomb_workbook(600 << 20), "zip_bomb_size", params={"limit_mb": "500"}),
-    "zip_bomb_size_small_limit": Case(hf.bundled_bytes, "zip_bomb_size",
-                                      limits=PackageLimits(max_total_uncompressed=100_000)),
-    "zip_bomb_ratio_media": Case(lambda: hf.bomb_workbook(2 << 20), "zip_bomb_ratio",
-                                 params={"entry": "xl/media/image1.png", "limit": 250}),
+    "zip_bomb_size_small_limit": Case(
+        hf.bundled_bytes, "zip_bomb_size", limits=PackageLimits(max_total_uncompressed=100_000)
+    ),
+    "zip_bomb_ratio_media": Case(
+        lambda: hf.bomb_workbook(2 << 20), "zip_bomb_ratio", params={"entry": "xl/media/image1.png", "limit": 250}
+    ),
     "zip_bomb_ratio_sheet": Case(hf.bomb_in_sheet, "zip_bomb_ratio", params={"entry": hf.VALUES_PART}),
     # Headers that lie.
     "size_declared_larger": Case(lambda: hf.lying_size(1000), "zip_size_mismatch", params={"entry": hf.VALUES_PART}),
     "size_declared_smaller": Case(lambda: hf.lying_size(-100), "zip_size_mismatch", params={"entry": hf.VALUES_PART}),
-    "size_larger_central_only": Case(lambda: hf.lying_size(1000, local=False), "zip_size_mismatch",
-                                     params={"entry": hf.VALUES_PART}),
+    "size_larger_central_only": Case(
+        lambda: hf.lying_size(1000, local=False), "zip_size_mismatch", params={"entry": hf.VALUES_PART}
+    ),
     "crc_wrong": Case(hf.lying_crc, "zip_size_mismatch", params={"entry": hf.VALUES_PART}),
-    "compressed_size_short": Case(lambda: hf.lying_compressed_size(-200), "zip_size_mismatch",
-                                  params={"entry": hf.VALUES_PART}),
+    "compressed_size_short": Case(
+        lambda: hf.lying_compressed_size(-200), "zip_size_mismatch", params={"entry": hf.VALUES_PART}
+    ),
     # XML with a DTD, or not well-formed.
     "billion_laughs_shared_strings": Case(hf.shared_strings_bomb, "xml_dtd", params={"entry": "xl/sharedStrings.xml"}),
     "billion_laughs_sheet": Case(hf.sheet_laughs, "xml_dtd", params={"entry": hf.VALUES_PART}),
     # A name ending in .bin proves nothing (seen by the attacker review: such parts skipped the DTD check).
     "billion_laughs_in_a_part_named_bin": Case(
         lambda: hf.rewrite_bundled({"xl/sharedStrings.bin": hf.billion_laughs("sst", "<sst>&lol9;</sst>")}),
-        "xml_dtd", params={"entry": "xl/sharedStrings.bin"}),
+        "xml_dtd",
+        params={"entry": "xl/sharedStrings.bin"},
+    ),
     "quadratic_blowup_sheet": Case(hf.quadratic_blowup, "xml_dtd", params={"entry": hf.VALUES_PART}),
-    "xxe_workbook": Case(lambda: hf.with_doctype("xl/workbook.xml", hf.XXE_DOCTYPE), "xml_dtd",
-                         params={"entry": "xl/workbook.xml"}),
-    "doctype_root_rels": Case(lambda: hf.with_doctype("_rels/.rels", hf.PLAIN_DOCTYPE), "xml_dtd",
-                              params={"entry": "_rels/.rels"}),
-    "doctype_content_types": Case(lambda: hf.with_doctype("[Content_Types].xml", hf.PLAIN_DOCTYPE), "xml_dtd",
-                                  params={"entry": "[Content_Types].xml"}),
-    "doctype_vml": Case(lambda: hf.with_doctype("xl/drawings/commentsDrawing1.vml", hf.PLAIN_DOCTYPE), "xml_dtd",
-                        params={"entry": "xl/drawings/commentsDrawing1.vml"}),
-    "doctype_core_properties": Case(lambda: hf.with_doctype("docProps/core.xml", hf.PLAIN_DOCTYPE), "xml_dtd",
-                                    params={"entry": "docProps/core.xml"}),
-    "malformed_workbook": Case(lambda: hf.malformed_part("xl/workbook.xml", 300), "xml_malformed",
-                               params={"entry": "xl/workbook.xml"}),
-    "malformed_root_rels": Case(lambda: hf.malformed_part("_rels/.rels", 100), "xml_malformed",
-                                params={"entry": "_rels/.rels"}),
-    "malformed_workbook_rels": Case(lambda: hf.malformed_part("xl/_rels/workbook.xml.rels", 200), "xml_malformed",
-                                    params={"entry": "xl/_rels/workbook.xml.rels"}),
-    "undefined_entity_workbook": Case(hf.undefined_entity_workbook, "xml_malformed",
-                                      params={"entry": "xl/workbook.xml"}),
+    "xxe_workbook": Case(
+        lambda: hf.with_doctype("xl/workbook.xml", hf.XXE_DOCTYPE), "xml_dtd", params={"entry": "xl/workbook.xml"}
+    ),
+    "doctype_root_rels": Case(
+        lambda: hf.with_doctype("_rels/.rels", hf.PLAIN_DOCTYPE), "xml_dtd", params={"entry": "_rels/.rels"}
+    ),
+    "doctype_content_types": Case(
+        lambda: hf.with_doctype("[Content_Types].xml", hf.PLAIN_DOCTYPE),
+        "xml_dtd",
+        params={"entry": "[Content_Types].xml"},
+    ),
+    "doctype_vml": Case(
+        lambda: hf.with_doctype("xl/drawings/commentsDrawing1.vml", hf.PLAIN_DOCTYPE),
+        "xml_dtd",
+        params={"entry": "xl/drawings/commentsDrawing1.vml"},
+    ),
+    "doctype_core_properties": Case(
+        lambda: hf.with_doctype("docProps/core.xml", hf.PLAIN_DOCTYPE), "xml_dtd", params={"entry": "docProps/core.xml"}
+    ),
+    "malformed_workbook": Case(
+        lambda: hf.malformed_part("xl/workbook.xml", 300), "xml_malformed", params={"entry": "xl/workbook.xml"}
+    ),
+    "malformed_root_rels": Case(
+        lambda: hf.malformed_part("_rels/.rels", 100), "xml_malformed", params={"entry": "_rels/.rels"}
+    ),
+    "malformed_workbook_rels": Case(
+        lambda: hf.malformed_part("xl/_rels/workbook.xml.rels", 200),
+        "xml_malformed",
+        params={"entry": "xl/_rels/workbook.xml.rels"},
+    ),
+    "undefined_entity_workbook": Case(
+        hf.undefined_entity_workbook, "xml_malformed", params={"entry": "xl/workbook.xml"}
+    ),
     # Absurd sheet dimensions.
-    "dimension_whole_grid": Case(lambda: hf.huge_dimension("A1:XFD1048576"), "sheet_too_large", sheet=hf.PLAN_SHEET,
-                                 params={"ref": "A1:XFD1048576", "rows": 1048576, "cols": 16384}),
-    "dimension_rows": Case(lambda: hf.huge_dimension("A1:S1048576"), "sheet_too_large", sheet=hf.PLAN_SHEET,
-                           params={"rows": 1048576, "cols": 19}),
-    "dimension_columns": Case(lambda: hf.huge_dimension("A1:XFD19"), "sheet_too_large", sheet=hf.PLAN_SHEET,
-                              params={"rows": 19, "cols": 16384}),
-    "dimension_absolute": Case(lambda: hf.huge_dimension("$A$1:$XFD$1048576"), "sheet_too_large",
-                               sheet=hf.PLAN_SHEET),
-    "dimension_prefixed": Case(lambda: hf.huge_dimension("A1:XFD1048576", prefix="x"), "sheet_too_large",
-                               sheet=hf.PLAN_SHEET),
-    "dimension_small_limit": Case(hf.bundled_bytes, "sheet_too_large", limits=PackageLimits(max_sheet_rows=10),
-                                  sheet="Info", params={"max_rows": 10}),
+    "dimension_whole_grid": Case(
+        lambda: hf.huge_dimension("A1:XFD1048576"),
+        "sheet_too_large",
+        sheet=hf.PLAN_SHEET,
+        params={"ref": "A1:XFD1048576", "rows": 1048576, "cols": 16384},
+    ),
+    "dimension_rows": Case(
+        lambda: hf.huge_dimension("A1:S1048576"),
+        "sheet_too_large",
+        sheet=hf.PLAN_SHEET,
+        params={"rows": 1048576, "cols": 19},
+    ),
+    "dimension_columns": Case(
+        lambda: hf.huge_dimension("A1:XFD19"),
+        "sheet_too_large",
+        sheet=hf.PLAN_SHEET,
+        params={"rows": 19, "cols": 16384},
+    ),
+    "dimension_absolute": Case(lambda: hf.huge_dimension("$A$1:$XFD$1048576"), "sheet_too_large", sheet=hf.PLAN_SHEET),
+    "dimension_prefixed": Case(
+        lambda: hf.huge_dimension("A1:XFD1048576", prefix="x"), "sheet_too_large", sheet=hf.PLAN_SHEET
+    ),
+    "dimension_small_limit": Case(
+        hf.bundled_bytes,
+        "sheet_too_large",
+        limits=PackageLimits(max_sheet_rows=10),
+        sheet="Info",
+        params={"max_rows": 10},
+    ),
     # Warnings: the workbook still loads.
     "xlsm": Case(hf.xlsm, "macros_ignored", "warning", unreadable=False),
-    "vba_project_only": Case(lambda: hf.xlsm(macro_content_type=False), "macros_ignored", "warning",
-                             unreadable=False),
+    "vba_project_only": Case(lambda: hf.xlsm(macro_content_type=False), "macros_ignored", "warning", unreadable=False),
     "macro_content_type_only": Case(lambda: hf.xlsm(with_vba=False), "macros_ignored", "warning", unreadable=False),
-    "formula_without_value": Case(hf.formula_without_value, "formula_without_value", "warning", unreadable=False,
-                                  sheet=hf.VALUES_SHEET, cell=hf.FORMULA_CELL, params={"count": 1, "cells": "C9"}),
+    "formula_without_value": Case(
+        hf.formula_without_value,
+        "formula_without_value",
+        "warning",
+        unreadable=False,
+        sheet=hf.VALUES_SHEET,
+        cell=hf.FORMULA_CELL,
+        params={"count": 1, "cells": "C9"},
+    ),
 }
 
 
@@ -206,7 +254,9 @@ def assert_matches_case(result: LoadResult, case: Case) -> Problem:
 
 def folder_state(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file of `folder` (recursively) with its bytes and modification time in nanoseconds."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def model_dump(result: LoadResult) -> str:
@@ -348,18 +398,23 @@ def test_encrypted_fixture_decrypts_to_the_bundled_workbook() -> None:
 def test_zipcrypto_fixture_decrypts_with_its_password() -> None:
     with zipfile.ZipFile(io.BytesIO(hf.zipcrypto_workbook(b"rahasia"))) as archive:
         assert all(info.flag_bits & 0x1 for info in archive.infolist())
-        assert {info.filename: archive.read(info, pwd=b"rahasia") for info in archive.infolist()} == hf.bundled_entries()
+        assert {
+            info.filename: archive.read(info, pwd=b"rahasia") for info in archive.infolist()
+        } == hf.bundled_entries()
 
 
 # ----------------------------------------------------------------------------------------------
 # Bombs stay small on disk; header patches touch only the documented bytes
 
 
-@pytest.mark.parametrize(("make", "declared_at_least"), [
-    (lambda: hf.bomb_workbook(600 << 20), 600 << 20),
-    (lambda: hf.bomb_workbook(2 << 20), 2 << 20),
-    (hf.bomb_in_sheet, 4 << 20),
-])
+@pytest.mark.parametrize(
+    ("make", "declared_at_least"),
+    [
+        (lambda: hf.bomb_workbook(600 << 20), 600 << 20),
+        (lambda: hf.bomb_workbook(2 << 20), 2 << 20),
+        (hf.bomb_in_sheet, 4 << 20),
+    ],
+)
 def test_bomb_fixtures_are_small_but_inflate(make: Callable[[], bytes], declared_at_least: int) -> None:
     data = make()
     assert len(data) < 2 << 20
@@ -382,9 +437,10 @@ def test_patch_entry_changes_only_the_documented_fields() -> None:
     changed = [i for i, (a, b) in enumerate(zip(original, patched, strict=True)) if a != b]
     assert changed
     assert set(changed) <= set(range(offsets.local + 22, offsets.local + 26)) | set(
-        range(offsets.central + 24, offsets.central + 28))
-    assert patched[offsets.local + 22:offsets.local + 26] == bytes([4, 3, 2, 1])
-    assert patched[offsets.central + 24:offsets.central + 28] == bytes([4, 3, 2, 1])
+        range(offsets.central + 24, offsets.central + 28)
+    )
+    assert patched[offsets.local + 22 : offsets.local + 26] == bytes([4, 3, 2, 1])
+    assert patched[offsets.central + 24 : offsets.central + 28] == bytes([4, 3, 2, 1])
     assert hf.entry_info(patched, hf.VALUES_PART).file_size == 0x01020304
 
 
@@ -394,16 +450,20 @@ def test_hidden_tail_fixture_hides_data_after_the_declared_end() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.read(hf.VALUES_PART) == hf.bundled_entries()[hf.VALUES_PART]  # the header is self-consistent
     start = info.header_offset + 30 + len(info.filename.encode())
-    inflated = zlib.decompressobj(-15).decompress(data[start:start + info.compress_size])
+    inflated = zlib.decompressobj(-15).decompress(data[start : start + info.compress_size])
     assert len(inflated) > info.file_size + (1 << 20)
-    assert hf.HIDDEN_MARKER.encode() in inflated[info.file_size:]
+    assert hf.HIDDEN_MARKER.encode() in inflated[info.file_size :]
 
 
-@pytest.mark.parametrize("make", [
-    lambda: hf.lying_size(1000, central=False),  # only the local header lies; readers use the central directory
-    lambda: hf.lying_compressed_size(200),  # the deflate stream ends before the declared compressed size
-    hf.hidden_tail,  # size and CRC agree with each other but the stream hides a second document after them
-], ids=["size_local_only", "compressed_size_long", "hidden_tail"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: hf.lying_size(1000, central=False),  # only the local header lies; readers use the central directory
+        lambda: hf.lying_compressed_size(200),  # the deflate stream ends before the declared compressed size
+        hf.hidden_tail,  # size and CRC agree with each other but the stream hides a second document after them
+    ],
+    ids=["size_local_only", "compressed_size_long", "hidden_tail"],
+)
 def test_inconsistent_headers_never_let_hidden_data_in(make: Callable[[], bytes], bundled_result: LoadResult) -> None:
     """Either the entry is refused as a size mismatch, or exactly the declared content is read."""
     result = load(make())
@@ -467,12 +527,16 @@ def test_macros_are_ignored_and_values_load(bundled_result: LoadResult) -> None:
     assert not any(isinstance(v, bytes) for v in result.plan.info.values())
 
 
-@pytest.mark.parametrize("cell", [
-    b'<c r="C9"><f>SUM(A1:A2)</f></c>',
-    b'<c r="C9"><f>SUM(A1:A2)</f><v></v></c>',
-    b'<c r="C9" t="str"><f>SUM(A1:A2)</f><v> </v></c>',
-    b'<c r="C9" s="0"><f t="shared" ref="C9:C9" si="0">B9*30</f></c>',
-], ids=["no_v", "empty_v", "blank_string_v", "shared_formula"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b'<c r="C9"><f>SUM(A1:A2)</f></c>',
+        b'<c r="C9"><f>SUM(A1:A2)</f><v></v></c>',
+        b'<c r="C9" t="str"><f>SUM(A1:A2)</f><v> </v></c>',
+        b'<c r="C9" s="0"><f t="shared" ref="C9:C9" si="0">B9*30</f></c>',
+    ],
+    ids=["no_v", "empty_v", "blank_string_v", "shared_formula"],
+)
 def test_formula_without_value_is_empty_not_zero(cell: bytes, bundled_result: LoadResult) -> None:
     result = load(hf.formula_without_value(cell))
     found = problem(result, "formula_without_value", "warning")
@@ -552,11 +616,20 @@ def test_openpyxl_refuses_entity_expansion(make: Callable[[], bytes]) -> None:
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """`python -m rbdash ARGS` from the project folder, with the project's interpreter."""
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
-    return subprocess.run([str(PYTHON if PYTHON.exists() else sys.executable), "-m", "rbdash", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300, env=env, check=False)
+    return subprocess.run(
+        [str(PYTHON if PYTHON.exists() else sys.executable), "-m", "rbdash", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
 
 
-@pytest.mark.parametrize(("make", "code"), [(hf.legacy_xls, "legacy_xls"), (hf.encrypted_workbook, "encrypted_workbook")])
+@pytest.mark.parametrize(
+    ("make", "code"), [(hf.legacy_xls, "legacy_xls"), (hf.encrypted_workbook, "encrypted_workbook")]
+)
 def test_cli_validate_unreadable_file(make: Callable[[], bytes], code: str, tmp_path: Path) -> None:
     path = tmp_path / "kiriman.xlsx"
     path.write_bytes(make())

@@ -69,31 +69,60 @@ def _far_row_params() -> dict[str, Any]:
 
 CASES: dict[str, Bounded] = {
     # A lying dimension (A1:D30) and one cell at XFD1048576 in a row of its own, in each sheet in turn.
-    **{f"far_cell_in_{name.replace(' ', '_').lower()}": Bounded(
-        lambda part=part: hf.far_cell_workbook(part), "sheet_extent_too_large", sheet=name, cell=hf.FAR_CELL,
-        params=_far_cell_params()) for name, part in hf.SHEET_PARTS.items()},
+    **{
+        f"far_cell_in_{name.replace(' ', '_').lower()}": Bounded(
+            lambda part=part: hf.far_cell_workbook(part),
+            "sheet_extent_too_large",
+            sheet=name,
+            cell=hf.FAR_CELL,
+            params=_far_cell_params(),
+        )
+        for name, part in hf.SHEET_PARTS.items()
+    },
     # The same cell appended to the last row, so only its own reference places it, spelled as the reader accepts.
     "far_cell_lowercase": Bounded(
         lambda: hf.far_cell_workbook(cell=hf.FAR_CELL_SPELLINGS["lowercase"], own_row=False),
-        "sheet_extent_too_large", sheet=hf.VALUES_SHEET, cell=hf.FAR_CELL, params=_far_cell_params()),
+        "sheet_extent_too_large",
+        sheet=hf.VALUES_SHEET,
+        cell=hf.FAR_CELL,
+        params=_far_cell_params(),
+    ),
     "far_cell_single_quotes": Bounded(
         lambda: hf.far_cell_workbook(cell=hf.FAR_CELL_SPELLINGS["single_quotes"], own_row=False),
-        "sheet_extent_too_large", sheet=hf.VALUES_SHEET, cell=hf.FAR_CELL, params=_far_cell_params()),
+        "sheet_extent_too_large",
+        sheet=hf.VALUES_SHEET,
+        cell=hf.FAR_CELL,
+        params=_far_cell_params(),
+    ),
     # The scan deliberately does not match r = "..." (package._extent_pattern): the reader asks for 512 GB,
     # the worker's address-space limit stops it, and the caller reports worker_memory.
     "far_cell_spaces_around_equals": Bounded(
         lambda: hf.far_cell_workbook(cell=hf.FAR_CELL_SPELLINGS["spaces_around_equals"], own_row=False),
-        "worker_memory", params={"limit_mb": LIMITS.worker_memory_mb}),
+        "worker_memory",
+        params={"limit_mb": LIMITS.worker_memory_mb},
+    ),
     # Row elements far below the table.
-    "empty_far_row": Bounded(lambda: hf.far_row_workbook(hf.EMPTY_FAR_ROW), "sheet_row_too_far",
-                             sheet=hf.VALUES_SHEET, params=_far_row_params()),
-    "far_row_implicit_cell": Bounded(lambda: hf.far_row_workbook(hf.FAR_ROW_IMPLICIT_CELL), "sheet_row_too_far",
-                                     sheet=hf.VALUES_SHEET, params=_far_row_params()),
+    "empty_far_row": Bounded(
+        lambda: hf.far_row_workbook(hf.EMPTY_FAR_ROW),
+        "sheet_row_too_far",
+        sheet=hf.VALUES_SHEET,
+        params=_far_row_params(),
+    ),
+    "far_row_implicit_cell": Bounded(
+        lambda: hf.far_row_workbook(hf.FAR_ROW_IMPLICIT_CELL),
+        "sheet_row_too_far",
+        sheet=hf.VALUES_SHEET,
+        params=_far_row_params(),
+    ),
     # 20,000 cells without `r` (implicit columns) and a far row: refused by the row, or stopped by the worker.
-    "implicit_columns_and_far_row": Bounded(hf.implicit_columns_workbook, "sheet_row_too_far",
-                                            sheet=hf.VALUES_SHEET, params=_far_row_params()),
-    "implicit_columns_and_far_row_spaced": Bounded(lambda: hf.implicit_columns_workbook(far_row=hf.FAR_ROW_SPACED),
-                                                   "worker_memory", params={"limit_mb": LIMITS.worker_memory_mb}),
+    "implicit_columns_and_far_row": Bounded(
+        hf.implicit_columns_workbook, "sheet_row_too_far", sheet=hf.VALUES_SHEET, params=_far_row_params()
+    ),
+    "implicit_columns_and_far_row_spaced": Bounded(
+        lambda: hf.implicit_columns_workbook(far_row=hf.FAR_ROW_SPACED),
+        "worker_memory",
+        params={"limit_mb": LIMITS.worker_memory_mb},
+    ),
     # Ranges over the whole sheet or column: no reader sizes anything by them.
     "whole_sheet_shared_formula": Bounded(hf.whole_sheet_shared_formula, same_model=True),
     "whole_column_defined_name": Bounded(hf.whole_column_defined_name, same_model=True),
@@ -101,19 +130,29 @@ CASES: dict[str, Bounded] = {
     "whole_sheet_merge": Bounded(hf.whole_sheet_merge, problems=("header_not_found",)),
     # Parts declared but absent.
     "content_type_without_part": Bounded(hf.content_type_without_part, same_model=True),
-    "worksheet_target_missing": Bounded(hf.worksheet_target_missing, "part_missing", sheet=hf.VALUES_SHEET,
-                                        params={"entry": hf.VALUES_PART}),
+    "worksheet_target_missing": Bounded(
+        hf.worksheet_target_missing, "part_missing", sheet=hf.VALUES_SHEET, params={"entry": hf.VALUES_PART}
+    ),
     # Relationships pointing outside the package: a worksheet is missing, optional parts are ignored.
     "worksheet_target_outside_relative": Bounded(
-        lambda: hf.relationship_outside("worksheet", "../../../etc/passwd"), "part_missing", sheet=hf.VALUES_SHEET,
-        params={"entry": "../../etc/passwd"}),
+        lambda: hf.relationship_outside("worksheet", "../../../etc/passwd"),
+        "part_missing",
+        sheet=hf.VALUES_SHEET,
+        params={"entry": "../../etc/passwd"},
+    ),
     "worksheet_target_outside_absolute": Bounded(
-        lambda: hf.relationship_outside("worksheet", "/etc/passwd"), "part_missing", sheet=hf.VALUES_SHEET,
-        params={"entry": "etc/passwd"}),
-    **{f"{kind.lower()}_target_outside_{how}": Bounded(
-        lambda kind=kind, target=target: hf.relationship_outside(kind, target), same_model=True)
-       for kind in ("styles", "sharedStrings") for how, target in zip(("relative", "absolute"), hf.OUTSIDE_TARGETS,
-                                                                        strict=True)},
+        lambda: hf.relationship_outside("worksheet", "/etc/passwd"),
+        "part_missing",
+        sheet=hf.VALUES_SHEET,
+        params={"entry": "etc/passwd"},
+    ),
+    **{
+        f"{kind.lower()}_target_outside_{how}": Bounded(
+            lambda kind=kind, target=target: hf.relationship_outside(kind, target), same_model=True
+        )
+        for kind in ("styles", "sharedStrings")
+        for how, target in zip(("relative", "absolute"), hf.OUTSIDE_TARGETS, strict=True)
+    },
     # XML nested 100,000 elements deep.
     "deep_workbook_xml": Bounded(hf.deep_workbook_xml, same_model=True),
     "deep_inline_string": Bounded(hf.deep_inline_string, same_model=True),
@@ -234,10 +273,17 @@ def test_sheet_limits_hold_whatever_spells_the_positions(name: str) -> None:
     assert_clear_answer(result, data, seconds, max_peak_mb=LIMITS.worker_memory_mb)
     codes = [p.code for p in result.errors]
     if result.plan is not None:
-        pytest.fail(f"{name}: loaded (peak {result.worker_peak_bytes / MB:.0f} MB, {seconds:.1f} s) with problems "
-                    f"{codes or 'none'}, over the sheet limits of {250_000:,} rows x 200 columns", pytrace=False)
-    assert codes and set(codes) <= {"sheet_row_too_far", "sheet_extent_too_large", "sheet_grid_too_large",
-                                    "worker_memory"}, codes
+        pytest.fail(
+            f"{name}: loaded (peak {result.worker_peak_bytes / MB:.0f} MB, {seconds:.1f} s) with problems "
+            f"{codes or 'none'}, over the sheet limits of {250_000:,} rows x 200 columns",
+            pytrace=False,
+        )
+    assert codes and set(codes) <= {
+        "sheet_row_too_far",
+        "sheet_extent_too_large",
+        "sheet_grid_too_large",
+        "worker_memory",
+    }, codes
 
 
 # ----------------------------------------------------------------------------------------------
@@ -282,20 +328,29 @@ def far_cells(cells: Mapping[str, str]) -> bytes:
         part = hf.SHEET_PARTS[sheet]
         row = "".join(c for c in ref if c.isdigit())
         edits[part] = hf._append_to_sheet_data(
-            entries[part], f'<row r="{int(row)}"><c r="{ref}" t="n"><v>1</v></c></row>'.encode())
+            entries[part], f'<row r="{int(row)}"><c r="{ref}" t="n"><v>1</v></c></row>'.encode()
+        )
     return hf.rewrite_bundled(edits)
 
 
-@pytest.mark.parametrize(("ref", "corner", "cells"), [
-    ("GR110000", "GR110000", 22_000_000),
-    ("T200001", "T200001", 4_000_020),
-    ("A0000001\"/><c r=\"T210000", "T210000", 4_200_000),  # a leading-zero reference hides nothing
-])
+@pytest.mark.parametrize(
+    ("ref", "corner", "cells"),
+    [
+        ("GR110000", "GR110000", 22_000_000),
+        ("T200001", "T200001", 4_000_020),
+        ('A0000001"/><c r="T210000', "T210000", 4_200_000),  # a leading-zero reference hides nothing
+    ],
+)
 def test_a_sheet_over_the_cell_limit_is_refused_at_its_corner(ref: str, corner: str, cells: int) -> None:
     part = hf.SHEET_PARTS[hf.VALUES_SHEET]
     row = int("".join(c for c in corner if c.isdigit()))
-    data = hf.rewrite_bundled({part: hf._append_to_sheet_data(
-        hf.bundled_entries()[part], f'<row r="{row}"><c r="{ref}" t="n"><v>1</v></c></row>'.encode())})
+    data = hf.rewrite_bundled(
+        {
+            part: hf._append_to_sheet_data(
+                hf.bundled_entries()[part], f'<row r="{row}"><c r="{ref}" t="n"><v>1</v></c></row>'.encode()
+            )
+        }
+    )
     result, seconds = load_bounded(data)
     assert_clear_answer(result, data, seconds, max_peak_mb=160)
     assert result.plan is None
@@ -313,8 +368,9 @@ def test_sheets_together_over_the_workbook_cell_limit_are_refused_naming_the_lar
     (found,) = result.errors
     assert (found.code, found.sheet, found.cell) == ("workbook_area_too_large", None, None), describe(result)
     assert found.params["cells"] > 8_000_000
-    assert found.params["sheets"].startswith(f"'{hf.VALUES_SHEET}' 200000 x 20, 'Realisasi' 200000 x 20") or \
-        found.params["sheets"].startswith(f"'Realisasi' 200000 x 20, '{hf.VALUES_SHEET}' 200000 x 20")
+    assert found.params["sheets"].startswith(
+        f"'{hf.VALUES_SHEET}' 200000 x 20, 'Realisasi' 200000 x 20"
+    ) or found.params["sheets"].startswith(f"'Realisasi' 200000 x 20, '{hf.VALUES_SHEET}' 200000 x 20")
 
 
 def test_the_largest_accepted_rectangles_read_well_within_the_worker_limit() -> None:

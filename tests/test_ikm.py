@@ -17,18 +17,21 @@ def nine(last: str, first: str) -> list[str]:
 
 
 # Converted = 25 x (sum of NRR) / 9, so a target converted value c needs sum NRR = 9c/25.
-@pytest.mark.parametrize(("nrr", "converted", "grade"), [
-    (nine("3.788", "3.5"), "88.30", "B"),    # sum 31.788   -> 88.3000
-    (nine("3.7916", "3.5"), "88.31", "A"),   # sum 31.7916  -> 88.3100
-    (nine("3.7898", "3.5"), "88.31", "A"),   # sum 31.7898  -> 88.3050, rounded half up
-    (nine("3.7897", "3.5"), "88.30", "B"),   # sum 31.7897  -> 88.30472...
-    (nine("3.576", "3"), "76.60", "C"),      # sum 27.576   -> 76.6000
-    (nine("3.5796", "3"), "76.61", "B"),     # sum 27.5796  -> 76.6100
-    (nine("2.6", "2.6"), "65.00", "C"),      # sum 23.4     -> 65.0000
-    (nine("2.5964", "2.6"), "64.99", "D"),   # sum 23.3964  -> 64.9900
-    (["4"] * 9, "100.00", "A"),
-    (["1"] * 9, "25.00", "D"),
-])
+@pytest.mark.parametrize(
+    ("nrr", "converted", "grade"),
+    [
+        (nine("3.788", "3.5"), "88.30", "B"),  # sum 31.788   -> 88.3000
+        (nine("3.7916", "3.5"), "88.31", "A"),  # sum 31.7916  -> 88.3100
+        (nine("3.7898", "3.5"), "88.31", "A"),  # sum 31.7898  -> 88.3050, rounded half up
+        (nine("3.7897", "3.5"), "88.30", "B"),  # sum 31.7897  -> 88.30472...
+        (nine("3.576", "3"), "76.60", "C"),  # sum 27.576   -> 76.6000
+        (nine("3.5796", "3"), "76.61", "B"),  # sum 27.5796  -> 76.6100
+        (nine("2.6", "2.6"), "65.00", "C"),  # sum 23.4     -> 65.0000
+        (nine("2.5964", "2.6"), "64.99", "D"),  # sum 23.3964  -> 64.9900
+        (["4"] * 9, "100.00", "A"),
+        (["1"] * 9, "25.00", "D"),
+    ],
+)
 def test_band_edges(nrr: list[str], converted: str, grade: str) -> None:
     result = compute_ikm(nrr)
     assert result.converted == Decimal(converted)
@@ -38,9 +41,9 @@ def test_band_edges(nrr: list[str], converted: str, grade: str) -> None:
 def test_each_step_is_kept_for_auditing() -> None:
     result = compute_ikm(["3.25", "3.25", "3.5", "3.5", "3.5", "3.25", "3.75", "3", "3.5"])
     assert result.weight == Fraction(1, 9)
-    assert result.weighted[0] == Fraction(13, 36)          # 3.25 / 9
-    assert result.ikm == Fraction(305, 90)                 # 30.5 / 9 = 3.3888...
-    assert result.converted == Decimal("84.72")            # 84.7222... rounded
+    assert result.weighted[0] == Fraction(13, 36)  # 3.25 / 9
+    assert result.ikm == Fraction(305, 90)  # 30.5 / 9 = 3.3888...
+    assert result.converted == Decimal("84.72")  # 84.7222... rounded
     assert result.band.label_id == "Baik"
 
 
@@ -53,27 +56,35 @@ def test_regulation_weight_gives_the_hand_figure_with_0_111() -> None:
 
 def test_bands_are_the_regulations_table() -> None:
     table = [(b.grade, str(b.low), str(b.high)) for b in MUTU_BANDS]
-    assert table == [("A", "88.31", "100.00"), ("B", "76.61", "88.30"), ("C", "65.00", "76.60"),
-                     ("D", "25.00", "64.99")]
+    assert table == [
+        ("A", "88.31", "100.00"),
+        ("B", "76.61", "88.30"),
+        ("C", "65.00", "76.60"),
+        ("D", "25.00", "64.99"),
+    ]
     assert band_for(Decimal("88.30")).grade == "B"
     assert round_converted(Fraction(176609, 2000)) == Decimal("88.30")  # 88.3045
-    assert round_converted(Fraction(17661, 200)) == Decimal("88.31")    # 88.305 exactly
+    assert round_converted(Fraction(17661, 200)) == Decimal("88.31")  # 88.305 exactly
 
 
 def test_nrr_from_answers_counts_only_given_answers() -> None:
     answers = pd.DataFrame(
-        [[4, 4, 4, 4, 4, 4, 4, 4, 4],
-         [3, 3, 3, 3, 3, 3, 3, 3, 3],
-         [4, 3, 4, 3, 4, 3, 4, 3, 4],
-         [2, 3, 3, 4, 3, 3, 4, 2, None]],
-        columns=[f"U{i}" for i in range(1, 10)], dtype="float64")
+        [
+            [4, 4, 4, 4, 4, 4, 4, 4, 4],
+            [3, 3, 3, 3, 3, 3, 3, 3, 3],
+            [4, 3, 4, 3, 4, 3, 4, 3, 4],
+            [2, 3, 3, 4, 3, 3, 4, 2, None],
+        ],
+        columns=[f"U{i}" for i in range(1, 10)],
+        dtype="float64",
+    )
     answers["period"] = "2022-TW1"
     answers["unit"] = "A"
     nrr = nrr_from_responses(answers).iloc[0]
     assert nrr["respondents"] == 4
-    assert nrr["U1"] == 3.25                    # (4+3+4+2)/4
-    assert nrr["U8"] == 3.0                     # (4+3+3+2)/4
-    assert nrr["U9"] == pytest.approx(11 / 3)   # (4+3+4)/3: the blank answer is not counted
+    assert nrr["U1"] == 3.25  # (4+3+4+2)/4
+    assert nrr["U8"] == 3.0  # (4+3+3+2)/4
+    assert nrr["U9"] == pytest.approx(11 / 3)  # (4+3+4)/3: the blank answer is not counted
     scored = score(nrr_from_responses(answers)).iloc[0]
     # sum NRR = 3.25+3.25+3.5+3.5+3.5+3.25+3.75+3+11/3 = 30.666...; x25/9 = 85.185...
     assert scored["ikm_converted"] == 85.19
@@ -87,13 +98,15 @@ def test_missing_unsur_gives_no_score_not_a_partial_one() -> None:
 
 
 def test_combining_units_weights_by_respondents() -> None:
-    frame = pd.DataFrame([
-        {"period": "2022-TW1", "unit": "A", "respondents": 10, **{f"U{i}": 3.0 for i in range(1, 10)}},
-        {"period": "2022-TW1", "unit": "B", "respondents": 30, **{f"U{i}": 4.0 for i in range(1, 10)}},
-    ])
+    frame = pd.DataFrame(
+        [
+            {"period": "2022-TW1", "unit": "A", "respondents": 10, **{f"U{i}": 3.0 for i in range(1, 10)}},
+            {"period": "2022-TW1", "unit": "B", "respondents": 30, **{f"U{i}": 4.0 for i in range(1, 10)}},
+        ]
+    )
     overall = combine_units(frame).iloc[0]
     assert overall["respondents"] == 40
-    assert overall["U1"] == 3.75                # (3x10 + 4x30) / 40
+    assert overall["U1"] == 3.75  # (3x10 + 4x30) / 40
     assert overall["ikm_converted"] == 93.75
     assert overall["mutu"] == "A"
 

@@ -23,8 +23,10 @@ def png_size(data: bytes) -> tuple[int, int]:
 @pytest.mark.slow
 def test_figures_render_to_sharp_pngs(bundled: LoadResult, tmp_path: Path) -> None:
     model = bundled.plan
-    figures = [charts.gantt(model, 9, "id"),
-               charts.programme_bars(metrics.programme_progress(model, 9, "(x)"), model, 9, "id")]
+    figures = [
+        charts.gantt(model, 9, "id"),
+        charts.programme_bars(metrics.programme_progress(model, 9, "(x)"), model, 9, "id"),
+    ]
     pngs = images.figures_png(figures, scale=2, width=1200)
     sizes = [png_size(png) for png in pngs]
     assert sizes[0] == (2400, 2 * int(figures[0].layout.height))

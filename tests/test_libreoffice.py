@@ -23,9 +23,21 @@ def resave(source: Path, out_dir: Path) -> Path:
     assert SOFFICE, "LibreOffice must be installed in CI"
     out_dir.mkdir(parents=True, exist_ok=True)
     profile = out_dir / "profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir / "out"), str(source)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out_dir / "out"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     return out_dir / "out" / source.name
 
 

@@ -24,8 +24,16 @@ def plan_signature(result: LoadResult) -> list[tuple]:
     assert result.plan is not None, [p.render("en") for p in result.problems]
     plan = result.plan.plan
     return [
-        (r.code, tuple(r.months), r.no, r.program, r.activity, r.sub_activity, r.indicators_text,
-         tuple(r.missing_in_copy))
+        (
+            r.code,
+            tuple(r.months),
+            r.no,
+            r.program,
+            r.activity,
+            r.sub_activity,
+            r.indicators_text,
+            tuple(r.missing_in_copy),
+        )
         for r in plan.itertuples(index=False)
     ]
 
@@ -72,12 +80,14 @@ def test_blank_cells_below_a_value_carry_it_down(bundled_bytes: bytes, reference
 
 def test_programme_heading_row_sets_the_context(bundled_bytes: bytes) -> None:
     """A row holding only NO and PROGRAM (a heading) is context for the rows below, not a plan row."""
+
     def edit(wb: openpyxl.Workbook) -> None:
         _unmerge_plan(wb, repeat=False)
         ws = wb[PLAN_SHEET]
         insert_rows(ws, 12)
         ws["A12"], ws["B12"] = "8.", "Peningkatan Kualitas Pelayanan Publik"
         ws["A13"] = ws["B13"] = None
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     plan = result.plan.plan.set_index("code")
     assert len(plan) == 11
@@ -90,6 +100,7 @@ def test_header_anywhere_in_the_first_20_rows(bundled_bytes: bytes, reference: t
     def edit(wb: openpyxl.Workbook) -> None:
         for name in wb.sheetnames:
             insert_rows(wb[name], 1, extra_rows)
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert result.is_valid and model_signature(result) == reference
 
@@ -100,25 +111,54 @@ def test_header_below_row_20_is_reported(bundled_bytes: bytes) -> None:
     assert ("error", "header_not_found", PLAN_SHEET) in {(p.severity, p.code, p.sheet) for p in result.problems}
 
 
-@pytest.mark.parametrize("names", [
-    ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
-    ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-     "November", "Desember"],
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"],
-    ["jan", "feb", "mar", "apr", "mei", "jun", "jul", "Agt", "sep", "okt", "nop", "des"],
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Ags", "Sep", "Oct", "Nov", "Dec"],
-])
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+        [
+            "Januari",
+            "Februari",
+            "Maret",
+            "April",
+            "Mei",
+            "Juni",
+            "Juli",
+            "Agustus",
+            "September",
+            "Oktober",
+            "November",
+            "Desember",
+        ],
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        ["jan", "feb", "mar", "apr", "mei", "jun", "jul", "Agt", "sep", "okt", "nop", "des"],
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Ags", "Sep", "Oct", "Nov", "Dec"],
+    ],
+)
 def test_month_headers_as_names(bundled_bytes: bytes, reference: tuple, names: list[str]) -> None:
     def edit(wb: openpyxl.Workbook) -> None:
         for col, name in enumerate(names, start=6):
             wb[PLAN_SHEET].cell(row=7, column=col, value=name)
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert result.is_valid and model_signature(result) == reference
 
 
 def test_flat_single_row_header(bundled_bytes: bytes, reference: tuple) -> None:
     """Header, month names and no column-number row, all on one row."""
+
     def edit(wb: openpyxl.Workbook) -> None:
         ws = wb[PLAN_SHEET]
         for rng in list(ws.merged_cells.ranges):
@@ -127,6 +167,7 @@ def test_flat_single_row_header(bundled_bytes: bytes, reference: tuple) -> None:
         for col in range(6, 18):
             ws.cell(row=6, column=col, value=f"BULAN {col - 5}")
         ws.delete_rows(7, 2)
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert result.is_valid and plan_signature(result) == reference[0]
 
@@ -138,6 +179,7 @@ def test_other_tick_marks(bundled_bytes: bytes, reference: tuple, mark: object) 
             for cell in row:
                 if cell.value == "✓":
                     cell.value = mark
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert result.is_valid and model_signature(result) == reference
 
@@ -149,8 +191,10 @@ def test_sheet_names_in_any_case_and_spacing(bundled_bytes: bytes, reference: tu
         for number, ws in enumerate(wb.worksheets):  # openpyxl refuses names equal but for case
             ws.title = f"tmp{number}"
         for ws, title in zip(wb.worksheets, titles, strict=True):
-            ws.title = {"upper": title.upper(), "lower": title.lower(),
-                        "spaced": " " + title.replace(" ", "  ") + " "}[spelling]
+            ws.title = {"upper": title.upper(), "lower": title.lower(), "spaced": " " + title.replace(" ", "  ") + " "}[
+                spelling
+            ]
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert result.is_valid and model_signature(result) == reference
 
@@ -167,24 +211,28 @@ def test_stray_spaces_and_blank_rows(bundled_bytes: bytes, reference: tuple) -> 
         ws = wb[PLAN_SHEET]
         ws["S10"] = " RA-02\u00a0"
         ws["A25"] = "   "
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert result.is_valid and model_signature(result) == reference
 
 
 def test_repeated_page_headers_inside_the_table(bundled_bytes: bytes, reference: tuple) -> None:
     """The annex repeats its header and column-number rows on each page."""
+
     def edit(wb: openpyxl.Workbook) -> None:
         ws = wb[PLAN_SHEET]
         _unmerge_plan(wb, repeat=True)
         insert_rows(ws, 12, 3)
-        for col, value in enumerate(["NO", "PROGRAM KEGIATAN", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR KEBERHASILAN"],
-                                    start=1):
+        for col, value in enumerate(
+            ["NO", "PROGRAM KEGIATAN", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR KEBERHASILAN"], start=1
+        ):
             ws.cell(row=12, column=col, value=value)
         ws.cell(row=12, column=18, value="KET")
         for month in range(1, 13):
             ws.cell(row=13, column=5 + month, value=month)
         for col in range(1, 19):
             ws.cell(row=14, column=col, value=col)
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert result.is_valid and plan_signature(result) == reference[0]
 
@@ -206,24 +254,36 @@ def _to_shared_strings(data: bytes) -> bytes:
     for info in source.infolist():
         if info.filename.startswith("xl/worksheets/sheet"):
             sheets[info.filename] = re.sub(
-                r'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"([^>]*)><is><t[^>]*>(.*?)</t></is></c>', shared,
-                source.read(info).decode(), flags=re.S).encode()
+                r'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"([^>]*)><is><t[^>]*>(.*?)</t></is></c>',
+                shared,
+                source.read(info).decode(),
+                flags=re.S,
+            ).encode()
     assert strings, "the fixture should start from inline strings"
-    shared_xml = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
-                  f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'
-                  + "".join(f'<si><t xml:space="preserve">{s}</t></si>' for s in strings) + "</sst>")
+    shared_xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'
+        + "".join(f'<si><t xml:space="preserve">{s}</t></si>' for s in strings)
+        + "</sst>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = sheets.get(info.filename, source.read(info))
             if info.filename == "[Content_Types].xml":
-                content = content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
-                                          b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                                          b'sharedStrings+xml"/></Types>')
+                content = content.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                    b'sharedStrings+xml"/></Types>',
+                )
             if info.filename == "xl/_rels/workbook.xml.rels":
-                content = content.replace(b"</Relationships>", b'<Relationship Id="rIdSST" Type="http://schemas.'
-                                          b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-                                          b'Target="sharedStrings.xml"/></Relationships>')
+                content = content.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdSST" Type="http://schemas.'
+                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>',
+                )
             target.writestr(info, content)
         target.writestr("xl/sharedStrings.xml", shared_xml)
     return out.getvalue()

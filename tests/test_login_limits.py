@@ -148,8 +148,9 @@ def test_twelve_concurrent_failed_sign_ins_run_at_most_two_verifications(tmp_pat
 
     def attempt(i: int) -> None:
         try:
-            outcomes.append(limits.store.authenticate(("budi", "sari", f"tamu{i}")[i % 3], "salah",
-                                                      address=f"198.51.100.{i + 1}"))
+            outcomes.append(
+                limits.store.authenticate(("budi", "sari", f"tamu{i}")[i % 3], "salah", address=f"198.51.100.{i + 1}")
+            )
         except StoreError as exc:
             outcomes.append(exc.key)
         except Exception as exc:  # the assertion below names it
@@ -168,8 +169,9 @@ def test_twelve_concurrent_failed_sign_ins_run_at_most_two_verifications(tmp_pat
     assert len(limits.hasher.verified) == outcomes.count(None)
 
 
-def test_without_a_free_slot_sign_in_and_hashing_are_refused_as_busy(limited: Rig,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_free_slot_sign_in_and_hashing_are_refused_as_busy(
+    limited: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RBDASH_LOGIN_WAIT_SECONDS", "1")
     with limited.checks.slot(5), limited.checks.slot(5):
         assert refusal(limited.store, "budi", PASSWORD, "203.0.113.5").key == "auth.busy"
@@ -221,12 +223,20 @@ def test_peak_memory_of_twelve_concurrent_failed_sign_ins_stays_near_two_verific
     Store(tmp_path / "data").add_user("budi", "editor", PASSWORD)  # real argon2, 64 MiB per operation
     Store(tmp_path / "data").add_user("sari", "viewer", PASSWORD)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_LOGIN_CHECKS": "2", "RBDASH_LOGIN_WAIT_SECONDS": "120"}
-    run = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(tmp_path / "data")], env=env, cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT, str(tmp_path / "data")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     measured = json.loads(run.stdout)
     grown = (measured["after_kib"] - measured["before_kib"]) * 1024
-    print(f"VmHWM {measured['before_kib'] / 1024:.0f} -> {measured['after_kib'] / 1024:.0f} MiB"
-          f" (+{grown / MIB:.0f} MiB)")
+    print(
+        f"VmHWM {measured['before_kib'] / 1024:.0f} -> {measured['after_kib'] / 1024:.0f} MiB (+{grown / MIB:.0f} MiB)"
+    )
     assert measured["outcomes"] == [None] * 12  # twelve failures, every one verified (the wait is long)
     assert grown > 60 * MIB  # argon2 ran at its real cost
     assert grown < 12 * 64 * MIB / 3  # unbounded, twelve at once would add about 768 MiB
@@ -245,8 +255,10 @@ def test_an_address_is_refused_after_its_failures_until_the_window_ends(limited:
     assert refused.key == "auth.throttled"
     until = refused.params["until"]
     assert until == first + dt.timedelta(minutes=15) and until.utcoffset() == dt.timedelta(hours=7)
-    assert t(refused.key, "id", **refused.params) == ("Terlalu banyak percobaan masuk yang gagal dari alamat jaringan"
-                                                      " ini; coba lagi setelah 03-03-2025 pukul 08.15 WIB.")
+    assert t(refused.key, "id", **refused.params) == (
+        "Terlalu banyak percobaan masuk yang gagal dari alamat jaringan"
+        " ini; coba lagi setelah 03-03-2025 pukul 08.15 WIB."
+    )
     assert t(refused.key, "en", **refused.params).endswith("try again after 2025-03-03 08:15 WIB.")
     assert len(limited.hasher.verified) == verified  # refused before any argon2 work
     assert limited.store.authenticate("budi", PASSWORD, address="203.0.113.6") == "editor"  # others unaffected
@@ -271,21 +283,24 @@ def test_ipv6_clients_count_by_their_64_network(limited: Rig) -> None:
     assert limited.store.authenticate("budi", PASSWORD, address="2001:db8:0:8::1") == "editor"
 
 
-@pytest.mark.parametrize(("address", "key"), [
-    ("203.0.113.5", "203.0.113.5"),
-    ("10.1.2.3", "10.1.2.3"),
-    ("::ffff:203.0.113.5", "203.0.113.5"),
-    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
-    ("fe80::1%eth0", "fe80::/64"),
-    (None, None),
-    ("", None),
-    ("127.0.0.1", None),
-    ("127.8.9.10", None),
-    ("::1", None),
-    ("::ffff:127.0.0.1", None),
-    ("0.0.0.0", None),
-    ("bukan-alamat", None),
-])
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("10.1.2.3", "10.1.2.3"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        (None, None),
+        ("", None),
+        ("127.0.0.1", None),
+        ("127.8.9.10", None),
+        ("::1", None),
+        ("::ffff:127.0.0.1", None),
+        ("0.0.0.0", None),
+        ("bukan-alamat", None),
+    ],
+)
 def test_address_keys(address: str | None, key: str | None) -> None:
     assert address_key(address) == key
 

@@ -58,7 +58,8 @@ def test_markdown_message_escapes_values_and_keeps_the_catalogue_text() -> None:
     from rbdash.text import markdown_message
 
     assert markdown_message("data.plan_added", "id", codes="![x](http://a/b.png)") == (
-        "Baris rencana baru: \\!\\[x\\]\\(http\\://a/b\\.png\\)")
+        "Baris rencana baru: \\!\\[x\\]\\(http\\://a/b\\.png\\)"
+    )
     assert markdown_message("data.plan_added", "en", codes="**RA**") == "New plan rows: \\*\\*RA\\*\\*"
 
 

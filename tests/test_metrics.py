@@ -24,8 +24,13 @@ def test_month_status_counts(model: ActionPlan) -> None:
     # 47 scheduled row-months up to September: 39 done, partial RA-02/9 RA-05/8 RA-09/9 RA-11/8,
     # cancelled RA-10/8, late RA-08/5 (before September), not done RA-05/9 and RA-06/9.
     to_date = status[status["month"] <= 9]
-    assert to_date["status"].value_counts().to_dict() == {"done": 39, "partial": 4, "not_done": 2, "late": 1,
-                                                          "cancelled": 1}
+    assert to_date["status"].value_counts().to_dict() == {
+        "done": 39,
+        "partial": 4,
+        "not_done": 2,
+        "late": 1,
+        "cancelled": 1,
+    }
     assert (status[status["month"] > 9]["status"] == "planned").all()
     row = status.set_index(["code", "month"])
     assert row.loc[("RA-08", 5), "status"] == "late" and row.loc[("RA-10", 8), "status"] == "cancelled"
@@ -69,27 +74,32 @@ def test_indicator_states_on_the_example(model: ActionPlan) -> None:
     assert states.loc["RA-06.1", "state"] == "no_target" and pd.isna(states.loc["RA-06.1", "completion"])
 
 
-def _single(model: ActionPlan, direction: str, target: float | None, baseline: float | None,
-            values: dict[int, float]) -> str:
+def _single(
+    model: ActionPlan, direction: str, target: float | None, baseline: float | None, values: dict[int, float]
+) -> str:
     indicators = model.indicators.iloc[:1].assign(direction=direction, target=target, baseline=baseline)
     code = indicators["indicator_code"].iloc[0]
     frame = pd.DataFrame({"indicator_code": code, "month": list(values), "value": list(values.values())})
-    probe = ActionPlan(model.info, model.plan, model.schedule, model.realisation, indicators, frame, model.survey,
-                       model.responses)
+    probe = ActionPlan(
+        model.info, model.plan, model.schedule, model.realisation, indicators, frame, model.survey, model.responses
+    )
     return m.indicator_status(probe, 6).iloc[0]["state"]
 
 
-@pytest.mark.parametrize(("direction", "target", "baseline", "values", "state"), [
-    ("naik", 100, 0, {6: 100}, "achieved"),
-    ("naik", 100, 0, {6: 50}, "on_track"),       # expected by June: 50
-    ("naik", 100, 0, {6: 49}, "behind"),
-    ("naik", 100, 0, {7: 100}, "no_data"),       # a value after the as-of month does not count yet
-    ("turun", 0, 10, {6: 0}, "achieved"),
-    ("turun", 0, 10, {6: 5}, "on_track"),        # expected by June: 5
-    ("turun", 0, 10, {6: 6}, "behind"),
-    ("turun", 0, None, {6: 1}, "behind"),        # no baseline: only reaching the target counts
-    ("naik", None, 0, {6: 100}, "no_target"),
-])
+@pytest.mark.parametrize(
+    ("direction", "target", "baseline", "values", "state"),
+    [
+        ("naik", 100, 0, {6: 100}, "achieved"),
+        ("naik", 100, 0, {6: 50}, "on_track"),  # expected by June: 50
+        ("naik", 100, 0, {6: 49}, "behind"),
+        ("naik", 100, 0, {7: 100}, "no_data"),  # a value after the as-of month does not count yet
+        ("turun", 0, 10, {6: 0}, "achieved"),
+        ("turun", 0, 10, {6: 5}, "on_track"),  # expected by June: 5
+        ("turun", 0, 10, {6: 6}, "behind"),
+        ("turun", 0, None, {6: 1}, "behind"),  # no baseline: only reaching the target counts
+        ("naik", None, 0, {6: 100}, "no_target"),
+    ],
+)
 def test_direction_and_states(model: ActionPlan, direction: str, target, baseline, values, state: str) -> None:
     assert _single(model, direction, target, baseline, values) == state
 

@@ -14,27 +14,38 @@ BOMS = {"utf-8": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
 
 
 @pytest.mark.parametrize("encoding", list(BOMS))
-@pytest.mark.parametrize(("xml", "expected"), [
-    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', True),
-    ('<!ENTITY a "b"><x/>', True),
-    ("<x>Hati-hati! <!-- komentar --> selesai</x>", False),
-    ("<x><![CDATA[ <b>!</b> ]]></x>", False),
-    ("<x>tanpa deklarasi</x>", False),
-])
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', True),
+        ('<!ENTITY a "b"><x/>', True),
+        ("<x>Hati-hati! <!-- komentar --> selesai</x>", False),
+        ("<x><![CDATA[ <b>!</b> ]]></x>", False),
+        ("<x>tanpa deklarasi</x>", False),
+    ],
+)
 def test_dtd_scan_in_every_encoding(encoding: str, xml: str, expected: bool) -> None:
     assert _has_dtd(BOMS[encoding] + xml.encode(encoding)) is expected
 
 
-@pytest.mark.parametrize(("xml", "expected"), [
-    (b'<worksheet><sheetData><row><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>', True),
-    (b'<worksheet><sheetData><row><c r="A1"><f t="shared" si="0"/></c></row></sheetData></worksheet>', True),
-    (b'<x:worksheet><x:sheetData><x:row><x:c r="A1"><x:f>1</x:f></x:c></x:row></x:sheetData></x:worksheet>',
-     True),
-    (b'<worksheet><sheetData/><dataValidations><dataValidation><formula1>1</formula1></dataValidation>'
-     b"</dataValidations></worksheet>", False),
-    (b'<worksheet><sheetData><row><c r="A1" t="inlineStr"><is><t>&lt;f&gt;</t></is></c></row></sheetData>'
-     b"</worksheet>", False),
-])
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        (b'<worksheet><sheetData><row><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>', True),
+        (b'<worksheet><sheetData><row><c r="A1"><f t="shared" si="0"/></c></row></sheetData></worksheet>', True),
+        (b'<x:worksheet><x:sheetData><x:row><x:c r="A1"><x:f>1</x:f></x:c></x:row></x:sheetData></x:worksheet>', True),
+        (
+            b"<worksheet><sheetData/><dataValidations><dataValidation><formula1>1</formula1></dataValidation>"
+            b"</dataValidations></worksheet>",
+            False,
+        ),
+        (
+            b'<worksheet><sheetData><row><c r="A1" t="inlineStr"><is><t>&lt;f&gt;</t></is></c></row></sheetData>'
+            b"</worksheet>",
+            False,
+        ),
+    ],
+)
 def test_formula_scan(xml: bytes, expected: bool) -> None:
     assert _has_formulas(xml) is expected
 
@@ -43,11 +54,18 @@ def test_sizes_in_messages_never_round_to_zero() -> None:
     assert _mb(50 * 1048576) == "50" and _mb(1048576 + 524288) == "1.5" and _mb(100_000) == "0.1"
 
 
-@pytest.mark.parametrize(("data", "kind"), [
-    (b"%PDF-1.7", "kind.pdf"), (b"<html><body>", "kind.html"), (b"NO;PROGRAM\n1;x", "kind.text"),
-    ("NAMA\tNILAI\n".encode("utf-16"), "kind.text"), (b"\x89PNG\r\n", "kind.image"),
-    (bytes(range(256)), "kind.unknown"), ("é".encode() * 1024 + b"\xc3", "kind.text"),
-])
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"%PDF-1.7", "kind.pdf"),
+        (b"<html><body>", "kind.html"),
+        (b"NO;PROGRAM\n1;x", "kind.text"),
+        ("NAMA\tNILAI\n".encode("utf-16"), "kind.text"),
+        (b"\x89PNG\r\n", "kind.image"),
+        (bytes(range(256)), "kind.unknown"),
+        ("é".encode() * 1024 + b"\xc3", "kind.text"),
+    ],
+)
 def test_guess_kind(data: bytes, kind: str) -> None:
     assert _guess_kind(data) == kind
 
@@ -60,8 +78,9 @@ def test_clean_strips_every_kind_of_space_at_the_ends_only() -> None:
 
 
 def test_numbers_fast_path_and_fallback() -> None:
-    values, failed = columns.numbers(pd.Series(["3", "-2.5", "1e-7", "88,31", "75 %", "x", None, "inf"],
-                                               dtype="str"), parse_number)
+    values, failed = columns.numbers(
+        pd.Series(["3", "-2.5", "1e-7", "88,31", "75 %", "x", None, "inf"], dtype="str"), parse_number
+    )
     assert values.tolist()[:5] == [3.0, -2.5, 1e-7, 88.31, 75.0]
     assert failed.tolist() == [False, False, False, False, False, True, False, True]
 
@@ -82,18 +101,22 @@ def test_isin_and_map_distinct() -> None:
     assert isinstance(columns.equals(series, "ya"), np.ndarray)
 
 
-@pytest.mark.parametrize(("xml", "candidates", "row", "col"), [
-    (b'<c r="A1"/><c r="B20"/>', [], 20, 2),
-    (b'<c r="Z9"/><c r="AA1"/>', [14], 9, 27),  # AA (27) is past Z (26); two letters make a candidate
-    (b'<c r="A0000001"/><c r="A150000"/>', [3, 20], 150000, 1),  # leading zeros: 1, not a 7-digit row
-    (b'<row r="7"><c r="c3"/></row>', [], 7, 3),
-    (b'<c r="GR99"/><c r="GQ100"/>', [3, 16], 100, 200),
-    (b'operator="between"/>', [7], 0, 0),  # not a reference (no space before r): a candidate only
-    (b"<c r='ab12'/>", [3], 12, 28),
-    (b"<sheetData/>", [], 0, 0),
-])
-def test_references_give_candidates_and_the_largest_row_and_column(xml: bytes, candidates: list[int], row: int,
-                                                                   col: int) -> None:
+@pytest.mark.parametrize(
+    ("xml", "candidates", "row", "col"),
+    [
+        (b'<c r="A1"/><c r="B20"/>', [], 20, 2),
+        (b'<c r="Z9"/><c r="AA1"/>', [14], 9, 27),  # AA (27) is past Z (26); two letters make a candidate
+        (b'<c r="A0000001"/><c r="A150000"/>', [3, 20], 150000, 1),  # leading zeros: 1, not a 7-digit row
+        (b'<row r="7"><c r="c3"/></row>', [], 7, 3),
+        (b'<c r="GR99"/><c r="GQ100"/>', [3, 16], 100, 200),
+        (b'operator="between"/>', [7], 0, 0),  # not a reference (no space before r): a candidate only
+        (b"<c r='ab12'/>", [3], 12, 28),
+        (b"<sheetData/>", [], 0, 0),
+    ],
+)
+def test_references_give_candidates_and_the_largest_row_and_column(
+    xml: bytes, candidates: list[int], row: int, col: int
+) -> None:
     found, largest_row, largest_col = _references(xml, 2, 6)
     assert found.tolist() == candidates
     assert (largest_row, largest_col) == (row, col)

@@ -22,8 +22,9 @@ from rbdash.parse import (
 )
 
 
-@pytest.mark.parametrize("value", ["✓", "✔", "√", "v", "V", "x", "X", "1", "1.0", "TRUE", "true", "ya", "Ya",
-                                   " ✓ ", "\u00a0v\u00a0"])
+@pytest.mark.parametrize(
+    "value", ["✓", "✔", "√", "v", "V", "x", "X", "1", "1.0", "TRUE", "true", "ya", "Ya", " ✓ ", "\u00a0v\u00a0"]
+)
 def test_ticks(value: str) -> None:
     assert is_tick(value) is True
 
@@ -38,12 +39,37 @@ def test_unknown_ticks(value: str) -> None:
     assert is_tick(value) is None
 
 
-@pytest.mark.parametrize(("value", "month"), [
-    ("1", 1), ("12", 12), ("8.0", 8), ("Jan", 1), ("Januari", 1), ("January", 1), ("Mei", 5), ("May", 5),
-    ("Agu", 8), ("Agt", 8), ("Ags", 8), ("Agustus", 8), ("Aug", 8), ("Okt", 10), ("Oct", 10), ("Des", 12),
-    ("Desember", 12), ("Nop", 11), (" jun ", 6), ("2022-06-01 00:00:00", 6), ("BULAN 3", None),
-    ("13", None), ("0", None), ("2.5", None), ("Foo", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "month"),
+    [
+        ("1", 1),
+        ("12", 12),
+        ("8.0", 8),
+        ("Jan", 1),
+        ("Januari", 1),
+        ("January", 1),
+        ("Mei", 5),
+        ("May", 5),
+        ("Agu", 8),
+        ("Agt", 8),
+        ("Ags", 8),
+        ("Agustus", 8),
+        ("Aug", 8),
+        ("Okt", 10),
+        ("Oct", 10),
+        ("Des", 12),
+        ("Desember", 12),
+        ("Nop", 11),
+        (" jun ", 6),
+        ("2022-06-01 00:00:00", 6),
+        ("BULAN 3", None),
+        ("13", None),
+        ("0", None),
+        ("2.5", None),
+        ("Foo", None),
+        (None, None),
+    ],
+)
 def test_months(value: object, month: int | None) -> None:
     assert parse_month(value) == month
 
@@ -54,11 +80,25 @@ def test_months_vectorised_reports_failures() -> None:
     assert pd.isna(months[2]) and failed.tolist() == [False, False, False, True, True]
 
 
-@pytest.mark.parametrize(("value", "number"), [
-    ("3.25", 3.25), ("7", 7.0), ("88,31", 88.31), ("1.234,5", 1234.5), ("75 %", 75.0), ("75%", 75.0),
-    ("\u00a0 12 ", 12.0), ("-2", -2.0), ("1e-7", 1e-7), ("abc", None), ("true", None), ("", None),
-    ("inf", None), ("nan", None),
-])
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        ("3.25", 3.25),
+        ("7", 7.0),
+        ("88,31", 88.31),
+        ("1.234,5", 1234.5),
+        ("75 %", 75.0),
+        ("75%", 75.0),
+        ("\u00a0 12 ", 12.0),
+        ("-2", -2.0),
+        ("1e-7", 1e-7),
+        ("abc", None),
+        ("true", None),
+        ("", None),
+        ("inf", None),
+        ("nan", None),
+    ],
+)
 def test_numbers(value: str, number: float | None) -> None:
     result = parse_number(value)
     if number is None:
@@ -73,28 +113,39 @@ def test_numbers_vectorised() -> None:
     assert failed.tolist() == [False, False, False, True, True]
 
 
-@pytest.mark.parametrize(("value", "date"), [
-    ("2022-09-30 00:00:00", dt.date(2022, 9, 30)), ("2022-09-30", dt.date(2022, 9, 30)),
-    ("30/09/2022", dt.date(2022, 9, 30)), ("30-09-2022", dt.date(2022, 9, 30)),
-    ("30 September 2022", dt.date(2022, 9, 30)), ("September 2022", dt.date(2022, 9, 30)),
-    ("Februari 2024", dt.date(2024, 2, 29)), ("31 Juni 2022", None), ("kemarin", None),
-])
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("2022-09-30 00:00:00", dt.date(2022, 9, 30)),
+        ("2022-09-30", dt.date(2022, 9, 30)),
+        ("30/09/2022", dt.date(2022, 9, 30)),
+        ("30-09-2022", dt.date(2022, 9, 30)),
+        ("30 September 2022", dt.date(2022, 9, 30)),
+        ("September 2022", dt.date(2022, 9, 30)),
+        ("Februari 2024", dt.date(2024, 2, 29)),
+        ("31 Juni 2022", None),
+        ("kemarin", None),
+    ],
+)
 def test_dates(value: str, date: dt.date | None) -> None:
     assert parse_date(value) == date
 
 
-@pytest.mark.parametrize(("value", "label", "kind", "start", "end"), [
-    ("2022-06", "2022-06", "month", "2022-06-01", "2022-06-30"),
-    ("06/2022", "2022-06", "month", "2022-06-01", "2022-06-30"),
-    ("Juni 2022", "2022-06", "month", "2022-06-01", "2022-06-30"),
-    ("2022-06-01 00:00:00", "2022-06", "month", "2022-06-01", "2022-06-30"),
-    ("2022-TW2", "2022-TW2", "quarter", "2022-04-01", "2022-06-30"),
-    ("TW II 2022", "2022-TW2", "quarter", "2022-04-01", "2022-06-30"),
-    ("2022 Q4", "2022-TW4", "quarter", "2022-10-01", "2022-12-31"),
-    ("2022-S1", "2022-S1", "half", "2022-01-01", "2022-06-30"),
-    ("Semester II 2022", "2022-S2", "half", "2022-07-01", "2022-12-31"),
-    ("2022", "2022", "year", "2022-01-01", "2022-12-31"),
-])
+@pytest.mark.parametrize(
+    ("value", "label", "kind", "start", "end"),
+    [
+        ("2022-06", "2022-06", "month", "2022-06-01", "2022-06-30"),
+        ("06/2022", "2022-06", "month", "2022-06-01", "2022-06-30"),
+        ("Juni 2022", "2022-06", "month", "2022-06-01", "2022-06-30"),
+        ("2022-06-01 00:00:00", "2022-06", "month", "2022-06-01", "2022-06-30"),
+        ("2022-TW2", "2022-TW2", "quarter", "2022-04-01", "2022-06-30"),
+        ("TW II 2022", "2022-TW2", "quarter", "2022-04-01", "2022-06-30"),
+        ("2022 Q4", "2022-TW4", "quarter", "2022-10-01", "2022-12-31"),
+        ("2022-S1", "2022-S1", "half", "2022-01-01", "2022-06-30"),
+        ("Semester II 2022", "2022-S2", "half", "2022-07-01", "2022-12-31"),
+        ("2022", "2022", "year", "2022-01-01", "2022-12-31"),
+    ],
+)
 def test_periods(value: str, label: str, kind: str, start: str, end: str) -> None:
     period = parse_period(value)
     assert (period.label, period.kind, period.start.isoformat(), period.end.isoformat()) == (label, kind, start, end)
@@ -118,6 +169,8 @@ def test_split_numbered_items() -> None:
     # Numbers out of sequence or inside an item do not split; lettered sub-items stay in their item.
     text = "1. Sesuai UU Nomor 25 Tahun 2009 meliputi 14 komponen 2. Dokumen: a). Surat b). Deklarasi 4. lain"
     assert split_numbered_items(text) == [
-        (1, "Sesuai UU Nomor 25 Tahun 2009 meliputi 14 komponen"), (2, "Dokumen: a). Surat b). Deklarasi 4. lain")]
+        (1, "Sesuai UU Nomor 25 Tahun 2009 meliputi 14 komponen"),
+        (2, "Dokumen: a). Surat b). Deklarasi 4. lain"),
+    ]
     assert split_numbered_items("Informasi jenis-jenis layanan;") == [(None, "Informasi jenis-jenis layanan;")]
     assert split_numbered_items("Pengantar 1. A 2. B") == [(None, "Pengantar 1. A 2. B")]

@@ -48,23 +48,33 @@ def test_pages_and_text(report: bytes) -> None:
 @pytest.mark.slow
 def test_fonts_are_embedded_and_pages_render(report: bytes, tmp_path: Path) -> None:
     reader = PdfReader(io.BytesIO(report))
-    fonts = {font["/BaseFont"] for page in reader.pages for font in page["/Resources"]["/Font"].values()
-             if "/FontFile2" in font.get_object().get("/FontDescriptor", {}) or font["/BaseFont"].endswith("DejaVuSans")
-             or "+" in font["/BaseFont"]}
+    fonts = {
+        font["/BaseFont"]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+        if "/FontFile2" in font.get_object().get("/FontDescriptor", {})
+        or font["/BaseFont"].endswith("DejaVuSans")
+        or "+" in font["/BaseFont"]
+    }
     assert any("DejaVuSans" in name or "Vera" in name for name in fonts)
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is installed by .ci/run"
     ARTIFACTS.mkdir(exist_ok=True)
     pdf = ARTIFACTS / "laporan_2022_posisi_2022-09.pdf"
     pdf.write_bytes(report)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / "laporan_halaman")], check=True,
-                   timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / "laporan_halaman")], check=True, timeout=120
+    )
     assert len(list(ARTIFACTS.glob("laporan_halaman-*.png"))) == 6
 
 
 def test_report_cli(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path / "data")}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env,  # noqa: E731
-                                       capture_output=True, text=True, timeout=300)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+
     pdf, pptx = tmp_path / "laporan.pdf", tmp_path / "rapat.pptx"
     result = run("report", str(BUNDLED), "--pdf", str(pdf), "--pptx", str(pptx), "--lang", "en")
     assert result.returncode == 0, result.stderr

@@ -44,8 +44,11 @@ def changed_workbook(note: str) -> bytes:
 
 def snapshot(store: Store) -> tuple:
     """Every stored file's bytes and every version and user row (the audit log is append-only and left out)."""
-    files = {str(p.relative_to(store.root)): p.read_bytes() for p in sorted(store.root.rglob("*"))
-             if p.is_file() and not p.name.startswith("rbdash.sqlite3")}
+    files = {
+        str(p.relative_to(store.root)): p.read_bytes()
+        for p in sorted(store.root.rglob("*"))
+        if p.is_file() and not p.name.startswith("rbdash.sqlite3")
+    }
     with sqlite3.connect(store.database) as connection:
         versions = connection.execute("SELECT * FROM versions ORDER BY id").fetchall()
         users = connection.execute("SELECT * FROM users ORDER BY name").fetchall()
@@ -129,9 +132,14 @@ store.publish(open(sys.argv[3], "rb").read(), "ani", "terbunuh", hook=hook)
 def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: Store, tmp_path: Path, step: str) -> None:
     workbook = tmp_path / "baru.xlsx"
     workbook.write_bytes(changed_workbook(f"dibunuh di {step}"))
-    child = subprocess.Popen([sys.executable, "-c", KILLED_PUBLISHER, str(store.root), step, str(workbook)],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_PUBLISHER, str(store.root), step, str(workbook)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert child.stdout.readline().strip() == "ready"
     child.kill()
     child.wait(timeout=30)
@@ -152,9 +160,28 @@ def test_parallel_publishers_are_all_recorded_in_order(store: Store, tmp_path: P
     for index, note in enumerate(notes):
         path = tmp_path / f"paralel_{index}.xlsx"
         path.write_bytes(changed_workbook(note))
-        publishers.append(subprocess.Popen([sys.executable, "-m", "rbdash", "publish", str(path), "--user", "ani",
-                                            "--comment", note, "--lang", "en"], cwd=ROOT, env=env,
-                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        publishers.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "rbdash",
+                    "publish",
+                    str(path),
+                    "--user",
+                    "ani",
+                    "--comment",
+                    note,
+                    "--lang",
+                    "en",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     outputs = [publisher.communicate(timeout=300) for publisher in publishers]
     assert [publisher.returncode for publisher in publishers] == [0, 0, 0, 0], outputs
     history = store.history()
@@ -180,10 +207,12 @@ def test_macros_are_never_kept(store: Store) -> None:
         for info in source.infolist():
             content = source.read(info)
             if info.filename == "[Content_Types].xml":
-                content = content.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/'
-                                          b'vnd.ms-office.vbaProject"/></Types>')
+                content = content.replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
             target.writestr(info, content)
-        target.writestr("xl/vbaProject.bin", b"Attribute VB_Name = \"Module1\" Shell(\"calc\")")
+        target.writestr("xl/vbaProject.bin", b'Attribute VB_Name = "Module1" Shell("calc")')
     result = store.publish(out.getvalue(), "ani", "dengan makro")
     assert result.version is not None
     assert [p.code for p in result.validation.problems] == ["macros_ignored"]
@@ -202,7 +231,7 @@ def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: Store, where
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = {name: archive.read(name) for name in archive.namelist()}
         rels = entries[rels_name]
-        start = rels.index(b"<Relationship Type=\"http://schemas.microsoft.com/office/2006/relationships/vbaProject\"")
+        start = rels.index(b'<Relationship Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject"')
         end = rels.index(b"/>", start) + 2
         vba, rest = rels[start:end], rels[:start] + rels[end:]
         first = rest.index(b"<Relationship ")
@@ -225,8 +254,9 @@ def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: Store, where
     openpyxl.load_workbook(io.BytesIO(stored))  # Excel's own reader accepts it too
 
 
-def test_a_macro_workbook_that_breaks_without_its_macros_is_refused(store: Store,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_macro_workbook_that_breaks_without_its_macros_is_refused(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = snapshot(store)
     monkeypatch.setattr("rbdash.store.strip_macros", lambda data: data[: len(data) // 2])
     result = store.publish(hf.xlsm(), "ani", "dengan makro")
@@ -270,8 +300,15 @@ def test_cli_publish_history_restore_users(tmp_path: Path) -> None:
     env = {**os.environ, "RBDASH_DATA_DIR": str(tmp_path / "cli"), "PYTHONPATH": str(ROOT)}
 
     def rbdash(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env, input=stdin,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "rbdash", *args],
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     assert rbdash("history").stdout.strip() == "Belum ada versi."
     published = rbdash("publish", str(BUNDLED), "--comment", "awal", "--user", "ani")
@@ -284,8 +321,10 @@ def test_cli_publish_history_restore_users(tmp_path: Path) -> None:
     lines = rbdash("history").stdout.strip().splitlines()
     assert [line.split("\t")[0] for line in lines] == ["2", "1"]
     assert "pemulihan versi 1" in lines[0]
-    assert rbdash("users", "add", "budi", "--role", "editor", "--password-stdin", stdin="kata-sandi-panjang\n"
-                  ).returncode == 0
+    assert (
+        rbdash("users", "add", "budi", "--role", "editor", "--password-stdin", stdin="kata-sandi-panjang\n").returncode
+        == 0
+    )
     assert rbdash("users", "list").stdout.strip() == "budi\teditor"
     assert rbdash("users", "add", "budi", "--password-stdin", stdin="kata-sandi-panjang\n").returncode == 1
     assert rbdash("users", "remove", "budi").returncode == 0

@@ -35,8 +35,10 @@ def test_template_has_guide_dropdowns_and_header_notes(template: bytes) -> None:
         assert sheet in guide
 
     def rules(sheet: str) -> dict[str, tuple[str, str | None, str | None]]:
-        return {str(dv.sqref).split(":")[0]: (dv.type, dv.formula1, dv.formula2)
-                for dv in wb[sheet].data_validations.dataValidation}
+        return {
+            str(dv.sqref).split(":")[0]: (dv.type, dv.formula1, dv.formula2)
+            for dv in wb[sheet].data_validations.dataValidation
+        }
 
     realisation = rules("Realisasi")
     assert realisation["C4"] == ("list", '"Selesai,Sebagian,Belum,Batal"', None)
@@ -53,9 +55,14 @@ def test_fill_then_load_round_trips(template: bytes) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(template))
     wb["Info"]["B9"] = "2022-03-31"
     realisation = wb["Realisasi"]
-    for row, values in enumerate([("RA-01", 1, "Selesai", 100, "Berita acara", None),
-                                  ("RA-02", 2, "Sebagian", 40, None, "menunggu"),
-                                  ("RA-08", 3, "Belum", 0, None, None)], start=4):
+    for row, values in enumerate(
+        [
+            ("RA-01", 1, "Selesai", 100, "Berita acara", None),
+            ("RA-02", 2, "Sebagian", 40, None, "menunggu"),
+            ("RA-08", 3, "Belum", 0, None, None),
+        ],
+        start=4,
+    ):
         for col, value in enumerate(values, start=1):
             realisation.cell(row=row, column=col, value=value)
     values = wb["Capaian Indikator"]
@@ -72,10 +79,17 @@ def test_fill_then_load_round_trips(template: bytes) -> None:
     model = result.plan
     assert model.info["as_of"].isoformat() == "2022-03-31"
     assert model.realisation[["code", "month", "status", "progress"]].values.tolist() == [
-        ["RA-01", 1, "selesai", 100.0], ["RA-02", 2, "sebagian", 40.0], ["RA-08", 3, "belum", 0.0]]
+        ["RA-01", 1, "selesai", 100.0],
+        ["RA-02", 2, "sebagian", 40.0],
+        ["RA-08", 3, "belum", 0.0],
+    ]
     assert [p.code for p in result.problems] == ["realisation_not_scheduled"]  # RA-08 is scheduled in 5 and 11
     assert model.indicator_values.values.tolist()[0][2:5] == ["RA-01.2", 3, 85.5]
     assert model.indicators.set_index("indicator_code").loc["RA-01.2", "target"] == 100
     survey_row = model.survey.iloc[0]
     assert (survey_row["period"], survey_row["respondents"], survey_row["ikm_converted"], survey_row["mutu"]) == (
-        "2022-TW1", 2, 87.5, "B")  # NRR 3.5 on every unsur: 3.5 x 25 = 87.50
+        "2022-TW1",
+        2,
+        87.5,
+        "B",
+    )  # NRR 3.5 on every unsur: 3.5 x 25 = 87.50

@@ -51,16 +51,45 @@ def held(url: str) -> float:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("data")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("RBDASH_")}, "PYTHONPATH": str(ROOT),
-           "RBDASH_DATA_DIR": str(data), "RBDASH_VIEW_REQUIRES_LOGIN": "1", "RBDASH_UPLOAD_SESSION_MB": str(SESSION_MB)}
-    subprocess.run([sys.executable, "-m", "rbdash", "users", "add", EDITOR, "--role", "editor", "--password-stdin"],
-                   input=f"{PASSWORD}\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("RBDASH_")},
+        "PYTHONPATH": str(ROOT),
+        "RBDASH_DATA_DIR": str(data),
+        "RBDASH_VIEW_REQUIRES_LOGIN": "1",
+        "RBDASH_UPLOAD_SESSION_MB": str(SESSION_MB),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "rbdash", "users", "add", EDITOR, "--role", "editor", "--password-stdin"],
+        input=f"{PASSWORD}\n",
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "rbdash.serve", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "rbdash.serve",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(process)
@@ -141,8 +170,9 @@ def test_an_editor_uploads_within_the_session_cap(server: Server, browser, tmp_p
 
     # More than the session may hold: refused, and the page says why (Indonesian by default).
     assert put_file(editor, b"x" * SESSION_MB * MB) == 413
-    page.get_by_text(f"Berkas terakhir (1,0 MB) tidak diterima: unggahan dalam satu sesi paling banyak "
-                     f"{SESSION_MB} MB").wait_for(timeout=30_000)
+    page.get_by_text(
+        f"Berkas terakhir (1,0 MB) tidak diterima: unggahan dalam satu sesi paling banyak {SESSION_MB} MB"
+    ).wait_for(timeout=30_000)
     assert held(server.url) == size
     assert page.get_by_text("Tidak ada galat").is_visible()  # the accepted file stays
 
@@ -170,8 +200,9 @@ def test_an_editor_uploads_within_the_session_cap(server: Server, browser, tmp_p
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "data_upload_refused_1440x900.png"))
     page.get_by_text("English").click()
-    page.get_by_text("The last file (1.5 MB) was not accepted: the uploads of one session may hold at most "
-                     f"{SESSION_MB} MB").wait_for(timeout=30_000)
+    page.get_by_text(
+        f"The last file (1.5 MB) was not accepted: the uploads of one session may hold at most {SESSION_MB} MB"
+    ).wait_for(timeout=30_000)
     assert held(server.url) == 1024
     assert page.locator('[data-testid="stException"]').count() == 0
     page.close()

@@ -20,6 +20,7 @@ def sheet_edit(sheet: str, **cells: object) -> Callable[[openpyxl.Workbook], Non
     def edit(wb: openpyxl.Workbook) -> None:
         for ref, value in cells.items():
             wb[sheet][ref] = value
+
     return edit
 
 
@@ -28,13 +29,24 @@ CASES = [
     ("duplicate plan code", sheet_edit("Rencana Aksi", S10="RA-01"), "error", "duplicate_code", "Rencana Aksi", "S10"),
     ("missing plan code", sheet_edit("Rencana Aksi", S10=None), "error", "missing_code", "Rencana Aksi", "S10"),
     ("unknown tick", sheet_edit("Rencana Aksi", G9="2"), "warning", "unknown_tick", "Rencana Aksi", "G9"),
-    ("row without schedule", sheet_edit("Rencana Aksi", F9=None), "warning", "row_without_schedule", "Rencana Aksi",
-     "S9"),
+    (
+        "row without schedule",
+        sheet_edit("Rencana Aksi", F9=None),
+        "warning",
+        "row_without_schedule",
+        "Rencana Aksi",
+        "S9",
+    ),
     ("unknown code in Realisasi", sheet_edit("Realisasi", A4="RA-99"), "error", "unknown_code", "Realisasi", "A4"),
-    ("unknown plan code in Indikator", sheet_edit("Indikator", B4="RA-42"), "error", "unknown_code", "Indikator",
-     "B4"),
-    ("unknown indicator code in Capaian", sheet_edit("Capaian Indikator", A4="RA-01.9"), "error", "unknown_code",
-     "Capaian Indikator", "A4"),
+    ("unknown plan code in Indikator", sheet_edit("Indikator", B4="RA-42"), "error", "unknown_code", "Indikator", "B4"),
+    (
+        "unknown indicator code in Capaian",
+        sheet_edit("Capaian Indikator", A4="RA-01.9"),
+        "error",
+        "unknown_code",
+        "Capaian Indikator",
+        "A4",
+    ),
     ("duplicate indicator code", sheet_edit("Indikator", A5="RA-01.1"), "error", "duplicate_code", "Indikator", "A5"),
     ("month 13", sheet_edit("Realisasi", B4=13), "error", "invalid_month", "Realisasi", "B4"),
     ("month 0", sheet_edit("Capaian Indikator", B4=0), "error", "invalid_month", "Capaian Indikator", "B4"),
@@ -46,26 +58,74 @@ CASES = [
     ("text for a target", sheet_edit("Indikator", G4="seratus"), "error", "not_a_number", "Indikator", "G4"),
     ("unknown unit", sheet_edit("Indikator", E4="meter"), "error", "unknown_unit", "Indikator", "E4"),
     ("unknown direction", sheet_edit("Indikator", F4="samping"), "error", "unknown_direction", "Indikator", "F4"),
-    ("text for a value", sheet_edit("Capaian Indikator", C4="lengkap"), "error", "not_a_number", "Capaian Indikator",
-     "C4"),
+    (
+        "text for a value",
+        sheet_edit("Capaian Indikator", C4="lengkap"),
+        "error",
+        "not_a_number",
+        "Capaian Indikator",
+        "C4",
+    ),
     ("answer 5", sheet_edit("Responden SKM", D4=5), "error", "answer_out_of_range", "Responden SKM", "D4"),
     ("answer 0", sheet_edit("Responden SKM", L4=0), "error", "answer_out_of_range", "Responden SKM", "L4"),
     ("answer as text", sheet_edit("Responden SKM", E4="baik"), "error", "answer_out_of_range", "Responden SKM", "E4"),
     ("answer 2.5", sheet_edit("Responden SKM", F4=2.5), "error", "answer_out_of_range", "Responden SKM", "F4"),
     ("bad period", sheet_edit("Responden SKM", A4="kemarin"), "error", "invalid_period", "Responden SKM", "A4"),
-    ("period of another year", sheet_edit("Responden SKM", A4="2021-TW1"), "warning", "period_outside_year",
-     "Responden SKM", "A4"),
-    ("zero respondents", sheet_edit("IKM", A4="2022-TW4", B4="Unit uji", C4=0, D4=3, E4=3, F4=3, G4=3, H4=3, I4=3,
-                                    J4=3, K4=3, L4=3), "error", "zero_respondents", "IKM", "C4"),
-    ("NRR over 4", sheet_edit("IKM", A4="2022-TW4", B4="Unit uji", C4=10, D4=4.5, E4=3, F4=3, G4=3, H4=3, I4=3,
-                              J4=3, K4=3, L4=3), "error", "number_out_of_range", "IKM", "D4"),
-    ("same period and unit in both survey sheets",
-     sheet_edit("IKM", A4="2022-TW1", B4="Layanan Informasi Publik (contoh)", C4=10, D4=3, E4=3, F4=3, G4=3, H4=3,
-                I4=3, J4=3, K4=3, L4=3), "error", "survey_conflict", "IKM", None),
-    ("realisation in an unscheduled month", sheet_edit("Realisasi", B4=2), "warning", "realisation_not_scheduled",
-     "Realisasi", "B4"),
-    ("duplicate realisation", sheet_edit("Realisasi", A5="RA-01", B5=1), "error", "duplicate_entry", "Realisasi",
-     "A5"),
+    (
+        "period of another year",
+        sheet_edit("Responden SKM", A4="2021-TW1"),
+        "warning",
+        "period_outside_year",
+        "Responden SKM",
+        "A4",
+    ),
+    (
+        "zero respondents",
+        sheet_edit("IKM", A4="2022-TW4", B4="Unit uji", C4=0, D4=3, E4=3, F4=3, G4=3, H4=3, I4=3, J4=3, K4=3, L4=3),
+        "error",
+        "zero_respondents",
+        "IKM",
+        "C4",
+    ),
+    (
+        "NRR over 4",
+        sheet_edit("IKM", A4="2022-TW4", B4="Unit uji", C4=10, D4=4.5, E4=3, F4=3, G4=3, H4=3, I4=3, J4=3, K4=3, L4=3),
+        "error",
+        "number_out_of_range",
+        "IKM",
+        "D4",
+    ),
+    (
+        "same period and unit in both survey sheets",
+        sheet_edit(
+            "IKM",
+            A4="2022-TW1",
+            B4="Layanan Informasi Publik (contoh)",
+            C4=10,
+            D4=3,
+            E4=3,
+            F4=3,
+            G4=3,
+            H4=3,
+            I4=3,
+            J4=3,
+            K4=3,
+            L4=3,
+        ),
+        "error",
+        "survey_conflict",
+        "IKM",
+        None,
+    ),
+    (
+        "realisation in an unscheduled month",
+        sheet_edit("Realisasi", B4=2),
+        "warning",
+        "realisation_not_scheduled",
+        "Realisasi",
+        "B4",
+    ),
+    ("duplicate realisation", sheet_edit("Realisasi", A5="RA-01", B5=1), "error", "duplicate_entry", "Realisasi", "A5"),
     ("missing year", sheet_edit("Info", B5=None), "error", "missing_info_field", "Info", "B5"),
     ("bad year", sheet_edit("Info", B5="dua ribu"), "error", "invalid_year", "Info", "B5"),
     ("bad as-of date", sheet_edit("Info", B9="akhir bulan"), "error", "invalid_date", "Info", "B9"),
@@ -74,8 +134,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("edit", "severity", "code", "sheet", "cell"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("edit", "severity", "code", "sheet", "cell"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_rule(bundled_bytes: bytes, edit, severity: str, code: str, sheet: str, cell: str | None) -> None:
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert result.plan is not None
@@ -106,6 +167,7 @@ def test_missing_sheets() -> None:
     for name in ("Realisasi", "Capaian Indikator", "IKM", "Responden SKM"):
         del wb[name]
     import io
+
     out = io.BytesIO()
     wb.save(out)
     result = load_workbook(out.getvalue())
@@ -119,15 +181,21 @@ def test_missing_sheets() -> None:
 def test_required_sheets(bundled_bytes: bytes, sheet: str) -> None:
     def edit(wb: openpyxl.Workbook) -> None:
         del wb[sheet]
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     assert ("error", "missing_sheet") in {(p.severity, p.code) for p in result.problems}
     assert not result.is_valid
 
 
-@pytest.mark.parametrize(("sheet", "cell", "column"), [
-    ("Realisasi", "A3", "KODE"), ("Rencana Aksi", "S6", "KODE"), ("Responden SKM", "D3", "U1"),
-    ("Indikator", "E3", "SATUAN"),
-])
+@pytest.mark.parametrize(
+    ("sheet", "cell", "column"),
+    [
+        ("Realisasi", "A3", "KODE"),
+        ("Rencana Aksi", "S6", "KODE"),
+        ("Responden SKM", "D3", "U1"),
+        ("Indikator", "E3", "SATUAN"),
+    ],
+)
 def test_missing_column(bundled_bytes: bytes, sheet: str, cell: str, column: str) -> None:
     result = load_workbook(edit_workbook(bundled_bytes, sheet_edit(sheet, **{cell: "KOLOM LAIN"})))
     problems = [p for p in result.problems if p.code == "missing_column"]
@@ -146,6 +214,7 @@ def test_many_bad_answers_are_summarised(bundled_bytes: bytes) -> None:
         ws = wb["Responden SKM"]
         for row in range(4, 204):
             ws.cell(row=row, column=4, value=9)
+
     result = load_workbook(edit_workbook(bundled_bytes, edit))
     listed = [p for p in result.problems if p.code == "answer_out_of_range"]
     summary = [p for p in result.problems if p.code == "more_problems"]
@@ -165,13 +234,31 @@ def test_formula_without_cached_value_is_listed_and_read_as_empty(bundled_bytes:
     assert pd.isna(realisation.loc[0, "evidence"])
 
 
-SHEETS_AND_CELLS = st.sampled_from([
-    ("Rencana Aksi", "S"), ("Rencana Aksi", "F"), ("Rencana Aksi", "D"), ("Realisasi", "A"), ("Realisasi", "B"),
-    ("Realisasi", "C"), ("Realisasi", "D"), ("Indikator", "A"), ("Indikator", "G"), ("Indikator", "E"),
-    ("Capaian Indikator", "C"), ("Responden SKM", "A"), ("Responden SKM", "G"), ("Info", "B"),
-])
-VALUES = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**6, 10**6),
-                   st.floats(allow_nan=False, allow_infinity=False), st.booleans())
+SHEETS_AND_CELLS = st.sampled_from(
+    [
+        ("Rencana Aksi", "S"),
+        ("Rencana Aksi", "F"),
+        ("Rencana Aksi", "D"),
+        ("Realisasi", "A"),
+        ("Realisasi", "B"),
+        ("Realisasi", "C"),
+        ("Realisasi", "D"),
+        ("Indikator", "A"),
+        ("Indikator", "G"),
+        ("Indikator", "E"),
+        ("Capaian Indikator", "C"),
+        ("Responden SKM", "A"),
+        ("Responden SKM", "G"),
+        ("Info", "B"),
+    ]
+)
+VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+)
 
 
 @settings(max_examples=25, deadline=None)
@@ -183,6 +270,7 @@ def test_any_cell_garbage_gives_problems_not_exceptions(edits) -> None:
                 value = "".join(ch for ch in value if ch.isprintable())
             if not isinstance(wb[sheet][f"{column}{row}"], MergedCell):
                 wb[sheet][f"{column}{row}"] = value
+
     result = load_workbook(edit_workbook(BUNDLED.read_bytes(), edit))
     for problem in result.problems:
         assert problem.message("id") and problem.message("en") and problem.fix("en")

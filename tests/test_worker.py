@@ -41,10 +41,13 @@ def test_a_hanging_worker_is_killed_at_the_wall_time() -> None:
     assert 1.9 < elapsed < 10
 
 
-@pytest.mark.parametrize(("target", "code", "params"), [
-    (worker_targets.abort, "worker_crashed", {"detail": "SIGABRT"}),
-    (worker_targets.out_of_memory, "worker_memory", {"limit_mb": 1536}),
-])
+@pytest.mark.parametrize(
+    ("target", "code", "params"),
+    [
+        (worker_targets.abort, "worker_crashed", {"detail": "SIGABRT"}),
+        (worker_targets.out_of_memory, "worker_memory", {"limit_mb": 1536}),
+    ],
+)
 def test_a_worker_that_dies_is_one_clear_problem(target, code: str, params: dict) -> None:
     assert only_problem(run_with(target, Limits())) == (code, params)
     # and the next read in this same process works
