@@ -9,10 +9,11 @@ PORT ?= 8501
 
 .PHONY: run test lint bench data template clean constraints
 
-$(VENV)/.runtime: requirements.txt constraints.txt
+$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
