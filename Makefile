@@ -30,7 +30,7 @@ constraints:
 	rm -rf .venv-pin
 
 run: $(VENV)/.runtime
-	$(PY) -m rbdash.serve --server.port $(PORT)
+	$(PY) -m rbdash.ui.serve --server.port $(PORT)
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from rbdash.messages import t
-from rbdash.store import StoreError
-from rbdash.text import markdown_message as say
-from rbdash.ui import (
+from rbdash.present.text import markdown_message as say
+from rbdash.store.sqlite import StoreError
+from rbdash.ui.page import (
     language,
     load_current,
     login_box,
@@ -21,7 +21,7 @@ from rbdash.ui import (
     signed_in,
     view_requires_login,
 )
-from rbdash.ui_uploads import upload_run
+from rbdash.ui.uploads import upload_run
 
 
 def main() -> None:

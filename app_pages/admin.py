@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from rbdash.messages import t
-from rbdash.store import ROLES, StoreError
-from rbdash.text import markdown_message as say
-from rbdash.ui import authorised, page_context, show_table, store
+from rbdash.present.text import markdown_message as say
+from rbdash.store.sqlite import ROLES, StoreError
+from rbdash.ui.page import authorised, page_context, show_table, store
 
 ctx = page_context()
 lang = ctx.lang

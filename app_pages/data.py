@@ -7,11 +7,11 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from rbdash.diff import compare
+from rbdash.analysis.diff import compare
 from rbdash.messages import t
-from rbdash.store import StoreError
-from rbdash.text import markdown_message as say
-from rbdash.ui import (
+from rbdash.present.text import markdown_message as say
+from rbdash.store.sqlite import StoreError
+from rbdash.ui.page import (
     MAX_UPLOAD_MB,
     authorised,
     load_bytes,
@@ -23,7 +23,7 @@ from rbdash.ui import (
     signed_in,
     store,
 )
-from rbdash.ui_uploads import upload_box
+from rbdash.ui.uploads import upload_box
 
 ctx = page_context()
 lang = ctx.lang

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rbdash import charts, metrics
-from rbdash import formatting as fmt
-from rbdash.ikm import compute_row
+from rbdash.analysis import metrics
+from rbdash.analysis.ikm import compute_row
 from rbdash.messages import t
-from rbdash.schema import UNSUR
-from rbdash.ui import page_context, page_header, show_chart, show_table
+from rbdash.present import charts
+from rbdash.present import formatting as fmt
+from rbdash.ui.page import page_context, page_header, show_chart, show_table
+from rbdash.workbook.schema import UNSUR
 
 ctx = page_context()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash import charts, metrics
-from rbdash import formatting as fmt
+from rbdash.analysis import metrics
 from rbdash.messages import t
-from rbdash.ui import page_context, page_header, programme_options, show_chart, show_table
-from rbdash.views import plan_rows_table
+from rbdash.present import charts
+from rbdash.present import formatting as fmt
+from rbdash.present.views import plan_rows_table
+from rbdash.ui.page import page_context, page_header, programme_options, show_chart, show_table
 
 ctx = page_context()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month

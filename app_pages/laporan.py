@@ -1,6 +1,6 @@
 """Laporan: the PDF report and the PowerPoint deck of the data shown, for meetings.
 
-"Buat laporan" puts the report in the server's report queue (`rbdash.report_queue`) and returns at
+"Buat laporan" puts the report in the server's report queue (`rbdash.exports.queue`) and returns at
 once; a fragment polls the job, showing its place in line, then the downloads or the error. Every
 session asking for the same report (data version, month, language) shares one build.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash import charts
+from rbdash.exports.queue import DONE, QUEUED, RUNNING, QueueFull, ReportRequest, report_queue, submit_report
 from rbdash.messages import t
-from rbdash.report_queue import DONE, QUEUED, RUNNING, QueueFull, ReportRequest, report_queue, submit_report
-from rbdash.ui import browser_session, page_context, page_header
+from rbdash.present import charts
+from rbdash.ui.page import browser_session, page_context, page_header
 
 POLL_SECONDS = 1.0
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash import charts, metrics
-from rbdash import formatting as fmt
+from rbdash.analysis import metrics
 from rbdash.messages import t
-from rbdash.text import escape_markdown
-from rbdash.text import markdown_message as say
-from rbdash.ui import page_context, page_header, problems_frame, show_chart, show_table
-from rbdash.views import plan_rows_table
+from rbdash.present import charts
+from rbdash.present import formatting as fmt
+from rbdash.present.text import escape_markdown
+from rbdash.present.text import markdown_message as say
+from rbdash.present.views import plan_rows_table
+from rbdash.ui.page import page_context, page_header, problems_frame, show_chart, show_table
 
 ctx = page_context()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from rbdash.messages import t
-from rbdash.store import StoreError
-from rbdash.text import markdown_message as say
-from rbdash.ui import authorised, page_context, show_table, signed_in, store, versions_frame
+from rbdash.present.text import markdown_message as say
+from rbdash.store.sqlite import StoreError
+from rbdash.ui.page import authorised, page_context, show_table, signed_in, store, versions_frame
 
 ctx = page_context()
 lang = ctx.lang

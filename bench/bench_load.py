@@ -1,4 +1,4 @@
-"""Time `rbdash.loader.load_workbook` against a bare read of the same sheets, and measure its peak memory.
+"""Time `rbdash.workbook.loader.load_workbook` against a bare read of the same sheets, and measure its peak memory.
 
 Cases: the bundled `data/rencana_aksi_2022.xlsx` and the synthetic workbooks of `bench/generate.py`
 (1k, 10k and 50k plan rows with a few survey responses; 10k plan rows with 100k responses).
@@ -56,13 +56,13 @@ if str(ROOT) not in sys.path:
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-import fastexcel  # noqa: E402
-import pandas as pd  # noqa: E402
-from generate import CACHE_DIR, FEW_RESPONSES, GENERATOR_VERSION, WorkbookSize, cache_path  # noqa: E402
+import fastexcel
+import pandas as pd
+from generate import CACHE_DIR, FEW_RESPONSES, GENERATOR_VERSION, WorkbookSize, cache_path
 
-from rbdash import schema  # noqa: E402
-from rbdash.loader import LoadResult, load_workbook  # noqa: E402
-from rbdash.workbook import PLAN_HEADER_ROW  # noqa: E402
+from rbdash.workbook import schema
+from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.workbook.writer import PLAN_HEADER_ROW
 
 RESULTS_PATH = BENCH_DIR / "RESULTS.md"
 BUNDLED_PATH = ROOT / "data" / "rencana_aksi_2022.xlsx"
@@ -597,7 +597,7 @@ def report(results: list[CaseResult], profile: Profile | None, args: argparse.Na
         "",
         results_table(results),
         "",
-        "- *load*: `rbdash.loader.load_workbook(path)`: read the file, sha256, package inspection, fastexcel read of "
+        "- *load*: `rbdash.workbook.loader.load_workbook(path)`: read the file, sha256, package inspection, fastexcel read of "
         "every sheet as text, parsing and validation of every sheet, IKM scores.",
         "- *fastexcel str*: the same sheets read with the same fastexcel call rbdash makes "
         '(`load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_pandas()`), nothing else.',

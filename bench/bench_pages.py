@@ -23,12 +23,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
-from common import machine, publish  # noqa: E402
-from generate import WorkbookSize, ensure_workbook  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from common import machine, publish
+from generate import WorkbookSize, ensure_workbook
+from streamlit.testing.v1 import AppTest
 
-from rbdash import charts  # noqa: E402
-from rbdash.loader import load_workbook  # noqa: E402
+from rbdash.present import charts
+from rbdash.workbook.loader import load_workbook
 
 BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"
 PAGES = ("app_pages/ringkasan.py", "app_pages/jadwal.py", "app_pages/indikator.py", "app_pages/ikm.py")

@@ -20,11 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from common import machine, publish  # noqa: E402
+from common import machine, publish
 
-from rbdash.deck import build_deck  # noqa: E402
-from rbdash.loader import load_workbook  # noqa: E402
-from rbdash.report import build_pdf  # noqa: E402
+from rbdash.exports.deck import build_deck
+from rbdash.exports.report import build_pdf
+from rbdash.workbook.loader import load_workbook
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,8 +36,8 @@ ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import machine, publish  # noqa: E402
-from bench.generate import WorkbookSize, ensure_workbook  # noqa: E402
+from bench.common import machine, publish
+from bench.generate import WorkbookSize, ensure_workbook
 
 BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"
 BASELINE = "b87a023"  # Settings: [limits] ... (the code before the worker and the streamed inspection)
@@ -73,8 +73,8 @@ def _median(values: list[float]) -> float:
 
 def overhead(cases: dict[str, Path], runs: int) -> list[str]:
     """In-process against worker, interleaved, in this process (imports and the fork server warm)."""
-    from rbdash.loader import load_workbook
-    from rbdash.worker import load_untrusted
+    from rbdash.workbook.loader import load_workbook
+    from rbdash.workbook.worker import load_untrusted
 
     lines = [
         "| workbook | in-process s (median) | worker s (median) | worker / in-process | worker peak MB |",

@@ -1,6 +1,6 @@
 """Build synthetic RB Dash workbooks for the load benchmark, cached in `bench/.cache/`.
 
-The workbooks are written by `rbdash.workbook.write_workbook`, the same writer that produces the
+The workbooks are written by `rbdash.workbook.writer.write_workbook`, the same writer that produces the
 bundled workbook and the template, so their layout (sheet names, headers, merged NO / PROGRAM /
 KEGIATAN cells, tick marks) is exactly the one the loader reads. Only the content is synthetic:
 
@@ -37,9 +37,9 @@ CACHE_DIR = BENCH_DIR / ".cache"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rbdash import annex2022, schema  # noqa: E402
-from rbdash.annex2022 import AnnexRow, IndicatorRow, RealisationRow  # noqa: E402
-from rbdash.workbook import WorkbookContent, write_workbook  # noqa: E402
+from rbdash.workbook import annex2022, schema
+from rbdash.workbook.annex2022 import AnnexRow, IndicatorRow, RealisationRow
+from rbdash.workbook.writer import WorkbookContent, write_workbook
 
 GENERATOR_VERSION = 1
 SEED = 20221

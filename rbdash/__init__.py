@@ -1,5 +1,5 @@
 """RB Dash: load, validate and summarise the Rencana Aksi Reformasi Birokrasi workbook."""
 
-from .loader import ActionPlan, LoadResult, load_workbook
+from rbdash.workbook.loader import ActionPlan, LoadResult, load_workbook
 
 __all__ = ["ActionPlan", "LoadResult", "load_workbook"]

@@ -8,21 +8,20 @@ import json
 import sys
 from pathlib import Path
 
-from . import images
-from .loader import LoadResult, load_workbook, read_workbook_file
-from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
-from .package import DEFAULT_LIMITS
-from .problems import ProblemLog
-from .store import Store, StoreError
-from .summary import summarise
-from .workbook import build_bundled_workbook, template_content, write_workbook
-from .worker import load_untrusted
+from rbdash.analysis.summary import summarise
+from rbdash.config import BUNDLED_WORKBOOK
+from rbdash.exports import images
+from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
+from rbdash.problems import ProblemLog
+from rbdash.store.sqlite import Store, StoreError
+from rbdash.workbook.loader import LoadResult, load_workbook, read_workbook_file
+from rbdash.workbook.package import DEFAULT_LIMITS
+from rbdash.workbook.worker import load_untrusted
+from rbdash.workbook.writer import build_bundled_workbook, template_content, write_workbook
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
-
-BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "rencana_aksi_2022.xlsx"
 
 
 def _load(path: str, lang: str) -> LoadResult | None:
@@ -224,7 +223,7 @@ def _as_of(text: str | None, model) -> int | None:
 
     ValueError when malformed or of another year.
     """
-    from . import metrics
+    from rbdash.analysis import metrics
 
     if text is None:
         return metrics.default_as_of_month(model)
@@ -235,7 +234,7 @@ def _as_of(text: str | None, model) -> int | None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .deck import build_deck
+    from rbdash.exports.deck import build_deck
 
     if not args.pdf and not args.pptx:
         print(t("cli.report_needs_output", args.lang), file=sys.stderr)
@@ -277,7 +276,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ValueError:
         print(t("cli.bad_as_of", args.lang, value=args.as_of, year=result.plan.info.get("year")), file=sys.stderr)
         return EXIT_INVALID
-    from .report import build_pdf
+    from rbdash.exports.report import build_pdf
 
     outputs = [(args.pdf, build_pdf), (args.pptx, build_deck)]
     for path, build in outputs:

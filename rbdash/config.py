@@ -34,6 +34,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+#: The workbook shipped with the project (the annex of the 2022 decree, with labelled example data).
+BUNDLED_WORKBOOK = PROJECT / "data" / "rencana_aksi_2022.xlsx"
+#: The Streamlit entry script.
+APP_SCRIPT = PROJECT / "app.py"
 ROLES = ("viewer", "editor", "admin")
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .messages import t
+from rbdash.messages import t
 
 Severity = Literal["error", "warning"]
 

@@ -70,9 +70,9 @@ class TreeSampler(threading.Thread):
 
 
 def main() -> None:
-    from rbdash import images
-    from rbdash import report_queue as rq
-    from rbdash.loader import load_workbook
+    from rbdash.exports import images
+    from rbdash.exports import queue as rq
+    from rbdash.workbook.loader import load_workbook
 
     result = load_workbook(ROOT / "data" / "rencana_aksi_2022.xlsx")
     model = result.plan

@@ -49,7 +49,7 @@ from tests import hostile_factory as hf  # noqa: E402
 
 if TYPE_CHECKING:  # rbdash is imported late, inside functions: `atheris_main` instruments it as it is imported
     from rbdash.config import Limits
-    from rbdash.loader import LoadResult
+    from rbdash.workbook.loader import LoadResult
 
 #: Problems that are findings, not answers: the worker died or hung.
 WORKER_FINDINGS = ("worker_crashed", "worker_timeout", "worker_busy")
@@ -332,7 +332,7 @@ def seed_inputs(count: int = 24) -> dict[str, bytes]:
 
 def check_result(result: object) -> None:
     """Raise `Finding` unless `result` is a clear answer (see the module docstring)."""
-    from rbdash.loader import LoadResult
+    from rbdash.workbook.loader import LoadResult
 
     if not isinstance(result, LoadResult):
         raise Finding(f"not a LoadResult: {type(result).__name__}")
@@ -357,7 +357,7 @@ def fuzz_limits() -> Limits:
 
 def load_in_worker(data: bytes) -> LoadResult:
     """`data` through the bounded worker with the fuzzing limits."""
-    from rbdash.worker import load_untrusted
+    from rbdash.workbook.worker import load_untrusted
 
     return load_untrusted(data, limits=fuzz_limits())
 
@@ -384,7 +384,7 @@ def atheris_main(argv: list[str]) -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (FUZZ_ADDRESS_SPACE, FUZZ_ADDRESS_SPACE))
     with atheris.instrument_imports(include=INSTRUMENTED):
-        from rbdash import loader, package, parse  # noqa: F401
+        from rbdash.workbook import loader, package, parse  # noqa: F401
 
     counter = 0
 

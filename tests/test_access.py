@@ -13,9 +13,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from rbdash.access.signin import WIB, shared_checks
 from rbdash.messages import t
-from rbdash.signin import WIB, shared_checks
-from rbdash.store import Store
+from rbdash.store.sqlite import Store
 from tests.conftest import BUNDLED, ROOT
 
 APP = str(ROOT / "app.py")

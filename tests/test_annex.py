@@ -7,9 +7,9 @@ import io
 import openpyxl
 import pytest
 
-from rbdash.loader import LoadResult, load_workbook
-from rbdash.summary import summarise
-from rbdash.workbook import build_bundled_workbook
+from rbdash.analysis.summary import summarise
+from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.workbook.writer import build_bundled_workbook
 from tests.conftest import BUNDLED
 
 # Hand-copied from the annex reading notes: code -> (months, sub-activity start, indicator count).

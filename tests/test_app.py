@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rbdash.workbook import template_content, write_workbook
+from rbdash.workbook.writer import template_content, write_workbook
 from tests.conftest import BUNDLED, ROOT
 
 APP = str(ROOT / "app.py")
@@ -161,7 +161,7 @@ def test_the_store_seeds_version_1_and_sessions_see_a_new_version(
 ) -> None:
     import io
 
-    from rbdash.store import Store
+    from rbdash.store.sqlite import Store
 
     monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
@@ -199,8 +199,8 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Unduh XLSX", "Unduh CSV"]
     assert buttons[0].proto.url and buttons[1].proto.url  # served by the media file manager
-    from rbdash.export import to_csv
-    from rbdash.views import plan_rows_table
+    from rbdash.exports.tables import to_csv
+    from rbdash.present.views import plan_rows_table
 
     frame = plan_rows_table(at.session_state["_page_context"].model, ["RA-01"], "id")
     assert "'=HYPERLINK" in to_csv(frame, "id").decode("utf-8-sig")

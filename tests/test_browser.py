@@ -1,5 +1,5 @@
 """Real browser: Debian's headless Chromium driven by Playwright loads every page served by
-`python -m rbdash.serve` (streamlit run app.py, as `make run` serves it), clicks the main controls, and saves
+`python -m rbdash.ui.serve` (streamlit run app.py, as `make run` serves it), clicks the main controls, and saves
 1440x900 screenshots and A4-landscape PDFs
 to test-artifacts/."""
 
@@ -75,7 +75,7 @@ def _serve(env_extra: dict[str, str]) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "rbdash.serve",
+            "rbdash.ui.serve",
             "--server.headless",
             "true",
             "--server.port",
@@ -114,7 +114,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    from rbdash.store import Store
+    from rbdash.store.sqlite import Store
 
     root = tmp_path_factory.mktemp("store")
     Store(root).add_user("edi", "editor", "kata-sandi-panjang")
@@ -194,7 +194,7 @@ def test_main_controls(server: str, browser) -> None:
 def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_path: Path) -> None:
     import openpyxl
 
-    from rbdash.store import Store
+    from rbdash.store.sqlite import Store
 
     url, root = store_server
     changed = tmp_path / "rencana_diubah.xlsx"
@@ -259,7 +259,7 @@ def _far_cell_workbook() -> bytes:
 def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, browser, tmp_path: Path) -> None:
     import openpyxl
 
-    from rbdash.store import Store
+    from rbdash.store.sqlite import Store
 
     url, root = store_server
     server = SERVERS[url]

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from rbdash import charts, metrics
-from rbdash.loader import ActionPlan, LoadResult
+from rbdash.analysis import metrics
+from rbdash.present import charts
+from rbdash.workbook.loader import ActionPlan, LoadResult
 
 
 @pytest.fixture(scope="module")

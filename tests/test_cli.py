@@ -94,7 +94,8 @@ def test_template_to_an_unwritable_place_exits_2(tmp_path: Path) -> None:
 def test_report_says_when_chart_images_fail(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from rbdash import cli, images, report
+    from rbdash import cli
+    from rbdash.exports import images, report
 
     def failing_build(*_args: object, **_kwargs: object) -> bytes:
         raise images.ExportFailed("chromium did not answer")
@@ -135,7 +136,7 @@ def test_publish_needs_a_comment_and_a_user(
     comment: str, user: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from rbdash.cli import main
-    from rbdash.store import Store
+    from rbdash.store.sqlite import Store
 
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
     assert main(["publish", str(BUNDLED), "--comment", comment, "--user", user]) == 2

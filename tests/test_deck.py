@@ -10,8 +10,8 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from rbdash import deck, images
-from rbdash.loader import LoadResult
+from rbdash.exports import deck, images
+from rbdash.workbook.loader import LoadResult
 from tests.conftest import require_tool
 
 TITLES = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import openpyxl
 
-from rbdash.diff import compare
-from rbdash.loader import LoadResult, load_workbook
+from rbdash.analysis.diff import compare
+from rbdash.workbook.loader import LoadResult, load_workbook
 from tests.conftest import edit_workbook
 
 

@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from rbdash.export import neutralise, to_csv, to_xlsx
+from rbdash.exports.tables import neutralise, to_csv, to_xlsx
 
 HOSTILE = ['=HYPERLINK("http://x","klik")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "aman", "Rp 1.000"]
 

@@ -27,10 +27,10 @@ import pandas as pd
 import pytest
 from defusedxml.common import DefusedXmlException
 
-from rbdash.loader import LoadResult, load_workbook
 from rbdash.messages import t
-from rbdash.package import DEFAULT_LIMITS, PackageLimits
 from rbdash.problems import MessageRef, Problem
+from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.workbook.package import DEFAULT_LIMITS, PackageLimits
 from tests import hostile_factory as hf
 
 ROOT = Path(__file__).resolve().parent.parent

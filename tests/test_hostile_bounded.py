@@ -1,4 +1,4 @@
-"""Hostile files through the full path: `rbdash.worker.load_untrusted`, the bounded worker process.
+"""Hostile files through the full path: `rbdash.workbook.worker.load_untrusted`, the bounded worker process.
 
 The classes the in-process corpus of test_hostile.py missed, after a workbook with a small declared
 `<dimension>` and one cell at XFD1048576 made the native reader ask for 512 GB and abort the server:
@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 
 from rbdash.config import Limits
-from rbdash.loader import LoadResult, load_workbook
-from rbdash.worker import load_untrusted
+from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.workbook.worker import load_untrusted
 from tests import hostile_factory as hf
 from tests.test_hostile import assert_bilingual, assert_same_model, describe, model_dump
 

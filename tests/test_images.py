@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from rbdash import charts, images, metrics
-from rbdash.loader import LoadResult
+from rbdash.analysis import metrics
+from rbdash.exports import images
 from rbdash.messages import t
+from rbdash.present import charts
+from rbdash.workbook.loader import LoadResult
 from tests.conftest import require_tool
 
 require_tool(images.find_browser() is not None, "Debian's chromium")

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from rbdash.loader import load_workbook
+from rbdash.workbook.loader import load_workbook
 from tests.conftest import BUNDLED, require_tool
 from tests.test_loader_variants import model_signature
 

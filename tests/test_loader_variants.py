@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
-from rbdash.loader import LoadResult, load_workbook
+from rbdash.workbook.loader import LoadResult, load_workbook
 from tests.conftest import edit_workbook, insert_rows
 
 PLAN_SHEET = "Rencana Aksi"

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 
+from rbdash.access.signin import PasswordChecks, address_key
 from rbdash.messages import t
-from rbdash.signin import PasswordChecks, address_key
-from rbdash.store import Store, StoreError
+from rbdash.store.sqlite import Store, StoreError
 from tests.conftest import ROOT
 
 PASSWORD = "kata-sandi-panjang"
@@ -192,7 +192,7 @@ def test_without_a_free_slot_sign_in_and_hashing_are_refused_as_busy(
 PEAK_SCRIPT = """
 import json, sys, threading
 from pathlib import Path
-from rbdash.store import Store, StoreError
+from rbdash.store.sqlite import Store, StoreError
 
 def peak_kib():
     with open("/proc/self/status") as status:

@@ -19,8 +19,10 @@ from openpyxl.cell.cell import MergedCell
 from pptx import Presentation
 from pypdf import PdfReader
 
-from rbdash import charts, deck, fitting, images, metrics, report
-from rbdash.loader import ActionPlan, load_workbook
+from rbdash.analysis import metrics
+from rbdash.exports import deck, images, report
+from rbdash.present import charts, fitting
+from rbdash.workbook.loader import ActionPlan, load_workbook
 from tests.conftest import ARTIFACTS, ROOT, edit_workbook, require_tool
 
 EXCEL_MAX = 32_767

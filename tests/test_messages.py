@@ -25,7 +25,7 @@ def test_placeholders_match_between_languages() -> None:
 
 
 def test_every_reported_problem_has_a_message_and_a_fix() -> None:
-    code = "\n".join(path.read_text() for path in SOURCES.glob("*.py"))
+    code = "\n".join(path.read_text() for path in SOURCES.rglob("*.py"))
     reported = set(re.findall(r'log\.(?:error|warning)\(\s*"(\w+)"', code))
     reported |= set(re.findall(r'log\.add\(\s*"(?:error|warning)",\s*"(\w+)"', code))
     reported |= set(re.findall(r'_report_cells\(\s*log,\s*"(?:error|warning)",\s*"(\w+)"', code))
@@ -41,7 +41,7 @@ DYNAMIC = ("severity.", "status.", "state.", "unsur.", "direction.", "col.")
 
 
 def test_every_catalogue_key_is_used() -> None:
-    files = [p for p in SOURCES.glob("*.py") if p.name != "messages.py"]
+    files = [p for p in SOURCES.rglob("*.py") if p.name != "messages.py"]
     files += [SOURCES.parent / "app.py", *(SOURCES.parent / "app_pages").glob("*.py")]
     code = "\n".join(path.read_text() for path in files)
     for key in CATALOGUE:
@@ -55,7 +55,7 @@ def test_every_catalogue_key_is_used() -> None:
 
 
 def test_markdown_message_escapes_values_and_keeps_the_catalogue_text() -> None:
-    from rbdash.text import markdown_message
+    from rbdash.present.text import markdown_message
 
     assert markdown_message("data.plan_added", "id", codes="![x](http://a/b.png)") == (
         "Baris rencana baru: \\!\\[x\\]\\(http\\://a/b\\.png\\)"
@@ -64,7 +64,7 @@ def test_markdown_message_escapes_values_and_keeps_the_catalogue_text() -> None:
 
 
 def test_short_list_cuts_items_and_counts_the_rest() -> None:
-    from rbdash.formatting import short_list
+    from rbdash.present.formatting import short_list
 
     assert short_list([], "id") == ""
     assert short_list(["RA-01", "RA-02"], "id") == "RA-01, RA-02"

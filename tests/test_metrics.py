@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from rbdash import metrics as m
-from rbdash.loader import ActionPlan, LoadResult
+from rbdash.analysis import metrics as m
+from rbdash.workbook.loader import ActionPlan, LoadResult
 
 
 @pytest.fixture(scope="module")

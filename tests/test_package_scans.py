@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rbdash import columns
-from rbdash.package import _guess_kind, _has_dtd, _has_formulas, _mb, _references
-from rbdash.parse import parse_month, parse_number
+from rbdash.workbook import columns
+from rbdash.workbook.package import _guess_kind, _has_dtd, _has_formulas, _mb, _references
+from rbdash.workbook.parse import parse_month, parse_number
 
 BOMS = {"utf-8": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
 

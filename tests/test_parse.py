@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from rbdash.parse import (
+from rbdash.workbook.parse import (
     is_tick,
     parse_date,
     parse_month,

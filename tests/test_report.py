@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from rbdash import images
-from rbdash.loader import LoadResult
-from rbdash.report import build_pdf
+from rbdash.exports import images
+from rbdash.exports.report import build_pdf
+from rbdash.workbook.loader import LoadResult
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT, require_tool
 
 require_tool(images.find_browser() is not None, "Debian's chromium")
@@ -88,7 +88,7 @@ def test_report_cli(tmp_path: Path) -> None:
 def test_report_page_builds_both_files(monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from rbdash import report_queue
+    from rbdash.exports import queue as report_queue
 
     monkeypatch.setenv("RBDASH_WORKBOOK", str(BUNDLED))
     old = report_queue.replace_report_queue(None)  # a queue of this test's own, from the settings

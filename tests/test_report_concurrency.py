@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rbdash import images
+from rbdash.exports import images
 from tests.conftest import ROOT, require_tool
 
 require_tool(images.find_browser() is not None, "Debian's chromium")

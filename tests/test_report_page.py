@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rbdash import report_queue as rq
+from rbdash.exports import queue as rq
 from rbdash.messages import t
 from tests.conftest import BUNDLED, ROOT
 
@@ -21,7 +21,7 @@ PAGE = "app_pages/laporan.py"
 
 @dataclass
 class FakeBuilds:
-    """Stands in for rbdash.report_queue.build_report: each build waits for `release`."""
+    """Stands in for rbdash.exports.queue.build_report: each build waits for `release`."""
 
     started: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from rbdash import images
-from rbdash import report_queue as rq
+from rbdash.exports import images
+from rbdash.exports import queue as rq
 from rbdash.messages import t
 
 WAIT = 30  # seconds: an upper bound for events that should come at once, never a pause

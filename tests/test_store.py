@@ -17,10 +17,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from rbdash.loader import load_workbook
+from rbdash.analysis.summary import summarise
 from rbdash.messages import t
-from rbdash.store import Store, StoreError, strip_macros
-from rbdash.summary import summarise
+from rbdash.store.sqlite import Store, StoreError, strip_macros
+from rbdash.workbook.loader import load_workbook
 from tests import hostile_factory as hf
 from tests.conftest import BUNDLED, ROOT
 
@@ -118,7 +118,7 @@ def test_an_unusable_data_directory_is_a_clear_message(tmp_path: Path) -> None:
 
 KILLED_PUBLISHER = """
 import sys
-from rbdash.store import Store
+from rbdash.store.sqlite import Store
 store = Store(sys.argv[1])
 def hook(step):
     if step == sys.argv[2]:
@@ -258,7 +258,7 @@ def test_a_macro_workbook_that_breaks_without_its_macros_is_refused(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(store)
-    monkeypatch.setattr("rbdash.store.strip_macros", lambda data: data[: len(data) // 2])
+    monkeypatch.setattr("rbdash.store.sqlite.strip_macros", lambda data: data[: len(data) // 2])
     result = store.publish(hf.xlsm(), "ani", "dengan makro")
     assert result.version is None
     assert [p.code for p in result.validation.errors] == ["macro_strip_failed"]

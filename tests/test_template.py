@@ -7,8 +7,8 @@ import io
 import openpyxl
 import pytest
 
-from rbdash.loader import load_workbook
-from rbdash.workbook import template_content, workbook_bytes
+from rbdash.workbook.loader import load_workbook
+from rbdash.workbook.writer import template_content, workbook_bytes
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The upload policy (rbdash.uploads): who may hold uploaded bytes and how many."""
+"""The upload policy (rbdash.access.uploads): who may hold uploaded bytes and how many."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
+from rbdash.access.uploads import MB, Refusal, UploadLedger, may_upload
 from rbdash.config import Limits
-from rbdash.uploads import MB, Refusal, UploadLedger, may_upload
 
 ROLES = {"edi": "editor", "ani": "admin", "vina": "viewer"}
 

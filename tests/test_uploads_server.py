@@ -72,7 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         [
             sys.executable,
             "-m",
-            "rbdash.serve",
+            "rbdash.ui.serve",
             "--server.headless",
             "true",
             "--server.port",
@@ -94,7 +94,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         _wait_until_serving(process)
         threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
-        # Before any session has run the app: `python -m rbdash.serve` hooked the guard in as the runtime
+        # Before any session has run the app: `python -m rbdash.ui.serve` hooked the guard in as the runtime
         # was made, so an upload from a session that never ran the app is refused at once.
         early = open_session(url, run=False)
         early_status = put_file(early, b"x" * (MB // 2))

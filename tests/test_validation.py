@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import MergedCell
 
-from rbdash.loader import load_workbook
+from rbdash.workbook.loader import load_workbook
 from tests.conftest import BUNDLED, edit_workbook, found
 
 
@@ -277,7 +277,7 @@ def test_any_cell_garbage_gives_problems_not_exceptions(edits) -> None:
 
 
 def test_an_oversized_file_on_disk_is_not_read_whole(tmp_path) -> None:
-    from rbdash.package import PackageLimits
+    from rbdash.workbook.package import PackageLimits
 
     big = tmp_path / "besar.xlsx"
     big.write_bytes(b"PK\x03\x04" + bytes(3 * 1024 * 1024))
@@ -289,7 +289,7 @@ def test_an_oversized_file_on_disk_is_not_read_whole(tmp_path) -> None:
 
 def test_a_reader_panic_is_reported_not_raised(bundled_bytes: bytes, monkeypatch) -> None:
     """Found by the fuzz test: fastexcel can panic on a cell (pyo3's PanicException is a BaseException)."""
-    import rbdash.loader as loader
+    import rbdash.workbook.loader as loader
 
     class Panic(BaseException):
         pass

@@ -1,4 +1,4 @@
-"""Stand-ins for the worker's entry point (`rbdash.worker._worker_main`), run in real worker processes.
+"""Stand-ins for the worker's entry point (`rbdash.workbook.worker._worker_main`), run in real worker processes.
 
 Kept apart from the test modules so a worker imports only this (and what it imports) to find them.
 """

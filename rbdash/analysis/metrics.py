@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .ikm import combine_units
-from .loader import ActionPlan
+from rbdash.analysis.ikm import combine_units
+from rbdash.workbook.loader import ActionPlan
 
 # Status of a scheduled row-month, in legend order.
 DONE, PARTIAL, NOT_DONE, LATE, CANCELLED, PLANNED = "done", "partial", "not_done", "late", "cancelled", "planned"

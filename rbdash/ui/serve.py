@@ -1,8 +1,8 @@
-"""`python -m rbdash.serve [streamlit options]`: serve the dashboard (`streamlit run app.py`) with the
+"""`python -m rbdash.ui.serve [streamlit options]`: serve the dashboard (`streamlit run app.py`) with the
 upload limits in force from the server's first request.
 
 Under a plain `streamlit run`, project code first runs when a visitor's session runs the app, so the
-upload guard (rbdash.ui_uploads) could only be hooked in then, and uploads sent before that first run
+upload guard (rbdash.ui.uploads) could only be hooked in then, and uploads sent before that first run
 were held until it. Here the guard is hooked into Streamlit's runtime as the runtime is created, before
 the server accepts a connection, and the workers' fork server is started at the same moment.
 """
@@ -10,16 +10,15 @@ the server accepts a connection, and the workers' fork server is started at the 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+from rbdash.config import APP_SCRIPT as APP
 
 
 def _hook_runtime() -> None:
     from streamlit.runtime.runtime import Runtime
 
-    from .ui_uploads import guard_runtime
-    from .worker import warm_up
+    from rbdash.ui.uploads import guard_runtime
+    from rbdash.workbook.worker import warm_up
 
     create = Runtime.__init__
 

@@ -1,7 +1,7 @@
 """Which browser sessions may make the server hold uploaded bytes, and how many (no Streamlit here).
 
 Streamlit keeps every uploaded file in memory, per session, until the session is shut down.
-`rbdash.ui_uploads` asks an `UploadLedger` before Streamlit stores a file and tells it when files
+`rbdash.ui.uploads` asks an `UploadLedger` before Streamlit stores a file and tells it when files
 and sessions go away. A session may hold uploads only while it shows the uploader to a user whose
 role (looked up at each upload) is editor or higher, and only up to a per-session and a
 per-process number of bytes (`Limits.upload_session_mb`, `Limits.upload_total_mb`).
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .config import ROLES, Limits
+from rbdash.config import ROLES, Limits
 
 MB = 1024 * 1024
 UPLOAD_ROLE = "editor"

@@ -35,7 +35,7 @@ import numpy as np
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from .problems import MessageRef, ProblemLog, column_index, column_letter
+from rbdash.problems import MessageRef, ProblemLog, column_index, column_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")

@@ -22,12 +22,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from . import charts, images, metrics
-from . import formatting as fmt
-from .fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
-from .loader import ActionPlan
-from .messages import t
-from .views import example_sheet_names
+from rbdash.analysis import metrics
+from rbdash.exports import images
+from rbdash.messages import t
+from rbdash.present import charts
+from rbdash.present import formatting as fmt
+from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
+from rbdash.present.views import example_sheet_names
+from rbdash.workbook.loader import ActionPlan
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm

@@ -1,4 +1,4 @@
-"""The Streamlit side of the upload limits (`rbdash.uploads`): one hook per server process.
+"""The Streamlit side of the upload limits (`rbdash.access.uploads`): one hook per server process.
 
 Streamlit's `PUT /_stcore/upload_file/<session>/<file>` checks the XSRF token (cookie equal to
 header: any client can send both), that the session is connected, and the size
@@ -32,11 +32,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.runtime.stats import CounterStat, GaugeStat
 
-from . import formatting as fmt
-from .config import settings
-from .messages import t
-from .store import Store
-from .uploads import MB, REASONS, Refusal, UploadLedger
+from rbdash.access.uploads import MB, REASONS, Refusal, UploadLedger
+from rbdash.config import settings
+from rbdash.messages import t
+from rbdash.present import formatting as fmt
+from rbdash.store.sqlite import Store
 
 _LOG = logging.getLogger(__name__)
 _ATTRIBUTE = "_rbdash_upload_ledger"  # set on the hooked uploaded-file manager
@@ -132,7 +132,7 @@ def ledger_of_this_process() -> UploadLedger | None:
 
 
 def guard_runtime(rt: Runtime) -> UploadLedger | None:
-    """Hook the upload limits into `rt` (once); `python -m rbdash.serve` calls it as the runtime is made."""
+    """Hook the upload limits into `rt` (once); `python -m rbdash.ui.serve` calls it as the runtime is made."""
     manager = rt.uploaded_file_mgr
     if not isinstance(manager, MemoryUploadedFileManager):
         if type(rt) is Runtime:
@@ -154,7 +154,7 @@ def _store_at(root: str) -> Store:
 
 
 def _role_of(user: str) -> str | None:
-    """The user's role now, read as rbdash.ui.current_role reads it (off the script thread)."""
+    """The user's role now, read as rbdash.ui.page.current_role reads it (off the script thread)."""
     cfg = settings()
     return cfg.oidc_role(user) if cfg.auth == "oidc" else _store_at(str(cfg.data_dir)).role_of(user)
 

@@ -1,6 +1,6 @@
 """The meeting deck: a 16:9 PowerPoint with the key figures as editable text and one slide per chart.
 
-Charts are static PNGs from `rbdash.images` (Kaleido with the system Chromium). Every slide that
+Charts are static PNGs from `rbdash.exports.images` (Kaleido with the system Chromium). Every slide that
 shows example values says CONTOH. Without a browser the chart slides say why they have no image.
 Every text stays inside its box: set a few points smaller when that is enough, else cut with "…"
 and given whole in the slide's notes; chart labels are cut (`fitting.chart_model`).
@@ -16,12 +16,14 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from . import charts, images, metrics
-from . import formatting as fmt
-from .fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
-from .loader import ActionPlan
-from .messages import t
-from .views import example_sheet_names
+from rbdash.analysis import metrics
+from rbdash.exports import images
+from rbdash.messages import t
+from rbdash.present import charts
+from rbdash.present import formatting as fmt
+from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
+from rbdash.present.views import example_sheet_names
+from rbdash.workbook.loader import ActionPlan
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 INSET, INSET_TOP = Inches(0.1), Inches(0.05)  # python-pptx's default insets of a text box: sides, top and bottom

@@ -41,10 +41,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .config import Limits, settings
-from .loader import LoadResult, load_workbook, read_workbook_file
-from .package import DEFAULT_LIMITS, PackageLimits
-from .problems import ProblemLog
+from rbdash.config import Limits, settings
+from rbdash.problems import ProblemLog
+from rbdash.workbook.loader import LoadResult, load_workbook, read_workbook_file
+from rbdash.workbook.package import DEFAULT_LIMITS, PackageLimits
 
 _STDERR_KEEP = 16 * 1024
 _slots_lock = threading.Lock()
@@ -86,7 +86,7 @@ def _mp_context() -> Any:
     with _context_lock:
         if _context is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["rbdash.worker"])
+            context.set_forkserver_preload(["rbdash.workbook.worker"])
             _context = context
         saved = {name: os.environ.get(name) for name in WORKER_ENVIRONMENT}
         os.environ.update(WORKER_ENVIRONMENT)

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import formatting as fmt
-from . import metrics as m
-from .ikm import MUTU_BANDS
-from .loader import ActionPlan
-from .messages import t
-from .schema import UNSUR, UNSUR_NAMES_ID
+from rbdash.analysis import metrics as m
+from rbdash.analysis.ikm import MUTU_BANDS
+from rbdash.messages import t
+from rbdash.present import formatting as fmt
+from rbdash.workbook.loader import ActionPlan
+from rbdash.workbook.schema import UNSUR, UNSUR_NAMES_ID
 
 # Okabe-Ito colours, the same on every page.
 STATUS_STYLE = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import formatting as fmt
-from . import schema
-from .loader import ActionPlan, indicator_items
-from .messages import t
+from rbdash.messages import t
+from rbdash.present import formatting as fmt
+from rbdash.workbook import schema
+from rbdash.workbook.loader import ActionPlan, indicator_items
 
 
 def example_sheet_names(model: ActionPlan) -> list[str]:

@@ -27,9 +27,10 @@ import fastexcel
 import numpy as np
 import pandas as pd
 
-from . import columns, schema
-from .ikm import nrr_from_responses, score
-from .package import (
+from rbdash.analysis.ikm import nrr_from_responses, score
+from rbdash.problems import MessageRef, Problem, ProblemLog, Severity, cell_ref, column_index
+from rbdash.workbook import columns, schema
+from rbdash.workbook.package import (
     DEFAULT_LIMITS,
     PackageInfo,
     PackageLimits,
@@ -38,7 +39,7 @@ from .package import (
     open_package,
     size_allowed,
 )
-from .parse import (
+from rbdash.workbook.parse import (
     NOT_TICK_LABELS,
     TICK_LABELS,
     clean_text,
@@ -52,8 +53,7 @@ from .parse import (
     parse_yes_no,
     split_numbered_items,
 )
-from .problems import MessageRef, Problem, ProblemLog, Severity, cell_ref, column_index
-from .schema import MONTHS, UNSUR, ColumnSpec, SheetSpec, lookup, normalise_label
+from rbdash.workbook.schema import MONTHS, UNSUR, ColumnSpec, SheetSpec, lookup, normalise_label
 
 HEADER_SEARCH_ROWS = 20
 _MISSING_LABEL = "TIDAK ADA DALAM SALINAN"

@@ -19,9 +19,9 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from .config import settings
-from .loader import ActionPlan
-from .messages import CATALOGUE
+from rbdash.config import settings
+from rbdash.messages import CATALOGUE
+from rbdash.workbook.loader import ActionPlan
 
 log = logging.getLogger(__name__)
 
@@ -205,8 +205,8 @@ class ReportFiles:
 
 def build_report(model: ActionPlan, request: ReportRequest) -> ReportFiles:
     """Build both files of the report `request` asks for, from `model` (the version `request.sha256` names)."""
-    from .deck import build_deck
-    from .report import build_pdf
+    from rbdash.exports.deck import build_deck
+    from rbdash.exports.report import build_pdf
 
     return ReportFiles(
         build_pdf(model, request.as_of_month, request.lang, request.version_label),

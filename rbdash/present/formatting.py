@@ -11,8 +11,8 @@ import math
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from .messages import t
-from .schema import MONTH_LONG_ID, MONTH_SHORT_ID
+from rbdash.messages import t
+from rbdash.workbook.schema import MONTH_LONG_ID, MONTH_SHORT_ID
 
 _LOCALES = {"id": "id_ID", "en": "en_GB"}
 MONTH_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

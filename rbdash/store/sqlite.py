@@ -33,11 +33,11 @@ from xml.sax.saxutils import quoteattr
 
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
-from .config import ROLES, Limits, settings
-from .loader import LoadResult, load_workbook
-from .problems import Problem
-from .signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
-from .summary import summarise
+from rbdash.access.signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
+from rbdash.analysis.summary import summarise
+from rbdash.config import ROLES, Limits, settings
+from rbdash.problems import Problem
+from rbdash.workbook.loader import LoadResult, load_workbook
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT_SECONDS = 300
@@ -294,7 +294,7 @@ class Store:
         (a stored version being restored, or the bundled workbook). `hook(step)` is called between the
         steps (tests inject failures there).
         """
-        from .worker import load_untrusted
+        from rbdash.workbook.worker import load_untrusted
 
         step = hook or (lambda _step: None)
         validation = load_workbook(data) if trusted else load_untrusted(data)

@@ -14,7 +14,7 @@ def escape_markdown(text: object) -> str:
 
 def markdown_message(key: str, lang: str, **params: object) -> str:
     """A catalogue message for a Markdown-rendering widget: its own emphasis kept, every value shown literally."""
-    from .messages import t
+    from rbdash.messages import t
 
     # Text is escaped; dates and numbers keep their type, for the catalogue's format specs ({until:%H:%M}).
     return t(

@@ -11,18 +11,19 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import charts, export, metrics
-from . import formatting as fmt
-from .config import settings
-from .loader import ActionPlan, LoadResult, load_workbook
-from .messages import DEFAULT_LANGUAGE, LANGUAGES, t
-from .store import Store, StoreError, data_dir
-from .text import escape_markdown
-from .text import markdown_message as say
-from .views import example_sheet_names
-from .worker import WORKER_FAILURES, load_untrusted, warm_up
+from rbdash.analysis import metrics
+from rbdash.config import BUNDLED_WORKBOOK, settings
+from rbdash.exports import tables as export
+from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
+from rbdash.present import charts
+from rbdash.present import formatting as fmt
+from rbdash.present.text import escape_markdown
+from rbdash.present.text import markdown_message as say
+from rbdash.present.views import example_sheet_names
+from rbdash.store.sqlite import Store, StoreError, data_dir
+from rbdash.workbook.loader import ActionPlan, LoadResult, load_workbook
+from rbdash.workbook.worker import WORKER_FAILURES, load_untrusted, warm_up
 
-BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "rencana_aksi_2022.xlsx"
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 

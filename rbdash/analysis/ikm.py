@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .schema import UNSUR
+from rbdash.workbook.schema import UNSUR
 
 Weighting = Literal["exact", "regulation"]
 

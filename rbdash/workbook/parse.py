@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import columns
-from .schema import MONTH_NAMES, NO_WORDS, NOT_TICKS, TICKS, YES_WORDS, normalise_label
+from rbdash.workbook import columns
+from rbdash.workbook.schema import MONTH_NAMES, NO_WORDS, NOT_TICKS, TICKS, YES_WORDS, normalise_label
 
 _MONTH_LOOKUP = {name: number for number, names in MONTH_NAMES.items() for name in names}
 # Upper-cased cell texts that mean a tick / explicitly no tick ("1.0": a numeric 1 read as text).

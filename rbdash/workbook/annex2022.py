@@ -15,8 +15,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from .parse import split_numbered_items
-from .schema import MISSING_MARKER
+from rbdash.workbook.parse import split_numbered_items
+from rbdash.workbook.schema import MISSING_MARKER
 
 MISSING = None  # a cell the decree's copy does not show
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from .loader import LoadResult, indicator_items
-from .schema import UNSUR
+from rbdash.workbook.loader import LoadResult, indicator_items
+from rbdash.workbook.schema import UNSUR
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,1 @@
+"""The version store: published workbooks, users and the audit log (SQLite and files today)."""
