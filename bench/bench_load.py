@@ -60,8 +60,9 @@ import fastexcel
 import pandas as pd
 from generate import CACHE_DIR, FEW_RESPONSES, GENERATOR_VERSION, WorkbookSize, cache_path
 
+from rbdash.model import LoadResult
 from rbdash.workbook import schema
-from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.writer import PLAN_HEADER_ROW
 
 RESULTS_PATH = BENCH_DIR / "RESULTS.md"
@@ -597,8 +598,8 @@ def report(results: list[CaseResult], profile: Profile | None, args: argparse.Na
         "",
         results_table(results),
         "",
-        "- *load*: `rbdash.workbook.loader.load_workbook(path)`: read the file, sha256, package inspection, fastexcel read of "
-        "every sheet as text, parsing and validation of every sheet, IKM scores.",
+        "- *load*: `rbdash.workbook.loader.load_workbook(path)`: read the file, sha256, package inspection, "
+        "fastexcel read of every sheet as text, parsing and validation of every sheet, IKM scores.",
         "- *fastexcel str*: the same sheets read with the same fastexcel call rbdash makes "
         '(`load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_pandas()`), nothing else.',
         "- *fastexcel typed*: the same sheets read under their header row with fastexcel's default dtype inference.",

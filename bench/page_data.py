@@ -6,7 +6,7 @@ import random
 
 import pandas as pd
 
-from rbdash.workbook.loader import ActionPlan
+from rbdash.model import ActionPlan
 
 
 def synthetic_plan(rows: int, seed: int = 7) -> ActionPlan:

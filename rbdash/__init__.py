@@ -1,5 +1,2 @@
-"""RB Dash: load, validate and summarise the Rencana Aksi Reformasi Birokrasi workbook."""
-
-from rbdash.workbook.loader import ActionPlan, LoadResult, load_workbook
-
-__all__ = ["ActionPlan", "LoadResult", "load_workbook"]
+"""RB Dash: the Rencana Aksi Reformasi Birokrasi dashboard. The layers, bottom to top, are listed in the
+README ("Layout"); each imports only the layers below it (tests/test_layers.py)."""

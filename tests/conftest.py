@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.model import LoadResult
+from rbdash.workbook.loader import load_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"

@@ -49,7 +49,7 @@ from tests import hostile_factory as hf  # noqa: E402
 
 if TYPE_CHECKING:  # rbdash is imported late, inside functions: `atheris_main` instruments it as it is imported
     from rbdash.config import Limits
-    from rbdash.workbook.loader import LoadResult
+    from rbdash.model import LoadResult
 
 #: Problems that are findings, not answers: the worker died or hung.
 WORKER_FINDINGS = ("worker_crashed", "worker_timeout", "worker_busy")
@@ -332,7 +332,7 @@ def seed_inputs(count: int = 24) -> dict[str, bytes]:
 
 def check_result(result: object) -> None:
     """Raise `Finding` unless `result` is a clear answer (see the module docstring)."""
-    from rbdash.workbook.loader import LoadResult
+    from rbdash.model import LoadResult
 
     if not isinstance(result, LoadResult):
         raise Finding(f"not a LoadResult: {type(result).__name__}")
@@ -384,7 +384,7 @@ def atheris_main(argv: list[str]) -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (FUZZ_ADDRESS_SPACE, FUZZ_ADDRESS_SPACE))
     with atheris.instrument_imports(include=INSTRUMENTED):
-        from rbdash.workbook import loader, package, parse  # noqa: F401
+        from rbdash.workbook import loader
 
     counter = 0
 

@@ -8,7 +8,8 @@ import openpyxl
 import pytest
 
 from rbdash.analysis.summary import summarise
-from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.model import LoadResult
+from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.writer import build_bundled_workbook
 from tests.conftest import BUNDLED
 

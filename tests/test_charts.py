@@ -7,8 +7,8 @@ import json
 import pytest
 
 from rbdash.analysis import metrics
+from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import charts
-from rbdash.workbook.loader import ActionPlan, LoadResult
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from rbdash.exports import deck, images
-from rbdash.workbook.loader import LoadResult
+from rbdash.model import LoadResult
 from tests.conftest import require_tool
 
 TITLES = [

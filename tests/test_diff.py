@@ -5,7 +5,8 @@ from __future__ import annotations
 import openpyxl
 
 from rbdash.analysis.diff import compare
-from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.model import LoadResult
+from rbdash.workbook.loader import load_workbook
 from tests.conftest import edit_workbook
 
 

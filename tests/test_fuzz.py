@@ -66,8 +66,8 @@ def test_decoding_is_deterministic_and_mutates() -> None:
 
 def test_check_result_rejects_a_dead_worker() -> None:
     """The property fails on a worker that crashed or hung, and accepts the memory limit's answer."""
+    from rbdash.model import LoadResult
     from rbdash.problems import Problem
-    from rbdash.workbook.loader import LoadResult
 
     for code, params in (("worker_crashed", {"detail": "SIGSEGV"}), ("worker_timeout", {"seconds": 30})):
         with pytest.raises(fw.Finding):

@@ -28,8 +28,9 @@ import pytest
 from defusedxml.common import DefusedXmlException
 
 from rbdash.messages import t
+from rbdash.model import LoadResult
 from rbdash.problems import MessageRef, Problem
-from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.package import DEFAULT_LIMITS, PackageLimits
 from tests import hostile_factory as hf
 

@@ -26,7 +26,8 @@ from typing import Any
 import pytest
 
 from rbdash.config import Limits
-from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.model import LoadResult
+from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.worker import load_untrusted
 from tests import hostile_factory as hf
 from tests.test_hostile import assert_bilingual, assert_same_model, describe, model_dump

@@ -10,8 +10,8 @@ import pytest
 from rbdash.analysis import metrics
 from rbdash.exports import images
 from rbdash.messages import t
+from rbdash.model import LoadResult
 from rbdash.present import charts
-from rbdash.workbook.loader import LoadResult
 from tests.conftest import require_tool
 
 require_tool(images.find_browser() is not None, "Debian's chromium")

@@ -12,7 +12,8 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
-from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.model import LoadResult
+from rbdash.workbook.loader import load_workbook
 from tests.conftest import edit_workbook, insert_rows
 
 PLAN_SHEET = "Rencana Aksi"

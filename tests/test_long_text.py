@@ -21,8 +21,9 @@ from pypdf import PdfReader
 
 from rbdash.analysis import metrics
 from rbdash.exports import deck, images, report
+from rbdash.model import ActionPlan
 from rbdash.present import charts, fitting
-from rbdash.workbook.loader import ActionPlan, load_workbook
+from rbdash.workbook.loader import load_workbook
 from tests.conftest import ARTIFACTS, ROOT, edit_workbook, require_tool
 
 EXCEL_MAX = 32_767

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from rbdash.analysis import metrics as m
-from rbdash.workbook.loader import ActionPlan, LoadResult
+from rbdash.model import ActionPlan, LoadResult
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from rbdash.exports import images
 from rbdash.exports.report import build_pdf
-from rbdash.workbook.loader import LoadResult
+from rbdash.model import LoadResult
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT, require_tool
 
 require_tool(images.find_browser() is not None, "Debian's chromium")

@@ -289,19 +289,19 @@ def test_an_oversized_file_on_disk_is_not_read_whole(tmp_path) -> None:
 
 def test_a_reader_panic_is_reported_not_raised(bundled_bytes: bytes, monkeypatch) -> None:
     """Found by the fuzz test: fastexcel can panic on a cell (pyo3's PanicException is a BaseException)."""
-    import rbdash.workbook.loader as loader
+    import rbdash.workbook.grids as grids
 
     class Panic(BaseException):
         pass
 
-    real = loader._read_grid
+    real = grids._read_grid
 
     def panicking(reader, part, limits):
         if part.name == "Info":
             raise Panic("TimeDelta::milliseconds out of bounds")
         return real(reader, part, limits)
 
-    monkeypatch.setattr(loader, "_read_grid", panicking)
+    monkeypatch.setattr(grids, "_read_grid", panicking)
     result = load_workbook(bundled_bytes)
     problem = next(p for p in result.problems if p.code == "unreadable_sheet")
     assert problem.sheet == "Info" and "out of bounds" in problem.params["detail"]

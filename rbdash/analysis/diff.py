@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from rbdash.workbook.loader import ActionPlan
+from rbdash.model import ActionPlan
 
 PLAN_FIELDS = ("program", "activity", "sub_activity", "indicators_text", "remarks")
 

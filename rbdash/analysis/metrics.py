@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from rbdash.analysis.ikm import combine_units
-from rbdash.workbook.loader import ActionPlan
+from rbdash.model import ActionPlan
+from rbdash.workbook.parse import split_numbered_items
 
 # Status of a scheduled row-month, in legend order.
 DONE, PARTIAL, NOT_DONE, LATE, CANCELLED, PLANNED = "done", "partial", "not_done", "late", "cancelled", "planned"
@@ -263,3 +264,15 @@ def weakest_unsur(row: pd.Series) -> str | None:
     values = {f"U{i}": row.get(f"U{i}") for i in range(1, 10)}
     values = {k: v for k, v in values.items() if v is not None and not pd.isna(v)}
     return min(values, key=values.get) if values else None
+
+
+def indicator_items(model: ActionPlan) -> dict[str, list[str]]:
+    """Indicator texts per plan code: from the Indikator sheet, else split from the annex cell."""
+    items: dict[str, list[str]] = {}
+    if not model.indicators.empty:
+        for code, text in zip(model.indicators["plan_code"], model.indicators["text"], strict=False):
+            items.setdefault(code, []).append(text)
+        return items
+    for code, text in zip(model.plan["code"], model.plan["indicators_text"], strict=False):
+        items[code] = [item for _, item in split_numbered_items(text)] if isinstance(text, str) else []
+    return items

@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from rbdash.workbook.loader import LoadResult, indicator_items
+from rbdash.analysis.metrics import indicator_items
+from rbdash.model import LoadResult
 from rbdash.workbook.schema import UNSUR
 
 

@@ -19,11 +19,11 @@ from pptx.util import Emu, Inches, Pt
 from rbdash.analysis import metrics
 from rbdash.exports import images
 from rbdash.messages import t
+from rbdash.model import ActionPlan
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
 from rbdash.present.views import example_sheet_names
-from rbdash.workbook.loader import ActionPlan
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 INSET, INSET_TOP = Inches(0.1), Inches(0.05)  # python-pptx's default insets of a text box: sides, top and bottom

@@ -21,7 +21,7 @@ from typing import Any
 
 from rbdash.config import settings
 from rbdash.messages import CATALOGUE
-from rbdash.workbook.loader import ActionPlan
+from rbdash.model import ActionPlan
 
 log = logging.getLogger(__name__)
 

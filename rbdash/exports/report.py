@@ -25,11 +25,11 @@ from reportlab.platypus import CondPageBreak, Image, PageBreak, Paragraph, Simpl
 from rbdash.analysis import metrics
 from rbdash.exports import images
 from rbdash.messages import t
+from rbdash.model import ActionPlan
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
 from rbdash.present.views import example_sheet_names
-from rbdash.workbook.loader import ActionPlan
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm

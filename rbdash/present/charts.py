@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from rbdash.analysis import metrics as m
 from rbdash.analysis.ikm import MUTU_BANDS
 from rbdash.messages import t
+from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
-from rbdash.workbook.loader import ActionPlan
 from rbdash.workbook.schema import UNSUR, UNSUR_NAMES_ID
 
 # Okabe-Ito colours, the same on every page.

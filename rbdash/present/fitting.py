@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 
-from rbdash.workbook.loader import ActionPlan
+from rbdash.model import ActionPlan
 
 ELLIPSIS = "…"
 CODE_CHARS = 24  # a plan or indicator code in a chart label or in a list of codes

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rbdash.analysis.metrics import indicator_items
 from rbdash.messages import t
+from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
 from rbdash.workbook import schema
-from rbdash.workbook.loader import ActionPlan, indicator_items
 
 
 def example_sheet_names(model: ActionPlan) -> list[str]:

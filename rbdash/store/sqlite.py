@@ -36,8 +36,9 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from rbdash.access.signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.analysis.summary import summarise
 from rbdash.config import ROLES, Limits, settings
+from rbdash.model import LoadResult
 from rbdash.problems import Problem
-from rbdash.workbook.loader import LoadResult, load_workbook
+from rbdash.workbook.loader import load_workbook
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT_SECONDS = 300

@@ -15,13 +15,14 @@ from rbdash.analysis import metrics
 from rbdash.config import BUNDLED_WORKBOOK, settings
 from rbdash.exports import tables as export
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
+from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import example_sheet_names
 from rbdash.store.sqlite import Store, StoreError, data_dir
-from rbdash.workbook.loader import ActionPlan, LoadResult, load_workbook
+from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.worker import WORKER_FAILURES, load_untrusted, warm_up
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}

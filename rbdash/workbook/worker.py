@@ -42,8 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from rbdash.config import Limits, settings
+from rbdash.model import LoadResult
 from rbdash.problems import ProblemLog
-from rbdash.workbook.loader import LoadResult, load_workbook, read_workbook_file
+from rbdash.workbook.loader import load_workbook, read_workbook_file
 from rbdash.workbook.package import DEFAULT_LIMITS, PackageLimits
 
 _STDERR_KEEP = 16 * 1024

@@ -1,0 +1,168 @@
+"""Sheets read as grids of text by the native reader (fastexcel), on threads, each once its package
+scan has passed; merged ranges filled as a reader sees them."""
+
+from __future__ import annotations
+
+import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import fastexcel
+import pandas as pd
+
+from rbdash.problems import ProblemLog, column_index
+from rbdash.workbook.package import DEFAULT_LIMITS, PackageLimits, PackageProblem, SheetPart
+
+# ----------------------------------------------------------------------------------------------
+# Sheet grids
+
+
+@dataclass
+class Grid:
+    """A sheet as text: rows are 0-based sheet rows, columns are 0-based sheet columns."""
+
+    name: str
+    frame: pd.DataFrame
+
+
+PARSE_ORDER = ("info", "plan", "indicators", "realisation", "indicator_values", "survey_nrr", "survey_responses")
+
+
+class _OpenFailure(Exception):
+    """The spreadsheet reader could not open the file at all."""
+
+
+class SheetReads:
+    """Sheets being read on the pool's threads (the reader releases the GIL).
+
+    A sheet's read is submitted (`submit`) as soon as its package scan has passed, largest sheet
+    first, so the native reader works on one sheet while Python scans the next; parsing waits for
+    every scan. Each thread opens its own reader, as one reader cannot serve two threads.
+    `grid(key)` waits for one sheet and reports its failure.
+    """
+
+    def __init__(
+        self,
+        pool: ThreadPoolExecutor,
+        data: bytes,
+        sheets: dict[str, SheetPart],
+        log: ProblemLog,
+        limits: PackageLimits = DEFAULT_LIMITS,
+    ):
+        self._limits = limits
+        self._sheets = sheets
+        self._log = log
+        self._outcomes: dict[str, Grid | BaseException] = {}
+        self.unreadable = False
+        local = threading.local()
+
+        def read(key: str) -> Grid | BaseException:
+            try:
+                if not hasattr(local, "reader"):
+                    local.reader = fastexcel.read_excel(data)
+            except Exception as exc:  # the reader's own errors: the file is unreadable
+                return _OpenFailure(str(exc))
+            try:
+                return _read_grid(local.reader, sheets[key], limits)
+            except (KeyboardInterrupt, SystemExit, MemoryError):
+                raise  # a MemoryError ends the whole load: the bounded worker reports it as such
+            except BaseException as exc:  # calamine rejects a sheet, or panics (a BaseException): report it
+                return exc
+
+        self._pool, self._read = pool, read
+        self._futures: dict[str, Future[Grid | BaseException]] = {}
+        self.scans: dict[str, Future[PackageProblem | None]] = {}
+
+    def submit(self, key: str) -> None:
+        """Start reading sheet `key` (its package scan has passed)."""
+        self._futures[key] = self._pool.submit(self._read, key)
+
+    def grid(self, key: str) -> Grid | None:
+        """Sheet `key` as read, after its package scan; None when missing or unusable (`unreadable` set)."""
+        if key in self.scans and self.scans[key].result() is not None:
+            self.unreadable = True  # load_workbook reports the scan's problem
+            return None
+        if key not in self._futures:
+            return None
+        if key not in self._outcomes:
+            outcome = self._futures[key].result()
+            self._outcomes[key] = outcome
+            if isinstance(outcome, _OpenFailure):
+                if not self.unreadable:
+                    self._log.error("corrupt_zip", detail=str(outcome)[:120])
+                self.unreadable = True
+            elif isinstance(outcome, _GridTooLarge):
+                self._log.error(
+                    "sheet_grid_too_large",
+                    self._sheets[key].name,
+                    None,
+                    rows=outcome.rows,
+                    cols=outcome.cols,
+                    max_rows=self._limits.max_sheet_rows,
+                    max_cols=self._limits.max_sheet_cols,
+                    max_cells=self._limits.max_sheet_cells,
+                )
+                self.unreadable = True
+            elif isinstance(outcome, BaseException):
+                detail = str(outcome).splitlines()[0][:160] if str(outcome) else ""
+                self._log.error("unreadable_sheet", self._sheets[key].name, None, detail=detail)
+        outcome = self._outcomes[key]
+        return outcome if isinstance(outcome, Grid) else None
+
+
+class _GridTooLarge(Exception):
+    """The reader placed a sheet's cells beyond the limits (positions the package scan could not see)."""
+
+    def __init__(self, rows: int, cols: int) -> None:
+        super().__init__(f"{rows} x {cols}")
+        self.rows, self.cols = rows, cols
+
+
+def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLimits) -> Grid:
+    sheet = reader.load_sheet(part.name, header_row=None, skip_rows=0, dtypes="string")
+    absolute = [info.absolute_index for info in sheet.available_columns()]
+    # The package scan reads references spelled r="A1"; cells and rows without one (or spelled
+    # r = "A1") are placed by the reader all the same. Its grid is the last word on the extent.
+    width = max(absolute, default=-1) + 1
+    if (
+        sheet.total_height > limits.max_sheet_rows
+        or width > limits.max_sheet_cols
+        or sheet.total_height * width > limits.max_sheet_cells
+    ):
+        raise _GridTooLarge(sheet.total_height, width)
+    frame = sheet.to_pandas() if absolute else pd.DataFrame()
+    frame.columns = absolute
+    if part.merged_ranges and not frame.empty:
+        frame = _fill_merged(frame, part.merged_ranges)
+    return Grid(part.name, frame)
+
+
+_RANGE_RE = re.compile(r"^([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?$")
+
+
+def _fill_merged(frame: pd.DataFrame, ranges: list[str]) -> pd.DataFrame:
+    """Give every cell of a merged range the value of its top-left cell, as a reader sees it."""
+    fills: dict[int, tuple[list[int], list[object]]] = {}
+    for ref in ranges:
+        match = _RANGE_RE.match(ref)
+        if not match or not match.group(3):
+            continue
+        c1, r1 = column_index(match.group(1)), int(match.group(2)) - 1
+        c2, r2 = column_index(match.group(3)), int(match.group(4)) - 1
+        if not 0 <= r1 < len(frame) or c1 not in frame.columns:
+            continue
+        value = frame.iat[r1, frame.columns.get_loc(c1)]
+        if pd.isna(value):
+            continue
+        for col in range(c1, c2 + 1):
+            if col in frame.columns:
+                rows, values = fills.setdefault(col, ([], []))
+                span = range(r1, min(r2, len(frame) - 1) + 1)
+                rows.extend(span)
+                values.extend([value] * len(span))
+    for col, (rows, values) in fills.items():
+        column = frame[col].to_numpy(dtype=object, na_value=None).copy()
+        column[rows] = values
+        frame[col] = pd.Series(column, index=frame.index, dtype="str")
+    return frame

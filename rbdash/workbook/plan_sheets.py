@@ -1,0 +1,286 @@
+"""The Info sheet and the Rencana Aksi sheet (the annex: programmes, activities, monthly ticks)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rbdash.problems import ProblemLog, cell_ref
+from rbdash.workbook import columns, schema
+from rbdash.workbook.grids import Grid
+from rbdash.workbook.parse import (
+    NOT_TICK_LABELS,
+    TICK_LABELS,
+    clean_text,
+    parse_date,
+    parse_month,
+    parse_year,
+    parse_yes_no,
+)
+from rbdash.workbook.schema import MONTHS, normalise_label
+from rbdash.workbook.tables import (
+    MISSING_LABEL,
+    data_block,
+    excel_rows,
+    find_header,
+    missing_columns,
+    number_row_mask,
+    repeated_header_rows,
+    report_cells,
+)
+
+# ----------------------------------------------------------------------------------------------
+# Info
+
+
+def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
+    info: dict[str, Any] = {key.key: None for key in schema.INFO_FIELDS}
+    info["notes"] = []
+    info["examples"] = {}
+    name = schema.INFO.name
+    if grid is None:
+        return info
+    header = find_header(grid, schema.INFO)
+    if header is None:
+        log.error("header_not_found", grid.name, columns=", ".join(c.header for c in schema.INFO.columns))
+        return info
+    if missing_columns(grid, schema.INFO, header, log):
+        return info
+    block = data_block(grid, header, header.row + 1, header.columns)
+    labels = {f.key: {normalise_label(f.label), *(normalise_label(a) for a in f.aliases)} for f in schema.INFO_FIELDS}
+    cells: dict[str, str] = {}
+    for row, record in block.iterrows():
+        field_text = record.get("field")
+        if field_text is None or pd.isna(field_text):
+            continue
+        label = normalise_label(field_text)
+        key = next((k for k, names in labels.items() if label in names), None)
+        if key is None:
+            continue
+        value = record.get("value")
+        value = None if value is None or pd.isna(value) else str(value)
+        cell = cell_ref(int(row), header.columns["value"])
+        if key == "notes":
+            if value:
+                info["notes"].append(value)
+            continue
+        info[key] = value
+        cells[key] = cell
+    name = grid.name
+    for info_field in schema.INFO_FIELDS:
+        if info_field.required and not info[info_field.key]:
+            log.error("missing_info_field", name, cells.get(info_field.key), field=info_field.label)
+    if info["year"] is not None:
+        year = parse_year(info["year"])
+        if year is None:
+            log.error("invalid_year", name, cells.get("year"), value=info["year"])
+        info["year"] = year
+    for key in ("decree_date", "as_of"):
+        if info[key] is not None:
+            parsed = parse_date(info[key])
+            if parsed is None:
+                log.error("invalid_date", name, cells.get(key), value=info[key])
+            info[key] = parsed
+    if info["as_of"] is None:
+        log.warning(
+            "missing_info_field", name, None, field=next(f.label for f in schema.INFO_FIELDS if f.key == "as_of")
+        )
+    for key, sheet_key in (
+        ("example_realisation", "realisation"),
+        ("example_indicator_values", "indicator_values"),
+        ("example_targets", "indicators"),
+        ("example_survey", "survey"),
+    ):
+        flag = parse_yes_no(info[key])
+        if flag is None:
+            log.warning(
+                "invalid_flag",
+                name,
+                cells.get(key),
+                value=info[key],
+                field=next(f.label for f in schema.INFO_FIELDS if f.key == key),
+            )
+            flag = False
+        info[key] = flag
+        info["examples"][sheet_key] = flag
+    return info
+
+
+# ----------------------------------------------------------------------------------------------
+# Rencana Aksi
+
+
+def _find_month_columns(grid: Grid, header_row: int, taken: set[int]) -> tuple[int, dict[int, int]]:
+    """The row (header row or up to two below) naming the most months, and month -> column."""
+    best_row, best = header_row, {}
+    for row in range(header_row, header_row + 3):
+        if row not in grid.frame.index:
+            continue
+        found: dict[int, int] = {}
+        for col, value in grid.frame.loc[row].items():
+            if int(col) in taken or pd.isna(value):
+                continue
+            month = _header_month(value)
+            if month is not None and month not in found:
+                found[month] = int(col)
+        if len(found) > len(best):
+            best_row, best = row, found
+    return best_row, best
+
+
+def _header_month(value: object) -> int | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    text = re.sub(r"^(BULAN|BLN|MONTH)\s*", "", text, flags=re.I)
+    return parse_month(text)
+
+
+def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    spec = schema.PLAN
+    header = find_header(grid, spec)
+    if header is None:
+        log.error("header_not_found", grid.name, columns=", ".join(c.header for c in spec.columns if c.required))
+        return empty_plan(), empty_schedule()
+    if missing_columns(grid, spec, header, log):
+        return empty_plan(), empty_schedule()
+    month_row, month_cols = _find_month_columns(grid, header.row, set(header.columns.values()))
+    missing_months = [m for m in MONTHS if m not in month_cols]
+    if missing_months:
+        log.error(
+            "missing_month_columns",
+            grid.name,
+            cell_ref(header.row, 0),
+            months=", ".join(map(str, missing_months)),
+            group=schema.MONTH_GROUP_HEADER,
+        )
+    mapped = dict(header.columns)
+    mapped.update({f"m{m}": c for m, c in month_cols.items()})
+    block = data_block(grid, header, max(header.row, month_row) + 1, mapped)
+    skip = repeated_header_rows(block, spec) | number_row_mask(block, mapped)
+    if month_cols:
+        month_only = pd.Series(True, index=block.index)
+        for m in month_cols:
+            month_only &= block[f"m{m}"].isna() | (block[f"m{m}"] == str(m))
+        other = [k for k in header.columns]
+        month_only &= block[other].isna().all(axis=1) & block[[f"m{m}" for m in month_cols]].notna().any(axis=1)
+        skip |= month_only
+    block = block[~skip]
+    for key in ("no", "program", "activity", "sub_activity", "indicators_text", "remarks", "code"):
+        if key not in block:
+            block[key] = pd.Series(pd.NA, index=block.index, dtype="object")
+
+    # Hierarchy: NO and PROGRAM carry down; KEGIATAN carries down within its programme.
+    program = block["program"].ffill()
+    group = (program.fillna("") != program.fillna("").shift()).cumsum()
+    block["program"] = program
+    block["no"] = block["no"].groupby(group).ffill()
+    block["activity"] = block["activity"].groupby(group).ffill()
+
+    ticks = pd.DataFrame(index=block.index)
+    for m, col in month_cols.items():
+        raw = block[f"m{m}"]
+        is_tick = columns.isin(raw, TICK_LABELS, upper_case=True)
+        unknown = raw.notna().to_numpy() & ~is_tick & ~columns.isin(raw, NOT_TICK_LABELS, upper_case=True)
+        if unknown.any():
+            report_cells(log, "warning", "unknown_tick", grid, block.index[unknown], col, raw, month=m)
+        ticks[m] = is_tick
+    any_tick = ticks.any(axis=1) if not ticks.empty else pd.Series(False, index=block.index)
+    is_row = block["code"].notna() | block["sub_activity"].notna() | block["indicators_text"].notna() | any_tick
+    rows = block[is_row].copy()
+    ticks = ticks[is_row]
+    if rows.empty:
+        log.error("no_plan_rows", grid.name, cell_ref(header.row, 0))
+        return empty_plan(), empty_schedule()
+
+    code_col = header.columns["code"]
+    rows["code"] = columns.upper(rows["code"])
+    no_code = rows["code"].isna()
+    if no_code.any():
+        report_cells(log, "error", "missing_code", grid, rows.index[no_code], code_col)
+    dup = rows["code"].notna() & rows["code"].duplicated(keep="first")
+    if dup.any():
+        first_row = {code: idx for idx, code in rows["code"][~rows["code"].duplicated(keep="first")].items()}
+        for idx in rows.index[dup][: log.room("duplicate_code", grid.name)]:
+            code = rows.at[idx, "code"]
+            log.error(
+                "duplicate_code",
+                grid.name,
+                cell_ref(int(idx), code_col),
+                code=code,
+                first_cell=cell_ref(int(first_row[code]), code_col),
+            )
+
+    text_fields = ["no", "program", "activity", "sub_activity", "indicators_text", "remarks"]
+    missing_in_copy = pd.Series([[] for _ in range(len(rows))], index=rows.index, dtype="object")
+    for key in text_fields:
+        marked = rows[key].str.strip("[]() ").str.upper() == MISSING_LABEL
+        marked = marked.fillna(False).astype(bool)
+        for idx in rows.index[marked]:
+            missing_in_copy[idx] = [*missing_in_copy[idx], key]
+        rows.loc[marked, key] = pd.NA
+
+    month_order = sorted(month_cols)
+    flags = ticks[month_order].to_numpy(dtype=bool) if month_order else np.zeros((len(rows), 0), dtype=bool)
+    month_numbers = np.array(month_order, dtype=int)
+    months = [month_numbers[row].tolist() for row in flags]
+    plan = pd.DataFrame(
+        {
+            "satker": info.get("satker"),
+            "year": info.get("year"),
+            "order": np.arange(len(rows)),
+            "code": rows["code"].to_numpy(),
+            "no": rows["no"].to_numpy(),
+            "program": rows["program"].to_numpy(),
+            "activity": rows["activity"].to_numpy(),
+            "sub_activity": rows["sub_activity"].to_numpy(),
+            "indicators_text": rows["indicators_text"].to_numpy(),
+            "remarks": rows["remarks"].to_numpy(),
+            "months": pd.Series(months, dtype="object").to_numpy(),
+            "missing_in_copy": missing_in_copy.to_numpy(),
+            "excel_row": excel_rows(rows.index),
+        }
+    )
+    plan = plan.astype({key: "object" for key in ["code", *text_fields]})
+    for idx, code, month_list in zip(rows.index, plan["code"], plan["months"], strict=False):
+        if not month_list and code is not None and not pd.isna(code):
+            log.warning("row_without_schedule", grid.name, cell_ref(int(idx), code_col), code=code)
+    schedule = plan[["satker", "year", "code", "months"]].explode("months").dropna(subset=["months"])
+    schedule = schedule.rename(columns={"months": "month"}).astype({"month": "int64"}).reset_index(drop=True)
+    plan = plan[plan["code"].notna()].reset_index(drop=True)
+    schedule = schedule[schedule["code"].notna()].reset_index(drop=True)
+    return plan, schedule
+
+
+def empty_plan() -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=[
+            "satker",
+            "year",
+            "order",
+            "code",
+            "no",
+            "program",
+            "activity",
+            "sub_activity",
+            "indicators_text",
+            "remarks",
+            "months",
+            "missing_in_copy",
+            "excel_row",
+        ]
+    )
+
+
+def empty_schedule() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "satker": pd.Series(dtype="object"),
+            "year": pd.Series(dtype="object"),
+            "code": pd.Series(dtype="object"),
+            "month": pd.Series(dtype="int64"),
+        }
+    )
