@@ -15,8 +15,8 @@ from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import LoadResult
 from rbdash.problems import ProblemLog
 from rbdash.store.sqlite import Store, StoreError
+from rbdash.workbook.limits import DEFAULT_LIMITS
 from rbdash.workbook.loader import load_workbook, read_workbook_file
-from rbdash.workbook.package import DEFAULT_LIMITS
 from rbdash.workbook.worker import load_untrusted
 from rbdash.workbook.writer import build_bundled_workbook, template_content, write_workbook
 

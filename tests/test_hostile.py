@@ -30,8 +30,8 @@ from defusedxml.common import DefusedXmlException
 from rbdash.messages import t
 from rbdash.model import LoadResult
 from rbdash.problems import MessageRef, Problem
+from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits
 from rbdash.workbook.loader import load_workbook
-from rbdash.workbook.package import DEFAULT_LIMITS, PackageLimits
 from tests import hostile_factory as hf
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,11 @@ import pandas as pd
 import pytest
 
 from rbdash.workbook import columns
-from rbdash.workbook.package import _guess_kind, _has_dtd, _has_formulas, _mb, _references
+from rbdash.workbook.limits import size_in_mb
+from rbdash.workbook.package import guess_kind
 from rbdash.workbook.parse import parse_month, parse_number
+from rbdash.workbook.references import references
+from rbdash.workbook.xmlscan import has_dtd, has_formulas
 
 BOMS = {"utf-8": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
 
@@ -25,7 +28,7 @@ BOMS = {"utf-8": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
     ],
 )
 def test_dtd_scan_in_every_encoding(encoding: str, xml: str, expected: bool) -> None:
-    assert _has_dtd(BOMS[encoding] + xml.encode(encoding)) is expected
+    assert has_dtd(BOMS[encoding] + xml.encode(encoding)) is expected
 
 
 @pytest.mark.parametrize(
@@ -47,11 +50,11 @@ def test_dtd_scan_in_every_encoding(encoding: str, xml: str, expected: bool) -> 
     ],
 )
 def test_formula_scan(xml: bytes, expected: bool) -> None:
-    assert _has_formulas(xml) is expected
+    assert has_formulas(xml) is expected
 
 
 def test_sizes_in_messages_never_round_to_zero() -> None:
-    assert _mb(50 * 1048576) == "50" and _mb(1048576 + 524288) == "1.5" and _mb(100_000) == "0.1"
+    assert size_in_mb(50 * 1048576) == "50" and size_in_mb(1048576 + 524288) == "1.5" and size_in_mb(100_000) == "0.1"
 
 
 @pytest.mark.parametrize(
@@ -67,7 +70,7 @@ def test_sizes_in_messages_never_round_to_zero() -> None:
     ],
 )
 def test_guess_kind(data: bytes, kind: str) -> None:
-    assert _guess_kind(data) == kind
+    assert guess_kind(data) == kind
 
 
 def test_clean_strips_every_kind_of_space_at_the_ends_only() -> None:
@@ -117,6 +120,6 @@ def test_isin_and_map_distinct() -> None:
 def test_references_give_candidates_and_the_largest_row_and_column(
     xml: bytes, candidates: list[int], row: int, col: int
 ) -> None:
-    found, largest_row, largest_col = _references(xml, 2, 6)
+    found, largest_row, largest_col = references(xml, 2, 6)
     assert found.tolist() == candidates
     assert (largest_row, largest_col) == (row, col)

@@ -277,7 +277,7 @@ def test_any_cell_garbage_gives_problems_not_exceptions(edits) -> None:
 
 
 def test_an_oversized_file_on_disk_is_not_read_whole(tmp_path) -> None:
-    from rbdash.workbook.package import PackageLimits
+    from rbdash.workbook.limits import PackageLimits
 
     big = tmp_path / "besar.xlsx"
     big.write_bytes(b"PK\x03\x04" + bytes(3 * 1024 * 1024))

@@ -12,7 +12,7 @@ import pytest
 
 from rbdash.config import Limits
 from rbdash.workbook import worker
-from rbdash.workbook.package import DEFAULT_LIMITS
+from rbdash.workbook.limits import DEFAULT_LIMITS
 from tests import worker_targets
 from tests.conftest import BUNDLED
 

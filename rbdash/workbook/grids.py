@@ -12,7 +12,8 @@ import fastexcel
 import pandas as pd
 
 from rbdash.problems import ProblemLog, column_index
-from rbdash.workbook.package import DEFAULT_LIMITS, PackageLimits, PackageProblem, SheetPart
+from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits, PackageProblem
+from rbdash.workbook.package import SheetPart
 
 # ----------------------------------------------------------------------------------------------
 # Sheet grids

@@ -24,18 +24,26 @@ import codecs
 import io
 import itertools
 import posixpath
-import re
 import zipfile
-import zlib
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import numpy as np
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from rbdash.problems import MessageRef, ProblemLog, column_index, column_letter
+from rbdash.problems import MessageRef, ProblemLog, column_letter
+from rbdash.workbook.limits import DEFAULT_LIMITS, MAX_TAG_BYTES, PackageLimits, PackageProblem, size_in_mb
+from rbdash.workbook.xmlscan import (
+    BINARY_SUFFIXES,
+    TagTooLong,
+    dimension_size,
+    entry_chunks,
+    formula_cells_streamed,
+    read_small,
+    scan_other,
+    scan_sheet,
+    starts_like_xml,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -43,28 +51,6 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-@dataclass(frozen=True)
-class PackageLimits:
-    """Bounds applied to every uploaded or loaded workbook."""
-
-    max_file_bytes: int = 50 * 1024 * 1024
-    max_entries: int = 2_000
-    max_total_uncompressed: int = 500 * 1024 * 1024
-    max_ratio: int = 250
-    ratio_applies_above: int = 1024 * 1024
-    max_sheet_rows: int = 250_000
-    max_sheet_cols: int = 200
-    # The reader holds every cell of a sheet's rectangle (about 45 bytes each), empty or not: the
-    # rectangle is bounded per sheet and over the workbook, so any accepted file reads in a few
-    # hundred MB (worker and server alike).
-    max_sheet_cells: int = 4_000_000
-    max_workbook_cells: int = 8_000_000
-    max_listed_cells: int = 20
-
-
-DEFAULT_LIMITS = PackageLimits()
 
 
 @dataclass
@@ -114,14 +100,14 @@ class PackageInfo:
         limits = self._limits
         info = self._archive.getinfo(part.path)
         try:
-            scan = _scan_sheet(_chunks(self._archive, info), limits, part.path)
+            scan = scan_sheet(entry_chunks(self._archive, info), limits, part.path)
         except PackageProblem as problem:
             return problem
-        except _TagTooLong:
-            return PackageProblem("xml_malformed", entry=part.path, detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
+        except TagTooLong:
+            return PackageProblem("xml_malformed", entry=part.path, detail=f"no '>' in {size_in_mb(MAX_TAG_BYTES)} MB")
         part.dimension, part.merged_ranges = scan.dimension, scan.merged_ranges
         if part.dimension:
-            size = _dimension_size(part.dimension)
+            size = dimension_size(part.dimension)
             if size and (size[0] > limits.max_sheet_rows or size[1] > limits.max_sheet_cols):
                 return PackageProblem(
                     "sheet_too_large",
@@ -161,8 +147,8 @@ class PackageInfo:
             )
         if scan.has_formulas:
             try:
-                part.formula_cells_without_value = _formula_cells_streamed(_chunks(self._archive, info), 100_000)
-            except (PackageProblem, _TagTooLong):
+                part.formula_cells_without_value = formula_cells_streamed(entry_chunks(self._archive, info), 100_000)
+            except (PackageProblem, TagTooLong):
                 part.formula_cells_without_value = []
         return None
 
@@ -188,37 +174,7 @@ class PackageInfo:
         )
 
 
-_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]+)"')
-_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
-_CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_REF_RE = re.compile(rb'\br="([A-Za-z]+\d+)"')
-_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_VALUE_RE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
-_INLINE_RE = re.compile(rb"<(?:\w+:)?is>")
-_A1_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-# Markup declarations ("<!DOCTYPE", "<!ENTITY", also comments and CDATA) start with "<!".
-_DECLARATION_START = {enc: "<!".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")}
-_DTD_WORDS = ("DOCTYPE", "ENTITY")
-# Parts that are never XML (images, embedded binaries, macros): not scanned, not kept.
-_BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".wdp")
-
-
-def _starts_like_xml(head: bytes) -> bool:
-    """The first bytes of a part look like XML text (in UTF-8 or UTF-16, after a byte-order mark)."""
-    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        if head.startswith(bom):
-            return True
-    stripped = head[:4096].lstrip(b" \t\r\n")
-    return stripped.startswith(b"<") or stripped[:4] in (b"<\x00?\x00", b"\x00<\x00?")
-
-
-def _mb(size: int) -> str:
-    """A byte count in MB for messages: 50, 1.5, 0.1 (never a misleading 0)."""
-    value = size / 1048576
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
-
-
-def _guess_kind(data: bytes) -> str:
+def guess_kind(data: bytes) -> str:
     head = data[:2048].lstrip()
     lowered = head.lower()
     if head.startswith(b"%PDF"):
@@ -241,363 +197,6 @@ def _guess_kind(data: bytes) -> str:
         return "kind.unknown"
     readable = sum(1 for ch in text if ch.isprintable() or ch in "\t\r\n")
     return "kind.text" if text and readable >= 0.95 * len(text) else "kind.unknown"
-
-
-def _dimension_size(ref: str) -> tuple[int, int] | None:
-    parts = ref.split(":")
-    corners = []
-    for part in parts:
-        match = _A1_RE.match(part.strip())
-        if not match:
-            return None
-        corners.append((int(match.group(2)), column_index(match.group(1))))
-    if len(corners) == 1:
-        corners.append(corners[0])
-    (r1, c1), (r2, c2) = corners
-    return abs(r2 - r1) + 1, abs(c2 - c1) + 1
-
-
-def _xml_encoding(content: bytes) -> str:
-    """The encoding of an XML part, from its first bytes (XML 1.0 appendix F)."""
-    if content.startswith((b"\xff\xfe", b"<\x00")):
-        return "utf-16-le"
-    if content.startswith((b"\xfe\xff", b"\x00<")):
-        return "utf-16-be"
-    return "utf-8"
-
-
-def _has_dtd(content: bytes) -> bool:
-    """True when the part declares a DTD or entities, in whatever encoding it is written.
-
-    Every markup declaration starts with "<!"; the scan looks for the rare byte "!" (a fast
-    memchr, whatever the encoding) and checks what surrounds each hit.
-    """
-    encoding = _xml_encoding(content)
-    start = _DECLARATION_START[encoding]
-    bang = b"!" if encoding == "utf-8" else ("!\x00" if encoding == "utf-16-le" else "\x00!").encode("latin-1")
-    before = len(start) - len(bang)
-    at = content.find(b"!")
-    while at != -1:
-        begin = at - (1 if encoding == "utf-16-be" else 0)
-        if content[begin - before : begin + len(bang)] == start:
-            following = content[begin + len(bang) : begin + len(bang) + 16].decode(encoding, "ignore")
-            if following.startswith(_DTD_WORDS):
-                return True
-        at = content.find(b"!", at + 1)
-    return False
-
-
-def _has_formulas(xml: bytes) -> bool:
-    """True when a worksheet holds a formula element (<f>, <f .../>, or prefixed <x:f>).
-
-    One scan for "<f" (or "<x:f" when the sheet's elements are prefixed); <formula1> and other
-    elements starting with f are told apart by the byte that follows.
-    """
-    data_at = xml.find(b"sheetData")
-    prefix = b""
-    if data_at > 0 and xml[data_at - 1 : data_at] == b":":
-        prefix_start = xml.rfind(b"<", 0, data_at)
-        prefix = xml[prefix_start + 1 : data_at]
-    needle = b"<" + prefix + b"f"
-    at = xml.find(needle)
-    while at != -1:
-        if xml[at + len(needle) : at + len(needle) + 1] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
-            return True
-        at = xml.find(needle, at + len(needle))
-    return False
-
-
-def _formula_cells_without_value(xml: bytes, limit: int) -> list[str]:
-    """A1 references of cells that carry a formula but no cached value."""
-    if not _FORMULA_RE.search(xml):
-        return []
-    found: list[str] = []
-    for match in _CELL_RE.finditer(xml):
-        body = match.group(3)
-        if not body or not _FORMULA_RE.search(body):
-            continue
-        if _VALUE_RE.search(body) or _INLINE_RE.search(body):
-            continue
-        ref = _REF_RE.search(match.group(1))
-        found.append(ref.group(1).decode() if ref else "?")
-        if len(found) >= limit:
-            break
-    return found
-
-
-CHUNK_BYTES = 1 << 20
-# Between two '>' a workbook writer puts at most one cell's text (32,767 characters): 16 MB without a
-# '>' is no spreadsheet XML, and bounds what a scan holds at once.
-MAX_TAG_BYTES = 16 << 20
-# Parts parsed in Python (content types, relationships, the workbook) are small in every real file.
-MAX_STRUCTURE_BYTES = 16 << 20
-
-
-class _TagTooLong(Exception):
-    """A part has no '>' in MAX_TAG_BYTES."""
-
-
-class PackageProblem(Exception):
-    """A part that stops the inspection: `code` names the problem, `sheet` and `cell` where, `params` fill it."""
-
-    def __init__(self, code: str, sheet: str | None = None, cell: str | None = None, **params: object) -> None:
-        super().__init__(code)
-        self.code, self.sheet, self.cell = code, sheet, cell
-        self.params = params
-
-    def log(self, log: ProblemLog) -> None:
-        log.error(self.code, self.sheet, self.cell, **self.params)
-
-
-def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The entry's content, decompressed in chunks of at most CHUNK_BYTES (never the whole entry at once).
-
-    zipfile never returns more than the declared size and checks the CRC at the end; a shorter
-    stream is caught here. Every failure is `PackageProblem("zip_size_mismatch")`.
-    """
-    total = 0
-    try:
-        with archive.open(info) as stream:
-            while chunk := stream.read(CHUNK_BYTES):
-                total += len(chunk)
-                yield chunk
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
-        raise PackageProblem("zip_size_mismatch", entry=info.filename) from exc
-    if total != info.file_size:
-        raise PackageProblem("zip_size_mismatch", entry=info.filename)
-
-
-def _as_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """The chunks of an XML part as UTF-8: a UTF-16 part (BOM or '<' with a zero byte) is transcoded."""
-    first = next(chunks, b"")
-    encoding = _xml_encoding(first)
-    if encoding == "utf-8":
-        if first:
-            yield first
-        yield from chunks
-        return
-    decoder = codecs.getincrementaldecoder(encoding)("replace")
-    yield decoder.decode(first).lstrip("\ufeff").encode("utf-8")
-    for chunk in chunks:
-        yield decoder.decode(chunk).encode("utf-8")
-    yield decoder.decode(b"", final=True).encode("utf-8")
-
-
-def _buffers(chunks: Iterator[bytes], boundary: bytes = b">") -> Iterator[bytes]:
-    """The stream cut just after the last `boundary` of each chunk, so no tag is split between two buffers."""
-    carry = b""
-    for chunk in chunks:
-        buffer = carry + chunk if carry else chunk
-        cut = buffer.rfind(boundary)
-        if cut == -1:
-            if len(buffer) > MAX_TAG_BYTES:
-                raise _TagTooLong
-            carry = buffer
-            continue
-        cut += len(boundary)
-        yield buffer[:cut]
-        carry = buffer[cut:]
-    if carry:
-        yield carry
-
-
-def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """A structural part in full (checked for a DTD), refused above MAX_STRUCTURE_BYTES."""
-    if info.file_size > MAX_STRUCTURE_BYTES:
-        raise PackageProblem("part_too_large", entry=info.filename, limit_mb=_mb(MAX_STRUCTURE_BYTES))
-    content = b"".join(_chunks(archive, info))
-    if _has_dtd(content):
-        raise PackageProblem("xml_dtd", entry=info.filename)
-    return content
-
-
-_REF_AT_RE = re.compile(rb"r=[\"']([A-Za-z]*)0*(\d*)[\"']")
-_XML_SPACE = b" \t\r\n"
-
-
-def _is_letter(codes: np.ndarray) -> np.ndarray:
-    lowered = codes | 32
-    return (lowered >= ord("a")) & (lowered <= ord("z"))
-
-
-def _is_digit(codes: np.ndarray) -> np.ndarray:
-    return (codes >= ord("0")) & (codes <= ord("9"))
-
-
-def _is_zero(codes: np.ndarray) -> np.ndarray:
-    return codes == ord("0")
-
-
-def _references(buffer: bytes, letters: int, digits: int) -> tuple[np.ndarray, int, int]:
-    """Where the references in `buffer` may lie beyond the limits, and the largest row and column they name.
-
-    Returns the offsets of `r="…"` / `r='…'` references with at least `letters` column letters (as many
-    as the last allowed column has) or a row number of at least `digits` digits (cell `r="AB123456"`,
-    row `r="123456"`): every such candidate is then checked exactly. And the largest row and column
-    (1-based, 0 when none) named by the references preceded by white space, read in place (at most
-    `max(3, letters)` letters and 8 digits; longer ones are candidates).
-
-    Vectorised with numpy, which releases the GIL: the scan runs beside the native reader and the
-    parsing instead of holding the interpreter (a regex over every reference did, at twice the time).
-    The spelling every writer uses is matched (`r="A1"`, `r='a1'`); exotic ones the native reader
-    also accepts (no `r`, spaces around '=') are caught on the grid it builds (loader,
-    `sheet_grid_too_large`) inside the worker's memory limit.
-    """
-    most_letters, most_digits = max(3, letters), max(8, digits)
-    codes = np.frombuffer(buffer + bytes(most_letters + most_digits + 3), dtype=np.uint8)
-    count = len(buffer)
-    quote = codes[2 : count + 2]
-    found = (codes[:count] == ord("r")) & (codes[1 : count + 1] == ord("="))
-    found &= (quote == ord('"')) | (quote == ord("'"))
-    offsets = np.flatnonzero(found)
-    if not len(offsets):
-        return offsets, 0, 0
-    letter_count = _run_length(codes, offsets + 3, most_letters, _is_letter)
-    digit_count = _run_length(codes, offsets + 3 + letter_count, most_digits, _is_digit)
-    candidates = offsets[(letter_count >= letters) | (digit_count >= digits)]
-    before = codes[np.maximum(offsets - 1, 0)]
-    spaced = (offsets > 0) & ((before == 32) | (before == 9) | (before == 10) | (before == 13))
-    if not spaced.any():
-        return candidates, 0, 0
-    letter_count, digit_count = letter_count[spaced], digit_count[spaced]
-    starts = offsets[spaced] + 3
-    col = _largest(codes, starts, letter_count, lambda code: (int(code) | 32) - ord("a") + 1, 26)
-    zeros = np.minimum(_run_length(codes, starts + letter_count, most_digits, _is_zero), digit_count)
-    row = _largest(codes, starts + letter_count + zeros, digit_count - zeros, lambda code: int(code) - ord("0"), 10)
-    return candidates, row, col
-
-
-def _run_length(
-    codes: np.ndarray, starts: np.ndarray, most: int, accepts: Callable[[np.ndarray], np.ndarray]
-) -> np.ndarray:
-    """How many characters from each start `accepts` in a row (at most `most`)."""
-    length = np.zeros(len(starts), dtype=np.int64)
-    active = np.ones(len(starts), dtype=bool)
-    for k in range(most):
-        active &= accepts(codes[starts + k])
-        if not active.any():
-            break
-        length += active
-    return length
-
-
-def _largest(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, digit: Callable[[int], int], base: int) -> int:
-    """The largest number written at `starts` (`lengths` digits of `base`, no leading zero), found by
-    narrowing: most digits first, then the largest digit at each place (no full parse of every number)."""
-    most = int(lengths.max())
-    if most == 0:
-        return 0
-    chosen = starts[lengths == most]
-    value = 0
-    for k in range(most):
-        place = codes[chosen + k] | 32 if base == 26 else codes[chosen + k]
-        top = place.max()
-        chosen = chosen[place == top]
-        value = value * base + digit(top)
-    return value
-
-
-@dataclass
-class _SheetScan:
-    """What one streamed pass over a worksheet part learns (see `_scan_sheet`)."""
-
-    dimension: str | None = None
-    far_cell: str | None = None  # the first cell beyond the limits (None when only a row element is)
-    far_size: tuple[int, int] = (0, 0)  # its row and column (column 0 for a row element)
-    merged_ranges: list[str] = field(default_factory=list)
-    has_formulas: bool = False
-    extent: tuple[int, int] = (0, 0)  # the largest row and column any reference names
-
-
-def _scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _SheetScan:
-    """One streamed pass over a worksheet: DTD, declared dimension, real extent, merged ranges, formulas.
-
-    Holds one buffer of about a megabyte at a time. The real extent comes from the cell and row
-    references themselves, whatever `<dimension>` says; the first reference beyond the limits stops the scan.
-    """
-    scan = _SheetScan()
-    letters = len(column_letter(limits.max_sheet_cols - 1))
-    digits = len(str(limits.max_sheet_rows))
-    formula_needle: bytes | None = None
-    in_head = True
-    for buffer in _buffers(_as_utf8(chunks)):
-        if _has_dtd(buffer):
-            raise PackageProblem("xml_dtd", entry=entry)
-        data_at = buffer.find(b"sheetData") if (in_head or formula_needle is None) else -1
-        if in_head:
-            head_end = data_at if data_at != -1 else len(buffer)
-            dimension = _DIMENSION_RE.search(buffer, 0, head_end)
-            if dimension and scan.dimension is None:
-                scan.dimension = dimension.group(1).decode("ascii", "replace")
-            in_head = data_at == -1
-        if formula_needle is None and data_at != -1:
-            prefix = b""
-            if data_at > 0 and buffer[data_at - 1 : data_at] == b":":
-                prefix = buffer[buffer.rfind(b"<", 0, data_at) + 1 : data_at]
-            formula_needle = b"<" + prefix + b"f"
-        if not scan.has_formulas and formula_needle is not None:
-            scan.has_formulas = _has_needle(buffer, formula_needle)
-        far: tuple[str, int, int] | None = None
-        candidates, rows, cols = _references(buffer, letters, digits)
-        for offset in candidates.tolist():
-            if offset and buffer[offset - 1] not in _XML_SPACE:
-                continue  # an attribute whose name ends in r (operator="between"), not the reference r
-            hit = _REF_AT_RE.match(buffer, offset)
-            if hit is None:
-                continue
-            col = column_index(hit.group(1).decode()) + 1 if hit.group(1) else 0
-            row = int(hit.group(2)) if hit.group(2) else 0
-            if row > limits.max_sheet_rows or col > limits.max_sheet_cols:
-                name = hit.group(1).decode().upper() + str(row)
-                far = far or (name, row, col)
-                if col:  # a cell names the place better than its row element: keep looking in this buffer
-                    far = (name, row, col)
-                    break
-        if far:
-            scan.far_cell, scan.far_size = far[0] if far[2] else None, (far[1], far[2])
-            return scan
-        scan.extent = (max(scan.extent[0], rows), max(scan.extent[1], cols))
-        if b"mergeCell" in buffer:
-            scan.merged_ranges.extend(m.group(1).decode() for m in _MERGE_RE.finditer(buffer))
-    return scan
-
-
-_AFTER_ELEMENT_NAME = np.array([ord(c) for c in "> /\t\n\r"], dtype=np.uint8)
-
-
-def _has_needle(xml: bytes, needle: bytes) -> bool:
-    """True when `needle` (an element start such as b"<f") is followed by '>', '/' or white space."""
-    if needle == b"<f":  # the usual, unprefixed case: vectorised (numpy releases the GIL)
-        codes = np.frombuffer(xml + b"\0", dtype=np.uint8)
-        starts = np.flatnonzero((codes[:-2] == ord("<")) & (codes[1:-1] == ord("f")))
-        return bool(len(starts)) and bool(np.isin(codes[starts + 2], _AFTER_ELEMENT_NAME).any())
-    return _find_needle(xml, needle)
-
-
-def _find_needle(xml: bytes, needle: bytes) -> bool:
-    at = xml.find(needle)
-    while at != -1:
-        if xml[at + len(needle) : at + len(needle) + 1] in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
-            return True
-        at = xml.find(needle, at + len(needle))
-    return False
-
-
-def _scan_other(chunks: Iterator[bytes], entry: str) -> None:
-    """One streamed pass over any other XML part: only the DTD check."""
-    for buffer in _buffers(_as_utf8(chunks)):
-        if _has_dtd(buffer):
-            raise PackageProblem("xml_dtd", entry=entry)
-
-
-def _formula_cells_streamed(chunks: Iterator[bytes], limit: int) -> list[str]:
-    """Formula cells without a cached value, from a second streamed pass (buffers end at a cell's end)."""
-    found: list[str] = []
-    for buffer in _buffers(_as_utf8(chunks), boundary=b"c>"):
-        found += _formula_cells_without_value(buffer, limit - len(found))
-        if len(found) >= limit:
-            break
-    return found
 
 
 def _parse_xml(data: bytes, entry: str, log: ProblemLog):
@@ -627,7 +226,7 @@ def _rels_targets(data: bytes, base_dir: str, entry: str, log: ProblemLog) -> di
 def size_allowed(size: int, log: ProblemLog, limits: PackageLimits = DEFAULT_LIMITS) -> bool:
     """False (and a problem logged) when a file of `size` bytes is over the limit."""
     if size > limits.max_file_bytes:
-        log.error("file_too_large", size_mb=_mb(size), limit_mb=_mb(limits.max_file_bytes))
+        log.error("file_too_large", size_mb=size_in_mb(size), limit_mb=size_in_mb(limits.max_file_bytes))
         return False
     return True
 
@@ -659,7 +258,7 @@ def open_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_L
             log.error("legacy_xls")
         return None
     if not data.startswith(ZIP_MAGICS):
-        log.error("not_a_zip", kind=MessageRef(_guess_kind(data)))
+        log.error("not_a_zip", kind=MessageRef(guess_kind(data)))
         return None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -681,7 +280,9 @@ def open_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_L
             return None
     declared_total = sum(info.file_size for info in infos)
     if declared_total > limits.max_total_uncompressed:
-        log.error("zip_bomb_size", size_mb=_mb(declared_total), limit_mb=_mb(limits.max_total_uncompressed))
+        log.error(
+            "zip_bomb_size", size_mb=size_in_mb(declared_total), limit_mb=size_in_mb(limits.max_total_uncompressed)
+        )
         return None
     for info in infos:
         if info.file_size > limits.ratio_applies_above:
@@ -708,8 +309,8 @@ def open_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_L
         return _inspect_parts(archive, infos, by_name, names, log, limits)
     except PackageProblem as problem:
         problem.log(log)
-    except _TagTooLong:
-        log.error("xml_malformed", entry="?", detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
+    except TagTooLong:
+        log.error("xml_malformed", entry="?", detail=f"no '>' in {size_in_mb(MAX_TAG_BYTES)} MB")
     return None
 
 
@@ -726,7 +327,7 @@ def _inspect_parts(
 
     def small(name: str) -> bytes | None:
         if name not in structure and name in by_name:
-            structure[name] = _read_small(archive, by_name[name])
+            structure[name] = read_small(archive, by_name[name])
         return structure.get(name)
 
     content_types = small("[Content_Types].xml") or b""
@@ -767,21 +368,23 @@ def _inspect_parts(
     # DTDs); zlib releases the GIL, so two threads share it. Worksheets are scanned by PackageInfo.scan.
     def check(info: zipfile.ZipInfo) -> PackageProblem | None:
         try:
-            chunks = _chunks(archive, info)
-            if info.filename.lower().endswith(_BINARY_SUFFIXES):
+            chunks = entry_chunks(archive, info)
+            if info.filename.lower().endswith(BINARY_SUFFIXES):
                 # Named as binary, but the name proves nothing: one that starts as XML is scanned as XML.
                 first = next(chunks, b"")
-                if not _starts_like_xml(first):
+                if not starts_like_xml(first):
                     for _ in chunks:
                         pass
                     return None
                 chunks = itertools.chain([first], chunks)
-            _scan_other(chunks, info.filename)
+            scan_other(chunks, info.filename)
             return None
         except PackageProblem as problem:
             return problem
-        except _TagTooLong:
-            return PackageProblem("xml_malformed", entry=info.filename, detail=f"no '>' in {_mb(MAX_TAG_BYTES)} MB")
+        except TagTooLong:
+            return PackageProblem(
+                "xml_malformed", entry=info.filename, detail=f"no '>' in {size_in_mb(MAX_TAG_BYTES)} MB"
+            )
 
     others = [
         info

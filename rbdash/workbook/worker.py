@@ -44,8 +44,8 @@ from typing import Any
 from rbdash.config import Limits, settings
 from rbdash.model import LoadResult
 from rbdash.problems import ProblemLog
+from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits
 from rbdash.workbook.loader import load_workbook, read_workbook_file
-from rbdash.workbook.package import DEFAULT_LIMITS, PackageLimits
 
 _STDERR_KEEP = 16 * 1024
 _slots_lock = threading.Lock()
