@@ -6,12 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from rbdash.analysis import metrics
-from rbdash.analysis.ikm import compute_row
+from rbdash.ikm import UNSUR, compute_row
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.page import page_context, page_header, show_chart, show_table
-from rbdash.workbook.schema import UNSUR
 
 ctx = page_context()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month

@@ -8,15 +8,7 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from rbdash.analysis.ikm import (
-    MUTU_BANDS,
-    band_for,
-    combine_units,
-    compute_ikm,
-    nrr_from_responses,
-    round_converted,
-    score,
-)
+from rbdash.ikm import MUTU_BANDS, band_for, combine_units, compute_ikm, nrr_from_responses, round_converted, score
 
 
 def nine(last: str, first: str) -> list[str]:

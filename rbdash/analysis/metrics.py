@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from rbdash.analysis.ikm import combine_units
+from rbdash.ikm import combine_units
 from rbdash.model import ActionPlan
 from rbdash.workbook.parse import split_numbered_items
 

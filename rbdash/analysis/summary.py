@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from rbdash.analysis.metrics import indicator_items
+from rbdash.ikm import UNSUR
 from rbdash.model import LoadResult
-from rbdash.workbook.schema import UNSUR
 
 
 def _plain(value: Any) -> Any:

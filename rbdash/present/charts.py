@@ -16,11 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rbdash.analysis import metrics as m
-from rbdash.analysis.ikm import MUTU_BANDS
+from rbdash.ikm import MUTU_BANDS, UNSUR
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
-from rbdash.workbook.schema import UNSUR, UNSUR_NAMES_ID
+from rbdash.workbook.schema import UNSUR_NAMES_ID
 
 # Okabe-Ito colours, the same on every page.
 STATUS_STYLE = {

@@ -11,8 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from rbdash.ikm import UNSUR
+
 MONTHS = tuple(range(1, 13))
-UNSUR = tuple(f"U{i}" for i in range(1, 10))
 
 # Text the workbook uses for a cell the decree's copy does not show (annex-reading.md).
 MISSING_MARKER = "[tidak ada dalam salinan]"

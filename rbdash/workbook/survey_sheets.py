@@ -6,11 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from rbdash.analysis.ikm import nrr_from_responses, score
+from rbdash.ikm import UNSUR, nrr_from_responses, score
 from rbdash.problems import ProblemLog, cell_ref
 from rbdash.workbook import columns, schema
 from rbdash.workbook.parse import parse_number, parse_period
-from rbdash.workbook.schema import UNSUR
 from rbdash.workbook.tables import Table, excel_rows, read_numbers, read_required, report_cells, report_duplicates
 
 # ----------------------------------------------------------------------------------------------

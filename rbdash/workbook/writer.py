@@ -20,9 +20,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rbdash.ikm import UNSUR
 from rbdash.messages import t
 from rbdash.workbook import annex2022, schema
-from rbdash.workbook.schema import MISSING_MARKER, MONTHS, UNSUR, SheetSpec
+from rbdash.workbook.schema import MISSING_MARKER, MONTHS, SheetSpec
 
 TICK = "✓"
 READING_NOTE_PREFIX = "[Catatan pembacaan RB Dash] "

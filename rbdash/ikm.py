@@ -22,9 +22,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from rbdash.workbook.schema import UNSUR
-
 Weighting = Literal["exact", "regulation"]
+
+#: The nine service elements (unsur) of the survey, U1..U9 (PermenPANRB 14/2017).
+UNSUR = tuple(f"U{i}" for i in range(1, 10))
+
 
 REGULATION_WEIGHT = Fraction(111, 1000)
 EXACT_WEIGHT = Fraction(1, 9)
