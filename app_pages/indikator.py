@@ -17,8 +17,7 @@ page_header(ctx, "page.indicators")
 
 states = metrics.indicator_status(model, month)
 if ctx.programmes:
-    missing = f"({t('app.missing_in_copy', lang)})"
-    program_of = model.plan.set_index("code")["program"].map(lambda p: p if isinstance(p, str) else missing)
+    program_of = model.plan.set_index("code")["program"].map(metrics.group_key)
     states = states[states["plan_code"].map(program_of).isin(ctx.programmes)]
 show_chart(charts.indicator_bars(states, model, month, lang), "indikator", ctx, "indicator_bars")
 

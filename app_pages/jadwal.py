@@ -9,20 +9,21 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.views import plan_rows_table
-from rbdash.ui.page import page_context, page_header, programme_options, show_chart, show_table
+from rbdash.ui.page import page_context, page_header, show_chart, show_table
 
 ctx = page_context()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.schedule")
 
-missing = f"({t('app.missing_in_copy', lang)})"
-programmes = ctx.programmes or programme_options(model, lang)
 plan = model.plan
-in_programmes = plan["program"].map(lambda p: p if isinstance(p, str) else missing).isin(programmes)
-activities = list(dict.fromkeys(a if isinstance(a, str) else missing for a in plan.loc[in_programmes, "activity"]))
+activities = metrics.activity_keys(model, ctx.programmes)
 first, second, third = st.columns([3, 2, 2])
 chosen_activities = first.multiselect(
-    t("control.activities", lang), activities, key="schedule_activities", placeholder=t("control.choose", lang)
+    t("control.activities", lang),
+    activities,
+    key="schedule_activities",
+    format_func=lambda key: fmt.group_label(key, lang),
+    placeholder=t("control.choose", lang),
 )
 statuses = second.multiselect(
     t("control.statuses", lang),

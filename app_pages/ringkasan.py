@@ -71,7 +71,7 @@ sixth.caption(
     else t("ikm.no_data", lang)
 )
 
-progress = metrics.programme_progress(model, month, f"({t('app.missing_in_copy', lang)})")
+progress = metrics.programme_progress(model, month)
 if ctx.programmes:
     progress = progress[progress["program"].isin(ctx.programmes)]
 show_chart(charts.programme_bars(progress, model, month, lang), "ringkasan", ctx, "overview_programmes")

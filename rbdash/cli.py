@@ -13,6 +13,7 @@ from rbdash.config import BUNDLED_WORKBOOK
 from rbdash.exports import images
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import LoadResult
+from rbdash.present import formatting as fmt
 from rbdash.problems import ProblemLog
 from rbdash.store.sqlite import Store, StoreError
 from rbdash.workbook.limits import DEFAULT_LIMITS
@@ -96,7 +97,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
             )
             for row in data["plan"]:
                 months = ",".join(str(m) for m in row["months"])
-                label = row["sub_activity"] or row["activity"] or f"({t('app.missing_in_copy', args.lang)})"
+                label = row["sub_activity"] or row["activity"] or fmt.missing_in_copy(args.lang)
                 print(f"  {row['code']:<8} [{months}] {label[:90]}")
     return _exit_code(result)
 

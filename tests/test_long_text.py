@@ -145,8 +145,8 @@ def test_chart_labels_are_cut(long_model: ActionPlan) -> None:
     ]
     for figure in figures:
         assert max(len(label) for label in figure.layout.yaxis.ticktext) < 350  # at most two wrapped lines
-    progress = metrics.programme_progress(labelled, 9, "(x)")
-    assert len(progress) == len(metrics.programme_progress(long_model, 9, "(x)"))  # no programmes merged
+    progress = metrics.programme_progress(labelled, 9)
+    assert len(progress) == len(metrics.programme_progress(long_model, 9))  # no programmes merged
     table = metrics.ikm_table(labelled, "Semua unit")
     legend = [trace.name for trace in charts.ikm_trend(table, labelled, 9, "id").data]
     assert max(len(name) for name in legend) <= fitting.UNIT_CHARS + 10

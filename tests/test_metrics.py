@@ -56,8 +56,9 @@ def test_overview(model: ActionPlan) -> None:
 
 
 def test_programme_progress(model: ActionPlan) -> None:
-    table = m.programme_progress(model, 9, "(tidak ada)").set_index("program")
-    assert table.loc["(tidak ada)", "scheduled"] == 11 and table.loc["(tidak ada)", "done"] == 10
+    table = m.programme_progress(model, 9).set_index("program")
+    assert list(table.index) == m.programme_keys(model)  # plan order, keys ("" when the copy lacks it)
+    assert table.loc[m.MISSING_KEY, "scheduled"] == 11 and table.loc[m.MISSING_KEY, "done"] == 10
     assert table.loc["Peningkatan Kualitas Pelayanan Publik", "scheduled"] == 36
     assert table.loc["Peningkatan Kualitas Pelayanan Publik", "done"] == 29
 
@@ -110,3 +111,11 @@ def test_ikm_table_and_weakest_unsur(model: ActionPlan) -> None:
     assert overall["period"].tolist() == ["2022-TW1", "2022-TW2", "2022-TW3"]
     assert overall["ikm_converted"].tolist()[-1] == 86.20
     assert m.weakest_unsur(pd.Series({"U1": 3.2, "U2": 2.9, "U3": 3.0, "U8": 2.9})) == "U2"
+
+
+def test_group_keys_are_the_text_or_the_missing_key(model: ActionPlan) -> None:
+    assert m.group_key("Program A") == "Program A"
+    assert m.group_key(None) == m.group_key(float("nan")) == m.MISSING_KEY == ""
+    assert m.programme_keys(model)[0] == "" and "Peningkatan Kualitas Pelayanan Publik" in m.programme_keys(model)
+    assert m.activity_keys(model, [""]) == [""]
+    assert len(m.activity_keys(model, [])) >= len(m.activity_keys(model, ["Peningkatan Kualitas Pelayanan Publik"]))

@@ -112,15 +112,37 @@ def _in_plan_order(model: ActionPlan, codes: pd.Series) -> list[str]:
     return [code for code in model.plan["code"] if code in wanted]
 
 
-def programme_progress(model: ActionPlan, as_of_month: int, unknown_label: str) -> pd.DataFrame:
-    """Per programme (in plan order): scheduled row-months to date and how many are done/partial/open."""
+#: The key of a programme or activity the copy of the decree does not show (its label: fmt.missing_in_copy).
+MISSING_KEY = ""
+
+
+def group_key(value: object) -> str:
+    """A programme or activity as a stable filter key: its text, or MISSING_KEY when the copy lacks it.
+
+    Filters keep keys, never translated labels, so a choice survives a change of language.
+    """
+    return value if isinstance(value, str) else MISSING_KEY
+
+
+def programme_keys(model: ActionPlan) -> list[str]:
+    """The programmes' keys in plan order."""
+    return list(dict.fromkeys(group_key(p) for p in model.plan["program"]))
+
+
+def activity_keys(model: ActionPlan, programmes: list[str]) -> list[str]:
+    """The activities' keys in plan order, of the given programmes (all when empty)."""
+    plan = model.plan
+    keep = plan["program"].map(group_key).isin(programmes) if programmes else pd.Series(True, index=plan.index)
+    return list(dict.fromkeys(group_key(a) for a in plan.loc[keep, "activity"]))
+
+
+def programme_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
+    """Per programme key (in plan order): scheduled row-months to date and how many are done/partial/open."""
     status = month_status(model, as_of_month)
     status = status[status["month"] <= as_of_month]
-    program = model.plan.set_index("code")["program"].astype(object)
-    status["program"] = status["code"].map(program).where(lambda s: s.notna(), unknown_label)
-    order = list(
-        dict.fromkeys(model.plan["program"].astype(object).where(model.plan["program"].notna(), unknown_label))
-    )
+    program = model.plan.set_index("code")["program"].map(group_key)
+    status["program"] = status["code"].map(program).fillna(MISSING_KEY)
+    order = programme_keys(model)
     table = pd.crosstab(status["program"], status["status"]).reindex(order).fillna(0).astype(int)
     for column in (DONE, PARTIAL, NOT_DONE, LATE, CANCELLED):
         if column not in table:

@@ -46,7 +46,7 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
     slides = [
         ChartSlide(
             charts.programme_bars(
-                metrics.programme_progress(model, as_of_month, f"({t('app.missing_in_copy', lang)})"),
+                metrics.programme_progress(model, as_of_month),
                 model,
                 as_of_month,
                 lang,

@@ -157,7 +157,6 @@ def build_pdf(
         style = styles["h1"]  # never alone at the foot of a page
         return [CondPageBreak(40 * mm), Paragraph(escape(fit(text, width, style.fontName, style.fontSize, 2)), style)]
 
-    missing = f"({t('app.missing_in_copy', lang)})"
     labelled = chart_model(model)  # the charts' labels: codes, names and units cut to label length
     plan_codes = list(labelled.plan["code"])
     chunks = [plan_codes[i : i + GANTT_ROWS_PER_PAGE] for i in range(0, len(plan_codes), GANTT_ROWS_PER_PAGE)] or [[]]
@@ -169,7 +168,7 @@ def build_pdf(
         figures.append(charts.nrr_bars(chart_table.iloc[-1], labelled, as_of_month, lang))
     figures.insert(
         0,
-        charts.programme_bars(metrics.programme_progress(labelled, as_of_month, missing), labelled, as_of_month, lang),
+        charts.programme_bars(metrics.programme_progress(labelled, as_of_month), labelled, as_of_month, lang),
     )
     try:
         pngs: list[bytes | None] = list(images.figures_png(figures, scale=2, width=1400))
@@ -265,7 +264,7 @@ def build_pdf(
         attention.append(
             [
                 row.code,
-                text if isinstance(text, str) else missing,
+                text if isinstance(text, str) else fmt.missing_in_copy(lang),
                 fmt.month_long(row.month, lang),
                 t(f"status.{row.status}", lang),
             ]

@@ -126,18 +126,21 @@ def segments(months: list[int]) -> list[tuple[int, int]]:
 
 
 def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: str) -> pd.DataFrame:
-    """The plan rows the filter keeps, in plan order, with programme/activity labels for grouping."""
-    missing = f"({t('app.missing_in_copy', lang)})"
+    """The plan rows the filter keeps, in plan order, with programme/activity labels for grouping.
+
+    The filter holds programme and activity keys (`analysis.metrics.group_key`), not labels.
+    """
     plan = model.plan.copy()
-    plan["program_label"] = plan["program"].astype(object).where(plan["program"].notna(), missing)
-    plan["activity_label"] = plan["activity"].astype(object).where(plan["activity"].notna(), missing)
+    program_key, activity_key = plan["program"].map(m.group_key), plan["activity"].map(m.group_key)
+    plan["program_label"] = program_key.map(lambda key: fmt.group_label(key, lang))
+    plan["activity_label"] = activity_key.map(lambda key: fmt.group_label(key, lang))
     keep = pd.Series(True, index=plan.index)
     if chosen.codes:
         keep &= plan["code"].isin(chosen.codes)
     if chosen.programmes:
-        keep &= plan["program_label"].isin(chosen.programmes)
+        keep &= program_key.isin(chosen.programmes)
     if chosen.activities:
-        keep &= plan["activity_label"].isin(chosen.activities)
+        keep &= activity_key.isin(chosen.activities)
     first, last = chosen.months
     keep &= plan["months"].map(lambda months: any(first <= mo <= last for mo in months))
     if chosen.text.strip():
@@ -179,7 +182,7 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
             labels.append(f"<i>{plain(row.activity_label, 60)}</i>")
             last_activity = row.activity_label
         positions[row.code] = len(labels)
-        short = row.sub_activity if isinstance(row.sub_activity, str) else f"({t('app.missing_in_copy', lang)})"
+        short = row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang)
         labels.append(f"{plain(row.code)}  {plain(textwrap.shorten(short, 48, placeholder='…'))}")
 
     fig = go.Figure()
@@ -270,7 +273,7 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
 def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str) -> go.Figure:
     """Per programme: the share of scheduled row-months done, partial, open and cancelled to date."""
     fig = go.Figure()
-    names = [plain(p, 40) for p in progress["program"]]
+    names = [plain(fmt.group_label(key, lang), 40) for key in progress["program"]]
     parts = [
         (m.DONE, progress[m.DONE]),
         (m.PARTIAL, progress[m.PARTIAL]),
@@ -316,7 +319,7 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
 def indicator_bars(states: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str) -> go.Figure:
     """Completion per indicator against its target, in plan order; no target and no data are labelled."""
     plan = model.plan.set_index("code")
-    missing = f"({t('app.missing_in_copy', lang)})"
+    missing = fmt.missing_in_copy(lang)
     labels, values, colors, patterns, texts, hovers = [], [], [], [], [], []
     last_program = last_activity = None
 

@@ -67,6 +67,16 @@ def date(value: dt.date | None, lang: str = "id") -> str:
     return format_date(value, format="d MMMM y", locale=_LOCALES[lang])
 
 
+def missing_in_copy(lang: str = "id") -> str:
+    """The label of a field the copy of the decree does not show: "(tidak ada dalam salinan)"."""
+    return f"({t('app.missing_in_copy', lang)})"
+
+
+def group_label(key: str, lang: str = "id") -> str:
+    """A programme or activity key (analysis.metrics.group_key) as shown."""
+    return key or missing_in_copy(lang)
+
+
 def short_text(text: object, limit: int = 40) -> str:
     """`text` cut to `limit` characters with an ellipsis (captions; the tables below show it in full)."""
     value = str(text)

@@ -31,7 +31,7 @@ def example_sheet_names(model: ActionPlan) -> list[str]:
 
 def _shown(value: object, missing: bool, lang: str) -> str:
     if missing:
-        return f"({t('app.missing_in_copy', lang)})"
+        return fmt.missing_in_copy(lang)
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
 
 

@@ -183,18 +183,19 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
         key="as_of_month",
         format_func=lambda mo: fmt.month_long(mo, lang),
     )
-    options = programme_options(model, lang)
-    st.sidebar.multiselect(t("control.programmes", lang), options, key="programmes", placeholder=t("control.all", lang))
+    options = metrics.programme_keys(model)
+    st.sidebar.multiselect(
+        t("control.programmes", lang),
+        options,
+        key="programmes",
+        format_func=lambda key: fmt.group_label(key, lang),
+        placeholder=t("control.all", lang),
+    )
     st.sidebar.toggle(t("control.print_mode", lang), key="print_mode", help=t("control.print_help", lang))
     chosen = [p for p in st.session_state.get("programmes", []) if p in options]
     return PageContext(
         result, lang, int(st.session_state["as_of_month"]), chosen, bool(st.session_state.get("print_mode", False))
     )
-
-
-def programme_options(model: ActionPlan, lang: str) -> list[str]:
-    missing = f"({t('app.missing_in_copy', lang)})"
-    return list(dict.fromkeys(p if isinstance(p, str) else missing for p in model.plan["program"]))
 
 
 def example_banner(model: ActionPlan, lang: str) -> None:
