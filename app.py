@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.messages import t
+from rbdash.config import SettingsError, settings
+from rbdash.messages import DEFAULT_LANGUAGE, t
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import StoreError
 from rbdash.ui.page import (
@@ -64,5 +65,12 @@ def main() -> None:
 
 
 st.set_page_config(page_title="RB Dash", layout="wide")
+try:
+    settings()
+except (
+    SettingsError
+) as exc:  # `python -m rbdash.ui.serve` refuses to start with it; a plain `streamlit run` says it here
+    st.error(say(exc.key, DEFAULT_LANGUAGE, **exc.params))
+    st.stop()
 with upload_run():  # uploads: hooked once per process; a run that shows no uploader ends the permission
     main()

@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from rbdash.analysis.diff import compare
+from rbdash.config import UPLOAD_LIMIT_MB
 from rbdash.messages import t
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import StoreError
 from rbdash.ui.page import (
-    MAX_UPLOAD_MB,
     authorised,
     load_bytes,
     load_version,
@@ -34,7 +34,9 @@ if not authorised("editor"):
         st.info(t("auth.no_editor", lang))
     st.stop()
 
-upload = upload_box(signed_in(), lang, t("data.upload", lang, limit=MAX_UPLOAD_MB), type=["xlsx", "xlsm"], key="upload")
+upload = upload_box(
+    signed_in(), lang, t("data.upload", lang, limit=UPLOAD_LIMIT_MB), type=["xlsx", "xlsm"], key="upload"
+)
 if upload is None:
     st.stop()
 data = upload.getvalue()

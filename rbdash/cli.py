@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from rbdash.analysis.summary import summarise
-from rbdash.config import BUNDLED_WORKBOOK
+from rbdash.config import BUNDLED_WORKBOOK, ROLES, SettingsError, settings
 from rbdash.exports import images
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import LoadResult
@@ -335,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("users", parents=[lang], help="manage users: add, remove, list, passwd")
     p.add_argument("action", choices=["add", "remove", "list", "passwd"])
     p.add_argument("name", nargs="?")
-    p.add_argument("--role", choices=["viewer", "editor", "admin"], default="viewer")
+    p.add_argument("--role", choices=ROLES, default="viewer")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_users)
 
@@ -358,4 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        settings()  # checked first: a wrong setting is named, with its file and key, before any work
+        return args.func(args)
+    except SettingsError as exc:
+        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        return EXIT_UNREADABLE

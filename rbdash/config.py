@@ -9,7 +9,7 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
     [limits]                           # each also as RBDASH_<NAME in upper case>, e.g. RBDASH_WORKER_MEMORY_MB
     worker_memory_mb = 1536            # address space of one workbook-reading worker process
     worker_cpu_seconds = 60            # CPU time of one worker
-    worker_wall_seconds = 90           # wall time of one worker, waiting for a free slot included
+    worker_wall_seconds = 90           # wall time of one worker (and at most as long waiting for a slot)
     worker_open_files = 64             # open files of one worker
     worker_slots = 2                   # workers reading at once per server process; others wait
     upload_session_mb = 60             # uploaded bytes one browser session may hold
@@ -38,7 +38,25 @@ PROJECT = Path(__file__).resolve().parent.parent
 BUNDLED_WORKBOOK = PROJECT / "data" / "rencana_aksi_2022.xlsx"
 #: The Streamlit entry script.
 APP_SCRIPT = PROJECT / "app.py"
+#: The roles, lowest first: each may do what the ones before it may.
 ROLES = ("viewer", "editor", "admin")
+#: The shortest password accepted.
+MIN_PASSWORD_CHARS = 10
+#: The largest workbook accepted, in MB (MiB) as Streamlit counts `server.maxUploadSize`.
+UPLOAD_LIMIT_MB = 50
+
+
+def role_at_least(role: str | None, needed: str) -> bool:
+    """True when `role` is a known role that may do what `needed` may."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+class SettingsError(Exception):
+    """A setting that cannot be used: `key` names the catalogue message, `params` the file, key and value."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(f"{key} {params}")
+        self.key, self.params = key, params
 
 
 @dataclass(frozen=True)
@@ -76,37 +94,135 @@ class Settings:
         return role if role in ROLES else None
 
 
-def _flag(text: str) -> bool:
-    return text.strip().lower() in ("1", "true", "ya", "yes", "on")
+_TOP_KEYS = {"data_dir", "view_requires_login", "auth", "oidc_roles", "limits"}
+_AUTH_MODES = ("password", "oidc")
+_FLAGS = {
+    "1": True,
+    "true": True,
+    "ya": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "tidak": False,
+    "no": False,
+    "off": False,
+}
 
 
-def _limits(values: dict) -> Limits:
-    """Each limit from RBDASH_<NAME>, else [limits] of the config file, else its default; at least 1."""
+def _flag(value: object, where: str, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    flag = _FLAGS.get(str(value).strip().lower())
+    if flag is None:
+        raise SettingsError("settings.bad_value", where=where, name=key, value=value, expected="true / false")
+    return flag
+
+
+def _limits(values: dict, where: str) -> Limits:
+    """Each limit from RBDASH_<NAME>, else [limits] of the config file, else its default: a whole number >= 1."""
+    unknown = sorted(set(values) - {spec.name for spec in fields(Limits)})
+    if unknown:
+        raise SettingsError("settings.unknown_key", where=where, name=f"limits.{unknown[0]}")
     chosen: dict[str, int] = {}
     for spec in fields(Limits):
-        raw = os.environ.get(f"RBDASH_{spec.name.upper()}", values.get(spec.name))
+        variable = f"RBDASH_{spec.name.upper()}"
+        raw, origin, name = (
+            (os.environ[variable], "environment", variable)
+            if variable in os.environ
+            else (values.get(spec.name), where, f"limits.{spec.name}")
+        )
         if raw is None:
             continue
         try:
-            chosen[spec.name] = max(1, int(raw))
-        except (TypeError, ValueError):
-            continue  # a malformed value keeps the default rather than disabling the bound
+            number = int(str(raw).strip()) if not isinstance(raw, bool) else None
+        except ValueError:
+            number = None
+        if number is None or number < 1:
+            # A bound is never switched off, nor silently replaced: the server does not start with it.
+            raise SettingsError("settings.bad_value", where=origin, name=name, value=raw, expected=">= 1")
+        chosen[spec.name] = number
     return Limits(**chosen)
 
 
+def _config_path() -> Path:
+    return Path(os.environ.get("RBDASH_CONFIG") or PROJECT / "rbdash.toml")
+
+
+def _inputs() -> tuple:
+    """What the settings are made of: the config file (path and modification) and the RBDASH_* variables."""
+    path = _config_path()
+    try:
+        stamp = path.stat().st_mtime_ns if path.is_file() else None
+    except OSError:
+        stamp = None
+    return str(path), stamp, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("RBDASH_")))
+
+
+_cached: tuple[tuple, Settings] | None = None
+
+
 def settings() -> Settings:
-    """The settings in force now (read on every call: cheap, and tests can change them)."""
-    path = Path(os.environ.get("RBDASH_CONFIG") or PROJECT / "rbdash.toml")
+    """The settings in force: read and validated once, again only when the file or a RBDASH_* variable changes.
+
+    Raises SettingsError for an unknown key, a malformed value or an unreadable file, naming the
+    file (or variable) and key; `check_settings()` at start-up makes that the first thing an
+    administrator sees.
+    """
+    global _cached
+    inputs = _inputs()
+    if _cached is not None and _cached[0] == inputs:
+        return _cached[1]
+    made = _read(_config_path())
+    _cached = (inputs, made)
+    return made
+
+
+def _read(path: Path) -> Settings:
+    where = str(path)
     values: dict = {}
     if path.is_file():
-        with path.open("rb") as stream:
-            values = tomllib.load(stream)
+        try:
+            with path.open("rb") as stream:
+                values = tomllib.load(stream)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError("settings.unreadable", where=where, reason=str(exc)) from exc
+    unknown = sorted(set(values) - _TOP_KEYS)
+    if unknown:
+        raise SettingsError("settings.unknown_key", where=where, name=unknown[0])
     data_dir = os.environ.get("RBDASH_DATA_DIR") or values.get("data_dir") or PROJECT / "var"
     view = os.environ.get("RBDASH_VIEW_REQUIRES_LOGIN")
+    view_requires_login = (
+        _flag(view, "environment", "RBDASH_VIEW_REQUIRES_LOGIN")
+        if view is not None
+        else _flag(values.get("view_requires_login", False), where, "view_requires_login")
+    )
+    auth = str(values.get("auth", "password"))
+    if auth not in _AUTH_MODES:
+        raise SettingsError(
+            "settings.bad_value", where=where, name="auth", value=auth, expected=" / ".join(_AUTH_MODES)
+        )
+    oidc_roles = values.get("oidc_roles", {})
+    if not isinstance(oidc_roles, dict):
+        raise SettingsError(
+            "settings.bad_value",
+            where=where,
+            name="oidc_roles",
+            value=oidc_roles,
+            expected="[oidc_roles] e-mail = role",
+        )
+    for email, role in oidc_roles.items():
+        if role not in ROLES:
+            raise SettingsError(
+                "settings.bad_value", where=where, name=f"oidc_roles.{email}", value=role, expected=" / ".join(ROLES)
+            )
+    limits = values.get("limits", {})
+    if not isinstance(limits, dict):
+        raise SettingsError("settings.bad_value", where=where, name="limits", value=limits, expected="[limits]")
     return Settings(
         data_dir=Path(data_dir),
-        view_requires_login=_flag(view) if view is not None else bool(values.get("view_requires_login", False)),
-        auth=str(values.get("auth", "password")),
-        oidc_roles=dict(values.get("oidc_roles", {})),
-        limits=_limits(dict(values.get("limits", {}))),
+        view_requires_login=view_requires_login,
+        auth=auth,
+        oidc_roles=dict(oidc_roles),
+        limits=_limits(dict(limits), where),
     )

@@ -597,9 +597,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Peran '{role}' tidak dikenal; pilih {roles}.",
         "en": "Unknown role '{role}'; choose {roles}.",
     },
-    "store.weak_password": {"id": "Kata sandi minimal 10 karakter.", "en": "Passwords need at least 10 characters."},
+    "store.weak_password": {
+        "id": "Kata sandi minimal {chars} karakter.",
+        "en": "Passwords need at least {chars} characters.",
+    },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
+    "settings.unknown_key": {
+        "id": "Pengaturan tidak dikenal '{name}' di {where}; periksa ejaannya (lihat README, bagian Limits, dan rbdash/config.py).",
+        "en": "Unknown setting '{name}' in {where}; check its spelling (see the README, section Limits, and rbdash/config.py).",
+    },
+    "settings.bad_value": {
+        "id": "Nilai pengaturan '{name}' di {where} tidak dapat dipakai: '{value}' (yang diterima: {expected}).",
+        "en": "The setting '{name}' in {where} cannot be used: '{value}' (accepted: {expected}).",
+    },
+    "settings.unreadable": {
+        "id": "Berkas pengaturan {where} tidak dapat dibaca: {reason}",
+        "en": "The settings file {where} cannot be read: {reason}",
+    },
     "cli.comment_and_user_required": {
         "id": "--comment dan --user tidak boleh kosong: tulis apa yang berubah dan siapa yang menerbitkan.",
         "en": "--comment and --user must not be empty: say what changed and who publishes it.",

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rbdash.config import settings
+from rbdash.config import MIN_PASSWORD_CHARS, ROLES, UPLOAD_LIMIT_MB, SettingsError, role_at_least, settings
+from rbdash.messages import t
+from tests.conftest import ROOT
 
 
 def test_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -25,7 +27,6 @@ def test_config_file_and_oidc_roles(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     config.write_text(
         'data_dir = "/srv/rbdash"\nview_requires_login = true\nauth = "oidc"\n\n[oidc_roles]\n'
         '"Tim.RB@banten.kpu.go.id" = "editor"\n"ketua@banten.kpu.go.id" = "viewer"\n'
-        '"orang@luar" = "raja"\n'
     )
     monkeypatch.setenv("RBDASH_CONFIG", str(config))
     monkeypatch.delenv("RBDASH_DATA_DIR", raising=False)
@@ -34,7 +35,7 @@ def test_config_file_and_oidc_roles(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert current.data_dir == Path("/srv/rbdash") and current.view_requires_login and current.auth == "oidc"
     assert current.oidc_role("tim.rb@banten.kpu.go.id") == "editor"
     assert current.oidc_role("ketua@banten.kpu.go.id") == "viewer"
-    assert current.oidc_role("orang@luar") is None and current.oidc_role("asing@x") is None
+    assert current.oidc_role("asing@x") is None
     assert current.oidc_role(None) is None
     monkeypatch.setenv("RBDASH_VIEW_REQUIRES_LOGIN", "0")
     assert not settings().view_requires_login
@@ -42,12 +43,84 @@ def test_config_file_and_oidc_roles(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "rbdash.toml"
-    config.write_text('[limits]\nworker_memory_mb = 800\nlogin_checks = 0\nreport_queue = "banyak"\n')
+    config.write_text("[limits]\nworker_memory_mb = 800\n")
     monkeypatch.setenv("RBDASH_CONFIG", str(config))
     monkeypatch.delenv("RBDASH_WORKER_MEMORY_MB", raising=False)
     limits = settings().limits
-    # 800 from the file; 0 is raised to 1 (a bound is never switched off); a malformed value keeps 8.
-    assert (limits.worker_memory_mb, limits.login_checks, limits.report_queue) == (800, 1, 8)
-    assert limits.worker_slots == 2
+    assert (limits.worker_memory_mb, limits.worker_slots) == (800, 2)
     monkeypatch.setenv("RBDASH_WORKER_MEMORY_MB", "1200")
     assert settings().limits.worker_memory_mb == 1200
+
+
+@pytest.mark.parametrize(
+    ("text", "variable", "key", "name"),
+    [
+        ('data_dirr = "/srv"\n', None, "settings.unknown_key", "data_dirr"),
+        ("[limits]\nworker_memory = 800\n", None, "settings.unknown_key", "limits.worker_memory"),
+        ("[limits]\nlogin_checks = 0\n", None, "settings.bad_value", "limits.login_checks"),
+        ('[limits]\nreport_queue = "banyak"\n', None, "settings.bad_value", "limits.report_queue"),
+        ('auth = "ldap"\n', None, "settings.bad_value", "auth"),
+        ('view_requires_login = "mungkin"\n', None, "settings.bad_value", "view_requires_login"),
+        ('[oidc_roles]\n"orang@luar" = "raja"\n', None, "settings.bad_value", "oidc_roles.orang@luar"),
+        ("", ("RBDASH_WORKER_SLOTS", "dua"), "settings.bad_value", "RBDASH_WORKER_SLOTS"),
+        ("", ("RBDASH_VIEW_REQUIRES_LOGIN", "mungkin"), "settings.bad_value", "RBDASH_VIEW_REQUIRES_LOGIN"),
+        ("data_dir = \n", None, "settings.unreadable", None),
+    ],
+)
+def test_a_wrong_setting_is_refused_naming_file_and_key(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    text: str,
+    variable: tuple[str, str] | None,
+    key: str,
+    name: str | None,
+) -> None:
+    """Seen by the review: a typo in rbdash.toml silently did nothing, and a bad limit kept its default."""
+    config = tmp_path / "rbdash.toml"
+    config.write_text(text)
+    monkeypatch.setenv("RBDASH_CONFIG", str(config))
+    if variable:
+        monkeypatch.setenv(*variable)
+    with pytest.raises(SettingsError) as refused:
+        settings()
+    assert refused.value.key == key
+    message = t(refused.value.key, "id", **refused.value.params)
+    assert (str(config) in message) or (variable is not None and "environment" in message)
+    if name:
+        assert f"'{name}'" in message
+
+
+def test_settings_are_read_once_until_their_inputs_change(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "rbdash.toml"
+    config.write_text("[limits]\nreport_queue = 3\n")
+    monkeypatch.setenv("RBDASH_CONFIG", str(config))
+    first = settings()
+    assert settings() is first  # not read again
+    config.write_text("[limits]\nreport_queue = 4\n")
+    import os
+
+    os.utime(config, ns=(first_ns := config.stat().st_mtime_ns + 10**9, first_ns))
+    assert settings().limits.report_queue == 4
+
+
+def test_the_cli_names_a_wrong_setting_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rbdash.cli import main
+
+    config = tmp_path / "rbdash.toml"
+    config.write_text("[limits]\nworker_slot = 3\n")
+    monkeypatch.setenv("RBDASH_CONFIG", str(config))
+    assert main(["summary", str(ROOT / "data" / "rencana_aksi_2022.xlsx"), "--lang", "en"]) == 2
+    assert f"Unknown setting 'limits.worker_slot' in {config}" in capsys.readouterr().err
+
+
+def test_facts_declared_once_agree_with_streamlit_and_the_store() -> None:
+    import tomllib
+
+    streamlit_config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert streamlit_config["server"]["maxUploadSize"] == UPLOAD_LIMIT_MB
+    assert ROLES == ("viewer", "editor", "admin") and MIN_PASSWORD_CHARS == 10
+    assert role_at_least("admin", "editor") and role_at_least("editor", "editor")
+    assert not role_at_least("viewer", "editor") and not role_at_least("raja", "viewer")
+    assert not role_at_least(None, "viewer")

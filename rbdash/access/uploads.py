@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rbdash.config import ROLES, Limits
+from rbdash.config import Limits, role_at_least
 
 MB = 1024 * 1024
 UPLOAD_ROLE = "editor"
@@ -37,7 +37,7 @@ class Refusal:
 
 def may_upload(role: str | None) -> bool:
     """True for the editor role and the roles above it."""
-    return role in ROLES and ROLES.index(role) >= ROLES.index(UPLOAD_ROLE)
+    return role_at_least(role, UPLOAD_ROLE)
 
 
 class UploadLedger:

@@ -35,7 +35,7 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from rbdash.access.signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.analysis.summary import summarise
-from rbdash.config import ROLES, Limits, settings
+from rbdash.config import MIN_PASSWORD_CHARS, ROLES, Limits, settings
 from rbdash.model import LoadResult
 from rbdash.problems import Problem
 from rbdash.workbook.loader import load_workbook
@@ -43,7 +43,8 @@ from rbdash.workbook.loader import load_workbook
 MAX_FAILED_LOGINS = 5
 LOCKOUT_SECONDS = 300
 
-_SCHEMA = """
+_ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     satker TEXT NOT NULL,
@@ -59,7 +60,7 @@ CREATE TABLE IF NOT EXISTS versions (
 );
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
-    role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+    role TEXT NOT NULL CHECK (role IN ({_ROLE_LIST})),
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL,
     failed_logins INTEGER NOT NULL DEFAULT 0,
@@ -434,8 +435,8 @@ class Store:
     def add_user(self, name: str, role: str, password: str) -> None:
         if role not in ROLES:
             raise StoreError("store.bad_role", role=role, roles=", ".join(ROLES))
-        if len(password) < 10:
-            raise StoreError("store.weak_password")
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise StoreError("store.weak_password", chars=MIN_PASSWORD_CHARS)
         password_hash = self._hash(password)
         try:
             with self._connection() as connection:
@@ -455,8 +456,8 @@ class Store:
         self.audit("user_removed", None, name=name)
 
     def set_password(self, name: str, password: str) -> None:
-        if len(password) < 10:
-            raise StoreError("store.weak_password")
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise StoreError("store.weak_password", chars=MIN_PASSWORD_CHARS)
         password_hash = self._hash(password)
         with self._connection() as connection:
             changed = connection.execute(

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from rbdash.analysis import metrics
-from rbdash.config import BUNDLED_WORKBOOK, settings
+from rbdash.config import BUNDLED_WORKBOOK, role_at_least, settings
 from rbdash.exports import tables as export
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
@@ -266,9 +266,6 @@ def page_context() -> PageContext:
 # ----------------------------------------------------------------------------------------------
 # Sign-in and roles. The role is read from the store at every action, not trusted from the session.
 
-ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
-MAX_UPLOAD_MB = 50
-
 
 def store() -> Store:
     """The version store of this server (seeded on first use)."""
@@ -297,7 +294,7 @@ def current_role() -> str | None:
 def authorised(role: str) -> bool:
     """True when the signed-in user holds `role` or a higher one at this moment."""
     current = current_role()
-    return current is not None and ROLE_RANK[current] >= ROLE_RANK[role]
+    return role_at_least(current, role)
 
 
 def login_box(lang: str) -> None:

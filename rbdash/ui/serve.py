@@ -34,6 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run Streamlit's own command line as `streamlit run app.py ARGS`, with the runtime hooked."""
     from streamlit.web import cli
 
+    from rbdash.config import SettingsError, settings
+    from rbdash.messages import DEFAULT_LANGUAGE, t
+
+    try:
+        settings()  # a wrong setting stops the start with its file and key, before anyone connects
+    except SettingsError as exc:
+        print(t(exc.key, DEFAULT_LANGUAGE, **exc.params), file=sys.stderr)
+        return 2
     _hook_runtime()
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     return cli.main()  # click's entry point: exits the process itself

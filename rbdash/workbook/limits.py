@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rbdash.config import UPLOAD_LIMIT_MB
 from rbdash.problems import ProblemLog
 
 
@@ -12,7 +13,7 @@ from rbdash.problems import ProblemLog
 class PackageLimits:
     """Bounds applied to every uploaded or loaded workbook."""
 
-    max_file_bytes: int = 50 * 1024 * 1024
+    max_file_bytes: int = UPLOAD_LIMIT_MB * 1024 * 1024
     max_entries: int = 2_000
     max_total_uncompressed: int = 500 * 1024 * 1024
     max_ratio: int = 250
