@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.config import SettingsError, settings
+from rbdash.config import SettingsError, role_at_least, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import StoreError
 from rbdash.ui.page import (
+    current_role,
     language,
     load_current,
     login_box,
@@ -49,27 +50,38 @@ def main() -> None:
     context = sidebar(result, lang)
     print_styles(context.print_mode)
     st.session_state["_page_context"] = context
-    navigation = st.navigation(
-        [
-            st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
-            st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
-            st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
-            st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
-            st.Page("app_pages/laporan.py", title=t("page.report", lang), url_path="laporan"),
-            st.Page("app_pages/data.py", title=t("page.data", lang), url_path="data"),
-            st.Page("app_pages/riwayat.py", title=t("page.history", lang), url_path="riwayat"),
-            st.Page("app_pages/admin.py", title=t("page.admin", lang), url_path="admin"),
-        ]
-    )
+    role = current_role()
+    dashboard = [
+        st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
+        st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
+        st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
+        st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
+        st.Page("app_pages/laporan.py", title=t("page.report", lang), url_path="laporan"),
+    ]
+
+    # The menu lists a page only for the roles that may use it; a hidden page still answers its URL
+    # (a bookmark, a sign-in on the way) and checks the role itself.
+    def shown(role_needed: str) -> str:
+        return "visible" if role_at_least(role, role_needed) else "hidden"
+
+    data = [
+        st.Page("app_pages/data.py", title=t("page.data", lang), url_path="data", visibility=shown("editor")),
+        st.Page("app_pages/riwayat.py", title=t("page.history", lang), url_path="riwayat"),
+    ]
+    admin = [st.Page("app_pages/admin.py", title=t("page.admin", lang), url_path="admin", visibility=shown("admin"))]
+    sections = {t("nav.dashboard", lang): dashboard, t("nav.data", lang): data}
+    if role_at_least(role, "admin"):
+        sections[t("nav.admin", lang)] = admin
+    else:  # registered, not listed: the section heading would show with nothing under it
+        data += admin
+    navigation = st.navigation(sections)
     navigation.run()
 
 
 st.set_page_config(page_title="RB Dash", layout="wide")
-try:
+try:  # `python -m rbdash.ui.serve` refuses to start with a wrong setting; a plain `streamlit run` says it here
     settings()
-except (
-    SettingsError
-) as exc:  # `python -m rbdash.ui.serve` refuses to start with it; a plain `streamlit run` says it here
+except SettingsError as exc:
     st.error(say(exc.key, DEFAULT_LANGUAGE, **exc.params))
     st.stop()
 with upload_run():  # uploads: hooked once per process; a run that shows no uploader ends the permission

@@ -603,6 +603,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
+    "nav.dashboard": {"id": "Dasbor", "en": "Dashboard"},
+    "nav.data": {"id": "Data", "en": "Data"},
+    "nav.admin": {"id": "Admin", "en": "Admin"},
     "settings.unknown_key": {
         "id": "Pengaturan tidak dikenal '{name}' di {where}; periksa ejaannya (lihat README, bagian Limits, dan rbdash/config.py).",
         "en": "Unknown setting '{name}' in {where}; check its spelling (see the README, section Limits, and rbdash/config.py).",

@@ -204,10 +204,16 @@ def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_pa
 
     page = _open(browser, f"{url}/data")
     page.get_by_text("memerlukan peran editor").wait_for(timeout=60_000)
+    menu = page.locator('[data-testid="stSidebarNav"]')
+    # A visitor's menu lists neither the upload page nor the admin page (their URLs still answer, with the check).
+    assert "Riwayat Versi" in menu.inner_text() and "Unggah Data" not in menu.inner_text()
+    assert "Pengguna" not in menu.inner_text()
     page.get_by_label("Nama pengguna").fill("edi")
     page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
     page.get_by_role("button", name="Masuk").click()
     page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+    menu.get_by_text("Unggah Data").wait_for(timeout=30_000)  # an editor's menu lists it; not the admin page
+    assert "Pengguna" not in menu.inner_text()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(changed))
     page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
     page.get_by_text("Teks baris rencana yang berubah").wait_for()
