@@ -27,7 +27,7 @@ def test_figures_render_to_sharp_pngs(bundled: LoadResult, tmp_path: Path) -> No
     model = bundled.plan
     figures = [
         charts.gantt(model, 9, "id"),
-        charts.programme_bars(metrics.programme_progress(model, 9, "(x)"), model, 9, "id"),
+        charts.programme_bars(metrics.programme_progress(model, 9), model, 9, "id"),
     ]
     pngs = images.figures_png(figures, scale=2, width=1200)
     sizes = [png_size(png) for png in pngs]
