@@ -294,7 +294,11 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     assert server.poll() is None and server.pid == pid  # the same server process, alive
 
     uploader.set_input_files(str(valid))
-    page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
+    try:
+        page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "data_after_far_cell_FAILED_1440x900.png"))  # what the editor saw
+        raise
     page.get_by_label("Catatan penerbitan (wajib)").fill("setelah berkas sel jauh")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Terbitkan sebagai versi baru").click()
