@@ -324,3 +324,30 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
         assert page.locator('[data-testid="stException"]').count() == 0
     assert server.poll() is None and server.pid == pid
     page.close()
+
+
+@pytest.fixture(scope="module")
+def address_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled workbook with web and mail addresses typed into the office name (Info!B4)."""
+    import openpyxl
+
+    folder = tmp_path_factory.mktemp("addresses")
+    wb = openpyxl.load_workbook(BUNDLED)
+    wb["Info"]["B4"] = "KPU https://evil.example/login www.evil.example admin@evil.example"
+    wb.save(folder / "alamat.xlsx")
+    yield from _serve({"RBDASH_WORKBOOK": str(folder / "alamat.xlsx"), "RBDASH_DATA_DIR": str(folder / "data")})
+
+
+@pytest.mark.slow
+def test_addresses_in_workbook_text_are_not_links(address_server: str, browser) -> None:
+    """Seen by the attacker review: Streamlit's Markdown turned bare addresses in captions into links."""
+    page = _open(browser, address_server)
+    _ready(page, "Ringkasan")
+    caption = page.get_by_text("evil.example/login", exact=False).first
+    caption.wait_for(timeout=60_000)
+    assert "KPU https://evil.example/login www.evil.example admin@evil.example" in caption.inner_text().replace(
+        "\u2060", ""
+    )
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
+    assert not [href for href in hrefs if "evil" in href], hrefs
+    page.close()

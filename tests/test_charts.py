@@ -117,6 +117,14 @@ def test_nrr_bars_highlight_the_weakest(model: ActionPlan) -> None:
     assert sum(1 for c in fig.data[0].marker.color if c == "#D55E00") == 1
 
 
+def test_nrr_title_escapes_unit_text_once(model: ActionPlan) -> None:
+    """Seen by the attacker review: the unit name was escaped twice and showed as '&amp;lt;b&amp;gt;'."""
+    row = metrics.ikm_table(model, "Semua unit").iloc[-1].copy()
+    row["unit"] = "<b>R&D</b>"
+    fig = charts.nrr_bars(row, model, 9, "id")
+    assert fig.layout.title.text == f"NRR per unsur: {row['period']}, &lt;b&gt;R&amp;D&lt;/b&gt;"
+
+
 def test_download_names() -> None:
     assert charts.chart_filename("jadwal", 2022, 6) == "jadwal_2022_posisi_2022-06"
     config = charts.download_config("ikm", 2022, 9)

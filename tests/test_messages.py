@@ -58,9 +58,23 @@ def test_markdown_message_escapes_values_and_keeps_the_catalogue_text() -> None:
     from rbdash.present.text import markdown_message
 
     assert markdown_message("data.plan_added", "id", codes="![x](http://a/b.png)") == (
-        "Baris rencana baru: \\!\\[x\\]\\(http\\://a/b\\.png\\)"
+        "Baris rencana baru: \\!\\[x\\]\\(http\u2060\\://a/b\\.png\\)"
     )
     assert markdown_message("data.plan_added", "en", codes="**RA**") == "New plan rows: \\*\\*RA\\*\\*"
+
+
+def test_bare_addresses_are_not_turned_into_links() -> None:
+    """Streamlit's Markdown links http://, https://, www. and user@host even after backslash escapes."""
+    from rbdash.present.text import WORD_JOINER, escape_markdown
+
+    text = "lihat https://a.example/x, HTTP://B.EXAMPLE, www.c.example dan admin@d.example"
+    escaped = escape_markdown(text)
+    assert escaped == (
+        "lihat https\u2060\\://a\\.example/x, HTTP\u2060\\://B\\.EXAMPLE, www\u2060\\.c\\.example"
+        " dan admin\u2060@d\\.example"
+    )
+    # What the reader sees (escapes resolved, the joiner invisible) is the text as written.
+    assert escaped.replace("\\", "").replace(WORD_JOINER, "") == text
 
 
 def test_short_list_cuts_items_and_counts_the_rest() -> None:

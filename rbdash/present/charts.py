@@ -501,7 +501,7 @@ def nrr_bars(row: pd.Series, model: ActionPlan, as_of_month: int, lang: str) -> 
             x=UNSUR.index(weakest), y=row[weakest], yshift=40, showarrow=False, text=f"<b>{t('ikm.weakest', lang)}</b>"
         )
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    title = t("chart.nrr.title", lang, period=plain(row["period"]), unit=plain(row["unit"]))
+    title = t("chart.nrr.title", lang, period=row["period"], unit=row["unit"])
     return _layout(fig, title, subtitle, 420, lang)
 
 

@@ -6,10 +6,17 @@ import re
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&])")
 
+# Streamlit's Markdown turns bare addresses into links (GitHub's "autolink literal": http://,
+# https://, www., user@host) after escapes are decoded, so a backslash cannot stop it. An
+# invisible WORD JOINER inside each trigger breaks the pattern and leaves the text as it reads.
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=https)(?=\\:)|(?<=http)(?=\\:)|(?<=www)(?=\\\.)|(?=@)")
+
 
 def escape_markdown(text: object) -> str:
-    """Backslash-escape every Markdown/HTML-significant character so the text renders as written."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Escape Markdown/HTML-significant characters and break bare links, so the text renders as written."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _AUTOLINK_TRIGGER.sub(WORD_JOINER, escaped)
 
 
 def markdown_message(key: str, lang: str, **params: object) -> str:
