@@ -16,6 +16,7 @@ from rbdash.ui.page import (
     authorised,
     load_bytes,
     load_version,
+    not_checked,
     page_context,
     problem_callouts,
     problems_frame,
@@ -43,6 +44,8 @@ data = upload.getvalue()
 digest = hashlib.sha256(data).hexdigest()
 result = load_bytes(data)
 st.subheader(t("data.report", lang))
+if not_checked(result, lang):
+    st.stop()
 if result.problems:
     show_table(problems_frame(result, lang), "validasi", ctx, "upload_problems")
 if not result.is_valid:
@@ -102,5 +105,10 @@ if st.button(t("data.publish", lang), type="primary", disabled=not comment.strip
         published = store().publish(data, signed_in(), comment.strip())
     except StoreError as exc:
         st.error(say(exc.key, lang, **exc.params))
+        st.stop()
+    if published.version is None:  # the check at publishing (in the worker again) refused it or gave no answer
+        if not not_checked(published.validation, lang):
+            st.error(t("data.publish_refused", lang, errors=len(published.validation.errors)))
+            problem_callouts(published.validation, lang)
         st.stop()
     st.success(t("data.published", lang, number=published.version.number))

@@ -6,8 +6,14 @@ language is a bug that `tests/test_messages.py` catches.
 
 from __future__ import annotations
 
+import string
+
+from babel.numbers import format_decimal
+
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
+#: Babel locale of each language, for numbers and dates.
+LOCALES = {"id": "id_ID", "en": "en_GB"}
 
 CATALOGUE: dict[str, dict[str, str]] = {
     # --- severities and report words -------------------------------------------------------
@@ -15,12 +21,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "severity.warning": {"id": "PERINGATAN", "en": "WARNING"},
     "report.fix": {"id": "Perbaikan", "en": "Fix"},
     "report.valid": {
-        "id": "Berkas valid: tidak ada galat ({warnings} peringatan).",
-        "en": "File is valid: no errors ({warnings} warnings).",
+        "id": "Berkas valid: tidak ada galat ({warnings:n} peringatan).",
+        "en": "File is valid: no errors ({warnings:n} warnings).",
     },
     "report.invalid": {
-        "id": "Berkas memiliki {errors} galat dan {warnings} peringatan.",
-        "en": "File has {errors} errors and {warnings} warnings.",
+        "id": "Berkas memiliki {errors:n} galat dan {warnings:n} peringatan.",
+        "en": "File has {errors:n} errors and {warnings:n} warnings.",
     },
     "report.unreadable": {
         "id": "Berkas tidak dapat dibaca sebagai buku kerja Rencana Aksi.",
@@ -131,8 +137,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Save the workbook again without a password from Excel or LibreOffice.",
     },
     "problem.too_many_entries.message": {
-        "id": "Berkas berisi {count} bagian, melebihi batas {limit}.",
-        "en": "The file holds {count} parts, over the limit of {limit}.",
+        "id": "Berkas berisi {count:n} bagian, melebihi batas {limit:n}.",
+        "en": "The file holds {count:n} parts, over the limit of {limit:n}.",
     },
     "problem.too_many_entries.fix": {
         "id": "Simpan ulang sebagai .xlsx biasa dari Excel atau LibreOffice; hapus lembar atau gambar yang tidak perlu.",
@@ -147,8 +153,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Check the file comes from a trusted source; remove excess empty rows or sheets and save again.",
     },
     "problem.zip_bomb_ratio.message": {
-        "id": "Bagian '{entry}' memiliki rasio kompresi {ratio}:1, melebihi batas {limit}:1 (kemungkinan 'bom dekompresi').",
-        "en": "Part '{entry}' has a compression ratio of {ratio}:1, over the {limit}:1 limit (possible decompression bomb).",
+        "id": "Bagian '{entry}' memiliki rasio kompresi {ratio}:1, melebihi batas {limit:n}:1 (kemungkinan 'bom dekompresi').",
+        "en": "Part '{entry}' has a compression ratio of {ratio}:1, over the {limit:n}:1 limit (possible decompression bomb).",
     },
     "problem.zip_bomb_ratio.fix": {
         "id": "Pastikan berkas berasal dari sumber tepercaya; hapus isi berulang yang berlebihan, lalu simpan ulang.",
@@ -179,48 +185,48 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Open and save the file again in Excel or LibreOffice, then upload again.",
     },
     "problem.sheet_too_large.message": {
-        "id": "Lembar '{sheet}' menyatakan rentang {ref} ({rows} baris x {cols} kolom), melebihi batas {max_rows} baris x {max_cols} kolom.",
-        "en": "Sheet '{sheet}' declares range {ref} ({rows} rows x {cols} columns), over the limit of {max_rows} rows x {max_cols} columns.",
+        "id": "Lembar '{sheet}' menyatakan rentang {ref} ({rows:n} baris x {cols:n} kolom), melebihi batas {max_rows:n} baris x {max_cols:n} kolom.",
+        "en": "Sheet '{sheet}' declares range {ref} ({rows:n} rows x {cols:n} columns), over the limit of {max_rows:n} rows x {max_cols:n} columns.",
     },
     "problem.sheet_too_large.fix": {
         "id": "Hapus baris dan kolom kosong di bawah/kanan tabel (pilih, klik kanan > Hapus), lalu simpan ulang.",
         "en": "Delete the empty rows and columns below/right of the table (select, right-click > Delete), then save again.",
     },
     "problem.sheet_extent_too_large.message": {
-        "id": "Lembar '{sheet}' memiliki isi di sel {far_cell} (baris {row}, kolom {col}), jauh di luar tabel, apa pun rentang yang dinyatakan berkas; batasnya {max_rows} baris x {max_cols} kolom.",
-        "en": "Sheet '{sheet}' has content in cell {far_cell} (row {row}, column {col}), far outside the table, whatever range the file declares; the limit is {max_rows} rows x {max_cols} columns.",
+        "id": "Lembar '{sheet}' memiliki isi di sel {far_cell} (baris {row:n}, kolom {col}), jauh di luar tabel, apa pun rentang yang dinyatakan berkas; batasnya {max_rows:n} baris x {max_cols:n} kolom.",
+        "en": "Sheet '{sheet}' has content in cell {far_cell} (row {row:n}, column {col}), far outside the table, whatever range the file declares; the limit is {max_rows:n} rows x {max_cols:n} columns.",
     },
     "problem.sheet_extent_too_large.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}' untuk menemukan sel terjauh; hapus baris dan kolom di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
         "en": "In Excel press Ctrl+End on sheet '{sheet}' to find the farthest cell; delete the rows and columns outside the table (select, right-click > Delete), save and upload again.",
     },
     "problem.sheet_row_too_far.message": {
-        "id": "Lembar '{sheet}' memiliki baris {row} di dalam berkas, jauh di luar tabel (batas {max_rows} baris), apa pun rentang yang dinyatakan berkas.",
-        "en": "Sheet '{sheet}' has a row {row} in the file, far outside the table (limit {max_rows} rows), whatever range the file declares.",
+        "id": "Lembar '{sheet}' memiliki baris {row:n} di dalam berkas, jauh di luar tabel (batas {max_rows:n} baris), apa pun rentang yang dinyatakan berkas.",
+        "en": "Sheet '{sheet}' has a row {row:n} in the file, far outside the table (limit {max_rows:n} rows), whatever range the file declares.",
     },
     "problem.sheet_row_too_far.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus semua baris di bawah tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
         "en": "In Excel press Ctrl+End on sheet '{sheet}'; delete all rows below the table (select, right-click > Delete), save and upload again.",
     },
     "problem.sheet_area_too_large.message": {
-        "id": "Lembar '{sheet}' membentang sampai sel {cell} ({rows} baris x {cols} kolom = {cells} sel), melebihi batas {max_cells} sel per lembar.",
-        "en": "Sheet '{sheet}' spans to cell {cell} ({rows} rows x {cols} columns = {cells} cells), over the limit of {max_cells} cells per sheet.",
+        "id": "Lembar '{sheet}' membentang sampai sel {cell} ({rows:n} baris x {cols:n} kolom = {cells:n} sel), melebihi batas {max_cells:n} sel per lembar.",
+        "en": "Sheet '{sheet}' spans to cell {cell} ({rows:n} rows x {cols:n} columns = {cells:n} cells), over the limit of {max_cells:n} cells per sheet.",
     },
     "problem.sheet_area_too_large.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}' untuk menemukan sel terjauh; hapus baris dan kolom kosong atau tak terpakai di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
         "en": "In Excel press Ctrl+End on sheet '{sheet}' to find the farthest cell; delete the empty or unused rows and columns outside the table (select, right-click > Delete), save and upload again.",
     },
     "problem.workbook_area_too_large.message": {
-        "id": "Lembar-lembar buku kerja ini bersama-sama membentang {cells} sel, melebihi batas {max_cells} sel; yang terbesar: {sheets}.",
-        "en": "The sheets of this workbook together span {cells} cells, over the limit of {max_cells}; the largest: {sheets}.",
+        "id": "Lembar-lembar buku kerja ini bersama-sama membentang {cells:n} sel, melebihi batas {max_cells:n} sel; yang terbesar: {sheets}.",
+        "en": "The sheets of this workbook together span {cells:n} cells, over the limit of {max_cells:n}; the largest: {sheets}.",
     },
     "problem.workbook_area_too_large.fix": {
         "id": "Hapus lembar yang tidak diperlukan, dan di setiap lembar terbesar tekan Ctrl+End lalu hapus baris dan kolom di luar tabel; simpan, lalu unggah ulang.",
         "en": "Remove sheets that are not needed, and on each of the largest sheets press Ctrl+End and delete the rows and columns outside the table; save and upload again.",
     },
     "problem.sheet_grid_too_large.message": {
-        "id": "Lembar '{sheet}' terbaca sampai {rows} baris dan {cols} kolom, melebihi batas {max_rows} baris x {max_cols} kolom atau {max_cells} sel (sel atau baris tanpa alamat yang jelas di dalam berkas, jauh di luar tabel).",
-        "en": "Sheet '{sheet}' reads as {rows} rows and {cols} columns, over the limit of {max_rows} rows x {max_cols} columns or {max_cells} cells (cells or rows without a plain address in the file, far outside the table).",
+        "id": "Lembar '{sheet}' terbaca sampai {rows:n} baris dan {cols:n} kolom, melebihi batas {max_rows:n} baris x {max_cols:n} kolom atau {max_cells:n} sel (sel atau baris tanpa alamat yang jelas di dalam berkas, jauh di luar tabel).",
+        "en": "Sheet '{sheet}' reads as {rows:n} rows and {cols:n} columns, over the limit of {max_rows:n} rows x {max_cols:n} columns or {max_cells:n} cells (cells or rows without a plain address in the file, far outside the table).",
     },
     "problem.sheet_grid_too_large.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus baris dan kolom di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
@@ -306,7 +312,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Simpan sebagai 'Buku Kerja Excel (.xlsx)' tanpa makro.",
         "en": "Save as 'Excel Workbook (.xlsx)' without macros.",
     },
-    "list.more": {"id": " dan {count} lainnya", "en": " and {count} more"},
+    "list.more": {"id": " dan {count:n} lainnya", "en": " and {count:n} more"},
     "problem.macro_strip_failed.message": {
         "id": "Buku kerja berisi makro, dan setelah makronya dibuang berkas tidak terbaca sama seperti aslinya; berkas tidak diterbitkan.",
         "en": "The workbook contains macros, and without them the file does not read as the original did; it was not published.",
@@ -316,8 +322,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Open it in Excel, save as 'Excel Workbook (.xlsx)' without macros, and upload that .xlsx file.",
     },
     "problem.formula_without_value.message": {
-        "id": "{count} sel berisi rumus tanpa nilai tersimpan ({cells}); sel ini dianggap kosong, bukan 0.",
-        "en": "{count} cells hold a formula without a stored value ({cells}); they are read as empty, not 0.",
+        "id": "{count:n} sel berisi rumus tanpa nilai tersimpan ({cells:n}); sel ini dianggap kosong, bukan 0.",
+        "en": "{count:n} cells hold a formula without a stored value ({cells:n}); they are read as empty, not 0.",
     },
     "problem.formula_without_value.fix": {
         "id": "Buka berkas di Excel atau LibreOffice agar rumus dihitung, simpan, lalu unggah ulang; atau ganti rumus dengan nilai.",
@@ -349,8 +355,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Write the column headers exactly as in the template, on one row within the first 20 rows.",
     },
     "problem.missing_column.message": {
-        "id": "Kolom '{column}' tidak ditemukan pada baris judul (baris {row}).",
-        "en": "Column '{column}' was not found in the header row (row {row}).",
+        "id": "Kolom '{column}' tidak ditemukan pada baris judul (baris {row:n}).",
+        "en": "Column '{column}' was not found in the header row (row {row:n}).",
     },
     "problem.missing_column.fix": {
         "id": "Tambahkan kolom berjudul '{column}' pada baris judul.",
@@ -443,8 +449,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Use one of the codes in the KODE column of sheet '{target}', or add that row there.",
     },
     "problem.duplicate_entry.message": {
-        "id": "Data untuk {key} sudah ada di baris {first_row}.",
-        "en": "Data for {key} already exists on row {first_row}.",
+        "id": "Data untuk {key} sudah ada di baris {first_row:n}.",
+        "en": "Data for {key} already exists on row {first_row:n}.",
     },
     "problem.duplicate_entry.fix": {
         "id": "Gabungkan menjadi satu baris atau hapus salah satunya.",
@@ -560,8 +566,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Check the month; if the work was really done off-schedule, note why in CATATAN.",
     },
     "problem.more_problems.message": {
-        "id": "... dan {count} masalah lain berkode '{code}' di lembar ini (tidak ditampilkan satu per satu).",
-        "en": "... and {count} more problems with code '{code}' on this sheet (not listed one by one).",
+        "id": "... dan {count:n} masalah lain berkode '{code}' di lembar ini (tidak ditampilkan satu per satu).",
+        "en": "... and {count:n} more problems with code '{code}' on this sheet (not listed one by one).",
     },
     "problem.more_problems.fix": {
         "id": "Perbaiki masalah yang ditampilkan; pola yang sama biasanya berulang di baris lain.",
@@ -598,8 +604,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Unknown role '{role}'; choose {roles}.",
     },
     "store.weak_password": {
-        "id": "Kata sandi minimal {chars} karakter.",
-        "en": "Passwords need at least {chars} characters.",
+        "id": "Kata sandi minimal {chars:n} karakter.",
+        "en": "Passwords need at least {chars:n} characters.",
     },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
@@ -643,8 +649,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Version {number} published ({satker} {year}).",
     },
     "cli.rejected": {
-        "id": "Berkas ditolak: {errors} galat. Tidak ada yang berubah.",
-        "en": "File rejected: {errors} errors. Nothing changed.",
+        "id": "Berkas ditolak: {errors:n} galat. Tidak ada yang berubah.",
+        "en": "File rejected: {errors:n} errors. Nothing changed.",
     },
     "cli.restored": {
         "id": "Versi {old} diterbitkan ulang sebagai versi {number}.",
@@ -795,8 +801,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "app.plan_heading": {"id": "Rencana Aksi {year} — {satker}", "en": "Action plan {year} — {satker}"},
     "app.as_of": {"id": "Posisi data per {date}", "en": "Data as of {date}"},
     "app.counts": {
-        "id": "{rows} baris rencana, {row_months} bulan terjadwal, {indicators} indikator.",
-        "en": "{rows} plan rows, {row_months} scheduled row-months, {indicators} indicators.",
+        "id": "{rows:n} baris rencana, {row_months:n} bulan terjadwal, {indicators:n} indikator.",
+        "en": "{rows:n} plan rows, {row_months:n} scheduled row-months, {indicators:n} indicators.",
     },
     "app.problems_heading": {"id": "Hasil validasi", "en": "Validation result"},
     "app.cannot_load": {
@@ -871,7 +877,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "control.period": {"id": "Periode", "en": "Period"},
     "control.unit": {"id": "Unit layanan", "en": "Service unit"},
     "overview.rows": {"id": "Baris rencana aksi", "en": "Plan rows"},
-    "overview.rows_help": {"id": "{indicators} indikator keberhasilan", "en": "{indicators} success indicators"},
+    "overview.rows_help": {"id": "{indicators:n} indikator keberhasilan", "en": "{indicators:n} success indicators"},
     "overview.done": {"id": "Bulan terjadwal selesai", "en": "Scheduled months done"},
     "overview.done_help": {
         "id": "{done} dari {scheduled} bulan terjadwal s.d. {month}; {partial} sebagian",
@@ -888,8 +894,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "overview.ikm": {"id": "IKM terakhir", "en": "Latest IKM"},
     "overview.ikm_help": {
-        "id": "{period}: mutu {mutu}, {respondents} responden",
-        "en": "{period}: quality {mutu}, {respondents} respondents",
+        "id": "{period}: mutu {mutu}, {respondents:n} responden",
+        "en": "{period}: quality {mutu}, {respondents:n} respondents",
     },
     "overview.none": {"id": "tidak ada", "en": "none"},
     "overview.overdue_list": {"id": "Baris belum selesai s.d. {month}", "en": "Rows not done up to {month}"},
@@ -898,7 +904,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kotak biru: bulan terjadwal. Tanda: ● selesai, ◆ sebagian, ○ belum (bulan posisi data), ✕ terlambat, — batal. Bulan setelah posisi data hanya kotak rencana.",
         "en": "Blue boxes: scheduled months. Marks: ● done, ◆ partial, ○ not done (as-of month), ✕ late, — cancelled. Months after the as-of month show the plan box only.",
     },
-    "schedule.rows": {"id": "{shown} dari {total} baris ditampilkan", "en": "{shown} of {total} rows shown"},
+    "schedule.rows": {"id": "{shown:n} dari {total:n} baris ditampilkan", "en": "{shown:n} of {total:n} rows shown"},
     "indicators.table": {"id": "Daftar indikator (teks lengkap)", "en": "Indicator list (full text)"},
     "indicators.no_values": {
         "id": "Belum ada nilai capaian untuk indikator ini.",
@@ -1024,25 +1030,34 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Too many failed sign-ins from this network address; try again after {until:%Y-%m-%d %H:%M} WIB.",
     },
     "data.upload": {
-        "id": "Unggah buku kerja (.xlsx, paling besar {limit} MB)",
-        "en": "Upload the workbook (.xlsx, at most {limit} MB)",
+        "id": "Unggah buku kerja (.xlsx, paling besar {limit:n} MB)",
+        "en": "Upload the workbook (.xlsx, at most {limit:n} MB)",
     },
     "data.upload_refused_session": {
-        "id": "Berkas terakhir ({size} MB) tidak diterima: unggahan dalam satu sesi paling banyak {limit} MB. Hapus berkas sebelumnya dari kotak unggah (tanda ×), lalu unggah lagi.",
-        "en": "The last file ({size} MB) was not accepted: the uploads of one session may hold at most {limit} MB. Remove the previous file from the upload box (× mark), then upload again.",
+        "id": "Berkas terakhir ({size:n} MB) tidak diterima: unggahan dalam satu sesi paling banyak {limit:n} MB. Hapus berkas sebelumnya dari kotak unggah (tanda ×), lalu unggah lagi.",
+        "en": "The last file ({size:n} MB) was not accepted: the uploads of one session may hold at most {limit:n} MB. Remove the previous file from the upload box (× mark), then upload again.",
     },
     "data.upload_refused_total": {
-        "id": "Berkas terakhir ({size} MB) tidak diterima: server sedang menyimpan unggahan lain sampai batasnya ({limit} MB). Coba unggah lagi beberapa menit lagi.",
-        "en": "The last file ({size} MB) was not accepted: the server is holding other uploads up to its limit ({limit} MB). Try uploading again in a few minutes.",
+        "id": "Berkas terakhir ({size:n} MB) tidak diterima: server sedang menyimpan unggahan lain sampai batasnya ({limit:n} MB). Coba unggah lagi beberapa menit lagi.",
+        "en": "The last file ({size:n} MB) was not accepted: the server is holding other uploads up to its limit ({limit:n} MB). Try uploading again in a few minutes.",
     },
     "data.report": {"id": "Hasil validasi", "en": "Validation report"},
+    "data.not_checked": {
+        "id": "Berkas belum diperiksa: ini bukan galat pada berkas Anda.",
+        "en": "The file has not been checked yet: this is not an error in your file.",
+    },
+    "data.check_again": {"id": "Periksa lagi", "en": "Check again"},
+    "data.publish_refused": {
+        "id": "Tidak diterbitkan: pemeriksaan saat menerbitkan menemukan {errors:n} galat. Tidak ada versi baru.",
+        "en": "Not published: the check at publishing found {errors:n} errors. No new version was made.",
+    },
     "data.valid": {
-        "id": "Tidak ada galat: berkas dapat diterbitkan ({warnings} peringatan).",
-        "en": "No errors: the file can be published ({warnings} warnings).",
+        "id": "Tidak ada galat: berkas dapat diterbitkan ({warnings:n} peringatan).",
+        "en": "No errors: the file can be published ({warnings:n} warnings).",
     },
     "data.invalid": {
-        "id": "{errors} galat harus diperbaiki sebelum berkas dapat diterbitkan. Tidak ada yang berubah.",
-        "en": "{errors} errors must be fixed before the file can be published. Nothing changed.",
+        "id": "{errors:n} galat harus diperbaiki sebelum berkas dapat diterbitkan. Tidak ada yang berubah.",
+        "en": "{errors:n} errors must be fixed before the file can be published. Nothing changed.",
     },
     "data.preview": {
         "id": "Perubahan terhadap versi saat ini (v{number})",
@@ -1112,8 +1127,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+class _MessageFormatter(string.Formatter):
+    """str.format, where the spec "n" writes a number the reader's way: 12.003.612 (id), 12,003,612 (en)."""
+
+    def __init__(self, lang: str) -> None:
+        self._locale = LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE])
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "n":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return format_decimal(value, format="#,##0.##", locale=self._locale)
+            return str(value)
+        return super().format_field(value, format_spec)
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
-    """Render message `key` in `lang` ('id' or 'en') with its named parameters."""
+    """Render message `key` in `lang` ('id' or 'en') with its named parameters ({count:n}: a grouped number)."""
     entry = CATALOGUE[key]
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
-    return text.format(**params) if params else text
+    return _MessageFormatter(lang).format(text, **params) if params else text

@@ -15,7 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from rbdash.access.signin import WIB, shared_checks
 from rbdash.messages import t
+from rbdash.model import LoadResult
+from rbdash.problems import ProblemLog
 from rbdash.store.sqlite import Store
+from rbdash.workbook.loader import load_workbook
 from tests.conftest import BUNDLED, ROOT
 
 APP = str(ROOT / "app.py")
@@ -101,7 +104,7 @@ def test_upload_preview_shows_row_codes_literally(store: Store) -> None:
     at.get("file_uploader")[0].set_value(("rencana.xlsx", workbook(recode), "application/octet-stream")).run()
     assert not at.exception and not at.error
     added = next(m.value for m in at.markdown if m.value.startswith("Baris rencana baru"))
-    assert added == "Baris rencana baru: \\!\\[X\\]\\(HTTP\\://EVIL\\.EXAMPLE/A\\.PNG\\)"
+    assert added == "Baris rencana baru: \\!\\[X\\]\\(HTTP\u2060\\://EVIL\\.EXAMPLE/A\\.PNG\\)"
 
 
 def test_editor_upload_with_errors_changes_nothing(store: Store) -> None:
@@ -113,6 +116,55 @@ def test_editor_upload_with_errors_changes_nothing(store: Store) -> None:
     assert [b for b in at.button if b.key == "publish"] == []
     assert [v.number for v in store.history()] == before
     assert store.audit_log()[0]["action"] == "upload_rejected"
+
+
+def _busy(data: bytes) -> LoadResult:
+    log = ProblemLog()
+    log.error("worker_busy", seconds=60)
+    return LoadResult(None, log.finish(), "0" * 64, "rencana.xlsx")
+
+
+def test_a_busy_checker_is_not_reported_as_an_error_in_the_file(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen by the attacker review: 'server busy' came headed '1 galat harus diperbaiki'."""
+    import rbdash.ui.page
+
+    free = rbdash.ui.page.load_untrusted
+    monkeypatch.setattr(rbdash.ui.page, "load_untrusted", _busy)
+    at = sign_in("edi", page="app_pages/data.py")
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", BUNDLED.read_bytes(), "application/octet-stream")).run()
+    assert not at.exception and not at.error
+    assert at.warning[0].value.replace("\\", "").startswith("Berkas belum diperiksa: ini bukan galat pada berkas Anda.")
+    assert "Coba lagi sebentar" in at.warning[0].value
+    assert [b for b in at.button if b.key == "publish"] == []
+    assert not [entry for entry in store.audit_log() if entry["action"] == "upload_rejected"]
+    monkeypatch.setattr(rbdash.ui.page, "load_untrusted", free)  # free again: "Periksa lagi" reads the file again
+    at.button(key="check_again").click().run()
+    assert not at.warning and at.success[0].value.startswith("Tidak ada galat")
+
+
+@pytest.mark.parametrize("answer", ["busy", "errors"])
+def test_a_refusal_at_publishing_is_shown_not_a_traceback(
+    store: Store, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    """Seen by the attacker review: the page crashed on `published.version.number` when publish said no."""
+    import rbdash.workbook.worker
+
+    at = sign_in("edi", page="app_pages/data.py")
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", BUNDLED.read_bytes(), "application/octet-stream")).run()
+    at.text_input(key="publish_comment").input("dua kali diperiksa").run()
+    invalid = load_workbook(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir")))
+    monkeypatch.setattr(rbdash.workbook.worker, "load_untrusted", _busy if answer == "busy" else lambda _: invalid)
+    at.button(key="publish").click().run()
+    assert not at.exception
+    if answer == "busy":
+        assert at.warning[0].value.startswith("Berkas belum diperiksa")
+    else:
+        assert (
+            at.error[0].value
+            == "Tidak diterbitkan: pemeriksaan saat menerbitkan menemukan 1 galat. Tidak ada versi baru."
+        )
+        assert "Hampir" in at.error[1].value
+    assert store.current().number == 1
 
 
 def test_role_is_checked_again_when_acting(store: Store) -> None:

@@ -86,3 +86,16 @@ def test_short_list_cuts_items_and_counts_the_rest() -> None:
     assert short_list(codes, "id") == "RA-01, RA-02, RA-03, RA-04, RA-05, RA-06, RA-07, RA-08 dan 1.003 lainnya"
     assert short_list(codes, "en").endswith("RA-08 and 1,003 more")
     assert short_list(["A" * 45], "id", limit=40) == "A" * 39 + "…"
+
+
+def test_numbers_in_messages_are_written_the_readers_way() -> None:
+    from rbdash.messages import t
+
+    assert t("data.invalid", "id", errors=12_003_612) == (
+        "12.003.612 galat harus diperbaiki sebelum berkas dapat diterbitkan. Tidak ada yang berubah."
+    )
+    assert t("data.invalid", "en", errors=12_003_612).startswith("12,003,612 errors must be fixed")
+    assert t("data.upload_refused_session", "id", size=49.5, limit=50).startswith("Berkas terakhir (49,5 MB)")
+    assert t("schedule.rows", "id", shown="1–100", total=2000) == "1–100 dari 2.000 baris ditampilkan"
+    # A year is not a count: it keeps no group mark.
+    assert t("chart.gantt.title", "id", year=2022).startswith("Jadwal Rencana Aksi 2022:")

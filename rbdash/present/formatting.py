@@ -11,10 +11,9 @@ import math
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from rbdash.messages import t
+from rbdash.messages import LOCALES, t
 from rbdash.workbook.schema import MONTH_LONG_ID, MONTH_SHORT_ID
 
-_LOCALES = {"id": "id_ID", "en": "en_GB"}
 MONTH_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_LONG_EN = (
     "January",
@@ -37,7 +36,7 @@ def number(value: float | int | None, lang: str = "id", decimals: int = 0) -> st
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
 def percent(value: float | None, lang: str = "id", decimals: int = 0) -> str:
@@ -64,7 +63,7 @@ def date(value: dt.date | None, lang: str = "id") -> str:
     """'30 September 2022' in either language; None -> '–'."""
     if value is None:
         return "–"
-    return format_date(value, format="d MMMM y", locale=_LOCALES[lang])
+    return format_date(value, format="d MMMM y", locale=LOCALES[lang])
 
 
 def missing_in_copy(lang: str = "id") -> str:

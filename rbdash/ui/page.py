@@ -116,6 +116,19 @@ def problem_callouts(result: LoadResult, lang: str, limit: int = 3) -> None:
         )
 
 
+def not_checked(result: LoadResult, lang: str) -> bool:
+    """When the worker was too busy to read the file, say so (it is not the file's fault) and offer a retry."""
+    busy = [problem for problem in result.problems if problem.code == "worker_busy"]
+    if not busy:
+        return False
+    st.warning(
+        f"{escape_markdown(t('data.not_checked', lang))}\n\n{escape_markdown(busy[0].message(lang))} "
+        f"{escape_markdown(busy[0].fix(lang))}"
+    )
+    st.button(t("data.check_again", lang), key="check_again")  # a click reruns the page: the read is tried again
+    return True
+
+
 def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
     """The problems as a table with translated headers."""
     rows = [p.as_dict(lang) for p in result.problems]
