@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from rbdash.workbook.writer import build_bundled_workbook, template_content, wri
 EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
 
 
 def _load(path: str, lang: str) -> LoadResult | None:
@@ -137,9 +139,6 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    if not args.comment.strip() or not args.user.strip():
-        print(t("cli.comment_and_user_required", args.lang), file=sys.stderr)
-        return EXIT_UNREADABLE
     store = _store(args.lang)
     if store is None:
         return EXIT_UNREADABLE
@@ -364,3 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
         return EXIT_UNREADABLE
+    except BrokenPipeError:
+        # The reader went away (`rbdash history | head`): stop quietly, as other Unix tools do. Python would
+        # flush stdout again at exit and complain, so stdout now points at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

@@ -140,5 +140,39 @@ def test_publish_needs_a_comment_and_a_user(
 
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
     assert main(["publish", str(BUNDLED), "--comment", comment, "--user", user]) == 2
-    assert "--comment dan --user tidak boleh kosong" in capsys.readouterr().err
+    assert "Nama penerbit dan catatan tidak boleh kosong" in capsys.readouterr().err
     assert Store(tmp_path / "data").history() == []
+
+
+@pytest.mark.parametrize("user", ["", "   "])
+def test_restore_needs_a_user(
+    user: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seen by the attacker review: `restore 1 --user ""` published a version by nobody."""
+    from rbdash.cli import main
+    from rbdash.store.sqlite import Store
+
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data").seed(BUNDLED, "awal")
+    assert main(["restore", "1", "--user", user]) == 1
+    assert "Nama penerbit dan catatan tidak boleh kosong" in capsys.readouterr().err
+    assert [v.number for v in Store(tmp_path / "data").history()] == [1]
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
+    """Seen by the attacker review: `rbdash history | head` ended in a BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "rbdash", "summary", str(BUNDLED), "--json"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path)},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")
