@@ -10,7 +10,7 @@ import streamlit as st
 from rbdash.messages import t
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import ROLES, StoreError
-from rbdash.ui.page import authorised, page_context, show_table, store
+from rbdash.ui.page import authorised, page_context, show_table, signed_in, store
 
 ctx = page_context()
 lang = ctx.lang
@@ -21,7 +21,7 @@ if not authorised("admin"):
 
 st.subheader(t("admin.users", lang))
 users = store().users()
-show_table(pd.DataFrame(users, columns=[t("col.user", lang), t("col.role", lang)]), "pengguna", ctx, "users")
+users_table = st.container()  # filled last, so it shows the users after this run's change
 with st.form("add_user", clear_on_submit=True):
     st.markdown(f"**{t('admin.add', lang)}**")
     name = st.text_input(t("auth.user", lang), key="new_user")
@@ -31,15 +31,32 @@ with st.form("add_user", clear_on_submit=True):
         if not authorised("admin"):
             st.stop()
         try:
-            store().add_user(name.strip(), role, password)
+            store().add_user(name, role, password, actor=signed_in())
             st.success(say("admin.added", lang, name=name.strip()))
         except StoreError as exc:
             st.error(say(exc.key, lang, **exc.params))
 if users:
-    remove = st.selectbox(t("admin.remove", lang), [u for u, _ in users], key="remove_user")
-    if st.button(t("admin.remove", lang), key="remove_button") and authorised("admin"):
-        store().remove_user(remove)
-        st.success(say("admin.removed", lang, name=remove))
+    # The name removed is the one the admin typed and chose: another admin's change between two runs
+    # can move the list under the selection, never the removal to another user.
+    with st.form("remove_user_form", clear_on_submit=True):
+        chosen = st.selectbox(t("admin.remove", lang), [u for u, _ in users], key="remove_user")
+        typed = st.text_input(t("admin.confirm_remove", lang), key="remove_confirm")
+        if st.form_submit_button(t("admin.remove", lang)) and authorised("admin"):
+            if typed.strip() not in {u for u, _ in store().users()}:  # e.g. removed by another admin meanwhile
+                st.error(say("store.no_such_user", lang, name=typed.strip()))
+            elif typed.strip() != chosen:
+                st.error(say("admin.confirm_mismatch", lang, typed=typed.strip(), name=chosen))
+            else:
+                try:
+                    store().remove_user(chosen, actor=signed_in())
+                    st.success(say("admin.removed", lang, name=chosen))
+                except StoreError as exc:
+                    st.error(say(exc.key, lang, **exc.params))
+
+with users_table:
+    show_table(
+        pd.DataFrame(store().users(), columns=[t("col.user", lang), t("col.role", lang)]), "pengguna", ctx, "users"
+    )
 
 st.subheader(t("admin.audit", lang))
 log = store().audit_log()

@@ -42,6 +42,7 @@ APP_SCRIPT = PROJECT / "app.py"
 ROLES = ("viewer", "editor", "admin")
 #: The shortest password accepted.
 MIN_PASSWORD_CHARS = 10
+MAX_USER_NAME_CHARS = 64
 #: The largest workbook accepted, in MB (MiB) as Streamlit counts `server.maxUploadSize`.
 UPLOAD_LIMIT_MB = 50
 

@@ -609,6 +609,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
+    "store.bad_user_name": {
+        "id": "Nama pengguna harus diisi, paling panjang {chars:n} karakter, tanpa karakter kendali.",
+        "en": "A user name is required, at most {chars:n} characters, without control characters.",
+    },
+    "store.last_admin": {
+        "id": "'{name}' adalah admin terakhir dan tidak dapat dihapus; tambahkan admin lain lebih dulu.",
+        "en": "'{name}' is the last admin and cannot be removed; add another admin first.",
+    },
+    "store.user_and_comment_required": {
+        "id": "Nama penerbit dan catatan tidak boleh kosong: tulis siapa yang menerbitkan dan apa yang berubah.",
+        "en": "The publisher's name and the comment must not be empty: say who publishes and what changed.",
+    },
     "nav.dashboard": {"id": "Dasbor", "en": "Dashboard"},
     "nav.data": {"id": "Data", "en": "Data"},
     "nav.admin": {"id": "Admin", "en": "Admin"},
@@ -623,10 +635,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "settings.unreadable": {
         "id": "Berkas pengaturan {where} tidak dapat dibaca: {reason}",
         "en": "The settings file {where} cannot be read: {reason}",
-    },
-    "cli.comment_and_user_required": {
-        "id": "--comment dan --user tidak boleh kosong: tulis apa yang berubah dan siapa yang menerbitkan.",
-        "en": "--comment and --user must not be empty: say what changed and who publishes it.",
     },
     "store.locked": {
         "id": "Terlalu banyak percobaan masuk yang gagal; coba lagi setelah {until:%d-%m-%Y} pukul {until:%H.%M} WIB.",
@@ -1096,6 +1104,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "admin.added": {"id": "Pengguna {name} ditambahkan.", "en": "User {name} added."},
     "admin.remove": {"id": "Hapus pengguna", "en": "Remove user"},
     "admin.removed": {"id": "Pengguna {name} dihapus.", "en": "User {name} removed."},
+    "admin.confirm_remove": {
+        "id": "Ketik nama pengguna yang akan dihapus untuk konfirmasi",
+        "en": "Type the name of the user to remove, to confirm",
+    },
+    "admin.confirm_mismatch": {
+        "id": "Nama yang diketik ('{typed}') tidak sama dengan pengguna yang dipilih ('{name}'); tidak ada yang dihapus.",
+        "en": "The name typed ('{typed}') is not the user chosen ('{name}'); nothing was removed.",
+    },
     "admin.audit": {"id": "Log audit (terbaru di atas)", "en": "Audit log (newest first)"},
     "col.number": {"id": "Versi", "en": "Version"},
     "col.created_at": {"id": "Waktu (UTC)", "en": "Time (UTC)"},

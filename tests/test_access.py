@@ -192,6 +192,49 @@ def test_admin_manages_users_and_reads_the_audit_log(store: Store) -> None:
     assert "memerlukan peran admin" in editor.warning[0].value
 
 
+def test_an_admin_removes_exactly_the_user_confirmed_while_another_admin_changes_the_list(store: Store) -> None:
+    """Seen by the attacker review: when a second admin removed the chosen user first, the selection fell back
+    to the first name of the list and the first admin's click removed that user instead."""
+    store.add_user("bima", "admin", PASSWORD)
+    at = sign_in("ada", page="app_pages/admin.py")
+    at.selectbox(key="remove_user").set_value("vera")
+    at.text_input(key="remove_confirm").input("vera")
+    store.remove_user("vera", actor="bima")  # the other admin, between this admin's two runs
+    next(b for b in at.button if b.label == "Hapus pengguna").click().run()
+    assert not at.exception and at.error[0].value == "Pengguna 'vera' tidak ada."
+    assert store.users() == [("ada", "admin"), ("bima", "admin"), ("edi", "editor")]
+    at.selectbox(key="remove_user").set_value("edi")
+    at.text_input(key="remove_confirm").input("edi")
+    store.add_user("cici", "viewer", PASSWORD, actor="bima")  # the list grows under the selection
+    next(b for b in at.button if b.label == "Hapus pengguna").click().run()
+    assert at.success[0].value == "Pengguna edi dihapus."
+    assert store.users() == [("ada", "admin"), ("bima", "admin"), ("cici", "viewer")]
+    assert sorted(at.dataframe[0].value["Pengguna"]) == ["ada", "bima", "cici"]  # the table shows the list after it
+
+
+def test_removing_a_user_needs_the_name_typed_and_never_the_last_admin(store: Store) -> None:
+    at = sign_in("ada", page="app_pages/admin.py")
+    at.selectbox(key="remove_user").set_value("edi")
+    at.text_input(key="remove_confirm").input("vera")
+    next(b for b in at.button if b.label == "Hapus pengguna").click().run()
+    assert at.error[0].value.startswith("Nama yang diketik")
+    assert store.role_of("edi") == "editor" and store.role_of("vera") == "viewer"
+    at.selectbox(key="remove_user").set_value("ada")
+    at.text_input(key="remove_confirm").input("ada")
+    next(b for b in at.button if b.label == "Hapus pengguna").click().run()
+    assert "admin terakhir" in at.error[0].value and store.role_of("ada") == "admin"
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_admin_cannot_add_a_user_without_a_name(store: Store, name: str) -> None:
+    at = sign_in("ada", page="app_pages/admin.py")
+    at.text_input(key="new_user").input(name)
+    at.text_input(key="new_password").input("sandi-tanpa-nama")
+    next(b for b in at.button if b.label == "Tambah pengguna").click().run()
+    assert at.error[0].value.startswith("Nama pengguna harus diisi")
+    assert sorted(user for user, _ in store.users()) == ["ada", "edi", "vera"]
+
+
 def test_failed_logins_are_refused_and_throttled(store: Store) -> None:
     at = sign_in("edi", "salah")
     assert at.sidebar.error[0].value == "Nama pengguna atau kata sandi salah."

@@ -296,6 +296,60 @@ def test_users_passwords_and_throttling(store: Store) -> None:
     assert {"login", "login_failed", "login_locked", "user_added", "user_removed", "password_changed"} <= set(actions)
 
 
+@pytest.mark.parametrize("name", ["", "   ", "a" * 65, "ani\x00", "ani\nbudi", "ani\u202e"])
+def test_user_names_must_be_plain_and_present(store: Store, name: str) -> None:
+    """Seen by the attacker review: an admin created a user with an empty name."""
+    with pytest.raises(StoreError) as caught:
+        store.add_user(name, "viewer", "kata-sandi-panjang")
+    assert caught.value.key == "store.bad_user_name"
+    assert store.users() == []
+
+
+def test_user_names_are_trimmed_and_may_be_any_script(store: Store) -> None:
+    store.add_user("  Siti Nurhaliza  ", "viewer", "kata-sandi-panjang")
+    store.add_user("a" * 64, "viewer", "kata-sandi-panjang")
+    assert [name for name, _ in store.users()] == ["Siti Nurhaliza", "a" * 64]
+
+
+def test_the_last_admin_cannot_be_removed(store: Store) -> None:
+    store.add_user("ada", "admin", "kata-sandi-panjang")
+    store.add_user("edi", "editor", "kata-sandi-panjang")
+    with pytest.raises(StoreError) as caught:
+        store.remove_user("ada", actor="ada")
+    assert caught.value.key == "store.last_admin"
+    store.add_user("bima", "admin", "kata-sandi-panjang", actor="ada")
+    store.remove_user("ada", actor="bima")
+    assert store.users() == [("bima", "admin"), ("edi", "editor")]
+    removed = next(e for e in store.audit_log() if e["action"] == "user_removed")
+    assert removed["user"] == "bima" and removed["detail"] == {"name": "ada"}
+
+
+def test_two_admins_removing_each_other_at_once_leave_one(store: Store) -> None:
+    """Both checks run before either removal unless the check and the removal are one transaction."""
+    import threading
+
+    store.add_user("ada", "admin", "kata-sandi-panjang")
+    store.add_user("bima", "admin", "kata-sandi-panjang")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def remove(name: str, actor: str) -> None:
+        start.wait()
+        try:
+            Store(store.root).remove_user(name, actor=actor)
+            outcomes.append("removed")
+        except StoreError as exc:
+            outcomes.append(exc.key)
+
+    threads = [threading.Thread(target=remove, args=pair) for pair in (("ada", "bima"), ("bima", "ada"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["removed", "store.last_admin"]
+    assert [role for _, role in store.users()] == ["admin"]
+
+
 def test_cli_publish_history_restore_users(tmp_path: Path) -> None:
     env = {**os.environ, "RBDASH_DATA_DIR": str(tmp_path / "cli"), "PYTHONPATH": str(ROOT)}
 

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import sqlite3
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +36,7 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from rbdash.access.signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.analysis.summary import summarise
-from rbdash.config import MIN_PASSWORD_CHARS, ROLES, Limits, settings
+from rbdash.config import MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES, Limits, settings
 from rbdash.model import LoadResult
 from rbdash.problems import Problem
 from rbdash.workbook.loader import load_workbook
@@ -111,6 +112,14 @@ class PublishResult:
 
     version: Version | None
     validation: LoadResult
+
+
+def checked_user_name(name: str) -> str:
+    """The user name as stored: trimmed; refused when empty, too long, or holding control characters."""
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > MAX_USER_NAME_CHARS or any(unicodedata.category(c)[0] == "C" for c in cleaned):
+        raise StoreError("store.bad_user_name", chars=MAX_USER_NAME_CHARS)
+    return cleaned
 
 
 def data_dir() -> Path:
@@ -298,6 +307,8 @@ class Store:
         """
         from rbdash.workbook.worker import load_untrusted
 
+        if not user.strip() or not comment.strip():
+            raise StoreError("store.user_and_comment_required")
         step = hook or (lambda _step: None)
         validation = load_workbook(data) if trusted else load_untrusted(data)
         if not validation.is_valid:
@@ -432,7 +443,9 @@ class Store:
 
     # -- users ---------------------------------------------------------------------------------
 
-    def add_user(self, name: str, role: str, password: str) -> None:
+    def add_user(self, name: str, role: str, password: str, actor: str | None = None) -> None:
+        """Add a user (`actor`: the admin who did it, for the audit log; None from the command line)."""
+        name = checked_user_name(name)
         if role not in ROLES:
             raise StoreError("store.bad_role", role=role, roles=", ".join(ROLES))
         if len(password) < MIN_PASSWORD_CHARS:
@@ -446,16 +459,27 @@ class Store:
                 )
         except sqlite3.IntegrityError as exc:
             raise StoreError("store.user_exists", name=name) from exc
-        self.audit("user_added", None, name=name, role=role)
+        self.audit("user_added", actor, name=name, role=role)
 
-    def remove_user(self, name: str) -> None:
+    def remove_user(self, name: str, actor: str | None = None) -> None:
+        """Remove a user; the last admin is never removed (nobody could manage users after)."""
         with self._connection() as connection:
-            removed = connection.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount
-        if not removed:
-            raise StoreError("store.no_such_user", name=name)
-        self.audit("user_removed", None, name=name)
+            connection.execute("BEGIN IMMEDIATE")  # the check and the removal in one step, for two admins at once
+            try:
+                row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    raise StoreError("store.no_such_user", name=name)
+                admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+                if row["role"] == "admin" and admins == 1:
+                    raise StoreError("store.last_admin", name=name)
+                connection.execute("DELETE FROM users WHERE name = ?", (name,))
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        self.audit("user_removed", actor, name=name)
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str, actor: str | None = None) -> None:
         if len(password) < MIN_PASSWORD_CHARS:
             raise StoreError("store.weak_password", chars=MIN_PASSWORD_CHARS)
         password_hash = self._hash(password)
@@ -466,7 +490,7 @@ class Store:
             ).rowcount
         if not changed:
             raise StoreError("store.no_such_user", name=name)
-        self.audit("password_changed", None, name=name)
+        self.audit("password_changed", actor, name=name)
 
     def users(self) -> list[tuple[str, str]]:
         with self._connection() as connection:
