@@ -111,6 +111,22 @@ def test_no_banner_without_example_data(monkeypatch: pytest.MonkeyPatch, tmp_pat
         assert not at.warning, page
 
 
+def test_the_example_banner_names_only_sheets_the_workbook_still_has(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Seen by the attacker review: with the example sheets removed, the banner still named them."""
+    wb = openpyxl.load_workbook(BUNDLED)
+    for name in ("Realisasi", "Capaian Indikator"):
+        del wb[name]
+    path = tmp_path / "tanpa_realisasi.xlsx"
+    wb.save(path)
+    at = run_app(monkeypatch, path)
+    assert not at.exception
+    banner = at.warning[0].value
+    assert banner.startswith("CONTOH") and "Indikator" in banner and "Responden SKM" in banner
+    assert "Realisasi" not in banner and "Capaian Indikator" not in banner
+
+
 def test_unreadable_workbook_shows_the_problem_not_a_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     broken = tmp_path / "rusak.xlsx"
     broken.write_bytes(BUNDLED.read_bytes()[:5000])

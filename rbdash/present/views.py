@@ -8,7 +8,6 @@ from rbdash.analysis.metrics import indicator_items
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
-from rbdash.workbook import schema
 
 
 def example_sheet_names(model: ActionPlan) -> list[str]:
@@ -23,9 +22,8 @@ def example_sheet_names(model: ActionPlan) -> list[str]:
             found = [sheets[k] for k in ("survey_responses", "survey_nrr") if sheets.get(k) in sources]
             names.extend(found)
             continue
-        keys = [key]
-        found = [sheets[k] for k in keys if k in sheets]
-        names.extend(found or [schema.sheet_spec(keys[0]).name])
+        if key in sheets:  # a flagged sheet that was removed holds no example values any more
+            names.append(sheets[key])
     return names
 
 
