@@ -4,6 +4,7 @@ workbook text is shown literally."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import openpyxl
@@ -217,6 +218,18 @@ def test_an_unusable_data_directory_is_a_message(monkeypatch: pytest.MonkeyPatch
 
 
 def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The bytes the download buttons serve (read back from the media storage) neutralise formulas."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    storages: list[MemoryMediaFileStorage] = []
+
+    class RecordingStorage(MemoryMediaFileStorage):
+        def __init__(self, endpoint: str) -> None:
+            super().__init__(endpoint)
+            storages.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
     wb = openpyxl.load_workbook(BUNDLED)
     wb["Rencana Aksi"]["D9"] = '=HYPERLINK("http://contoh","klik")'
     wb["Rencana Aksi"]["D9"].data_type = "s"
@@ -225,9 +238,14 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
     at = run_app(monkeypatch, path, "app_pages/jadwal.py")
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Unduh XLSX", "Unduh CSV"]
-    assert buttons[0].proto.url and buttons[1].proto.url  # served by the media file manager
-    from rbdash.exports.tables import to_csv
-    from rbdash.present.views import plan_rows_table
 
-    frame = plan_rows_table(at.session_state["_page_context"].model, ["RA-01"], "id")
-    assert "'=HYPERLINK" in to_csv(frame, "id").decode("utf-8-sig")
+    def served(url: str) -> bytes:
+        return storages[-1].get_file(url.rsplit("/", 1)[1]).content
+
+    csv_text = served(buttons[1].proto.url).decode("utf-8-sig")
+    assert '\'=HYPERLINK(""http://contoh"",""klik"")' in csv_text  # a quote makes it text in a sheet
+    assert "\n=HYPERLINK" not in csv_text and ";=HYPERLINK" not in csv_text
+    sheet = openpyxl.load_workbook(io.BytesIO(served(buttons[0].proto.url))).active
+    texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert '\'=HYPERLINK("http://contoh","klik")' in texts  # text, as in the CSV ...
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # ... never a formula
