@@ -6,19 +6,26 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from tests.conftest import BUNDLED, ROOT
+from tests.conftest import BUNDLED, ROOT, CliRun
 
 
-def rbdash(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "rbdash", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120
+def test_python_dash_m_rbdash_validates_in_its_own_process() -> None:
+    """The one subprocess smoke test of `validate` (the others run `cli.main` in-process)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "rbdash", "validate", str(BUNDLED)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
     )
+    assert result.returncode == 0 and "Berkas valid" in result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -31,42 +38,42 @@ def invalid_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_validate_valid_file_exits_0() -> None:
-    result = rbdash("validate", str(BUNDLED))
+def test_validate_valid_file_exits_0(cli: Callable[..., CliRun]) -> None:
+    result = cli("validate", str(BUNDLED))
     assert result.returncode == 0
     assert "Berkas valid" in result.stdout
 
 
-def test_validate_errors_exit_1_with_sheet_cell_and_fix(invalid_workbook: Path) -> None:
-    result = rbdash("validate", str(invalid_workbook))
+def test_validate_errors_exit_1_with_sheet_cell_and_fix(cli: Callable[..., CliRun], invalid_workbook: Path) -> None:
+    result = cli("validate", str(invalid_workbook))
     assert result.returncode == 1
     assert "Realisasi!C4" in result.stderr and "Status 'Hampir' tidak dikenali" in result.stderr
     assert "Rencana Aksi!S10" in result.stderr and "Perbaikan:" in result.stderr
-    english = rbdash("validate", str(invalid_workbook), "--lang", "en")
+    english = cli("validate", str(invalid_workbook), "--lang", "en")
     assert english.returncode == 1
     assert "Status 'Hampir' is not recognised" in english.stderr and "Fix:" in english.stderr
 
 
-def test_validate_json(invalid_workbook: Path) -> None:
-    result = rbdash("validate", str(invalid_workbook), "--json", "--lang", "en")
+def test_validate_json(cli: Callable[..., CliRun], invalid_workbook: Path) -> None:
+    result = cli("validate", str(invalid_workbook), "--json", "--lang", "en")
     data = json.loads(result.stdout)
     assert result.returncode == 1 and data["valid"] is False
     assert {"severity", "code", "sheet", "cell", "message", "fix"} <= set(data["problems"][0])
 
 
-def test_validate_unreadable_and_missing_files_exit_2(tmp_path: Path) -> None:
+def test_validate_unreadable_and_missing_files_exit_2(cli: Callable[..., CliRun], tmp_path: Path) -> None:
     text = tmp_path / "catatan.xlsx"
     text.write_text("NO;PROGRAM\n1;x\n")
-    result = rbdash("validate", str(text))
+    result = cli("validate", str(text))
     assert result.returncode == 2
     assert "bukan buku kerja Excel .xlsx" in result.stderr and "teks atau CSV" in result.stderr
-    missing = rbdash("validate", str(tmp_path / "tidak-ada.xlsx"))
+    missing = cli("validate", str(tmp_path / "tidak-ada.xlsx"))
     assert missing.returncode == 2 and "Berkas tidak ditemukan" in missing.stderr
     assert "Traceback" not in result.stderr + missing.stderr
 
 
-def test_summary_json_has_the_documented_keys() -> None:
-    result = rbdash("summary", str(BUNDLED), "--json")
+def test_summary_json_has_the_documented_keys(cli: Callable[..., CliRun]) -> None:
+    result = cli("summary", str(BUNDLED), "--json")
     assert result.returncode == 0
     data = json.loads(result.stdout)
     assert {"info", "plan", "indicators", "ikm"} <= set(data)
@@ -79,15 +86,15 @@ def test_summary_json_has_the_documented_keys() -> None:
     assert data["ikm"][0]["nrr"]["U1"] is not None and data["ikm"][0]["mutu"] in "ABCD"
 
 
-def test_template_command_writes_a_loadable_workbook(tmp_path: Path) -> None:
+def test_template_command_writes_a_loadable_workbook(cli: Callable[..., CliRun], tmp_path: Path) -> None:
     out = tmp_path / "templat.xlsx"
-    result = rbdash("template", str(out))
+    result = cli("template", str(out))
     assert result.returncode == 0 and out.exists()
-    assert rbdash("validate", str(out)).returncode == 0
+    assert cli("validate", str(out)).returncode == 0
 
 
-def test_template_to_an_unwritable_place_exits_2(tmp_path: Path) -> None:
-    result = rbdash("template", str(tmp_path / "no" / "such" / "dir" / "t.xlsx"), "--lang", "en")
+def test_template_to_an_unwritable_place_exits_2(cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    result = cli("template", str(tmp_path / "no" / "such" / "dir" / "t.xlsx"), "--lang", "en")
     assert result.returncode == 2 and "Cannot write" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -106,20 +113,13 @@ def test_report_says_when_chart_images_fail(
     assert "Gambar grafik gagal dibuat" in capsys.readouterr().err
 
 
-def test_validate_refuses_devices_and_pipes_by_type(tmp_path: Path) -> None:
+def test_validate_refuses_devices_and_pipes_by_type(cli: Callable[..., CliRun], tmp_path: Path) -> None:
     fifo = tmp_path / "pipa.xlsx"
     os.mkfifo(fifo)
     for path, kind in (("/dev/zero", "device"), (str(fifo), "named pipe")):
-        completed = subprocess.run(
-            [sys.executable, "-m", "rbdash", "validate", path, "--lang", "en"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        completed = cli("validate", path, "--lang", "en")
         assert completed.returncode == 2, completed.stderr
         assert "is not a regular file" in completed.stderr and kind in completed.stderr
-        assert "Traceback" not in completed.stderr
 
 
 def test_template_to_a_full_device_is_one_message(capsys: pytest.CaptureFixture[str]) -> None:

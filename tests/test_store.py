@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -22,7 +23,7 @@ from rbdash.messages import t
 from rbdash.store.sqlite import Store, StoreError, strip_macros
 from rbdash.workbook.loader import load_workbook
 from tests import hostile_factory as hf
-from tests.conftest import BUNDLED, ROOT
+from tests.conftest import BUNDLED, ROOT, CliRun
 
 STEPS = ["validated", "file_written", "file_synced", "file_renamed", "numbered", "inserted", "audited"]
 
@@ -350,19 +351,11 @@ def test_two_admins_removing_each_other_at_once_leave_one(store: Store) -> None:
     assert [role for _, role in store.users()] == ["admin"]
 
 
-def test_cli_publish_history_restore_users(tmp_path: Path) -> None:
-    env = {**os.environ, "RBDASH_DATA_DIR": str(tmp_path / "cli"), "PYTHONPATH": str(ROOT)}
-
-    def rbdash(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "rbdash", *args],
-            cwd=ROOT,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+def test_cli_publish_history_restore_users(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
+) -> None:
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "cli"))
+    rbdash = cli
 
     assert rbdash("history").stdout.strip() == "Belum ada versi."
     published = rbdash("publish", str(BUNDLED), "--comment", "awal", "--user", "ani")
