@@ -11,45 +11,14 @@ import streamlit as st
 from rbdash.config import SettingsError, role_at_least, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
 from rbdash.present.text import markdown_message as say
-from rbdash.store.sqlite import StoreError
-from rbdash.ui.page import (
-    current_role,
-    language,
-    load_current,
-    login_box,
-    print_styles,
-    problems_frame,
-    sidebar,
-    signed_in,
-    view_requires_login,
-)
+from rbdash.ui.page import current_role, frame, framed_run
 from rbdash.ui.uploads import upload_run
 
 
 def main() -> None:
-    """One run: language, sign-in, the current workbook, the shared sidebar, then the chosen page."""
-    lang = language()
-    login_box(lang)
-    if view_requires_login() and not signed_in():
-        st.title(t("app.title", lang))
-        st.info(t("auth.required", lang))
-        st.stop()
-    try:
-        result = load_current()
-    except StoreError as exc:
-        st.title(t("app.title", lang))
-        st.error(say(exc.key, lang, **exc.params))
-        st.stop()
-    if result.plan is None:
-        st.title(t("app.title", lang))
-        print_styles(False)  # also hides the grid's raw CSV export
-        st.error(t("app.cannot_load", lang))
-        st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
-        st.stop()
-
-    context = sidebar(result, lang)
-    print_styles(context.print_mode)
-    st.session_state["_page_context"] = context
+    """One run: the frame (language, sign-in, the current workbook, the shared sidebar), then the chosen page."""
+    context = frame()
+    lang = context.lang
     role = current_role()
     dashboard = [
         st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
@@ -75,7 +44,8 @@ def main() -> None:
     else:  # registered, not listed: the section heading would show with nothing under it
         data += admin
     navigation = st.navigation(sections)
-    navigation.run()
+    with framed_run(context):
+        navigation.run()
 
 
 st.set_page_config(page_title="RB Dash", layout="wide")

@@ -17,7 +17,7 @@ from rbdash.ui.page import (
     load_bytes,
     load_version,
     not_checked,
-    page_context,
+    page_setup,
     problem_callouts,
     problems_frame,
     show_table,
@@ -26,7 +26,7 @@ from rbdash.ui.page import (
 )
 from rbdash.ui.uploads import upload_box
 
-ctx = page_context()
+ctx = page_setup()
 lang = ctx.lang
 st.title(t("page.data", lang))
 if not authorised("editor"):

@@ -9,9 +9,9 @@ from rbdash.analysis import metrics
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
-from rbdash.ui.page import page_context, page_header, show_chart, show_table
+from rbdash.ui.page import page_header, page_setup, show_chart, show_table
 
-ctx = page_context()
+ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.indicators")
 

@@ -12,12 +12,12 @@ import streamlit as st
 from rbdash.exports.queue import DONE, QUEUED, RUNNING, QueueFull, ReportRequest, report_queue, submit_report
 from rbdash.messages import t
 from rbdash.present import charts
-from rbdash.ui.page import browser_session, page_context, page_header
+from rbdash.ui.page import browser_session, page_header, page_setup
 
 POLL_SECONDS = 1.0
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
-ctx = page_context()
+ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.report")
 st.write(t("report.intro", lang))

@@ -11,9 +11,9 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
-from rbdash.ui.page import page_context, page_header, problems_frame, show_chart, show_table
+from rbdash.ui.page import page_header, page_setup, problems_frame, show_chart, show_table
 
-ctx = page_context()
+ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.overview")
 figures = metrics.overview(model, month)

@@ -7,9 +7,9 @@ import streamlit as st
 from rbdash.messages import t
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import StoreError
-from rbdash.ui.page import authorised, page_context, show_table, signed_in, store, versions_frame
+from rbdash.ui.page import authorised, page_setup, show_table, signed_in, store, versions_frame
 
-ctx = page_context()
+ctx = page_setup()
 lang = ctx.lang
 st.title(t("page.history", lang))
 versions = store().history()

@@ -27,6 +27,36 @@ def run_app(monkeypatch: pytest.MonkeyPatch, workbook: Path = BUNDLED, page: str
     return at
 
 
+@pytest.mark.parametrize(
+    ("page", "title", "english", "first_note"),
+    [
+        ("ringkasan", "Ringkasan", "Overview", "CONTOH"),
+        ("jadwal", "Jadwal", "Schedule", "CONTOH"),
+        ("indikator", "Indikator", "Indicators", "CONTOH"),
+        ("ikm", "IKM", "IKM", "CONTOH"),
+        ("laporan", "Laporan", "Report", "CONTOH"),
+        ("riwayat", "Riwayat Versi", "Version history", ""),
+        ("data", "Unggah Data", "Upload data", "Halaman ini memerlukan peran editor"),
+        ("admin", "Pengguna & Audit", "Users & audit", "Halaman ini memerlukan peran admin"),
+    ],
+)
+def test_every_page_runs_on_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, page: str, title: str, english: str, first_note: str
+) -> None:
+    """A page run without app.py (as here) builds the same frame itself: sidebar, language, workbook."""
+    monkeypatch.setenv("RBDASH_WORKBOOK", str(BUNDLED))
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == title
+    assert at.sidebar.radio(key="lang").value == "id"
+    assert at.sidebar.select_slider(key="as_of_month").value == 9
+    if first_note:
+        assert at.warning[0].value.startswith(first_note)
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception and at.title[0].value == english
+
+
 @pytest.mark.parametrize(("page", "title"), list(zip(PAGES, TITLES["id"], strict=True)))
 def test_every_page_renders(monkeypatch: pytest.MonkeyPatch, page: str, title: str) -> None:
     at = run_app(monkeypatch, page=page)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,9 +273,53 @@ def browser_session() -> str:
     return ctx.session_id if ctx is not None else ""
 
 
-def page_context() -> PageContext:
-    """The context app.py prepared for the page being run."""
-    return st.session_state["_page_context"]
+_CONTEXT_KEY = "_page_context"
+
+
+def frame() -> PageContext:
+    """The frame of every page: language, sign-in, the current workbook, the shared sidebar, print styles.
+
+    Stops the run with a message when viewing needs a sign-in, the store fails or the workbook cannot
+    be shown.
+    """
+    lang = language()
+    login_box(lang)
+    if view_requires_login() and not signed_in():
+        st.title(t("app.title", lang))
+        st.info(t("auth.required", lang))
+        st.stop()
+    try:
+        result = load_current()
+    except StoreError as exc:
+        st.title(t("app.title", lang))
+        st.error(say(exc.key, lang, **exc.params))
+        st.stop()
+    if result.plan is None:
+        st.title(t("app.title", lang))
+        print_styles(False)  # also hides the grid's raw CSV export
+        st.error(t("app.cannot_load", lang))
+        st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
+        st.stop()
+    context = sidebar(result, lang)
+    print_styles(context.print_mode)
+    return context
+
+
+@contextmanager
+def framed_run(context: PageContext) -> Iterator[None]:
+    """Around app.py's navigation: the page it runs finds this run's context (and no other run's)."""
+    st.session_state[_CONTEXT_KEY] = context
+    try:
+        yield
+    finally:
+        st.session_state.pop(_CONTEXT_KEY, None)
+
+
+def page_setup() -> PageContext:
+    """What a page calls first: the context app.py prepared for this run, or, when the page runs on
+    its own (as the tests run each page), the same frame built here."""
+    context = st.session_state.get(_CONTEXT_KEY)
+    return context if isinstance(context, PageContext) else frame()
 
 
 # ----------------------------------------------------------------------------------------------
