@@ -13,7 +13,7 @@ from rbdash.analysis.summary import summarise
 from rbdash.config import BUNDLED_WORKBOOK, ROLES, SettingsError, settings
 from rbdash.exports import images
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
-from rbdash.model import LoadResult
+from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import formatting as fmt
 from rbdash.problems import ProblemLog
 from rbdash.store.sqlite import Store, StoreError
@@ -219,7 +219,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
-def _as_of(text: str | None, model) -> int | None:
+def _as_of(text: str | None, model: ActionPlan) -> int:
     """The month of --as-of YYYY-MM (the workbook's own month when absent).
 
     ValueError when malformed or of another year.
@@ -259,7 +259,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         label = t("cli.version_label", args.lang, number=version.number)
     if result is None:
         return EXIT_UNREADABLE
-    if not result.is_valid:
+    if not result.is_valid or result.plan is None:
         for problem in result.errors:
             print(problem.render(args.lang), file=sys.stderr)
         print(

@@ -67,6 +67,7 @@ class PasswordChecks:
             if admit is not None:
                 admit()
             target = stored if stored is not None else self.dummy_hash
+            matched: bool
             try:
                 matched = self.hasher.verify(target, password)
             except (VerificationError, InvalidHashError):

@@ -284,8 +284,8 @@ def latest_ikm(model: ActionPlan, as_of_month: int) -> dict | None:
 def weakest_unsur(row: pd.Series) -> str | None:
     """The unsur with the lowest NRR in a survey row (the first one on a tie)."""
     values = {f"U{i}": row.get(f"U{i}") for i in range(1, 10)}
-    values = {k: v for k, v in values.items() if v is not None and not pd.isna(v)}
-    return min(values, key=values.get) if values else None
+    given = {name: float(value) for name, value in values.items() if value is not None and not pd.isna(value)}
+    return min(given, key=lambda name: given[name]) if given else None
 
 
 def indicator_items(model: ActionPlan) -> dict[str, list[str]]:

@@ -328,6 +328,7 @@ class Store:
                 self.audit("upload_rejected", user, sha256=validation.sha256, errors=["macro_strip_failed"])
                 return PublishResult(None, _with_problem(validation, "macro_strip_failed"))
         sha256 = hashlib.sha256(stored).hexdigest()
+        assert validation.plan is not None, "a valid result has a plan"
         info = validation.plan.info
         summary = summarise(validation)["totals"]
         try:
@@ -389,7 +390,8 @@ class Store:
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
         """Versions, newest first (of one office and year when given)."""
         query = "SELECT * FROM versions"
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[str | int] = []
         if satker is not None:
             clauses.append("satker = ?")
             args.append(satker)

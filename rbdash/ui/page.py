@@ -86,6 +86,7 @@ def load_current() -> LoadResult:
         return dataclasses.replace(load_bytes(Path(fixed).read_bytes()), source_name=Path(fixed).name)
     root = str(data_dir())
     version = _store(root).current()
+    assert version is not None, "the store is seeded with the bundled workbook when it is made"
     # A copy: the cached result is shared by every session and must not be changed.
     return dataclasses.replace(_load_version(root, version.sha256), source_name=f"v{version.number}")
 
@@ -168,6 +169,7 @@ class PageContext:
 
     @property
     def model(self) -> ActionPlan:
+        assert self.result.plan is not None, "a page context is made only for a loaded workbook"
         return self.result.plan
 
 
@@ -186,6 +188,7 @@ def print_styles(print_mode: bool) -> None:
 def sidebar(result: LoadResult, lang: str) -> PageContext:
     """The shared sidebar: as-of month (default: the workbook's), programme filter, print mode."""
     model = result.plan
+    assert model is not None, "the frame stops before the sidebar when the workbook did not load"
     default_month = metrics.default_as_of_month(model)
     previous_default = st.session_state.get("as_of_default")
     # Follow the workbook's "posisi data per" unless the reader moved the slider away from it.

@@ -10,6 +10,7 @@ the server accepts a connection, and the workers' fork server is started at the 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from rbdash.config import APP_SCRIPT as APP
 
@@ -22,7 +23,7 @@ def _hook_runtime() -> None:
 
     create = Runtime.__init__
 
-    def create_guarded(self: Runtime, *args: object, **kwargs: object) -> None:
+    def create_guarded(self: Runtime, *args: Any, **kwargs: Any) -> None:
         create(self, *args, **kwargs)
         guard_runtime(self)
         warm_up()

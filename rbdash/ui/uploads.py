@@ -103,7 +103,8 @@ def upload_box(user: str, lang: str, label: str, **kwargs: Any) -> Any:
     value = st.file_uploader(label, **kwargs)
     files = value if isinstance(value, list) else [] if value is None else [value]
     for file_id in ledger.shown(ctx.session_id, [f.file_id for f in files]):
-        ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=file_id)
+        # The runtime's manager is the in-memory one, which removes single files; the base class does not.
+        ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=file_id)  # type: ignore[attr-defined]
     return value
 
 
@@ -197,9 +198,10 @@ def _install(rt: Runtime, manager: MemoryUploadedFileManager) -> UploadLedger:
         close_session(session_id)
         end_if_gone(session_id)
 
-    manager.add_file, manager.remove_file = guarded_add_file, guarded_remove_file
-    manager.remove_session_files = guarded_remove_session_files
-    rt.disconnect_session, rt.close_session = guarded_disconnect_session, guarded_close_session
+    # Hooks on this runtime's own objects (Streamlit offers no extension point for uploads).
+    manager.add_file, manager.remove_file = guarded_add_file, guarded_remove_file  # type: ignore[method-assign]
+    manager.remove_session_files = guarded_remove_session_files  # type: ignore[method-assign]
+    rt.disconnect_session, rt.close_session = guarded_disconnect_session, guarded_close_session  # type: ignore[method-assign]
     # Files stored before the hook (no session had run the app yet, so none showed the uploader).
     for session_id in list(manager.file_storage):
         remove_session_files(session_id)
@@ -227,7 +229,7 @@ class _LedgerStats:
 
     def get_stats(self, family_names: Sequence[str] | None = None) -> Mapping[str, Sequence[Any]]:
         refused = self._ledger.refused()
-        stats = {
+        stats: dict[str, list[CounterStat | GaugeStat]] = {
             "rbdash_upload_held_bytes": [
                 GaugeStat(
                     "rbdash_upload_held_bytes",
