@@ -63,7 +63,7 @@ from generate import CACHE_DIR, FEW_RESPONSES, GENERATOR_VERSION, WorkbookSize, 
 from rbdash.model import LoadResult
 from rbdash.workbook import schema
 from rbdash.workbook.loader import load_workbook
-from rbdash.workbook.writer import PLAN_HEADER_ROW
+from rbdash.workbook.sheet_writers import PLAN_HEADER_ROW
 
 RESULTS_PATH = BENCH_DIR / "RESULTS.md"
 BUNDLED_PATH = ROOT / "data" / "rencana_aksi_2022.xlsx"

@@ -39,7 +39,8 @@ if str(ROOT) not in sys.path:
 
 from rbdash.workbook import annex2022, schema
 from rbdash.workbook.annex2022 import AnnexRow, IndicatorRow, RealisationRow
-from rbdash.workbook.writer import WorkbookContent, write_workbook
+from rbdash.workbook.content import WorkbookContent
+from rbdash.workbook.writer import write_workbook
 
 GENERATOR_VERSION = 1
 SEED = 20221

@@ -17,10 +17,11 @@ from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import formatting as fmt
 from rbdash.problems import ProblemLog
 from rbdash.store.sqlite import Store, StoreError
+from rbdash.workbook.content import template_content
 from rbdash.workbook.limits import DEFAULT_LIMITS
 from rbdash.workbook.loader import load_workbook, read_workbook_file
 from rbdash.workbook.worker import load_untrusted
-from rbdash.workbook.writer import build_bundled_workbook, template_content, write_workbook
+from rbdash.workbook.writer import build_bundled_workbook, write_workbook
 
 EXIT_VALID = 0
 EXIT_INVALID = 1

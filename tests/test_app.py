@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rbdash.workbook.writer import template_content, write_workbook
+from rbdash.workbook.content import template_content
+from rbdash.workbook.writer import write_workbook
 from tests.conftest import BUNDLED, ROOT
 
 APP = str(ROOT / "app.py")

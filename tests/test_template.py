@@ -7,8 +7,9 @@ import io
 import openpyxl
 import pytest
 
+from rbdash.workbook.content import template_content
 from rbdash.workbook.loader import load_workbook
-from rbdash.workbook.writer import template_content, workbook_bytes
+from rbdash.workbook.writer import workbook_bytes
 
 
 @pytest.fixture(scope="module")
