@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from rbdash.messages import t
+from rbdash.present import formatting as fmt
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import ROLES, StoreError
 from rbdash.ui.page import authorised, page_setup, show_table, signed_in, store
@@ -64,7 +65,7 @@ show_table(
     pd.DataFrame(
         [
             {
-                t("col.created_at", lang): e["at"],
+                t("col.created_at", lang): fmt.timestamp(e["at"], lang),
                 t("col.user", lang): e["user"],
                 t("col.action", lang): e["action"],
                 t("col.detail", lang): json.dumps(e["detail"], ensure_ascii=False),

@@ -177,7 +177,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(t("cli.no_versions", args.lang))
     for v in versions:
         restored = f" (<- {v.restored_from})" if v.restored_from else ""
-        print(f"{v.number}\t{v.created_at}\t{v.satker}\t{v.year}\t{v.user}\t{v.sha256[:12]}\t{v.comment}{restored}")
+        when = fmt.timestamp(v.created_at, args.lang)
+        print(f"{v.number}\t{when}\t{v.satker}\t{v.year}\t{v.user}\t{v.sha256[:12]}\t{v.comment}{restored}")
     return EXIT_VALID
 
 

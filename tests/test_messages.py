@@ -99,3 +99,13 @@ def test_numbers_in_messages_are_written_the_readers_way() -> None:
     assert t("schedule.rows", "id", shown="1–100", total=2000) == "1–100 dari 2.000 baris ditampilkan"
     # A year is not a count: it keeps no group mark.
     assert t("chart.gantt.title", "id", year=2022).startswith("Jadwal Rencana Aksi 2022:")
+
+
+def test_stored_times_are_shown_in_wib() -> None:
+    """The store keeps UTC; readers see Jakarta time (seen: the history and audit tables showed raw UTC)."""
+    from rbdash.present.formatting import timestamp
+
+    assert timestamp("2026-11-28T20:40:59+00:00", "id") == "29-11-2026 03.40.59 WIB"
+    assert timestamp("2026-11-28T20:40:59+00:00", "en") == "2026-11-29 03:40:59 WIB"
+    assert timestamp("2026-11-28T20:40:59", "en") == "2026-11-29 03:40:59 WIB"  # no zone: the store's UTC
+    assert timestamp(None, "id") == "–" and timestamp("kemarin", "id") == "kemarin"

@@ -11,6 +11,7 @@ import math
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from rbdash.access.signin import WIB
 from rbdash.messages import LOCALES, t
 from rbdash.workbook.schema import MONTH_LONG_ID, MONTH_SHORT_ID
 
@@ -64,6 +65,21 @@ def date(value: dt.date | None, lang: str = "id") -> str:
     if value is None:
         return "–"
     return format_date(value, format="d MMMM y", locale=LOCALES[lang])
+
+
+def timestamp(iso: str | None, lang: str = "id") -> str:
+    """A stored UTC time ('2026-11-28T11:40:59+00:00') as the reader's clock in WIB:
+    '28-11-2026 18.40.59 WIB' (id), '2026-11-28 18:40:59 WIB' (en); None or unreadable -> as given or '–'."""
+    if not iso:
+        return "–"
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)  # the store writes UTC
+    local = moment.astimezone(WIB)
+    return local.strftime("%d-%m-%Y %H.%M.%S WIB" if lang == "id" else "%Y-%m-%d %H:%M:%S WIB")
 
 
 def missing_in_copy(lang: str = "id") -> str:

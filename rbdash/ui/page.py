@@ -404,7 +404,7 @@ def versions_frame(versions: list, lang: str) -> pd.DataFrame:
     rows = [
         {
             t("col.number", lang): v.number,
-            t("col.created_at", lang): v.created_at,
+            t("col.created_at", lang): fmt.timestamp(v.created_at, lang),
             t("col.user", lang): v.user,
             t("col.comment", lang): v.comment,
             t("col.satker", lang): v.satker,
