@@ -11,7 +11,8 @@ import streamlit as st
 from rbdash.config import SettingsError, role_at_least, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
 from rbdash.present.text import markdown_message as say
-from rbdash.ui.page import current_role, frame, framed_run
+from rbdash.ui.frame import frame, framed_run
+from rbdash.ui.session import current_role
 from rbdash.ui.uploads import upload_run
 
 

@@ -11,7 +11,10 @@ from rbdash.messages import t
 from rbdash.present import formatting as fmt
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import ROLES, StoreError
-from rbdash.ui.page import authorised, page_setup, show_table, signed_in, store
+from rbdash.ui.frame import page_setup
+from rbdash.ui.loading import store
+from rbdash.ui.session import authorised, signed_in
+from rbdash.ui.widgets import show_table
 
 ctx = page_setup()
 lang = ctx.lang

@@ -12,19 +12,11 @@ from rbdash.config import UPLOAD_LIMIT_MB
 from rbdash.messages import t
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import StoreError
-from rbdash.ui.page import (
-    authorised,
-    load_bytes,
-    load_version,
-    not_checked,
-    page_setup,
-    problem_callouts,
-    problems_frame,
-    show_table,
-    signed_in,
-    store,
-)
+from rbdash.ui.frame import page_setup
+from rbdash.ui.loading import load_bytes, load_version, store
+from rbdash.ui.session import authorised, signed_in
 from rbdash.ui.uploads import upload_box
+from rbdash.ui.widgets import not_checked, problem_callouts, problems_frame, show_table
 
 ctx = page_setup()
 lang = ctx.lang

@@ -10,7 +10,8 @@ from rbdash.ikm import UNSUR, compute_row
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
-from rbdash.ui.page import page_header, page_setup, show_chart, show_table
+from rbdash.ui.frame import page_header, page_setup
+from rbdash.ui.widgets import show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month

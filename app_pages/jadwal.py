@@ -9,7 +9,8 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.views import plan_rows_table
-from rbdash.ui.page import page_header, page_setup, show_chart, show_table
+from rbdash.ui.frame import page_header, page_setup
+from rbdash.ui.widgets import show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month

@@ -12,7 +12,8 @@ import streamlit as st
 from rbdash.exports.queue import DONE, QUEUED, RUNNING, QueueFull, ReportRequest, report_queue, submit_report
 from rbdash.messages import t
 from rbdash.present import charts
-from rbdash.ui.page import browser_session, page_header, page_setup
+from rbdash.ui.frame import page_header, page_setup
+from rbdash.ui.session import browser_session
 
 POLL_SECONDS = 1.0
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"

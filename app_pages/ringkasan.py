@@ -11,7 +11,8 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
-from rbdash.ui.page import page_header, page_setup, problems_frame, show_chart, show_table
+from rbdash.ui.frame import page_header, page_setup
+from rbdash.ui.widgets import problems_frame, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month

@@ -7,7 +7,10 @@ import streamlit as st
 from rbdash.messages import t
 from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import StoreError
-from rbdash.ui.page import authorised, page_setup, show_table, signed_in, store, versions_frame
+from rbdash.ui.frame import page_setup
+from rbdash.ui.loading import store
+from rbdash.ui.session import authorised, signed_in
+from rbdash.ui.widgets import show_table, versions_frame
 
 ctx = page_setup()
 lang = ctx.lang

@@ -126,10 +126,10 @@ def _busy(data: bytes) -> LoadResult:
 
 def test_a_busy_checker_is_not_reported_as_an_error_in_the_file(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Seen by the attacker review: 'server busy' came headed '1 galat harus diperbaiki'."""
-    import rbdash.ui.page
+    import rbdash.ui.loading
 
-    free = rbdash.ui.page.load_untrusted
-    monkeypatch.setattr(rbdash.ui.page, "load_untrusted", _busy)
+    free = rbdash.ui.loading.load_untrusted
+    monkeypatch.setattr(rbdash.ui.loading, "load_untrusted", _busy)
     at = sign_in("edi", page="app_pages/data.py")
     at.get("file_uploader")[0].set_value(("rencana.xlsx", BUNDLED.read_bytes(), "application/octet-stream")).run()
     assert not at.exception and not at.error
@@ -137,7 +137,7 @@ def test_a_busy_checker_is_not_reported_as_an_error_in_the_file(store: Store, mo
     assert "Coba lagi sebentar" in at.warning[0].value
     assert [b for b in at.button if b.key == "publish"] == []
     assert not [entry for entry in store.audit_log() if entry["action"] == "upload_rejected"]
-    monkeypatch.setattr(rbdash.ui.page, "load_untrusted", free)  # free again: "Periksa lagi" reads the file again
+    monkeypatch.setattr(rbdash.ui.loading, "load_untrusted", free)  # free again: "Periksa lagi" reads the file again
     at.button(key="check_again").click().run()
     assert not at.warning and at.success[0].value.startswith("Tidak ada galat")
 

@@ -74,7 +74,7 @@ def test_no_free_slot_is_busy_not_too_slow_and_a_slot_freed_in_time_gives_a_full
 
 
 def test_the_upload_cache_keeps_only_the_file_s_own_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rbdash.ui import page as ui
+    from rbdash.ui import loading as ui
 
     monkeypatch.setenv("RBDASH_WORKER_SLOTS", "1")
     monkeypatch.setenv("RBDASH_WORKER_WALL_SECONDS", "1")

@@ -155,7 +155,7 @@ def _store_at(root: str) -> Store:
 
 
 def _role_of(user: str) -> str | None:
-    """The user's role now, read as rbdash.ui.page.current_role reads it (off the script thread)."""
+    """The user's role now, read as rbdash.ui.session.current_role reads it (off the script thread)."""
     cfg = settings()
     return cfg.oidc_role(user) if cfg.auth == "oidc" else _store_at(str(cfg.data_dir)).role_of(user)
 

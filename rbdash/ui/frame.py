@@ -1,0 +1,180 @@
+"""The frame around every page: language, sign-in, the current workbook, the shared sidebar, print styles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import streamlit as st
+
+from rbdash.analysis import metrics
+from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
+from rbdash.model import ActionPlan, LoadResult
+from rbdash.present import charts
+from rbdash.present import formatting as fmt
+from rbdash.present.text import escape_markdown
+from rbdash.present.text import markdown_message as say
+from rbdash.present.views import example_sheet_names
+from rbdash.store.sqlite import StoreError
+from rbdash.ui.loading import load_current
+from rbdash.ui.session import login_box, signed_in, view_requires_login
+from rbdash.ui.widgets import problems_frame
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def language() -> str:
+    """The language chosen in the sidebar (Indonesian by default)."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = DEFAULT_LANGUAGE
+    st.sidebar.radio(
+        t("app.language", st.session_state["lang"]),
+        LANGUAGES,
+        key="lang",
+        format_func=LANGUAGE_NAMES.get,
+        horizontal=True,
+    )
+    return st.session_state["lang"]
+
+
+_PRINT_RULES = """
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stElementToolbar"],
+[data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stSlider"],
+[data-testid="stTextInput"], [data-testid="stRadio"], [data-testid="stCheckbox"],
+[data-testid="stToggle"], [data-testid="stDownloadButton"], [data-testid="stExpander"],
+.modebar-container { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container { padding: 0.5rem 1rem !important; max-width: 100% !important; }
+[data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stAlert"] {
+  break-inside: avoid; page-break-inside: avoid; }
+"""
+
+
+@dataclass
+class PageContext:
+    """What every page needs: the model, the language and the shared sidebar choices."""
+
+    result: LoadResult
+    lang: str
+    as_of_month: int
+    programmes: list[str]
+    print_mode: bool
+
+    @property
+    def model(self) -> ActionPlan:
+        assert self.result.plan is not None, "a page context is made only for a loaded workbook"
+        return self.result.plan
+
+
+def print_styles(print_mode: bool) -> None:
+    """CSS for Ctrl+P (A4 landscape, no sidebar or widgets, charts kept whole); the same on screen in print mode."""
+    # The grid's own CSV button exports workbook text raw; tables offer safe downloads instead.
+    rules = (
+        '[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none !important; } '
+        f"@page {{ size: A4 landscape; margin: 10mm; }} @media print {{ {_PRINT_RULES} }}"
+    )
+    if print_mode:
+        rules += _PRINT_RULES
+    st.html(f"<style>{rules}</style>")
+
+
+def sidebar(result: LoadResult, lang: str) -> PageContext:
+    """The shared sidebar: as-of month (default: the workbook's), programme filter, print mode."""
+    model = result.plan
+    assert model is not None, "the frame stops before the sidebar when the workbook did not load"
+    default_month = metrics.default_as_of_month(model)
+    previous_default = st.session_state.get("as_of_default")
+    # Follow the workbook's "posisi data per" unless the reader moved the slider away from it.
+    if "as_of_month" not in st.session_state or st.session_state["as_of_month"] == previous_default:
+        st.session_state["as_of_month"] = default_month
+    st.session_state["as_of_default"] = default_month
+    st.sidebar.select_slider(
+        t("control.as_of", lang),
+        options=list(range(1, 13)),
+        key="as_of_month",
+        format_func=lambda mo: fmt.month_long(mo, lang),
+    )
+    options = metrics.programme_keys(model)
+    st.sidebar.multiselect(
+        t("control.programmes", lang),
+        options,
+        key="programmes",
+        format_func=lambda key: fmt.group_label(key, lang),
+        placeholder=t("control.all", lang),
+    )
+    st.sidebar.toggle(t("control.print_mode", lang), key="print_mode", help=t("control.print_help", lang))
+    chosen = [p for p in st.session_state.get("programmes", []) if p in options]
+    return PageContext(
+        result, lang, int(st.session_state["as_of_month"]), chosen, bool(st.session_state.get("print_mode", False))
+    )
+
+
+def example_banner(model: ActionPlan, lang: str) -> None:
+    """The CONTOH banner, whenever the workbook says it holds example data."""
+    names = example_sheet_names(model)
+    if names:
+        st.warning(t("app.example_banner", lang, sheets=escape_markdown(", ".join(names))))
+
+
+def page_header(ctx: PageContext, title_key: str) -> None:
+    """Page title, example banner and the "posisi data per" line."""
+    st.title(t(title_key, ctx.lang))
+    example_banner(ctx.model, ctx.lang)
+    info = ctx.model.info
+    st.caption(
+        escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
+        + " · "
+        + escape_markdown(
+            f"{fmt.short_text(info.get('satker'), 80)} · {fmt.short_text(info.get('decree_number') or '', 80)}"
+        )
+    )
+
+
+_CONTEXT_KEY = "_page_context"
+
+
+def frame() -> PageContext:
+    """The frame of every page: language, sign-in, the current workbook, the shared sidebar, print styles.
+
+    Stops the run with a message when viewing needs a sign-in, the store fails or the workbook cannot
+    be shown.
+    """
+    lang = language()
+    login_box(lang)
+    if view_requires_login() and not signed_in():
+        st.title(t("app.title", lang))
+        st.info(t("auth.required", lang))
+        st.stop()
+    try:
+        result = load_current()
+    except StoreError as exc:
+        st.title(t("app.title", lang))
+        st.error(say(exc.key, lang, **exc.params))
+        st.stop()
+    if result.plan is None:
+        st.title(t("app.title", lang))
+        print_styles(False)  # also hides the grid's raw CSV export
+        st.error(t("app.cannot_load", lang))
+        st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
+        st.stop()
+    context = sidebar(result, lang)
+    print_styles(context.print_mode)
+    return context
+
+
+@contextmanager
+def framed_run(context: PageContext) -> Iterator[None]:
+    """Around app.py's navigation: the page it runs finds this run's context (and no other run's)."""
+    st.session_state[_CONTEXT_KEY] = context
+    try:
+        yield
+    finally:
+        st.session_state.pop(_CONTEXT_KEY, None)
+
+
+def page_setup() -> PageContext:
+    """What a page calls first: the context app.py prepared for this run, or, when the page runs on
+    its own (as the tests run each page), the same frame built here."""
+    context = st.session_state.get(_CONTEXT_KEY)
+    return context if isinstance(context, PageContext) else frame()

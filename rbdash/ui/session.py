@@ -1,0 +1,86 @@
+"""Who is using the page: sign-in, the role read from the store at every action, the browser session."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rbdash.config import role_at_least, settings
+from rbdash.messages import t
+from rbdash.present.text import escape_markdown
+from rbdash.present.text import markdown_message as say
+from rbdash.store.sqlite import StoreError
+from rbdash.ui.loading import store
+
+
+def _oidc() -> bool:
+    return settings().auth == "oidc"
+
+
+def signed_in() -> str | None:
+    """The signed-in user's name (or e-mail address with single sign-on), if any."""
+    if _oidc():
+        return getattr(st.user, "email", None) if getattr(st.user, "is_logged_in", False) else None
+    return st.session_state.get("user")
+
+
+def current_role() -> str | None:
+    """The signed-in user's role now: from the store, or from the configured list with single sign-on."""
+    name = signed_in()
+    if not name:
+        return None
+    return settings().oidc_role(name) if _oidc() else store().role_of(name)
+
+
+def authorised(role: str) -> bool:
+    """True when the signed-in user holds `role` or a higher one at this moment."""
+    current = current_role()
+    return role_at_least(current, role)
+
+
+def login_box(lang: str) -> None:
+    """Sign-in form or the signed-in user with a sign-out button, in the sidebar."""
+    name = signed_in()
+    if name:
+        st.sidebar.caption(escape_markdown(t("auth.signed_in", lang, name=name, role=current_role() or "-")))
+        if st.sidebar.button(t("auth.logout", lang), key="logout"):
+            store().audit("logout", name)
+            st.session_state.pop("user", None)
+            if _oidc():
+                st.logout()
+            st.rerun()
+        return
+    if _oidc():
+        if st.sidebar.button(t("auth.sso", lang), key="sso_login"):
+            try:
+                st.login()
+            except Exception:  # Streamlit's error when [auth] is missing from secrets.toml
+                st.sidebar.error(t("auth.sso_not_configured", lang))
+        return
+    with st.sidebar.form("login", clear_on_submit=True):
+        st.markdown(f"**{t('auth.heading', lang)}**")
+        user = st.text_input(t("auth.user", lang), key="login_user")
+        password = st.text_input(t("auth.password", lang), type="password", key="login_password")
+        if st.form_submit_button(t("auth.submit", lang)):
+            try:
+                role = store().authenticate(user.strip(), password, address=st.context.ip_address)
+            except StoreError as exc:
+                st.error(say(exc.key, lang, **exc.params))
+                return
+            if role is None:
+                st.error(t("auth.failed", lang))
+                return
+            st.session_state["user"] = user.strip()
+            st.rerun()
+
+
+def view_requires_login() -> bool:
+    """RBDASH_VIEW_REQUIRES_LOGIN=1 (or view_requires_login in the config file) closes viewing to visitors."""
+    return settings().view_requires_login
+
+
+def browser_session() -> str:
+    """This browser session's id (a tab): the owner of what it queues."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""

@@ -1,0 +1,98 @@
+"""What pages show: problems of a workbook, charts and tables with their downloads, version lists."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from rbdash.exports import tables as export
+from rbdash.messages import t
+from rbdash.model import LoadResult
+from rbdash.present import charts
+from rbdash.present import formatting as fmt
+from rbdash.present.text import escape_markdown
+
+if TYPE_CHECKING:
+    from rbdash.store.sqlite import Version
+    from rbdash.ui.frame import PageContext
+
+
+def problem_callouts(result: LoadResult, lang: str, limit: int = 3) -> None:
+    """The first errors as readable text (where, what, how to fix), shown literally; the table has them all."""
+    for problem in result.errors[:limit]:
+        st.error(
+            f"**{escape_markdown(problem.location(lang))}**: {escape_markdown(problem.message(lang))}\n\n"
+            f"{escape_markdown(t('report.fix', lang))}: {escape_markdown(problem.fix(lang))}"
+        )
+
+
+def not_checked(result: LoadResult, lang: str) -> bool:
+    """When the worker was too busy to read the file, say so (it is not the file's fault) and offer a retry."""
+    busy = [problem for problem in result.problems if problem.code == "worker_busy"]
+    if not busy:
+        return False
+    st.warning(
+        f"{escape_markdown(t('data.not_checked', lang))}\n\n{escape_markdown(busy[0].message(lang))} "
+        f"{escape_markdown(busy[0].fix(lang))}"
+    )
+    st.button(t("data.check_again", lang), key="check_again")  # a click reruns the page: the read is tried again
+    return True
+
+
+def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
+    """The problems as a table with translated headers."""
+    rows = [p.as_dict(lang) for p in result.problems]
+    frame = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "message", "fix"])
+    frame[["sheet", "cell"]] = frame[["sheet", "cell"]].fillna("")  # a whole-file problem: no sheet, no cell
+    frame["severity"] = frame["severity"].map(lambda s: t(f"severity.{s}", lang))
+    return frame.rename(columns={c: t(f"col.{c}", lang) for c in frame.columns})
+
+
+def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
+    """A chart whose camera button saves a high-resolution PNG named after what and when."""
+    st.plotly_chart(
+        fig, config=charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key=key, theme=None
+    )
+
+
+def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> None:
+    """A table with XLSX and CSV downloads (formula-injection safe), named after what and when."""
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    year = ctx.model.info.get("year")
+    stem = charts.chart_filename(name, year, ctx.as_of_month)
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        t("table.download_xlsx", ctx.lang),
+        export.to_xlsx(frame, name),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
+    right.download_button(
+        t("table.download_csv", ctx.lang),
+        export.to_csv(frame, ctx.lang),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+
+
+def versions_frame(versions: list[Version], lang: str) -> pd.DataFrame:
+    """The version history as a table with translated headers, times in WIB."""
+    rows = [
+        {
+            t("col.number", lang): v.number,
+            t("col.created_at", lang): fmt.timestamp(v.created_at, lang),
+            t("col.user", lang): v.user,
+            t("col.comment", lang): v.comment,
+            t("col.satker", lang): v.satker,
+            t("col.year", lang): v.year,
+            t("col.sha256", lang): v.sha256[:16],
+        }
+        for v in versions
+    ]
+    return pd.DataFrame(rows)
