@@ -853,6 +853,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The chart shows rows {first}–{last} of {total}; choose another chart page or use the filters "
         "to narrow it down. The table and downloads below hold all {total} rows.",
     },
+    "report.gantt_cut": {
+        "id": "Grafik jadwal menampilkan baris 1–{last} dari {total}; daftar lengkap semua baris ada pada "
+        'tabel "{heading}".',
+        "en": 'The schedule charts show rows 1–{last} of {total}; every row is listed in the table "{heading}".',
+    },
+    "report.rows_heading": {"id": "Daftar lengkap baris rencana aksi", "en": "All action plan rows"},
+    "report.realisation_to_date": {"id": "Realisasi s.d. {month}", "en": "Realisation to {month}"},
+    "report.indicators_cut": {
+        "id": "Grafik menampilkan indikator 1–{last} dari {total}; indikator yang tertinggal dari target "
+        'tercantum semuanya pada tabel "{heading}".',
+        "en": "The chart shows indicators 1–{last} of {total}; every indicator behind target is listed in "
+        'the table "{heading}".',
+    },
     "ikm.overall": {"id": "Semua unit", "en": "All units"},
     "ikm.axis": {"id": "IKM (25-100)", "en": "IKM (25-100)"},
     "ikm.weakest": {"id": "terendah: prioritas perbaikan", "en": "lowest: improve first"},
