@@ -46,6 +46,35 @@ chosen = charts.GanttFilter(
     programmes=ctx.programmes, activities=chosen_activities, statuses=statuses, months=tuple(months), text=text
 )
 rows = charts.gantt_rows(model, month, chosen, lang)
-st.caption(t("schedule.rows", lang, shown=len(rows), total=len(plan)) + " · " + t("schedule.legend", lang))
-show_chart(charts.gantt(model, month, lang, chosen), "jadwal", ctx, "schedule_gantt")
+st.caption(
+    t("schedule.rows", lang, shown=fmt.number(len(rows), lang), total=fmt.number(len(plan), lang))
+    + " · "
+    + t("schedule.legend", lang)
+)
+# A chart holds at most charts.GANTT_PAGE_ROWS plan rows (a larger one would stall the browser);
+# larger selections are shown page by page, while the table below keeps every row.
+page = 1
+if charts.gantt_pages(len(rows)) > 1:
+
+    def page_option(number: int) -> str:
+        first_row, last_row = charts.page_span(number, len(rows))
+        return t("schedule.page_option", lang, first=fmt.number(first_row, lang), last=fmt.number(last_row, lang))
+
+    page = st.selectbox(
+        t("schedule.page", lang),
+        list(range(1, charts.gantt_pages(len(rows)) + 1)),
+        format_func=page_option,
+        key="schedule_page",
+    )
+    first_row, last_row = charts.page_span(page, len(rows))
+    st.info(
+        t(
+            "schedule.page_note",
+            lang,
+            first=fmt.number(first_row, lang),
+            last=fmt.number(last_row, lang),
+            total=fmt.number(len(rows), lang),
+        )
+    )
+show_chart(charts.gantt(model, month, lang, chosen, page=page, rows=rows), "jadwal", ctx, "schedule_gantt")
 show_table(plan_rows_table(model, list(rows["code"]), lang), "jadwal", ctx, "schedule_rows")

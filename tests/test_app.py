@@ -280,3 +280,34 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
     texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
     assert '\'=HYPERLINK("http://contoh","klik")' in texts  # text, as in the CSV ...
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # ... never a formula
+
+
+def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Seen by the review: a 2,000-row plan drew one Gantt of every row, which stalled the browser for minutes.
+    The chart holds a page of rows; the table keeps all of them."""
+    import json
+
+    from bench.generate import WorkbookSize, synthetic_content
+
+    path = tmp_path / "besar.xlsx"
+    write_workbook(path, synthetic_content(WorkbookSize(200, 40)))
+    at = run_app(monkeypatch, path, page="app_pages/jadwal.py")
+    assert not at.exception
+    pages = at.selectbox(key="schedule_page")
+    assert pages.options == ["Baris 1–80", "Baris 81–160", "Baris 161–200"]
+    assert at.info[0].value.startswith("Grafik menampilkan baris 1–80 dari 200;")
+    codes = at.dataframe[0].value["Kode"].tolist()
+    assert len(codes) == 200  # the table and its downloads keep every row
+
+    def chart_codes() -> list[str]:
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        return [label.split()[0] for label in spec["layout"]["yaxis"]["ticktext"] if label.startswith("SYN-")]
+
+    assert chart_codes() == codes[:80]
+    pages.set_value(3).run()
+    assert not at.exception
+    assert chart_codes() == codes[160:]
+    assert at.info[0].value.startswith("Grafik menampilkan baris 161–200 dari 200;")
+    at.text_input(key="schedule_text").input("SYN-00001").run()  # a narrow filter: one page, no selector
+    assert not at.get("selectbox") or all(box.key != "schedule_page" for box in at.selectbox)
+    assert not at.info

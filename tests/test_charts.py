@@ -78,12 +78,30 @@ def test_workbook_text_is_escaped_in_labels_and_hover(model: ActionPlan) -> None
     assert "<a href" not in payload and "&lt;a href" in payload
 
 
-def test_gantt_at_500_rows_grows_in_height() -> None:
+def test_gantt_pages_count_and_span() -> None:
+    assert charts.gantt_pages(0) == 1 and charts.gantt_pages(80) == 1 and charts.gantt_pages(81) == 2
+    assert charts.gantt_pages(2000) == 25 and charts.gantt_pages(20_000) == 250
+    assert charts.page_span(1, 2000) == (1, 80) and charts.page_span(2, 2000) == (81, 160)
+    assert charts.page_span(7, 500) == (481, 500)
+    assert charts.page_span(99, 500) == (481, 500) and charts.page_span(0, 500) == (1, 80)  # clamped
+
+
+def test_gantt_of_a_large_plan_shows_one_bounded_page() -> None:
     from bench.page_data import synthetic_plan
 
-    fig = charts.gantt(synthetic_plan(500), 9, "id")
-    assert fig.layout.height > 500 * charts.ROW_HEIGHT
-    assert len(json.loads(fig.to_json())["data"][0]["y"]) >= 500
+    model = synthetic_plan(500)
+    codes = list(charts.gantt_rows(model, 9, charts.GanttFilter(), "id")["code"])
+    for page, expected in ((1, codes[:80]), (7, codes[480:])):
+        fig = charts.gantt(model, 9, "id", page=page)
+        shown = [label.split()[0] for label in fig.layout.yaxis.ticktext if label.startswith("SYN-")]
+        assert shown == expected
+        assert len(fig.data) == 1 + len(charts.STATUS_STYLE) + 1  # plan bars, a trace per status, headings
+        assert set(json.loads(fig.to_json())["data"][0]["y"]) <= set(range(len(fig.layout.yaxis.ticktext)))
+        # Each plan row adds at most its programme and activity headings: three lines per row at most.
+        assert fig.layout.height <= 140 + charts.ROW_HEIGHT * 3 * charts.GANTT_PAGE_ROWS
+    assert "baris 1–80 dari 500" in charts.gantt(model, 9, "id").layout.title.subtitle.text
+    assert "baris 481–500 dari 500" in charts.gantt(model, 9, "id", page=7).layout.title.subtitle.text
+    assert "dari" not in charts.gantt(synthetic_plan(80), 9, "id").layout.title.subtitle.text  # one page: no note
 
 
 def test_indicator_bars_direction_and_no_target(model: ActionPlan) -> None:
@@ -129,3 +147,66 @@ def test_download_names() -> None:
     assert charts.chart_filename("jadwal", 2022, 6) == "jadwal_2022_posisi_2022-06"
     config = charts.download_config("ikm", 2022, 9)
     assert config["toImageButtonOptions"] == {"format": "png", "filename": "ikm_2022_posisi_2022-09", "scale": 3}
+
+
+# ----------------------------------------------------------------------------------------------
+# Empty inputs: every builder draws its frame with a "no data" note (seen by the review: KeyError 'unit')
+
+NO_DATA = "Tidak ada data untuk grafik ini."
+
+
+def _notes(fig) -> list[str]:
+    return [annotation.text for annotation in fig.layout.annotations]
+
+
+@pytest.fixture(scope="module")
+def empty(model: ActionPlan) -> ActionPlan:
+    """The bundled model without realisation, indicators and survey (as from a workbook without those sheets)."""
+    import dataclasses
+
+    import pandas as pd
+
+    return dataclasses.replace(
+        model,
+        realisation=model.realisation.iloc[0:0],
+        indicators=model.indicators.iloc[0:0],
+        indicator_values=model.indicator_values.iloc[0:0],
+        survey=model.survey.iloc[0:0],
+        responses=pd.DataFrame(),  # the loader's frame when the responses sheet is missing: no columns at all
+    )
+
+
+def test_chart_model_of_a_model_without_survey_and_indicators(empty: ActionPlan) -> None:
+    from rbdash.present import fitting
+
+    assert fitting.chart_model(empty) is empty  # nothing to cut, and no KeyError on the missing columns
+
+
+def test_every_builder_says_when_it_has_no_data(empty: ActionPlan) -> None:
+    table = metrics.ikm_table(empty, "Semua unit")
+    assert table.empty
+    assert NO_DATA in _notes(charts.ikm_trend(table, empty, 9, "id"))
+    assert NO_DATA in _notes(charts.respondents_bars(table, empty, 9, "id"))
+    states = metrics.indicator_status(empty, 9)
+    assert states.empty
+    assert NO_DATA in _notes(charts.indicator_bars(states, empty, 9, "id"))
+    progress = metrics.programme_progress(empty, 9)
+    assert NO_DATA not in _notes(charts.programme_bars(progress, empty, 9, "id"))  # scheduled rows, none done
+    assert NO_DATA in _notes(charts.programme_bars(progress.iloc[0:0], empty, 9, "id"))
+    gantt = charts.gantt(empty, 9, "id")
+    by_name = {trace.name: trace for trace in gantt.data}
+    assert len(by_name["Rencana"].y) == 16  # every planned segment; nothing realised, so nothing done
+    assert len(by_name["Selesai"].x) == 0 and len(by_name["Sebagian"].x) == 0 and len(by_name["Terlambat"].x) > 0
+    nothing = charts.gantt(empty, 9, "id", charts.GanttFilter(codes=["tidak ada"]))
+    assert "Tidak ada baris yang cocok dengan filter." in _notes(nothing)
+
+
+def test_a_model_with_data_has_no_no_data_note(model: ActionPlan) -> None:
+    table = metrics.ikm_table(model, "Semua unit")
+    figures = [
+        charts.ikm_trend(table, model, 9, "id"),
+        charts.respondents_bars(table, model, 9, "id"),
+        charts.indicator_bars(metrics.indicator_status(model, 9), model, 9, "id"),
+        charts.programme_bars(metrics.programme_progress(model, 9), model, 9, "id"),
+    ]
+    assert all(NO_DATA not in _notes(figure) for figure in figures)

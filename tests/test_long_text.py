@@ -272,3 +272,73 @@ def test_report_cli_on_the_long_file(long_workbook: tuple[Path, dict[str, str]],
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     assert len(PdfReader(str(pdf)).pages) >= 10 and len(Presentation(str(pptx)).slides) == 6
+
+
+# ----------------------------------------------------------------------------------------------
+# A long name on the dashboard's charts (seen by the review: a 300-character programme name overlapped the plot)
+
+
+def _ticks_of(figure) -> list[str]:
+    return list(figure.layout.yaxis.ticktext)
+
+
+def _lines(label: str) -> list[str]:
+    """The lines of an axis label as shown: markup tags dropped, entities read."""
+    import html
+
+    return [html.unescape(re.sub(r"</?[bi]>", "", line)) for line in label.split("<br>")]
+
+
+@pytest.fixture(scope="module")
+def long_name_model(bundled) -> tuple[ActionPlan, str, str]:
+    """The bundled model whose first programme and first service unit have 300-character names."""
+    import dataclasses
+
+    model = bundled.plan
+    old = model.plan["program"].dropna().iloc[0]
+    name = ("Program penguatan akuntabilitas & kinerja " * 8)[:300]
+    unit = ("Layanan informasi publik dan pengaduan " * 8)[:300]
+    old_unit = model.survey["unit"].iloc[0]
+    return (
+        dataclasses.replace(
+            model,
+            plan=model.plan.assign(program=model.plan["program"].replace(old, name)),
+            survey=model.survey.assign(unit=model.survey["unit"].replace(old_unit, unit)),
+            responses=model.responses.assign(unit=model.responses["unit"].replace(old_unit, unit)),
+        ),
+        name,
+        unit,
+    )
+
+
+def test_long_names_are_bounded_on_the_axis_and_whole_in_the_hover(long_name_model) -> None:
+    import html
+
+    model, name, unit = long_name_model
+    escaped = html.escape(name)
+    bars = charts.programme_bars(metrics.programme_progress(model, 9), model, 9, "id")
+    label = next(tick for tick in _ticks_of(bars) if _lines(tick)[0].startswith("Program penguatan"))
+    assert len(_lines(label)) <= 2 and all(len(line) <= 40 for line in _lines(label))
+    assert _lines(label)[-1].endswith("…")
+    hover = bars.data[0].hovertext[_ticks_of(bars).index(label)]
+    assert escaped.replace(" ", "") in hover.replace("<br>", "").replace(" ", "")  # wrapped, but every character
+    gantt = charts.gantt(model, 9, "id")
+    heading = next(tick for tick in _ticks_of(gantt) if "Program penguatan" in tick)
+    assert len(_lines(heading)) == 1 and len(_lines(heading)[0]) <= charts.LABEL_CHARS
+    headings = gantt.data[-1]  # the invisible markers that carry the headings' full names
+    index = list(headings.y).index(_ticks_of(gantt).index(heading))
+    assert escaped.replace(" ", "") in headings.hovertext[index].replace("<br>", "").replace(" ", "")
+    indicators = charts.indicator_bars(metrics.indicator_status(model, 9), model, 9, "id")
+    assert all(len(line) <= charts.LABEL_CHARS for tick in _ticks_of(indicators) for line in _lines(tick))
+    table = metrics.ikm_table(model, "Semua unit")
+    trend = charts.ikm_trend(table, model, 9, "id")
+    legend = next(trace for trace in trend.data if trace.name.startswith("Layanan informasi"))
+    assert len(legend.name) <= charts.LEGEND_CHARS and legend.name.endswith("…")
+    assert html.escape(unit).replace(" ", "") in legend.hovertext[0].replace("<br>", "").replace(" ", "")
+
+
+def test_the_plan_table_keeps_the_long_name_whole(long_name_model) -> None:
+    from rbdash.present.views import plan_table
+
+    model, name, _ = long_name_model
+    assert name in set(plan_table(model, "id")["Program Kegiatan"])

@@ -116,3 +116,104 @@ def test_pdf_without_a_browser_says_so(bundled: LoadResult, monkeypatch: pytest.
     reader = PdfReader(io.BytesIO(build_pdf(bundled.plan, 9, "en", "v1")))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Static chart images need Chromium" in text and "Key figure" in text
+
+
+# ----------------------------------------------------------------------------------------------
+# Large and empty plans (seen by the review: 2,000 rows hit the Kaleido timeout; no survey: KeyError)
+
+
+def _spy_on_figures(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Record the figures a build hands to the renderer, then refuse as if there were no browser (fast)."""
+    seen: list = []
+
+    def record(figures, scale=3, width=1400):
+        seen.extend(figures)
+        raise images.ExportUnavailable
+
+    monkeypatch.setattr(images, "figures_png", record)
+    return seen
+
+
+def test_a_large_plan_gets_a_few_gantt_pages_and_a_full_row_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.page_data import synthetic_plan
+    from rbdash.exports import deck, report
+
+    seen = _spy_on_figures(monkeypatch)
+    model = synthetic_plan(300)
+    reader = PdfReader(io.BytesIO(build_pdf(model, 9, "id", "versi 1")))
+    # Programmes, 4 Gantt pages of 18 rows, indicators: whatever the plan's size.
+    assert len(seen) == 1 + report.GANTT_PAGES + 1
+    gantts = seen[1 : 1 + report.GANTT_PAGES]
+    assert all(figure.layout.height <= 140 + 26 * 3 * report.GANTT_ROWS_PER_PAGE for figure in gantts)
+    assert "baris 55–72 dari 300" in gantts[-1].layout.title.subtitle.text
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Grafik jadwal menampilkan baris 1–72 dari 300" in text
+    assert "Daftar lengkap baris rencana aksi" in text
+    listed = {code for code in model.plan["code"] if code in text}
+    assert len(listed) == 300  # every row, beyond the 72 in the charts, is in the table
+    seen.clear()
+    deck.build_deck(model, 9, "id", "versi 1")
+    gantt_slide = seen[1]
+    assert "baris 1–18 dari 300" in gantt_slide.layout.title.subtitle.text
+
+
+def test_a_small_plan_has_no_row_table(bundled: LoadResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    _spy_on_figures(monkeypatch)
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(bundled.plan, 9, "id", "v1"))).pages
+    )
+    assert "Daftar lengkap baris rencana aksi" not in text and "Grafik jadwal menampilkan" not in text
+
+
+@pytest.mark.slow
+def test_a_2000_row_report_is_built_well_within_the_render_timeout() -> None:
+    import time
+
+    from bench.page_data import synthetic_plan
+
+    model = synthetic_plan(2000)
+    start = time.perf_counter()
+    pdf = build_pdf(model, 9, "id", "versi 1")
+    elapsed = time.perf_counter() - start
+    assert pdf[:5] == b"%PDF-"
+    assert elapsed < images.RENDER_TIMEOUT, f"{elapsed:.1f} s"  # was: the render timed out after some 120 s
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages) == 6
+
+
+def _without(tmp_path: Path, name: str, sheets: list[str]) -> Path:
+    """The bundled workbook without `sheets`."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(BUNDLED)
+    for sheet in sheets:
+        del workbook[sheet]
+    path = tmp_path / f"{name}.xlsx"
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "sheets"),
+    [
+        ("tanpa_survei", ["IKM", "Responden SKM"]),
+        ("hanya_ikm", ["Responden SKM"]),
+        ("tanpa_realisasi", ["Realisasi", "Capaian Indikator"]),
+        ("tanpa_indikator", ["Indikator", "Capaian Indikator"]),
+    ],
+)
+def test_report_cli_without_a_sheet(tmp_path: Path, name: str, sheets: list[str]) -> None:
+    workbook = _without(tmp_path, name, sheets)
+    pdf, pptx = tmp_path / "laporan.pdf", tmp_path / "rapat.pptx"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run(
+        [sys.executable, "-m", "rbdash", "report", str(workbook), "--pdf", str(pdf), "--pptx", str(pptx)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pptx.read_bytes()[:2] == b"PK"
+    assert "Halaman 1" in PdfReader(str(pdf)).pages[0].extract_text()

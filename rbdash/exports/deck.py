@@ -30,6 +30,8 @@ INSET, INSET_TOP = Inches(0.1), Inches(0.05)  # python-pptx's default insets of 
 EMU_PER_POINT = 12700
 LINE_SPACING = 1.2  # a line of single-spaced text, in font sizes
 FOOTER_PART_CHARS = 60  # satker, decree number and version in the footer, each
+GANTT_ROWS = 18  # plan rows on the Gantt slide (its subtitle says "rows 1-18 of N" when there are more)
+INDICATOR_BARS = 30  # indicators on the indicator slide, likewise
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,10 @@ class ChartSlide:
 
 
 def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSlide]:
-    """The charts of the deck, in meeting order (labels cut to label length)."""
+    """The charts of the deck, in meeting order (labels cut to label length). A large plan's Gantt and
+    indicator charts show its first rows, so a slide stays readable and each image renders quickly."""
     model = chart_model(model)
+    states = metrics.indicator_status(model, as_of_month)
     slides = [
         ChartSlide(
             charts.programme_bars(
@@ -53,9 +57,12 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
             ),
             t("chart.programmes.title", lang),
         ),
-        ChartSlide(charts.gantt(model, as_of_month, lang), t("chart.gantt.title", lang, year=model.info.get("year"))),
         ChartSlide(
-            charts.indicator_bars(metrics.indicator_status(model, as_of_month), model, as_of_month, lang),
+            charts.gantt(model, as_of_month, lang, per_page=GANTT_ROWS),
+            t("chart.gantt.title", lang, year=model.info.get("year")),
+        ),
+        ChartSlide(
+            charts.indicator_bars(states.head(INDICATOR_BARS), model, as_of_month, lang, total=len(states)),
             t("chart.indicators.title", lang),
         ),
     ]

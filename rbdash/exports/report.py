@@ -34,6 +34,8 @@ from rbdash.present.views import example_sheet_names
 PAGE = landscape(A4)
 MARGIN = 12 * mm
 GANTT_ROWS_PER_PAGE = 18
+GANTT_PAGES = 4  # Gantt pages at most (72 rows); a larger plan is listed whole in a table after them
+INDICATOR_BARS = 40  # indicators on the indicator chart at most; those behind target are all in a table
 CELL_LINES = 8  # a table cell shows at most this many lines (a row always fits on a page)
 CELL_PADDING = 6  # ReportLab's default left and right padding of a table cell
 FOOTER_PART_CHARS = 60  # satker, decree number and version in the footer, each
@@ -158,10 +160,19 @@ def build_pdf(
         return [CondPageBreak(40 * mm), Paragraph(escape(fit(text, width, style.fontName, style.fontSize, 2)), style)]
 
     labelled = chart_model(model)  # the charts' labels: codes, names and units cut to label length
-    plan_codes = list(labelled.plan["code"])
-    chunks = [plan_codes[i : i + GANTT_ROWS_PER_PAGE] for i in range(0, len(plan_codes), GANTT_ROWS_PER_PAGE)] or [[]]
-    figures = [charts.gantt(labelled, as_of_month, lang, charts.GanttFilter(codes=chunk)) for chunk in chunks]
-    figures.append(charts.indicator_bars(metrics.indicator_status(labelled, as_of_month), labelled, as_of_month, lang))
+    # The report's size is bounded: a few Gantt pages and one indicator chart, whatever the plan's size
+    # (each chart is one Chromium render); a larger plan is listed whole in tables, which flow across pages.
+    gantt_rows = charts.gantt_rows(labelled, as_of_month, charts.GanttFilter(), lang)
+    gantt_pages = min(charts.gantt_pages(len(gantt_rows), GANTT_ROWS_PER_PAGE), GANTT_PAGES)
+    gantt_cut = len(gantt_rows) > gantt_pages * GANTT_ROWS_PER_PAGE
+    figures = [
+        charts.gantt(labelled, as_of_month, lang, page=page, per_page=GANTT_ROWS_PER_PAGE, rows=gantt_rows)
+        for page in range(1, gantt_pages + 1)
+    ]
+    states_shown = metrics.indicator_status(labelled, as_of_month)
+    figures.append(
+        charts.indicator_bars(states_shown.head(INDICATOR_BARS), labelled, as_of_month, lang, total=len(states_shown))
+    )
     chart_table = metrics.ikm_table(labelled, t("ikm.overall", lang))
     if not chart_table.empty:
         figures.append(charts.ikm_trend(chart_table, labelled, as_of_month, lang))
@@ -246,13 +257,34 @@ def build_pdf(
         picture(0, height - 80 * mm),
         PageBreak(),
     ]
-    for index in range(1, 1 + len(chunks)):
-        story += [picture(index), PageBreak()]
-    story += [picture(1 + len(chunks)), PageBreak()]
+    rows_heading = t("report.rows_heading", lang)
+    for index in range(1, 1 + gantt_pages):
+        story += [picture(index, height - (22 * mm if gantt_cut else 10 * mm)), PageBreak()]
+        if gantt_cut and index == gantt_pages:
+            last = gantt_pages * GANTT_ROWS_PER_PAGE
+            note = t(
+                "report.gantt_cut",
+                lang,
+                last=fmt.number(last, lang),
+                total=fmt.number(len(gantt_rows), lang),
+                heading=rows_heading,
+            )
+            story.insert(len(story) - 1, Paragraph(escape(note), styles["body"]))
+    indicator_note = []
+    if len(states_shown) > INDICATOR_BARS:
+        note = t(
+            "report.indicators_cut",
+            lang,
+            last=fmt.number(INDICATOR_BARS, lang),
+            total=fmt.number(len(states_shown), lang),
+            heading=t("report.behind", lang),
+        )
+        indicator_note = [Paragraph(escape(note), styles["body"])]
+    story += [picture(1 + gantt_pages, height - (22 * mm if indicator_note else 10 * mm)), *indicator_note, PageBreak()]
     if not chart_table.empty:
         story += [
-            picture(2 + len(chunks), height / 2 - 5 * mm),
-            picture(3 + len(chunks), height / 2 - 5 * mm),
+            picture(2 + gantt_pages, height / 2 - 5 * mm),
+            picture(3 + gantt_pages, height / 2 - 5 * mm),
             PageBreak(),
         ]
 
@@ -285,6 +317,8 @@ def build_pdf(
         *heading(t("report.behind", lang)),
         _table(rows, [25 * mm, width - 85 * mm, 30 * mm, 30 * mm], regular, bold, appendix),
     ]
+    if gantt_cut:
+        story += [Spacer(1, 6 * mm), *heading(rows_heading), _rows_table(model, as_of_month, lang, width, appendix)]
     story += appendix.story(styles, width)
 
     def decorate(canvas, document) -> None:
@@ -313,6 +347,37 @@ def build_pdf(
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()
+
+
+def _rows_table(model: ActionPlan, as_of_month: int, lang: str, width: float, appendix: Appendix) -> Table:
+    """Every plan row in plan order: code, sub-activity, scheduled months and the realisation to date
+    ("Selesai 5 · Terlambat 1"), for a plan too large for the Gantt pages."""
+    regular, bold = register_fonts()
+    status = metrics.month_status(model, as_of_month)
+    status = status[status["month"] <= as_of_month]
+    counts: dict[str, dict[str, int]] = {}
+    for (code, state), number in status.groupby(["code", "status"]).size().items():
+        counts.setdefault(code, {})[state] = int(number)
+    order = [metrics.DONE, metrics.PARTIAL, metrics.NOT_DONE, metrics.LATE, metrics.CANCELLED]
+    header = [
+        t("col.code", lang),
+        t("col.sub_activity", lang),
+        t("col.months", lang),
+        t("report.realisation_to_date", lang, month=fmt.month_long(as_of_month, lang)),
+    ]
+    rows = [header]
+    for row in model.plan.itertuples(index=False):
+        found = counts.get(row.code, {})
+        done = " · ".join(f"{t(f'status.{state}', lang)} {found[state]}" for state in order if state in found)
+        rows.append(
+            [
+                row.code,
+                row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang),
+                ", ".join(fmt.month_short(month, lang) for month in row.months),
+                done or "–",
+            ]
+        )
+    return _table(rows, [25 * mm, width - 135 * mm, 50 * mm, 60 * mm], regular, bold, appendix)
 
 
 def overdue_frame(model: ActionPlan, as_of_month: int) -> pd.DataFrame:

@@ -42,6 +42,10 @@ PLAN_LINE = "#0072B2"
 BAND_FILLS = {"A": "#F2F2F2", "B": "#E0E0E0", "C": "#CCCCCC", "D": "#B8B8B8"}
 UNIT_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 ROW_HEIGHT = 26
+LABEL_CHARS = 60  # a line of an axis label (a programme, an activity or a plan row)
+LEGEND_CHARS = 40  # a legend entry (a service unit)
+GANTT_PAGE_ROWS = 80  # plan rows on one Gantt chart; more rows are shown page by page
+ELLIPSIS = "…"
 
 
 def plain(text: object, width: int | None = None) -> str:
@@ -50,6 +54,34 @@ def plain(text: object, width: int | None = None) -> str:
     if width:
         return "<br>".join(html.escape(line) for line in textwrap.wrap(value, width) or [""])
     return html.escape(value)
+
+
+def label(text: object, width: int = LABEL_CHARS, lines: int = 1) -> str:
+    """Workbook text for an axis tick, a legend entry or a title: at most `lines` lines of `width`
+    characters, the last cut with "…" when the text is longer; escaped. Hover boxes and tables
+    show the whole text (`plain`)."""
+    value = "" if text is None or (isinstance(text, float) and pd.isna(text)) else " ".join(str(text).split())
+    # Only the start can show: wrapping a 32,767-character cell whole would be wasted work.
+    wrapped = textwrap.wrap(value[: width * (lines + 1)], width) or [""]
+    if len(wrapped) > lines or len(value) > width * (lines + 1):
+        wrapped = wrapped[:lines]
+        wrapped[-1] = fmt.short_text(wrapped[-1] + " " + ELLIPSIS, width)
+    return "<br>".join(html.escape(line) for line in wrapped)
+
+
+def no_data(fig: go.Figure, lang: str, key: str = "chart.no_data") -> go.Figure:
+    """A "tidak ada data" note in the middle of an empty chart."""
+    fig.add_annotation(
+        text=html.escape(t(key, lang)),
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        font={"size": 14},
+        bgcolor="#FFFFFF",
+    )
+    return fig
 
 
 def as_of_text(as_of: dt.date | None, year: int | None, as_of_month: int, lang: str) -> str:
@@ -165,25 +197,61 @@ def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: s
     return plan[keep]
 
 
-def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | None = None) -> go.Figure:
-    """Schedule against realisation: one line per plan row under programme and activity headings."""
+def gantt_pages(total: int, per_page: int = GANTT_PAGE_ROWS) -> int:
+    """How many Gantt pages `total` plan rows fill (at least one)."""
+    return max(-(-total // per_page), 1)
+
+
+def page_span(page: int, total: int, per_page: int = GANTT_PAGE_ROWS) -> tuple[int, int]:
+    """The 1-based first and last row of `page` (clamped to the pages there are): (81, 160)."""
+    page = min(max(page, 1), gantt_pages(total, per_page))
+    return (page - 1) * per_page + 1, min(page * per_page, total)
+
+
+def gantt(
+    model: ActionPlan,
+    as_of_month: int,
+    lang: str,
+    chosen: GanttFilter | None = None,
+    page: int = 1,
+    per_page: int = GANTT_PAGE_ROWS,
+    rows: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Schedule against realisation: one line per plan row under programme and activity headings.
+
+    A chart shows at most `per_page` plan rows (page `page` of the rows the filter keeps, or of
+    `rows` when the caller has them already), so its size is bounded whatever the plan's; the
+    subtitle says which rows it shows. The figure has a fixed number of traces: plan bars, one
+    marker trace per status and one for the headings' hover boxes.
+    """
     chosen = chosen or GanttFilter()
-    rows = gantt_rows(model, as_of_month, chosen, lang)
+    if rows is None:
+        rows = gantt_rows(model, as_of_month, chosen, lang)
+    total = len(rows)
+    first_row, last_row = page_span(page, total, per_page)
+    rows = rows.iloc[first_row - 1 : last_row]
     status = m.month_status(model, as_of_month)
+    status = status[status["code"].isin(set(rows["code"]))]
     status_of = dict(zip(zip(status["code"], status["month"], strict=True), status["status"], strict=True))
     labels: list[str] = []
+    heading_y: list[int] = []
+    heading_hover: list[str] = []
     positions: dict[str, int] = {}
     last_program = last_activity = None
     for row in rows.itertuples(index=False):
         if row.program_label != last_program:
-            labels.append(f"<b>{plain(row.program_label, 60)}</b>")
+            heading_y.append(len(labels))
+            heading_hover.append(f"<b>{plain(row.program_label, 70)}</b>")
+            labels.append(f"<b>{label(row.program_label)}</b>")
             last_program, last_activity = row.program_label, None
         if row.activity_label != last_activity:
-            labels.append(f"<i>{plain(row.activity_label, 60)}</i>")
+            heading_y.append(len(labels))
+            heading_hover.append(f"<i>{plain(row.activity_label, 70)}</i>")
+            labels.append(f"<i>{label(row.activity_label)}</i>")
             last_activity = row.activity_label
         positions[row.code] = len(labels)
         short = row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang)
-        labels.append(f"{plain(row.code)}  {plain(textwrap.shorten(short, 48, placeholder='…'))}")
+        labels.append(f"{label(row.code, 24)}  {label(short, 48)}")
 
     fig = go.Figure()
     bar_y, bar_base, bar_len, bar_hover = [], [], [], []
@@ -240,6 +308,18 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
             )
         )
     first, last = chosen.months
+    # The headings' full names: an invisible marker at the start of each heading line.
+    fig.add_trace(
+        go.Scatter(
+            x=[first - 0.4] * len(heading_y),
+            y=heading_y,
+            mode="markers",
+            marker={"size": 14, "opacity": 0},
+            hovertext=heading_hover,
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
     _month_axis(fig, lang, first, last)
     count = max(len(labels), 1)
     fig.update_yaxes(
@@ -259,8 +339,16 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
             bgcolor="#FFFFFF",
         )
     if not positions:
-        fig.add_annotation(text=t("chart.no_rows", lang), x=6.5, y=0, showarrow=False)
+        fig.add_annotation(text=t("chart.no_rows", lang), x=(first + last) / 2, y=0, showarrow=False)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
+    if total > per_page:
+        subtitle += " · " + t(
+            "chart.gantt.rows",
+            lang,
+            first=fmt.number(first_row, lang),
+            last=fmt.number(last_row, lang),
+            total=fmt.number(total, lang),
+        )
     return _layout(
         fig, t("chart.gantt.title", lang, year=model.info.get("year")), subtitle, 140 + ROW_HEIGHT * count, lang
     )
@@ -273,7 +361,9 @@ def gantt(model: ActionPlan, as_of_month: int, lang: str, chosen: GanttFilter | 
 def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str) -> go.Figure:
     """Per programme: the share of scheduled row-months done, partial, open and cancelled to date."""
     fig = go.Figure()
-    names = [plain(fmt.group_label(key, lang), 40) for key in progress["program"]]
+    full = [fmt.group_label(key, lang) for key in progress["program"]]
+    names = [label(name, 40, 2) for name in full]  # two lines at most; the hover box has the whole name
+    positions = list(range(len(names)))  # by position: two names cut alike stay two bars
     parts = [
         (m.DONE, progress[m.DONE]),
         (m.PARTIAL, progress[m.PARTIAL]),
@@ -284,12 +374,12 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
     for state, counts in parts:
         style = STATUS_STYLE[state]
         share = (counts / total * 100).fillna(0)
-        label = t("status.open", lang) if state == m.LATE else t(f"status.{state}", lang)
+        state_name = t("status.open", lang) if state == m.LATE else t(f"status.{state}", lang)
         fig.add_trace(
             go.Bar(
-                name=label,
+                name=state_name,
                 orientation="h",
-                y=names,
+                y=positions,
                 x=share,
                 marker={
                     "color": style["color"],
@@ -299,15 +389,17 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
                 text=[f"{fmt.number(v, lang)}%" if v >= 8 else "" for v in share],
                 textposition="inside",
                 hovertext=[
-                    f"{name}: {int(c)} / {int(n)}"
-                    for name, c, n in zip(names, counts, progress["scheduled"], strict=True)
+                    f"{plain(name, 70)}<br>{state_name}: {int(c)} / {int(n)}"
+                    for name, c, n in zip(full, counts, progress["scheduled"], strict=True)
                 ],
                 hoverinfo="text",
             )
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 100], ticksuffix="%")
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(tickvals=positions, ticktext=names, range=[max(len(names), 1) - 0.5, -0.5], automargin=True)
+    if progress.empty:
+        no_data(fig, lang)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     return _layout(fig, t("chart.programmes.title", lang), subtitle, 160 + 60 * max(len(progress), 1), lang)
 
@@ -316,33 +408,38 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
 # Indicators
 
 
-def indicator_bars(states: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str) -> go.Figure:
-    """Completion per indicator against its target, in plan order; no target and no data are labelled."""
+def indicator_bars(
+    states: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str, total: int | None = None
+) -> go.Figure:
+    """Completion per indicator against its target, in plan order; no target and no data are labelled.
+
+    `total`: how many indicators there are when `states` holds only the first of them (the subtitle
+    then says which it shows)."""
     plan = model.plan.set_index("code")
     missing = fmt.missing_in_copy(lang)
     labels, values, colors, patterns, texts, hovers = [], [], [], [], [], []
     last_program = last_activity = None
 
-    def heading(label: str) -> None:
-        labels.append(label)
+    def heading(shown: str, hover: str) -> None:
+        labels.append(shown)
         values.append(0)
         colors.append("rgba(0,0,0,0)")
         patterns.append("")
         texts.append("")
-        hovers.append("")
+        hovers.append(hover)
 
     for row in states.itertuples(index=False):
         program, activity = plan["program"].get(row.plan_code), plan["activity"].get(row.plan_code)
         program = program if isinstance(program, str) else missing
         activity = activity if isinstance(activity, str) else missing
         if program != last_program:
-            heading(f"<b>{plain(program, 60)}</b>")
+            heading(f"<b>{label(program)}</b>", f"<b>{plain(program, 70)}</b>")
             last_program, last_activity = program, None
         if activity != last_activity:
-            heading(f"<i>{plain(activity, 60)}</i>")
+            heading(f"<i>{label(activity)}</i>", f"<i>{plain(activity, 70)}</i>")
             last_activity = activity
         style = STATE_STYLE[row.state]
-        labels.append(f"{plain(row.indicator_code)}  {plain(textwrap.shorten(row.text, 45, placeholder='…'))}")
+        labels.append(f"{label(row.indicator_code, 24)}  {label(row.text, 45)}")
         share = 0.0 if pd.isna(row.completion) else row.completion * 100
         values.append(share if row.state not in (m.NO_TARGET, m.NO_DATA) else 0)
         colors.append(style["color"])
@@ -376,9 +473,15 @@ def indicator_bars(states: pd.DataFrame, model: ActionPlan, as_of_month: int, la
     )
     fig.update_xaxes(range=[0, 135], tickvals=[0, 25, 50, 75, 100], ticksuffix="%")
     fig.update_yaxes(
-        tickvals=list(range(len(labels))), ticktext=labels, range=[len(labels) - 0.5, -0.5], automargin=True
+        tickvals=list(range(len(labels))), ticktext=labels, range=[max(len(labels), 1) - 0.5, -0.5], automargin=True
     )
+    if states.empty:
+        no_data(fig, lang)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
+    if total is not None and total > len(states):
+        subtitle += " · " + t(
+            "chart.indicators.rows", lang, first=1, last=fmt.number(len(states), lang), total=fmt.number(total, lang)
+        )
     return _layout(fig, t("chart.indicators.title", lang), subtitle, 140 + ROW_HEIGHT * max(len(labels), 1), lang)
 
 
@@ -447,7 +550,12 @@ def ikm_trend(table: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: st
                 go.Scatter(
                     x=rows["period"],
                     y=rows["ikm_converted"],
-                    name=plain(unit),
+                    name=label(unit, LEGEND_CHARS),  # the legend line; the hover box has the whole name
+                    hovertext=[
+                        f"{plain(unit, 70)}<br>{plain(period)}: {fmt.number(value, lang, 2)}"
+                        for period, value in zip(rows["period"], rows["ikm_converted"], strict=True)
+                    ],
+                    hoverinfo="text",
                     mode="lines+markers",
                     line={"dash": UNIT_DASHES[index % len(UNIT_DASHES)], "width": 2, "color": "#555555"},
                     marker={"symbol": ("square", "triangle-up", "diamond", "cross", "star")[index % 5], "size": 9},
@@ -470,6 +578,8 @@ def ikm_trend(table: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: st
             )
         )
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
+    else:
+        no_data(fig, lang)
     low = min([60.0, *(table["ikm_converted"].dropna() - 5)]) if not table.empty else 60.0
     fig.update_yaxes(range=[max(low, 25.0), 100], title=t("ikm.axis", lang))
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
@@ -501,7 +611,9 @@ def nrr_bars(row: pd.Series, model: ActionPlan, as_of_month: int, lang: str) -> 
             x=UNSUR.index(weakest), y=row[weakest], yshift=40, showarrow=False, text=f"<b>{t('ikm.weakest', lang)}</b>"
         )
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    title = t("chart.nrr.title", lang, period=row["period"], unit=row["unit"])
+    # Plain text, cut to one legend line: _layout escapes the title.
+    period, unit = (fmt.short_text(" ".join(str(row[key]).split()), LEGEND_CHARS) for key in ("period", "unit"))
+    title = t("chart.nrr.title", lang, period=period, unit=unit)
     return _layout(fig, title, subtitle, 420, lang)
 
 
@@ -514,7 +626,12 @@ def respondents_bars(table: pd.DataFrame, model: ActionPlan, as_of_month: int, l
             go.Bar(
                 x=rows["period"],
                 y=rows["respondents"],
-                name=plain(unit),
+                name=label(unit, LEGEND_CHARS),
+                hovertext=[
+                    f"{plain(unit, 70)}<br>{plain(period)}: {fmt.number(value, lang)}"
+                    for period, value in zip(rows["period"], rows["respondents"], strict=True)
+                ],
+                hoverinfo="text",
                 text=[fmt.number(v, lang) for v in rows["respondents"]],
                 textposition="inside",
                 marker={
@@ -526,5 +643,7 @@ def respondents_bars(table: pd.DataFrame, model: ActionPlan, as_of_month: int, l
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
+    if units.empty:
+        no_data(fig, lang)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     return _layout(fig, t("chart.respondents.title", lang), subtitle, 360, lang)

@@ -158,17 +158,23 @@ def _renamed(frame: pd.DataFrame, columns: dict[str, dict[str, str]]) -> pd.Data
     return frame
 
 
+def _values(frame: pd.DataFrame, column: str) -> list:
+    """The column's values, or none when the frame lacks it (a sheet the workbook does not have)."""
+    return list(frame[column]) if column in frame else []
+
+
 def chart_model(model: ActionPlan) -> ActionPlan:
     """The model with the texts chart labels show cut to label length: codes, programme and activity
     names, sub-activity and indicator texts, service units. Distinct names stay distinct, so groups
     and joins are the same as in `model`, which is returned as it is when nothing is too long."""
-    codes = short_names([*model.plan["code"], *model.indicators["plan_code"]], CODE_CHARS)
-    indicator_codes = short_names(model.indicators["indicator_code"], CODE_CHARS)
-    names = short_names([*model.plan["program"], *model.plan["activity"]], NAME_CHARS)
+    plan, indicators = model.plan, model.indicators
+    codes = short_names([*_values(plan, "code"), *_values(indicators, "plan_code")], CODE_CHARS)
+    indicator_codes = short_names(_values(indicators, "indicator_code"), CODE_CHARS)
+    names = short_names([*_values(plan, "program"), *_values(plan, "activity")], NAME_CHARS)
     texts = short_names(
-        [*model.plan["sub_activity"], *model.plan["indicators_text"], *model.indicators["text"]], TEXT_CHARS
+        [*_values(plan, "sub_activity"), *_values(plan, "indicators_text"), *_values(indicators, "text")], TEXT_CHARS
     )
-    units = short_names([*model.survey["unit"], *model.responses["unit"]], UNIT_CHARS)
+    units = short_names([*_values(model.survey, "unit"), *_values(model.responses, "unit")], UNIT_CHARS)
     mappings = {"codes": codes, "indicator_codes": indicator_codes, "names": names, "texts": texts, "units": units}
     mappings = {kind: {old: new for old, new in found.items() if old != new} for kind, found in mappings.items()}
     if not any(mappings.values()):
