@@ -250,17 +250,17 @@ def test_an_unusable_data_directory_is_a_message(monkeypatch: pytest.MonkeyPatch
 
 def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The bytes the download buttons serve (read back from the media storage) neutralise formulas."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.testing.v1 import app_test
 
-    storages: list[MemoryMediaFileStorage] = []
+    managers: list[MediaFileManager] = []
 
-    class RecordingStorage(MemoryMediaFileStorage):
-        def __init__(self, endpoint: str) -> None:
-            super().__init__(endpoint)
-            storages.append(self)
+    class RecordingManager(MediaFileManager):
+        def __init__(self, storage: object) -> None:
+            super().__init__(storage)  # type: ignore[arg-type]
+            managers.append(self)
 
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
+    monkeypatch.setattr(app_test, "MediaFileManager", RecordingManager)
     wb = openpyxl.load_workbook(BUNDLED)
     wb["Rencana Aksi"]["D9"] = '=HYPERLINK("http://contoh","klik")'
     wb["Rencana Aksi"]["D9"].data_type = "s"
@@ -270,13 +270,16 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Unduh XLSX", "Unduh CSV"]
 
-    def served(url: str) -> bytes:
-        return storages[-1].get_file(url.rsplit("/", 1)[1]).content
+    def served(button: object) -> bytes:
+        """What the browser gets on a click: the deferred file made, then read back from storage."""
+        url = managers[-1].execute_deferred(button.proto.deferred_file_id)  # type: ignore[attr-defined]
+        return managers[-1]._storage.get_file(url.rsplit("/", 1)[1]).content  # type: ignore[attr-defined]
 
-    csv_text = served(buttons[1].proto.url).decode("utf-8-sig")
+    assert not buttons[0].proto.url  # nothing is made before a click
+    csv_text = served(buttons[1]).decode("utf-8-sig")
     assert '\'=HYPERLINK(""http://contoh"",""klik"")' in csv_text  # a quote makes it text in a sheet
     assert "\n=HYPERLINK" not in csv_text and ";=HYPERLINK" not in csv_text
-    sheet = openpyxl.load_workbook(io.BytesIO(served(buttons[0].proto.url))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(served(buttons[0]))).active
     texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
     assert '\'=HYPERLINK("http://contoh","klik")' in texts  # text, as in the CSV ...
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # ... never a formula

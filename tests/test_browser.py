@@ -177,6 +177,11 @@ def test_main_controls(server: str, browser) -> None:
     assert download.value.suggested_filename == "jadwal_2022_posisi_2022-09.png"
     ARTIFACTS.mkdir(exist_ok=True)
     download.value.save_as(ARTIFACTS / download.value.suggested_filename)
+    with page.expect_download(timeout=60_000) as table_download:  # the file is made on the click
+        page.get_by_role("button", name="Unduh CSV").first.click()
+    assert table_download.value.suggested_filename == "jadwal_2022_posisi_2022-09.csv"
+    table_csv = Path(table_download.value.path()).read_bytes().decode("utf-8-sig")
+    assert table_csv.startswith("Kode;") and "RA-11" in table_csv
     page.get_by_label("Cari teks (kode, kegiatan, indikator)").fill("Kerja Sama")
     page.keyboard.press("Enter")
     page.get_by_text("1 dari 11 baris ditampilkan").wait_for(timeout=30_000)

@@ -58,14 +58,18 @@ def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
 
 
 def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> None:
-    """A table with XLSX and CSV downloads (formula-injection safe), named after what and when."""
+    """A table with XLSX and CSV downloads (formula-injection safe), named after what and when.
+
+    The files are made when a download is clicked (Streamlit's deferred download), not at every run:
+    a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
+    """
     st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
     year = ctx.model.info.get("year")
     stem = charts.chart_filename(name, year, ctx.as_of_month)
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
         t("table.download_xlsx", ctx.lang),
-        export.to_xlsx(frame, name),
+        lambda: export.to_xlsx(frame, name),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -73,7 +77,7 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> No
     )
     right.download_button(
         t("table.download_csv", ctx.lang),
-        export.to_csv(frame, ctx.lang),
+        lambda: export.to_csv(frame, ctx.lang),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
