@@ -10,7 +10,7 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import show_chart, show_table
+from rbdash.ui.widgets import chart_page, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -20,7 +20,16 @@ states = metrics.indicator_status(model, month)
 if ctx.programmes:
     program_of = model.plan.set_index("code")["program"].map(metrics.group_key)
     states = states[states["plan_code"].map(program_of).isin(ctx.programmes)]
-show_chart(charts.indicator_bars(states, model, month, lang), "indikator", ctx, "indicator_bars")
+# Like the Gantt, the chart holds a page of indicators; the table keeps every one.
+page = chart_page(len(states), "indicator_page", lang)
+first_row, last_row = charts.page_span(page, len(states))
+shown = states.iloc[first_row - 1 : last_row]
+show_chart(
+    charts.indicator_bars(shown, model, month, lang, total=len(states), first=first_row),
+    "indikator",
+    ctx,
+    "indicator_bars",
+)
 
 st.subheader(t("indicators.table", lang))
 table = pd.DataFrame(

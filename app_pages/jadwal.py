@@ -10,7 +10,7 @@ from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import show_chart, show_table
+from rbdash.ui.widgets import chart_page, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -51,30 +51,7 @@ st.caption(
     + " · "
     + t("schedule.legend", lang)
 )
-# A chart holds at most charts.GANTT_PAGE_ROWS plan rows (a larger one would stall the browser);
-# larger selections are shown page by page, while the table below keeps every row.
-page = 1
-if charts.gantt_pages(len(rows)) > 1:
-
-    def page_option(number: int) -> str:
-        first_row, last_row = charts.page_span(number, len(rows))
-        return t("schedule.page_option", lang, first=fmt.number(first_row, lang), last=fmt.number(last_row, lang))
-
-    page = st.selectbox(
-        t("schedule.page", lang),
-        list(range(1, charts.gantt_pages(len(rows)) + 1)),
-        format_func=page_option,
-        key="schedule_page",
-    )
-    first_row, last_row = charts.page_span(page, len(rows))
-    st.info(
-        t(
-            "schedule.page_note",
-            lang,
-            first=fmt.number(first_row, lang),
-            last=fmt.number(last_row, lang),
-            total=fmt.number(len(rows), lang),
-        )
-    )
+# A chart holds a page of rows (a larger one would stall the browser); the table keeps every row.
+page = chart_page(len(rows), "schedule_page", lang)
 show_chart(charts.gantt(model, month, lang, chosen, page=page, rows=rows), "jadwal", ctx, "schedule_gantt")
 show_table(plan_rows_table(model, list(rows["code"]), lang), "jadwal", ctx, "schedule_rows")

@@ -314,3 +314,24 @@ def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pyte
     at.text_input(key="schedule_text").input("SYN-00001").run()  # a narrow filter: one page, no selector
     assert not at.get("selectbox") or all(box.key != "schedule_page" for box in at.selectbox)
     assert not at.info
+
+
+def test_indicators_of_a_large_plan_are_charted_page_by_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """As on Jadwal: one chart of every indicator of a large plan would stall the browser."""
+    import json
+
+    from bench.generate import WorkbookSize, synthetic_content
+
+    path = tmp_path / "besar.xlsx"
+    write_workbook(path, synthetic_content(WorkbookSize(200, 40)))
+    at = run_app(monkeypatch, path, page="app_pages/indikator.py")
+    assert not at.exception
+    total = len(at.dataframe[0].value)
+    assert total > 160  # three chart pages at least
+    pages = at.selectbox(key="indicator_page")
+    assert pages.options[:2] == ["Baris 1–80", "Baris 81–160"]
+    pages.set_value(2).run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert f"81–160 dari {total:,}".replace(",", ".") in spec["layout"]["title"]["subtitle"]["text"]
+    assert len(at.dataframe[0].value) == total  # the table keeps every indicator

@@ -409,12 +409,17 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
 
 
 def indicator_bars(
-    states: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str, total: int | None = None
+    states: pd.DataFrame,
+    model: ActionPlan,
+    as_of_month: int,
+    lang: str,
+    total: int | None = None,
+    first: int = 1,
 ) -> go.Figure:
     """Completion per indicator against its target, in plan order; no target and no data are labelled.
 
-    `total`: how many indicators there are when `states` holds only the first of them (the subtitle
-    then says which it shows)."""
+    `total`: how many indicators there are when `states` holds only some of them, from the `first`
+    (1-based); the subtitle then says which it shows."""
     plan = model.plan.set_index("code")
     missing = fmt.missing_in_copy(lang)
     labels, values, colors, patterns, texts, hovers = [], [], [], [], [], []
@@ -480,7 +485,11 @@ def indicator_bars(
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     if total is not None and total > len(states):
         subtitle += " · " + t(
-            "chart.indicators.rows", lang, first=1, last=fmt.number(len(states), lang), total=fmt.number(total, lang)
+            "chart.indicators.rows",
+            lang,
+            first=fmt.number(first, lang),
+            last=fmt.number(first + len(states) - 1, lang),
+            total=fmt.number(total, lang),
         )
     return _layout(fig, t("chart.indicators.title", lang), subtitle, 140 + ROW_HEIGHT * max(len(labels), 1), lang)
 

@@ -50,6 +50,30 @@ def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
     return frame.rename(columns={c: t(f"col.{c}", lang) for c in frame.columns})
 
 
+def chart_page(total: int, key: str, lang: str) -> int:
+    """The page of rows a chart shows (1 when all fit on one): a selector and a note when they do not."""
+    pages = charts.gantt_pages(total)
+    if pages == 1:
+        return 1
+
+    def page_option(number: int) -> str:
+        first_row, last_row = charts.page_span(number, total)
+        return t("schedule.page_option", lang, first=fmt.number(first_row, lang), last=fmt.number(last_row, lang))
+
+    page = st.selectbox(t("schedule.page", lang), list(range(1, pages + 1)), format_func=page_option, key=key)
+    first_row, last_row = charts.page_span(page, total)
+    st.info(
+        t(
+            "schedule.page_note",
+            lang,
+            first=fmt.number(first_row, lang),
+            last=fmt.number(last_row, lang),
+            total=fmt.number(total, lang),
+        )
+    )
+    return page
+
+
 def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
     """A chart whose camera button saves a high-resolution PNG named after what and when."""
     st.plotly_chart(
