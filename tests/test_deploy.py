@@ -104,6 +104,12 @@ class StandIn(BaseHTTPRequestHandler):
     hold = threading.Event()
     bodies = 0
     removals: ClassVar[list[str]] = []  # the paths of the DELETEs it got
+    seen: ClassVar[dict[str, tuple[str | None, str | None]]] = {}  # path: (X-Real-IP, X-Forwarded-For)
+
+    def do_GET(self) -> None:
+        StandIn.seen[self.path] = (self.headers.get("X-Real-IP"), self.headers.get("X-Forwarded-For"))
+        self.send_response(204)
+        self.end_headers()
 
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -136,6 +142,7 @@ def proxy(tmp_path: Path) -> Iterator[int]:
     StandIn.hold.set()
     StandIn.bodies = 0
     StandIn.removals = []
+    StandIn.seen = {}
     port = free_port()
     config = tmp_path / "rbdash.conf"
     config.write_text(
@@ -282,3 +289,22 @@ def test_a_removal_may_not_carry_a_large_body(proxy: int) -> None:
         sock.sendall(f"DELETE {UPLOAD} HTTP/1.1\r\nHost: rbdash\r\nContent-Length: 2000000\r\n\r\n".encode())
         assert sock.recv(100).startswith(b"HTTP/1.1 413 ")
     assert request(proxy, "DELETE", 80) == 204 and StandIn.removals == [UPLOAD]
+
+
+def test_the_app_learns_the_client_address_on_every_path(proxy: int) -> None:
+    """Seen in review: the websocket location set headers of its own and so inherited none of the
+    server's; a client's forged X-Forwarded-For reached the app, which took it for the address."""
+    forged = {"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"}
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade"}
+    for path, headers in (("/", forged), ("/_stcore/stream", forged | upgrade)):
+        connection = http.client.HTTPConnection("127.0.0.1", proxy, timeout=30, source_address=("127.0.0.90", 0))
+        try:
+            connection.request("GET", path, headers=headers)
+            assert connection.getresponse().status == 204, path
+        finally:
+            connection.close()
+    # The rightmost X-Forwarded-For entry is nginx's (what uvicorn under Streamlit takes); X-Real-IP is replaced.
+    assert StandIn.seen == {
+        "/": ("127.0.0.90", "203.0.113.9, 127.0.0.90"),
+        "/_stcore/stream": ("127.0.0.90", "203.0.113.9, 127.0.0.90"),
+    }
