@@ -2,7 +2,8 @@
 
 "Buat laporan" puts the report in the server's report queue (`rbdash.exports.queue`) and returns at
 once; a fragment polls the job, showing its place in line, then the downloads or the error. Every
-session asking for the same report (data version, month, language) shares one build.
+session asking for the same report (data version, month, language) shares one build. A tab may have one
+report of its own in the queue, a visitor (user, else address: rbdash.ui.visitor) a few.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.ui.frame import page_header, page_setup
 from rbdash.ui.session import browser_session
+from rbdash.ui.visitor import report_visitor
 
 POLL_SECONDS = 1.0
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -26,7 +28,7 @@ stem = charts.chart_filename("laporan", model.info.get("year"), month)
 request = ReportRequest(ctx.result.sha256, month, lang, ctx.result.source_name or ctx.result.sha256[:12])
 if st.button(t("report.build", lang), type="primary", key="report_build"):
     try:
-        st.session_state["report_job"] = submit_report(model, request, browser_session())
+        st.session_state["report_job"] = submit_report(model, request, browser_session(), report_visitor())
     except QueueFull as exc:
         st.session_state.pop("report_job", None)
         st.error(t(exc.key, lang))

@@ -16,6 +16,7 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
     upload_total_mb = 400              # uploaded bytes all sessions of a server process may hold
     report_builders = 1                # reports built at once per server process; others queue
     report_queue = 8                   # reports waiting at most; more are refused
+    report_per_visitor = 2             # reports one user (or, signed out, one client address) may have queued
     login_checks = 2                   # password verifications (argon2, 64 MiB each) at once
     login_wait_seconds = 5             # how long a sign-in waits for a free verification slot
     login_failures_per_address = 20    # failed sign-ins from one client address ...
@@ -73,6 +74,7 @@ class Limits:
     upload_total_mb: int = 400
     report_builders: int = 1
     report_queue: int = 8
+    report_per_visitor: int = 2
     login_checks: int = 2
     login_wait_seconds: int = 5
     login_failures_per_address: int = 20

@@ -1026,6 +1026,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Laporan Anda yang lain masih dalam antrean; tunggu sampai selesai, lalu buat yang ini.",
         "en": "Another report of yours is still in the queue; wait until it is done, then build this one.",
     },
+    "report.visitor_busy": {
+        "id": "Antrean laporan penuh untuk akun atau alamat jaringan Anda; tunggu laporan yang sedang dibuat selesai, lalu coba lagi.",
+        "en": "The report queue is full for your account or network address; wait until the reports being built are done, then try again.",
+    },
     "report.failed": {
         "id": "Laporan gagal dibuat. Coba lagi; bila terulang, beri tahu pengelola server (rinciannya ada di log server).",
         "en": "The report could not be built. Try again; if it happens again, tell the server administrator (the details are in the server log).",

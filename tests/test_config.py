@@ -50,6 +50,14 @@ def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert (limits.worker_memory_mb, limits.worker_slots) == (800, 2)
     monkeypatch.setenv("RBDASH_WORKER_MEMORY_MB", "1200")
     assert settings().limits.worker_memory_mb == 1200
+    monkeypatch.delenv("RBDASH_REPORT_PER_VISITOR", raising=False)
+    assert settings().limits.report_per_visitor == 2
+    other = tmp_path / "other.toml"  # another file: the settings are read again whatever the clock
+    other.write_text("[limits]\nreport_per_visitor = 3\n")
+    monkeypatch.setenv("RBDASH_CONFIG", str(other))
+    assert settings().limits.report_per_visitor == 3
+    monkeypatch.setenv("RBDASH_REPORT_PER_VISITOR", "1")
+    assert settings().limits.report_per_visitor == 1
 
 
 @pytest.mark.parametrize(
@@ -59,6 +67,7 @@ def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
         ("[limits]\nworker_memory = 800\n", None, "settings.unknown_key", "limits.worker_memory"),
         ("[limits]\nlogin_checks = 0\n", None, "settings.bad_value", "limits.login_checks"),
         ('[limits]\nreport_queue = "banyak"\n', None, "settings.bad_value", "limits.report_queue"),
+        ("[limits]\nreport_per_visitor = 0\n", None, "settings.bad_value", "limits.report_per_visitor"),
         ('auth = "ldap"\n', None, "settings.bad_value", "auth"),
         ('view_requires_login = "mungkin"\n', None, "settings.bad_value", "view_requires_login"),
         ('[oidc_roles]\n"orang@luar" = "raja"\n', None, "settings.bad_value", "oidc_roles.orang@luar"),

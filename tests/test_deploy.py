@@ -1,7 +1,7 @@
 """deploy/nginx.conf is a valid nginx configuration (`nginx -t`) whose upload body limit matches
 Streamlit's server.maxUploadSize, and a real nginx running it keeps its promises: slow senders never
-lock other uploads out, removing a file is never rate-limited, uploads are limited per address, and
-at most four bodies reach the app at once."""
+lock other uploads out, removing a file is never rate-limited nor blocked by uploads, uploads are
+limited per address, and at most four bodies reach the app at once, across all nginx worker processes."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import subprocess
 import threading
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -80,6 +81,8 @@ def test_the_upload_body_limit_matches_streamlits() -> None:
     assert re.search(r"^\s*limit_req\s+zone=rbdash_upload_rate\b", upload, re.M)
     assert re.search(r"^\s*proxy_pass http://rbdash_streamlit_uploads;", upload, re.M)
     assert re.search(r"server 127\.0\.0\.1:8501 max_conns=4;", text)
+    uploads = re.search(r"upstream rbdash_streamlit_uploads \{(.*?)\n\}", text, re.S).group(1)
+    assert re.search(r"^\s*zone rbdash_uploads 64k;", uploads, re.M)  # one count for all workers
     assert re.search(r"^\s*client_max_body_size 1m;", text, re.M)  # everything else stays small
     for header in ("X-Real-IP", "X-Forwarded-For"):
         assert re.search(rf"^\s*proxy_set_header {header}\s", text, re.M), header
@@ -87,25 +90,38 @@ def test_the_upload_body_limit_matches_streamlits() -> None:
 
 # ----------------------------------------------------------------------------------------------
 # The rules at work: a real nginx with deploy/nginx.conf in front of a stand-in app. Clients come
-# from different loopback addresses (127.0.0.N), as different visitors would.
+# from different loopback addresses (127.0.0.N), as different visitors would. nginx runs WORKERS
+# worker processes with `reuseport`, so the kernel spreads connections over them (as Debian's
+# `worker_processes auto` on a multi-core server would): a limit that one worker counts alone shows.
 
 UPLOAD = "/_stcore/upload_file/session/file"
+WORKERS = 4
 
 
 class StandIn(BaseHTTPRequestHandler):
-    """The app: reads the body, waits while `hold` is clear, answers 204."""
+    """The app: reads an upload's body, waits while `hold` is clear, answers 204; answers removals at once."""
 
     hold = threading.Event()
     bodies = 0
+    removals: ClassVar[list[str]] = []  # the paths of the DELETEs it got
+    seen: ClassVar[dict[str, tuple[str | None, str | None]]] = {}  # path: (X-Real-IP, X-Forwarded-For)
 
-    def _answer(self) -> None:
+    def do_GET(self) -> None:
+        StandIn.seen[self.path] = (self.headers.get("X-Real-IP"), self.headers.get("X-Forwarded-For"))
+        self.send_response(204)
+        self.end_headers()
+
+    def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         StandIn.bodies += 1
         StandIn.hold.wait(30)
         self.send_response(204)
         self.end_headers()
 
-    do_PUT = do_DELETE = _answer
+    def do_DELETE(self) -> None:
+        StandIn.removals.append(self.path)
+        self.send_response(204)
+        self.end_headers()
 
     def log_message(self, *args: object) -> None:
         pass
@@ -125,12 +141,14 @@ def proxy(tmp_path: Path) -> Iterator[int]:
     threading.Thread(target=app.serve_forever, daemon=True).start()
     StandIn.hold.set()
     StandIn.bodies = 0
+    StandIn.removals = []
+    StandIn.seen = {}
     port = free_port()
     config = tmp_path / "rbdash.conf"
     config.write_text(
         DEPLOY.read_text()
         .replace("127.0.0.1:8501", f"127.0.0.1:{app.server_port}")
-        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+        .replace("listen 80;", f"listen 127.0.0.1:{port} reuseport;")
     )
     temp = {name: tmp_path / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
@@ -139,6 +157,7 @@ def proxy(tmp_path: Path) -> Iterator[int]:
     main.write_text(f"""
 {"user root;" if os.geteuid() == 0 else ""}
 daemon off;
+worker_processes {WORKERS};
 pid {tmp_path / "nginx.pid"};
 error_log {tmp_path / "error.log"};
 events {{}}
@@ -219,20 +238,73 @@ def test_removing_files_is_never_rate_limited_but_uploads_are(proxy: int) -> Non
     assert statuses[:6] == [204] * 6 and statuses[6:] == [429, 429]  # 1 + a burst of 5, then 10 a minute
 
 
-def test_at_most_four_bodies_reach_the_app_at_once(proxy: int) -> None:
-    StandIn.hold.clear()  # the app holds every request it gets
+def uploads_held_by_the_app(port: int, clients: range) -> tuple[list[threading.Thread], list[int]]:
+    """A PUT from each of `clients` at once, with the app holding every body it gets; the threads
+    sending them and the statuses answered so far (a held upload answers once `hold` is set)."""
+    StandIn.hold.clear()
     statuses: list[int] = []
-    threads = [
-        threading.Thread(target=lambda c=client: statuses.append(request(proxy, "PUT", c))) for client in range(50, 54)
-    ]
+    threads = [threading.Thread(target=lambda c=client: statuses.append(request(port, "PUT", c))) for client in clients]
     for thread in threads:
         thread.start()
+    return threads, statuses
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    """Poll `condition` until it holds, for at most 20 seconds (the caller then asserts it)."""
     deadline = time.monotonic() + 20
-    while StandIn.bodies < 4 and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling until the four reached the app, bounded by the deadline
-    assert StandIn.bodies == 4
-    assert request(proxy, "PUT", 54) == 503  # the fifth: "try again", and the app never saw it
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling the stand-in's counters, bounded by the deadline
+
+
+def test_at_most_four_bodies_reach_the_app_at_once(proxy: int) -> None:
+    """Seen by the attacker review: without a shared zone each nginx worker counted its own four, and
+    seven uploads reached the app at once."""
+    threads, statuses = uploads_held_by_the_app(proxy, range(50, 62))  # twelve visitors, over four workers
+    wait_for(lambda: StandIn.bodies >= 4 and len(statuses) >= 8)
+    assert (StandIn.bodies, sorted(statuses)) == (4, [503] * 8)  # the other eight: "try again"
+    assert request(proxy, "PUT", 62) == 503  # and so is the next one, the app never saw them
     StandIn.hold.set()
     for thread in threads:
         thread.join(30)
-    assert sorted(statuses) == [204] * 4 and StandIn.bodies == 4
+    assert sorted(statuses) == [204] * 4 + [503] * 8 and StandIn.bodies == 4
+
+
+def test_removals_pass_while_uploads_take_every_place(proxy: int) -> None:
+    """Seen by the attacker review: DELETEs went through the four upload places, so a flood of slow
+    uploads also kept visitors from removing files."""
+    threads, statuses = uploads_held_by_the_app(proxy, range(70, 74))
+    wait_for(lambda: StandIn.bodies >= 4)
+    assert StandIn.bodies == 4 and request(proxy, "PUT", 74) == 503  # every upload place is taken
+    assert [request(proxy, "DELETE", 75) for _ in range(3)] == [204] * 3
+    assert StandIn.removals == [UPLOAD] * 3  # the app got them, at their own address
+    StandIn.hold.set()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(statuses) == [204] * 4
+
+
+def test_a_removal_may_not_carry_a_large_body(proxy: int) -> None:
+    """Only PUT may send 51 MB: any other method to the upload address has the 1 MB of every request."""
+    with socket.create_connection(("127.0.0.1", proxy), timeout=30, source_address=("127.0.0.80", 0)) as sock:
+        sock.sendall(f"DELETE {UPLOAD} HTTP/1.1\r\nHost: rbdash\r\nContent-Length: 2000000\r\n\r\n".encode())
+        assert sock.recv(100).startswith(b"HTTP/1.1 413 ")
+    assert request(proxy, "DELETE", 80) == 204 and StandIn.removals == [UPLOAD]
+
+
+def test_the_app_learns_the_client_address_on_every_path(proxy: int) -> None:
+    """Seen in review: the websocket location set headers of its own and so inherited none of the
+    server's; a client's forged X-Forwarded-For reached the app, which took it for the address."""
+    forged = {"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"}
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade"}
+    for path, headers in (("/", forged), ("/_stcore/stream", forged | upgrade)):
+        connection = http.client.HTTPConnection("127.0.0.1", proxy, timeout=30, source_address=("127.0.0.90", 0))
+        try:
+            connection.request("GET", path, headers=headers)
+            assert connection.getresponse().status == 204, path
+        finally:
+            connection.close()
+    # The rightmost X-Forwarded-For entry is nginx's (what uvicorn under Streamlit takes); X-Real-IP is replaced.
+    assert StandIn.seen == {
+        "/": ("127.0.0.90", "203.0.113.9, 127.0.0.90"),
+        "/_stcore/stream": ("127.0.0.90", "203.0.113.9, 127.0.0.90"),
+    }

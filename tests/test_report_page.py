@@ -1,18 +1,22 @@
 """The Laporan page through AppTest with fake builds held by threading.Event: pressing the button
 queues the report and returns; the page shows the place in line, then the downloads; two sessions
-asking for the same report share one build; a full queue and a failed build are messages."""
+asking for the same report share one build; a full queue, a visitor's full share of it and a failed
+build are messages; a signed-in user counts apart from the address they share."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from rbdash.exports import queue as rq
 from rbdash.messages import t
+from rbdash.ui import session
 from tests.conftest import BUNDLED, ROOT
 
 WAIT = 30  # seconds: an upper bound for events that should come at once, never a pause
@@ -63,9 +67,11 @@ def occupy(queue: rq.BuildQueue) -> threading.Event:
     return release
 
 
-def open_page(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def open_page(monkeypatch: pytest.MonkeyPatch, tab: str = "") -> AppTest:
     monkeypatch.setenv("RBDASH_WORKBOOK", str(BUNDLED))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["test_tab"] = tab
+    at.run()
     at.switch_page(PAGE).run()
     assert not at.exception and at.title[0].value == "Laporan"
     return at
@@ -153,3 +159,72 @@ def test_a_failed_build_is_a_message_not_a_traceback(builds, monkeypatch: pytest
     assert not at.exception
     assert [error.value for error in at.error] == [t("report.failed", "id")]
     assert downloads(at) == []
+
+
+def ask_for_month(at: AppTest, month: int) -> AppTest:
+    """Move the as-of slider to `month` and press "Buat laporan" (another month is another report)."""
+    at.sidebar.select_slider(key="as_of_month").set_value(month).run()
+    return at.button(key="report_build").click().run()
+
+
+@pytest.fixture
+def roomy_queue(builds, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeBuilds, rq.BuildQueue]]:
+    """The fake builds with a queue of 8 places, 2 per visitor: only the bound per visitor refuses.
+    Every AppTest has the same session id; here a test names each one's tab in `test_tab`."""
+    fake, _ = builds
+    monkeypatch.setattr(session, "browser_session", lambda: st.session_state.get("test_tab", ""))
+    queue = rq.BuildQueue(builders=1, capacity=8, per_visitor=2)
+    old = rq.replace_report_queue(queue)
+    yield fake, queue
+    fake.release.set()
+    queue.shutdown(timeout=WAIT)
+    rq.replace_report_queue(old)
+
+
+def test_a_third_report_from_one_address_is_a_message(roomy_queue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen by the attacker review: anonymous tabs (one session each) from one address filled the queue."""
+    fake, queue = roomy_queue
+    client = {"address": "203.0.113.7"}
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda _self: client["address"]))
+    tabs = [open_page(monkeypatch, f"tab-{n}") for n in range(4)]
+    for tab, month in zip(tabs, (9, 6), strict=False):
+        assert not ask_for_month(tab, month).error and "report_job" in tab.session_state
+    third = ask_for_month(tabs[2], 3)
+    assert not third.exception
+    assert [error.value for error in third.error] == [
+        "Antrean laporan penuh untuk akun atau alamat jaringan Anda; "
+        "tunggu laporan yang sedang dibuat selesai, lalu coba lagi."
+    ]
+    assert "report_job" not in third.session_state and queue.jobs_of("address:203.0.113.7") == 2
+    client["address"] = "198.51.100.2"  # another visitor is served
+    fourth = ask_for_month(tabs[3], 3)
+    assert not fourth.error and fourth.session_state["report_job"].visitor == "address:198.51.100.2"
+    fake.release.set()
+    assert tabs[0].session_state["report_job"].wait(WAIT)
+    client["address"] = "203.0.113.7"  # once one of its reports is done, the first address may ask again
+    third.run()
+    assert not ask_for_month(third, 4).error and "report_job" in third.session_state
+
+
+def test_a_signed_in_user_counts_apart_from_the_shared_address(
+    roomy_queue, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Staff behind the office's one address (NAT): anonymous tabs there do not take a user's places."""
+    from rbdash.store.sqlite import Store
+
+    password = "kata-sandi-panjang-1"
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data").add_user("edi", "editor", password)
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda _self: "203.0.113.7"))
+    anonymous = [open_page(monkeypatch, f"tab-{n}") for n in range(2)]
+    for tab, month in zip(anonymous, (9, 6), strict=True):
+        ask_for_month(tab, month)
+    assert rq.report_queue().jobs_of("address:203.0.113.7") == 2
+    staff = open_page(monkeypatch, "staff-tab")
+    staff.sidebar.text_input(key="login_user").input("edi")
+    staff.sidebar.text_input(key="login_password").input(password)
+    next(button for button in staff.sidebar.button if button.label == "Masuk").click().run()
+    assert staff.session_state["user"] == "edi"
+    staff.switch_page(PAGE).run()
+    assert not ask_for_month(staff, 3).error
+    assert staff.session_state["report_job"].visitor == "user:edi"

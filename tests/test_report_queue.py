@@ -1,5 +1,6 @@
 """The report queue with fake builders held by threading.Event: positions, one build shared by
-identical requests, the cap, a failing build, the LRU of finished results, the settings."""
+identical requests, the cap, the bounds per tab and per visitor, a failing build, the LRU of finished
+results, the settings."""
 
 from __future__ import annotations
 
@@ -128,6 +129,80 @@ def test_one_session_cannot_fill_the_queue(queue: rq.BuildQueue) -> None:
     assert done(theirs).state == rq.DONE and done(again).state == rq.DONE
 
 
+def test_many_tabs_of_one_visitor_cannot_fill_the_queue() -> None:
+    """Seen by the attacker review: ten anonymous tabs (ten sessions, one address) filled the queue."""
+    queue = rq.BuildQueue(builders=1, capacity=8, per_visitor=2)
+    gates = {n: Gate(result=n) for n in range(10)}
+    me = rq.visitor_key(None, "203.0.113.7")
+    accepted, refused = [], []
+    for n, gate in gates.items():  # ten tabs, each asking for a report of its own
+        try:
+            accepted.append(queue.submit(f"mine-{n}", gate, owner=f"tab-{n}", visitor=me))
+        except rq.VisitorBusy as exc:
+            refused.append(exc)
+    assert gates[0].started.wait(WAIT)
+    assert (len(accepted), len(refused), queue.jobs_of(me)) == (2, 8, 2)  # one built, one waiting
+    assert [queue.place(job) for job in accepted] == [rq.Place(rq.RUNNING, 0), rq.Place(rq.QUEUED, 1)]
+    assert t(refused[0].key, "id") == (
+        "Antrean laporan penuh untuk akun atau alamat jaringan Anda; "
+        "tunggu laporan yang sedang dibuat selesai, lalu coba lagi."
+    )
+    assert "full for your account or network address" in t(refused[0].key, "en")
+    assert isinstance(refused[0], rq.QueueFull)  # the page shows it as it shows a full queue
+    other = Gate()
+    theirs = queue.submit("theirs", other, owner="tab-x", visitor=rq.visitor_key(None, "198.51.100.2"))
+    assert queue.submit("theirs", Gate(), owner="tab-9", visitor=me) is theirs  # joining is always allowed
+    assert queue.jobs_of(me) == 2  # and counts against no one
+    gates[0].release.set()
+    assert done(accepted[0]).state == rq.DONE and queue.jobs_of(me) == 1
+    assert queue.submit("mine-0", Gate(), owner="tab-9", visitor=me) is accepted[0]  # a finished one: given
+    third = queue.submit("mine-2", gates[2], owner="tab-2", visitor=me)  # one of its two places is free again
+    assert queue.jobs_of(me) == 2
+    with pytest.raises(rq.VisitorBusy):
+        queue.submit("mine-3", gates[3], owner="tab-3", visitor=me)
+    for gate in (gates[1], gates[2], other):
+        gate.release.set()
+    assert [done(job).result for job in (accepted[1], third)] == [1, 2] and done(theirs).state == rq.DONE
+    assert queue.jobs_of(me) == 0 and [gates[n].runs for n in range(4)] == [1, 1, 1, 0]
+    queue.shutdown(timeout=WAIT)
+
+
+def test_the_tab_the_visitor_and_the_whole_queue_are_bounded_in_that_order(queue: rq.BuildQueue) -> None:
+    """capacity 3, two per visitor: a's two jobs (one built, one waiting) and b's two fill the three
+    waiting places; a tab with a job gets OwnerBusy, its visitor's other tabs VisitorBusy, c QueueFull."""
+    gates = [Gate() for _ in range(4)]
+    queue.submit("a1", gates[0], owner="a-tab1", visitor="address:a")
+    assert gates[0].started.wait(WAIT)
+    queue.submit("a2", gates[1], owner="a-tab2", visitor="address:a")
+    queue.submit("b1", gates[2], owner="b-tab1", visitor="user:b")
+    queue.submit("b2", gates[3], owner="b-tab2", visitor="user:b")
+    with pytest.raises(rq.OwnerBusy):
+        queue.submit("a3", Gate(), owner="a-tab1", visitor="address:a")
+    with pytest.raises(rq.VisitorBusy):
+        queue.submit("a3", Gate(), owner="a-tab3", visitor="address:a")
+    with pytest.raises(rq.QueueFull) as full:
+        queue.submit("c1", Gate(), owner="c-tab1", visitor="address:c")
+    assert type(full.value) is rq.QueueFull and full.value.key == "report.queue_full"
+    with pytest.raises(rq.QueueFull):
+        queue.submit("anonymous", Gate())  # no tab, no visitor (the command line): the cap alone
+    for gate in gates:
+        gate.release.set()
+
+
+def test_whom_a_request_counts_against() -> None:
+    assert rq.visitor_key("edi", "203.0.113.7") == "user:edi"  # a signed-in user, wherever from
+    assert rq.visitor_key("edi", None) == rq.visitor_key("edi", "198.51.100.2") == "user:edi"
+    assert rq.visitor_key(None, "203.0.113.7") == rq.visitor_key("", "203.0.113.7") == "address:203.0.113.7"
+    assert rq.visitor_key(None, "::ffff:203.0.113.7") == "address:203.0.113.7"
+    # One IPv6 subscriber picks any address of its /64: all of them are one visitor.
+    assert rq.visitor_key(None, "2001:db8:1:2:aaaa::1") == "address:2001:db8:1:2::/64"
+    assert rq.visitor_key(None, "2001:db8:1:2:bbbb::9") == "address:2001:db8:1:2::/64"
+    assert rq.visitor_key(None, "2001:db8:1:3::1") == "address:2001:db8:1:3::/64"
+    # An address the server cannot tell: one shared visitor, never a way around the bound.
+    for unknown in (None, "", "127.0.0.1", "::1", "not an address"):
+        assert rq.visitor_key(None, unknown) == "address:unknown", unknown
+
+
 def test_a_failing_build_fails_its_job_and_the_queue_goes_on(queue: rq.BuildQueue) -> None:
     broken = Gate(error=ValueError("boom"))
     browser = Gate(error=images.ExportFailed("TimeoutError()"))
@@ -179,14 +254,15 @@ def test_shutdown_fails_waiting_jobs() -> None:
 def test_the_process_queue_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RBDASH_REPORT_BUILDERS", "2")
     monkeypatch.setenv("RBDASH_REPORT_QUEUE", "5")
+    monkeypatch.setenv("RBDASH_REPORT_PER_VISITOR", "3")
     old = rq.replace_report_queue(None)
     try:
         made = rq.report_queue()
-        assert (made.builders, made.capacity) == (2, 5) and rq.report_queue() is made
+        assert (made.builders, made.capacity, made.per_visitor) == (2, 5, 3) and rq.report_queue() is made
     finally:
         rq.replace_report_queue(old)
     defaults = rq.BuildQueue()
-    assert (defaults.builders, defaults.capacity) == (1, 8)
+    assert (defaults.builders, defaults.capacity, defaults.per_visitor) == (1, 8, 2)
 
 
 def test_two_builders_build_two_jobs_at_once() -> None:

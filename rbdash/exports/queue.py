@@ -2,7 +2,10 @@
 
 `settings().limits.report_builders` builder threads (default 1) build reports one job at a time
 each; at most `settings().limits.report_queue` jobs (default 8) wait, and a new request beyond
-that is refused (`QueueFull`). A job is keyed by everything that determines its output
+that is refused (`QueueFull`). One browser session may have one job of its own waiting or being
+built (`OwnerBusy`), and one visitor (a signed-in user, else a client address: `visitor_key`) at
+most `settings().limits.report_per_visitor` (default 2, `VisitorBusy`), however many tabs it opens.
+A job is keyed by everything that determines its output
 (`ReportRequest`): a request with the key of a waiting or running job joins that job, and one
 with the key of a finished job gets its result, the same bytes, from a small LRU. A build that
 raises becomes a failed job with a catalogue message (the traceback goes to the server log), and
@@ -41,12 +44,43 @@ class OwnerBusy(QueueFull):
     key = "report.one_at_a_time"
 
 
+class VisitorBusy(QueueFull):
+    """The same visitor (user name or client address) already has its most jobs waiting or being built."""
+
+    key = "report.visitor_busy"
+
+
+def visitor_key(user: str | None, address: str | None) -> str:
+    """Whom a report request counts against: the signed-in user, else the client address.
+
+    A user name (or single sign-on e-mail) is one person wherever they connect from, and office
+    staff often share one address (NAT) with each other and with anonymous visitors, who must not
+    take the staff's places; an account is issued by an admin and its sign-ins are audited. An anonymous
+    visitor can open any number of tabs (sessions) but not pick its address. The address is counted
+    as sign-in throttling counts it (`rbdash.access.signin.address_key`: an IPv6 address by its /64);
+    a loopback, missing or unparseable address is one shared visitor, so visitors whose address the
+    server cannot tell (a proxy that sends no X-Forwarded-For) share its places rather than escape the bound.
+    """
+    from rbdash.access.signin import address_key
+
+    if user:
+        return f"user:{user}"
+    return f"address:{address_key(address) or 'unknown'}"
+
+
 class Job:
     """One build: its key, its state and, once finished, its result or the catalogue key of its failure."""
 
-    def __init__(self, key: Hashable, build: Callable[[], Any], owner: Hashable | None = None) -> None:
+    def __init__(
+        self,
+        key: Hashable,
+        build: Callable[[], Any],
+        owner: Hashable | None = None,
+        visitor: Hashable | None = None,
+    ) -> None:
         self.key = key
         self.owner = owner
+        self.visitor = visitor
         self.state = QUEUED
         self.result: Any = None
         self.error_key: str | None = None
@@ -76,9 +110,11 @@ class BuildQueue:
         keep: int = FINISHED_KEPT,
         failure_key: str = "report.failed",
         name: str = "rbdash-build",
+        per_visitor: int = 2,
     ) -> None:
         self.builders = max(1, builders)
         self.capacity = max(1, capacity)
+        self.per_visitor = max(1, per_visitor)
         self.keep = max(0, keep)
         self.failure_key = failure_key
         self.name = name
@@ -90,12 +126,20 @@ class BuildQueue:
         self._threads: list[threading.Thread] = []
         self._closed = False
 
-    def submit(self, key: Hashable, build: Callable[[], Any], owner: Hashable | None = None) -> Job:
+    def submit(
+        self,
+        key: Hashable,
+        build: Callable[[], Any],
+        owner: Hashable | None = None,
+        visitor: Hashable | None = None,
+    ) -> Job:
         """The job for `key`: the waiting, running or finished one, else a new one that runs `build()`.
 
-        Raises QueueFull when a new job would exceed the waiting jobs allowed, and OwnerBusy when
-        `owner` (a browser session) already has a new job of its own waiting or being built: one
-        visitor cannot fill the queue (joining another's job or getting a finished one is always allowed).
+        A new job is refused with OwnerBusy when `owner` (a browser session) already has a job of its
+        own waiting or being built, with VisitorBusy when `visitor` (`visitor_key`) already has
+        `per_visitor` of them, and with QueueFull when `capacity` jobs wait. So neither one tab nor
+        many tabs of one visitor can fill the queue; joining another's job or getting a finished one
+        is always allowed, and counts against no one.
         """
         with self._changed:
             if self._closed:
@@ -109,14 +153,24 @@ class BuildQueue:
                 return job
             if owner is not None and any(active.owner == owner for active in self._active.values()):
                 raise OwnerBusy
+            if visitor is not None and self._count_of(visitor) >= self.per_visitor:
+                raise VisitorBusy
             if len(self._waiting) >= self.capacity:
                 raise QueueFull
-            job = Job(key, build, owner)
+            job = Job(key, build, owner, visitor)
             self._waiting.append(job)
             self._active[key] = job
             self._start_builders()
             self._changed.notify()
             return job
+
+    def jobs_of(self, visitor: Hashable) -> int:
+        """How many jobs `visitor` asked for that are waiting or being built."""
+        with self._changed:
+            return self._count_of(visitor)
+
+    def _count_of(self, visitor: Hashable) -> int:
+        return sum(1 for job in self._active.values() if job.visitor == visitor)
 
     def place(self, job: Job) -> Place:
         """The job's state and position: 0 while being built, n while n-th in line, None once finished."""
@@ -224,7 +278,12 @@ def report_queue() -> BuildQueue:
     with _queue_lock:
         if _queue is None:
             limits = settings().limits
-            _queue = BuildQueue(limits.report_builders, limits.report_queue, name="rbdash-report")
+            _queue = BuildQueue(
+                limits.report_builders,
+                limits.report_queue,
+                name="rbdash-report",
+                per_visitor=limits.report_per_visitor,
+            )
         return _queue
 
 
@@ -237,10 +296,16 @@ def replace_report_queue(queue: BuildQueue | None) -> BuildQueue | None:
         return old
 
 
-def submit_report(model: ActionPlan, request: ReportRequest, owner: Hashable | None = None) -> Job:
+def submit_report(
+    model: ActionPlan,
+    request: ReportRequest,
+    owner: Hashable | None = None,
+    visitor: Hashable | None = None,
+) -> Job:
     """Queue the report `request` asks for, join the same request's job, or get its finished result.
 
     Returns at once; raises QueueFull when the queue is full, OwnerBusy when `owner` already has a
-    report of its own in the queue. The job's result is a ReportFiles.
+    report of its own in the queue, VisitorBusy when `visitor` has its most. The job's result is a
+    ReportFiles.
     """
-    return report_queue().submit(request, lambda: build_report(model, request), owner)
+    return report_queue().submit(request, lambda: build_report(model, request), owner, visitor)
