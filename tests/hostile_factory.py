@@ -767,6 +767,20 @@ PLAIN_DOCTYPE = b"<!DOCTYPE root>"
 LAUGHS_DOCTYPE = billion_laughs("worksheet", "").split(b"?>", 1)[1]
 
 
+def blank(size: int, seed: int = 5) -> bytes:
+    """`size` bytes of XML white space in a random mix (spaces, tabs, line breaks): deflates at about 4:1."""
+    return bytes(random.Random(seed).choices(b" \t\r\n", k=size))
+
+
+def laughs_after_blank(padding: int, name: str = "xl/sharedStrings.bin", encoding: str = "utf-8") -> bytes:
+    """The bundled workbook plus part `name` holding a billion-laughs document after `padding` bytes of white space
+    (legal before a DOCTYPE when there is no XML declaration). Seen by the attacker review: a part named .bin was
+    DTD-scanned only when its first 4096 bytes looked like XML."""
+    document = billion_laughs("sst", "<sst>&lol9;</sst>").split(b"?>", 1)[1]
+    content = blank(padding).decode("ascii") + document.decode("ascii")
+    return rewrite_bundled({name: content.encode(encoding)})
+
+
 def sheet_laughs() -> bytes:
     """The 'Capaian Indikator' sheet with a billion-laughs DTD and the entity used in cell D4."""
     entries = bundled_entries()
@@ -902,7 +916,7 @@ FAR_CELL_SPELLINGS: dict[str, bytes] = {
 #: Row elements far below any table: empty, and holding one cell without `r` (its position is implicit).
 EMPTY_FAR_ROW = b'<row r="1048576"/>'
 FAR_ROW_IMPLICIT_CELL = b'<row r="1048576"><c t="n"><v>1</v></c></row>'
-#: The same row with its `r` written with spaces around '=', a spelling the package scan does not match.
+#: The same row with its `r` written with spaces around '=' (legal XML; the package scan reads it too).
 FAR_ROW_SPACED = b'<row r = "1048576"><c t="n"><v>1</v></c></row>'
 
 
@@ -934,6 +948,26 @@ def far_cell_workbook(
         last_row_end = content.rindex(b"</row>", 0, end)
         content = content[:last_row_end] + cell + content[last_row_end:]
     return rewrite_bundled({part: content})
+
+
+#: One value at GR20000 (200 columns x 20,000 rows = 4,000,000 cells, the most one sheet may span), spelled as
+#: the reader accepts it. Seen by the attacker review: the spellings after the first went uncounted, and seven
+#: such sheets (28,000,000 cells) were accepted.
+AREA_CELL_SPELLINGS: dict[str, bytes] = {
+    "double_quotes": b'<c r="GR20000" t="n"><v>1</v></c>',
+    "spaces_around_equals": b'<c r = "GR20000" t="n"><v>1</v></c>',
+    "single_quotes": b"<c r='GR20000' t=\"n\"><v>1</v></c>",
+    "leading_zeros": b'<c r="GR00000000000020000" t="n"><v>1</v></c>',
+    "lowercase": b'<c r="gr20000" t="n"><v>1</v></c>',
+}
+
+
+def area_in_every_sheet(cell: bytes, row: bytes = b'<row r="20000">') -> bytes:
+    """The bundled workbook with `cell` (see AREA_CELL_SPELLINGS) in a row `row` of its own in every sheet."""
+    entries = bundled_entries()
+    return rewrite_bundled(
+        {part: _append_to_sheet_data(entries[part], row + cell + b"</row>") for part in SHEET_PARTS.values()}
+    )
 
 
 def far_row_workbook(row: bytes, part: str = VALUES_PART) -> bytes:

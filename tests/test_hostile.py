@@ -119,6 +119,21 @@ CASES: dict[str, Case] = {
         "xml_dtd",
         params={"entry": "xl/sharedStrings.bin"},
     ),
+    # ... however much white space comes first (seen by the attacker review: 4096 bytes hid it).
+    "billion_laughs_in_a_bin_after_8kb_of_blank": Case(
+        lambda: hf.laughs_after_blank(8192), "xml_dtd", params={"entry": "xl/sharedStrings.bin"}
+    ),
+    "billion_laughs_in_a_bin_after_3mb_of_blank": Case(
+        lambda: hf.laughs_after_blank(3 << 20), "xml_dtd", params={"entry": "xl/sharedStrings.bin"}
+    ),
+    "billion_laughs_in_a_bin_utf16_after_blank": Case(
+        lambda: hf.laughs_after_blank(8192, encoding="utf-16-le"), "xml_dtd", params={"entry": "xl/sharedStrings.bin"}
+    ),
+    "billion_laughs_utf16_without_bom_after_blank": Case(
+        lambda: hf.laughs_after_blank(8192, "xl/sharedStrings.xml", "utf-16-le"),
+        "xml_dtd",
+        params={"entry": "xl/sharedStrings.xml"},
+    ),
     "quadratic_blowup_sheet": Case(hf.quadratic_blowup, "xml_dtd", params={"entry": hf.VALUES_PART}),
     "xxe_workbook": Case(
         lambda: hf.with_doctype("xl/workbook.xml", hf.XXE_DOCTYPE), "xml_dtd", params={"entry": "xl/workbook.xml"}
@@ -182,6 +197,31 @@ CASES: dict[str, Case] = {
         limits=PackageLimits(max_sheet_rows=10),
         sheet="Info",
         params={"max_rows": 10},
+    ),
+    # The rectangle the reader holds, whatever spells the references (seen by the attacker review).
+    **{
+        f"area_in_every_sheet_{name}": Case(
+            lambda cell=cell: hf.area_in_every_sheet(cell),
+            "workbook_area_too_large",
+            params={"max_cells": 8_000_000},
+        )
+        for name, cell in hf.AREA_CELL_SPELLINGS.items()
+    },
+    "area_row_spelled_with_spaces": Case(
+        lambda: hf.area_in_every_sheet(hf.AREA_CELL_SPELLINGS["double_quotes"], b'<row r = "20000" >'),
+        "workbook_area_too_large",
+    ),
+    "reference_with_char_ref": Case(
+        lambda: hf.far_cell_workbook(cell=b'<c r="&#71;R20000" t="n"><v>1</v></c>', own_row=False),
+        "cell_reference_unreadable",
+        sheet=hf.VALUES_SHEET,
+        params={"ref": "&#71;R20000"},
+    ),
+    "reference_with_dollars": Case(
+        lambda: hf.far_cell_workbook(cell=b'<c r="$GR$20000" t="n"><v>1</v></c>', own_row=False),
+        "cell_reference_unreadable",
+        sheet=hf.VALUES_SHEET,
+        params={"ref": "$GR$20000"},
     ),
     # Warnings: the workbook still loads.
     "xlsm": Case(hf.xlsm, "macros_ignored", "warning", unreadable=False),

@@ -123,11 +123,13 @@ class _GridTooLarge(Exception):
 def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLimits) -> Grid:
     sheet = reader.load_sheet(part.name, header_row=None, skip_rows=0, dtypes="string")
     absolute = [info.absolute_index for info in sheet.available_columns()]
-    # The package scan reads references spelled r="A1"; cells and rows without one (or spelled
-    # r = "A1") are placed by the reader all the same. Its grid is the last word on the extent.
+    # The package scan bounds the rectangle from every reference and counts the rows and cells without
+    # one; the reader's grid must fit in it (else the scan missed a position: refused, whatever the size).
     width = max(absolute, default=-1) + 1
     if (
-        sheet.total_height > limits.max_sheet_rows
+        sheet.total_height > part.extent[0]
+        or width > part.extent[1]
+        or sheet.total_height > limits.max_sheet_rows
         or width > limits.max_sheet_cols
         or sheet.total_height * width > limits.max_sheet_cells
     ):

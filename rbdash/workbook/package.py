@@ -42,6 +42,7 @@ from rbdash.workbook.xmlscan import (
     read_small,
     scan_other,
     scan_sheet,
+    skip_blank,
     starts_like_xml,
 )
 
@@ -102,6 +103,8 @@ class PackageInfo:
         try:
             scan = scan_sheet(entry_chunks(self._archive, info), limits, part.path)
         except PackageProblem as problem:
+            if problem.sheet is None and problem.code == "cell_reference_unreadable":
+                problem.sheet = part.name
             return problem
         except TagTooLong:
             return PackageProblem("xml_malformed", entry=part.path, detail=f"no '>' in {size_in_mb(MAX_TAG_BYTES)} MB")
@@ -134,6 +137,18 @@ class PackageInfo:
                 )
             return PackageProblem("sheet_row_too_far", part.name, None, row=row, max_rows=limits.max_sheet_rows)
         part.extent = scan.extent
+        if part.extent[0] > limits.max_sheet_rows or part.extent[1] > limits.max_sheet_cols:
+            # Only rows and cells without a reference, counted, go this far (a reference would have stopped the scan).
+            return PackageProblem(
+                "sheet_grid_too_large",
+                part.name,
+                None,
+                rows=part.extent[0],
+                cols=part.extent[1],
+                max_rows=limits.max_sheet_rows,
+                max_cols=limits.max_sheet_cols,
+                max_cells=limits.max_sheet_cells,
+            )
         if part.cells > limits.max_sheet_cells:
             rows, cols = part.extent
             return PackageProblem(
@@ -370,8 +385,9 @@ def _inspect_parts(
         try:
             chunks = entry_chunks(archive, info)
             if info.filename.lower().endswith(BINARY_SUFFIXES):
-                # Named as binary, but the name proves nothing: one that starts as XML is scanned as XML.
-                first = next(chunks, b"")
+                # Named as binary, but the name proves nothing: one that starts as XML (after any amount of
+                # white space) is scanned as XML.
+                first, chunks = skip_blank(chunks)
                 if not starts_like_xml(first):
                     for _ in chunks:
                         pass
