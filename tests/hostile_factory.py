@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import posixpath
 import random
 import struct
 import warnings
@@ -869,6 +870,47 @@ def xlsm(with_vba: bool = True, macro_content_type: bool = True) -> bytes:
     return build_zip(entries)
 
 
+MS_RELATIONSHIPS = "http://schemas.microsoft.com/office/2006/relationships"
+
+
+def xlsm_renamed(part: str = "xl/code.bin", *, annotated: bool = False) -> bytes:
+    """The bundled workbook with its VBA project stored as `part` (any name), related from the workbook by a
+    relationship of type .../vbaProject and typed by an Override; the project is signed by `xl/sig.dat` (related
+    from the project's own relationship part, typed vbaProjectSignature). Seen by the attacker review: a renamed
+    project was kept in the stored file.
+
+    With `annotated`, a Relationship and an Override carry `xml:lang` and an attribute of a foreign namespace, as
+    XML allows (seen by the attacker review: the rewrite wrote them as `{namespace}lang` and the file was refused).
+    """
+    entries = bundled_entries()
+    extra = b' xml:lang="id" xmlns:x="urn:rbdash:test" x:note="catatan"' if annotated else b""
+    entries["[Content_Types].xml"] = (
+        entries["[Content_Types].xml"]
+        .replace(PLAIN_WORKBOOK_TYPE, MACRO_WORKBOOK_TYPE)
+        .replace(
+            b"</Types>",
+            f'<Override PartName="/{part}" ContentType="{VBA_CONTENT_TYPE}"'.encode()
+            + extra
+            + b' /><Override PartName="/xl/sig.dat" ContentType="application/vnd.ms-office.vbaProjectSignature" />'
+            b"</Types>",
+        )
+    )
+    entries[part] = vba_project()
+    entries["xl/sig.dat"] = f"signature of {MACRO_MARKER}".encode()
+    target = posixpath.relpath(part, "xl")
+    entries[WORKBOOK_RELS] = entries[WORKBOOK_RELS].replace(
+        b"</Relationships>",
+        f'<Relationship Type="{MS_RELATIONSHIPS}/vbaProject" Target="{target}" Id="rId98"'.encode()
+        + extra
+        + b" /></Relationships>",
+    )
+    entries[posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{MS_RELATIONSHIPS}/vbaProjectSignature" Target="sig.dat"/></Relationships>'
+    ).encode()
+    return build_zip(entries)
+
+
 def formula_without_value(new_cell: bytes = b'<c r="C9"><f>SUM(A1:A2)</f></c>') -> bytes:
     """The bundled workbook whose Capaian Indikator!C9 (the number 60) becomes `new_cell` (a formula, no value)."""
     return edit_part(VALUES_PART, FORMULA_CELL_XML, new_cell)
@@ -1179,3 +1221,62 @@ def zip_version_needed(version: int = 64, name: str = VALUES_PART) -> bytes:
     out = bytearray(data)
     out[header_offsets(data, name).central + 6] = version
     return bytes(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Shared strings too large to hold (seen by the attacker review: huge_sst.xlsx, 393 MB, server peak 1,567 MB)
+
+
+def _with_shared_strings(entries: dict[str, bytes]) -> dict[str, bytes]:
+    """`entries` with sharedStrings.xml related from the workbook and declared in the content types."""
+    entries[WORKBOOK_RELS] = entries[WORKBOOK_RELS].replace(
+        b"</Relationships>", SHARED_STRINGS_RELATIONSHIP + b"</Relationships>"
+    )
+    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
+        b"</Types>",
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}" /></Types>'.encode(),
+    )
+    return entries
+
+
+SST_HEAD = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS_MAIN}">'.encode()
+
+
+def huge_shared_strings(total: int = 80 << 20) -> bytes:
+    """The bundled workbook plus a related sharedStrings.xml of about `total` bytes: items of a few hundred
+    characters (random lengths, so it deflates at under 250:1), a file of a few MB."""
+    rng = random.Random(393)
+    block = b"".join(b"<si><t>" + b"a" * rng.randint(1, 800) + b"</t></si>" for _ in range(2600))
+    payload, crc, size = deflate_blocks(SST_HEAD, block, total // len(block), b"</sst>")
+    entries = _with_shared_strings(bundled_entries())
+    raw = [raw_entry(name, content) for name, content in entries.items()]
+    return raw_zip([*raw, RawEntry("xl/sharedStrings.xml", payload, crc, size)])
+
+
+def many_shared_strings(count: int = 1_100_000) -> bytes:
+    """The bundled workbook plus a related sharedStrings.xml of `count` short items (about 20 MB)."""
+    rng = random.Random(count)
+    items = b"".join(b"<si><t>" + b"x" * rng.randint(1, 8) + b"</t></si>" for _ in range(count))
+    return build_zip(_with_shared_strings({**bundled_entries(), "xl/sharedStrings.xml": SST_HEAD + items + b"</sst>"}))
+
+
+def huge_styles(total: int = 80 << 20) -> bytes:
+    """The bundled workbook whose styles.xml is padded to about `total` bytes with white space and comments."""
+    content = bundled_entries()["xl/styles.xml"]
+    head, tail = content.split(b"</styleSheet>", 1)
+    payload, crc, size = deflate_blocks(head, padding_block(), total // (1 << 20), b"</styleSheet>" + tail)
+    raw = [
+        e if e.name != "xl/styles.xml" else RawEntry("xl/styles.xml", payload, crc, size) for e in bundled_raw_entries()
+    ]
+    return raw_zip(raw)
+
+
+# ----------------------------------------------------------------------------------------------
+# Merged ranges (seen by the attacker review: merge_slow_125_ZZZZ.xlsx took 48 s in the server process)
+
+
+def merged_ranges(count: int, last: str = "ZZZZ1000000", part: str = VALUES_PART, first_rows: int = 30) -> bytes:
+    """Sheet `part` with `count` merged ranges, from A1, A2, ... (cycling over rows 1..`first_rows`; rows 1..30
+    hold the table in 'Capaian Indikator') to the cell `last`: by default each one spans far past the grid."""
+    cells = "".join(f'<mergeCell ref="A{i % first_rows + 1}:{last}"/>' for i in range(count))
+    return edit_part(part, b"</sheetData>", f'</sheetData><mergeCells count="{count}">{cells}</mergeCells>'.encode())

@@ -252,7 +252,8 @@ class _SheetScan:
     dimension: str | None = None
     far_cell: str | None = None  # the first cell beyond the limits (None when only a row element is)
     far_size: tuple[int, int] = (0, 0)  # its row and column (column 0 for a row element)
-    merged_ranges: list[str] = field(default_factory=list)
+    merged_ranges: list[str] = field(default_factory=list)  # the first `max_merged_ranges`
+    merged_count: int = 0
     has_formulas: bool = False
     extent: tuple[int, int] = (0, 0)  # the largest row and column any reference names
 
@@ -310,7 +311,10 @@ def scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _S
         implicit_cols = max(implicit_cols, positions.most_cells)
         scan.extent = (max(scan.extent[0], rows), max(scan.extent[1], cols))
         if b"mergeCell" in buffer:
-            scan.merged_ranges.extend(m.group(1).decode() for m in _MERGE_RE.finditer(buffer))
+            for merge in _MERGE_RE.finditer(buffer):
+                scan.merged_count += 1
+                if scan.merged_count <= limits.max_merged_ranges:  # the count goes on; the ranges are not kept
+                    scan.merged_ranges.append(merge.group(1).decode())
     # Rows and cells without `r` are placed one after the one before: past the largest reference at most.
     scan.extent = (scan.extent[0] + implicit_rows, scan.extent[1] + implicit_cols)
     return scan
@@ -365,11 +369,19 @@ def _find_needle(xml: bytes, needle: bytes) -> bool:
     return False
 
 
-def scan_other(chunks: Iterator[bytes], entry: str) -> None:
-    """One streamed pass over any other XML part: only the DTD check."""
+_STRING_ITEM_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def scan_other(chunks: Iterator[bytes], entry: str, count_strings: bool = False) -> int:
+    """One streamed pass over any other XML part: the DTD check; with `count_strings`, the count of its
+    shared-string items (<si>), else 0."""
+    items = 0
     for buffer in _buffers(_as_utf8(chunks)):
         if has_dtd(buffer, "utf-8"):
             raise PackageProblem("xml_dtd", entry=entry)
+        if count_strings:
+            items += len(_STRING_ITEM_RE.findall(buffer))
+    return items
 
 
 def formula_cells_streamed(chunks: Iterator[bytes], limit: int) -> list[str]:
