@@ -23,8 +23,16 @@ ELEMENT_NAME_RE = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 XML_SPACE = b" \t\r\n"
 
-_SPACE_CODES = np.array([ord(c) for c in " \t\r\n"], dtype=np.uint8)
-_DELIMITERS = np.array([ord(c) for c in " \t\r\n/>"], dtype=np.uint8)
+
+def _table(characters: str) -> np.ndarray:
+    """A lookup table over byte values: True for `characters` (indexing it beats np.isin by far)."""
+    table = np.zeros(256, dtype=bool)
+    table[[ord(c) for c in characters]] = True
+    return table
+
+
+_SPACE = _table(" \t\r\n")
+_DELIMITER = _table(" \t\r\n/>")
 
 
 @dataclass
@@ -38,7 +46,7 @@ class References:
 
 
 def _is_space(codes: np.ndarray) -> np.ndarray:
-    return np.isin(codes, _SPACE_CODES)
+    return _SPACE[codes]
 
 
 def _is_letter(codes: np.ndarray) -> np.ndarray:
@@ -128,11 +136,9 @@ def _largest(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, digit: 
 
 def _element_starts(codes: np.ndarray, opens: np.ndarray, name: bytes) -> np.ndarray:
     """The offsets in `opens` (of '<') that start an element called `name` (prefix included)."""
-    found = np.ones(len(opens), dtype=bool)
-    for k, byte in enumerate(name, 1):
-        found &= codes[opens + k] == byte
-    found &= np.isin(codes[opens + len(name) + 1], _DELIMITERS)
-    return opens[found]
+    for k, byte in enumerate(name, 1):  # narrowed byte by byte: most '<' are gone after the first
+        opens = opens[codes[opens + k] == byte]
+    return opens[_DELIMITER[codes[opens + len(name) + 1]]]
 
 
 @dataclass
@@ -144,6 +150,21 @@ class Implicit:
     open_row_cells: int  # <c> elements without `r` in the buffer's last row (carried into the next buffer)
 
 
+def _without_reference(
+    codes: np.ndarray, starts: np.ndarray, name_length: int, attributes: np.ndarray, closes: Callable[[], np.ndarray]
+) -> np.ndarray:
+    """The element starts among `starts` whose tag holds no `r` attribute (of those at `attributes`)."""
+    # The spelling every writer uses, `<c r=` / `<row r=`, answered in place; any other tag is looked at whole.
+    after = starts + name_length + 1
+    plain = _is_space(codes[after]) & (codes[after + 1] == ord("r")) & (codes[after + 2] == ord("="))
+    others = starts[~plain]
+    if not len(others):
+        return others
+    ends = np.append(closes(), len(codes))[np.searchsorted(closes(), others)]
+    first = np.append(attributes, len(codes))[np.searchsorted(attributes, others)]
+    return others[first >= ends]
+
+
 def implicit(buffer: bytes, attributes: np.ndarray, prefix: bytes, carried: int) -> Implicit:
     """The `<row>` and `<c>` elements of `buffer` that carry no `r` attribute (at `attributes`).
 
@@ -151,23 +172,22 @@ def implicit(buffer: bytes, attributes: np.ndarray, prefix: bytes, carried: int)
     row: the rows bound the extent by their count, the cells by their most in one row. `carried` is the
     count of the row left open by the buffer before (its cells continue here until the first row starts).
     """
-    size = 5 + len(prefix)
+    size = 8 + len(prefix)
     codes = np.frombuffer(buffer + bytes(size), dtype=np.uint8)
     opens = np.flatnonzero(codes[: len(buffer)] == ord("<"))
     rows = _element_starts(codes, opens, prefix + b"row")
     cells = _element_starts(codes, opens, prefix + b"c")
-    if not len(rows) and not len(cells):
-        return Implicit(0, carried, carried)
-    closes = np.flatnonzero(codes[: len(buffer)] == ord(">"))
-    # An attribute belongs to the element whose '<' is the last before it, when no '>' comes between.
-    owner_index = np.searchsorted(opens, attributes) - 1
-    valid = owner_index >= 0
-    owners = opens[owner_index[valid]]
-    end_index = np.searchsorted(closes, owners)
-    ends = np.append(closes, len(buffer))[end_index]
-    owners = owners[ends > attributes[valid]]
-    implicit_rows = int(np.count_nonzero(~np.isin(rows, owners)))
-    implicit_cells = cells[~np.isin(cells, owners)]
+    found: list[np.ndarray] = []
+
+    def closes() -> np.ndarray:
+        if not found:
+            found.append(np.flatnonzero(codes[: len(buffer)] == ord(">")))
+        return found[0]
+
+    implicit_rows = _without_reference(codes, rows, len(prefix) + 3, attributes, closes)
+    implicit_cells = _without_reference(codes, cells, len(prefix) + 1, attributes, closes)
+    if not len(implicit_cells):
+        return Implicit(len(implicit_rows), carried, 0 if len(rows) else carried)
     per_row = np.bincount(np.searchsorted(rows, implicit_cells), minlength=len(rows) + 1)
     per_row[0] += carried
-    return Implicit(implicit_rows, int(per_row.max()), int(per_row[-1]))
+    return Implicit(len(implicit_rows), int(per_row.max()), int(per_row[-1]))
