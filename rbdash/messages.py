@@ -321,6 +321,39 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Buka di Excel, simpan sebagai 'Buku Kerja Excel (.xlsx)' tanpa makro, lalu unggah berkas .xlsx itu.",
         "en": "Open it in Excel, save as 'Excel Workbook (.xlsx)' without macros, and upload that .xlsx file.",
     },
+    # --- package limits found by the attacker review: cell references, shared strings, merged cells ---
+    "problem.cell_reference_unreadable.message": {
+        "id": "Lembar '{sheet}' memiliki alamat sel atau baris yang tidak tertulis biasa (r=\"{ref}\", misalnya dengan kode karakter seperti &#71; atau tanda $); letak sel itu tidak dapat dipastikan, jadi berkas tidak dibaca.",
+        "en": "Sheet '{sheet}' has a cell or row address that is not written plainly (r=\"{ref}\", for instance with a character code such as &#71; or a $ sign); where that cell lies cannot be told, so the file is not read.",
+    },
+    "problem.cell_reference_unreadable.fix": {
+        "id": "Berkas ini tidak tampak dibuat oleh Excel atau LibreOffice; buka lembar '{sheet}' di Excel, simpan ulang sebagai .xlsx, lalu unggah ulang, atau gunakan templat RB Dash.",
+        "en": "This file does not look made by Excel or LibreOffice; open sheet '{sheet}' in Excel, save it again as .xlsx and upload again, or use the RB Dash template.",
+    },
+    "problem.shared_strings_too_large.message": {
+        "id": "Tabel teks bersama buku kerja ('{entry}') berisi {size_mb} MB dan {count} teks; batasnya {limit_mb} MB dan {max_count} teks.",
+        "en": "The workbook's shared text table ('{entry}') holds {size_mb} MB and {count} texts; the limit is {limit_mb} MB and {max_count} texts.",
+    },
+    "problem.shared_strings_too_large.fix": {
+        "id": "Hapus lembar, baris, dan kolom yang tidak dipakai (terutama teks panjang di luar tabel), simpan sebagai .xlsx baru, lalu unggah ulang; atau salin tabel ke templat RB Dash.",
+        "en": "Delete unused sheets, rows and columns (long text outside the tables above all), save as a new .xlsx and upload again; or copy the tables into the RB Dash template.",
+    },
+    "problem.merged_ranges_too_many.message": {
+        "id": "Lembar '{sheet}' memiliki {count} rentang sel gabungan, melebihi batas {max_ranges} rentang per lembar.",
+        "en": "Sheet '{sheet}' has {count} merged cell ranges, over the limit of {max_ranges} ranges per sheet.",
+    },
+    "problem.merged_ranges_too_many.fix": {
+        "id": "Di Excel pilih seluruh lembar '{sheet}', klik Beranda > Gabungkan & Tengahkan > Pisahkan Sel, gabungkan ulang hanya judul yang perlu, simpan, lalu unggah ulang.",
+        "en": "In Excel select all of sheet '{sheet}', click Home > Merge & Center > Unmerge Cells, merge again only the headings that need it, save and upload again.",
+    },
+    "problem.merged_cells_too_many.message": {
+        "id": "Rentang sel gabungan di lembar '{sheet}' ({count} rentang) mencakup {cells} sel tabel, melebihi batas {max_cells} sel.",
+        "en": "The merged cell ranges of sheet '{sheet}' ({count} ranges) cover {cells} cells of the table, over the limit of {max_cells} cells.",
+    },
+    "problem.merged_cells_too_many.fix": {
+        "id": "Di Excel pilih seluruh lembar '{sheet}', klik Beranda > Gabungkan & Tengahkan > Pisahkan Sel, gabungkan ulang hanya judul yang perlu, simpan, lalu unggah ulang.",
+        "en": "In Excel select all of sheet '{sheet}', click Home > Merge & Center > Unmerge Cells, merge again only the headings that need it, save and upload again.",
+    },
     "problem.formula_without_value.message": {
         "id": "{count:n} sel berisi rumus tanpa nilai tersimpan ({cells:n}); sel ini dianggap kosong, bukan 0.",
         "en": "{count:n} cells hold a formula without a stored value ({cells:n}); they are read as empty, not 0.",

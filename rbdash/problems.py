@@ -18,6 +18,14 @@ class MessageRef:
     key: str
 
 
+class Count(int):
+    """A number parameter shown with the reader's digit grouping: 4.000.000 in Indonesian, 4,000,000 in English."""
+
+    def render(self, lang: str) -> str:
+        grouped = f"{int(self):,}"
+        return grouped.replace(",", ".") if lang == "id" else grouped
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding: what is wrong, where (sheet and A1 cell), and how to fix it."""
@@ -37,7 +45,12 @@ class Problem:
     def _params(self, lang: str) -> dict[str, Any]:
         params: dict[str, Any] = {"sheet": self.sheet or "", "cell": self.cell or ""}
         for name, value in self.params.items():
-            params[name] = t(value.key, lang) if isinstance(value, MessageRef) else value
+            if isinstance(value, MessageRef):
+                params[name] = t(value.key, lang)
+            elif isinstance(value, Count):
+                params[name] = value.render(lang)
+            else:
+                params[name] = value
         return params
 
     def location(self, lang: str = "id") -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import posixpath
 import random
 import struct
 import warnings
@@ -767,6 +768,20 @@ PLAIN_DOCTYPE = b"<!DOCTYPE root>"
 LAUGHS_DOCTYPE = billion_laughs("worksheet", "").split(b"?>", 1)[1]
 
 
+def blank(size: int, seed: int = 5) -> bytes:
+    """`size` bytes of XML white space in a random mix (spaces, tabs, line breaks): deflates at about 4:1."""
+    return bytes(random.Random(seed).choices(b" \t\r\n", k=size))
+
+
+def laughs_after_blank(padding: int, name: str = "xl/sharedStrings.bin", encoding: str = "utf-8") -> bytes:
+    """The bundled workbook plus part `name` holding a billion-laughs document after `padding` bytes of white space
+    (legal before a DOCTYPE when there is no XML declaration). Seen by the attacker review: a part named .bin was
+    DTD-scanned only when its first 4096 bytes looked like XML."""
+    document = billion_laughs("sst", "<sst>&lol9;</sst>").split(b"?>", 1)[1]
+    content = blank(padding).decode("ascii") + document.decode("ascii")
+    return rewrite_bundled({name: content.encode(encoding)})
+
+
 def sheet_laughs() -> bytes:
     """The 'Capaian Indikator' sheet with a billion-laughs DTD and the entity used in cell D4."""
     entries = bundled_entries()
@@ -855,6 +870,47 @@ def xlsm(with_vba: bool = True, macro_content_type: bool = True) -> bytes:
     return build_zip(entries)
 
 
+MS_RELATIONSHIPS = "http://schemas.microsoft.com/office/2006/relationships"
+
+
+def xlsm_renamed(part: str = "xl/code.bin", *, annotated: bool = False) -> bytes:
+    """The bundled workbook with its VBA project stored as `part` (any name), related from the workbook by a
+    relationship of type .../vbaProject and typed by an Override; the project is signed by `xl/sig.dat` (related
+    from the project's own relationship part, typed vbaProjectSignature). Seen by the attacker review: a renamed
+    project was kept in the stored file.
+
+    With `annotated`, a Relationship and an Override carry `xml:lang` and an attribute of a foreign namespace, as
+    XML allows (seen by the attacker review: the rewrite wrote them as `{namespace}lang` and the file was refused).
+    """
+    entries = bundled_entries()
+    extra = b' xml:lang="id" xmlns:x="urn:rbdash:test" x:note="catatan"' if annotated else b""
+    entries["[Content_Types].xml"] = (
+        entries["[Content_Types].xml"]
+        .replace(PLAIN_WORKBOOK_TYPE, MACRO_WORKBOOK_TYPE)
+        .replace(
+            b"</Types>",
+            f'<Override PartName="/{part}" ContentType="{VBA_CONTENT_TYPE}"'.encode()
+            + extra
+            + b' /><Override PartName="/xl/sig.dat" ContentType="application/vnd.ms-office.vbaProjectSignature" />'
+            b"</Types>",
+        )
+    )
+    entries[part] = vba_project()
+    entries["xl/sig.dat"] = f"signature of {MACRO_MARKER}".encode()
+    target = posixpath.relpath(part, "xl")
+    entries[WORKBOOK_RELS] = entries[WORKBOOK_RELS].replace(
+        b"</Relationships>",
+        f'<Relationship Type="{MS_RELATIONSHIPS}/vbaProject" Target="{target}" Id="rId98"'.encode()
+        + extra
+        + b" /></Relationships>",
+    )
+    entries[posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{MS_RELATIONSHIPS}/vbaProjectSignature" Target="sig.dat"/></Relationships>'
+    ).encode()
+    return build_zip(entries)
+
+
 def formula_without_value(new_cell: bytes = b'<c r="C9"><f>SUM(A1:A2)</f></c>') -> bytes:
     """The bundled workbook whose Capaian Indikator!C9 (the number 60) becomes `new_cell` (a formula, no value)."""
     return edit_part(VALUES_PART, FORMULA_CELL_XML, new_cell)
@@ -902,7 +958,7 @@ FAR_CELL_SPELLINGS: dict[str, bytes] = {
 #: Row elements far below any table: empty, and holding one cell without `r` (its position is implicit).
 EMPTY_FAR_ROW = b'<row r="1048576"/>'
 FAR_ROW_IMPLICIT_CELL = b'<row r="1048576"><c t="n"><v>1</v></c></row>'
-#: The same row with its `r` written with spaces around '=', a spelling the package scan does not match.
+#: The same row with its `r` written with spaces around '=' (legal XML; the package scan reads it too).
 FAR_ROW_SPACED = b'<row r = "1048576"><c t="n"><v>1</v></c></row>'
 
 
@@ -934,6 +990,26 @@ def far_cell_workbook(
         last_row_end = content.rindex(b"</row>", 0, end)
         content = content[:last_row_end] + cell + content[last_row_end:]
     return rewrite_bundled({part: content})
+
+
+#: One value at GR20000 (200 columns x 20,000 rows = 4,000,000 cells, the most one sheet may span), spelled as
+#: the reader accepts it. Seen by the attacker review: the spellings after the first went uncounted, and seven
+#: such sheets (28,000,000 cells) were accepted.
+AREA_CELL_SPELLINGS: dict[str, bytes] = {
+    "double_quotes": b'<c r="GR20000" t="n"><v>1</v></c>',
+    "spaces_around_equals": b'<c r = "GR20000" t="n"><v>1</v></c>',
+    "single_quotes": b"<c r='GR20000' t=\"n\"><v>1</v></c>",
+    "leading_zeros": b'<c r="GR00000000000020000" t="n"><v>1</v></c>',
+    "lowercase": b'<c r="gr20000" t="n"><v>1</v></c>',
+}
+
+
+def area_in_every_sheet(cell: bytes, row: bytes = b'<row r="20000">') -> bytes:
+    """The bundled workbook with `cell` (see AREA_CELL_SPELLINGS) in a row `row` of its own in every sheet."""
+    entries = bundled_entries()
+    return rewrite_bundled(
+        {part: _append_to_sheet_data(entries[part], row + cell + b"</row>") for part in SHEET_PARTS.values()}
+    )
 
 
 def far_row_workbook(row: bytes, part: str = VALUES_PART) -> bytes:
@@ -1145,3 +1221,62 @@ def zip_version_needed(version: int = 64, name: str = VALUES_PART) -> bytes:
     out = bytearray(data)
     out[header_offsets(data, name).central + 6] = version
     return bytes(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Shared strings too large to hold (seen by the attacker review: huge_sst.xlsx, 393 MB, server peak 1,567 MB)
+
+
+def _with_shared_strings(entries: dict[str, bytes]) -> dict[str, bytes]:
+    """`entries` with sharedStrings.xml related from the workbook and declared in the content types."""
+    entries[WORKBOOK_RELS] = entries[WORKBOOK_RELS].replace(
+        b"</Relationships>", SHARED_STRINGS_RELATIONSHIP + b"</Relationships>"
+    )
+    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
+        b"</Types>",
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}" /></Types>'.encode(),
+    )
+    return entries
+
+
+SST_HEAD = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS_MAIN}">'.encode()
+
+
+def huge_shared_strings(total: int = 80 << 20) -> bytes:
+    """The bundled workbook plus a related sharedStrings.xml of about `total` bytes: items of a few hundred
+    characters (random lengths, so it deflates at under 250:1), a file of a few MB."""
+    rng = random.Random(393)
+    block = b"".join(b"<si><t>" + b"a" * rng.randint(1, 800) + b"</t></si>" for _ in range(2600))
+    payload, crc, size = deflate_blocks(SST_HEAD, block, total // len(block), b"</sst>")
+    entries = _with_shared_strings(bundled_entries())
+    raw = [raw_entry(name, content) for name, content in entries.items()]
+    return raw_zip([*raw, RawEntry("xl/sharedStrings.xml", payload, crc, size)])
+
+
+def many_shared_strings(count: int = 1_100_000) -> bytes:
+    """The bundled workbook plus a related sharedStrings.xml of `count` short items (about 20 MB)."""
+    rng = random.Random(count)
+    items = b"".join(b"<si><t>" + b"x" * rng.randint(1, 8) + b"</t></si>" for _ in range(count))
+    return build_zip(_with_shared_strings({**bundled_entries(), "xl/sharedStrings.xml": SST_HEAD + items + b"</sst>"}))
+
+
+def huge_styles(total: int = 80 << 20) -> bytes:
+    """The bundled workbook whose styles.xml is padded to about `total` bytes with white space and comments."""
+    content = bundled_entries()["xl/styles.xml"]
+    head, tail = content.split(b"</styleSheet>", 1)
+    payload, crc, size = deflate_blocks(head, padding_block(), total // (1 << 20), b"</styleSheet>" + tail)
+    raw = [
+        e if e.name != "xl/styles.xml" else RawEntry("xl/styles.xml", payload, crc, size) for e in bundled_raw_entries()
+    ]
+    return raw_zip(raw)
+
+
+# ----------------------------------------------------------------------------------------------
+# Merged ranges (seen by the attacker review: merge_slow_125_ZZZZ.xlsx took 48 s in the server process)
+
+
+def merged_ranges(count: int, last: str = "ZZZZ1000000", part: str = VALUES_PART, first_rows: int = 30) -> bytes:
+    """Sheet `part` with `count` merged ranges, from A1, A2, ... (cycling over rows 1..`first_rows`; rows 1..30
+    hold the table in 'Capaian Indikator') to the cell `last`: by default each one spans far past the grid."""
+    cells = "".join(f'<mergeCell ref="A{i % first_rows + 1}:{last}"/>' for i in range(count))
+    return edit_part(part, b"</sheetData>", f'</sheetData><mergeCells count="{count}">{cells}</mergeCells>'.encode())

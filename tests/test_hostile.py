@@ -12,6 +12,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -25,6 +26,7 @@ import openpyxl
 import openpyxl.xml
 import pandas as pd
 import pytest
+from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from rbdash.messages import t
@@ -32,6 +34,7 @@ from rbdash.model import LoadResult
 from rbdash.problems import MessageRef, Problem
 from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits
 from rbdash.workbook.loader import load_workbook
+from rbdash.workbook.macros import strip_macros
 from tests import hostile_factory as hf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +122,21 @@ CASES: dict[str, Case] = {
         "xml_dtd",
         params={"entry": "xl/sharedStrings.bin"},
     ),
+    # ... however much white space comes first (seen by the attacker review: 4096 bytes hid it).
+    "billion_laughs_in_a_bin_after_8kb_of_blank": Case(
+        lambda: hf.laughs_after_blank(8192), "xml_dtd", params={"entry": "xl/sharedStrings.bin"}
+    ),
+    "billion_laughs_in_a_bin_after_3mb_of_blank": Case(
+        lambda: hf.laughs_after_blank(3 << 20), "xml_dtd", params={"entry": "xl/sharedStrings.bin"}
+    ),
+    "billion_laughs_in_a_bin_utf16_after_blank": Case(
+        lambda: hf.laughs_after_blank(8192, encoding="utf-16-le"), "xml_dtd", params={"entry": "xl/sharedStrings.bin"}
+    ),
+    "billion_laughs_utf16_without_bom_after_blank": Case(
+        lambda: hf.laughs_after_blank(8192, "xl/sharedStrings.xml", "utf-16-le"),
+        "xml_dtd",
+        params={"entry": "xl/sharedStrings.xml"},
+    ),
     "quadratic_blowup_sheet": Case(hf.quadratic_blowup, "xml_dtd", params={"entry": hf.VALUES_PART}),
     "xxe_workbook": Case(
         lambda: hf.with_doctype("xl/workbook.xml", hf.XXE_DOCTYPE), "xml_dtd", params={"entry": "xl/workbook.xml"}
@@ -182,6 +200,65 @@ CASES: dict[str, Case] = {
         limits=PackageLimits(max_sheet_rows=10),
         sheet="Info",
         params={"max_rows": 10},
+    ),
+    # The rectangle the reader holds, whatever spells the references (seen by the attacker review).
+    **{
+        f"area_in_every_sheet_{name}": Case(
+            lambda cell=cell: hf.area_in_every_sheet(cell),
+            "workbook_area_too_large",
+            params={"max_cells": 8_000_000},
+        )
+        for name, cell in hf.AREA_CELL_SPELLINGS.items()
+    },
+    "area_row_spelled_with_spaces": Case(
+        lambda: hf.area_in_every_sheet(hf.AREA_CELL_SPELLINGS["double_quotes"], b'<row r = "20000" >'),
+        "workbook_area_too_large",
+    ),
+    "reference_with_char_ref": Case(
+        lambda: hf.far_cell_workbook(cell=b'<c r="&#71;R20000" t="n"><v>1</v></c>', own_row=False),
+        "cell_reference_unreadable",
+        sheet=hf.VALUES_SHEET,
+        params={"ref": "&#71;R20000"},
+    ),
+    "reference_with_dollars": Case(
+        lambda: hf.far_cell_workbook(cell=b'<c r="$GR$20000" t="n"><v>1</v></c>', own_row=False),
+        "cell_reference_unreadable",
+        sheet=hf.VALUES_SHEET,
+        params={"ref": "$GR$20000"},
+    ),
+    # Text parts the reader holds whole (seen by the attacker review: a 393 MB sharedStrings.xml was accepted).
+    "shared_strings_80mb": Case(
+        hf.huge_shared_strings,
+        "shared_strings_too_large",
+        params={"entry": "xl/sharedStrings.xml", "limit_mb": "64", "max_count": 1_000_000},
+    ),
+    "shared_strings_1_100_000_items": Case(
+        hf.many_shared_strings,
+        "shared_strings_too_large",
+        params={"entry": "xl/sharedStrings.xml", "count": 1_100_000, "max_count": 1_000_000},
+    ),
+    "shared_strings_small_limit": Case(
+        lambda: hf.many_shared_strings(1000),
+        "shared_strings_too_large",
+        limits=PackageLimits(max_shared_strings=999),
+        params={"count": 1000},
+    ),
+    "styles_80mb": Case(hf.huge_styles, "part_too_large", params={"entry": "xl/styles.xml", "limit_mb": "64"}),
+    # Merged ranges: counted in the scan, and the cells they fill within the grid.
+    "merged_ranges_10_001": Case(
+        lambda: hf.merged_ranges(10_001, "B2"),
+        "merged_ranges_too_many",
+        sheet=hf.VALUES_SHEET,
+        params={"count": 10_002, "max_ranges": 10_000},  # with the sheet's own A1:D1
+    ),
+    # Each A1:D30 fills 120 cells (over 200 at the second; the sheet's own A1:D1 comes after them and is counted
+    # in the 4 ranges); 'Rencana Aksi' fills fewer than 200.
+    "merged_cells_small_limit": Case(
+        lambda: hf.merged_ranges(3, "D30", first_rows=1),
+        "merged_cells_too_many",
+        limits=PackageLimits(max_merged_cells=200),
+        sheet=hf.VALUES_SHEET,
+        params={"count": 4, "cells": 240, "max_cells": 200},
     ),
     # Warnings: the workbook still loads.
     "xlsm": Case(hf.xlsm, "macros_ignored", "warning", unreadable=False),
@@ -651,3 +728,77 @@ def test_cli_validate_unreadable_file(make: Callable[[], bytes], code: str, tmp_
     assert t("report.unreadable", "en") in english.stderr
     assert expected.message("id") not in english.stdout + english.stderr
     assert folder_state(tmp_path) == before
+
+
+# ----------------------------------------------------------------------------------------------
+# Findings of the attacker review: answers in time, numbers in the reader's grouping
+
+
+def test_merged_ranges_to_zzzz_are_clipped_to_the_grid_and_answer_quickly() -> None:
+    """merge_slow_125_ZZZZ: 125 ranges each from a cell of the table to ZZZZ1000000 took 48 s to fill; clipped to
+    the grid (4 columns x 30 rows) they fill at most 120 cells each, in well under a second."""
+    data = hf.merged_ranges(125)
+    started = time.monotonic()
+    result = load(data)
+    seconds = time.monotonic() - started
+    assert seconds < 5, f"{seconds:.1f} s"
+    assert result.plan is not None, describe(result)  # the whole table is merged over: no header, but an answer
+    assert all(p.code != "merged_cells_too_many" for p in result.problems), describe(result)
+
+
+def test_limits_in_messages_are_grouped_in_each_language() -> None:
+    found = problem(load(hf.many_shared_strings()), "shared_strings_too_large", "error")
+    assert "1.100.000" in found.message("id") and "1.000.000" in found.message("id")
+    assert "1,100,000" in found.message("en") and "1,000,000" in found.message("en")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: hf.xlsm_renamed("xl/code.bin"),
+        lambda: hf.xlsm_renamed("xl/media/modul.png"),
+        lambda: hf.xlsm_renamed("xl/code.bin", annotated=True),
+        lambda: hf.xlsm(),
+    ],
+    ids=["renamed", "renamed_as_image", "renamed_with_xml_lang_and_foreign_attributes", "vbaProject_bin"],
+)
+def test_stripped_macro_workbook_keeps_no_macro_and_opens(
+    make: Callable[[], bytes], bundled_result: LoadResult
+) -> None:
+    """The parts are dropped by what the package says they are (relationship type and target, content type), not
+    by name; the rewritten content types and relationships keep namespaced attributes valid."""
+    data = make()
+    assert [p.code for p in load(data).problems] == ["macros_ignored"]
+    stripped = strip_macros(data)
+    with zipfile.ZipFile(io.BytesIO(stripped)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    for name, content in entries.items():
+        assert hf.MACRO_MARKER.encode() not in content, name
+        assert b"{http" not in content and b"{urn" not in content, name
+        assert b"vbaProject" not in content and b"macroEnabled" not in content, name
+    assert not any(name.startswith("xl/_rels/code") or name == "xl/sig.dat" for name in entries)
+    result = load(stripped)
+    assert result.problems == [], describe(result)
+    assert_same_model(result, bundled_result)
+    openpyxl.load_workbook(io.BytesIO(stripped))  # Excel's own reader accepts it too
+
+
+def test_stripping_keeps_xml_lang_and_foreign_attributes_with_their_prefixes() -> None:
+    """Kept entries carry `xml:lang` and a foreign attribute: written back with prefixes, read back the same."""
+    data = hf.xlsm_renamed()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    entries[hf.WORKBOOK_RELS] = entries[hf.WORKBOOK_RELS].replace(
+        b'Target="styles.xml"', b'Target="styles.xml" xml:lang="id" xmlns:x="urn:rbdash:test" x:note="catatan"'
+    )
+    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
+        b'PartName="/xl/workbook.xml"', b'PartName="/xl/workbook.xml" xml:lang="id"'
+    )
+    with zipfile.ZipFile(io.BytesIO(strip_macros(hf.build_zip(entries)))) as archive:
+        rels, types = archive.read(hf.WORKBOOK_RELS), archive.read("[Content_Types].xml")
+    assert b'xml:lang="id"' in rels and b'xml:lang="id"' in types
+    assert b'="urn:rbdash:test"' in rels and b':note="catatan"' in rels
+    root = SafeET.fromstring(rels)
+    styles = next(r for r in root if r.get("Target") == "styles.xml")
+    assert styles.get("{http://www.w3.org/XML/1998/namespace}lang") == "id"
+    assert styles.get("{urn:rbdash:test}note") == "catatan"

@@ -95,12 +95,12 @@ CASES: dict[str, Bounded] = {
         cell=hf.FAR_CELL,
         params=_far_cell_params(),
     ),
-    # The scan deliberately does not match r = "..." (package._extent_pattern): the reader asks for 512 GB,
-    # the worker's address-space limit stops it, and the caller reports worker_memory.
     "far_cell_spaces_around_equals": Bounded(
         lambda: hf.far_cell_workbook(cell=hf.FAR_CELL_SPELLINGS["spaces_around_equals"], own_row=False),
-        "worker_memory",
-        params={"limit_mb": LIMITS.worker_memory_mb},
+        "sheet_extent_too_large",
+        sheet=hf.VALUES_SHEET,
+        cell=hf.FAR_CELL,
+        params=_far_cell_params(),
     ),
     # Row elements far below the table.
     "empty_far_row": Bounded(
@@ -121,9 +121,21 @@ CASES: dict[str, Bounded] = {
     ),
     "implicit_columns_and_far_row_spaced": Bounded(
         lambda: hf.implicit_columns_workbook(far_row=hf.FAR_ROW_SPACED),
-        "worker_memory",
-        params={"limit_mb": LIMITS.worker_memory_mb},
+        "sheet_row_too_far",
+        sheet=hf.VALUES_SHEET,
+        params=_far_row_params(),
     ),
+    # Seen by the attacker review: 4,000,000 cells in every sheet, spelled r = "GR20000" (server 230 -> 790 MB).
+    **{
+        f"area_in_every_sheet_{name}": Bounded(
+            lambda cell=cell: hf.area_in_every_sheet(cell),
+            "workbook_area_too_large",
+            params={"max_cells": 8_000_000},
+            max_peak_mb=640,  # sheets are read as their scans pass, up to 8,000,000 cells (see the last test)
+        )
+        for name, cell in hf.AREA_CELL_SPELLINGS.items()
+        if name != "double_quotes"
+    },
     # Ranges over the whole sheet or column: no reader sizes anything by them.
     "whole_sheet_shared_formula": Bounded(hf.whole_sheet_shared_formula, same_model=True),
     "whole_column_defined_name": Bounded(hf.whole_column_defined_name, same_model=True),
@@ -160,6 +172,13 @@ CASES: dict[str, Bounded] = {
     "deep_shared_strings": Bounded(hf.deep_shared_strings, same_model=True),
     # A gigabyte of inflate tail after the declared end of the sheet (about 1 MB on disk).
     "hidden_tail_gigabyte": Bounded(lambda: hf.hidden_tail(hf.GIGABYTE_TAIL), same_model=True),
+    # Seen by the attacker review: 125 merged ranges to ZZZZ1000000 took 48 s to fill; clipped to the grid,
+    # the whole table is merged over (no header) and the answer comes at once.
+    "merged_125_ranges_to_zzzz": Bounded(lambda: hf.merged_ranges(125), problems=("header_not_found",)),
+    # Seen by the attacker review: a 393 MB sharedStrings.xml was accepted (server peak 1,567 MB).
+    "shared_strings_80mb": Bounded(
+        hf.huge_shared_strings, "shared_strings_too_large", params={"entry": "xl/sharedStrings.xml"}
+    ),
     # Honest 480 MiB entries in files of about 3 MB: a sheet the reader streams through, and a media part.
     "honest_padded_sheet_480mb": Bounded(hf.honest_padded_sheet, same_model=True),
     "honest_media_480mb": Bounded(hf.honest_large_media, same_model=True),

@@ -17,22 +17,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import json
 import os
-import shutil
 import sqlite3
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
-from xml.sax.saxutils import quoteattr
-
-from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from rbdash.access.signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.analysis.summary import summarise
@@ -40,6 +33,7 @@ from rbdash.config import MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES, Limits
 from rbdash.model import LoadResult
 from rbdash.problems import Problem
 from rbdash.workbook.loader import load_workbook
+from rbdash.workbook.macros import strip_macros
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT_SECONDS = 300
@@ -131,86 +125,9 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-_RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-_MACRO_WORKBOOK_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-_PLAIN_WORKBOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-
-
-def _is_macro_part(name: str) -> bool:
-    lowered = name.lower().lstrip("/")
-    return "vbaproject" in lowered or lowered.endswith("vbadata.xml")
-
-
-def strip_macros(data: bytes) -> bytes:
-    """The workbook without its VBA project: macros are never kept or served.
-
-    The relationship and content-type parts are rewritten as XML (not edited as text), so whatever
-    the order of their entries the result is a well-formed package; `Store.publish` validates it again.
-    """
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
-    types = source.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    if not any(_is_macro_part(name) for name in names) and _MACRO_WORKBOOK_TYPE.encode() not in types:
-        return data
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            if _is_macro_part(info.filename):
-                continue
-            if info.filename == "[Content_Types].xml":
-                target.writestr(info, _plain_content_types(source.read(info)))
-            elif info.filename.endswith(".rels"):
-                target.writestr(info, _without_macro_relationships(source.read(info)))
-            else:
-                # Streamed: an uploaded part may unpack to hundreds of MB (within the package limits).
-                with source.open(info) as part, target.open(info, "w") as copy:
-                    shutil.copyfileobj(part, copy, 1 << 20)
-    return out.getvalue()
-
-
 def _with_problem(result: LoadResult, code: str) -> LoadResult:
     """`result` with one more whole-file error (the result itself is not changed: it may be cached)."""
     return dataclasses.replace(result, problems=[*result.problems, Problem("error", code)])
-
-
-def _parse_package_xml(content: bytes) -> ElementTree.Element:
-    # Content types and relationships: at most 16 MB, entity declarations refused (package check);
-    # defusedxml refuses them again here.
-    return defused_fromstring(content)
-
-
-def _serialise(root: ElementTree.Element, namespace: str) -> bytes:
-    """A flat package part (a root of attribute-only children, as the OPC schema defines them), written anew."""
-    local = root.tag.rpartition("}")[2]
-    lines = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{local} xmlns="{namespace}">']
-    for child in root:
-        attributes = "".join(f" {name}={quoteattr(value)}" for name, value in child.attrib.items())
-        lines.append(f"<{child.tag.rpartition('}')[2]}{attributes}/>")
-    lines.append(f"</{local}>")
-    return "".join(lines).encode("utf-8")
-
-
-def _plain_content_types(content: bytes) -> bytes:
-    root = _parse_package_xml(content)
-    for entry in list(root):
-        content_type = entry.get("ContentType", "")
-        if content_type == _MACRO_WORKBOOK_TYPE:
-            entry.set("ContentType", _PLAIN_WORKBOOK_TYPE)
-        elif "vbaproject" in content_type.lower() or _is_macro_part(entry.get("PartName", "")):
-            root.remove(entry)
-    return _serialise(root, _CONTENT_TYPES_NS)
-
-
-def _without_macro_relationships(content: bytes) -> bytes:
-    root = _parse_package_xml(content)
-    for relationship in list(root):
-        kind = relationship.get("Type", "").lower()
-        if kind.endswith(("/vbaproject", "/wordvbadata", "/vbaprojectsignature")) or _is_macro_part(
-            relationship.get("Target", "")
-        ):
-            root.remove(relationship)
-    return _serialise(root, _RELATIONSHIPS_NS)
 
 
 class Store:

@@ -3,6 +3,7 @@ scan has passed; merged ranges filled as a reader sees them."""
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 import fastexcel
 import pandas as pd
 
-from rbdash.problems import ProblemLog, column_index
+from rbdash.problems import Count, ProblemLog, column_index
 from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits, PackageProblem
 from rbdash.workbook.package import SheetPart
 
@@ -105,6 +106,16 @@ class SheetReads:
                     max_cells=self._limits.max_sheet_cells,
                 )
                 self.unreadable = True
+            elif isinstance(outcome, _MergesTooLarge):
+                self._log.error(
+                    "merged_cells_too_many",
+                    self._sheets[key].name,
+                    None,
+                    count=Count(outcome.count),
+                    cells=Count(outcome.cells),
+                    max_cells=Count(self._limits.max_merged_cells),
+                )
+                self.unreadable = True
             elif isinstance(outcome, BaseException):
                 detail = str(outcome).splitlines()[0][:160] if str(outcome) else ""
                 self._log.error("unreadable_sheet", self._sheets[key].name, None, detail=detail)
@@ -123,11 +134,13 @@ class _GridTooLarge(Exception):
 def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLimits) -> Grid:
     sheet = reader.load_sheet(part.name, header_row=None, skip_rows=0, dtypes="string")
     absolute = [info.absolute_index for info in sheet.available_columns()]
-    # The package scan reads references spelled r="A1"; cells and rows without one (or spelled
-    # r = "A1") are placed by the reader all the same. Its grid is the last word on the extent.
+    # The package scan bounds the rectangle from every reference and counts the rows and cells without
+    # one; the reader's grid must fit in it (else the scan missed a position: refused, whatever the size).
     width = max(absolute, default=-1) + 1
     if (
-        sheet.total_height > limits.max_sheet_rows
+        sheet.total_height > part.extent[0]
+        or width > part.extent[1]
+        or sheet.total_height > limits.max_sheet_rows
         or width > limits.max_sheet_cols
         or sheet.total_height * width > limits.max_sheet_cells
     ):
@@ -135,35 +148,56 @@ def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLi
     frame = sheet.to_pandas() if absolute else pd.DataFrame()
     frame.columns = absolute
     if part.merged_ranges and not frame.empty:
-        frame = _fill_merged(frame, part.merged_ranges)
+        frame = _fill_merged(frame, part.merged_ranges, limits.max_merged_cells)
     return Grid(part.name, frame)
 
 
 _RANGE_RE = re.compile(r"^([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?$")
 
 
-def _fill_merged(frame: pd.DataFrame, ranges: list[str]) -> pd.DataFrame:
-    """Give every cell of a merged range the value of its top-left cell, as a reader sees it."""
-    fills: dict[int, tuple[list[int], list[object]]] = {}
+class _MergesTooLarge(Exception):
+    """The merged ranges cover more of the sheet's grid than the limit."""
+
+    def __init__(self, count: int, cells: int) -> None:
+        super().__init__(f"{count} ranges, {cells} cells")
+        self.count, self.cells = count, cells
+
+
+def _fill_merged(
+    frame: pd.DataFrame, ranges: list[str], max_cells: int = DEFAULT_LIMITS.max_merged_cells
+) -> pd.DataFrame:
+    """Give every cell of a merged range the value of its top-left cell, as a reader sees it.
+
+    Each range is clipped to the grid first (a range may name columns to ZZZZ and rows to a million: only the
+    grid's own columns and rows are filled); over `max_cells` filled cells, `_MergesTooLarge`.
+    """
+    fills: dict[int, tuple[list[range], list[object]]] = {}
+    columns = sorted(int(col) for col in frame.columns)
+    last_row = len(frame) - 1
+    total = 0
     for ref in ranges:
         match = _RANGE_RE.match(ref)
         if not match or not match.group(3):
             continue
         c1, r1 = column_index(match.group(1)), int(match.group(2)) - 1
         c2, r2 = column_index(match.group(3)), int(match.group(4)) - 1
-        if not 0 <= r1 < len(frame) or c1 not in frame.columns:
+        if not 0 <= r1 <= last_row or c1 not in frame.columns:
             continue
         value = frame.iat[r1, frame.columns.get_loc(c1)]
         if pd.isna(value):
             continue
-        for col in range(c1, c2 + 1):
-            if col in frame.columns:
-                rows, values = fills.setdefault(col, ([], []))
-                span = range(r1, min(r2, len(frame) - 1) + 1)
-                rows.extend(span)
-                values.extend([value] * len(span))
-    for col, (rows, values) in fills.items():
+        span = range(r1, min(r2, last_row) + 1)
+        inside = columns[bisect.bisect_left(columns, c1) : bisect.bisect_right(columns, c2)]
+        total += len(span) * len(inside)
+        if total > max_cells:
+            raise _MergesTooLarge(len(ranges), total)
+        for col in inside:
+            spans, values = fills.setdefault(col, ([], []))
+            spans.append(span)
+            values.append(value)
+    for col, (spans, values) in fills.items():
         column = frame[col].to_numpy(dtype=object, na_value=None).copy()
-        column[rows] = values
+        for span, value in zip(spans, values, strict=True):
+            column[span.start : span.stop] = value
         frame[col] = pd.Series(column, index=frame.index, dtype="str")
     return frame

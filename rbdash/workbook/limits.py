@@ -26,6 +26,16 @@ class PackageLimits:
     max_sheet_cells: int = 4_000_000
     max_workbook_cells: int = 8_000_000
     max_listed_cells: int = 20
+    # Text parts the reader holds whole: the shared strings (every text cell points into them; Excel writes
+    # about 100 bytes per text), and any other XML part (styles, comments, drawings). Worksheets are bounded
+    # by their cells above, media are never parsed.
+    max_shared_strings_bytes: int = 64 * 1024 * 1024
+    max_shared_strings: int = 1_000_000
+    max_xml_part_bytes: int = 64 * 1024 * 1024
+    # Merged ranges are filled cell by cell (each cell shows the range's value): their count per sheet, and
+    # the cells they cover within the sheet's grid.
+    max_merged_ranges: int = 10_000
+    max_merged_cells: int = 1_000_000
 
 
 DEFAULT_LIMITS = PackageLimits()

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from rbdash.problems import MessageRef, ProblemLog, column_letter
+from rbdash.problems import Count, MessageRef, ProblemLog, column_letter
 from rbdash.workbook.limits import DEFAULT_LIMITS, MAX_TAG_BYTES, PackageLimits, PackageProblem, size_in_mb
+from rbdash.workbook.macros import is_macro_type
 from rbdash.workbook.xmlscan import (
     BINARY_SUFFIXES,
     TagTooLong,
@@ -42,6 +43,7 @@ from rbdash.workbook.xmlscan import (
     read_small,
     scan_other,
     scan_sheet,
+    skip_blank,
     starts_like_xml,
 )
 
@@ -102,10 +104,20 @@ class PackageInfo:
         try:
             scan = scan_sheet(entry_chunks(self._archive, info), limits, part.path)
         except PackageProblem as problem:
+            if problem.sheet is None and problem.code == "cell_reference_unreadable":
+                problem.sheet = part.name
             return problem
         except TagTooLong:
             return PackageProblem("xml_malformed", entry=part.path, detail=f"no '>' in {size_in_mb(MAX_TAG_BYTES)} MB")
         part.dimension, part.merged_ranges = scan.dimension, scan.merged_ranges
+        if scan.merged_count > limits.max_merged_ranges:
+            return PackageProblem(
+                "merged_ranges_too_many",
+                part.name,
+                None,
+                count=Count(scan.merged_count),
+                max_ranges=Count(limits.max_merged_ranges),
+            )
         if part.dimension:
             size = dimension_size(part.dimension)
             if size and (size[0] > limits.max_sheet_rows or size[1] > limits.max_sheet_cols):
@@ -134,6 +146,18 @@ class PackageInfo:
                 )
             return PackageProblem("sheet_row_too_far", part.name, None, row=row, max_rows=limits.max_sheet_rows)
         part.extent = scan.extent
+        if part.extent[0] > limits.max_sheet_rows or part.extent[1] > limits.max_sheet_cols:
+            # Only rows and cells without a reference, counted, go this far (a reference would have stopped the scan).
+            return PackageProblem(
+                "sheet_grid_too_large",
+                part.name,
+                None,
+                rows=part.extent[0],
+                cols=part.extent[1],
+                max_rows=limits.max_sheet_rows,
+                max_cols=limits.max_sheet_cols,
+                max_cells=limits.max_sheet_cells,
+            )
         if part.cells > limits.max_sheet_cells:
             rows, cols = part.extent
             return PackageProblem(
@@ -172,6 +196,20 @@ class PackageInfo:
         return PackageProblem(
             "workbook_area_too_large", None, None, cells=total, max_cells=self._limits.max_workbook_cells, sheets=sheets
         )
+
+
+def _shared_strings_problem(info: zipfile.ZipInfo, count: int, limits: PackageLimits) -> PackageProblem | None:
+    """The shared strings are more than the reader should hold (bytes or items), or None."""
+    if info.file_size <= limits.max_shared_strings_bytes and count <= limits.max_shared_strings:
+        return None
+    return PackageProblem(
+        "shared_strings_too_large",
+        entry=info.filename,
+        size_mb=size_in_mb(info.file_size),
+        count=Count(count),
+        limit_mb=size_in_mb(limits.max_shared_strings_bytes),
+        max_count=Count(limits.max_shared_strings),
+    )
 
 
 def guess_kind(data: bytes) -> str:
@@ -351,8 +389,12 @@ def _inspect_parts(
         return None
 
     info_out = PackageInfo()
-    info_out.has_macros = any(name.lower().endswith("vbaproject.bin") for name in names) or (
-        b"macroEnabled" in content_types
+    # By name, by content type, or by a relationship of the workbook (a VBA project may be stored under any name).
+    info_out.has_macros = (
+        any(name.lower().endswith("vbaproject.bin") for name in names)
+        or b"macroEnabled" in content_types
+        or b"vbaProject" in content_types
+        or any(is_macro_type(rel_type) for rel_type, _ in targets.values())
     )
     sheet_paths: dict[str, str] = {}
     for sheet in workbook_root.iter(f"{{{NS_MAIN}}}sheet"):
@@ -366,17 +408,27 @@ def _inspect_parts(
 
     # Every other part is decompressed in a bounded stream (catches lying headers, hidden tails and
     # DTDs); zlib releases the GIL, so two threads share it. Worksheets are scanned by PackageInfo.scan.
+    shared_strings = {path for rel_type, path in targets.values() if rel_type.endswith("/sharedStrings")}
+    shared_strings |= {name for name in names if posixpath.basename(name).lower().startswith("sharedstrings")}
+
     def check(info: zipfile.ZipInfo) -> PackageProblem | None:
         try:
             chunks = entry_chunks(archive, info)
             if info.filename.lower().endswith(BINARY_SUFFIXES):
-                # Named as binary, but the name proves nothing: one that starts as XML is scanned as XML.
-                first = next(chunks, b"")
+                # Named as binary, but the name proves nothing: one that starts as XML (after any amount of
+                # white space) is scanned as XML.
+                first, chunks = skip_blank(chunks)
                 if not starts_like_xml(first):
                     for _ in chunks:
                         pass
                     return None
                 chunks = itertools.chain([first], chunks)
+            if info.filename in shared_strings:
+                return _shared_strings_problem(info, scan_other(chunks, info.filename, count_strings=True), limits)
+            if info.file_size > limits.max_xml_part_bytes:
+                return PackageProblem(
+                    "part_too_large", entry=info.filename, limit_mb=size_in_mb(limits.max_xml_part_bytes)
+                )
             scan_other(chunks, info.filename)
             return None
         except PackageProblem as problem:

@@ -22,7 +22,13 @@ from rbdash.workbook.limits import (
     PackageProblem,
     size_in_mb,
 )
-from rbdash.workbook.references import REF_AT_RE, XML_SPACE, references
+from rbdash.workbook.references import (
+    ELEMENT_NAME_RE,
+    REF_ATTRIBUTE_RE,
+    REF_VALUE_RE,
+    implicit,
+    references,
+)
 
 _A1_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]+)"')
@@ -57,13 +63,29 @@ _DTD_WORDS = ("DOCTYPE", "ENTITY")
 BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".wdp")
 
 
+#: White space before the first markup, in UTF-8 or UTF-16 (whose ASCII characters carry a NUL byte).
+_LEADING_SPACE = b" \t\r\n\x00"
+
+
 def starts_like_xml(head: bytes) -> bool:
-    """The first bytes of a part look like XML text (in UTF-8 or UTF-16, after a byte-order mark)."""
+    """The first bytes of a part look like XML text (in UTF-8 or UTF-16, after a byte-order mark), however much
+    white space comes first (`head` is the part's first chunk that is not all white space: see `skip_blank`)."""
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         if head.startswith(bom):
             return True
-    stripped = head[:4096].lstrip(b" \t\r\n")
-    return stripped.startswith(b"<") or stripped[:4] in (b"<\x00?\x00", b"\x00<\x00?")
+    return head.lstrip(_LEADING_SPACE).startswith(b"<")
+
+
+def skip_blank(chunks: Iterator[bytes]) -> tuple[bytes, Iterator[bytes]]:
+    """The first chunk that is not all white space (b"" when none), and the chunks after it.
+
+    The blank chunks before it are dropped (never held): a DTD hidden behind megabytes of white space is
+    seen all the same. Chunks have an even size, so UTF-16 stays aligned.
+    """
+    for chunk in chunks:
+        if chunk.lstrip(_LEADING_SPACE):
+            return chunk, chunks
+    return b"", chunks
 
 
 def dimension_size(ref: str) -> tuple[int, int] | None:
@@ -81,21 +103,27 @@ def dimension_size(ref: str) -> tuple[int, int] | None:
 
 
 def _xml_encoding(content: bytes) -> str:
-    """The encoding of an XML part, from its first bytes (XML 1.0 appendix F)."""
-    if content.startswith((b"\xff\xfe", b"<\x00")):
+    """The encoding of an XML part, from its first bytes (XML 1.0 appendix F), after any white space."""
+    if content.startswith(b"\xff\xfe"):
         return "utf-16-le"
-    if content.startswith((b"\xfe\xff", b"\x00<")):
+    if content.startswith(b"\xfe\xff"):
         return "utf-16-be"
+    at = len(content) - len(content.lstrip(_LEADING_SPACE))
+    if content[at : at + 1] == b"<":
+        if content[at + 1 : at + 2] == b"\x00":
+            return "utf-16-le"
+        if at and content[at - 1 : at] == b"\x00":
+            return "utf-16-be"
     return "utf-8"
 
 
-def has_dtd(content: bytes) -> bool:
-    """True when the part declares a DTD or entities, in whatever encoding it is written.
+def has_dtd(content: bytes, encoding: str | None = None) -> bool:
+    """True when the part declares a DTD or entities, in `encoding` (None: whatever it is written in).
 
     Every markup declaration starts with "<!"; the scan looks for the rare byte "!" (a fast
     memchr, whatever the encoding) and checks what surrounds each hit.
     """
-    encoding = _xml_encoding(content)
+    encoding = encoding or _xml_encoding(content)
     start = _DECLARATION_START[encoding]
     bang = b"!" if encoding == "utf-8" else ("!\x00" if encoding == "utf-16-le" else "\x00!").encode("latin-1")
     before = len(start) - len(bang)
@@ -171,8 +199,11 @@ def entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[by
 
 
 def _as_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """The chunks of an XML part as UTF-8: a UTF-16 part (BOM or '<' with a zero byte) is transcoded."""
-    first = next(chunks, b"")
+    """The chunks of an XML part as UTF-8: a UTF-16 part (BOM or '<' with a zero byte) is transcoded.
+
+    Chunks of white space before the first markup are dropped; the encoding is told from the first other one.
+    """
+    first, chunks = skip_blank(chunks)
     encoding = _xml_encoding(first)
     if encoding == "utf-8":
         if first:
@@ -221,7 +252,8 @@ class _SheetScan:
     dimension: str | None = None
     far_cell: str | None = None  # the first cell beyond the limits (None when only a row element is)
     far_size: tuple[int, int] = (0, 0)  # its row and column (column 0 for a row element)
-    merged_ranges: list[str] = field(default_factory=list)
+    merged_ranges: list[str] = field(default_factory=list)  # the first `max_merged_ranges`
+    merged_count: int = 0
     has_formulas: bool = False
     extent: tuple[int, int] = (0, 0)  # the largest row and column any reference names
 
@@ -236,9 +268,11 @@ def scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _S
     letters = len(column_letter(limits.max_sheet_cols - 1))
     digits = len(str(limits.max_sheet_rows))
     formula_needle: bytes | None = None
+    element_prefix = b""
     in_head = True
+    implicit_rows = implicit_cols = open_row_cells = 0
     for buffer in _buffers(_as_utf8(chunks)):
-        if has_dtd(buffer):
+        if has_dtd(buffer, "utf-8"):
             raise PackageProblem("xml_dtd", entry=entry)
         data_at = buffer.find(b"sheetData") if (in_head or formula_needle is None) else -1
         if in_head:
@@ -251,32 +285,67 @@ def scan_sheet(chunks: Iterator[bytes], limits: PackageLimits, entry: str) -> _S
             prefix = b""
             if data_at > 0 and buffer[data_at - 1 : data_at] == b":":
                 prefix = buffer[buffer.rfind(b"<", 0, data_at) + 1 : data_at]
-            formula_needle = b"<" + prefix + b"f"
+            formula_needle, element_prefix = b"<" + prefix + b"f", prefix
         if not scan.has_formulas and formula_needle is not None:
             scan.has_formulas = _has_needle(buffer, formula_needle)
+        found = references(buffer, letters, digits)
+        rows, cols = found.rows, found.cols
         far: tuple[str, int, int] | None = None
-        candidates, rows, cols = references(buffer, letters, digits)
-        for offset in candidates.tolist():
-            if offset and buffer[offset - 1] not in XML_SPACE:
-                continue  # an attribute whose name ends in r (operator="between"), not the reference r
-            hit = REF_AT_RE.match(buffer, offset)
-            if hit is None:
+        for offset in found.exact.tolist():
+            exact = _exact_reference(buffer, offset, entry)
+            if exact is None:
                 continue
-            col = column_index(hit.group(1).decode()) + 1 if hit.group(1) else 0
-            row = int(hit.group(2)) if hit.group(2) else 0
+            name, row, col = exact
             if row > limits.max_sheet_rows or col > limits.max_sheet_cols:
-                name = hit.group(1).decode().upper() + str(row)
                 far = far or (name, row, col)
                 if col:  # a cell names the place better than its row element: keep looking in this buffer
                     far = (name, row, col)
                     break
+            rows, cols = max(rows, row), max(cols, col)
         if far:
             scan.far_cell, scan.far_size = far[0] if far[2] else None, (far[1], far[2])
             return scan
+        positions = implicit(buffer, found.attributes, element_prefix, open_row_cells)
+        open_row_cells = positions.open_row_cells
+        implicit_rows += positions.rows
+        implicit_cols = max(implicit_cols, positions.most_cells)
         scan.extent = (max(scan.extent[0], rows), max(scan.extent[1], cols))
         if b"mergeCell" in buffer:
-            scan.merged_ranges.extend(m.group(1).decode() for m in _MERGE_RE.finditer(buffer))
+            for merge in _MERGE_RE.finditer(buffer):
+                scan.merged_count += 1
+                if scan.merged_count <= limits.max_merged_ranges:  # the count goes on; the ranges are not kept
+                    scan.merged_ranges.append(merge.group(1).decode())
+    # Rows and cells without `r` are placed one after the one before: past the largest reference at most.
+    scan.extent = (scan.extent[0] + implicit_rows, scan.extent[1] + implicit_cols)
     return scan
+
+
+def _exact_reference(buffer: bytes, offset: int, entry: str) -> tuple[str, int, int] | None:
+    """The reference of the `r` attribute at `offset` read exactly: its name, row and column (0 for a row).
+
+    None when it is no reference the reader reads (outside a tag, or in an element other than <c> and
+    <row>). Refused (`cell_reference_unreadable`) when it sits in a <c> or <row> element but its value is no
+    plain reference (a character reference such as `&#71;`, '$', spaces): rather than guess where the reader
+    would place it.
+    """
+    opening = buffer.rfind(b"<", 0, offset)
+    if opening == -1 or buffer.rfind(b">", opening, offset) != -1:
+        return None  # in text, not in a tag
+    element = ELEMENT_NAME_RE.match(buffer, opening + 1)
+    if element is None or element.group(1) not in (b"c", b"row"):
+        return None
+    attribute = REF_ATTRIBUTE_RE.match(buffer, offset)
+    end = buffer.find(b">", offset, offset + 41)
+    raw = buffer[offset : end if end != -1 else offset + 41]
+    if attribute is not None:
+        raw = attribute.group(1) if attribute.group(1) is not None else attribute.group(2)
+        value = REF_VALUE_RE.fullmatch(raw)
+        if value is not None and int(value.group(2)) > 0 and (value.group(1) or element.group(1) == b"row"):
+            letters, row = value.group(1).decode("ascii"), int(value.group(2))
+            col = column_index(letters) + 1 if letters else 0
+            return letters.upper() + str(row), row, col
+    shown = raw[:40].decode("utf-8", "replace") + ("..." if len(raw) > 40 else "")
+    raise PackageProblem("cell_reference_unreadable", entry=entry, ref=shown)
 
 
 _AFTER_ELEMENT_NAME = np.array([ord(c) for c in "> /\t\n\r"], dtype=np.uint8)
@@ -300,11 +369,19 @@ def _find_needle(xml: bytes, needle: bytes) -> bool:
     return False
 
 
-def scan_other(chunks: Iterator[bytes], entry: str) -> None:
-    """One streamed pass over any other XML part: only the DTD check."""
+_STRING_ITEM_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def scan_other(chunks: Iterator[bytes], entry: str, count_strings: bool = False) -> int:
+    """One streamed pass over any other XML part: the DTD check; with `count_strings`, the count of its
+    shared-string items (<si>), else 0."""
+    items = 0
     for buffer in _buffers(_as_utf8(chunks)):
-        if has_dtd(buffer):
+        if has_dtd(buffer, "utf-8"):
             raise PackageProblem("xml_dtd", entry=entry)
+        if count_strings:
+            items += len(_STRING_ITEM_RE.findall(buffer))
+    return items
 
 
 def formula_cells_streamed(chunks: Iterator[bytes], limit: int) -> list[str]:
