@@ -81,8 +81,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Upload the .xlsx workbook again, with its data.",
     },
     "problem.file_too_large.message": {
-        "id": "Berkas berukuran {size_mb} MB, melebihi batas {limit_mb} MB.",
-        "en": "The file is {size_mb} MB, over the {limit_mb} MB limit.",
+        "id": "Berkas berukuran {size_mb:n} MB, melebihi batas {limit_mb:n} MB.",
+        "en": "The file is {size_mb:n} MB, over the {limit_mb:n} MB limit.",
     },
     "problem.file_too_large.fix": {
         "id": "Hapus lembar, gambar, atau baris kosong yang tidak diperlukan, lalu simpan ulang.",
@@ -145,8 +145,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Save again as a plain .xlsx from Excel or LibreOffice; remove unneeded sheets or images.",
     },
     "problem.zip_bomb_size.message": {
-        "id": "Isi berkas bila dibuka berukuran {size_mb} MB, melebihi batas {limit_mb} MB (kemungkinan 'bom dekompresi').",
-        "en": "The file's content unpacks to {size_mb} MB, over the {limit_mb} MB limit (possible decompression bomb).",
+        "id": "Isi berkas bila dibuka berukuran {size_mb:n} MB, melebihi batas {limit_mb:n} MB (kemungkinan 'bom dekompresi').",
+        "en": "The file's content unpacks to {size_mb:n} MB, over the {limit_mb:n} MB limit (possible decompression bomb).",
     },
     "problem.zip_bomb_size.fix": {
         "id": "Pastikan berkas berasal dari sumber tepercaya; hapus baris atau lembar kosong yang berlebihan, lalu simpan ulang.",
@@ -233,8 +233,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "In Excel press Ctrl+End on sheet '{sheet}'; delete the rows and columns outside the table (select, right-click > Delete), save and upload again.",
     },
     "problem.part_too_large.message": {
-        "id": "Bagian '{entry}' di dalam berkas berukuran lebih dari {limit_mb} MB bila dibuka.",
-        "en": "Part '{entry}' inside the file unpacks to more than {limit_mb} MB.",
+        "id": "Bagian '{entry}' di dalam berkas berukuran lebih dari {limit_mb:n} MB bila dibuka.",
+        "en": "Part '{entry}' inside the file unpacks to more than {limit_mb:n} MB.",
     },
     "problem.part_too_large.fix": {
         "id": "Berkas ini tidak tampak dibuat oleh Excel atau LibreOffice; buka dan simpan ulang, atau gunakan templat RB Dash.",
@@ -257,8 +257,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Name an .xlsx workbook file saved on disk.",
     },
     "problem.worker_memory.message": {
-        "id": "Membaca berkas ini memerlukan memori lebih dari batas {limit_mb} MB, sehingga pembacaan dihentikan (server tetap berjalan).",
-        "en": "Reading this file needs more memory than the {limit_mb} MB limit, so the read was stopped (the server keeps running).",
+        "id": "Membaca berkas ini memerlukan memori lebih dari batas {limit_mb:n} MB, sehingga pembacaan dihentikan (server tetap berjalan).",
+        "en": "Reading this file needs more memory than the {limit_mb:n} MB limit, so the read was stopped (the server keeps running).",
     },
     "problem.worker_memory.fix": {
         "id": "Tekan Ctrl+End di setiap lembar untuk mencari sel terisi jauh di luar tabel; hapus baris, kolom, dan lembar yang tidak perlu, simpan, lalu unggah ulang.",
@@ -331,24 +331,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This file does not look made by Excel or LibreOffice; open sheet '{sheet}' in Excel, save it again as .xlsx and upload again, or use the RB Dash template.",
     },
     "problem.shared_strings_too_large.message": {
-        "id": "Tabel teks bersama buku kerja ('{entry}') berisi {size_mb} MB dan {count} teks; batasnya {limit_mb} MB dan {max_count} teks.",
-        "en": "The workbook's shared text table ('{entry}') holds {size_mb} MB and {count} texts; the limit is {limit_mb} MB and {max_count} texts.",
+        "id": "Tabel teks bersama buku kerja ('{entry}') berisi {size_mb:n} MB dan {count:n} teks; batasnya {limit_mb:n} MB dan {max_count:n} teks.",
+        "en": "The workbook's shared text table ('{entry}') holds {size_mb:n} MB and {count:n} texts; the limit is {limit_mb:n} MB and {max_count:n} texts.",
     },
     "problem.shared_strings_too_large.fix": {
         "id": "Hapus lembar, baris, dan kolom yang tidak dipakai (terutama teks panjang di luar tabel), simpan sebagai .xlsx baru, lalu unggah ulang; atau salin tabel ke templat RB Dash.",
         "en": "Delete unused sheets, rows and columns (long text outside the tables above all), save as a new .xlsx and upload again; or copy the tables into the RB Dash template.",
     },
     "problem.merged_ranges_too_many.message": {
-        "id": "Lembar '{sheet}' memiliki {count} rentang sel gabungan, melebihi batas {max_ranges} rentang per lembar.",
-        "en": "Sheet '{sheet}' has {count} merged cell ranges, over the limit of {max_ranges} ranges per sheet.",
+        "id": "Lembar '{sheet}' memiliki {count:n} rentang sel gabungan, melebihi batas {max_ranges:n} rentang per lembar.",
+        "en": "Sheet '{sheet}' has {count:n} merged cell ranges, over the limit of {max_ranges:n} ranges per sheet.",
     },
     "problem.merged_ranges_too_many.fix": {
         "id": "Di Excel pilih seluruh lembar '{sheet}', klik Beranda > Gabungkan & Tengahkan > Pisahkan Sel, gabungkan ulang hanya judul yang perlu, simpan, lalu unggah ulang.",
         "en": "In Excel select all of sheet '{sheet}', click Home > Merge & Center > Unmerge Cells, merge again only the headings that need it, save and upload again.",
     },
     "problem.merged_cells_too_many.message": {
-        "id": "Rentang sel gabungan di lembar '{sheet}' ({count} rentang) mencakup {cells} sel tabel, melebihi batas {max_cells} sel.",
-        "en": "The merged cell ranges of sheet '{sheet}' ({count} ranges) cover {cells} cells of the table, over the limit of {max_cells} cells.",
+        "id": "Rentang sel gabungan di lembar '{sheet}' ({count:n} rentang) mencakup {cells:n} sel tabel, melebihi batas {max_cells:n} sel.",
+        "en": "The merged cell ranges of sheet '{sheet}' ({count:n} ranges) cover {cells:n} cells of the table, over the limit of {max_cells:n} cells.",
     },
     "problem.merged_cells_too_many.fix": {
         "id": "Di Excel pilih seluruh lembar '{sheet}', klik Beranda > Gabungkan & Tengahkan > Pisahkan Sel, gabungkan ulang hanya judul yang perlu, simpan, lalu unggah ulang.",

@@ -18,14 +18,6 @@ class MessageRef:
     key: str
 
 
-class Count(int):
-    """A number parameter shown with the reader's digit grouping: 4.000.000 in Indonesian, 4,000,000 in English."""
-
-    def render(self, lang: str) -> str:
-        grouped = f"{int(self):,}"
-        return grouped.replace(",", ".") if lang == "id" else grouped
-
-
 @dataclass(frozen=True)
 class Problem:
     """One finding: what is wrong, where (sheet and A1 cell), and how to fix it."""
@@ -47,8 +39,6 @@ class Problem:
         for name, value in self.params.items():
             if isinstance(value, MessageRef):
                 params[name] = t(value.key, lang)
-            elif isinstance(value, Count):
-                params[name] = value.render(lang)
             else:
                 params[name] = value
         return params

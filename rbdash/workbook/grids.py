@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import fastexcel
 import pandas as pd
 
-from rbdash.problems import Count, ProblemLog, column_index
+from rbdash.problems import ProblemLog, column_index
 from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits, PackageProblem
 from rbdash.workbook.package import SheetPart
 
@@ -111,9 +111,9 @@ class SheetReads:
                     "merged_cells_too_many",
                     self._sheets[key].name,
                     None,
-                    count=Count(outcome.count),
-                    cells=Count(outcome.cells),
-                    max_cells=Count(self._limits.max_merged_cells),
+                    count=outcome.count,
+                    cells=outcome.cells,
+                    max_cells=self._limits.max_merged_cells,
                 )
                 self.unreadable = True
             elif isinstance(outcome, BaseException):

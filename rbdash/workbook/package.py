@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from rbdash.problems import Count, MessageRef, ProblemLog, column_letter
+from rbdash.problems import MessageRef, ProblemLog, column_letter
 from rbdash.workbook.limits import DEFAULT_LIMITS, MAX_TAG_BYTES, PackageLimits, PackageProblem, size_in_mb
 from rbdash.workbook.macros import is_macro_type
 from rbdash.workbook.xmlscan import (
@@ -115,8 +115,8 @@ class PackageInfo:
                 "merged_ranges_too_many",
                 part.name,
                 None,
-                count=Count(scan.merged_count),
-                max_ranges=Count(limits.max_merged_ranges),
+                count=scan.merged_count,
+                max_ranges=limits.max_merged_ranges,
             )
         if part.dimension:
             size = dimension_size(part.dimension)
@@ -206,9 +206,9 @@ def _shared_strings_problem(info: zipfile.ZipInfo, count: int, limits: PackageLi
         "shared_strings_too_large",
         entry=info.filename,
         size_mb=size_in_mb(info.file_size),
-        count=Count(count),
+        count=count,
         limit_mb=size_in_mb(limits.max_shared_strings_bytes),
-        max_count=Count(limits.max_shared_strings),
+        max_count=limits.max_shared_strings,
     )
 
 
