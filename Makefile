@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint bench data template clean constraints
+.PHONY: run test test-fast lint bench data template clean constraints
 
 $(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,14 +32,18 @@ constraints:
 run: $(VENV)/.runtime
 	$(PY) -m rbdash.ui.serve --server.port $(PORT)
 
-test: $(VENV)/.dev
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+test: lint
 	$(PY) -m pytest -q
 
+# Everything but the tests that drive a browser, LibreOffice or Kaleido (marked slow).
+test-fast: lint
+	$(PY) -m pytest -q -m "not slow"
+
+# Linter, formatter check and type checker (settings in pyproject.toml); `make test` runs it first.
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 bench: $(VENV)/.dev
 	$(PY) bench/bench_load.py

@@ -6,6 +6,8 @@ automatic multipage app and would run a page without this script (no sidebar, no
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from rbdash.config import SettingsError, role_at_least, settings
@@ -31,7 +33,7 @@ def main() -> None:
 
     # The menu lists a page only for the roles that may use it; a hidden page still answers its URL
     # (a bookmark, a sign-in on the way) and checks the role itself.
-    def shown(role_needed: str) -> str:
+    def shown(role_needed: str) -> Literal["visible", "hidden"]:
         return "visible" if role_at_least(role, role_needed) else "hidden"
 
     data = [

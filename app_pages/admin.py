@@ -7,19 +7,21 @@ import json
 import pandas as pd
 import streamlit as st
 
+from rbdash.config import ROLES
 from rbdash.messages import t
 from rbdash.present import formatting as fmt
 from rbdash.present.text import markdown_message as say
-from rbdash.store.sqlite import ROLES, StoreError
+from rbdash.store.sqlite import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import store
-from rbdash.ui.session import authorised, signed_in
+from rbdash.ui.session import acting_user
 from rbdash.ui.widgets import show_table
 
 ctx = page_setup()
 lang = ctx.lang
 st.title(t("page.admin", lang))
-if not authorised("admin"):
+admin = acting_user("admin")
+if admin is None:
     st.warning(t("auth.forbidden", lang, role="admin"))
     st.stop()
 
@@ -32,10 +34,10 @@ with st.form("add_user", clear_on_submit=True):
     role = st.selectbox(t("admin.role", lang), ROLES, key="new_role")
     password = st.text_input(t("auth.password", lang), type="password", key="new_password")
     if st.form_submit_button(t("admin.add", lang)):
-        if not authorised("admin"):
+        if acting_user("admin") != admin:
             st.stop()
         try:
-            store().add_user(name, role, password, actor=signed_in())
+            store().add_user(name, role, password, actor=admin)
             st.success(say("admin.added", lang, name=name.strip()))
         except StoreError as exc:
             st.error(say(exc.key, lang, **exc.params))
@@ -45,14 +47,14 @@ if users:
     with st.form("remove_user_form", clear_on_submit=True):
         chosen = st.selectbox(t("admin.remove", lang), [u for u, _ in users], key="remove_user")
         typed = st.text_input(t("admin.confirm_remove", lang), key="remove_confirm")
-        if st.form_submit_button(t("admin.remove", lang)) and authorised("admin"):
+        if st.form_submit_button(t("admin.remove", lang)) and acting_user("admin") == admin:
             if typed.strip() not in {u for u, _ in store().users()}:  # e.g. removed by another admin meanwhile
                 st.error(say("store.no_such_user", lang, name=typed.strip()))
             elif typed.strip() != chosen:
                 st.error(say("admin.confirm_mismatch", lang, typed=typed.strip(), name=chosen))
             else:
                 try:
-                    store().remove_user(chosen, actor=signed_in())
+                    store().remove_user(chosen, actor=admin)
                     st.success(say("admin.removed", lang, name=chosen))
                 except StoreError as exc:
                     st.error(say(exc.key, lang, **exc.params))

@@ -14,22 +14,21 @@ from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import load_bytes, load_version, store
-from rbdash.ui.session import authorised, signed_in
+from rbdash.ui.session import acting_user
 from rbdash.ui.uploads import upload_box
 from rbdash.ui.widgets import not_checked, problem_callouts, problems_frame, show_table
 
 ctx = page_setup()
 lang = ctx.lang
 st.title(t("page.data", lang))
-if not authorised("editor"):
+editor = acting_user("editor")
+if editor is None:
     st.warning(t("auth.forbidden", lang, role="editor"))
     if not store().has_editor():
         st.info(t("auth.no_editor", lang))
     st.stop()
 
-upload = upload_box(
-    signed_in(), lang, t("data.upload", lang, limit=UPLOAD_LIMIT_MB), type=["xlsx", "xlsm"], key="upload"
-)
+upload = upload_box(editor, lang, t("data.upload", lang, limit=UPLOAD_LIMIT_MB), type=["xlsx", "xlsm"], key="upload")
 if upload is None:
     st.stop()
 data = upload.getvalue()
@@ -45,14 +44,16 @@ if not result.is_valid:
     problem_callouts(result, lang)
     logged = st.session_state.setdefault("rejected_uploads", set())
     if digest not in logged:
-        store().audit("upload_rejected", signed_in(), sha256=digest, name=upload.name, errors=len(result.errors))
+        store().audit("upload_rejected", editor, sha256=digest, name=upload.name, errors=len(result.errors))
         logged.add(digest)
     st.stop()
 st.success(t("data.valid", lang, warnings=len(result.warnings)))
 
-current = store().current(result.plan.info["satker"], result.plan.info["year"])
+plan = result.plan
+assert plan is not None, "a valid result has a plan"
+current = store().current(plan.info["satker"], plan.info["year"])
 before = load_version(current).plan if current else None
-changes = compare(before, result.plan)
+changes = compare(before, plan)
 st.subheader(t("data.preview", lang, number=current.number if current else 0))
 
 
@@ -90,11 +91,11 @@ if changes.new_periods:
 
 comment = st.text_input(t("data.comment", lang), key="publish_comment")
 if st.button(t("data.publish", lang), type="primary", disabled=not comment.strip(), key="publish"):
-    if not authorised("editor"):  # checked again where the action happens
+    if acting_user("editor") != editor:  # checked again where the action happens
         st.error(t("auth.forbidden", lang, role="editor"))
         st.stop()
     try:
-        published = store().publish(data, signed_in(), comment.strip())
+        published = store().publish(data, editor, comment.strip())
     except StoreError as exc:
         st.error(say(exc.key, lang, **exc.params))
         st.stop()

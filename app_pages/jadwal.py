@@ -43,7 +43,7 @@ months = third.select_slider(
 text = st.text_input(t("control.search", lang), key="schedule_text")
 
 chosen = charts.GanttFilter(
-    programmes=ctx.programmes, activities=chosen_activities, statuses=statuses, months=tuple(months), text=text
+    programmes=ctx.programmes, activities=chosen_activities, statuses=statuses, months=(months[0], months[1]), text=text
 )
 rows = charts.gantt_rows(model, month, chosen, lang)
 st.caption(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.exports.queue import DONE, QUEUED, RUNNING, QueueFull, ReportRequest, report_queue, submit_report
+from rbdash.exports.queue import DONE, QUEUED, RUNNING, Job, QueueFull, ReportRequest, report_queue, submit_report
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.ui.frame import page_header, page_setup
@@ -32,8 +32,9 @@ if st.button(t("report.build", lang), type="primary", key="report_build"):
     except QueueFull as exc:
         st.session_state.pop("report_job", None)
         st.error(t(exc.key, lang))
-job = st.session_state.get("report_job")
-if job is not None and job.key == request:
+stored = st.session_state.get("report_job")
+if isinstance(stored, Job) and stored.key == request:
+    job: Job = stored
     polling = not job.finished.is_set()
 
     @st.fragment(run_every=POLL_SECONDS if polling else None)

@@ -9,7 +9,7 @@ from rbdash.present.text import markdown_message as say
 from rbdash.store.sqlite import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import store
-from rbdash.ui.session import authorised, signed_in
+from rbdash.ui.session import acting_user
 from rbdash.ui.widgets import show_table, versions_frame
 
 ctx = page_setup()
@@ -28,13 +28,14 @@ st.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="history_download",
 )
-if authorised("editor") and st.button(t("history.restore", lang, number=number), key="history_restore"):
-    if not authorised("editor"):
+editor = acting_user("editor")
+if editor and st.button(t("history.restore", lang, number=number), key="history_restore"):
+    if acting_user("editor") != editor:  # checked again where the action happens
         st.error(t("auth.forbidden", lang, role="editor"))
         st.stop()
     try:
         restored = store().restore(
-            number, signed_in(), t("store.restore_comment", lang, number=number), chosen.satker, chosen.year
+            number, editor, t("store.restore_comment", lang, number=number), chosen.satker, chosen.year
         )
     except StoreError as exc:
         st.error(say(exc.key, lang, **exc.params))

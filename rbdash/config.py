@@ -122,7 +122,7 @@ def _flag(value: object, where: str, key: str) -> bool:
     return flag
 
 
-def _limits(values: dict, where: str) -> Limits:
+def _limits(values: dict[str, object], where: str) -> Limits:
     """Each limit from RBDASH_<NAME>, else [limits] of the config file, else its default: a whole number >= 1."""
     unknown = sorted(set(values) - {spec.name for spec in fields(Limits)})
     if unknown:
@@ -152,7 +152,10 @@ def _config_path() -> Path:
     return Path(os.environ.get("RBDASH_CONFIG") or PROJECT / "rbdash.toml")
 
 
-def _inputs() -> tuple:
+SettingsInputs = tuple[str, int | None, tuple[tuple[str, str], ...]]
+
+
+def _inputs() -> SettingsInputs:
     """What the settings are made of: the config file (path and modification) and the RBDASH_* variables."""
     path = _config_path()
     try:
@@ -162,7 +165,7 @@ def _inputs() -> tuple:
     return str(path), stamp, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("RBDASH_")))
 
 
-_cached: tuple[tuple, Settings] | None = None
+_cached: tuple[SettingsInputs, Settings] | None = None
 
 
 def settings() -> Settings:
@@ -183,7 +186,7 @@ def settings() -> Settings:
 
 def _read(path: Path) -> Settings:
     where = str(path)
-    values: dict = {}
+    values: dict[str, object] = {}
     if path.is_file():
         try:
             with path.open("rb") as stream:
@@ -223,7 +226,7 @@ def _read(path: Path) -> Settings:
     if not isinstance(limits, dict):
         raise SettingsError("settings.bad_value", where=where, name="limits", value=limits, expected="[limits]")
     return Settings(
-        data_dir=Path(data_dir),
+        data_dir=Path(str(data_dir)),
         view_requires_login=view_requires_login,
         auth=auth,
         oidc_roles=dict(oidc_roles),

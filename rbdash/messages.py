@@ -1220,9 +1220,9 @@ class _MessageFormatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
         if format_spec == "n":
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return format_decimal(value, format="#,##0.##", locale=self._locale)
+                return str(format_decimal(value, format="#,##0.##", locale=self._locale))
             return str(value)
-        return super().format_field(value, format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:

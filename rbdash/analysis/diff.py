@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -34,7 +36,9 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
 
 
-def _keyed_changes(before: pd.DataFrame, after: pd.DataFrame, keys: list[str], describe) -> pd.DataFrame:
+def _keyed_changes(
+    before: pd.DataFrame, after: pd.DataFrame, keys: list[str], describe: Callable[[Any], str]
+) -> pd.DataFrame:
     """Rows whose description differs, or that are new, between two frames keyed by `keys`."""
     old = (
         {

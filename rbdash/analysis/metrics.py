@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ class Overview:
     due_next_month: list[str]
     indicators_with_target: int
     indicators_achieved: int
-    latest_ikm: dict | None = None
+    latest_ikm: dict[str, Any] | None = None
     by_status: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -260,7 +261,7 @@ def ikm_table(model: ActionPlan, overall_label: str) -> pd.DataFrame:
     )
 
 
-def latest_ikm(model: ActionPlan, as_of_month: int) -> dict | None:
+def latest_ikm(model: ActionPlan, as_of_month: int) -> dict[str, Any] | None:
     """The overall IKM of the latest period that started by the as-of month."""
     survey = model.survey
     if survey.empty:

@@ -212,6 +212,7 @@ class BuildQueue:
                 job.state = RUNNING
                 self.builds_started += 1
             build, job._build = job._build, None  # the job no longer holds what it was built from
+            assert build is not None, "a waiting job holds its build"
             result, error_key = None, None
             try:
                 result = build()

@@ -422,7 +422,9 @@ def indicator_bars(
     (1-based); the subtitle then says which it shows."""
     plan = model.plan.set_index("code")
     missing = fmt.missing_in_copy(lang)
-    labels, values, colors, patterns, texts, hovers = [], [], [], [], [], []
+    labels: list[str] = []
+    values: list[float] = []
+    colors, patterns, texts, hovers = [], [], [], []
     last_program = last_activity = None
 
     def heading(shown: str, hover: str) -> None:
@@ -446,7 +448,7 @@ def indicator_bars(
         style = STATE_STYLE[row.state]
         labels.append(f"{label(row.indicator_code, 24)}  {label(row.text, 45)}")
         share = 0.0 if pd.isna(row.completion) else row.completion * 100
-        values.append(share if row.state not in (m.NO_TARGET, m.NO_DATA) else 0)
+        values.append(share if row.state not in (m.NO_TARGET, m.NO_DATA) else 0.0)
         colors.append(style["color"])
         patterns.append(style["pattern"])
         state_label = t(f"state.{row.state}", lang)

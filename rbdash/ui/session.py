@@ -37,6 +37,12 @@ def authorised(role: str) -> bool:
     return role_at_least(current, role)
 
 
+def acting_user(role: str) -> str | None:
+    """The signed-in user's name when they hold `role` (or a higher one) at this moment, else None."""
+    name = signed_in()
+    return name if name and authorised(role) else None
+
+
 def login_box(lang: str) -> None:
     """Sign-in form or the signed-in user with a sign-out button, in the sidebar."""
     name = signed_in()

@@ -222,7 +222,7 @@ def split_numbered_items(text: str) -> list[tuple[int | None, str]]:
             expected += 1
     if not markers or text[: markers[0].start()].strip():
         return [(None, text.strip())]
-    items = []
+    items: list[tuple[int | None, str]] = []
     for number, (marker, following) in enumerate(zip(markers, [*markers[1:], None], strict=False), start=1):
         end = following.start() if following else len(text)
         items.append((number, text[marker.end() : end].strip()))

@@ -115,7 +115,7 @@ def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
 
 def _find_month_columns(grid: Grid, header_row: int, taken: set[int]) -> tuple[int, dict[int, int]]:
     """The row (header row or up to two below) naming the most months, and month -> column."""
-    best_row, best = header_row, {}
+    best_row, best = header_row, dict[int, int]()
     for row in range(header_row, header_row + 3):
         if row not in grid.frame.index:
             continue

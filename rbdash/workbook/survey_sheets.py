@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pandas as pd
@@ -14,6 +15,11 @@ from rbdash.workbook.tables import Table, excel_rows, read_numbers, read_require
 
 # ----------------------------------------------------------------------------------------------
 # Survey (IKM)
+
+
+def _period_part(value: object, attribute: str) -> object:
+    """One attribute of the period `value` names (None when it names none)."""
+    return getattr(parse_period(value), attribute, None)
 
 
 def _periods(table: Table, info: dict[str, Any], log: ProblemLog) -> pd.DataFrame:
@@ -32,7 +38,7 @@ def _periods(table: Table, info: dict[str, Any], log: ProblemLog) -> pd.DataFram
     fields = {"label": "period", "kind": "period_kind", "start": "period_start", "end": "period_end"}
     return pd.DataFrame(
         {
-            name: columns.map_distinct(raw, lambda v, attribute=attribute: getattr(parse_period(v), attribute, None))
+            name: columns.map_distinct(raw, functools.partial(_period_part, attribute=attribute))
             for attribute, name in fields.items()
         },
         index=raw.index,

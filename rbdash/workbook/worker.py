@@ -256,7 +256,8 @@ def _run(
 
     kind, payload = outcome
     if kind == "ok":
-        result: LoadResult = payload
+        assert isinstance(payload, LoadResult)
+        result = payload
         result.source_name = name
         return result
     if kind == "timeout":
