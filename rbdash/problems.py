@@ -11,6 +11,78 @@ from rbdash.messages import t
 
 Severity = Literal["error", "warning"]
 
+#: Every problem a workbook check can report; each has "problem.<code>.message" and ".fix" in the catalogue.
+ProblemCode = Literal[
+    "answer_out_of_range",
+    "cell_reference_unreadable",
+    "corrupt_zip",
+    "duplicate_code",
+    "duplicate_column",
+    "duplicate_entry",
+    "duplicate_sheet",
+    "empty_file",
+    "encrypted_workbook",
+    "file_too_large",
+    "foreign_package",
+    "formula_without_value",
+    "header_not_found",
+    "invalid_date",
+    "invalid_flag",
+    "invalid_month",
+    "invalid_period",
+    "invalid_year",
+    "legacy_xls",
+    "macro_strip_failed",
+    "macros_ignored",
+    "merged_cells_too_many",
+    "merged_ranges_too_many",
+    "missing_code",
+    "missing_column",
+    "missing_info_field",
+    "missing_month_columns",
+    "missing_sheet",
+    "missing_value",
+    "more_problems",
+    "no_plan_rows",
+    "not_a_number",
+    "not_a_regular_file",
+    "not_a_workbook",
+    "not_a_zip",
+    "number_out_of_range",
+    "part_missing",
+    "part_too_large",
+    "period_outside_year",
+    "realisation_not_scheduled",
+    "row_without_schedule",
+    "shared_strings_too_large",
+    "sheet_area_too_large",
+    "sheet_extent_too_large",
+    "sheet_grid_too_large",
+    "sheet_row_too_far",
+    "sheet_too_large",
+    "survey_conflict",
+    "too_many_entries",
+    "unknown_code",
+    "unknown_direction",
+    "unknown_status",
+    "unknown_tick",
+    "unknown_unit",
+    "unreadable_sheet",
+    "unsur_without_answers",
+    "workbook_area_too_large",
+    "worker_busy",
+    "worker_crashed",
+    "worker_memory",
+    "worker_timeout",
+    "xml_dtd",
+    "xml_malformed",
+    "zero_respondents",
+    "zip_bomb_ratio",
+    "zip_bomb_size",
+    "zip_encrypted_entry",
+    "zip_size_mismatch",
+]
+
 
 @dataclass(frozen=True)
 class MessageRef:
@@ -24,7 +96,7 @@ class Problem:
     """One finding: what is wrong, where (sheet and A1 cell), and how to fix it."""
 
     severity: Severity
-    code: str
+    code: ProblemCode
     sheet: str | None = None
     cell: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
@@ -79,14 +151,20 @@ class ProblemLog:
         self._kept: Counter[tuple[str, str | None]] = Counter()
         self._suppressed: dict[tuple[str, str | None], tuple[Severity, int]] = {}
 
-    def error(self, code: str, sheet: str | None = None, cell: str | None = None, /, **params: Any) -> None:
+    def error(self, code: ProblemCode, sheet: str | None = None, cell: str | None = None, /, **params: Any) -> None:
         self.add("error", code, sheet, cell, **params)
 
-    def warning(self, code: str, sheet: str | None = None, cell: str | None = None, /, **params: Any) -> None:
+    def warning(self, code: ProblemCode, sheet: str | None = None, cell: str | None = None, /, **params: Any) -> None:
         self.add("warning", code, sheet, cell, **params)
 
     def add(
-        self, severity: Severity, code: str, sheet: str | None = None, cell: str | None = None, /, **params: Any
+        self,
+        severity: Severity,
+        code: ProblemCode,
+        sheet: str | None = None,
+        cell: str | None = None,
+        /,
+        **params: Any,
     ) -> None:
         key = (code, sheet)
         if self._kept[key] >= self.per_kind:
@@ -95,12 +173,12 @@ class ProblemLog:
         self._kept[key] += 1
         self.items.append(Problem(severity, code, sheet, cell, params))
 
-    def suppress(self, severity: Severity, code: str, sheet: str | None, count: int) -> None:
+    def suppress(self, severity: Severity, code: ProblemCode, sheet: str | None, count: int) -> None:
         """Count `count` more problems of a kind without listing them."""
         _, before = self._suppressed.get((code, sheet), (severity, 0))
         self._suppressed[(code, sheet)] = (severity, before + count)
 
-    def room(self, code: str, sheet: str | None) -> int:
+    def room(self, code: ProblemCode, sheet: str | None) -> int:
         """How many more problems of this kind would still be listed one by one."""
         return max(self.per_kind - self._kept[(code, sheet)], 0)
 

@@ -31,7 +31,7 @@ from rbdash.access.signin import WIB, ChecksBusy, PasswordChecks, address_key, s
 from rbdash.analysis.summary import summarise
 from rbdash.config import MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES, Limits, settings
 from rbdash.model import LoadResult
-from rbdash.problems import Problem
+from rbdash.problems import Problem, ProblemCode
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.macros import strip_macros
 
@@ -125,7 +125,7 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _with_problem(result: LoadResult, code: str) -> LoadResult:
+def _with_problem(result: LoadResult, code: ProblemCode) -> LoadResult:
     """`result` with one more whole-file error (the result itself is not changed: it may be cached)."""
     return dataclasses.replace(result, problems=[*result.problems, Problem("error", code)])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rbdash.config import UPLOAD_LIMIT_MB
-from rbdash.problems import ProblemLog
+from rbdash.problems import ProblemCode, ProblemLog
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ MAX_STRUCTURE_BYTES = 16 << 20
 class PackageProblem(Exception):
     """A part that stops the inspection: `code` names the problem, `sheet` and `cell` where, `params` fill it."""
 
-    def __init__(self, code: str, sheet: str | None = None, cell: str | None = None, **params: object) -> None:
+    def __init__(self, code: ProblemCode, sheet: str | None = None, cell: str | None = None, **params: object) -> None:
         super().__init__(code)
         self.code, self.sheet, self.cell = code, sheet, cell
         self.params = params

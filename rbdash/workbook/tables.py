@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rbdash.problems import ProblemLog, Severity, cell_ref
+from rbdash.problems import ProblemCode, ProblemLog, Severity, cell_ref
 from rbdash.workbook import columns, schema
 from rbdash.workbook.grids import Grid
 from rbdash.workbook.parse import parse_months, parse_numbers
@@ -83,7 +83,7 @@ def excel_rows(index: pd.Index) -> np.ndarray:
 def report_cells(
     log: ProblemLog,
     severity: Severity,
-    code: str,
+    code: ProblemCode,
     grid: Grid,
     rows: pd.Index,
     col: int,
@@ -188,7 +188,7 @@ def read_numbers(
     log: ProblemLog,
     low: float | None = None,
     high: float | None = None,
-    code: str = "number_out_of_range",
+    code: ProblemCode = "number_out_of_range",
 ) -> pd.Series:
     raw = table.block[column.key]
     values, failed = parse_numbers(raw)
@@ -232,7 +232,7 @@ def read_months(table: Table, column: ColumnSpec, log: ProblemLog) -> pd.Series:
 
 
 def read_vocabulary(
-    table: Table, column: ColumnSpec, vocabulary: dict[str, tuple[str, ...]], code: str, log: ProblemLog
+    table: Table, column: ColumnSpec, vocabulary: dict[str, tuple[str, ...]], code: ProblemCode, log: ProblemLog
 ) -> pd.Series:
     raw = table.block[column.key]
     values = columns.map_distinct(raw, lambda value: lookup(vocabulary, value))

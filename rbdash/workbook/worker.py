@@ -43,7 +43,7 @@ from typing import Any
 
 from rbdash.config import Limits, settings
 from rbdash.model import LoadResult
-from rbdash.problems import ProblemLog
+from rbdash.problems import ProblemCode, ProblemLog
 from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits
 from rbdash.workbook.loader import load_workbook, read_workbook_file
 
@@ -167,7 +167,7 @@ def _worker_main(
 WORKER_FAILURES = frozenset({"worker_memory", "worker_timeout", "worker_crashed", "worker_busy"})
 
 
-def _failure(code: str, digest: str, name: str, **params: Any) -> LoadResult:
+def _failure(code: ProblemCode, digest: str, name: str, **params: Any) -> LoadResult:
     log = ProblemLog()
     log.error(code, **params)
     return LoadResult(None, log.finish(), digest, name)
