@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
@@ -32,8 +30,8 @@ upload = upload_box(editor, lang, t("data.upload", lang, limit=UPLOAD_LIMIT_MB),
 if upload is None:
     st.stop()
 data = upload.getvalue()
-digest = hashlib.sha256(data).hexdigest()
 result = load_bytes(data)
+digest = result.sha256
 st.subheader(t("data.report", lang))
 if not_checked(result, lang):
     st.stop()

@@ -118,7 +118,7 @@ def test_editor_upload_with_errors_changes_nothing(store: Store) -> None:
     assert store.audit_log()[0]["action"] == "upload_rejected"
 
 
-def _busy(data: bytes) -> LoadResult:
+def _busy(data: bytes, **_ignored: object) -> LoadResult:
     log = ProblemLog()
     log.error("worker_busy", seconds=60)
     return LoadResult(None, log.finish(), "0" * 64, "rencana.xlsx")

@@ -26,8 +26,9 @@ class _NoAnswer(Exception):
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _load_by_hash(digest: str, data: bytes) -> LoadResult:
-    result = load_untrusted(data)
+def _load_by_hash(digest: str, _data: bytes) -> LoadResult:
+    # `_data` is not hashed by Streamlit (leading underscore): the digest is the key, computed once.
+    result = load_untrusted(_data, sha256=digest)
     if any(problem.code in WORKER_FAILURES for problem in result.problems):
         raise _NoAnswer(result)  # exceptions are not cached: the next try reads the file again
     return result

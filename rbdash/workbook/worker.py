@@ -281,7 +281,10 @@ def _classify_death(
 
 
 def load_untrusted(
-    source: bytes | str | Path, limits: Limits | None = None, package_limits: PackageLimits = DEFAULT_LIMITS
+    source: bytes | str | Path,
+    limits: Limits | None = None,
+    package_limits: PackageLimits = DEFAULT_LIMITS,
+    sha256: str | None = None,
 ) -> LoadResult:
     """Load and validate a workbook that did not come from the version store, in a bounded worker process.
 
@@ -289,6 +292,7 @@ def load_untrusted(
     pipes are refused by type, sizes are checked before reading). Never raises for a bad file; a
     worker that runs out of memory or time, crashes, or cannot get a slot becomes one problem.
     OSError from reading a path (missing file, no permission, a directory) is left to the caller.
+    `sha256`: the bytes' digest when the caller already has it (an upload is hashed once on the server).
     """
     limits = limits or settings().limits
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -300,7 +304,7 @@ def load_untrusted(
         if read is None:
             return LoadResult(None, log.finish(), "", name)
         data = read
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     slots = _slot_semaphore(limits.worker_slots)
     # Waiting for a slot has its own budget: a file is never told it is too slow because others queued.
     if not slots.acquire(timeout=limits.worker_wall_seconds):
