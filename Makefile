@@ -46,7 +46,7 @@ lint: $(VENV)/.dev
 	$(PY) -m mypy
 
 bench: $(VENV)/.dev
-	$(PY) bench/bench_load.py
+	$(PY) -m bench.bench_load
 
 # Fuzz the workbook reader for FUZZ_SECONDS (default 600): libFuzzer via atheris, findings replayed through the worker.
 fuzz: $(VENV)/.dev

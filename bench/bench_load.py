@@ -21,9 +21,9 @@ Per case:
 
 Usage::
 
-    .venv/bin/python bench/bench_load.py                # print the tables
-    .venv/bin/python bench/bench_load.py --write        # ... and record them in bench/RESULTS.md
-    .venv/bin/python bench/bench_load.py --runs 9 --cases 10k+100k
+    .venv/bin/python -m bench.bench_load                # print the tables
+    .venv/bin/python -m bench.bench_load --write        # ... and record them in bench/RESULTS.md
+    .venv/bin/python -m bench.bench_load --runs 9 --cases 10k+100k
 """
 
 from __future__ import annotations
@@ -49,21 +49,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-if str(BENCH_DIR) not in sys.path:
-    sys.path.insert(0, str(BENCH_DIR))
-
 import fastexcel
 import pandas as pd
-from generate import CACHE_DIR, FEW_RESPONSES, GENERATOR_VERSION, WorkbookSize, cache_path
 
+from bench.generate import CACHE_DIR, FEW_RESPONSES, GENERATOR_VERSION, WorkbookSize, cache_path
 from rbdash.model import LoadResult
 from rbdash.workbook import schema
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.sheet_writers import PLAN_HEADER_ROW
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
 
 RESULTS_PATH = BENCH_DIR / "RESULTS.md"
 BUNDLED_PATH = ROOT / "data" / "rencana_aksi_2022.xlsx"
@@ -147,7 +143,7 @@ def synthetic_case(name: str, plan_rows: int, responses: int) -> Case:
     """A synthetic case; a missing workbook is generated in a subprocess, so this process stays small."""
     path = cache_path(WorkbookSize(plan_rows, responses))
     if not path.exists():
-        subprocess.run([sys.executable, str(BENCH_DIR / "generate.py"), str(plan_rows), str(responses)], check=True)
+        subprocess.run([sys.executable, "-m", "bench.generate", str(plan_rows), str(responses)], cwd=ROOT, check=True)
     return Case(name, path, plan_rows, responses)
 
 
@@ -279,7 +275,8 @@ def probe_memory(path: Path, mode: str) -> dict[str, float]:
 def measure_memory(path: Path, mode: str) -> dict[str, float]:
     """Run `probe_memory` in a fresh interpreter so earlier work does not raise the high-water mark."""
     completed = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--probe-memory", str(path), "--probe-mode", mode],
+        [sys.executable, "-m", "bench.bench_load", "--probe-memory", str(path), "--probe-mode", mode],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
@@ -578,7 +575,7 @@ def report(results: list[CaseResult], profile: Profile | None, args: argparse.Na
     parts = [
         f"## {now:%Y-%m-%d}",
         "",
-        f"Run at {now:%H:%M %Z}: `{' '.join(['.venv/bin/python', 'bench/bench_load.py', *sys.argv[1:]])}`, "
+        f"Run at {now:%H:%M %Z}: `{' '.join(['.venv/bin/python', '-m', 'bench.bench_load', *sys.argv[1:]])}`, "
         f"{args.runs} timed runs per case after one warm-up (medians; min–max in brackets), "
         f"{args.slow_runs} run(s) of the pandas readers, synthetic workbooks of generator v{GENERATOR_VERSION}.",
         "",
@@ -638,7 +635,7 @@ def report(results: list[CaseResult], profile: Profile | None, args: argparse.Na
 
 RESULTS_HEADER = """# Load benchmark results
 
-Written by `.venv/bin/python bench/bench_load.py --write` (see `bench/README.md`). Each run replaces
+Written by `.venv/bin/python -m bench.bench_load --write` (see `bench/README.md`). Each run replaces
 the section of its own date and keeps the others, newest last.
 """
 

@@ -3,8 +3,8 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_pages.py            # print the report
-    .venv/bin/python bench/bench_pages.py --write    # ... and add it to bench/RESULTS.md
+    .venv/bin/python -m bench.bench_pages            # print the report
+    .venv/bin/python -m bench.bench_pages --write    # ... and add it to bench/RESULTS.md
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ import sys
 import time
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
-
-from common import machine, publish
-from generate import WorkbookSize, ensure_workbook
 from streamlit.testing.v1 import AppTest
 
+from bench.common import machine, publish
+from bench.generate import WorkbookSize, ensure_workbook
 from rbdash.present import charts
 from rbdash.workbook.loader import load_workbook
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
 
 BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"
 PAGES = ("app_pages/ringkasan.py", "app_pages/jadwal.py", "app_pages/indikator.py", "app_pages/ikm.py")
@@ -106,7 +105,7 @@ def first_draw(runs: int) -> list[float]:
 
 
 def gantt_sizes() -> dict[str, int]:
-    from page_data import synthetic_plan
+    from bench.page_data import synthetic_plan
 
     bundled = load_workbook(BUNDLED).plan
     return {
@@ -145,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"## {dt.date.today().isoformat()}: dashboard pages",
         "",
-        f"Run `.venv/bin/python bench/bench_pages.py --write`; {args.runs} script runs per page after a warm-up "
+        f"Run `.venv/bin/python -m bench.bench_pages --write`; {args.runs} script runs per page after a warm-up "
         f"(medians), via streamlit.testing.v1.AppTest (its own overhead included). Machine: {machine()}.",
         "",
         "Goal: each page under 0.3 s on the shipped workbook and under 1 s on a 500-row plan.",

@@ -2,8 +2,8 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_report.py            # print
-    .venv/bin/python bench/bench_report.py --write    # ... and add to bench/RESULTS.md
+    .venv/bin/python -m bench.bench_report            # print
+    .venv/bin/python -m bench.bench_report --write    # ... and add to bench/RESULTS.md
 """
 
 from __future__ import annotations
@@ -17,16 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from common import machine, publish
-from generate import WorkbookSize, ensure_workbook
-
+from bench.common import machine, publish
+from bench.generate import WorkbookSize, ensure_workbook
 from rbdash.exports import images
 from rbdash.exports.deck import build_deck
 from rbdash.exports.report import build_pdf
 from rbdash.workbook.loader import load_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"## {dt.date.today().isoformat()}: meeting report",
         "",
-        f"Run `.venv/bin/python bench/bench_report.py --write`, {args.runs} runs, shipped workbook, as of "
+        f"Run `.venv/bin/python -m bench.bench_report --write`, {args.runs} runs, shipped workbook, as of "
         f"September. Machine: {machine()}.",
         "",
         f"- PDF report: median {statistics.median(pdf_times):.2f} s "

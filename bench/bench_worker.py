@@ -16,7 +16,7 @@ Three measurements, each in the same run:
 
 Usage::
 
-    .venv/bin/python bench/bench_worker.py [--runs 5] [--baseline REV] [--write]
+    .venv/bin/python -m bench.bench_worker [--runs 5] [--baseline REV] [--write]
 """
 
 from __future__ import annotations
@@ -31,13 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from bench.common import machine, publish
 from bench.generate import WorkbookSize, ensure_workbook
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 
 BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"
 BASELINE = "b87a023"  # Settings: [limits] ... (the code before the worker and the streamed inspection)
@@ -181,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         report = [
             f"## Bounded worker, {dt.date.today().isoformat()}",
             "",
-            f"`.venv/bin/python bench/bench_worker.py --runs {args.runs}`: {machine()}; code {commit}; "
+            f"`.venv/bin/python -m bench.bench_worker --runs {args.runs}`: {machine()}; code {commit}; "
             f"baseline {args.baseline}. Other work may have shared the 2 cores (load average at start: "
             f"{Path('/proc/loadavg').read_text().split()[0]}).",
             "",

@@ -16,8 +16,8 @@ Everything is seeded, so a file is the same whenever it is rebuilt. File names c
 
 Usage::
 
-    .venv/bin/python bench/generate.py            # build every benchmark workbook
-    .venv/bin/python bench/generate.py 2000 5000  # one workbook: 2000 plan rows, 5000 responses
+    .venv/bin/python -m bench.generate            # build every benchmark workbook
+    .venv/bin/python -m bench.generate 2000 5000  # one workbook: 2000 plan rows, 5000 responses
 """
 
 from __future__ import annotations
@@ -31,16 +31,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-CACHE_DIR = BENCH_DIR / ".cache"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from rbdash.workbook import annex2022, schema
 from rbdash.workbook.annex2022 import AnnexRow, IndicatorRow, RealisationRow
 from rbdash.workbook.content import WorkbookContent
 from rbdash.workbook.writer import write_workbook
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+CACHE_DIR = BENCH_DIR / ".cache"
 
 GENERATOR_VERSION = 1
 SEED = 20221
