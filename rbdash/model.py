@@ -8,7 +8,85 @@ from typing import Any
 
 import pandas as pd
 
+from rbdash.ikm import UNSUR
 from rbdash.problems import Problem
+
+# ----------------------------------------------------------------------------------------------
+# The columns of each frame of the model, declared once: the parsers build every frame, empty or
+# not, with `model_frame`, which refuses any other set of columns.
+
+PLAN_COLUMNS = (
+    "satker",
+    "year",
+    "order",
+    "code",
+    "no",
+    "program",
+    "activity",
+    "sub_activity",
+    "indicators_text",
+    "remarks",
+    "months",
+    "missing_in_copy",
+    "excel_row",
+)
+INDICATOR_COLUMNS = (
+    "satker",
+    "year",
+    "indicator_code",
+    "plan_code",
+    "item_no",
+    "text",
+    "unit",
+    "direction",
+    "target",
+    "baseline",
+    "target_assumed",
+    "note",
+    "excel_row",
+)
+REALISATION_COLUMNS = (
+    "satker",
+    "year",
+    "code",
+    "month",
+    "status",
+    "progress",
+    "evidence",
+    "note",
+    "scheduled",
+    "excel_row",
+)
+INDICATOR_VALUE_COLUMNS = ("satker", "year", "indicator_code", "month", "value", "note", "excel_row")
+#: One row per period and unit: NRR per unsur (with the answer sums and counts it came from, when it
+#: came from answers), then the IKM score.
+SURVEY_COLUMNS = (
+    "satker",
+    "year",
+    "period",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "unit",
+    "respondents",
+    *UNSUR,
+    *(f"{unsur}_{part}" for unsur in UNSUR for part in ("sum", "n")),
+    "source",
+    "ikm",
+    "ikm_converted",
+    "mutu",
+    "mutu_label",
+)
+
+
+def model_frame(columns: tuple[str, ...], data: dict[str, Any] | None = None) -> pd.DataFrame:
+    """A frame of the model with exactly `columns`: empty, or from `data`, whose keys must be those columns."""
+    if data is None:
+        return pd.DataFrame(columns=list(columns))
+    if tuple(data) != columns:
+        raise ValueError(f"frame columns {tuple(data)} are not the model's {columns}")
+    return pd.DataFrame(data)
+
 
 # ----------------------------------------------------------------------------------------------
 # The model

@@ -307,3 +307,29 @@ def test_a_reader_panic_is_reported_not_raised(bundled_bytes: bytes, monkeypatch
     result = load_workbook(bundled_bytes)
     problem = next(p for p in result.problems if p.code == "unreadable_sheet")
     assert problem.sheet == "Info" and "out of bounds" in problem.params["detail"]
+
+
+def test_every_frame_has_the_models_columns_with_or_without_its_sheet(bundled_bytes: bytes) -> None:
+    """Columns are declared once (rbdash.model); an empty frame (its sheet removed) has the same ones."""
+    from rbdash import model
+
+    expected = {
+        "plan": model.PLAN_COLUMNS,
+        "indicators": model.INDICATOR_COLUMNS,
+        "realisation": model.REALISATION_COLUMNS,
+        "indicator_values": model.INDICATOR_VALUE_COLUMNS,
+        "survey": model.SURVEY_COLUMNS,
+    }
+
+    def without_progress(wb) -> None:
+        for name in ("Indikator", "Realisasi", "Capaian Indikator", "IKM", "Responden SKM"):
+            if name in wb.sheetnames:
+                del wb[name]
+
+    full = load_workbook(bundled_bytes).plan
+    bare = load_workbook(edit_workbook(bundled_bytes, without_progress)).plan
+    assert full is not None and bare is not None
+    for frame, columns in expected.items():
+        assert tuple(getattr(full, frame).columns) == columns, frame
+        assert tuple(getattr(bare, frame).columns) == columns, frame
+    assert len(bare.survey) == 0 and len(full.survey) > 0

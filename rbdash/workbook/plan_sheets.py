@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rbdash.model import PLAN_COLUMNS, model_frame
 from rbdash.problems import ProblemLog, cell_ref
 from rbdash.workbook import columns, schema
 from rbdash.workbook.grids import Grid
@@ -227,7 +228,8 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
     flags = ticks[month_order].to_numpy(dtype=bool) if month_order else np.zeros((len(rows), 0), dtype=bool)
     month_numbers = np.array(month_order, dtype=int)
     months = [month_numbers[row].tolist() for row in flags]
-    plan = pd.DataFrame(
+    plan = model_frame(
+        PLAN_COLUMNS,
         {
             "satker": info.get("satker"),
             "year": info.get("year"),
@@ -242,7 +244,7 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
             "months": pd.Series(months, dtype="object").to_numpy(),
             "missing_in_copy": missing_in_copy.to_numpy(),
             "excel_row": excel_rows(rows.index),
-        }
+        },
     )
     plan = plan.astype({key: "object" for key in ["code", *text_fields]})
     for idx, code, month_list in zip(rows.index, plan["code"], plan["months"], strict=False):
@@ -256,23 +258,7 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
 
 
 def empty_plan() -> pd.DataFrame:
-    return pd.DataFrame(
-        columns=[
-            "satker",
-            "year",
-            "order",
-            "code",
-            "no",
-            "program",
-            "activity",
-            "sub_activity",
-            "indicators_text",
-            "remarks",
-            "months",
-            "missing_in_copy",
-            "excel_row",
-        ]
-    )
+    return model_frame(PLAN_COLUMNS)
 
 
 def empty_schedule() -> pd.DataFrame:

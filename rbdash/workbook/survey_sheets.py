@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from rbdash.ikm import UNSUR, nrr_from_responses, score
+from rbdash.model import SURVEY_COLUMNS, model_frame
 from rbdash.problems import ProblemLog, cell_ref
 from rbdash.workbook import columns, schema
 from rbdash.workbook.parse import parse_number, parse_period
@@ -138,27 +139,10 @@ def parse_survey(
             nrr_rows = nrr_rows[[pair not in both for pair in zip(nrr_rows["period"], nrr_rows["unit"], strict=True)]]
         parts.append(nrr_rows.drop(columns=["excel_row"]))
     if not parts:
-        return pd.DataFrame(
-            columns=[
-                "satker",
-                "year",
-                "period",
-                "period_kind",
-                "period_start",
-                "period_end",
-                "unit",
-                "respondents",
-                *UNSUR,
-                "source",
-                "ikm",
-                "ikm_converted",
-                "mutu",
-                "mutu_label",
-            ]
-        )
+        return model_frame(SURVEY_COLUMNS)
     survey = pd.concat(parts, ignore_index=True)
     survey = score(survey).sort_values(["period_start", "unit"], kind="stable").reset_index(drop=True)
     survey.insert(0, "year", info.get("year"))
     survey.insert(0, "satker", info.get("satker"))
     survey["respondents"] = survey["respondents"].astype("int64")
-    return survey
+    return survey.reindex(columns=list(SURVEY_COLUMNS))  # rows from NRR sheets have no answer sums

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from rbdash.model import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS, REALISATION_COLUMNS, model_frame
 from rbdash.problems import ProblemLog, cell_ref
 from rbdash.workbook import columns, schema
 from rbdash.workbook.parse import parse_numbers, parse_yes_no
@@ -69,7 +70,8 @@ def parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str, 
             field=spec.column("target_assumed").header,
         )
     item_no, _ = parse_numbers(b["item_no"])
-    out = pd.DataFrame(
+    out = model_frame(
+        INDICATOR_COLUMNS,
         {
             "satker": info.get("satker"),
             "year": info.get("year"),
@@ -84,7 +86,7 @@ def parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str, 
             "target_assumed": assumed.fillna(False).astype(bool),
             "note": b["note"].astype("object"),
             "excel_row": excel_rows(b.index),
-        }
+        },
     )
     out = out[out["indicator_code"].notna() & ~dup].reset_index(drop=True)
     return out
@@ -102,23 +104,7 @@ def _yes_no_numbers(table: Table, column: ColumnSpec, units: pd.Series, log: Pro
 
 
 def _empty_indicators() -> pd.DataFrame:
-    return pd.DataFrame(
-        columns=[
-            "satker",
-            "year",
-            "indicator_code",
-            "plan_code",
-            "item_no",
-            "text",
-            "unit",
-            "direction",
-            "target",
-            "baseline",
-            "target_assumed",
-            "note",
-            "excel_row",
-        ]
-    )
+    return model_frame(INDICATOR_COLUMNS)
 
 
 def parse_realisation(
@@ -126,20 +112,7 @@ def parse_realisation(
 ) -> pd.DataFrame:
     spec = schema.REALISATION
     if table is None:
-        return pd.DataFrame(
-            columns=[
-                "satker",
-                "year",
-                "code",
-                "month",
-                "status",
-                "progress",
-                "evidence",
-                "note",
-                "scheduled",
-                "excel_row",
-            ]
-        )
+        return model_frame(REALISATION_COLUMNS)
     b = table.block
     read_required(table, spec.column("code"), log)
     read_required(table, spec.column("month"), log)
@@ -171,7 +144,8 @@ def parse_realisation(
             table.grid.name,
             int(off.sum()) - log.room("realisation_not_scheduled", table.grid.name),
         )
-    out = pd.DataFrame(
+    out = model_frame(
+        REALISATION_COLUMNS,
         {
             "satker": info.get("satker"),
             "year": info.get("year"),
@@ -183,7 +157,7 @@ def parse_realisation(
             "note": b["note"].astype("object"),
             "scheduled": scheduled,
             "excel_row": excel_rows(b.index),
-        }
+        },
     )
     keep = out["code"].notna() & out["month"].notna() & ~dup
     return out[keep].reset_index(drop=True)
@@ -194,7 +168,7 @@ def parse_indicator_values(
 ) -> pd.DataFrame:
     spec = schema.INDICATOR_VALUES
     if table is None:
-        return pd.DataFrame(columns=["satker", "year", "indicator_code", "month", "value", "note", "excel_row"])
+        return model_frame(INDICATOR_VALUE_COLUMNS)
     b = table.block
     read_required(table, spec.column("indicator_code"), log)
     read_required(table, spec.column("month"), log)
@@ -206,7 +180,8 @@ def parse_indicator_values(
     dup = report_duplicates(
         table, [codes.rename("indicator_code"), months.rename("month")], log, lambda key: f"{key[0]} / {key[1]}"
     )
-    out = pd.DataFrame(
+    out = model_frame(
+        INDICATOR_VALUE_COLUMNS,
         {
             "satker": info.get("satker"),
             "year": info.get("year"),
@@ -215,7 +190,7 @@ def parse_indicator_values(
             "value": values,
             "note": b["note"].astype("object"),
             "excel_row": excel_rows(b.index),
-        }
+        },
     )
     keep = out["indicator_code"].notna() & out["month"].notna() & ~dup
     return out[keep].reset_index(drop=True)
