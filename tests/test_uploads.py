@@ -166,3 +166,39 @@ def test_parallel_uploads_never_exceed_the_total_cap(roles: dict[str, str]) -> N
     assert results.count(None) == 10
     assert ledger.held() == 50 * MB
     assert ledger.refused()["total_cap"] == 30
+
+
+class _FakeFiles:
+    def __init__(self) -> None:
+        self.removed: list[str] = []
+
+    def remove_session_files(self, session_id: str) -> None:
+        self.removed.append(session_id)
+
+
+def test_a_run_stopped_before_the_uploader_keeps_the_new_file(
+    ledger: UploadLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in CI under load: replacing a file reruns the page; Streamlit stops the running script (the
+    same StopException as st.stop()) before it draws the uploader, and that run's end deleted the file
+    that had just arrived. Only a run that returns without the uploader closes the session."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from rbdash.ui import uploads
+
+    files = _FakeFiles()
+    ctx = SimpleNamespace(session_id="tab", uploaded_file_mgr=files)
+    monkeypatch.setattr(uploads, "ledger_of_this_process", lambda: ledger)
+    monkeypatch.setattr(uploads, "get_script_run_ctx", lambda: ctx)
+    ledger.open("tab", "edi")
+    assert ledger.admit("tab", "new-file", 1 * MB) is None  # the replacement arrives
+    with pytest.raises(StopException), uploads.upload_run():
+        raise StopException()  # stopped before the uploader was drawn
+    assert files.removed == [] and ledger.held("tab") == 1 * MB
+    assert ledger.admit("tab", "another", 1 * MB) is None  # still open: the page's next run decides
+    with uploads.upload_run():
+        pass  # a run that returns without the uploader (another page): the session is closed, files freed
+    assert files.removed == ["tab"]
+    assert ledger.admit("tab", "late", 1 * MB) is not None

@@ -29,7 +29,6 @@ from streamlit import runtime
 from streamlit.runtime import Runtime
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.runtime.stats import CounterStat, GaugeStat
 
 from rbdash.access.uploads import MB, REASONS, Refusal, UploadLedger
@@ -59,7 +58,13 @@ def upload_run() -> Iterator[None]:
     while the page that shows the uploader is being run again (an editor replacing a file) is not
     refused. Only the session's latest run decides: Streamlit may stop an older run after a newer one
     (the next page) has started, and that run's end must not withdraw what the newer run granted. A
-    run interrupted by a rerun leaves the decision to the run that follows it.
+    run interrupted by a rerun leaves the decision to the run that follows it. A run that ends in a
+    stop leaves it too: Streamlit ends the running script with the same StopException for `st.stop()`
+    and for a rerun that replaces it (`runner.fastReruns`, the default), and the second is what a
+    replaced file looks like - the uploader removes the old file, the rerun stops the run before the
+    uploader is drawn, and closing then would delete the new file as it arrives (seen in CI under
+    load). Staying open after a deliberate stop costs nothing: each upload checks the role again and
+    the session's bytes stay capped; the next run that returns, or the tab closing, decides.
     """
     ledger = ledger_of_this_process()
     ctx = get_script_run_ctx()
@@ -71,10 +76,7 @@ def upload_run() -> Iterator[None]:
     completed = False
     try:
         yield
-        completed = True
-    except StopException:
-        completed = True
-        raise
+        completed = True  # only a run that returns decides: see below
     finally:
         if _LATEST_RUN.get(session_id) == token:
             shown = _SHOWN_IN.pop(session_id, None) == token
