@@ -346,6 +346,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Di Excel pilih seluruh lembar '{sheet}', klik Beranda > Gabungkan & Tengahkan > Pisahkan Sel, gabungkan ulang hanya judul yang perlu, simpan, lalu unggah ulang.",
         "en": "In Excel select all of sheet '{sheet}', click Home > Merge & Center > Unmerge Cells, merge again only the headings that need it, save and upload again.",
     },
+    "problem.cell_text_too_long.message": {
+        "id": "Sel ini berisi teks {chars:n} karakter; satu sel Excel paling banyak {max_chars:n} karakter (berkas ini tidak dibuat oleh Excel atau telah diubah).",
+        "en": "This cell holds a text of {chars:n} characters; an Excel cell holds at most {max_chars:n} (the file was not made by Excel, or was altered).",
+    },
+    "problem.cell_text_too_long.fix": {
+        "id": "Perpendek teks di sel ini (misalnya pindahkan uraian panjang ke dokumen terpisah dan tulis rujukannya), simpan di Excel, lalu unggah ulang.",
+        "en": "Shorten the text in this cell (e.g. move a long description to a separate document and refer to it), save in Excel, and upload again.",
+    },
     "problem.merged_cells_too_many.message": {
         "id": "Rentang sel gabungan di lembar '{sheet}' ({count:n} rentang) mencakup {cells:n} sel tabel, melebihi batas {max_cells:n} sel.",
         "en": "The merged cell ranges of sheet '{sheet}' ({count:n} ranges) cover {cells:n} cells of the table, over the limit of {max_cells:n} cells.",

@@ -15,6 +15,7 @@ Severity = Literal["error", "warning"]
 ProblemCode = Literal[
     "answer_out_of_range",
     "cell_reference_unreadable",
+    "cell_text_too_long",
     "corrupt_zip",
     "duplicate_code",
     "duplicate_column",

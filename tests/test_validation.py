@@ -333,3 +333,25 @@ def test_every_frame_has_the_models_columns_with_or_without_its_sheet(bundled_by
         assert tuple(getattr(full, frame).columns) == columns, frame
         assert tuple(getattr(bare, frame).columns) == columns, frame
     assert len(bare.survey) == 0 and len(full.survey) > 0
+
+
+def test_a_text_longer_than_an_excel_cell_is_an_error_and_is_cut(bundled_bytes: bytes) -> None:
+    """Seen by the attacker review: three 20 MB texts in a 820 KB file validated, then made every page
+    slow and cost gigabytes. Excel holds at most 32,767 characters in a cell; more is refused, and cut
+    on the way, so no page gets the rest even from a stored version."""
+    from tests import hostile_factory as hf
+
+    # openpyxl cuts texts at 32,767 on save: the long text is written into the sheet's XML instead.
+    sheet = hf.bundled_entries()[hf.PLAN_PART]
+    start = b'<c r="D9" s="3" t="inlineStr"><is><t>3. Penyelenggaraan'
+    assert sheet.count(start) == 1
+    result = load_workbook(hf.rewrite_bundled({hf.PLAN_PART: sheet.replace(start, start + b"x" * 40_000)}))
+    assert ("error", "cell_text_too_long", "Rencana Aksi", "D9") in found(result)
+    problem = next(p for p in result.problems if p.code == "cell_text_too_long")
+    assert "32.767 karakter" in problem.message("id") and "40." in problem.message("id")
+    assert not result.is_valid
+    assert result.plan is not None
+    longest = result.plan.plan["sub_activity"].dropna().str.len().max()
+    assert longest == 32_767
+    exact = load_workbook(edit_workbook(bundled_bytes, sheet_edit("Rencana Aksi", D9="y" * 32_767)))
+    assert "cell_text_too_long" not in {p.code for p in exact.problems}

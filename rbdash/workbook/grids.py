@@ -7,12 +7,12 @@ import bisect
 import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import fastexcel
 import pandas as pd
 
-from rbdash.problems import ProblemLog, column_index
+from rbdash.problems import ProblemLog, cell_ref, column_index
 from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits, PackageProblem
 from rbdash.workbook.package import SheetPart
 
@@ -26,6 +26,9 @@ class Grid:
 
     name: str
     frame: pd.DataFrame
+    #: Cells whose text was longer than a cell may hold: (0-based row, 0-based column, length). Their text
+    #: in `frame` is cut to the limit, so no page ever gets the rest.
+    long_cells: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 PARSE_ORDER = ("info", "plan", "indicators", "realisation", "indicator_values", "survey_nrr", "survey_responses")
@@ -119,6 +122,15 @@ class SheetReads:
             elif isinstance(outcome, BaseException):
                 detail = str(outcome).splitlines()[0][:160] if str(outcome) else ""
                 self._log.error("unreadable_sheet", self._sheets[key].name, None, detail=detail)
+            elif isinstance(outcome, Grid):
+                for row, col, length in outcome.long_cells:
+                    self._log.error(
+                        "cell_text_too_long",
+                        outcome.name,
+                        cell_ref(row, col),
+                        chars=length,
+                        max_chars=self._limits.max_cell_chars,
+                    )
         outcome = self._outcomes[key]
         return outcome if isinstance(outcome, Grid) else None
 
@@ -147,9 +159,23 @@ def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLi
         raise _GridTooLarge(sheet.total_height, width)
     frame = sheet.to_pandas() if absolute else pd.DataFrame()
     frame.columns = absolute
+    long_cells = _cut_long_texts(frame, limits.max_cell_chars)
     if part.merged_ranges and not frame.empty:
         frame = _fill_merged(frame, part.merged_ranges, limits.max_merged_cells)
-    return Grid(part.name, frame)
+    return Grid(part.name, frame, long_cells)
+
+
+def _cut_long_texts(frame: pd.DataFrame, max_chars: int) -> list[tuple[int, int, int]]:
+    """Cut, in place, every text longer than `max_chars` (Excel's own cell limit); where they were."""
+    found: list[tuple[int, int, int]] = []
+    for col in frame.columns:
+        lengths = frame[col].str.len()
+        over = lengths > max_chars
+        if over.any():
+            rows = frame.index[over.fillna(False).to_numpy(dtype=bool)]
+            found += [(int(row), int(col), int(lengths[row])) for row in rows]
+            frame.loc[rows, col] = frame.loc[rows, col].str.slice(0, max_chars)
+    return found
 
 
 _RANGE_RE = re.compile(r"^([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?$")

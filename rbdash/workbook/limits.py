@@ -36,6 +36,7 @@ class PackageLimits:
     # the cells they cover within the sheet's grid.
     max_merged_ranges: int = 10_000
     max_merged_cells: int = 1_000_000
+    max_cell_chars: int = 32_767  # Excel's own limit on the text of one cell
 
 
 DEFAULT_LIMITS = PackageLimits()
