@@ -296,6 +296,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Buka dan simpan ulang berkas di Excel atau LibreOffice, lalu unggah ulang.",
         "en": "Open and save the file again in Excel or LibreOffice, then upload again.",
     },
+    "problem.workbook_part_elsewhere.message": {
+        "id": "Berkas ini menunjuk buku kerjanya di '{entry}', bukan di tempat Excel menyimpannya (xl/workbook.xml).",
+        "en": "This file points to its workbook at '{entry}', not where Excel keeps it (xl/workbook.xml).",
+    },
+    "problem.workbook_part_elsewhere.fix": {
+        "id": "Buka berkas di Excel atau LibreOffice, simpan ulang sebagai .xlsx, lalu unggah ulang.",
+        "en": "Open the file in Excel or LibreOffice, save it again as .xlsx, and upload again.",
+    },
     "problem.not_a_workbook.message": {
         "id": "Berkas ZIP ini tidak berisi buku kerja Excel (bagian '{entry}' tidak ada).",
         "en": "This ZIP file holds no Excel workbook (part '{entry}' is missing).",

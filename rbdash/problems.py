@@ -71,6 +71,7 @@ ProblemCode = Literal[
     "unreadable_sheet",
     "unsur_without_answers",
     "workbook_area_too_large",
+    "workbook_part_elsewhere",
     "worker_busy",
     "worker_crashed",
     "worker_memory",

@@ -375,6 +375,20 @@ def workbook_pointing_elsewhere() -> bytes:
     return rewrite_bundled({"_rels/.rels": rels})
 
 
+def workbook_with_a_decoy() -> bytes:
+    """Seen by the attacker review: the root relationship points to a clean copy of the workbook part
+    (xl/decoy.xml), which the package check followed, while the reader reads xl/workbook.xml."""
+    entries = bundled_entries()
+    rels = entries["_rels/.rels"].replace(b'Target="xl/workbook.xml"', b'Target="xl/decoy.xml"')
+    return rewrite_bundled(
+        {
+            "_rels/.rels": rels,
+            "xl/decoy.xml": entries["xl/workbook.xml"],
+            "xl/_rels/decoy.xml.rels": entries["xl/_rels/workbook.xml.rels"],
+        }
+    )
+
+
 def minimal_xlsx(sheet_xml: Mapping[str, bytes]) -> bytes:
     """A minimal hand-made .xlsx: one worksheet per (sheet name -> <sheetData> inner XML) item."""
     sheets = "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(sheet_xml, 1))

@@ -83,7 +83,8 @@ CASES: dict[str, Case] = {
     "zip_of_csv": Case(hf.zip_of_csv, "not_a_workbook"),
     "empty_zip": Case(hf.empty_zip, "not_a_workbook"),
     "workbook_part_missing": Case(hf.workbook_part_missing, "not_a_workbook", params={"entry": "xl/workbook.xml"}),
-    "office_document_elsewhere": Case(hf.workbook_pointing_elsewhere, "not_a_workbook"),
+    "office_document_elsewhere": Case(hf.workbook_pointing_elsewhere, "workbook_part_elsewhere"),
+    "office_document_decoy": Case(hf.workbook_with_a_decoy, "workbook_part_elsewhere"),
     # Encrypted entries, entry counts, bombs.
     "zipcrypto_all_entries": Case(hf.zipcrypto_workbook, "zip_encrypted_entry"),
     "zipcrypto_one_entry": Case(

@@ -373,8 +373,10 @@ def _inspect_parts(
     root_rels = small("_rels/.rels")
     if root_rels is not None:
         for rel_type, path in _rels_targets(root_rels, "", "_rels/.rels", log).values():
-            if rel_type.endswith("/officeDocument"):
-                workbook_path = path
+            if rel_type.endswith("/officeDocument") and path != workbook_path:
+                # The reader always opens xl/workbook.xml: a package that points elsewhere would have
+                # one workbook checked here and another read (seen by the attacker review).
+                log.error("workbook_part_elsewhere", entry=path)
     if log.errors:
         return None
     workbook = small(workbook_path)
