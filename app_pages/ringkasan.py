@@ -12,7 +12,7 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import problems_frame, show_chart, show_table
+from rbdash.ui.widgets import chart_page, problems_frame, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -75,7 +75,17 @@ sixth.caption(
 progress = metrics.programme_progress(model, month)
 if ctx.programmes:
     progress = progress[progress["program"].isin(ctx.programmes)]
-show_chart(charts.programme_bars(progress, model, month, lang), "ringkasan", ctx, "overview_programmes")
+# A page of programmes per chart, as on Jadwal: one bar per programme of a plan with thousands would stall the browser.
+page = chart_page(len(progress), "overview_programme_page", lang)
+first_row, last_row = charts.page_span(page, len(progress))
+show_chart(
+    charts.programme_bars(
+        progress.iloc[first_row - 1 : last_row], model, month, lang, total=len(progress), first=first_row
+    ),
+    "ringkasan",
+    ctx,
+    "overview_programmes",
+)
 
 left, right = st.columns(2)
 left.subheader(t("overview.overdue_list", lang, month=month_name))

@@ -901,6 +901,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # Large and empty inputs: charts show a bounded page of rows, or say there is nothing to show.
     "chart.no_data": {"id": "Tidak ada data untuk grafik ini.", "en": "No data for this chart."},
     "chart.gantt.rows": {"id": "baris {first}–{last} dari {total}", "en": "rows {first}–{last} of {total}"},
+    "chart.programmes.rows": {
+        "id": "program {first}–{last} dari {total}",
+        "en": "programmes {first}–{last} of {total}",
+    },
     "chart.indicators.rows": {
         "id": "indikator {first}–{last} dari {total}",
         "en": "indicators {first}–{last} of {total}",
@@ -1198,7 +1202,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "admin.audit": {"id": "Log audit (terbaru di atas)", "en": "Audit log (newest first)"},
     "col.number": {"id": "Versi", "en": "Version"},
-    "col.created_at": {"id": "Waktu (UTC)", "en": "Time (UTC)"},
+    "col.created_at": {"id": "Waktu (WIB)", "en": "Time (WIB)"},
     "col.user": {"id": "Pengguna", "en": "User"},
     "col.comment": {"id": "Catatan", "en": "Comment"},
     "col.sha256": {"id": "SHA-256", "en": "SHA-256"},

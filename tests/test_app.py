@@ -335,3 +335,27 @@ def test_indicators_of_a_large_plan_are_charted_page_by_page(monkeypatch: pytest
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert f"81–160 dari {total:,}".replace(",", ".") in spec["layout"]["title"]["subtitle"]["text"]
     assert len(at.dataframe[0].value) == total  # the table keeps every indicator
+
+
+def test_many_programmes_are_charted_page_by_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Seen by the attacker review: 3,000 programmes made one 180,000 px chart that froze the landing page."""
+    import json
+
+    wb = openpyxl.load_workbook(BUNDLED)
+    sheet = wb["Rencana Aksi"]
+    template = [sheet.cell(row=9, column=col).value for col in range(1, 20)]
+    for offset in range(200):
+        row = sheet.max_row + 1
+        for col, value in enumerate(template, start=1):
+            sheet.cell(row=row, column=col, value=value)
+        sheet.cell(row=row, column=2, value=f"Program uji {offset + 1:03d}")
+        sheet.cell(row=row, column=19, value=f"PU-{offset + 1:03d}")
+    path = tmp_path / "banyak_program.xlsx"
+    wb.save(path)
+    at = run_app(monkeypatch, path)
+    assert not at.exception
+    pages = at.selectbox(key="overview_programme_page")
+    assert pages.options[0] == "Baris 1–80" and len(pages.options) >= 3
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert len(spec["layout"]["yaxis"]["ticktext"]) == 80
+    assert "program 1–80 dari" in spec["layout"]["title"]["subtitle"]["text"]

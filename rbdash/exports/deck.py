@@ -31,6 +31,7 @@ EMU_PER_POINT = 12700
 LINE_SPACING = 1.2  # a line of single-spaced text, in font sizes
 FOOTER_PART_CHARS = 60  # satker, decree number and version in the footer, each
 GANTT_ROWS = 18  # plan rows on the Gantt slide (its subtitle says "rows 1-18 of N" when there are more)
+PROGRAMME_BARS = 12  # programmes on the progress slide, likewise
 INDICATOR_BARS = 30  # indicators on the indicator slide, likewise
 
 
@@ -47,14 +48,10 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
     indicator charts show its first rows, so a slide stays readable and each image renders quickly."""
     model = chart_model(model)
     states = metrics.indicator_status(model, as_of_month)
+    progress = metrics.programme_progress(model, as_of_month)
     slides = [
         ChartSlide(
-            charts.programme_bars(
-                metrics.programme_progress(model, as_of_month),
-                model,
-                as_of_month,
-                lang,
-            ),
+            charts.programme_bars(progress.head(PROGRAMME_BARS), model, as_of_month, lang, total=len(progress)),
             t("chart.programmes.title", lang),
         ),
         ChartSlide(

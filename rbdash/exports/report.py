@@ -22,6 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from rbdash.access.signin import WIB
 from rbdash.analysis import metrics
 from rbdash.exports import images
 from rbdash.messages import t
@@ -35,6 +36,7 @@ PAGE = landscape(A4)
 MARGIN = 12 * mm
 GANTT_ROWS_PER_PAGE = 18
 GANTT_PAGES = 4  # Gantt pages at most (72 rows); a larger plan is listed whole in a table after them
+PROGRAMME_BARS = 40  # programmes on the progress chart at most (the subtitle says which it shows)
 INDICATOR_BARS = 40  # indicators on the indicator chart at most; those behind target are all in a table
 CELL_LINES = 8  # a table cell shows at most this many lines (a row always fits on a page)
 CELL_PADDING = 6  # ReportLab's default left and right padding of a table cell
@@ -148,7 +150,7 @@ def build_pdf(
     as_of = charts.as_of_text(info.get("as_of"), info.get("year"), as_of_month, lang)
     examples = example_sheet_names(model)
     example_note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
-    generated = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    generated = (generated_at or dt.datetime.now(dt.UTC)).astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
     footer = " · ".join(
         clip(one_line(part), FOOTER_PART_CHARS)
         for part in (info.get("satker"), info.get("decree_number") or "", version_label, as_of)
@@ -177,9 +179,10 @@ def build_pdf(
     if not chart_table.empty:
         figures.append(charts.ikm_trend(chart_table, labelled, as_of_month, lang))
         figures.append(charts.nrr_bars(chart_table.iloc[-1], labelled, as_of_month, lang))
+    progress = metrics.programme_progress(labelled, as_of_month)
     figures.insert(
         0,
-        charts.programme_bars(metrics.programme_progress(labelled, as_of_month), labelled, as_of_month, lang),
+        charts.programme_bars(progress.head(PROGRAMME_BARS), labelled, as_of_month, lang, total=len(progress)),
     )
     try:
         pngs: list[bytes | None] = list(images.figures_png(figures, scale=2, width=1400))

@@ -358,8 +358,18 @@ def gantt(
 # Overview
 
 
-def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str) -> go.Figure:
-    """Per programme: the share of scheduled row-months done, partial, open and cancelled to date."""
+def programme_bars(
+    progress: pd.DataFrame,
+    model: ActionPlan,
+    as_of_month: int,
+    lang: str,
+    total: int | None = None,
+    first: int = 1,
+) -> go.Figure:
+    """Per programme: the share of scheduled row-months done, partial, open and cancelled to date.
+
+    `total`: how many programmes there are when `progress` holds only some of them, from the `first`
+    (1-based); the subtitle then says which it shows."""
     fig = go.Figure()
     full = [fmt.group_label(key, lang) for key in progress["program"]]
     names = [label(name, 40, 2) for name in full]  # two lines at most; the hover box has the whole name
@@ -370,10 +380,10 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
         (m.LATE, progress[m.LATE] + progress[m.NOT_DONE]),
         (m.CANCELLED, progress[m.CANCELLED]),
     ]
-    total = progress["scheduled"].where(progress["scheduled"] > 0)
+    scheduled = progress["scheduled"].where(progress["scheduled"] > 0)
     for state, counts in parts:
         style = STATUS_STYLE[state]
-        share = (counts / total * 100).fillna(0)
+        share = (counts / scheduled * 100).fillna(0)
         state_name = t("status.open", lang) if state == m.LATE else t(f"status.{state}", lang)
         fig.add_trace(
             go.Bar(
@@ -401,6 +411,14 @@ def programme_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, 
     if progress.empty:
         no_data(fig, lang)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
+    if total is not None and total > len(progress):
+        subtitle += " · " + t(
+            "chart.programmes.rows",
+            lang,
+            first=fmt.number(first, lang),
+            last=fmt.number(first + len(progress) - 1, lang),
+            total=fmt.number(total, lang),
+        )
     return _layout(fig, t("chart.programmes.title", lang), subtitle, 160 + 60 * max(len(progress), 1), lang)
 
 
