@@ -98,6 +98,15 @@ UPLOAD = "/_stcore/upload_file/session/file"
 WORKERS = 4
 
 
+#: Notified whenever the stand-in counts a request or a client gets its answer (tests wait on it).
+CHANGED = threading.Condition()
+
+
+def _changed() -> None:
+    with CHANGED:
+        CHANGED.notify_all()
+
+
 class StandIn(BaseHTTPRequestHandler):
     """The app: reads an upload's body, waits while `hold` is clear, answers 204; answers removals at once."""
 
@@ -114,12 +123,14 @@ class StandIn(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         StandIn.bodies += 1
+        _changed()
         StandIn.hold.wait(30)
         self.send_response(204)
         self.end_headers()
 
     def do_DELETE(self) -> None:
         StandIn.removals.append(self.path)
+        _changed()
         self.send_response(204)
         self.end_headers()
 
@@ -206,9 +217,23 @@ def request(port: int, method: str, client: int, body: bytes = b"x" * 1000) -> i
 
 
 def slow_sender(port: int, client: int) -> socket.socket:
-    """A PUT from 127.0.0.`client` announcing 1 MB and sending 10 bytes of it (then nothing)."""
+    """A PUT from 127.0.0.`client` announcing 1 MB and sending 10 bytes of it (then nothing).
+
+    It asks for "100 Continue" and waits for it: nginx sends it when it starts reading the body, after
+    its limits counted the request, so the caller's next request meets a sender already counted (with
+    four nginx workers, the one reading this connection may not have got to it yet otherwise)."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(f"127.0.0.{client}", 0))
-    sock.sendall(f"PUT {UPLOAD} HTTP/1.1\r\nHost: rbdash\r\nContent-Length: 1000000\r\n\r\n".encode() + b"x" * 10)
+    sock.sendall(
+        f"PUT {UPLOAD} HTTP/1.1\r\nHost: rbdash\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n".encode()
+    )
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = sock.recv(1024)
+        if not chunk:
+            break
+        answer += chunk
+    assert answer.startswith(b"HTTP/1.1 100"), answer[:200]
+    sock.sendall(b"x" * 10)
     return sock
 
 
@@ -243,17 +268,22 @@ def uploads_held_by_the_app(port: int, clients: range) -> tuple[list[threading.T
     sending them and the statuses answered so far (a held upload answers once `hold` is set)."""
     StandIn.hold.clear()
     statuses: list[int] = []
-    threads = [threading.Thread(target=lambda c=client: statuses.append(request(port, "PUT", c))) for client in clients]
+
+    def send(client: int) -> None:
+        statuses.append(request(port, "PUT", client))
+        _changed()
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
     for thread in threads:
         thread.start()
     return threads, statuses
 
 
 def wait_for(condition: Callable[[], bool]) -> None:
-    """Poll `condition` until it holds, for at most 20 seconds (the caller then asserts it)."""
-    deadline = time.monotonic() + 20
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling the stand-in's counters, bounded by the deadline
+    """Wait until `condition` holds, woken at each change it depends on, for at most 20 seconds (the
+    caller then asserts it)."""
+    with CHANGED:
+        CHANGED.wait_for(condition, timeout=20)
 
 
 def test_at_most_four_bodies_reach_the_app_at_once(proxy: int) -> None:
