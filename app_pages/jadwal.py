@@ -46,11 +46,7 @@ chosen = charts.GanttFilter(
     programmes=ctx.programmes, activities=chosen_activities, statuses=statuses, months=(months[0], months[1]), text=text
 )
 rows = charts.gantt_rows(model, month, chosen, lang)
-st.caption(
-    t("schedule.rows", lang, shown=fmt.number(len(rows), lang), total=fmt.number(len(plan), lang))
-    + " · "
-    + t("schedule.legend", lang)
-)
+st.caption(t("schedule.rows", lang, shown=len(rows), total=len(plan)) + " · " + t("schedule.legend", lang))
 # A chart holds a page of rows (a larger one would stall the browser); the table keeps every row.
 page = chart_page(len(rows), "schedule_page", lang)
 show_chart(charts.gantt(model, month, lang, chosen, page=page, rows=rows), "jadwal", ctx, "schedule_gantt")

@@ -6,7 +6,7 @@ import random
 
 import pandas as pd
 
-from rbdash.model import ActionPlan
+from rbdash.model import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS, SURVEY_COLUMNS, ActionPlan, model_frame
 
 
 def synthetic_plan(rows: int, seed: int = 7) -> ActionPlan:
@@ -49,29 +49,14 @@ def synthetic_plan(rows: int, seed: int = 7) -> ActionPlan:
                     }
                 )
     plan_frame = pd.DataFrame(plan).sort_values(["program", "activity", "order"]).reset_index(drop=True)
-    empty_indicators = pd.DataFrame(
-        columns=[
-            "indicator_code",
-            "plan_code",
-            "item_no",
-            "text",
-            "unit",
-            "direction",
-            "target",
-            "baseline",
-            "target_assumed",
-            "note",
-        ]
-    )
-    empty_values = pd.DataFrame(columns=["indicator_code", "month", "value", "note"])
     info = {"satker": "Satker uji", "year": 2022, "as_of": None, "examples": {}, "sheets": {}}
     return ActionPlan(
         info,
         plan_frame,
         pd.DataFrame(schedule),
         pd.DataFrame(realisation),
-        empty_indicators,
-        empty_values,
-        pd.DataFrame(),
+        model_frame(INDICATOR_COLUMNS),
+        model_frame(INDICATOR_VALUE_COLUMNS),
+        model_frame(SURVEY_COLUMNS),
         pd.DataFrame(),
     )

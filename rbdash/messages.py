@@ -900,37 +900,37 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart.respondents.title": {"id": "Jumlah responden per periode", "en": "Respondents per period"},
     # Large and empty inputs: charts show a bounded page of rows, or say there is nothing to show.
     "chart.no_data": {"id": "Tidak ada data untuk grafik ini.", "en": "No data for this chart."},
-    "chart.gantt.rows": {"id": "baris {first}–{last} dari {total}", "en": "rows {first}–{last} of {total}"},
+    "chart.gantt.rows": {"id": "baris {first:n}–{last:n} dari {total:n}", "en": "rows {first:n}–{last:n} of {total:n}"},
     "chart.programmes.rows": {
-        "id": "program {first}–{last} dari {total}",
-        "en": "programmes {first}–{last} of {total}",
+        "id": "program {first:n}–{last:n} dari {total:n}",
+        "en": "programmes {first:n}–{last:n} of {total:n}",
     },
     "chart.indicators.rows": {
-        "id": "indikator {first}–{last} dari {total}",
-        "en": "indicators {first}–{last} of {total}",
+        "id": "indikator {first:n}–{last:n} dari {total:n}",
+        "en": "indicators {first:n}–{last:n} of {total:n}",
     },
     "schedule.page": {"id": "Halaman grafik", "en": "Chart page"},
     "schedule.page_option": {
-        "id": "Baris {first}–{last}",
-        "en": "Rows {first}–{last}",
+        "id": "Baris {first:n}–{last:n}",
+        "en": "Rows {first:n}–{last:n}",
     },
     "schedule.page_note": {
-        "id": "Grafik menampilkan baris {first}–{last} dari {total}; pilih halaman grafik lain atau gunakan "
-        "filter untuk mempersempit. Tabel dan unduhan di bawah memuat semua {total} baris.",
-        "en": "The chart shows rows {first}–{last} of {total}; choose another chart page or use the filters "
-        "to narrow it down. The table and downloads below hold all {total} rows.",
+        "id": "Grafik menampilkan baris {first:n}–{last:n} dari {total:n}; pilih halaman grafik lain atau gunakan "
+        "filter untuk mempersempit. Tabel dan unduhan di bawah memuat semua {total:n} baris.",
+        "en": "The chart shows rows {first:n}–{last:n} of {total:n}; choose another chart page or use the filters "
+        "to narrow it down. The table and downloads below hold all {total:n} rows.",
     },
     "report.gantt_cut": {
-        "id": "Grafik jadwal menampilkan baris 1–{last} dari {total}; daftar lengkap semua baris ada pada "
+        "id": "Grafik jadwal menampilkan baris 1–{last:n} dari {total:n}; daftar lengkap semua baris ada pada "
         'tabel "{heading}".',
-        "en": 'The schedule charts show rows 1–{last} of {total}; every row is listed in the table "{heading}".',
+        "en": 'The schedule charts show rows 1–{last:n} of {total:n}; every row is listed in the table "{heading}".',
     },
     "report.rows_heading": {"id": "Daftar lengkap baris rencana aksi", "en": "All action plan rows"},
     "report.realisation_to_date": {"id": "Realisasi s.d. {month}", "en": "Realisation to {month}"},
     "report.indicators_cut": {
-        "id": "Grafik menampilkan indikator 1–{last} dari {total}; indikator yang tertinggal dari target "
+        "id": "Grafik menampilkan indikator 1–{last:n} dari {total:n}; indikator yang tertinggal dari target "
         'tercantum semuanya pada tabel "{heading}".',
-        "en": "The chart shows indicators 1–{last} of {total}; every indicator behind target is listed in "
+        "en": "The chart shows indicators 1–{last:n} of {total:n}; every indicator behind target is listed in "
         'the table "{heading}".',
     },
     "ikm.overall": {"id": "Semua unit", "en": "All units"},

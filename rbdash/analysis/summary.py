@@ -10,7 +10,7 @@ import pandas as pd
 
 from rbdash.analysis.metrics import indicator_items
 from rbdash.ikm import UNSUR
-from rbdash.model import LoadResult
+from rbdash.model import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS, REALISATION_COLUMNS, LoadResult
 
 
 def _plain(value: Any) -> Any:
@@ -28,6 +28,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def _fields(columns: tuple[str, ...]) -> list[str]:
+    """A model frame's columns without the bookkeeping the JSON carries once (office, year, Excel row)."""
+    return [column for column in columns if column not in ("satker", "year", "excel_row")]
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -77,25 +82,9 @@ def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
         "survey_periods": len(model.survey),
         "survey_responses": len(model.responses),
     }
-    out["indicators"] = _records(
-        model.indicators,
-        [
-            "indicator_code",
-            "plan_code",
-            "item_no",
-            "text",
-            "unit",
-            "direction",
-            "target",
-            "baseline",
-            "target_assumed",
-            "note",
-        ],
-    )
-    out["realisation"] = _records(
-        model.realisation, ["code", "month", "status", "progress", "evidence", "note", "scheduled"]
-    )
-    out["indicator_values"] = _records(model.indicator_values, ["indicator_code", "month", "value", "note"])
+    out["indicators"] = _records(model.indicators, _fields(INDICATOR_COLUMNS))
+    out["realisation"] = _records(model.realisation, _fields(REALISATION_COLUMNS))
+    out["indicator_values"] = _records(model.indicator_values, _fields(INDICATOR_VALUE_COLUMNS))
     ikm = []
     for record in _records(
         model.survey,

@@ -268,8 +268,8 @@ def build_pdf(
             note = t(
                 "report.gantt_cut",
                 lang,
-                last=fmt.number(last, lang),
-                total=fmt.number(len(gantt_rows), lang),
+                last=last,
+                total=len(gantt_rows),
                 heading=rows_heading,
             )
             story.insert(len(story) - 1, Paragraph(escape(note), styles["body"]))
@@ -278,8 +278,8 @@ def build_pdf(
         note = t(
             "report.indicators_cut",
             lang,
-            last=fmt.number(INDICATOR_BARS, lang),
-            total=fmt.number(len(states_shown), lang),
+            last=INDICATOR_BARS,
+            total=len(states_shown),
             heading=t("report.behind", lang),
         )
         indicator_note = [Paragraph(escape(note), styles["body"])]

@@ -84,6 +84,13 @@ def no_data(fig: go.Figure, lang: str, key: str = "chart.no_data") -> go.Figure:
     return fig
 
 
+def part_note(key: str, first: int, shown: int, total: int | None, lang: str) -> str:
+    """' · program 81–160 dari 3.000' when a chart shows `shown` of `total` items from the `first`; else ''."""
+    if total is None or total <= shown:
+        return ""
+    return " · " + t(key, lang, first=first, last=first + shown - 1, total=total)
+
+
 def as_of_text(as_of: dt.date | None, year: int | None, as_of_month: int, lang: str) -> str:
     """'Posisi data per 30 September 2022' (the workbook's date, or the month chosen)."""
     if isinstance(as_of, dt.date) and as_of.month == as_of_month and as_of.year == year:
@@ -341,14 +348,7 @@ def gantt(
     if not positions:
         fig.add_annotation(text=t("chart.no_rows", lang), x=(first + last) / 2, y=0, showarrow=False)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    if total > per_page:
-        subtitle += " · " + t(
-            "chart.gantt.rows",
-            lang,
-            first=fmt.number(first_row, lang),
-            last=fmt.number(last_row, lang),
-            total=fmt.number(total, lang),
-        )
+    subtitle += part_note("chart.gantt.rows", first_row, last_row - first_row + 1, total, lang)
     return _layout(
         fig, t("chart.gantt.title", lang, year=model.info.get("year")), subtitle, 140 + ROW_HEIGHT * count, lang
     )
@@ -411,14 +411,7 @@ def programme_bars(
     if progress.empty:
         no_data(fig, lang)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    if total is not None and total > len(progress):
-        subtitle += " · " + t(
-            "chart.programmes.rows",
-            lang,
-            first=fmt.number(first, lang),
-            last=fmt.number(first + len(progress) - 1, lang),
-            total=fmt.number(total, lang),
-        )
+    subtitle += part_note("chart.programmes.rows", first, len(progress), total, lang)
     return _layout(fig, t("chart.programmes.title", lang), subtitle, 160 + 60 * max(len(progress), 1), lang)
 
 
@@ -503,14 +496,7 @@ def indicator_bars(
     if states.empty:
         no_data(fig, lang)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    if total is not None and total > len(states):
-        subtitle += " · " + t(
-            "chart.indicators.rows",
-            lang,
-            first=fmt.number(first, lang),
-            last=fmt.number(first + len(states) - 1, lang),
-            total=fmt.number(total, lang),
-        )
+    subtitle += part_note("chart.indicators.rows", first, len(states), total, lang)
     return _layout(fig, t("chart.indicators.title", lang), subtitle, 140 + ROW_HEIGHT * max(len(labels), 1), lang)
 
 

@@ -58,7 +58,7 @@ def chart_page(total: int, key: str, lang: str) -> int:
 
     def page_option(number: int) -> str:
         first_row, last_row = charts.page_span(number, total)
-        return t("schedule.page_option", lang, first=fmt.number(first_row, lang), last=fmt.number(last_row, lang))
+        return t("schedule.page_option", lang, first=first_row, last=last_row)
 
     page = st.selectbox(t("schedule.page", lang), list(range(1, pages + 1)), format_func=page_option, key=key)
     first_row, last_row = charts.page_span(page, total)
@@ -66,9 +66,9 @@ def chart_page(total: int, key: str, lang: str) -> int:
         t(
             "schedule.page_note",
             lang,
-            first=fmt.number(first_row, lang),
-            last=fmt.number(last_row, lang),
-            total=fmt.number(total, lang),
+            first=first_row,
+            last=last_row,
+            total=total,
         )
     )
     return page

@@ -104,14 +104,15 @@ def list_rule(values: Iterable[str]) -> DataValidation:
 def write_table(
     ws: Worksheet,
     spec: SheetSpec,
-    keys: Sequence[str],
     rows: Iterable[Sequence[object]],
     title: str,
     example: bool,
     lang: str,
     widths: dict[str, float],
 ) -> dict[str, int]:
-    """A titled table sheet: banner, headers of `keys` on row 3, `rows` from row 4, column widths."""
+    """A titled table sheet: banner, the schema's headers on row 3, `rows` (in the schema's column
+    order) from row 4, column widths."""
+    keys = [column.key for column in spec.columns]
     banner(ws, title, len(keys), example)
     columns = header_cells(ws, 3, spec, keys, lang)
     ws.row_dimensions[3].height = 30

@@ -151,18 +151,6 @@ def write_indicators(ws: Worksheet, content: WorkbookContent, plan_codes: str) -
     lang = content.lang
     example = content.examples.get("indicators", False)
     banner = t("workbook.banner_indicators_example" if example else "workbook.banner_indicators", lang)
-    keys = [
-        "indicator_code",
-        "plan_code",
-        "item_no",
-        "text",
-        "unit",
-        "direction",
-        "target",
-        "baseline",
-        "target_assumed",
-        "note",
-    ]
     rows = [
         (
             i.code,
@@ -181,7 +169,6 @@ def write_indicators(ws: Worksheet, content: WorkbookContent, plan_codes: str) -
     cols = cells.write_table(
         ws,
         schema.INDICATORS,
-        keys,
         rows,
         banner,
         example,
@@ -218,12 +205,10 @@ def write_realisation(ws: Worksheet, content: WorkbookContent, plan_codes: str) 
     """Realisasi: status and progress per plan row and month."""
     lang = content.lang
     example = content.examples.get("realisation", False)
-    keys = ["code", "month", "status", "progress", "evidence", "note"]
     rows = [(r.code, r.month, r.status, r.progress, r.evidence or None, r.note) for r in content.realisation]
     cols = cells.write_table(
         ws,
         schema.REALISATION,
-        keys,
         rows,
         cells.example_banner(schema.REALISATION.name, example, lang),
         example,
@@ -263,7 +248,6 @@ def write_indicator_values(ws: Worksheet, content: WorkbookContent) -> None:
     cols = cells.write_table(
         ws,
         schema.INDICATOR_VALUES,
-        ["indicator_code", "month", "value", "note"],
         content.indicator_values,
         cells.example_banner(schema.INDICATOR_VALUES.name, example, lang),
         example,
@@ -292,11 +276,9 @@ def write_survey_nrr(ws: Worksheet, content: WorkbookContent) -> None:
     """IKM: NRR per unsur per period and unit (the alternative to answers)."""
     lang = content.lang
     example = content.examples.get("survey", False) and bool(content.nrr_rows)
-    keys = ["period", "unit", "respondents", *UNSUR]
     cols = cells.write_table(
         ws,
         schema.SURVEY_NRR,
-        keys,
         content.nrr_rows,
         t("workbook.banner_nrr_example" if example else "workbook.banner_nrr", lang),
         example,
@@ -324,12 +306,10 @@ def write_survey_responses(ws: Worksheet, content: WorkbookContent) -> None:
     """Responden SKM: one row of answers per respondent."""
     lang = content.lang
     example = content.examples.get("survey", False) and bool(content.responses)
-    keys = ["period", "unit", "respondent", *UNSUR]
     rows = [(period, unit, number, *answers) for period, unit, number, answers in content.responses]
     cols = cells.write_table(
         ws,
         schema.SURVEY_RESPONSES,
-        keys,
         rows,
         cells.example_banner(schema.SURVEY_RESPONSES.name, example, lang),
         example,
