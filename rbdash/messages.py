@@ -910,6 +910,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "indicators {first:n}–{last:n} of {total:n}",
     },
     "schedule.page": {"id": "Halaman grafik", "en": "Chart page"},
+    "overview.page_note": {
+        "id": "Grafik menampilkan program {first:n}–{last:n} dari {total:n}; pilih halaman grafik lain, atau pilih "
+        "program di panel samping.",
+        "en": "The chart shows programmes {first:n}–{last:n} of {total:n}; choose another chart page, or choose "
+        "programmes in the sidebar.",
+    },
     "schedule.page_option": {
         "id": "Baris {first:n}–{last:n}",
         "en": "Rows {first:n}–{last:n}",

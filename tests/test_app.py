@@ -356,6 +356,7 @@ def test_many_programmes_are_charted_page_by_page(monkeypatch: pytest.MonkeyPatc
     assert not at.exception
     pages = at.selectbox(key="overview_programme_page")
     assert pages.options[0] == "Baris 1–80" and len(pages.options) >= 3
+    assert at.info[0].value.startswith("Grafik menampilkan program 1–80 dari ")
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert len(spec["layout"]["yaxis"]["ticktext"]) == 80
     assert "program 1–80 dari" in spec["layout"]["title"]["subtitle"]["text"]

@@ -50,8 +50,8 @@ def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
     return frame.rename(columns={c: t(f"col.{c}", lang) for c in frame.columns})
 
 
-def chart_page(total: int, key: str, lang: str) -> int:
-    """The page of rows a chart shows (1 when all fit on one): a selector and a note when they do not."""
+def chart_page(total: int, key: str, lang: str, note: str = "schedule.page_note") -> int:
+    """The page of rows a chart shows (1 when all fit on one): a selector and the `note` when they do not."""
     pages = charts.gantt_pages(total)
     if pages == 1:
         return 1
@@ -62,15 +62,7 @@ def chart_page(total: int, key: str, lang: str) -> int:
 
     page = st.selectbox(t("schedule.page", lang), list(range(1, pages + 1)), format_func=page_option, key=key)
     first_row, last_row = charts.page_span(page, total)
-    st.info(
-        t(
-            "schedule.page_note",
-            lang,
-            first=first_row,
-            last=last_row,
-            total=total,
-        )
-    )
+    st.info(t(note, lang, first=first_row, last=last_row, total=total))
     return page
 
 
