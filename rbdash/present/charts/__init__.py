@@ -1,0 +1,85 @@
+"""Chart builders: model or frame in, Plotly figure out (no Streamlit).
+
+Every figure says what it shows and "posisi data per" in its title; status is told by symbol,
+pattern and label as well as by colour (Okabe-Ito, colour-blind safe), so prints in grayscale
+stay readable. Workbook text is HTML-escaped before it reaches a label or a hover box.
+
+`style` holds what every chart shares; `schedule` the Gantt view; `plan` programme and indicator
+charts; `ikm` the satisfaction-index charts. Callers use this package's names.
+"""
+
+from rbdash.present.charts.ikm import (
+    ikm_trend,
+    nrr_bars,
+    respondents_bars,
+)
+from rbdash.present.charts.plan import (
+    indicator_bars,
+    indicator_trend,
+    programme_bars,
+)
+from rbdash.present.charts.schedule import (
+    GANTT_PAGE_ROWS,
+    GanttFilter,
+    gantt,
+    gantt_pages,
+    gantt_rows,
+    page_span,
+    segments,
+)
+from rbdash.present.charts.style import (
+    BAND_FILLS,
+    ELLIPSIS,
+    LABEL_CHARS,
+    LEGEND_CHARS,
+    PLAN_FILL,
+    PLAN_LINE,
+    ROW_HEIGHT,
+    STATE_STYLE,
+    STATUS_STYLE,
+    UNIT_DASHES,
+    as_of_text,
+    chart_filename,
+    download_config,
+    label,
+    layout,
+    month_axis,
+    no_data,
+    part_note,
+    plain,
+)
+
+__all__ = [
+    "BAND_FILLS",
+    "ELLIPSIS",
+    "GANTT_PAGE_ROWS",
+    "LABEL_CHARS",
+    "LEGEND_CHARS",
+    "PLAN_FILL",
+    "PLAN_LINE",
+    "ROW_HEIGHT",
+    "STATE_STYLE",
+    "STATUS_STYLE",
+    "UNIT_DASHES",
+    "GanttFilter",
+    "as_of_text",
+    "chart_filename",
+    "download_config",
+    "gantt",
+    "gantt_pages",
+    "gantt_rows",
+    "ikm_trend",
+    "indicator_bars",
+    "indicator_trend",
+    "label",
+    "layout",
+    "month_axis",
+    "no_data",
+    "nrr_bars",
+    "page_span",
+    "part_note",
+    "plain",
+    "programme_bars",
+    "respondents_bars",
+    "segments",
+]

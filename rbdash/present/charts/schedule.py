@@ -1,0 +1,241 @@
+"""The Gantt view of the monthly schedule: plan against what was done, page by page."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from rbdash.analysis import metrics as m
+from rbdash.messages import t
+from rbdash.model import ActionPlan
+from rbdash.present import formatting as fmt
+from rbdash.present.charts.style import (
+    PLAN_FILL,
+    PLAN_LINE,
+    ROW_HEIGHT,
+    STATUS_STYLE,
+    as_of_text,
+    label,
+    layout,
+    month_axis,
+    part_note,
+    plain,
+)
+
+GANTT_PAGE_ROWS = 80  # plan rows on one Gantt chart; more rows are shown page by page
+
+
+@dataclass
+class GanttFilter:
+    """What the Jadwal page narrows the plan to."""
+
+    programmes: list[str] = field(default_factory=list)
+    activities: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    months: tuple[int, int] = (1, 12)
+    text: str = ""
+    codes: list[str] = field(default_factory=list)  # only these plan rows (the report's page chunks)
+
+
+def segments(months: list[int]) -> list[tuple[int, int]]:
+    """Consecutive months merged: [6, 8, 10, 12] -> 4 segments; [1..12] -> one."""
+    runs: list[tuple[int, int]] = []
+    for month in sorted(months):
+        if runs and month == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], month)
+        else:
+            runs.append((month, month))
+    return runs
+
+
+def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: str) -> pd.DataFrame:
+    """The plan rows the filter keeps, in plan order, with programme/activity labels for grouping.
+
+    The filter holds programme and activity keys (`analysis.metrics.group_key`), not labels.
+    """
+    plan = model.plan.copy()
+    program_key, activity_key = plan["program"].map(m.group_key), plan["activity"].map(m.group_key)
+    plan["program_label"] = program_key.map(lambda key: fmt.group_label(key, lang))
+    plan["activity_label"] = activity_key.map(lambda key: fmt.group_label(key, lang))
+    keep = pd.Series(True, index=plan.index)
+    if chosen.codes:
+        keep &= plan["code"].isin(chosen.codes)
+    if chosen.programmes:
+        keep &= program_key.isin(chosen.programmes)
+    if chosen.activities:
+        keep &= activity_key.isin(chosen.activities)
+    first, last = chosen.months
+    keep &= plan["months"].map(lambda months: any(first <= mo <= last for mo in months))
+    if chosen.text.strip():
+        needle = chosen.text.strip().casefold()
+        haystack = (
+            plan["code"].astype(str)
+            + " "
+            + plan["program_label"]
+            + " "
+            + plan["activity_label"]
+            + " "
+            + plan["sub_activity"].fillna("").astype(str)
+            + " "
+            + plan["indicators_text"].fillna("").astype(str)
+        )
+        keep &= haystack.str.casefold().str.contains(needle, regex=False)
+    if chosen.statuses:
+        status = m.month_status(model, as_of_month)
+        status = status[(status["month"] >= first) & (status["month"] <= last)]
+        codes = set(status[status["status"].isin(chosen.statuses)]["code"])
+        keep &= plan["code"].isin(codes)
+    return plan[keep]
+
+
+def gantt_pages(total: int, per_page: int = GANTT_PAGE_ROWS) -> int:
+    """How many Gantt pages `total` plan rows fill (at least one)."""
+    return max(-(-total // per_page), 1)
+
+
+def page_span(page: int, total: int, per_page: int = GANTT_PAGE_ROWS) -> tuple[int, int]:
+    """The 1-based first and last row of `page` (clamped to the pages there are): (81, 160)."""
+    page = min(max(page, 1), gantt_pages(total, per_page))
+    return (page - 1) * per_page + 1, min(page * per_page, total)
+
+
+def gantt(
+    model: ActionPlan,
+    as_of_month: int,
+    lang: str,
+    chosen: GanttFilter | None = None,
+    page: int = 1,
+    per_page: int = GANTT_PAGE_ROWS,
+    rows: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Schedule against realisation: one line per plan row under programme and activity headings.
+
+    A chart shows at most `per_page` plan rows (page `page` of the rows the filter keeps, or of
+    `rows` when the caller has them already), so its size is bounded whatever the plan's; the
+    subtitle says which rows it shows. The figure has a fixed number of traces: plan bars, one
+    marker trace per status and one for the headings' hover boxes.
+    """
+    chosen = chosen or GanttFilter()
+    if rows is None:
+        rows = gantt_rows(model, as_of_month, chosen, lang)
+    total = len(rows)
+    first_row, last_row = page_span(page, total, per_page)
+    rows = rows.iloc[first_row - 1 : last_row]
+    status = m.month_status(model, as_of_month)
+    status = status[status["code"].isin(set(rows["code"]))]
+    status_of = dict(zip(zip(status["code"], status["month"], strict=True), status["status"], strict=True))
+    labels: list[str] = []
+    heading_y: list[int] = []
+    heading_hover: list[str] = []
+    positions: dict[str, int] = {}
+    last_program = last_activity = None
+    for row in rows.itertuples(index=False):
+        if row.program_label != last_program:
+            heading_y.append(len(labels))
+            heading_hover.append(f"<b>{plain(row.program_label, 70)}</b>")
+            labels.append(f"<b>{label(row.program_label)}</b>")
+            last_program, last_activity = row.program_label, None
+        if row.activity_label != last_activity:
+            heading_y.append(len(labels))
+            heading_hover.append(f"<i>{plain(row.activity_label, 70)}</i>")
+            labels.append(f"<i>{label(row.activity_label)}</i>")
+            last_activity = row.activity_label
+        positions[row.code] = len(labels)
+        short = row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang)
+        labels.append(f"{label(row.code, 24)}  {label(short, 48)}")
+
+    fig = go.Figure()
+    bar_y, bar_base, bar_len, bar_hover = [], [], [], []
+    for row in rows.itertuples(index=False):
+        hover = (
+            f"<b>{plain(row.code)}</b><br>{plain(row.sub_activity, 70)}<br><br>"
+            f"<i>{t('col.indicators_text', lang)}</i>:<br>{plain(row.indicators_text, 70)}"
+        )
+        for start, end in segments(list(row.months)):
+            bar_y.append(positions[row.code])
+            bar_base.append(start - 0.45)
+            bar_len.append(end - start + 0.9)
+            bar_hover.append(hover)
+    fig.add_trace(
+        go.Bar(
+            name=t("status.planned", lang),
+            orientation="h",
+            y=bar_y,
+            base=bar_base,
+            x=bar_len,
+            width=0.6,
+            marker={"color": PLAN_FILL, "line": {"color": PLAN_LINE, "width": 1}},
+            hovertext=bar_hover,
+            hoverinfo="text",
+            legendrank=1,
+        )
+    )
+    points_of: dict[str, list[tuple[str, int]]] = {state: [] for state in STATUS_STYLE}
+    for code, months in zip(rows["code"], rows["months"], strict=True):
+        for month in months:
+            state = status_of.get((code, month))
+            if state in points_of:
+                points_of[state].append((code, month))
+    for state, style in STATUS_STYLE.items():
+        points = points_of[state]
+        fig.add_trace(
+            go.Scatter(
+                name=t(f"status.{state}", lang),
+                mode="markers",
+                x=[month for _, month in points],
+                y=[positions[code] for code, _ in points],
+                marker={
+                    "symbol": style["symbol"],
+                    "color": style["color"],
+                    "size": 13,
+                    "line": {"width": 2, "color": style["color"] if "open" in style["symbol"] else "#222222"},
+                },
+                hovertext=[
+                    f"{plain(code)} · {fmt.month_long(month, lang)}: {t(f'status.{state}', lang)}"
+                    for code, month in points
+                ],
+                hoverinfo="text",
+                legendrank=2,
+            )
+        )
+    first, last = chosen.months
+    # The headings' full names: an invisible marker at the start of each heading line.
+    fig.add_trace(
+        go.Scatter(
+            x=[first - 0.4] * len(heading_y),
+            y=heading_y,
+            mode="markers",
+            marker={"size": 14, "opacity": 0},
+            hovertext=heading_hover,
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
+    month_axis(fig, lang, first, last)
+    count = max(len(labels), 1)
+    fig.update_yaxes(
+        tickvals=list(range(len(labels))), ticktext=labels, range=[count - 0.5, -0.5], showgrid=False, automargin=True
+    )
+    if first - 0.5 <= as_of_month + 0.5 <= last + 0.5:
+        fig.add_vline(x=as_of_month + 0.5, line={"color": "#000000", "width": 2, "dash": "dash"})
+        fig.add_annotation(
+            x=as_of_month + 0.5,
+            y=0,
+            yref="paper",
+            text=html.escape(t("chart.as_of_marker", lang, month=fmt.month_short(as_of_month, lang))),
+            showarrow=False,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 11},
+            bgcolor="#FFFFFF",
+        )
+    if not positions:
+        fig.add_annotation(text=t("chart.no_rows", lang), x=(first + last) / 2, y=0, showarrow=False)
+    subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
+    subtitle += part_note("chart.gantt.rows", first_row, last_row - first_row + 1, total, lang)
+    return layout(
+        fig, t("chart.gantt.title", lang, year=model.info.get("year")), subtitle, 140 + ROW_HEIGHT * count, lang
+    )
