@@ -16,7 +16,7 @@ from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import formatting as fmt
 from rbdash.problems import ProblemLog
-from rbdash.store.sqlite import Store, StoreError
+from rbdash.store import StoreError, VersionStore, open_store
 from rbdash.workbook.content import template_content
 from rbdash.workbook.limits import DEFAULT_LIMITS
 from rbdash.workbook.loader import load_workbook, read_workbook_file
@@ -125,9 +125,9 @@ def _store_error(exc: StoreError, lang: str) -> None:
     print(t(exc.key, lang, **exc.params), file=sys.stderr)
 
 
-def _store(lang: str) -> Store | None:
+def _store(lang: str) -> VersionStore | None:
     try:
-        return Store()
+        return open_store()
     except StoreError as exc:
         _store_error(exc, lang)
         return None

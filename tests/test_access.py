@@ -17,7 +17,7 @@ from rbdash.access.signin import WIB, shared_checks
 from rbdash.messages import t
 from rbdash.model import LoadResult
 from rbdash.problems import ProblemLog
-from rbdash.store.sqlite import Store
+from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
 from tests.conftest import BUNDLED, ROOT
 
@@ -26,10 +26,10 @@ PASSWORD = "kata-sandi-panjang"
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteStore:
     monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
-    store = Store(tmp_path / "data")
+    store = SqliteStore(tmp_path / "data")
     store.seed(BUNDLED, "versi awal")
     for name, role in (("vera", "viewer"), ("edi", "editor"), ("ada", "admin")):
         store.add_user(name, role, PASSWORD)
@@ -54,7 +54,7 @@ def workbook(edit) -> bytes:
     return out.getvalue()
 
 
-def test_viewer_cannot_reach_publishing(store: Store) -> None:
+def test_viewer_cannot_reach_publishing(store: SqliteStore) -> None:
     at = sign_in("vera", page="app_pages/data.py")
     assert not at.exception
     assert any(c.value.replace("\\", "") == "Masuk sebagai vera (viewer)" for c in at.sidebar.caption)
@@ -63,7 +63,7 @@ def test_viewer_cannot_reach_publishing(store: Store) -> None:
 
 
 @pytest.mark.parametrize("forged", ["vera", "mallory"])
-def test_a_forged_session_cannot_publish(store: Store, forged: str) -> None:
+def test_a_forged_session_cannot_publish(store: SqliteStore, forged: str) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["user"] = forged
     at.run()
@@ -71,7 +71,7 @@ def test_a_forged_session_cannot_publish(store: Store, forged: str) -> None:
     assert "memerlukan peran editor" in at.warning[0].value and len(at.get("file_uploader")) == 0
 
 
-def test_editor_uploads_previews_and_publishes(store: Store) -> None:
+def test_editor_uploads_previews_and_publishes(store: SqliteStore) -> None:
     at = sign_in("edi", page="app_pages/data.py")
     changed = workbook(
         lambda wb: wb["Rencana Aksi"].cell(row=18, column=4, value="2. Pelibatan masyarakat (diubah oleh uji)")
@@ -90,7 +90,7 @@ def test_editor_uploads_previews_and_publishes(store: Store) -> None:
     assert "2. Pelibatan masyarakat (diubah oleh uji)" in at.dataframe[0].value["Sub Kegiatan"].tolist()
 
 
-def test_upload_preview_shows_row_codes_literally(store: Store) -> None:
+def test_upload_preview_shows_row_codes_literally(store: SqliteStore) -> None:
     code = "![X](HTTP://EVIL.EXAMPLE/A.PNG)"
 
     def recode(wb: openpyxl.Workbook) -> None:
@@ -107,7 +107,7 @@ def test_upload_preview_shows_row_codes_literally(store: Store) -> None:
     assert added == "Baris rencana baru: \\!\\[X\\]\\(HTTP\u2060\\://EVIL\\.EXAMPLE/A\\.PNG\\)"
 
 
-def test_editor_upload_with_errors_changes_nothing(store: Store) -> None:
+def test_editor_upload_with_errors_changes_nothing(store: SqliteStore) -> None:
     before = [v.number for v in store.history()]
     at = sign_in("edi", page="app_pages/data.py")
     bad = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir"))
@@ -124,7 +124,9 @@ def _busy(data: bytes, **_ignored: object) -> LoadResult:
     return LoadResult(None, log.finish(), "0" * 64, "rencana.xlsx")
 
 
-def test_a_busy_checker_is_not_reported_as_an_error_in_the_file(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_busy_checker_is_not_reported_as_an_error_in_the_file(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Seen by the attacker review: 'server busy' came headed '1 galat harus diperbaiki'."""
     import rbdash.ui.loading
 
@@ -144,7 +146,7 @@ def test_a_busy_checker_is_not_reported_as_an_error_in_the_file(store: Store, mo
 
 @pytest.mark.parametrize("answer", ["busy", "errors"])
 def test_a_refusal_at_publishing_is_shown_not_a_traceback(
-    store: Store, monkeypatch: pytest.MonkeyPatch, answer: str
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch, answer: str
 ) -> None:
     """Seen by the attacker review: the page crashed on `published.version.number` when publish said no."""
     import rbdash.workbook.worker
@@ -167,7 +169,7 @@ def test_a_refusal_at_publishing_is_shown_not_a_traceback(
     assert store.current().number == 1
 
 
-def test_role_is_checked_again_when_acting(store: Store) -> None:
+def test_role_is_checked_again_when_acting(store: SqliteStore) -> None:
     at = sign_in("edi", page="app_pages/data.py")
     at.get("file_uploader")[0].set_value(("rencana.xlsx", BUNDLED.read_bytes(), "application/octet-stream")).run()
     at.text_input(key="publish_comment").input("setelah dicabut").run()
@@ -177,7 +179,7 @@ def test_role_is_checked_again_when_acting(store: Store) -> None:
     assert store.current().number == 1
 
 
-def test_admin_manages_users_and_reads_the_audit_log(store: Store) -> None:
+def test_admin_manages_users_and_reads_the_audit_log(store: SqliteStore) -> None:
     at = sign_in("ada", page="app_pages/admin.py")
     assert not at.exception
     assert sorted(at.dataframe[0].value["Pengguna"]) == ["ada", "edi", "vera"]
@@ -192,7 +194,7 @@ def test_admin_manages_users_and_reads_the_audit_log(store: Store) -> None:
     assert "memerlukan peran admin" in editor.warning[0].value
 
 
-def test_an_admin_removes_exactly_the_user_confirmed_while_another_admin_changes_the_list(store: Store) -> None:
+def test_an_admin_removes_exactly_the_user_confirmed_while_another_admin_changes_the_list(store: SqliteStore) -> None:
     """Seen by the attacker review: when a second admin removed the chosen user first, the selection fell back
     to the first name of the list and the first admin's click removed that user instead."""
     store.add_user("bima", "admin", PASSWORD)
@@ -212,7 +214,7 @@ def test_an_admin_removes_exactly_the_user_confirmed_while_another_admin_changes
     assert sorted(at.dataframe[0].value["Pengguna"]) == ["ada", "bima", "cici"]  # the table shows the list after it
 
 
-def test_removing_a_user_needs_the_name_typed_and_never_the_last_admin(store: Store) -> None:
+def test_removing_a_user_needs_the_name_typed_and_never_the_last_admin(store: SqliteStore) -> None:
     at = sign_in("ada", page="app_pages/admin.py")
     at.selectbox(key="remove_user").set_value("edi")
     at.text_input(key="remove_confirm").input("vera")
@@ -226,7 +228,7 @@ def test_removing_a_user_needs_the_name_typed_and_never_the_last_admin(store: St
 
 
 @pytest.mark.parametrize("name", ["", "   "])
-def test_an_admin_cannot_add_a_user_without_a_name(store: Store, name: str) -> None:
+def test_an_admin_cannot_add_a_user_without_a_name(store: SqliteStore, name: str) -> None:
     at = sign_in("ada", page="app_pages/admin.py")
     at.text_input(key="new_user").input(name)
     at.text_input(key="new_password").input("sandi-tanpa-nama")
@@ -235,7 +237,7 @@ def test_an_admin_cannot_add_a_user_without_a_name(store: Store, name: str) -> N
     assert sorted(user for user, _ in store.users()) == ["ada", "edi", "vera"]
 
 
-def test_failed_logins_are_refused_and_throttled(store: Store) -> None:
+def test_failed_logins_are_refused_and_throttled(store: SqliteStore) -> None:
     at = sign_in("edi", "salah")
     assert at.sidebar.error[0].value == "Nama pengguna atau kata sandi salah."
     for _ in range(4):
@@ -245,7 +247,9 @@ def test_failed_logins_are_refused_and_throttled(store: Store) -> None:
     assert "login_failed" in [e["action"] for e in store.audit_log()]
 
 
-def test_sign_in_says_when_the_server_is_busy_checking_passwords(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sign_in_says_when_the_server_is_busy_checking_passwords(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RBDASH_LOGIN_WAIT_SECONDS", "1")
     checks = shared_checks()
     with ExitStack() as held:
@@ -258,7 +262,9 @@ def test_sign_in_says_when_the_server_is_busy_checking_passwords(store: Store, m
     assert "login_failed" not in [e["action"] for e in store.audit_log()]
 
 
-def test_sign_in_says_until_when_a_throttled_address_must_wait(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sign_in_says_until_when_a_throttled_address_must_wait(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RBDASH_LOGIN_FAILURES_PER_ADDRESS", "2")
     monkeypatch.setattr(type(st.context), "ip_address", property(lambda _self: "203.0.113.7"))
     for name in ("tamu1", "tamu2"):
@@ -273,14 +279,14 @@ def test_sign_in_says_until_when_a_throttled_address_must_wait(store: Store, mon
     assert store.audit_log()[0]["detail"]["address"] == "203.0.113.7"
 
 
-def test_logout(store: Store) -> None:
+def test_logout(store: SqliteStore) -> None:
     at = sign_in("edi")
     at.sidebar.button(key="logout").click().run()
     assert "user" not in at.session_state
     assert store.audit_log()[0]["action"] == "logout"
 
 
-def test_history_restore_and_download(store: Store) -> None:
+def test_history_restore_and_download(store: SqliteStore) -> None:
     store.publish(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="v2")), "edi", "dua")
     viewer = AppTest.from_file(APP, default_timeout=60).run()
     viewer.switch_page("app_pages/riwayat.py").run()
@@ -293,7 +299,7 @@ def test_history_restore_and_download(store: Store) -> None:
     assert store.current().restored_from == 1
 
 
-def test_viewing_can_require_sign_in(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_viewing_can_require_sign_in(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RBDASH_VIEW_REQUIRES_LOGIN", "1")
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert at.info[0].value == "Masuk terlebih dahulu untuk melihat dasbor." and not at.metric
@@ -301,7 +307,7 @@ def test_viewing_can_require_sign_in(store: Store, monkeypatch: pytest.MonkeyPat
     assert not at.exception and at.title[0].value == "Ringkasan"
 
 
-def test_single_sign_on_mode(store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_single_sign_on_mode(store: SqliteStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "rbdash.toml"
     config.write_text('auth = "oidc"\n[oidc_roles]\n"tim.rb@contoh" = "editor"\n')
     monkeypatch.setenv("RBDASH_CONFIG", str(config))

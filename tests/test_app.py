@@ -220,14 +220,14 @@ def test_the_store_seeds_version_1_and_sessions_see_a_new_version(
 ) -> None:
     import io
 
-    from rbdash.store.sqlite import Store
+    from rbdash.store.sqlite import SqliteStore
 
     monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert any("Posisi data per 30 September 2022" in c.value for c in at.caption)
-    store = Store(tmp_path / "data")
+    store = SqliteStore(tmp_path / "data")
     assert [v.number for v in store.history()] == [1]
     wb = openpyxl.load_workbook(BUNDLED)
     wb["Info"]["B9"] = "2022-06-30"

@@ -114,10 +114,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    from rbdash.store.sqlite import Store
+    from rbdash.store.sqlite import SqliteStore
 
     root = tmp_path_factory.mktemp("store")
-    Store(root).add_user("edi", "editor", "kata-sandi-panjang")
+    SqliteStore(root).add_user("edi", "editor", "kata-sandi-panjang")
     for url in _serve({"RBDASH_DATA_DIR": str(root)}):
         yield url, root
 
@@ -199,7 +199,7 @@ def test_main_controls(server: str, browser) -> None:
 def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_path: Path) -> None:
     import openpyxl
 
-    from rbdash.store.sqlite import Store
+    from rbdash.store.sqlite import SqliteStore
 
     url, root = store_server
     changed = tmp_path / "rencana_diubah.xlsx"
@@ -228,7 +228,7 @@ def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_pa
     page.get_by_text("Versi 2 diterbitkan").wait_for(timeout=60_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "data_published_1440x900.png"))
-    assert Store(root).current().number == 2
+    assert SqliteStore(root).current().number == 2
 
     page.goto(f"{url}/jadwal")
     _ready(page, "Jadwal")
@@ -270,7 +270,7 @@ def _far_cell_workbook() -> bytes:
 def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, browser, tmp_path: Path) -> None:
     import openpyxl
 
-    from rbdash.store.sqlite import Store
+    from rbdash.store.sqlite import SqliteStore
 
     url, root = store_server
     server = SERVERS[url]
@@ -284,7 +284,7 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
 
     page = _open(browser, f"{url}/data")
     page.get_by_text("memerlukan peran editor").wait_for(timeout=60_000)
-    before = Store(root).current().number  # the server seeds version 1 on its first page
+    before = SqliteStore(root).current().number  # the server seeds version 1 on its first page
     page.get_by_label("Nama pengguna").fill("edi")
     page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
     page.get_by_role("button", name="Masuk").click()
@@ -308,7 +308,7 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Terbitkan sebagai versi baru").click()
     page.get_by_text(f"Versi {before + 1} diterbitkan").wait_for(timeout=60_000)
-    assert Store(root).current().number == before + 1
+    assert SqliteStore(root).current().number == before + 1
 
     for path, (title, _) in PAGES.items():
         page.goto(f"{url}/{path}")

@@ -136,12 +136,12 @@ def test_publish_needs_a_comment_and_a_user(
     comment: str, user: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from rbdash.cli import main
-    from rbdash.store.sqlite import Store
+    from rbdash.store.sqlite import SqliteStore
 
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
     assert main(["publish", str(BUNDLED), "--comment", comment, "--user", user]) == 2
     assert "Nama penerbit dan catatan tidak boleh kosong" in capsys.readouterr().err
-    assert Store(tmp_path / "data").history() == []
+    assert SqliteStore(tmp_path / "data").history() == []
 
 
 @pytest.mark.parametrize("user", ["", "   "])
@@ -150,13 +150,13 @@ def test_restore_needs_a_user(
 ) -> None:
     """Seen by the attacker review: `restore 1 --user ""` published a version by nobody."""
     from rbdash.cli import main
-    from rbdash.store.sqlite import Store
+    from rbdash.store.sqlite import SqliteStore
 
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
-    Store(tmp_path / "data").seed(BUNDLED, "awal")
+    SqliteStore(tmp_path / "data").seed(BUNDLED, "awal")
     assert main(["restore", "1", "--user", user]) == 1
     assert "Nama penerbit dan catatan tidak boleh kosong" in capsys.readouterr().err
-    assert [v.number for v in Store(tmp_path / "data").history()] == [1]
+    assert [v.number for v in SqliteStore(tmp_path / "data").history()] == [1]
 
 
 def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:

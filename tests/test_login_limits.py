@@ -18,7 +18,8 @@ from argon2 import PasswordHasher, extract_parameters
 
 from rbdash.access.signin import PasswordChecks, address_key
 from rbdash.messages import t
-from rbdash.store.sqlite import Store, StoreError
+from rbdash.store import StoreError
+from rbdash.store.sqlite import SqliteStore
 from tests.conftest import ROOT
 
 PASSWORD = "kata-sandi-panjang"
@@ -86,7 +87,7 @@ class Clock:
 
 @dataclass
 class Rig:
-    store: Store
+    store: SqliteStore
     checks: PasswordChecks
     hasher: CountingHasher
     clock: Clock
@@ -103,7 +104,7 @@ def rig(root: Path, slots: int = 2) -> Rig:
     hasher = CountingHasher()
     checks = PasswordChecks(slots, hasher)
     clock = Clock()
-    store = Store(root, checks=checks, clock=clock)
+    store = SqliteStore(root, checks=checks, clock=clock)
     store.add_user("budi", "editor", PASSWORD)
     store.add_user("sari", "viewer", PASSWORD)
     return Rig(store, checks, hasher, clock)
@@ -117,7 +118,7 @@ def limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Rig:
     return rig(tmp_path / "data")
 
 
-def refusal(store: Store, name: str, password: str, address: str | None) -> StoreError:
+def refusal(store: SqliteStore, name: str, password: str, address: str | None) -> StoreError:
     with pytest.raises(StoreError) as caught:
         store.authenticate(name, password, address=address)
     return caught.value
@@ -192,13 +193,14 @@ def test_without_a_free_slot_sign_in_and_hashing_are_refused_as_busy(
 PEAK_SCRIPT = """
 import json, sys, threading
 from pathlib import Path
-from rbdash.store.sqlite import Store, StoreError
+from rbdash.store import StoreError
+from rbdash.store.sqlite import SqliteStore
 
 def peak_kib():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
-store = Store(Path(sys.argv[1]))
+store = SqliteStore(Path(sys.argv[1]))
 before = peak_kib()
 start = threading.Barrier(12)
 outcomes = []
@@ -220,8 +222,8 @@ print(json.dumps({"before_kib": before, "after_kib": peak_kib(), "outcomes": out
 
 
 def test_peak_memory_of_twelve_concurrent_failed_sign_ins_stays_near_two_verifications(tmp_path: Path) -> None:
-    Store(tmp_path / "data").add_user("budi", "editor", PASSWORD)  # real argon2, 64 MiB per operation
-    Store(tmp_path / "data").add_user("sari", "viewer", PASSWORD)
+    SqliteStore(tmp_path / "data").add_user("budi", "editor", PASSWORD)  # real argon2, 64 MiB per operation
+    SqliteStore(tmp_path / "data").add_user("sari", "viewer", PASSWORD)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_LOGIN_CHECKS": "2", "RBDASH_LOGIN_WAIT_SECONDS": "120"}
     run = subprocess.run(
         [sys.executable, "-c", PEAK_SCRIPT, str(tmp_path / "data")],
@@ -262,7 +264,7 @@ def test_an_address_is_refused_after_its_failures_until_the_window_ends(limited:
     assert t(refused.key, "en", **refused.params).endswith("try again after 2025-03-03 08:15 WIB.")
     assert len(limited.hasher.verified) == verified  # refused before any argon2 work
     assert limited.store.authenticate("budi", PASSWORD, address="203.0.113.6") == "editor"  # others unaffected
-    other_process = Store(limited.store.root, checks=limited.checks, clock=limited.clock)
+    other_process = SqliteStore(limited.store.root, checks=limited.checks, clock=limited.clock)
     assert refusal(other_process, "sari", PASSWORD, attacker).key == "auth.throttled"
     throttled = [e for e in limited.store.audit_log() if e["action"] == "login_throttled"]
     assert len(throttled) == 2 and throttled[0]["detail"]["address"] == attacker

@@ -210,11 +210,11 @@ def test_a_signed_in_user_counts_apart_from_the_shared_address(
     roomy_queue, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Staff behind the office's one address (NAT): anonymous tabs there do not take a user's places."""
-    from rbdash.store.sqlite import Store
+    from rbdash.store.sqlite import SqliteStore
 
     password = "kata-sandi-panjang-1"
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
-    Store(tmp_path / "data").add_user("edi", "editor", password)
+    SqliteStore(tmp_path / "data").add_user("edi", "editor", password)
     monkeypatch.setattr(type(st.context), "ip_address", property(lambda _self: "203.0.113.7"))
     anonymous = [open_page(monkeypatch, f"tab-{n}") for n in range(2)]
     for tab, month in zip(anonymous, (9, 6), strict=True):

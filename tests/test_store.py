@@ -20,8 +20,10 @@ import pytest
 
 from rbdash.analysis.summary import summarise
 from rbdash.messages import t
-from rbdash.store.sqlite import Store, StoreError, strip_macros
+from rbdash.store import StoreError
+from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
+from rbdash.workbook.macros import strip_macros
 from tests import hostile_factory as hf
 from tests.conftest import BUNDLED, ROOT, CliRun
 
@@ -29,8 +31,8 @@ STEPS = ["validated", "file_written", "file_synced", "file_renamed", "numbered",
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "data")
+def store(tmp_path: Path) -> SqliteStore:
+    store = SqliteStore(tmp_path / "data")
     assert store.seed(BUNDLED, "versi awal").number == 1
     return store
 
@@ -43,7 +45,7 @@ def changed_workbook(note: str) -> bytes:
     return out.getvalue()
 
 
-def snapshot(store: Store) -> tuple:
+def snapshot(store: SqliteStore) -> tuple:
     """Every stored file's bytes and every version and user row (the audit log is append-only and left out)."""
     files = {
         str(p.relative_to(store.root)): p.read_bytes()
@@ -56,7 +58,7 @@ def snapshot(store: Store) -> tuple:
     return files, versions, users
 
 
-def test_seed_publish_history_read(store: Store) -> None:
+def test_seed_publish_history_read(store: SqliteStore) -> None:
     assert store.seed(BUNDLED, "lagi") is None
     result = store.publish(changed_workbook("catatan bulan Oktober"), "ani", "realisasi Oktober")
     assert result.version.number == 2 and result.version.user == "ani"
@@ -68,7 +70,7 @@ def test_seed_publish_history_read(store: Store) -> None:
     assert store.read(store.version(1)) == BUNDLED.read_bytes()
 
 
-def test_a_rejected_file_changes_nothing(store: Store) -> None:
+def test_a_rejected_file_changes_nothing(store: SqliteStore) -> None:
     before = snapshot(store)
     wb = openpyxl.load_workbook(BUNDLED)
     wb["Realisasi"]["C4"] = "Hampir"
@@ -82,7 +84,7 @@ def test_a_rejected_file_changes_nothing(store: Store) -> None:
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_a_failure_at_any_step_keeps_the_previous_version(store: Store, step: str) -> None:
+def test_a_failure_at_any_step_keeps_the_previous_version(store: SqliteStore, step: str) -> None:
     before_versions = snapshot(store)[1]
 
     def fail(current: str) -> None:
@@ -98,7 +100,7 @@ def test_a_failure_at_any_step_keeps_the_previous_version(store: Store, step: st
     assert store.publish(changed_workbook("sesudahnya"), "ani", "berhasil").version.number == 2
 
 
-def test_a_full_disk_is_a_clear_message(store: Store) -> None:
+def test_a_full_disk_is_a_clear_message(store: SqliteStore) -> None:
     def full(current: str) -> None:
         if current == "file_written":
             raise OSError(errno.ENOSPC, "No space left on device")
@@ -113,14 +115,14 @@ def test_an_unusable_data_directory_is_a_clear_message(tmp_path: Path) -> None:
     blocker = tmp_path / "bukan-direktori"
     blocker.write_text("x")
     with pytest.raises(StoreError) as caught:
-        Store(blocker / "data")
+        SqliteStore(blocker / "data")
     assert caught.value.key == "store.unavailable"
 
 
 KILLED_PUBLISHER = """
 import sys
-from rbdash.store.sqlite import Store
-store = Store(sys.argv[1])
+from rbdash.store.sqlite import SqliteStore
+store = SqliteStore(sys.argv[1])
 def hook(step):
     if step == sys.argv[2]:
         print("ready", flush=True)
@@ -130,7 +132,7 @@ store.publish(open(sys.argv[3], "rb").read(), "ani", "terbunuh", hook=hook)
 
 
 @pytest.mark.parametrize("step", ["file_written", "inserted"])
-def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: Store, tmp_path: Path, step: str) -> None:
+def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: SqliteStore, tmp_path: Path, step: str) -> None:
     workbook = tmp_path / "baru.xlsx"
     workbook.write_bytes(changed_workbook(f"dibunuh di {step}"))
     child = subprocess.Popen(
@@ -144,7 +146,7 @@ def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: Store, tmp_pa
     assert child.stdout.readline().strip() == "ready"
     child.kill()
     child.wait(timeout=30)
-    reopened = Store(store.root)
+    reopened = SqliteStore(store.root)
     assert reopened.current().number == 1
     assert reopened.read(reopened.current()) == BUNDLED.read_bytes()
     with sqlite3.connect(reopened.database) as connection:
@@ -152,7 +154,7 @@ def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: Store, tmp_pa
     assert reopened.publish(workbook.read_bytes(), "ani", "ulang").version.number == 2
 
 
-def test_parallel_publishers_are_all_recorded_in_order(store: Store, tmp_path: Path) -> None:
+def test_parallel_publishers_are_all_recorded_in_order(store: SqliteStore, tmp_path: Path) -> None:
     # Four publishing processes at once, as four staff running `python -m rbdash publish` would be: each
     # validates in a worker process of its own, and SQLite serialises the numbering.
     notes = [f"paralel {i}" for i in range(4)]
@@ -192,7 +194,7 @@ def test_parallel_publishers_are_all_recorded_in_order(store: Store, tmp_path: P
         assert hashlib.sha256(store.read(version)).hexdigest() == version.sha256
 
 
-def test_restore_publishes_the_old_file_as_a_new_version(store: Store) -> None:
+def test_restore_publishes_the_old_file_as_a_new_version(store: SqliteStore) -> None:
     store.publish(changed_workbook("versi dua"), "ani", "dua")
     restored = store.restore(1, "budi", "pemulihan versi 1")
     assert (restored.number, restored.restored_from, restored.sha256) == (3, 1, store.version(1).sha256)
@@ -201,7 +203,7 @@ def test_restore_publishes_the_old_file_as_a_new_version(store: Store) -> None:
         store.restore(9, "budi", "tidak ada")
 
 
-def test_macros_are_never_kept(store: Store) -> None:
+def test_macros_are_never_kept(store: SqliteStore) -> None:
     source = zipfile.ZipFile(BUNDLED)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -223,7 +225,7 @@ def test_macros_are_never_kept(store: Store) -> None:
 
 
 @pytest.mark.parametrize("where", ["last", "first"])
-def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: Store, where: str) -> None:
+def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: SqliteStore, where: str) -> None:
     """Seen by the attacker review: with the vbaProject relationship last, the stored file lost its
     closing </Relationships> and every page failed to load it."""
     data = hf.xlsm()
@@ -256,10 +258,10 @@ def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: Store, where
 
 
 def test_a_macro_workbook_that_breaks_without_its_macros_is_refused(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(store)
-    monkeypatch.setattr("rbdash.store.sqlite.strip_macros", lambda data: data[: len(data) // 2])
+    monkeypatch.setattr("rbdash.store.base.strip_macros", lambda data: data[: len(data) // 2])
     result = store.publish(hf.xlsm(), "ani", "dengan makro")
     assert result.version is None
     assert [p.code for p in result.validation.errors] == ["macro_strip_failed"]
@@ -267,7 +269,7 @@ def test_a_macro_workbook_that_breaks_without_its_macros_is_refused(
     assert snapshot(store) == before
 
 
-def test_users_passwords_and_throttling(store: Store) -> None:
+def test_users_passwords_and_throttling(store: SqliteStore) -> None:
     store.add_user("budi", "editor", "kata-sandi-panjang")
     with sqlite3.connect(store.database) as connection:
         stored = connection.execute("SELECT password_hash FROM users").fetchone()[0]
@@ -298,7 +300,7 @@ def test_users_passwords_and_throttling(store: Store) -> None:
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a" * 65, "ani\x00", "ani\nbudi", "ani\u202e"])
-def test_user_names_must_be_plain_and_present(store: Store, name: str) -> None:
+def test_user_names_must_be_plain_and_present(store: SqliteStore, name: str) -> None:
     """Seen by the attacker review: an admin created a user with an empty name."""
     with pytest.raises(StoreError) as caught:
         store.add_user(name, "viewer", "kata-sandi-panjang")
@@ -306,13 +308,13 @@ def test_user_names_must_be_plain_and_present(store: Store, name: str) -> None:
     assert store.users() == []
 
 
-def test_user_names_are_trimmed_and_may_be_any_script(store: Store) -> None:
+def test_user_names_are_trimmed_and_may_be_any_script(store: SqliteStore) -> None:
     store.add_user("  Siti Nurhaliza  ", "viewer", "kata-sandi-panjang")
     store.add_user("a" * 64, "viewer", "kata-sandi-panjang")
     assert [name for name, _ in store.users()] == ["Siti Nurhaliza", "a" * 64]
 
 
-def test_the_last_admin_cannot_be_removed(store: Store) -> None:
+def test_the_last_admin_cannot_be_removed(store: SqliteStore) -> None:
     store.add_user("ada", "admin", "kata-sandi-panjang")
     store.add_user("edi", "editor", "kata-sandi-panjang")
     with pytest.raises(StoreError) as caught:
@@ -325,7 +327,7 @@ def test_the_last_admin_cannot_be_removed(store: Store) -> None:
     assert removed["user"] == "bima" and removed["detail"] == {"name": "ada"}
 
 
-def test_two_admins_removing_each_other_at_once_leave_one(store: Store) -> None:
+def test_two_admins_removing_each_other_at_once_leave_one(store: SqliteStore) -> None:
     """Both checks run before either removal unless the check and the removal are one transaction."""
     import threading
 
@@ -337,7 +339,7 @@ def test_two_admins_removing_each_other_at_once_leave_one(store: Store) -> None:
     def remove(name: str, actor: str) -> None:
         start.wait()
         try:
-            Store(store.root).remove_user(name, actor=actor)
+            SqliteStore(store.root).remove_user(name, actor=actor)
             outcomes.append("removed")
         except StoreError as exc:
             outcomes.append(exc.key)

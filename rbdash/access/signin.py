@@ -2,7 +2,7 @@
 
 Each argon2 operation with argon2-cffi's defaults allocates 64 MiB; without a bound, a dozen
 anonymous failed sign-ins at once took a server from 262 MB to 1 GB. `shared_checks()` is the one
-`PasswordChecks` of the server process: every hash and verification of `rbdash.store.sqlite.Store` goes
+`PasswordChecks` of the server process: every hash and verification of the store (`rbdash.store`) goes
 through it, so at most `[limits] login_checks` of them run at once and the others wait at most
 `login_wait_seconds` for a slot, then are refused (`ChecksBusy`).
 """

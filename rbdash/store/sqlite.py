@@ -14,29 +14,30 @@ no version and no file; only its rejection is written to the append-only audit l
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rbdash.access.signin import WIB, ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
-from rbdash.analysis.summary import summarise
-from rbdash.config import MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES, Limits, settings
-from rbdash.model import LoadResult
-from rbdash.problems import Problem, ProblemCode
-from rbdash.workbook.loader import load_workbook
-from rbdash.workbook.macros import strip_macros
-
-MAX_FAILED_LOGINS = 5
-LOCKOUT_SECONDS = 300
+from rbdash.access.signin import ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
+from rbdash.config import ROLES, Limits, settings
+from rbdash.store import sqlite_signin as signin
+from rbdash.store.base import (
+    Admission,
+    PublishResult,
+    StoreError,
+    Version,
+    admit_for_publish,
+    checked_password,
+    checked_role,
+    checked_user_name,
+    now_text,
+)
+from rbdash.store.files import FileStore
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
 _SCHEMA = f"""
@@ -76,61 +77,7 @@ CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address,
 """
 
 
-class StoreError(Exception):
-    """A failure the user can act on: `key` names the catalogue message, `params` fill it."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
-@dataclass(frozen=True)
-class Version:
-    """One published version of one office's plan for one year."""
-
-    number: int
-    satker: str
-    year: int
-    created_at: str
-    user: str
-    comment: str
-    sha256: str
-    summary: dict
-    restored_from: int | None = None
-
-
-@dataclass
-class PublishResult:
-    """The outcome of a publish: the new version, or None and the validation result that refused it."""
-
-    version: Version | None
-    validation: LoadResult
-
-
-def checked_user_name(name: str) -> str:
-    """The user name as stored: trimmed; refused when empty, too long, or holding control characters."""
-    cleaned = name.strip()
-    if not cleaned or len(cleaned) > MAX_USER_NAME_CHARS or any(unicodedata.category(c)[0] == "C" for c in cleaned):
-        raise StoreError("store.bad_user_name", chars=MAX_USER_NAME_CHARS)
-    return cleaned
-
-
-def data_dir() -> Path:
-    """The data directory: $RBDASH_DATA_DIR, else `data_dir` of the config file, else var/ under the project."""
-    return settings().data_dir
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _with_problem(result: LoadResult, code: ProblemCode) -> LoadResult:
-    """`result` with one more whole-file error (the result itself is not changed: it may be cached)."""
-    return dataclasses.replace(result, problems=[*result.problems, Problem("error", code)])
-
-
-class Store:
+class SqliteStore:
     """The SQLite + files store under one data directory."""
 
     def __init__(
@@ -141,13 +88,13 @@ class Store:
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         """`checks` defaults to the process-wide argon2 bound; `clock` (aware UTC) times sign-in limits."""
-        self.root = Path(root) if root is not None else data_dir()
+        self.root = Path(root) if root is not None else settings().data_dir
         self.database = self.root / "rbdash.sqlite3"
-        self.files = self.root / "files"
+        self.files = FileStore(self.root / "files")
         self._checks = checks if checks is not None else shared_checks()
         self._clock = clock
         try:
-            self.files.mkdir(parents=True, exist_ok=True)
+            self.files.root.mkdir(parents=True, exist_ok=True)
             with self._connection() as connection:
                 connection.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
@@ -170,38 +117,12 @@ class Store:
         connection.row_factory = sqlite3.Row
         return connection
 
-    def path_of(self, sha256: str) -> Path:
-        return self.files / sha256[:2] / f"{sha256}.xlsx"
-
-    def _write_file(self, data: bytes, sha256: str, hook: Callable[[str], None]) -> None:
-        target = self.path_of(sha256)
-        if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha256:
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{sha256}.{os.getpid()}.tmp")
-        try:
-            with open(temporary, "wb") as stream:
-                stream.write(data)
-                hook("file_written")
-                stream.flush()
-                os.fsync(stream.fileno())
-            hook("file_synced")
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-        hook("file_renamed")
-
     def audit(self, action: str, user: str | None, **detail: Any) -> None:
         """Append one line to the audit log."""
         with self._connection() as connection:
             connection.execute(
                 "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                (_now(), user, action, json.dumps(detail, ensure_ascii=False, default=str)),
+                (now_text(), user, action, json.dumps(detail, ensure_ascii=False, default=str)),
             )
 
     # -- versions ------------------------------------------------------------------------------
@@ -222,34 +143,23 @@ class Store:
         (a stored version being restored, or the bundled workbook). `hook(step)` is called between the
         steps (tests inject failures there).
         """
-        from rbdash.workbook.worker import load_untrusted
-
-        if not user.strip() or not comment.strip():
-            raise StoreError("store.user_and_comment_required")
         step = hook or (lambda _step: None)
-        validation = load_workbook(data) if trusted else load_untrusted(data)
-        if not validation.is_valid:
+        admitted = admit_for_publish(data, user, comment, trusted=trusted)
+        if not isinstance(admitted, Admission):
             self.audit(
                 "upload_rejected",
                 user,
-                sha256=validation.sha256,
-                errors=[f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in validation.errors][:20],
+                sha256=admitted.sha256,
+                errors=[f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in admitted.errors][:20],
             )
-            return PublishResult(None, validation)
+            return PublishResult(None, admitted)
         step("validated")
-        stored = strip_macros(data)
-        if stored is not data:
-            # What is stored is what is served: the file without macros must load as the upload did.
-            check = load_workbook(stored) if trusted else load_untrusted(stored)
-            if not check.is_valid or summarise(check)["totals"] != summarise(validation)["totals"]:
-                self.audit("upload_rejected", user, sha256=validation.sha256, errors=["macro_strip_failed"])
-                return PublishResult(None, _with_problem(validation, "macro_strip_failed"))
+        stored, validation, summary = admitted.stored, admitted.validation, admitted.summary
         sha256 = hashlib.sha256(stored).hexdigest()
         assert validation.plan is not None, "a valid result has a plan"
         info = validation.plan.info
-        summary = summarise(validation)["totals"]
         try:
-            self._write_file(stored, sha256, step)
+            self.files.write(stored, sha256, step)
             with self._connection() as connection:
                 connection.execute("BEGIN IMMEDIATE")
                 try:
@@ -258,7 +168,7 @@ class Store:
                         (info["satker"], info["year"]),
                     ).fetchone()[0]
                     step("numbered")
-                    created = _now()
+                    created = now_text()
                     connection.execute(
                         "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
                         " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -337,13 +247,7 @@ class Store:
 
     def read_sha256(self, sha256: str, number: int | str = "?") -> bytes:
         """The bytes of a stored file, checked against its SHA-256."""
-        try:
-            data = self.path_of(sha256).read_bytes()
-        except OSError as exc:
-            raise StoreError("store.file_missing", number=number, sha256=sha256) from exc
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise StoreError("store.file_corrupt", number=number, sha256=sha256)
-        return data
+        return self.files.read(sha256, number)
 
     def restore(
         self, number: int, user: str, comment: str, satker: str | None = None, year: int | None = None
@@ -365,16 +269,14 @@ class Store:
     def add_user(self, name: str, role: str, password: str, actor: str | None = None) -> None:
         """Add a user (`actor`: the admin who did it, for the audit log; None from the command line)."""
         name = checked_user_name(name)
-        if role not in ROLES:
-            raise StoreError("store.bad_role", role=role, roles=", ".join(ROLES))
-        if len(password) < MIN_PASSWORD_CHARS:
-            raise StoreError("store.weak_password", chars=MIN_PASSWORD_CHARS)
+        checked_role(role)
+        checked_password(password)
         password_hash = self._hash(password)
         try:
             with self._connection() as connection:
                 connection.execute(
                     "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                    (name, role, password_hash, _now()),
+                    (name, role, password_hash, now_text()),
                 )
         except sqlite3.IntegrityError as exc:
             raise StoreError("store.user_exists", name=name) from exc
@@ -399,8 +301,8 @@ class Store:
         self.audit("user_removed", actor, name=name)
 
     def set_password(self, name: str, password: str, actor: str | None = None) -> None:
-        if len(password) < MIN_PASSWORD_CHARS:
-            raise StoreError("store.weak_password", chars=MIN_PASSWORD_CHARS)
+        """Give a user a new password (and clear their lock)."""
+        checked_password(password)
         password_hash = self._hash(password)
         with self._connection() as connection:
             changed = connection.execute(
@@ -462,65 +364,19 @@ class Store:
 
     def _admit(self, name: str, key: str | None, limits: Limits) -> None:
         """Raise the refusal (audited) when the address or the account may not try now."""
-        now = self._clock()
         with self._connection() as connection:
-            until = self._address_blocked_until(connection, key, now, limits)
-            locked = connection.execute("SELECT locked_until FROM users WHERE name = ?", (name,)).fetchone()
-        if until is not None:
-            self.audit("login_throttled", name, address=key, until=until.isoformat())
-            raise StoreError("auth.throttled", until=until.astimezone(WIB))
-        if locked is not None and locked["locked_until"] and dt.datetime.fromisoformat(locked["locked_until"]) > now:
-            self.audit("login_locked", name, address=key)
-            raise StoreError("store.locked", until=dt.datetime.fromisoformat(locked["locked_until"]).astimezone(WIB))
-
-    @staticmethod
-    def _address_blocked_until(
-        connection: sqlite3.Connection, key: str | None, now: dt.datetime, limits: Limits
-    ) -> dt.datetime | None:
-        """When the address may try again: the limit-th newest failure in the window leaves it; None if now."""
-        if key is None:
-            return None
-        window = dt.timedelta(minutes=limits.login_failure_window_minutes)
-        row = connection.execute(
-            "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
-            (key, (now - window).timestamp(), limits.login_failures_per_address - 1),
-        ).fetchone()
-        return dt.datetime.fromtimestamp(row["at"], dt.UTC) + window if row else None
+            refusal = signin.refusal(connection, name, key, self._clock(), limits)
+        if refusal is not None:
+            if refusal.key == "auth.throttled":
+                until = refusal.params["until"].astimezone(dt.UTC).isoformat()
+                self.audit("login_throttled", name, address=key, until=until)
+            else:
+                self.audit("login_locked", name, address=key)
+            raise refusal
 
     def _record_login(self, name: str, key: str | None, ok: bool, limits: Limits) -> None:
-        """Count the outcome per account and per address and audit it, in one transaction.
-
-        The same statements run whether or not the name exists, so the write costs the same too.
-        """
-        now = self._clock()
-        locked_until = (now + dt.timedelta(seconds=LOCKOUT_SECONDS)).isoformat()
-        cutoff = (now - dt.timedelta(minutes=limits.login_failure_window_minutes)).timestamp()
         with self._connection() as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                if ok:
-                    connection.execute(
-                        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,)
-                    )
-                else:
-                    connection.execute("UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ?", (name,))
-                    connection.execute(
-                        "UPDATE users SET failed_logins = 0, locked_until = ? WHERE name = ? AND failed_logins >= ?",
-                        (locked_until, name, MAX_FAILED_LOGINS),
-                    )
-                    connection.execute("DELETE FROM login_failures WHERE at <= ?", (cutoff,))
-                    if key is not None:
-                        connection.execute(
-                            "INSERT INTO login_failures (address, at) VALUES (?, ?)", (key, now.timestamp())
-                        )
-                connection.execute(
-                    "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                    (_now(), name, "login" if ok else "login_failed", json.dumps({"address": key})),
-                )
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+            signin.record(connection, name, key, ok, self._clock(), limits)
 
     def audit_log(self, limit: int = 500) -> list[dict[str, Any]]:
         with self._connection() as connection:

@@ -16,7 +16,7 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import example_sheet_names
-from rbdash.store.sqlite import StoreError
+from rbdash.store import StoreError
 from rbdash.ui.loading import load_current
 from rbdash.ui.session import login_box, signed_in, view_requires_login
 from rbdash.ui.widgets import problems_frame

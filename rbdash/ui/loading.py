@@ -9,10 +9,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from rbdash.config import BUNDLED_WORKBOOK
+from rbdash.config import BUNDLED_WORKBOOK, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
 from rbdash.model import LoadResult
-from rbdash.store.sqlite import Store, Version, data_dir
+from rbdash.store import Version, VersionStore, open_store
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.worker import WORKER_FAILURES, load_untrusted, warm_up
 
@@ -42,8 +42,8 @@ def _worker_started() -> bool:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(root: str) -> Store:
-    store = Store(Path(root))
+def _store(root: str) -> VersionStore:
+    store = open_store(Path(root))
     store.seed(BUNDLED_WORKBOOK, t("store.seed_comment", DEFAULT_LANGUAGE))
     return store
 
@@ -72,7 +72,7 @@ def load_current() -> LoadResult:
     fixed = os.environ.get("RBDASH_WORKBOOK")
     if fixed:
         return dataclasses.replace(load_bytes(Path(fixed).read_bytes()), source_name=Path(fixed).name)
-    root = str(data_dir())
+    root = str(settings().data_dir)
     version = _store(root).current()
     assert version is not None, "the store is seeded with the bundled workbook when it is made"
     # A copy: the cached result is shared by every session and must not be changed.
@@ -81,9 +81,9 @@ def load_current() -> LoadResult:
 
 def load_version(version: Version) -> LoadResult:
     """A version from the store (trusted: read in-process), parsed once per distinct content."""
-    return _load_version(str(data_dir()), version.sha256)
+    return _load_version(str(settings().data_dir), version.sha256)
 
 
-def store() -> Store:
+def store() -> VersionStore:
     """The version store of this server (seeded on first use)."""
-    return _store(str(data_dir()))
+    return _store(str(settings().data_dir))

@@ -8,7 +8,7 @@ from rbdash.config import role_at_least, settings
 from rbdash.messages import t
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
-from rbdash.store.sqlite import StoreError
+from rbdash.store import StoreError
 from rbdash.ui.loading import store
 
 

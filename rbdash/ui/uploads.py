@@ -35,7 +35,7 @@ from rbdash.access.uploads import MB, REASONS, Refusal, UploadLedger
 from rbdash.config import settings
 from rbdash.messages import t
 from rbdash.present import formatting as fmt
-from rbdash.store.sqlite import Store
+from rbdash.store import VersionStore, open_store
 
 _LOG = logging.getLogger(__name__)
 _ATTRIBUTE = "_rbdash_upload_ledger"  # set on the hooked uploaded-file manager
@@ -152,8 +152,8 @@ def guard_runtime(rt: Runtime) -> UploadLedger | None:
 
 
 @functools.lru_cache(maxsize=4)
-def _store_at(root: str) -> Store:
-    return Store(Path(root))
+def _store_at(root: str) -> VersionStore:
+    return open_store(Path(root))
 
 
 def _role_of(user: str) -> str | None:

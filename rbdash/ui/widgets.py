@@ -15,7 +15,7 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown
 
 if TYPE_CHECKING:
-    from rbdash.store.sqlite import Version
+    from rbdash.store import Version
     from rbdash.ui.frame import PageContext
 
 

@@ -1,0 +1,207 @@
+"""What every store backend shares: its interface, its records and errors, and the checks it runs.
+
+A backend (SQLite today) keeps versions, users, sign-in failures and the audit log; callers hold
+a `VersionStore` from `rbdash.store.open_store` and never name the backend. The rules that do not
+depend on where things are kept live here once: which names, roles and passwords are accepted,
+and what a workbook must pass before it is published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from rbdash.analysis.summary import summarise
+from rbdash.config import MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES
+from rbdash.model import LoadResult
+from rbdash.problems import Problem, ProblemCode
+from rbdash.workbook.loader import load_workbook
+from rbdash.workbook.macros import strip_macros
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT_SECONDS = 300
+
+
+class StoreError(Exception):
+    """A failure the user can act on: `key` names the catalogue message, `params` fill it."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version of one office's plan for one year."""
+
+    number: int
+    satker: str
+    year: int
+    created_at: str
+    user: str
+    comment: str
+    sha256: str
+    summary: dict[str, Any]
+    restored_from: int | None = None
+
+
+@dataclass
+class PublishResult:
+    """The outcome of a publish: the new version, or None and the validation result that refused it."""
+
+    version: Version | None
+    validation: LoadResult
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A workbook accepted for publishing: the bytes to store (macros removed) and their validation."""
+
+    stored: bytes
+    validation: LoadResult
+    summary: dict[str, Any]
+
+
+def now_text() -> str:
+    """The current UTC time as stored (ISO 8601, seconds)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def checked_user_name(name: str) -> str:
+    """The user name as stored: trimmed; refused when empty, too long, or holding control characters."""
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > MAX_USER_NAME_CHARS or any(unicodedata.category(c)[0] == "C" for c in cleaned):
+        raise StoreError("store.bad_user_name", chars=MAX_USER_NAME_CHARS)
+    return cleaned
+
+
+def checked_role(role: str) -> str:
+    """`role` when it is one of the configured roles; refused otherwise."""
+    if role not in ROLES:
+        raise StoreError("store.bad_role", role=role, roles=", ".join(ROLES))
+    return role
+
+
+def checked_password(password: str) -> str:
+    """`password` when it is long enough; refused otherwise."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise StoreError("store.weak_password", chars=MIN_PASSWORD_CHARS)
+    return password
+
+
+def admit_for_publish(data: bytes, user: str, comment: str, *, trusted: bool) -> Admission | LoadResult:
+    """Validate `data` for publishing: an `Admission`, or the `LoadResult` that refuses it.
+
+    Untrusted data is read in the bounded worker process (`worker.load_untrusted`); `trusted` data
+    (a stored version, the bundled workbook) in this process. Macros are removed before storing,
+    and what is stored must load exactly as the upload did.
+    """
+    from rbdash.workbook.worker import load_untrusted
+
+    if not user.strip() or not comment.strip():
+        raise StoreError("store.user_and_comment_required")
+    load = load_workbook if trusted else load_untrusted
+    validation = load(data)
+    if not validation.is_valid:
+        return validation
+    summary = summarise(validation)["totals"]
+    stored = strip_macros(data)
+    if stored is not data:
+        check = load(stored)
+        if not check.is_valid or summarise(check)["totals"] != summary:
+            return _with_problem(validation, "macro_strip_failed")
+    return Admission(stored, validation, summary)
+
+
+def _with_problem(result: LoadResult, code: ProblemCode) -> LoadResult:
+    """`result` with one more whole-file error (the result itself is not changed: it may be cached)."""
+    return dataclasses.replace(result, problems=[*result.problems, Problem("error", code)])
+
+
+class VersionStore(Protocol):
+    """What the app and the command line use of a store, whichever backend keeps it."""
+
+    def publish(
+        self,
+        data: bytes,
+        user: str,
+        comment: str,
+        *,
+        restored_from: int | None = None,
+        hook: Callable[[str], None] | None = None,
+        trusted: bool = False,
+    ) -> PublishResult:
+        """Validate `data` and, when it has no errors, make it the new current version."""
+        ...
+
+    def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
+        """Versions, newest first (of one office and year when given)."""
+        ...
+
+    def current(self, satker: str | None = None, year: int | None = None) -> Version | None:
+        """The newest version (of one office and year when given)."""
+        ...
+
+    def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:
+        """Version `number`; `StoreError` when there is none."""
+        ...
+
+    def read(self, version: Version) -> bytes:
+        """The bytes of a version's file, checked against its SHA-256."""
+        ...
+
+    def read_sha256(self, sha256: str, number: int | str = "?") -> bytes:
+        """The bytes of a stored file, checked against its SHA-256."""
+        ...
+
+    def restore(
+        self, number: int, user: str, comment: str, satker: str | None = None, year: int | None = None
+    ) -> Version:
+        """Publish an old version again as a new version (nothing is overwritten)."""
+        ...
+
+    def seed(self, bundled: Path, comment: str) -> Version | None:
+        """On first start, make the bundled workbook version 1."""
+        ...
+
+    def add_user(self, name: str, role: str, password: str, actor: str | None = None) -> None:
+        """Add a user (`actor`: the admin who did it; None from the command line)."""
+        ...
+
+    def remove_user(self, name: str, actor: str | None = None) -> None:
+        """Remove a user; never the last admin."""
+        ...
+
+    def set_password(self, name: str, password: str, actor: str | None = None) -> None:
+        """Give a user a new password (and clear their lock)."""
+        ...
+
+    def users(self) -> list[tuple[str, str]]:
+        """(name, role) of every user, by name."""
+        ...
+
+    def role_of(self, name: str) -> str | None:
+        """The user's role as stored now (None when the user does not exist)."""
+        ...
+
+    def has_editor(self) -> bool:
+        """Whether any user may publish."""
+        ...
+
+    def authenticate(self, name: str, password: str, address: str | None = None) -> str | None:
+        """The user's role when the password is right; None otherwise (`StoreError` when throttled)."""
+        ...
+
+    def audit(self, action: str, user: str | None, **detail: Any) -> None:
+        """Append one line to the audit log."""
+        ...
+
+    def audit_log(self, limit: int = 500) -> list[dict[str, Any]]:
+        """The newest `limit` audit lines, newest first."""
+        ...
