@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from rbdash.workbook import columns
+from rbdash.workbook.archive import guess_kind
 from rbdash.workbook.limits import PackageLimits, PackageProblem, size_in_mb
-from rbdash.workbook.package import guess_kind
 from rbdash.workbook.parse import parse_month, parse_number
 from rbdash.workbook.references import references
 from rbdash.workbook.xmlscan import has_dtd, has_formulas, scan_sheet

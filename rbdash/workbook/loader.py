@@ -22,9 +22,10 @@ from pathlib import Path
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.problems import MessageRef, ProblemLog
 from rbdash.workbook import schema
+from rbdash.workbook.archive import size_allowed
 from rbdash.workbook.grids import PARSE_ORDER, SheetReads
 from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits, PackageProblem
-from rbdash.workbook.package import PackageInfo, SheetPart, open_package, size_allowed
+from rbdash.workbook.package import PackageInfo, SheetPart, open_package
 from rbdash.workbook.plan_sheets import empty_plan, empty_schedule, parse_info, parse_plan
 from rbdash.workbook.survey_sheets import parse_survey, parse_survey_nrr, parse_survey_responses
 from rbdash.workbook.tables import read_table

@@ -3,11 +3,10 @@
 Every check here runs on the raw bytes and the ZIP directory, with bounded work, so that hostile
 or foreign files are answered with a problem instead of reaching the cell parser:
 
-* not a ZIP (with a guess at what it is), a truncated ZIP, duplicate entry names;
-* an encrypted (password-protected) workbook, which is an OLE compound file, or a legacy .xls;
-* decompression bombs: entry count, total uncompressed size and per-entry ratio are checked on
-  the declared sizes first, then every entry is decompressed in a bounded stream so that a
-  header lying about its size is caught by size and CRC checks;
+* the ZIP itself first (`archive.open_archive`: not a ZIP, encrypted, legacy .xls, foreign
+  packages, declared sizes and ratios);
+* decompression bombs: every entry is decompressed in a bounded stream so that a header lying
+  about its size is caught by size and CRC checks;
 * XML with a DTD or entity declarations (entity expansion), refused outright; the few XML parts
   parsed in Python go through defusedxml;
 * absurd declared sheet dimensions (`<dimension ref=...>`), refused before the reader sizes
@@ -20,8 +19,6 @@ The limits are in `PackageLimits` and documented in the README.
 
 from __future__ import annotations
 
-import codecs
-import io
 import itertools
 import posixpath
 import zipfile
@@ -31,7 +28,8 @@ from dataclasses import dataclass, field
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from rbdash.problems import MessageRef, ProblemLog, column_letter
+from rbdash.problems import ProblemLog, column_letter
+from rbdash.workbook.archive import open_archive
 from rbdash.workbook.limits import DEFAULT_LIMITS, MAX_TAG_BYTES, PackageLimits, PackageProblem, size_in_mb
 from rbdash.workbook.macros import is_macro_type
 from rbdash.workbook.xmlscan import (
@@ -46,9 +44,6 @@ from rbdash.workbook.xmlscan import (
     skip_blank,
     starts_like_xml,
 )
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -212,31 +207,6 @@ def _shared_strings_problem(info: zipfile.ZipInfo, count: int, limits: PackageLi
     )
 
 
-def guess_kind(data: bytes) -> str:
-    head = data[:2048].lstrip()
-    lowered = head.lower()
-    if head.startswith(b"%PDF"):
-        return "kind.pdf"
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
-        return "kind.image"
-    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered:
-        return "kind.html"
-    if head.startswith(b"<?xml") or head.startswith(b"<"):
-        return "kind.xml"
-    if head.startswith((b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
-        return "kind.archive"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as Excel's "Unicode Text" export writes
-        encoding, body = ("utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be"), head[2:]
-    else:
-        encoding, body = "utf-8", head
-    try:
-        text = codecs.getincrementaldecoder(encoding)().decode(body, final=False)  # a cut last character is fine
-    except UnicodeDecodeError:
-        return "kind.unknown"
-    readable = sum(1 for ch in text if ch.isprintable() or ch in "\t\r\n")
-    return "kind.text" if text and readable >= 0.95 * len(text) else "kind.unknown"
-
-
 def _parse_xml(data: bytes, entry: str, log: ProblemLog):
     try:
         return SafeET.fromstring(data)
@@ -261,14 +231,6 @@ def _rels_targets(data: bytes, base_dir: str, entry: str, log: ProblemLog) -> di
     return targets
 
 
-def size_allowed(size: int, log: ProblemLog, limits: PackageLimits = DEFAULT_LIMITS) -> bool:
-    """False (and a problem logged) when a file of `size` bytes is over the limit."""
-    if size > limits.max_file_bytes:
-        log.error("file_too_large", size_mb=size_in_mb(size), limit_mb=size_in_mb(limits.max_file_bytes))
-        return False
-    return True
-
-
 def inspect_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_LIMITS) -> PackageInfo | None:
     """Check `data` as an .xlsx package, worksheets scanned; return them, or None when it is unusable.
 
@@ -284,64 +246,11 @@ def open_package(data: bytes, log: ProblemLog, limits: PackageLimits = DEFAULT_L
     """Check `data` as an .xlsx package up to its worksheets, which are listed but not scanned yet
     (`PackageInfo.scan`); None when it is unusable. Every other part has been checked.
     """
-    if not data:
-        log.error("empty_file")
+    opened = open_archive(data, log, limits)
+    if opened is None:
         return None
-    if not size_allowed(len(data), log, limits):
-        return None
-    if data.startswith(OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            log.error("encrypted_workbook")
-        else:
-            log.error("legacy_xls")
-        return None
-    if not data.startswith(ZIP_MAGICS):
-        log.error("not_a_zip", kind=MessageRef(guess_kind(data)))
-        return None
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        log.error("corrupt_zip", detail=str(exc)[:120] or "zip")  # NotImplementedError: "zip file version 25.5"
-        return None
-
+    archive, infos = opened
     names = [info.filename for info in infos]
-    if len(names) != len(set(names)):
-        log.error("corrupt_zip", detail="duplicate entry names")
-        return None
-    if len(infos) > limits.max_entries:
-        log.error("too_many_entries", count=len(infos), limit=limits.max_entries)
-        return None
-    for info in infos:
-        if info.flag_bits & 0x1:
-            log.error("zip_encrypted_entry", entry=info.filename)
-            return None
-    declared_total = sum(info.file_size for info in infos)
-    if declared_total > limits.max_total_uncompressed:
-        log.error(
-            "zip_bomb_size", size_mb=size_in_mb(declared_total), limit_mb=size_in_mb(limits.max_total_uncompressed)
-        )
-        return None
-    for info in infos:
-        if info.file_size > limits.ratio_applies_above:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > limits.max_ratio:
-                log.error("zip_bomb_ratio", entry=info.filename, ratio=int(ratio), limit=limits.max_ratio)
-                return None
-
-    name_set = set(names)
-    if "xl/workbook.xml" not in name_set and "[Content_Types].xml" in name_set:
-        for marker, kind in (("word/document.xml", "kind.docx"), ("ppt/presentation.xml", "kind.pptx")):
-            if marker in name_set:
-                log.error("foreign_package", kind=MessageRef(kind))
-                return None
-    if "mimetype" in name_set:
-        with archive.open("mimetype") as stream:
-            mimetype = stream.read(100)
-        if b"opendocument" in mimetype:
-            log.error("foreign_package", kind=MessageRef("kind.ods"))
-            return None
-
     by_name = {info.filename: info for info in infos}
     try:
         return _inspect_parts(archive, infos, by_name, names, log, limits)
