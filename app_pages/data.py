@@ -9,7 +9,7 @@ from rbdash.analysis.diff import compare
 from rbdash.config import UPLOAD_LIMIT_MB
 from rbdash.messages import t
 from rbdash.present.text import markdown_message as say
-from rbdash.store.sqlite import StoreError
+from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import load_bytes, load_version, store
 from rbdash.ui.session import acting_user

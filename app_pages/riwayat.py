@@ -6,7 +6,7 @@ import streamlit as st
 
 from rbdash.messages import t
 from rbdash.present.text import markdown_message as say
-from rbdash.store.sqlite import StoreError
+from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import store
 from rbdash.ui.session import acting_user
