@@ -32,12 +32,17 @@ constraints:
 run: $(VENV)/.runtime
 	$(PY) -m rbdash.ui.serve --server.port $(PORT)
 
-test: lint
-	$(PY) -m pytest -q
+# Two pytest workers (pytest-xdist; this machine has two cores); a module whose tests share a
+# server or a browser runs on one worker (`xdist_group`, `--dist loadgroup`).
+PYTEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
-# Everything but the tests that drive a browser, LibreOffice or Kaleido (marked slow).
+test: lint
+	$(PYTEST)
+
+# Everything but the tests that start a browser, a server, LibreOffice or the fuzzer (marked slow).
 test-fast: lint
-	$(PY) -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # Linter, formatter check and type checker (settings in pyproject.toml); `make test` runs it first.
 lint: $(VENV)/.dev

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,48 @@ def bundled_bytes() -> bytes:
 @pytest.fixture(scope="session")
 def bundled(bundled_bytes: bytes) -> LoadResult:
     return load_workbook(bundled_bytes)
+
+
+#: The password of every user of `store_with_users` (viewer vera, editor edi, admin ada).
+PASSWORD = "kata-sandi-panjang"
+USERS = (("vera", "viewer"), ("edi", "editor"), ("ada", "admin"))
+
+
+@pytest.fixture(scope="session")
+def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the bundled workbook as version 1, made once per test process."""
+    from rbdash.store.sqlite import SqliteStore
+
+    root = tmp_path_factory.mktemp("seeded") / "data"
+    SqliteStore(root).seed(BUNDLED, "versi awal")
+    return root
+
+
+@pytest.fixture(scope="session")
+def _users_template(tmp_path_factory: pytest.TempPathFactory, _seeded_template: Path) -> Path:
+    """`_seeded_template` plus the three `USERS`, made once per test process."""
+    from rbdash.store.sqlite import SqliteStore
+
+    root = tmp_path_factory.mktemp("users") / "data"
+    shutil.copytree(_seeded_template, root)
+    store = SqliteStore(root)
+    for name, role in USERS:
+        store.add_user(name, role, PASSWORD)
+    return root
+
+
+@pytest.fixture
+def seeded_store_root(tmp_path: Path, _seeded_template: Path) -> Path:
+    """This test's own data directory: version 1 is the bundled workbook (a copy, not a new seed: faster)."""
+    shutil.copytree(_seeded_template, tmp_path / "data")
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def users_store_root(tmp_path: Path, _users_template: Path) -> Path:
+    """This test's own data directory: version 1 and the three `USERS` (argon2 hashes made once per process)."""
+    shutil.copytree(_users_template, tmp_path / "data")
+    return tmp_path / "data"
 
 
 def edit_workbook(data: bytes, edit: Callable[[openpyxl.Workbook], None]) -> bytes:

@@ -19,21 +19,16 @@ from rbdash.model import LoadResult
 from rbdash.problems import ProblemLog
 from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
-from tests.conftest import BUNDLED, ROOT
+from tests.conftest import BUNDLED, PASSWORD, ROOT
 
 APP = str(ROOT / "app.py")
-PASSWORD = "kata-sandi-panjang"
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteStore:
+def store(users_store_root: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteStore:
     monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
-    store = SqliteStore(tmp_path / "data")
-    store.seed(BUNDLED, "versi awal")
-    for name, role in (("vera", "viewer"), ("edi", "editor"), ("ada", "admin")):
-        store.add_user(name, role, PASSWORD)
-    return store
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(users_store_root))
+    return SqliteStore(users_store_root)
 
 
 def sign_in(name: str, password: str = PASSWORD, page: str | None = None) -> AppTest:

@@ -20,6 +20,10 @@ from playwright.sync_api import Page, sync_playwright
 
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT, require_tool
 
+# Slow (a browser or a server: left out of `make test-fast`); one worker runs this module's tests
+# (under `pytest -n`), so its module fixtures start once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 require_tool(Path(CHROMIUM).exists(), "Debian's chromium")
 
@@ -153,7 +157,6 @@ def _artifacts(page: Page, name: str) -> None:
     assert (ARTIFACTS / f"{name}_a4_landscape.pdf").stat().st_size > 10_000
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("path", list(PAGES), ids=[name for _, name in PAGES.values()])
 def test_every_page_loads_and_prints(server: str, browser, path: str) -> None:
     title, name = PAGES[path]
@@ -166,7 +169,6 @@ def test_every_page_loads_and_prints(server: str, browser, path: str) -> None:
     page.close()
 
 
-@pytest.mark.slow
 def test_main_controls(server: str, browser) -> None:
     page = _open(browser, f"{server}/jadwal")
     _ready(page, "Jadwal")
@@ -195,7 +197,6 @@ def test_main_controls(server: str, browser) -> None:
     page.close()
 
 
-@pytest.mark.slow
 def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_path: Path) -> None:
     import openpyxl
 
@@ -236,7 +237,6 @@ def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_pa
     page.close()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("path", "title", "ready"),
     [
@@ -266,7 +266,6 @@ def _far_cell_workbook() -> bytes:
     return hf.rewrite_bundled({hf.VALUES_PART: xml.replace(b"</sheetData>", far, 1)})
 
 
-@pytest.mark.slow
 def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, browser, tmp_path: Path) -> None:
     import openpyxl
 
@@ -343,7 +342,6 @@ def address_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _serve({"RBDASH_WORKBOOK": str(folder / "alamat.xlsx"), "RBDASH_DATA_DIR": str(folder / "data")})
 
 
-@pytest.mark.slow
 def test_addresses_in_workbook_text_are_not_links(address_server: str, browser) -> None:
     """Seen by the attacker review: Streamlit's Markdown turned bare addresses in captions into links."""
     page = _open(browser, address_server)

@@ -4,7 +4,8 @@ CONTOH on every slide for example data, a clear note instead of images without a
 from __future__ import annotations
 
 import io
-import os
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from pptx import Presentation
@@ -12,7 +13,7 @@ from pptx.util import Inches
 
 from rbdash.exports import deck, images
 from rbdash.model import LoadResult
-from tests.conftest import require_tool
+from tests.conftest import CliRun, require_tool
 
 TITLES = [
     "Rencana Aksi RB 2022 — KPU Provinsi Banten: angka kunci",
@@ -53,26 +54,16 @@ def test_deck_without_a_browser_says_so(bundled: LoadResult, monkeypatch: pytest
     assert any("Static chart images need Chromium" in text for text in texts(slides[1]))
 
 
-def test_report_cli_exit_codes(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import subprocess
-    import sys
-
+def test_report_cli_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]) -> None:
     import openpyxl
 
-    from tests.conftest import BUNDLED, ROOT
+    from tests.conftest import BUNDLED
 
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RBDASH_DATA_DIR": str(tmp_path / "data"),
-        "RBDASH_CHROMIUM": "/nonexistent",
-        "PATH": str(tmp_path),
-    }  # no browser: fast, still a deck
-
-    def rbdash(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-        )
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RBDASH_CHROMIUM", "/nonexistent")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no browser: fast, still a deck
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    rbdash = cli
 
     out = tmp_path / "rapat.pptx"
     ok = rbdash("report", str(BUNDLED), "--pptx", str(out), "--as-of", "2022-06")

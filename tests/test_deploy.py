@@ -23,6 +23,9 @@ import pytest
 
 from tests.conftest import ROOT, require_tool
 
+# Starts a browser, a server or another program: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 require_tool(Path(NGINX).exists(), "nginx")
 

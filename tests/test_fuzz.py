@@ -25,12 +25,13 @@ from hypothesis import strategies as st
 from tests import fuzz_workbook as fw
 from tests.conftest import ROOT, require_tool
 
-#: Inputs through the worker per run of the suite: about 25 s on this machine.
-WORKER_EXAMPLES = 80
+#: Inputs through the worker per run of the suite (about 10 s here); `make fuzz` runs for minutes.
+WORKER_EXAMPLES = 40
 #: Inputs of the libFuzzer smoke run: about 15 s, two of them also through the worker.
 LIBFUZZER_RUNS = 2 * fw.WORKER_EVERY
 
 
+@pytest.mark.slow
 @settings(
     max_examples=WORKER_EXAMPLES,
     derandomize=True,
@@ -79,6 +80,7 @@ def test_check_result_rejects_a_dead_worker() -> None:
     fw.check_result(LoadResult(None, [Problem("error", "worker_memory", params={"limit_mb": 1536})]))
 
 
+@pytest.mark.slow
 def test_libfuzzer_harness_runs_in_a_watched_subprocess(tmp_path: Path) -> None:
     require_tool(importlib.util.find_spec("atheris") is not None, "atheris (requirements-dev.txt)")
     corpus = tmp_path / "corpus"

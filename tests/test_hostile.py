@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import subprocess
-import sys
 import time
 import zipfile
 import zlib
@@ -36,9 +34,8 @@ from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.macros import strip_macros
 from tests import hostile_factory as hf
+from tests.conftest import CliRun
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
 FRAMES = ("plan", "schedule", "realisation", "indicators", "indicator_values", "survey", "responses")
 
 
@@ -692,37 +689,25 @@ def test_openpyxl_refuses_entity_expansion(make: Callable[[], bytes]) -> None:
 # Command line
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m rbdash ARGS` from the project folder, with the project's interpreter."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
-    return subprocess.run(
-        [str(PYTHON if PYTHON.exists() else sys.executable), "-m", "rbdash", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize(
     ("make", "code"), [(hf.legacy_xls, "legacy_xls"), (hf.encrypted_workbook, "encrypted_workbook")]
 )
-def test_cli_validate_unreadable_file(make: Callable[[], bytes], code: str, tmp_path: Path) -> None:
+def test_cli_validate_unreadable_file(
+    make: Callable[[], bytes], code: str, tmp_path: Path, cli: Callable[..., CliRun]
+) -> None:
     path = tmp_path / "kiriman.xlsx"
     path.write_bytes(make())
     before = folder_state(tmp_path)
     expected = Problem("error", code)
 
-    indonesian = run_cli("validate", str(path))
+    indonesian = cli("validate", str(path))
     assert indonesian.returncode == 2, indonesian.stderr
     assert expected.message("id") in indonesian.stderr
     assert expected.fix("id") in indonesian.stderr
     assert t("report.unreadable", "id") in indonesian.stderr
     assert expected.message("en") not in indonesian.stdout + indonesian.stderr
 
-    english = run_cli("validate", str(path), "--lang", "en")
+    english = cli("validate", str(path), "--lang", "en")
     assert english.returncode == 2, english.stderr
     assert expected.message("en") in english.stderr
     assert expected.fix("en") in english.stderr

@@ -14,6 +14,9 @@ from rbdash.model import LoadResult
 from rbdash.present import charts
 from tests.conftest import require_tool
 
+# Starts a browser, a server or another program: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 require_tool(images.find_browser() is not None, "Debian's chromium")
 
 
@@ -22,7 +25,6 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.slow
 def test_figures_render_to_sharp_pngs(bundled: LoadResult, tmp_path: Path) -> None:
     model = bundled.plan
     figures = [
@@ -51,7 +53,6 @@ def _bar(height: int):
     return figure
 
 
-@pytest.mark.slow
 def test_threads_share_one_browser_and_each_gets_its_own_image() -> None:
     import threading
 
@@ -79,7 +80,6 @@ def test_threads_share_one_browser_and_each_gets_its_own_image() -> None:
     assert renderer.starts == 1 and renderer.browser_pid is None
 
 
-@pytest.mark.slow
 def test_a_failed_render_leaves_the_renderer_working() -> None:
     renderer = images.ChartRenderer(timeout=0.001)  # no image renders this fast
     with pytest.raises(images.ExportFailed) as caught:
@@ -90,7 +90,6 @@ def test_a_failed_render_leaves_the_renderer_working() -> None:
     renderer.close()
 
 
-@pytest.mark.slow
 def test_a_crashed_browser_is_replaced() -> None:
     import os
     import signal

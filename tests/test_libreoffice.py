@@ -14,6 +14,9 @@ from rbdash.workbook.loader import load_workbook
 from tests.conftest import BUNDLED, require_tool
 from tests.test_loader_variants import model_signature
 
+# Starts a browser, a server or another program: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 require_tool(SOFFICE is not None, "LibreOffice Calc (soffice)")
 
@@ -41,7 +44,6 @@ def resave(source: Path, out_dir: Path) -> Path:
     return out_dir / "out" / source.name
 
 
-@pytest.mark.slow
 def test_libreoffice_resave_loads_to_the_same_model(tmp_path: Path) -> None:
     source = tmp_path / "src" / "rencana_aksi_2022.xlsx"
     source.parent.mkdir()

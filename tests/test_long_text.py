@@ -6,11 +6,10 @@ keep to their lines with the full text in the notes; chart labels are cut."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -24,7 +23,10 @@ from rbdash.exports import deck, images, report
 from rbdash.model import ActionPlan
 from rbdash.present import charts, fitting
 from rbdash.workbook.loader import load_workbook
-from tests.conftest import ARTIFACTS, ROOT, edit_workbook, require_tool
+from tests.conftest import ARTIFACTS, CliRun, edit_workbook, require_tool
+
+# One worker runs this module's tests (under `pytest -n`), so its module fixtures start once.
+pytestmark = pytest.mark.xdist_group("long_text")
 
 EXCEL_MAX = 32_767
 WORDS = ["rencana", "aksi", "reformasi", "birokrasi", "pelayanan", "publik", "integritas", "evaluasi"]
@@ -257,18 +259,16 @@ def test_deck_boxes_keep_to_the_slide_and_notes_hold_the_full_text(
 
 
 @pytest.mark.slow
-def test_report_cli_on_the_long_file(long_workbook: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+def test_report_cli_on_the_long_file(
+    long_workbook: tuple[Path, dict[str, str]],
+    tmp_path: Path,
+    cli: Callable[..., CliRun],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     require_tool(images.find_browser() is not None, "Debian's chromium")
     pdf, pptx = tmp_path / "laporan.pdf", tmp_path / "rapat.pptx"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run(
-        [sys.executable, "-m", "rbdash", "report", str(long_workbook[0]), "--pdf", str(pdf), "--pptx", str(pptx)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    result = cli("report", str(long_workbook[0]), "--pdf", str(pdf), "--pptx", str(pptx))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     assert len(PdfReader(str(pdf)).pages) >= 10 and len(Presentation(str(pptx)).slides) == 6

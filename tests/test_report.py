@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,11 @@ from pypdf import PdfReader
 from rbdash.exports import images
 from rbdash.exports.report import build_pdf
 from rbdash.model import LoadResult
-from tests.conftest import ARTIFACTS, BUNDLED, ROOT, require_tool
+from tests.conftest import ARTIFACTS, BUNDLED, ROOT, CliRun, require_tool
+
+# Slow (a browser or a server: left out of `make test-fast`); one worker runs this module's tests
+# (under `pytest -n`), so its module fixtures start once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report")]
 
 require_tool(images.find_browser() is not None, "Debian's chromium")
 
@@ -27,7 +32,6 @@ def report(bundled: LoadResult) -> bytes:
     return build_pdf(bundled.plan, 9, "id", "versi 1", dt.datetime(2022, 10, 3, 8, 0, tzinfo=dt.UTC))
 
 
-@pytest.mark.slow
 def test_pages_and_text(report: bytes) -> None:
     reader = PdfReader(io.BytesIO(report))
     pages = [page.extract_text() for page in reader.pages]
@@ -45,7 +49,6 @@ def test_pages_and_text(report: bytes) -> None:
         assert "CONTOH" in text
 
 
-@pytest.mark.slow
 def test_fonts_are_embedded_and_pages_render(report: bytes, tmp_path: Path) -> None:
     reader = PdfReader(io.BytesIO(report))
     fonts = {
@@ -84,7 +87,6 @@ def test_report_cli(tmp_path: Path) -> None:
     assert nothing.returncode == 1 and "--pdf" in nothing.stderr
 
 
-@pytest.mark.slow
 def test_report_page_builds_both_files(monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
@@ -165,7 +167,6 @@ def test_a_small_plan_has_no_row_table(bundled: LoadResult, monkeypatch: pytest.
     assert "Daftar lengkap baris rencana aksi" not in text and "Grafik jadwal menampilkan" not in text
 
 
-@pytest.mark.slow
 def test_a_2000_row_report_is_built_well_within_the_render_timeout() -> None:
     import time
 
@@ -201,18 +202,13 @@ def _without(tmp_path: Path, name: str, sheets: list[str]) -> Path:
         ("tanpa_indikator", ["Indikator", "Capaian Indikator"]),
     ],
 )
-def test_report_cli_without_a_sheet(tmp_path: Path, name: str, sheets: list[str]) -> None:
+def test_report_cli_without_a_sheet(
+    tmp_path: Path, name: str, sheets: list[str], cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
     workbook = _without(tmp_path, name, sheets)
     pdf, pptx = tmp_path / "laporan.pdf", tmp_path / "rapat.pptx"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run(
-        [sys.executable, "-m", "rbdash", "report", str(workbook), "--pdf", str(pdf), "--pptx", str(pptx)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    result = cli("report", str(workbook), "--pdf", str(pdf), "--pptx", str(pptx))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-" and pptx.read_bytes()[:2] == b"PK"

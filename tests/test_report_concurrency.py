@@ -15,10 +15,12 @@ import pytest
 from rbdash.exports import images
 from tests.conftest import ROOT, require_tool
 
+# Starts a browser, a server or another program: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 require_tool(images.find_browser() is not None, "Debian's chromium")
 
 
-@pytest.mark.slow
 def test_four_reports_at_once_through_the_queue(tmp_path: Path) -> None:
     env = {
         **os.environ,

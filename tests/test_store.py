@@ -31,9 +31,9 @@ STEPS = ["validated", "file_written", "file_synced", "file_renamed", "numbered",
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SqliteStore:
-    store = SqliteStore(tmp_path / "data")
-    assert store.seed(BUNDLED, "versi awal").number == 1
+def store(seeded_store_root: Path) -> SqliteStore:
+    store = SqliteStore(seeded_store_root)
+    assert store.current().number == 1
     return store
 
 

@@ -31,6 +31,10 @@ from tests.streamlit_client import (
 )
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_until_serving
 
+# Slow (a browser or a server: left out of `make test-fast`); one worker runs this module's tests
+# (under `pytest -n`), so its module fixtures start once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("uploads_server")]
+
 MB = 1024 * 1024
 EDITOR, PASSWORD = "edi", "kata-sandi-panjang"
 SESSION_MB = 1  # RBDASH_UPLOAD_SESSION_MB of the test server
@@ -160,7 +164,6 @@ def _upload(page: Page, path: Path) -> Session:
     return Session(url, session_id, xsrf)
 
 
-@pytest.mark.slow
 def test_an_editor_uploads_within_the_session_cap(server: Server, browser, tmp_path: Path) -> None:
     size = BUNDLED.stat().st_size
     page = _sign_in_on_the_data_page(browser, server.url)
@@ -209,7 +212,6 @@ def test_an_editor_uploads_within_the_session_cap(server: Server, browser, tmp_p
     wait_until(lambda: held(server.url) == 0, what="the closed session to be released")
 
 
-@pytest.mark.slow
 def test_closing_the_browser_frees_the_session_bytes(server: Server, browser) -> None:
     page = _sign_in_on_the_data_page(browser, server.url)
     _upload(page, BUNDLED)
