@@ -20,6 +20,7 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
     login_checks = 2                   # password verifications (argon2, 64 MiB each) at once
     login_wait_seconds = 5             # how long a sign-in waits for a free verification slot
     login_failures_per_address = 20    # failed sign-ins from one client address ...
+    login_failures_per_account = 5     # ... or for one user name from one client address ...
     login_failure_window_minutes = 15  # ... within this window before it is refused for the window
 
     [oidc_roles]                       # with auth = "oidc": e-mail address -> role
@@ -78,6 +79,7 @@ class Limits:
     login_checks: int = 2
     login_wait_seconds: int = 5
     login_failures_per_address: int = 20
+    login_failures_per_account: int = 5
     login_failure_window_minutes: int = 15
 
 

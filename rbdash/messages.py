@@ -685,10 +685,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Berkas pengaturan {where} tidak dapat dibaca: {reason}",
         "en": "The settings file {where} cannot be read: {reason}",
     },
-    "store.locked": {
-        "id": "Terlalu banyak percobaan masuk yang gagal; coba lagi setelah {until:%d-%m-%Y} pukul {until:%H.%M} WIB.",
-        "en": "Too many failed sign-ins; try again after {until:%Y-%m-%d %H:%M} WIB.",
-    },
     "store.restore_comment": {"id": "pemulihan versi {number}", "en": "restore of version {number}"},
     "store.seed_comment": {"id": "versi awal dari data bawaan", "en": "first version, from the bundled data"},
     "cli.version_label": {"id": "versi {number}", "en": "version {number}"},
@@ -1107,6 +1103,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "auth.password": {"id": "Kata sandi", "en": "Password"},
     "auth.submit": {"id": "Masuk", "en": "Sign in"},
     "auth.failed": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong user name or password."},
+    "auth.session_ended": {
+        "id": "Sesi masuk Anda berakhir karena akun dihapus, dibuat ulang, atau kata sandinya diganti. Silakan masuk lagi.",
+        "en": "Your sign-in ended because the account was removed, re-created or its password changed. Please sign in again.",
+    },
+    "auth.session_moved": {
+        "id": "Sesi masuk ini dibuka dari peramban lain, jadi dikeluarkan. Silakan masuk lagi dari peramban Anda.",
+        "en": "This sign-in was opened from another browser, so it was signed out. Please sign in again from your browser.",
+    },
     "auth.signed_in": {"id": "Masuk sebagai {name} ({role})", "en": "Signed in as {name} ({role})"},
     "auth.sso": {"id": "Masuk dengan akun kantor (SSO)", "en": "Sign in with the office account (SSO)"},
     "auth.sso_not_configured": {

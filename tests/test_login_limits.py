@@ -308,38 +308,58 @@ def test_address_keys(address: str | None, key: str | None) -> None:
 
 
 @pytest.mark.parametrize("address", [None, "127.0.0.1", "::1", "bukan-alamat"])
-def test_loopback_or_unknown_addresses_are_throttled_per_account_only(limited: Rig, address: str | None) -> None:
+def test_loopback_or_unknown_addresses_are_throttled_per_name_only(limited: Rig, address: str | None) -> None:
     for i in range(6):  # twice the per-address limit, on six names
         assert limited.store.authenticate(f"tamu{i}", "salah", address=address) is None
     assert len(limited.hasher.verified) == 6  # none refused
-    assert limited.failures_stored() == []
+    assert limited.failures_stored() == [""] * 6  # counted per name, under the shared "unknown" address
     assert limited.store.authenticate("budi", PASSWORD, address=address) == "editor"
     for _ in range(5):
         assert limited.store.authenticate("sari", "salah", address=address) is None
-    assert refusal(limited.store, "sari", PASSWORD, address).key == "store.locked"
+    assert refusal(limited.store, "sari", PASSWORD, address).key == "auth.throttled"
 
 
-# -- per account -------------------------------------------------------------------------------
+# -- per name from one address (seen by the attacker review: an account lock anyone could hold) ----
 
 
-def test_the_account_lockout_still_works_across_addresses(limited: Rig) -> None:
-    for i in range(5):  # each address stays under its own limit
-        assert limited.store.authenticate("budi", "salah", address=f"203.0.113.{i + 1}") is None
+def test_failures_for_one_name_refuse_that_client_only_and_never_lock_the_account(
+    limited: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RBDASH_LOGIN_FAILURES_PER_ADDRESS", "20")  # the per-name limit (5) comes first
+    attacker, owner = "203.0.113.1", "198.51.100.1"
+    for _ in range(5):
+        assert limited.store.authenticate("budi", "salah", address=attacker) is None
     verified = len(limited.hasher.verified)
-    locked = refusal(limited.store, "budi", PASSWORD, "198.51.100.1")
-    assert locked.key == "store.locked"
-    assert locked.params["until"] == limited.clock.now + dt.timedelta(minutes=5)  # an aware time, shown in WIB
-    assert len(limited.hasher.verified) == verified
-    assert limited.store.authenticate("sari", PASSWORD, address="198.51.100.1") == "viewer"
-    limited.clock.now += dt.timedelta(minutes=5, seconds=1)
-    assert limited.store.authenticate("budi", PASSWORD, address="198.51.100.1") == "editor"
-    assert {"login_failed", "login_locked", "login"} <= set(limited.actions())
+    refused = refusal(limited.store, "budi", PASSWORD, attacker)  # even the right password
+    assert refused.key == "auth.throttled"
+    assert refused.params["until"] == limited.clock.now + dt.timedelta(minutes=15)
+    assert len(limited.hasher.verified) == verified  # refused before any argon2 work
+    assert limited.store.authenticate("sari", PASSWORD, address=attacker) == "viewer"  # other names go on
+    assert limited.store.authenticate("budi", PASSWORD, address=owner) == "editor"  # the owner is never locked out
+    for i in range(5):  # failures spread over addresses lock nothing
+        assert limited.store.authenticate("sari", "salah", address=f"192.0.2.{i + 1}") is None
+    assert limited.store.authenticate("sari", PASSWORD, address=owner) == "viewer"
+    limited.clock.now += dt.timedelta(minutes=15, seconds=1)
+    assert limited.store.authenticate("budi", PASSWORD, address=attacker) == "editor"
+    assert "login_locked" not in limited.actions() and "login_throttled" in limited.actions()
 
 
-def test_concurrent_failures_on_one_account_all_count(tmp_path: Path) -> None:
+def test_a_missing_name_is_refused_exactly_like_an_existing_one(limited: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen by the attacker review: a locked existing user got another message than a missing one."""
+    monkeypatch.setenv("RBDASH_LOGIN_FAILURES_PER_ADDRESS", "20")
+    answers = {}
+    for name in ("budi", "tidak-ada"):
+        for _ in range(5):
+            assert limited.store.authenticate(name, "salah", address="203.0.113.9") is None
+        refused = refusal(limited.store, name, "salah", "203.0.113.9")
+        answers[name] = (refused.key, refused.params)
+    assert answers["budi"] == answers["tidak-ada"]
+
+
+def test_concurrent_failures_on_one_name_all_count(tmp_path: Path) -> None:
     limits = rig(tmp_path / "data", slots=2)
     limits.hasher.gate = threading.Event()
-    threads = concurrently(4, lambda i: limits.store.authenticate("budi", "salah", address=f"203.0.113.{i + 1}"))
+    threads = concurrently(4, lambda i: limits.store.authenticate("budi", "salah", address="203.0.113.1"))
     try:
         assert limits.hasher.wait_running(2, timeout=30)
     finally:
@@ -347,7 +367,8 @@ def test_concurrent_failures_on_one_account_all_count(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
     with sqlite3.connect(limits.store.database) as connection:
-        assert connection.execute("SELECT failed_logins FROM users WHERE name = 'budi'").fetchone()[0] == 4
+        counted = connection.execute("SELECT COUNT(*) FROM login_failures WHERE name = 'budi'").fetchone()[0]
+    assert counted == 4
     assert limits.actions().count("login_failed") == 4
 
 

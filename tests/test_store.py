@@ -281,10 +281,10 @@ def test_users_passwords_and_throttling(store: SqliteStore) -> None:
         store.authenticate("budi", "salah")
     with pytest.raises(StoreError) as caught:
         store.authenticate("budi", "kata-sandi-panjang")
-    assert caught.value.key == "store.locked"
+    assert caught.value.key == "auth.throttled"
     until = caught.value.params["until"]  # shown in WIB (seen by the attacker review: raw UTC ISO text)
     assert until.utcoffset() == dt.timedelta(hours=7)
-    assert t("store.locked", "id", **caught.value.params).endswith(f"pukul {until:%H.%M} WIB.")
+    assert t("auth.throttled", "id", **caught.value.params).endswith(f"pukul {until:%H.%M} WIB.")
     with pytest.raises(StoreError):
         store.add_user("budi", "admin", "kata-sandi-panjang")
     with pytest.raises(StoreError):
@@ -296,7 +296,9 @@ def test_users_passwords_and_throttling(store: SqliteStore) -> None:
     store.remove_user("budi")
     assert store.users() == [] and not store.has_editor()
     actions = [e["action"] for e in store.audit_log()]
-    assert {"login", "login_failed", "login_locked", "user_added", "user_removed", "password_changed"} <= set(actions)
+    assert {"login", "login_failed", "login_throttled", "user_added", "user_removed", "password_changed"} <= set(
+        actions
+    )
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a" * 65, "ani\x00", "ani\nbudi", "ani\u202e"])
@@ -377,3 +379,41 @@ def test_cli_publish_history_restore_users(
     assert rbdash("users", "list").stdout.strip() == "budi\teditor"
     assert rbdash("users", "add", "budi", "--password-stdin", stdin="kata-sandi-panjang\n").returncode == 1
     assert rbdash("users", "remove", "budi").returncode == 0
+
+
+OLD_SCHEMA = """
+CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT);
+CREATE TABLE login_failures (address TEXT NOT NULL, at REAL NOT NULL);
+INSERT INTO users VALUES ('lama', 'admin', 'x', '2025-01-01T00:00:00+00:00', 3, NULL);
+"""
+
+
+def test_a_store_made_by_the_previous_release_is_brought_up_to_date(tmp_path: Path) -> None:
+    """Sessions keys and per-name sign-in counts came after the first stores were made: those open and work."""
+    root = tmp_path / "data"
+    root.mkdir()
+    with sqlite3.connect(root / "rbdash.sqlite3") as connection:
+        connection.executescript(OLD_SCHEMA)
+    store = SqliteStore(root)
+    assert store.session_key("lama") == ""  # no key yet: the next password change makes one
+    store.set_password("lama", "sandi-baru-yang-panjang")
+    assert store.session_key("lama") not in ("", None)
+    store.add_user("budi", "editor", "kata-sandi-panjang")
+    for _ in range(5):
+        assert store.authenticate("budi", "salah") is None
+    with pytest.raises(StoreError) as caught:
+        store.authenticate("budi", "kata-sandi-panjang")
+    assert caught.value.key == "auth.throttled"
+    assert SqliteStore(root).authenticate("lama", "sandi-baru-yang-panjang") == "admin"  # opened twice: idempotent
+
+
+def test_session_keys_are_new_for_each_account_and_password(store: SqliteStore) -> None:
+    store.add_user("budi", "editor", "kata-sandi-panjang")
+    first = store.session_key("budi")
+    store.set_password("budi", "kata-sandi-lain-panjang")
+    second = store.session_key("budi")
+    store.remove_user("budi")
+    assert store.session_key("budi") is None
+    store.add_user("budi", "editor", "kata-sandi-panjang")
+    assert len({first, second, store.session_key("budi")}) == 3

@@ -23,9 +23,6 @@ from rbdash.problems import Problem, ProblemCode
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.macros import strip_macros
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT_SECONDS = 300
-
 
 class StoreError(Exception):
     """A failure the user can act on: `key` names the catalogue message, `params` fill it."""
@@ -188,6 +185,10 @@ class VersionStore(Protocol):
 
     def role_of(self, name: str) -> str | None:
         """The user's role as stored now (None when the user does not exist)."""
+        ...
+
+    def session_key(self, name: str) -> str | None:
+        """The user's current session key, new at each password change (None when the user does not exist)."""
         ...
 
     def has_editor(self) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,8 +60,7 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL CHECK (role IN ({_ROLE_LIST})),
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    failed_logins INTEGER NOT NULL DEFAULT 0,
-    locked_until TEXT
+    session_key TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,7 +71,8 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE TABLE IF NOT EXISTS login_failures (
     address TEXT NOT NULL,
-    at REAL NOT NULL
+    at REAL NOT NULL,
+    name TEXT
 );
 CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address, at);
 """
@@ -97,6 +98,7 @@ class SqliteStore:
             self.files.root.mkdir(parents=True, exist_ok=True)
             with self._connection() as connection:
                 connection.executescript(_SCHEMA)
+                _migrate(connection)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError("store.unavailable", path=str(self.root), reason=_reason(exc)) from exc
 
@@ -275,8 +277,8 @@ class SqliteStore:
         try:
             with self._connection() as connection:
                 connection.execute(
-                    "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                    (name, role, password_hash, now_text()),
+                    "INSERT INTO users (name, role, password_hash, created_at, session_key) VALUES (?, ?, ?, ?, ?)",
+                    (name, role, password_hash, now_text(), secrets.token_urlsafe(16)),
                 )
         except sqlite3.IntegrityError as exc:
             raise StoreError("store.user_exists", name=name) from exc
@@ -301,14 +303,16 @@ class SqliteStore:
         self.audit("user_removed", actor, name=name)
 
     def set_password(self, name: str, password: str, actor: str | None = None) -> None:
-        """Give a user a new password (and clear their lock)."""
+        """Give a user a new password: their failed sign-ins are forgotten and their open sessions end."""
         checked_password(password)
         password_hash = self._hash(password)
         with self._connection() as connection:
             changed = connection.execute(
-                "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE name = ?",
-                (password_hash, name),
+                "UPDATE users SET password_hash = ?, session_key = ? WHERE name = ?",
+                (password_hash, secrets.token_urlsafe(16), name),
             ).rowcount
+            if changed:  # a new password starts with a clean slate for this name, from every address
+                connection.execute("DELETE FROM login_failures WHERE name = ?", (name,))
         if not changed:
             raise StoreError("store.no_such_user", name=name)
         self.audit("password_changed", actor, name=name)
@@ -325,6 +329,16 @@ class SqliteStore:
             row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
         return row["role"] if row else None
 
+    def session_key(self, name: str) -> str | None:
+        """The user's current session key (None when the user does not exist).
+
+        A new key is made when the user is added and when the password changes, so a sign-in that
+        remembers the key it began with ends when the account is removed, re-created or re-passworded.
+        """
+        with self._connection() as connection:
+            row = connection.execute("SELECT session_key FROM users WHERE name = ?", (name,)).fetchone()
+        return row["session_key"] if row else None
+
     def has_editor(self) -> bool:
         return any(role in ("editor", "admin") for _, role in self.users())
 
@@ -338,11 +352,11 @@ class SqliteStore:
     def authenticate(self, name: str, password: str, address: str | None = None) -> str | None:
         """The user's role when the password is right; None otherwise.
 
-        Refused with a `StoreError` before any argon2 work when the client address (`address_key`)
-        or the account is throttled, and when no argon2 slot frees up in time ("auth.busy", which
-        counts neither as a failure nor as a success). An unknown name costs one verification of
-        a dummy hash, like a known one. Failures count per account (MAX_FAILED_LOGINS lock it for
-        LOCKOUT_SECONDS) and per address in the store, so server processes sharing it agree.
+        Refused with a `StoreError` ("auth.throttled") before any argon2 work when the client address
+        (`address_key`) has failed too often, or has failed too often for this name (`sqlite_signin`:
+        no account is ever locked for other clients), and ("auth.busy", which counts neither as a
+        failure nor as a success) when no argon2 slot frees up in time. An unknown name costs one
+        verification of a dummy hash and the same writes as a known one.
         """
         limits = settings().limits
         key = address_key(address)
@@ -367,11 +381,8 @@ class SqliteStore:
         with self._connection() as connection:
             refusal = signin.refusal(connection, name, key, self._clock(), limits)
         if refusal is not None:
-            if refusal.key == "auth.throttled":
-                until = refusal.params["until"].astimezone(dt.UTC).isoformat()
-                self.audit("login_throttled", name, address=key, until=until)
-            else:
-                self.audit("login_locked", name, address=key)
+            until = refusal.params["until"].astimezone(dt.UTC).isoformat()
+            self.audit("login_throttled", name, address=key, until=until)
             raise refusal
 
     def _record_login(self, name: str, key: str | None, ok: bool, limits: Limits) -> None:
@@ -384,6 +395,23 @@ class SqliteStore:
         return [
             {"at": r["at"], "user": r["user"], "action": r["action"], "detail": json.loads(r["detail"])} for r in rows
         ]
+
+
+#: Columns added since the first release: (table, column, declaration). A store made by an older
+#: release gets them at start-up; columns no longer used are left in place.
+_ADDED_COLUMNS = (
+    ("users", "session_key", "TEXT NOT NULL DEFAULT ''"),
+    ("login_failures", "name", "TEXT"),
+)
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring a store made by an older release up to `_SCHEMA` (idempotent)."""
+    for table, column, declaration in _ADDED_COLUMNS:
+        present = {row["name"] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    connection.execute("CREATE INDEX IF NOT EXISTS login_failures_by_name ON login_failures (name, address, at)")
 
 
 def _version(row: sqlite3.Row) -> Version:
