@@ -281,6 +281,50 @@ def test_logout(store: SqliteStore) -> None:
     assert store.audit_log()[0]["action"] == "logout"
 
 
+def _signed_in_caption(at: AppTest) -> str:
+    return " ".join(c.value for c in at.sidebar.caption if "Masuk sebagai" in c.value)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda store: store.remove_user("vera"), id="removed"),
+        pytest.param(
+            lambda store: (store.remove_user("vera"), store.add_user("vera", "admin", PASSWORD)), id="re-created"
+        ),
+        pytest.param(lambda store: store.set_password("vera", "sandi-baru-yang-panjang"), id="re-passworded"),
+    ],
+)
+def test_an_open_session_ends_when_its_account_changes(store: SqliteStore, change) -> None:
+    """Seen by the attacker review: after `users remove vi` the open session kept browsing as 'vi (-)'."""
+    at = sign_in("vera", page="app_pages/riwayat.py")
+    assert "vera" in _signed_in_caption(at)
+    change(store)
+    at.run()
+    assert not at.exception
+    assert _signed_in_caption(at) == "" and "user" not in at.session_state
+    assert any(w.value == t("auth.session_ended", "id") for w in at.sidebar.warning)
+    assert at.sidebar.text_input(key="login_user")  # the sign-in form again
+    at.run()
+    assert not [w for w in at.sidebar.warning if w.value == t("auth.session_ended", "id")]  # said once
+
+
+def test_a_session_presented_by_another_browser_is_signed_out(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sign-in is bound to the browser's cookie: the same session from a connection without it ends."""
+    import rbdash.ui.session
+
+    monkeypatch.setattr(rbdash.ui.session, "_browser_secret", lambda: "cookie-of-edi")
+    at = sign_in("edi", page="app_pages/data.py")
+    assert "edi" in _signed_in_caption(at)
+    monkeypatch.setattr(rbdash.ui.session, "_browser_secret", lambda: None)  # a raw websocket, no cookie
+    at.run()
+    assert _signed_in_caption(at) == "" and "user" not in at.session_state
+    assert any(w.value == t("auth.session_moved", "id") for w in at.sidebar.warning)
+    assert not at.get("file_uploader")
+
+
 def test_history_restore_and_download(store: SqliteStore) -> None:
     store.publish(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="v2")), "edi", "dua")
     viewer = AppTest.from_file(APP, default_timeout=60).run()

@@ -1,6 +1,14 @@
-"""Who is using the page: sign-in, the role read from the store at every action, the browser session."""
+"""Who is using the page: sign-in, the role read from the store at every action, the browser session.
+
+A password sign-in is bound to two things a thief of the Streamlit session ID lacks: the account's
+session key at sign-in (new when the account is re-created or its password changes) and the
+browser's XSRF cookie (Streamlit sets it on the first page load; a raw websocket presenting a
+leaked session ID does not carry it). Every rerun checks both; a mismatch signs the session out.
+"""
 
 from __future__ import annotations
+
+import hashlib
 
 import streamlit as st
 
@@ -16,11 +24,42 @@ def _oidc() -> bool:
     return settings().auth == "oidc"
 
 
+#: The cookie Streamlit's XSRF protection keeps in the browser (Tornado's default name).
+BROWSER_COOKIE = "_streamlit_xsrf"
+
+
+def _browser_secret() -> str | None:
+    """A digest of this connection's XSRF cookie (None without one, e.g. under AppTest)."""
+    value = st.context.cookies.get(BROWSER_COOKIE)
+    return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) and value else None
+
+
+def _sign_out(notice: str | None = None) -> None:
+    for key in ("user", "session_key", "browser"):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state["auth_notice"] = notice
+
+
 def signed_in() -> str | None:
-    """The signed-in user's name (or e-mail address with single sign-on), if any."""
+    """The signed-in user's name (or e-mail address with single sign-on), if any.
+
+    A password sign-in holds only while the account still has the session key it had at sign-in
+    and the connection still carries the browser cookie it had; otherwise it ends here.
+    """
     if _oidc():
         return getattr(st.user, "email", None) if getattr(st.user, "is_logged_in", False) else None
-    return st.session_state.get("user")
+    name = st.session_state.get("user")
+    if not name:
+        return None
+    key = store().session_key(name)
+    if key is None or key != st.session_state.get("session_key"):
+        _sign_out("auth.session_ended")
+        return None
+    if st.session_state.get("browser") != _browser_secret():
+        _sign_out("auth.session_moved")
+        return None
+    return name
 
 
 def current_role() -> str | None:
@@ -50,11 +89,14 @@ def login_box(lang: str) -> None:
         st.sidebar.caption(escape_markdown(t("auth.signed_in", lang, name=name, role=current_role() or "-")))
         if st.sidebar.button(t("auth.logout", lang), key="logout"):
             store().audit("logout", name)
-            st.session_state.pop("user", None)
+            _sign_out()
             if _oidc():
                 st.logout()
             st.rerun()
         return
+    notice = st.session_state.pop("auth_notice", None)
+    if notice:
+        st.sidebar.warning(t(notice, lang))
     if _oidc():
         if st.sidebar.button(t("auth.sso", lang), key="sso_login"):
             try:
@@ -76,6 +118,8 @@ def login_box(lang: str) -> None:
                 st.error(t("auth.failed", lang))
                 return
             st.session_state["user"] = user.strip()
+            st.session_state["session_key"] = store().session_key(user.strip())
+            st.session_state["browser"] = _browser_secret()
             st.rerun()
 
 
