@@ -9,7 +9,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +30,7 @@ class Session:
     session_id: str
     xsrf: str
     websocket: ClientConnection | None = None
+    received: list[bytes] = field(default_factory=list)  # every ForwardMsg of the first run, serialised
 
     def close(self) -> None:
         if self.websocket is not None:
@@ -46,35 +47,42 @@ def _xsrf_cookie(url: str) -> str:
     raise AssertionError("the server set no XSRF cookie")
 
 
-def open_session(url: str, run: bool = True, timeout: float = 60) -> Session:
-    """Connect as a browser would. With `run`, run the app once and return when that run has finished;
-    without, only ask for an upload URL, which names the session (the app never runs)."""
+def open_session(
+    url: str, run: bool = True, timeout: float = 60, existing_session_id: str | None = None, page: str = ""
+) -> Session:
+    """Connect as a browser would. With `run`, run the app once (on `page`, a URL path) and return when
+    that run has finished; without, only ask for an upload URL, which names the session (the app never
+    runs). `existing_session_id` asks to resume that session, as a reconnecting browser does - or as
+    someone who read the ID in a log would."""
     xsrf = _xsrf_cookie(url)
     host = urlsplit(url).netloc
     websocket = connect(
         f"ws://{host}/_stcore/stream",
         origin=url,
-        subprotocols=["streamlit", xsrf],
+        subprotocols=["streamlit", xsrf, *([existing_session_id] if existing_session_id else [])],
         additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
         max_size=None,
         proxy=None,
         legacy=True,
     )
     if run:
-        websocket.send(BackMsg(rerun_script=ClientState()).SerializeToString())
+        websocket.send(BackMsg(rerun_script=ClientState(page_name=page)).SerializeToString())
     else:
         request = FileURLsRequest(request_id="1", file_names=["a.xlsx"])
         websocket.send(BackMsg(file_urls_request=request).SerializeToString())
     session_id = ""
+    received: list[bytes] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         message = ForwardMsg()
-        message.ParseFromString(websocket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        raw = websocket.recv(timeout=max(0.1, deadline - time.monotonic()))
+        received.append(raw if isinstance(raw, bytes) else raw.encode())
+        message.ParseFromString(received[-1])
         kind = message.WhichOneof("type")
         if kind == "new_session":
             session_id = message.new_session.initialize.session_id
         elif kind == "script_finished" and session_id:
-            return Session(url, session_id, xsrf, websocket)
+            return Session(url, session_id, xsrf, websocket, received)
         elif kind == "file_urls_response":
             session_id = message.file_urls_response.file_urls[0].upload_url.split("/")[-2]
             return Session(url, session_id, xsrf, websocket)

@@ -330,6 +330,46 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     page.close()
 
 
+def test_a_leaked_session_id_does_not_carry_the_sign_in(store_server, browser) -> None:
+    """Seen by the attacker review: a raw websocket presenting an editor's session ID (it is in upload
+    URLs, so in proxy logs) took over the signed-in session. Now the sign-in is bound to the browser's
+    cookie: the thief gets a signed-out session (and the editor signs in again)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from tests import streamlit_client as client
+
+    url, _ = store_server
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    frames: list[bytes] = []
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda payload: frames.append(payload)))
+    page.goto(f"{url}/riwayat")
+    page.get_by_label("Nama pengguna").fill("edi")
+    page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+    session_ids = set()
+    for frame in frames:
+        message = ForwardMsg()
+        message.ParseFromString(frame if isinstance(frame, bytes) else frame.encode())
+        if message.WhichOneof("type") == "new_session":
+            session_ids.add(message.new_session.initialize.session_id)
+    assert len(session_ids) == 1, session_ids
+    (session_id,) = session_ids
+
+    thief = client.open_session(url, existing_session_id=session_id, page="riwayat")
+    try:
+        seen = b"".join(thief.received)
+        assert thief.session_id == session_id  # Streamlit did hand over the same session...
+        assert b"Masuk sebagai edi" not in seen  # ... but not the sign-in
+        assert b"Sesi masuk ini dibuka dari peramban lain" in seen
+    finally:
+        thief.close()
+    page.reload()
+    page.get_by_label("Nama pengguna").wait_for(timeout=30_000)
+    assert page.get_by_text("Masuk sebagai edi").count() == 0
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def address_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled workbook with web and mail addresses typed into the office name (Info!B4)."""
