@@ -61,7 +61,11 @@ http {{
 
 
 def test_nginx_accepts_the_deployment_config(tmp_path: Path) -> None:
-    result = nginx_test(DEPLOY, tmp_path)
+    config = tmp_path / "rbdash.conf"
+    config.write_text(
+        DEPLOY.read_text().replace("/var/log/nginx/rbdash.access.log", str(tmp_path / "rbdash.access.log"))
+    )
+    result = nginx_test(config, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
 
@@ -163,6 +167,7 @@ def proxy(tmp_path: Path) -> Iterator[int]:
         DEPLOY.read_text()
         .replace("127.0.0.1:8501", f"127.0.0.1:{app.server_port}")
         .replace("listen 80;", f"listen 127.0.0.1:{port} reuseport;")
+        .replace("/var/log/nginx/rbdash.access.log", str(tmp_path / "rbdash.access.log"))
     )
     temp = {name: tmp_path / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
@@ -258,6 +263,19 @@ def test_one_address_sends_at_most_two_uploads_at_once(proxy: int) -> None:
     finally:
         for sock in slow:
             sock.close()
+
+
+def test_the_access_log_keeps_session_ids_out(proxy: int, tmp_path: Path) -> None:
+    """Seen by the attacker review: session IDs in upload URLs reached the proxy's access log."""
+    assert request(proxy, "PUT", 45) == 204 and request(proxy, "DELETE", 45) == 204
+    log = tmp_path / "rbdash.access.log"
+    deadline = time.monotonic() + 20
+    while log.read_text().count("\n") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # nginx writes the line as the request ends; polling bounded by the deadline
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2, lines
+    assert all('/_stcore/upload_file/-/file HTTP/1.1" 204' in line for line in lines), lines
+    assert "session" not in log.read_text()
 
 
 def test_removing_files_is_never_rate_limited_but_uploads_are(proxy: int) -> None:
