@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from rbdash.analysis.summary import summarise
-from rbdash.config import BUNDLED_WORKBOOK, ROLES, SettingsError, settings
+from rbdash.config import BUNDLED_WORKBOOK, ROLES, SettingsError, role_at_least, settings
 from rbdash.exports import images
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import formatting as fmt
 from rbdash.problems import ProblemLog
-from rbdash.store import StoreError, VersionStore, open_store
+from rbdash.store import StoreError, VersionStore, checked_user_name, open_store
 from rbdash.workbook.content import template_content
 from rbdash.workbook.limits import DEFAULT_LIMITS
 from rbdash.workbook.loader import load_workbook, read_workbook_file
@@ -134,9 +134,24 @@ def _store(lang: str) -> VersionStore | None:
 
 
 def _password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input, or typed twice at the terminal (a typo is caught)."""
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return getpass.getpass(t("cli.password_prompt", args.lang))
+    first = getpass.getpass(t("cli.password_prompt", args.lang))
+    if getpass.getpass(t("cli.password_again", args.lang)) != first:
+        raise StoreError("cli.password_mismatch")
+    return first
+
+
+def _acting_editor(store: VersionStore, user: str) -> str:
+    """`user` (trimmed) when it names an existing editor or admin; `StoreError` otherwise.
+
+    Seen by the attacker review: the command line published as "nobody-not-a-user" and restored as "".
+    """
+    name = user.strip()
+    if not name or not role_at_least(store.role_of(name), "editor"):
+        raise StoreError("cli.not_an_editor", name=name)
+    return name
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -154,7 +169,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             print(problem.render(args.lang), file=sys.stderr)
         return EXIT_UNREADABLE
     try:
-        result = store.publish(data, args.user.strip(), args.comment.strip())
+        result = store.publish(data, _acting_editor(store, args.user), args.comment.strip())
     except StoreError as exc:
         _store_error(exc, args.lang)
         return EXIT_UNREADABLE
@@ -187,7 +202,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if store is None:
         return EXIT_UNREADABLE
     try:
-        version = store.restore(args.number, args.user, t("store.restore_comment", args.lang, number=args.number))
+        user = _acting_editor(store, args.user)
+        version = store.restore(args.number, user, t("store.restore_comment", args.lang, number=args.number))
     except StoreError as exc:
         _store_error(exc, args.lang)
         return EXIT_INVALID
@@ -206,15 +222,17 @@ def cmd_users(args: argparse.Namespace) -> int:
                 print(t("cli.no_users", args.lang))
             for name, role in users:
                 print(f"{name}\t{role}")
-        elif args.action == "add":
-            store.add_user(args.name, args.role, _password(args))
-            print(t("cli.user_added", args.lang, name=args.name, role=args.role))
-        elif args.action == "remove":
-            store.remove_user(args.name)
-            print(t("cli.user_removed", args.lang, name=args.name))
         else:
-            store.set_password(args.name, _password(args))
-            print(t("cli.password_changed", args.lang, name=args.name))
+            name = checked_user_name(args.name or "")  # a name is required: none would be "None"
+            if args.action == "add":
+                store.add_user(name, args.role, _password(args))
+                print(t("cli.user_added", args.lang, name=name, role=args.role))
+            elif args.action == "remove":
+                store.remove_user(name)
+                print(t("cli.user_removed", args.lang, name=name))
+            else:
+                store.set_password(name, _password(args))
+                print(t("cli.password_changed", args.lang, name=name))
     except StoreError as exc:
         _store_error(exc, args.lang)
         return EXIT_INVALID

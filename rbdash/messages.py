@@ -656,6 +656,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kata sandi minimal {chars:n} karakter.",
         "en": "Passwords need at least {chars:n} characters.",
     },
+    "store.password_has_name": {
+        "id": "Kata sandi tidak boleh memuat nama pengguna.",
+        "en": "The password may not contain the user name.",
+    },
+    "store.guessable_password": {
+        "id": "Kata sandi ini mudah ditebak (kata sandi umum, kata biasa, urutan papan ketik, pengulangan atau tanggal). Pakai beberapa kata yang tidak berhubungan, misalnya 'kopi-jendela-sungai-merah'.",
+        "en": "This password is easy to guess (a common password, plain words, a keyboard run, repeats or a date). Use a few unrelated words, e.g. 'coffee-window-river-red'.",
+    },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
     "store.bad_user_name": {
@@ -714,6 +722,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.user_removed": {"id": "Pengguna '{name}' dihapus.", "en": "User '{name}' removed."},
     "cli.password_changed": {"id": "Kata sandi '{name}' diganti.", "en": "Password of '{name}' changed."},
     "cli.password_prompt": {"id": "Kata sandi: ", "en": "Password: "},
+    "cli.password_again": {"id": "Ulangi kata sandi: ", "en": "Password again: "},
+    "cli.password_mismatch": {
+        "id": "Kedua kata sandi berbeda; tidak ada yang diubah.",
+        "en": "The two passwords differ; nothing was changed.",
+    },
+    "cli.not_an_editor": {
+        "id": "'{name}' bukan editor atau admin yang terdaftar. --user harus nama pengguna dengan peran editor atau admin (lihat: python -m rbdash users list).",
+        "en": "'{name}' is not a registered editor or admin. --user must name a user with the editor or admin role (see: python -m rbdash users list).",
+    },
     "cli.no_users": {"id": "Belum ada pengguna.", "en": "No users yet."},
     # --- notes written into template headers ------------------------------------------------
     "note.plan.code": {

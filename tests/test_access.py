@@ -180,7 +180,7 @@ def test_admin_manages_users_and_reads_the_audit_log(store: SqliteStore) -> None
     assert sorted(at.dataframe[0].value["Pengguna"]) == ["ada", "edi", "vera"]
     at.text_input(key="new_user").input("dewi")
     at.selectbox(key="new_role").set_value("editor")
-    at.text_input(key="new_password").input("sandi-dewi-panjang")
+    at.text_input(key="new_password").input("kopi-jendela-sungai-merah")
     next(b for b in at.button if b.label == "Tambah pengguna").click().run()
     assert store.role_of("dewi") == "editor"
     audit = at.dataframe[-1].value

@@ -131,32 +131,51 @@ def test_template_to_a_full_device_is_one_message(capsys: pytest.CaptureFixture[
     assert captured.err.strip() == "Cannot write /dev/full: No space left on device"
 
 
-@pytest.mark.parametrize(("comment", "user"), [("", "ani"), ("   ", "ani"), ("perbaikan", " ")])
-def test_publish_needs_a_comment_and_a_user(
-    comment: str, user: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+NO_COMMENT = "Nama penerbit dan catatan tidak boleh kosong"
+NOT_AN_EDITOR = "bukan editor atau admin yang terdaftar"
+
+
+@pytest.mark.parametrize(
+    ("comment", "user", "said"),
+    [
+        ("", "ani", NO_COMMENT),
+        ("   ", "ani", NO_COMMENT),
+        ("perbaikan", " ", NOT_AN_EDITOR),
+        ("perbaikan", "nobody-not-a-user", NOT_AN_EDITOR),  # seen by the attacker review: it published
+        ("perbaikan", "vera", NOT_AN_EDITOR),  # a viewer
+    ],
+)
+def test_publish_needs_a_comment_and_an_editor(
+    comment: str,
+    user: str,
+    said: str,
+    users_store_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from rbdash.cli import main
     from rbdash.store.sqlite import SqliteStore
 
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(users_store_root))
+    SqliteStore(users_store_root).add_user("ani", "editor", "kata-sandi-panjang")
     assert main(["publish", str(BUNDLED), "--comment", comment, "--user", user]) == 2
-    assert "Nama penerbit dan catatan tidak boleh kosong" in capsys.readouterr().err
-    assert SqliteStore(tmp_path / "data").history() == []
+    assert said in capsys.readouterr().err
+    assert [v.number for v in SqliteStore(users_store_root).history()] == [1]
 
 
-@pytest.mark.parametrize("user", ["", "   "])
-def test_restore_needs_a_user(
-    user: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("user", ["", "   ", "tidak-ada", "vera"])
+def test_restore_needs_an_editor(
+    user: str, users_store_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Seen by the attacker review: `restore 1 --user ""` published a version by nobody."""
     from rbdash.cli import main
     from rbdash.store.sqlite import SqliteStore
 
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
-    SqliteStore(tmp_path / "data").seed(BUNDLED, "awal")
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(users_store_root))
     assert main(["restore", "1", "--user", user]) == 1
-    assert "Nama penerbit dan catatan tidak boleh kosong" in capsys.readouterr().err
-    assert [v.number for v in SqliteStore(tmp_path / "data").history()] == [1]
+    assert NOT_AN_EDITOR in capsys.readouterr().err
+    assert [v.number for v in SqliteStore(users_store_root).history()] == [1]
+    assert main(["restore", "1", "--user", "edi"]) == 0
 
 
 def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:

@@ -82,6 +82,10 @@ def test_report_cli_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     assert rbdash("report", str(BUNDLED), "--pptx", str(out), "--as-of", "2021-06").returncode == 1
     empty = rbdash("report", "--pptx", str(out))
     assert empty.returncode == 2 and "Belum ada versi" in empty.stderr
+    assert (
+        rbdash("users", "add", "ani", "--role", "editor", "--password-stdin", stdin="kata-sandi-panjang\n").returncode
+        == 0
+    )
     assert rbdash("publish", str(BUNDLED), "--comment", "awal", "--user", "ani").returncode == 0
     assert rbdash("report", "--pptx", str(out)).returncode == 0  # the store's current version
     assert "Traceback" not in ok.stderr + missing.stderr + bad.stderr + unwritable.stderr

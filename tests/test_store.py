@@ -158,6 +158,7 @@ def test_parallel_publishers_are_all_recorded_in_order(store: SqliteStore, tmp_p
     # Four publishing processes at once, as four staff running `python -m rbdash publish` would be: each
     # validates in a worker process of its own, and SQLite serialises the numbering.
     notes = [f"paralel {i}" for i in range(4)]
+    store.add_user("ani", "editor", "kata-sandi-panjang")
     env = {**os.environ, "RBDASH_DATA_DIR": str(store.root), "PYTHONPATH": str(ROOT)}
     publishers = []
     for index, note in enumerate(notes):
@@ -362,6 +363,9 @@ def test_cli_publish_history_restore_users(
     rbdash = cli
 
     assert rbdash("history").stdout.strip() == "Belum ada versi."
+    for name in ("ani", "budi"):
+        added = rbdash("users", "add", name, "--role", "editor", "--password-stdin", stdin="kata-sandi-panjang\n")
+        assert added.returncode == 0
     published = rbdash("publish", str(BUNDLED), "--comment", "awal", "--user", "ani")
     assert published.returncode == 0 and "Versi 1 diterbitkan" in published.stdout
     bad = tmp_path / "salah.xlsx"
@@ -372,11 +376,7 @@ def test_cli_publish_history_restore_users(
     lines = rbdash("history").stdout.strip().splitlines()
     assert [line.split("\t")[0] for line in lines] == ["2", "1"]
     assert "pemulihan versi 1" in lines[0]
-    assert (
-        rbdash("users", "add", "budi", "--role", "editor", "--password-stdin", stdin="kata-sandi-panjang\n").returncode
-        == 0
-    )
-    assert rbdash("users", "list").stdout.strip() == "budi\teditor"
+    assert rbdash("users", "list").stdout.strip() == "ani\teditor\nbudi\teditor"
     assert rbdash("users", "add", "budi", "--password-stdin", stdin="kata-sandi-panjang\n").returncode == 1
     assert rbdash("users", "remove", "budi").returncode == 0
 
@@ -417,3 +417,63 @@ def test_session_keys_are_new_for_each_account_and_password(store: SqliteStore) 
     assert store.session_key("budi") is None
     store.add_user("budi", "editor", "kata-sandi-panjang")
     assert len({first, second, store.session_key("budi")}) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "key"),
+    [
+        ("budi", " " * 10, "store.guessable_password"),  # seen by the attacker review: accepted
+        ("budi", "aaaaaaaaaa", "store.guessable_password"),  # seen by the attacker review: accepted
+        ("budi", "password123", "store.guessable_password"),
+        ("budi", "qwertyuiop", "store.guessable_password"),
+        ("budi", "1234567890", "store.guessable_password"),
+        ("budi", "budi-ganteng-sekali", "store.password_has_name"),
+        ("budi", "BUDIkuatsekali99", "store.password_has_name"),
+        ("budi", "pendek", "store.weak_password"),
+    ],
+)
+def test_weak_passwords_are_refused_with_the_reason(store: SqliteStore, name: str, password: str, key: str) -> None:
+    with pytest.raises(StoreError) as caught:
+        store.add_user(name, "editor", password)
+    assert caught.value.key == key
+    assert t(key, "id", **caught.value.params) != t(key, "en", **caught.value.params)
+    assert store.users() == []
+    store.add_user(name, "editor", "kopi-jendela-sungai-merah")
+    with pytest.raises(StoreError) as again:
+        store.set_password(name, password)
+    assert again.value.key == key
+
+
+@pytest.mark.parametrize("other", ["ED", "Ed", "ed", " ed "])
+def test_user_names_are_unique_whatever_their_case(store: SqliteStore, other: str) -> None:
+    """Seen by the attacker review: "ED" beside "ed", and "  ed  " that could never sign in."""
+    store.add_user("ed", "editor", "kata-sandi-panjang")
+    with pytest.raises(StoreError) as caught:
+        store.add_user(other, "admin", "kata-sandi-panjang")
+    assert caught.value.key == "store.user_exists" and caught.value.params["name"] == "ed"
+    assert store.users() == [("ed", "editor")]
+
+
+@pytest.mark.parametrize("action", ["add", "remove", "passwd"])
+def test_cli_users_needs_a_name(
+    action: str, seeded_store_root: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
+) -> None:
+    """Seen by the attacker review: `users add --role admin --password-stdin` added a user 'None'."""
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+    done = cli("users", action, "--role", "admin", "--password-stdin", stdin="kata-sandi-panjang\n")
+    assert done.returncode == 1 and "Nama pengguna harus diisi" in done.stderr
+    assert SqliteStore(seeded_store_root).users() == [] and not SqliteStore(seeded_store_root).has_editor()
+
+
+def test_cli_asks_for_a_new_password_twice(
+    seeded_store_root: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
+) -> None:
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+    typed = iter(["kopi-jendela-sungai-merah", "kopi-jendela-sungai-merha"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
+    differ = cli("users", "add", "budi", "--role", "editor")
+    assert differ.returncode == 1 and "Kedua kata sandi berbeda" in differ.stderr
+    assert SqliteStore(seeded_store_root).users() == []
+    typed = iter(["kopi-jendela-sungai-merah"] * 2)
+    assert cli("users", "add", "budi", "--role", "editor").returncode == 0
+    assert SqliteStore(seeded_store_root).authenticate("budi", "kopi-jendela-sungai-merah") == "editor"

@@ -85,10 +85,27 @@ def checked_role(role: str) -> str:
     return role
 
 
-def checked_password(password: str) -> str:
-    """`password` when it is long enough; refused otherwise."""
+#: Words anyone would try first for this office's dashboard (besides the user's own name).
+CONTEXT_WORDS = ("rbdash", "kpu", "banten", "reformasi", "birokrasi", "dasbor", "dashboard")
+#: zxcvbn's score a password must reach: 3 is "safely unguessable" (about 10^8 guesses or more).
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn looks at this many characters at most (its own limit); a longer password is judged by them.
+_SCORED_CHARS = 72
+
+
+def checked_password(password: str, name: str) -> str:
+    """`password` when it suits NIST SP 800-63B: long enough, not the user's name, not a common or
+    easily guessed password (zxcvbn: dictionaries of common passwords, names and words, keyboard
+    runs, repeats, dates); refused with the reason otherwise."""
+    from zxcvbn import zxcvbn
+
     if len(password) < MIN_PASSWORD_CHARS:
         raise StoreError("store.weak_password", chars=MIN_PASSWORD_CHARS)
+    folded = password.casefold()
+    if name.strip() and name.strip().casefold() in folded:
+        raise StoreError("store.password_has_name")
+    if zxcvbn(password[:_SCORED_CHARS], user_inputs=[name, *CONTEXT_WORDS])["score"] < MIN_PASSWORD_SCORE:
+        raise StoreError("store.guessable_password")
     return password
 
 

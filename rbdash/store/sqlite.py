@@ -272,16 +272,24 @@ class SqliteStore:
         """Add a user (`actor`: the admin who did it, for the audit log; None from the command line)."""
         name = checked_user_name(name)
         checked_role(role)
-        checked_password(password)
+        checked_password(password, name)
         password_hash = self._hash(password)
-        try:
-            with self._connection() as connection:
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")  # the check and the insert in one step, for two admins at once
+            try:
+                # "ED" beside "ed" would be two accounts a person cannot tell apart: names are unique
+                # whatever their case (Unicode case folding).
+                for (existing,) in connection.execute("SELECT name FROM users"):
+                    if existing.casefold() == name.casefold():
+                        raise StoreError("store.user_exists", name=existing)
                 connection.execute(
                     "INSERT INTO users (name, role, password_hash, created_at, session_key) VALUES (?, ?, ?, ?, ?)",
                     (name, role, password_hash, now_text(), secrets.token_urlsafe(16)),
                 )
-        except sqlite3.IntegrityError as exc:
-            raise StoreError("store.user_exists", name=name) from exc
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
         self.audit("user_added", actor, name=name, role=role)
 
     def remove_user(self, name: str, actor: str | None = None) -> None:
@@ -304,7 +312,7 @@ class SqliteStore:
 
     def set_password(self, name: str, password: str, actor: str | None = None) -> None:
         """Give a user a new password: their failed sign-ins are forgotten and their open sessions end."""
-        checked_password(password)
+        checked_password(password, name)
         password_hash = self._hash(password)
         with self._connection() as connection:
             changed = connection.execute(
