@@ -50,9 +50,14 @@ st.success(t("data.valid", lang, warnings=len(result.warnings)))
 plan = result.plan
 assert plan is not None, "a valid result has a plan"
 current = store().current(plan.info["satker"], plan.info["year"])
+current_number = current.number if current else 0
 before = load_version(current).plan if current else None
 changes = compare(before, plan)
-st.subheader(t("data.preview", lang, number=current.number if current else 0))
+# What the editor saw when they clicked: the preview of the previous run. Seen by the attacker review:
+# a preview against v1 was published as v9 after other publishes, with no word.
+previewed = st.session_state.get("previewed")
+st.session_state["previewed"] = (digest, current_number)
+st.subheader(t("data.preview", lang, number=current_number))
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -92,8 +97,11 @@ if st.button(t("data.publish", lang), type="primary", disabled=not comment.strip
     if acting_user("editor") != editor:  # checked again where the action happens
         st.error(t("auth.forbidden", lang, role="editor"))
         st.stop()
+    if previewed != (digest, current_number):
+        st.warning(t("data.changed_since_preview", lang, number=current_number))
+        st.stop()
     try:
-        published = store().publish(data, editor, comment.strip())
+        published = store().publish(data, editor, comment.strip(), expected_current=current_number)
     except StoreError as exc:
         st.error(say(exc.key, lang, **exc.params))
         st.stop()

@@ -664,6 +664,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kata sandi ini mudah ditebak (kata sandi umum, kata biasa, urutan papan ketik, pengulangan atau tanggal). Pakai beberapa kata yang tidak berhubungan, misalnya 'kopi-jendela-sungai-merah'.",
         "en": "This password is easy to guess (a common password, plain words, a keyboard run, repeats or a date). Use a few unrelated words, e.g. 'coffee-window-river-red'.",
     },
+    "store.changed_since_preview": {
+        "id": "Versi {number} diterbitkan setelah pratinjau Anda (terhadap versi {previewed}); tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number}, lalu terbitkan lagi.",
+        "en": "Version {number} was published after your preview (against version {previewed}); nothing was published. Check the changes against version {number}, then publish again.",
+    },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
     "store.bad_user_name": {
@@ -1170,6 +1174,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The file has not been checked yet: this is not an error in your file.",
     },
     "data.check_again": {"id": "Periksa lagi", "en": "Check again"},
+    "data.changed_since_preview": {
+        "id": "Versi terkini berubah sejak pratinjau yang Anda lihat; tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number} di atas, lalu tekan Terbitkan lagi.",
+        "en": "The current version changed since the preview you saw; nothing was published. Check the changes against version {number} above, then press Publish again.",
+    },
     "data.publish_refused": {
         "id": "Tidak diterbitkan: pemeriksaan saat menerbitkan menemukan {errors:n} galat. Tidak ada versi baru.",
         "en": "Not published: the check at publishing found {errors:n} errors. No new version was made.",

@@ -17,6 +17,7 @@ from rbdash.access.signin import WIB, shared_checks
 from rbdash.messages import t
 from rbdash.model import LoadResult
 from rbdash.problems import ProblemLog
+from rbdash.store import StoreError
 from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
 from tests.conftest import BUNDLED, PASSWORD, ROOT
@@ -83,6 +84,34 @@ def test_editor_uploads_previews_and_publishes(store: SqliteStore) -> None:
     assert store.current().number == 2 and store.current().user == "edi"
     at.switch_page("app_pages/jadwal.py").run()
     assert "2. Pelibatan masyarakat (diubah oleh uji)" in at.dataframe[0].value["Sub Kegiatan"].tolist()
+
+
+def test_a_publish_after_someone_elses_asks_to_check_the_preview_again(store: SqliteStore) -> None:
+    """Seen by the attacker review: a preview against v1 was published as v9 after other publishes."""
+    at = sign_in("edi", page="app_pages/data.py")
+    mine = workbook(lambda wb: wb["Rencana Aksi"].cell(row=18, column=4, value="2. Pelibatan (punya edi)"))
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", mine, "application/octet-stream")).run()
+    assert any(h.value.endswith("(v1)") for h in at.subheader)
+    at.text_input(key="publish_comment").input("versi edi").run()
+    other = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="oleh orang lain"))
+    assert store.publish(other, "ada", "lebih dulu").version.number == 2  # another editor, meanwhile
+    at.button(key="publish").click().run()
+    assert not at.exception
+    assert any(w.value.startswith("Versi terkini berubah sejak pratinjau") for w in at.warning)
+    assert store.current().number == 2 and store.current().user == "ada"  # nothing published
+    at.button(key="publish").click().run()  # the editor has now seen the preview against version 2
+    assert "Versi 3 diterbitkan" in at.success[-1].value
+    assert store.current().user == "edi"
+
+
+def test_the_store_refuses_a_publish_whose_preview_is_stale(store: SqliteStore) -> None:
+    first = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="pertama"))
+    second = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="kedua"))
+    assert store.publish(first, "edi", "satu", expected_current=1).version.number == 2
+    with pytest.raises(StoreError) as caught:
+        store.publish(second, "ada", "dua", expected_current=1)
+    assert caught.value.key == "store.changed_since_preview" and caught.value.params == {"number": 2, "previewed": 1}
+    assert [v.number for v in store.history()] == [2, 1]
 
 
 def test_upload_preview_shows_row_codes_literally(store: SqliteStore) -> None:

@@ -150,8 +150,10 @@ class VersionStore(Protocol):
         restored_from: int | None = None,
         hook: Callable[[str], None] | None = None,
         trusted: bool = False,
+        expected_current: int | None = None,
     ) -> PublishResult:
-        """Validate `data` and, when it has no errors, make it the new current version."""
+        """Validate `data` and, when it has no errors, make it the new current version (refused when
+        `expected_current` is given and is no longer the current version's number)."""
         ...
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:

@@ -138,8 +138,12 @@ class SqliteStore:
         restored_from: int | None = None,
         hook: Callable[[str], None] | None = None,
         trusted: bool = False,
+        expected_current: int | None = None,
     ) -> PublishResult:
         """Validate `data` and, when it has no errors, make it the new current version.
+
+        With `expected_current` (the version number the publisher previewed against, 0 for none), the
+        publish is refused ("store.changed_since_preview") when another version came first.
 
         The data is validated in the bounded worker process (`worker.load_untrusted`) unless `trusted`
         (a stored version being restored, or the bundled workbook). `hook(step)` is called between the
@@ -169,6 +173,8 @@ class SqliteStore:
                         "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE satker = ? AND year = ?",
                         (info["satker"], info["year"]),
                     ).fetchone()[0]
+                    if expected_current is not None and number - 1 != expected_current:
+                        raise StoreError("store.changed_since_preview", number=number - 1, previewed=expected_current)
                     step("numbered")
                     created = now_text()
                     connection.execute(
