@@ -198,7 +198,16 @@ def _read(path: Path) -> Settings:
     unknown = sorted(set(values) - _TOP_KEYS)
     if unknown:
         raise SettingsError("settings.unknown_key", where=where, name=unknown[0])
-    data_dir = os.environ.get("RBDASH_DATA_DIR") or values.get("data_dir") or PROJECT / "var"
+    # Set but empty is a mistake, not a wish for the default (seen by the attacker review: RBDASH_DATA_DIR=""
+    # silently used var/ under the project).
+    data_dir: object = os.environ.get("RBDASH_DATA_DIR")
+    if data_dir is not None and not str(data_dir).strip():
+        raise SettingsError("settings.empty_path", where="environment", name="RBDASH_DATA_DIR")
+    if data_dir is None and "data_dir" in values:
+        data_dir = values["data_dir"]
+        if not isinstance(data_dir, str) or not data_dir.strip():
+            raise SettingsError("settings.empty_path", where=where, name="data_dir")
+    data_dir = data_dir or PROJECT / "var"
     view = os.environ.get("RBDASH_VIEW_REQUIRES_LOGIN")
     view_requires_login = (
         _flag(view, "environment", "RBDASH_VIEW_REQUIRES_LOGIN")

@@ -693,6 +693,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Nilai pengaturan '{name}' di {where} tidak dapat dipakai: '{value}' (yang diterima: {expected}).",
         "en": "The setting '{name}' in {where} cannot be used: '{value}' (accepted: {expected}).",
     },
+    "settings.empty_path": {
+        "id": "Pengaturan '{name}' di {where} kosong. Isi dengan path folder data (misalnya /srv/rbdash), atau hapus pengaturan itu untuk memakai folder bawaan.",
+        "en": "The setting '{name}' in {where} is empty. Set it to the data folder's path (e.g. /srv/rbdash), or remove it to use the default folder.",
+    },
     "settings.unreadable": {
         "id": "Berkas pengaturan {where} tidak dapat dibaca: {reason}",
         "en": "The settings file {where} cannot be read: {reason}",

@@ -74,6 +74,11 @@ def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
         ("", ("RBDASH_WORKER_SLOTS", "dua"), "settings.bad_value", "RBDASH_WORKER_SLOTS"),
         ("", ("RBDASH_VIEW_REQUIRES_LOGIN", "mungkin"), "settings.bad_value", "RBDASH_VIEW_REQUIRES_LOGIN"),
         ("data_dir = \n", None, "settings.unreadable", None),
+        # Seen by the attacker review: an empty data folder silently meant var/ under the project.
+        ("", ("RBDASH_DATA_DIR", ""), "settings.empty_path", "RBDASH_DATA_DIR"),
+        ("", ("RBDASH_DATA_DIR", "   "), "settings.empty_path", "RBDASH_DATA_DIR"),
+        ('data_dir = ""\n', None, "settings.empty_path", "data_dir"),
+        ("data_dir = 3\n", None, "settings.empty_path", "data_dir"),
     ],
 )
 def test_a_wrong_setting_is_refused_naming_file_and_key(
@@ -88,6 +93,7 @@ def test_a_wrong_setting_is_refused_naming_file_and_key(
     config = tmp_path / "rbdash.toml"
     config.write_text(text)
     monkeypatch.setenv("RBDASH_CONFIG", str(config))
+    monkeypatch.delenv("RBDASH_DATA_DIR", raising=False)
     if variable:
         monkeypatch.setenv(*variable)
     with pytest.raises(SettingsError) as refused:
