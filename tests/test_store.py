@@ -11,6 +11,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -477,3 +479,70 @@ def test_cli_asks_for_a_new_password_twice(
     typed = iter(["kopi-jendela-sungai-merah"] * 2)
     assert cli("users", "add", "budi", "--role", "editor").returncode == 0
     assert SqliteStore(seeded_store_root).authenticate("budi", "kopi-jendela-sungai-merah") == "editor"
+
+
+def test_the_store_is_private_to_the_server_account(store: SqliteStore) -> None:
+    """Seen by the attacker review: the database (with password hashes) was 0644 and its folders 0755."""
+    store.publish(changed_workbook("pribadi"), "ani", "dua")
+    assert store.root.stat().st_mode & 0o777 == 0o700
+    assert store.database.stat().st_mode & 0o777 == 0o600
+    for path in store.files.root.rglob("*"):
+        assert path.stat().st_mode & 0o777 == (0o700 if path.is_dir() else 0o600), path
+    wal = store.database.with_name(store.database.name + "-wal")
+    assert not wal.exists() or wal.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_older_store_is_made_private_when_opened(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "files").mkdir(parents=True, mode=0o755)
+    root.chmod(0o755)
+    SqliteStore(root)
+    assert root.stat().st_mode & 0o777 == 0o700 and (root / "files").stat().st_mode & 0o777 == 0o700
+
+
+def test_processes_seeding_an_empty_store_at_once_make_one_version(tmp_path: Path) -> None:
+    """Seen by the attacker review: three processes seeding at once made three identical versions."""
+    root = tmp_path / "data"
+    SqliteStore(root)
+    gate = threading.Barrier(3)
+    made: list[object] = []
+
+    def seed() -> None:
+        store = SqliteStore(root)
+        gate.wait()
+        made.append(store.seed(BUNDLED, "awal"))
+
+    threads = [threading.Thread(target=seed) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [v.number for v in SqliteStore(root).history()] == [1]
+    assert sum(version is not None for version in made) == 1
+
+
+def test_crash_leftovers_are_swept_when_the_store_opens(store: SqliteStore) -> None:
+    folder = store.files.root / "ab"
+    folder.mkdir()
+    old, fresh = folder / ".ab12.999.tmp", folder / ".ab34.999.tmp"
+    old.write_bytes(b"sisa")
+    fresh.write_bytes(b"sedang ditulis")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    SqliteStore(store.root)
+    assert not old.exists() and fresh.exists()  # a file another publisher is writing now is left alone
+
+
+def test_sign_in_does_not_wait_on_a_stuck_publisher(store: SqliteStore) -> None:
+    """Seen by the attacker review: with the write lock held, sign-in failed after about 69 s."""
+    store.add_user("budi", "editor", "kata-sandi-panjang")
+    stuck = sqlite3.connect(store.database, isolation_level=None)
+    try:
+        stuck.execute("BEGIN IMMEDIATE")  # a publisher holding the write lock, stopped
+        started = time.monotonic()
+        assert store.authenticate("budi", "kata-sandi-panjang") == "editor"
+        assert store.authenticate("budi", "salah") is None
+        assert time.monotonic() - started < 30  # two sign-ins, each waiting at most SIGN_IN_LOCK_WAIT
+        assert store.current().number == 1 and store.history()  # viewing reads on
+    finally:
+        stuck.execute("ROLLBACK")
+        stuck.close()

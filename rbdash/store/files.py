@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from rbdash.store.base import StoreError
+
+#: Files and folders of the store are the server account's alone (the database holds password hashes).
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+#: A temporary file older than this is a crash's leftover (a publish writes its file in seconds).
+STALE_TEMPORARY_SECONDS = 3600
+
+
+def private_folder(path: Path) -> None:
+    """Create `path` (and its parents) if missing, and keep it to the server account (0700)."""
+    path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o777 != FOLDER_MODE:
+        path.chmod(FOLDER_MODE)
 
 
 class FileStore:
@@ -19,6 +33,19 @@ class FileStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    def sweep(self, now: float | None = None) -> list[Path]:
+        """Remove the temporary files crashes left (older than STALE_TEMPORARY_SECONDS); the paths removed."""
+        cutoff = (time.time() if now is None else now) - STALE_TEMPORARY_SECONDS
+        removed = []
+        for leftover in self.root.glob("*/.*.tmp"):
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed.append(leftover)
+            except FileNotFoundError:
+                continue  # another process swept it first
+        return removed
 
     def path_of(self, sha256: str) -> Path:
         """Where the file with this hash is kept."""
@@ -29,10 +56,10 @@ class FileStore:
         target = self.path_of(sha256)
         if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha256:
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(target.parent)
         temporary = target.with_name(f".{sha256}.{os.getpid()}.tmp")
         try:
-            with open(temporary, "wb") as stream:
+            with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as stream:
                 stream.write(data)
                 hook("file_written")
                 stream.flush()
