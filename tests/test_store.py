@@ -268,6 +268,7 @@ def test_a_macro_workbook_that_breaks_without_its_macros_is_refused(
     result = store.publish(hf.xlsm(), "ani", "dengan makro")
     assert result.version is None
     assert [p.code for p in result.validation.errors] == ["macro_strip_failed"]
+    assert store.audit_log()[0]["detail"]["errors"] == ["macro_strip_failed"]  # as before the store interface
     assert "makro" in result.validation.errors[0].message("id")
     assert snapshot(store) == before
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from rbdash.access.signin import ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.config import ROLES, Limits, settings
+from rbdash.model import LoadResult
 from rbdash.store import sqlite_signin as signin
 from rbdash.store.base import (
     Admission,
@@ -163,7 +164,7 @@ class SqliteStore:
                 "upload_rejected",
                 user,
                 sha256=admitted.sha256,
-                errors=[f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in admitted.errors][:20],
+                errors=_audited_errors(admitted),
             )
             return PublishResult(None, admitted)
         step("validated")
@@ -449,6 +450,14 @@ def _migrate(connection: sqlite3.Connection) -> None:
         if column not in present:
             connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
     connection.execute("CREATE INDEX IF NOT EXISTS login_failures_by_name ON login_failures (name, address, at)")
+
+
+def _audited_errors(result: LoadResult) -> list[str]:
+    """The errors of a refused publish as the audit log keeps them: 'code sheet!cell', at most 20;
+    a file whose macros could not be removed safely is the one line 'macro_strip_failed'."""
+    if any(p.code == "macro_strip_failed" for p in result.errors):
+        return ["macro_strip_failed"]
+    return [f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in result.errors][:20]
 
 
 def _audit_row(connection: sqlite3.Connection, action: str, user: str | None, **detail: Any) -> None:
