@@ -21,13 +21,18 @@ if not versions:
     st.stop()
 number = st.selectbox(t("history.choose", lang), [v.number for v in versions], key="history_version")
 chosen = next(v for v in versions if v.number == number)
-st.download_button(
-    t("history.download", lang, number=number),
-    store().read(chosen),
-    file_name=f"rencana_aksi_{chosen.year}_v{number}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="history_download",
-)
+try:
+    stored = store().read(chosen)
+except StoreError as exc:  # a missing or damaged file: said, and every other version stays reachable
+    st.error(say(exc.key, lang, **exc.params))
+else:
+    st.download_button(
+        t("history.download", lang, number=number),
+        stored,
+        file_name=f"rencana_aksi_{chosen.year}_v{number}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="history_download",
+    )
 editor = acting_user("editor")
 if editor and st.button(t("history.restore", lang, number=number), key="history_restore"):
     if acting_user("editor") != editor:  # checked again where the action happens

@@ -354,6 +354,20 @@ def test_a_session_presented_by_another_browser_is_signed_out(
     assert not at.get("file_uploader")
 
 
+def test_a_damaged_old_version_is_said_on_riwayat_and_the_others_still_work(store: SqliteStore) -> None:
+    """Seen by the review: choosing a version whose file is missing or damaged crashed Riwayat."""
+    store.publish(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="v2")), "edi", "dua")
+    first = store.version(1)
+    store.files.path_of(first.sha256).write_bytes(b"rusak")
+    at = sign_in("edi", page="app_pages/riwayat.py")
+    at.selectbox(key="history_version").set_value(1).run()
+    assert not at.exception
+    assert any("tidak cocok" in e.value for e in at.error)
+    assert not [b for b in at.get("download_button") if b.proto.label.endswith("1")]
+    at.selectbox(key="history_version").set_value(2).run()
+    assert not at.exception and at.get("download_button")
+
+
 def test_history_restore_and_download(store: SqliteStore) -> None:
     store.publish(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="v2")), "edi", "dua")
     viewer = AppTest.from_file(APP, default_timeout=60).run()
