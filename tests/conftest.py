@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import os
 import shutil
@@ -11,9 +12,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from argon2 import PasswordHasher
+from streamlit.components.v2 import manifest_scanner
 
+from rbdash.access.signin import PasswordChecks
 from rbdash.model import LoadResult
 from rbdash.workbook.loader import load_workbook
+
+# AppTest scans every installed distribution's metadata for Streamlit components on each new AppTest
+# (about 0.13 s of CPU, over a hundred times a run); the installed packages cannot change during a
+# test run, so one scan per test process answers every AppTest alike.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "data" / "rencana_aksi_2022.xlsx"
@@ -28,6 +37,12 @@ def bundled_bytes() -> bytes:
 @pytest.fixture(scope="session")
 def bundled(bundled_bytes: bytes) -> LoadResult:
     return load_workbook(bundled_bytes)
+
+
+def quick_password_checks() -> PasswordChecks:
+    """An argon2 bound with argon2's cheapest parameters (microseconds a hash), for tests of what the store
+    does with passwords; the tests of the hashing cost and of the bound itself use the defaults."""
+    return PasswordChecks(2, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 #: The password of every user of `store_with_users` (viewer vera, editor edi, admin ada).

@@ -1269,8 +1269,9 @@ def huge_shared_strings(total: int = 80 << 20) -> bytes:
 
 def many_shared_strings(count: int = 1_100_000) -> bytes:
     """The bundled workbook plus a related sharedStrings.xml of `count` short items (about 20 MB)."""
-    rng = random.Random(count)
-    items = b"".join(b"<si><t>" + b"x" * rng.randint(1, 8) + b"</t></si>" for _ in range(count))
+    items_by_length = [b"<si><t>" + b"x" * length + b"</t></si>" for length in range(1, 9)]
+    lengths = random.Random(count).randbytes(count)  # one random byte per item: its length is 1 + byte % 8
+    items = b"".join(items_by_length[byte & 7] for byte in lengths)
     return build_zip(_with_shared_strings({**bundled_entries(), "xl/sharedStrings.xml": SST_HEAD + items + b"</sst>"}))
 
 

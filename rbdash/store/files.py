@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -57,7 +58,8 @@ class FileStore:
         if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha256:
             return
         private_folder(target.parent)
-        temporary = target.with_name(f".{sha256}.{os.getpid()}.tmp")
+        # Unique per writer: two sessions of one server publishing the same file at once must not share it.
+        temporary = target.with_name(f".{sha256}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
         try:
             with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as stream:
                 stream.write(data)
