@@ -49,8 +49,9 @@ def _store(root: str) -> VersionStore:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _load_version(root: str, sha256: str) -> LoadResult:
-    return load_workbook(_store(root).read_sha256(sha256))
+def _load_version(_root: str, sha256: str) -> LoadResult:
+    # Keyed by content alone (the store checks the bytes against `sha256`): equal files, one parse.
+    return load_workbook(_store(_root).read_sha256(sha256))
 
 
 def load_bytes(data: bytes) -> LoadResult:
