@@ -59,6 +59,19 @@ if users:
                 except StoreError as exc:
                     st.error(say(exc.key, lang, **exc.params))
 
+if users:
+    # Like removal: the name changed is the one chosen, and the store refuses to demote the last admin.
+    with st.form("role_form", clear_on_submit=True):
+        st.markdown(f"**{t('admin.change_role', lang)}**")
+        who = st.selectbox(t("auth.user", lang), [u for u, _ in users], key="role_user")
+        new_role = st.selectbox(t("admin.new_role", lang), ROLES, key="role_new")
+        if st.form_submit_button(t("admin.change_role", lang)) and acting_user("admin") == admin:
+            try:
+                previous = store().set_role(who, new_role, actor=admin)
+                st.success(say("admin.role_changed", lang, name=who, previous=previous, role=new_role))
+            except StoreError as exc:
+                st.error(say(exc.key, lang, **exc.params))
+
 with users_table:
     show_table(
         pd.DataFrame(store().users(), columns=[t("col.user", lang), t("col.role", lang)]), "pengguna", ctx, "users"

@@ -225,8 +225,15 @@ def cmd_users(args: argparse.Namespace) -> int:
         else:
             name = checked_user_name(args.name or "")  # a name is required: none would be "None"
             if args.action == "add":
-                store.add_user(name, args.role, _password(args))
-                print(t("cli.user_added", args.lang, name=name, role=args.role))
+                role = args.role or "viewer"
+                store.add_user(name, role, _password(args))
+                print(t("cli.user_added", args.lang, name=name, role=role))
+            elif args.action == "role":
+                if args.role is None:
+                    print(t("cli.role_required", args.lang, roles=", ".join(ROLES)), file=sys.stderr)
+                    return EXIT_INVALID
+                previous = store.set_role(name, args.role)
+                print(t("cli.role_changed", args.lang, name=name, previous=previous, role=args.role))
             elif args.action == "remove":
                 store.remove_user(name)
                 print(t("cli.user_removed", args.lang, name=name))
@@ -351,10 +358,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", required=True)
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("users", parents=[lang], help="manage users: add, remove, list, passwd")
-    p.add_argument("action", choices=["add", "remove", "list", "passwd"])
+    p = sub.add_parser("users", parents=[lang], help="manage users: add, remove, list, passwd, role")
+    p.add_argument("action", choices=["add", "remove", "list", "passwd", "role"])
     p.add_argument("name", nargs="?")
-    p.add_argument("--role", choices=ROLES, default="viewer")
+    p.add_argument("--role", choices=ROLES, help="the role of a new user (default viewer), or a user's new role")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_users)
 

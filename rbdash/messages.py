@@ -678,6 +678,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "'{name}' adalah admin terakhir dan tidak dapat dihapus; tambahkan admin lain lebih dulu.",
         "en": "'{name}' is the last admin and cannot be removed; add another admin first.",
     },
+    "store.last_admin_role": {
+        "id": "'{name}' adalah admin terakhir dan tetap admin; tambahkan admin lain lebih dulu.",
+        "en": "'{name}' is the last admin and stays an admin; add another admin first.",
+    },
     "store.user_and_comment_required": {
         "id": "Nama penerbit dan catatan tidak boleh kosong: tulis siapa yang menerbitkan dan apa yang berubah.",
         "en": "The publisher's name and the comment must not be empty: say who publishes and what changed.",
@@ -728,6 +732,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.no_versions": {"id": "Belum ada versi.", "en": "No versions yet."},
     "cli.user_added": {"id": "Pengguna '{name}' ({role}) ditambahkan.", "en": "User '{name}' ({role}) added."},
     "cli.user_removed": {"id": "Pengguna '{name}' dihapus.", "en": "User '{name}' removed."},
+    "cli.role_changed": {
+        "id": "Peran pengguna '{name}': {previous} -> {role}.",
+        "en": "Role of user '{name}': {previous} -> {role}.",
+    },
+    "cli.role_required": {
+        "id": "Sebutkan peran baru dengan --role ({roles}).",
+        "en": "Name the new role with --role ({roles}).",
+    },
     "cli.password_changed": {"id": "Kata sandi '{name}' diganti.", "en": "Password of '{name}' changed."},
     "cli.password_prompt": {"id": "Kata sandi: ", "en": "Password: "},
     "cli.password_again": {"id": "Ulangi kata sandi: ", "en": "Password again: "},
@@ -1238,6 +1250,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "admin.confirm_mismatch": {
         "id": "Nama yang diketik ('{typed}') tidak sama dengan pengguna yang dipilih ('{name}'); tidak ada yang dihapus.",
         "en": "The name typed ('{typed}') is not the user chosen ('{name}'); nothing was removed.",
+    },
+    "admin.change_role": {"id": "Ubah peran", "en": "Change role"},
+    "admin.new_role": {"id": "Peran baru", "en": "New role"},
+    "admin.role_changed": {
+        "id": "Peran {name}: {previous} -> {role}.",
+        "en": "Role of {name}: {previous} -> {role}.",
     },
     "admin.audit": {"id": "Log audit (terbaru di atas)", "en": "Audit log (newest first)"},
     "col.number": {"id": "Versi", "en": "Version"},

@@ -238,6 +238,26 @@ def test_an_admin_removes_exactly_the_user_confirmed_while_another_admin_changes
     assert sorted(at.dataframe[0].value["Pengguna"]) == ["ada", "bima", "cici"]  # the table shows the list after it
 
 
+def test_an_admin_changes_a_role_and_the_user_s_open_session_follows(store: SqliteStore) -> None:
+    viewer = sign_in("vera", page="app_pages/data.py")
+    assert "memerlukan peran editor" in viewer.warning[0].value
+    at = sign_in("ada", page="app_pages/admin.py")
+    at.selectbox(key="role_user").set_value("vera")
+    at.selectbox(key="role_new").set_value("editor")
+    next(b for b in at.button if b.label == "Ubah peran").click().run()
+    assert not at.exception and at.success[0].value == "Peran vera: viewer -> editor."
+    assert store.role_of("vera") == "editor"
+    assert next(e for e in store.audit_log() if e["action"] == "role_changed")["user"] == "ada"
+    viewer.run()  # vera's open session, on its next rerun
+    assert not viewer.warning or "memerlukan peran" not in viewer.warning[0].value
+    assert viewer.get("file_uploader")
+    at.selectbox(key="role_user").set_value("ada")
+    at.selectbox(key="role_new").set_value("viewer")
+    next(b for b in at.button if b.label == "Ubah peran").click().run()
+    assert at.error[0].value == "'ada' adalah admin terakhir dan tetap admin; tambahkan admin lain lebih dulu."
+    assert store.role_of("ada") == "admin"
+
+
 def test_removing_a_user_needs_the_name_typed_and_never_the_last_admin(store: SqliteStore) -> None:
     at = sign_in("ada", page="app_pages/admin.py")
     at.selectbox(key="remove_user").set_value("edi")

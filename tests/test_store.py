@@ -335,6 +335,27 @@ def test_the_last_admin_cannot_be_removed(store: SqliteStore) -> None:
     assert removed["user"] == "bima" and removed["detail"] == {"name": "ada"}
 
 
+def test_role_changes_are_audited_and_the_last_admin_is_never_demoted(store: SqliteStore) -> None:
+    store.add_user("ada", "admin", "kata-sandi-panjang")
+    store.add_user("edi", "viewer", "kata-sandi-panjang")
+    assert store.set_role("edi", "editor", actor="ada") == "viewer"
+    assert store.role_of("edi") == "editor"
+    changed = next(e for e in store.audit_log() if e["action"] == "role_changed")
+    assert changed["user"] == "ada" and changed["detail"] == {"name": "edi", "role": "editor", "previous": "viewer"}
+    for name, role, key in (("ada", "editor", "store.last_admin_role"), ("nobody", "viewer", "store.no_such_user")):
+        with pytest.raises(StoreError) as caught:
+            store.set_role(name, role, actor="ada")
+        assert caught.value.key == key
+    with pytest.raises(StoreError) as caught:
+        store.set_role("edi", "raja")
+    assert caught.value.key == "store.bad_role"
+    assert store.set_role("ada", "admin") == "admin"  # an admin staying an admin is no demotion
+    store.set_role("edi", "admin", actor="ada")
+    assert store.set_role("ada", "viewer", actor="edi") == "admin"  # another admin exists now
+    assert store.users() == [("ada", "viewer"), ("edi", "admin")]
+    assert [e["action"] for e in store.audit_log()].count("role_changed") == 4
+
+
 def test_two_admins_removing_each_other_at_once_leave_one(store: SqliteStore) -> None:
     """Both checks run before either removal unless the check and the removal are one transaction."""
     import threading
@@ -384,6 +405,13 @@ def test_cli_publish_history_restore_users(
     assert rbdash("users", "list").stdout.strip() == "ani\teditor\nbudi\teditor"
     assert rbdash("users", "add", "budi", "--password-stdin", stdin="kata-sandi-panjang\n").returncode == 1
     assert rbdash("users", "remove", "budi").returncode == 0
+    no_role = rbdash("users", "role", "ani")
+    assert no_role.returncode == 1 and "--role" in no_role.stderr
+    changed = rbdash("users", "role", "ani", "--role", "admin", "--lang", "en")
+    assert changed.returncode == 0 and changed.stdout.strip() == "Role of user 'ani': editor -> admin."
+    assert rbdash("users", "list").stdout.strip() == "ani\tadmin"
+    last = rbdash("users", "role", "ani", "--role", "viewer", "--lang", "en")
+    assert last.returncode == 1 and "last admin" in last.stderr
 
 
 OLD_SCHEMA = """

@@ -194,6 +194,10 @@ class VersionStore(Protocol):
         """Remove a user; never the last admin."""
         ...
 
+    def set_role(self, name: str, role: str, actor: str | None = None) -> str:
+        """Give a user another role, audited; the previous role. The last admin is never demoted."""
+        ...
+
     def set_password(self, name: str, password: str, actor: str | None = None) -> None:
         """Give a user a new password (and clear their lock)."""
         ...

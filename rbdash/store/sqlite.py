@@ -329,6 +329,28 @@ class SqliteStore:
                 raise
         self.audit("user_removed", actor, name=name)
 
+    def set_role(self, name: str, role: str, actor: str | None = None) -> str:
+        """Give a user another role (their open sessions follow on their next rerun); the previous role.
+
+        The last admin is never demoted (nobody could manage users after)."""
+        checked_role(role)
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")  # the check and the change in one step, for two admins at once
+            try:
+                row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    raise StoreError("store.no_such_user", name=name)
+                admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+                if row["role"] == "admin" and role != "admin" and admins == 1:
+                    raise StoreError("store.last_admin_role", name=name)
+                connection.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+                _audit_row(connection, "role_changed", actor, name=name, role=role, previous=row["role"])
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return str(row["role"])
+
     def set_password(self, name: str, password: str, actor: str | None = None) -> None:
         """Give a user a new password: their failed sign-ins are forgotten and their open sessions end."""
         checked_password(password, name)
