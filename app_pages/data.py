@@ -9,7 +9,7 @@ from rbdash.analysis.diff import compare
 from rbdash.config import UPLOAD_LIMIT_MB
 from rbdash.messages import t
 from rbdash.present.text import markdown_message as say
-from rbdash.store import StoreError
+from rbdash.store import StoreError, office_refusal
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import load_bytes, load_version, store
 from rbdash.ui.session import acting_user
@@ -49,7 +49,11 @@ st.success(t("data.valid", lang, warnings=len(result.warnings)))
 
 plan = result.plan
 assert plan is not None, "a valid result has a plan"
-current = store().current(plan.info["satker"], plan.info["year"])
+current = store().current()
+refusal = office_refusal(plan.info, current)  # another satker or year: said now, not only at publishing
+if refusal is not None:
+    st.error(say(refusal.key, lang, **refusal.params))
+    st.stop()
 current_number = current.number if current else 0
 before = load_version(current).plan if current else None
 changes = compare(before, plan)

@@ -19,8 +19,18 @@ versions = store().history()
 show_table(versions_frame(versions, lang), "riwayat_versi", ctx, "versions")
 if not versions:
     st.stop()
-number = st.selectbox(t("history.choose", lang), [v.number for v in versions], key="history_version")
-chosen = next(v for v in versions if v.number == number)
+# Each version by its office, year and number: a store written before one satker-year per store was
+# enforced can hold two versions 1, and each must stay reachable.
+several = len({(v.satker, v.year) for v in versions}) > 1
+by_key = {(v.satker, v.year, v.number): v for v in versions}
+key = st.selectbox(
+    t("history.choose", lang),
+    list(by_key),
+    format_func=lambda k: f"{k[2]} · {k[0]} {k[1]}" if several else str(k[2]),
+    key="history_version",
+)
+chosen = by_key[key]
+number = chosen.number
 try:
     stored = store().read(chosen)
 except StoreError as exc:  # a missing or damaged file: said, and every other version stays reachable

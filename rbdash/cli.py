@@ -203,7 +203,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     try:
         user = _acting_editor(store, args.user)
-        version = store.restore(args.number, user, t("store.restore_comment", args.lang, number=args.number))
+        version = store.restore(
+            args.number, user, t("store.restore_comment", args.lang, number=args.number), args.satker, args.year
+        )
     except StoreError as exc:
         _store_error(exc, args.lang)
         return EXIT_INVALID
@@ -356,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", parents=[lang], help="publish an old version again as a new version")
     p.add_argument("number", type=int)
     p.add_argument("--user", required=True)
+    p.add_argument("--satker", help="the office of version N, when several have one (history shows it)")
+    p.add_argument("--year", type=int, help="the year of version N, when several have one")
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("users", parents=[lang], help="manage users: add, remove, list, passwd, role")

@@ -668,6 +668,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Versi {number} diterbitkan setelah pratinjau Anda (terhadap versi {previewed}); tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number}, lalu terbitkan lagi.",
         "en": "Version {number} was published after your preview (against version {previewed}); nothing was published. Check the changes against version {number}, then publish again.",
     },
+    "store.other_satker": {
+        "id": "Berkas ini untuk satker '{found}' (Info!{cell}), sedangkan dasbor ini memuat rencana aksi '{expected}'; tidak ada yang diterbitkan. Nama terdekat yang dikenal: '{closest}'. Bila itu salah ketik, perbaiki sel tersebut lalu unggah lagi; rencana aksi satker lain belum dapat disimpan di dasbor ini.",
+        "en": "This file is for the office '{found}' (Info!{cell}), but this dashboard holds the plan of '{expected}'; nothing was published. Closest known name: '{closest}'. If it is a typo, correct that cell and upload again; another office's plan cannot be kept in this dashboard yet.",
+    },
+    "store.other_year": {
+        "id": "Berkas ini untuk tahun {found} (Info!{cell}), sedangkan dasbor ini memuat rencana aksi tahun {expected}; tidak ada yang diterbitkan. Bila itu salah ketik, perbaiki sel tersebut lalu unggah lagi; rencana aksi tahun lain belum dapat disimpan di dasbor ini.",
+        "en": "This file is for the year {found} (Info!{cell}), but this dashboard holds the {expected} plan; nothing was published. If it is a typo, correct that cell and upload again; another year's plan cannot be kept in this dashboard yet.",
+    },
+    "store.ambiguous_version": {
+        "id": "Ada beberapa versi {number} ({choices}); sebutkan satker dan tahunnya (--satker, --year).",
+        "en": "There are several versions {number} ({choices}); name the office and year (--satker, --year).",
+    },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
     "store.bad_user_name": {

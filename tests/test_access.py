@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import sqlite3
 from contextlib import ExitStack
@@ -84,6 +85,23 @@ def test_editor_uploads_previews_and_publishes(store: SqliteStore) -> None:
     assert store.current().number == 2 and store.current().user == "edi"
     at.switch_page("app_pages/jadwal.py").run()
     assert "2. Pelibatan masyarakat (diubah oleh uji)" in at.dataframe[0].value["Sub Kegiatan"].tolist()
+
+
+def test_a_workbook_of_another_satker_is_refused_at_the_preview(store: SqliteStore) -> None:
+    """Seen by the attacker review: another Satker text became another 'Versi 1' and the dashboard switched."""
+
+    def other_satker(wb: openpyxl.Workbook) -> None:
+        for label, value in wb["Info"].iter_rows(min_col=1, max_col=2):
+            if label.value == "Satker":
+                value.value = "KPU Kab. Serang"
+
+    at = sign_in("edi", page="app_pages/data.py")
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", workbook(other_satker), "application/octet-stream")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Berkas ini untuk satker 'KPU Kab\\. Serang' (Info!B")
+    assert "Nama terdekat yang dikenal: 'KPU Kabupaten Serang'" in at.error[0].value
+    assert not [b for b in at.button if b.key == "publish"]
+    assert [v.number for v in store.history()] == [1]
 
 
 def test_a_publish_after_someone_elses_asks_to_check_the_preview_again(store: SqliteStore) -> None:
@@ -380,11 +398,11 @@ def test_a_damaged_old_version_is_said_on_riwayat_and_the_others_still_work(stor
     first = store.version(1)
     store.files.path_of(first.sha256).write_bytes(b"rusak")
     at = sign_in("edi", page="app_pages/riwayat.py")
-    at.selectbox(key="history_version").set_value(1).run()
+    at.selectbox(key="history_version").set_value(("KPU Provinsi Banten", 2022, 1)).run()
     assert not at.exception
     assert any("tidak cocok" in e.value for e in at.error)
     assert not [b for b in at.get("download_button") if b.proto.label.endswith("1")]
-    at.selectbox(key="history_version").set_value(2).run()
+    at.selectbox(key="history_version").set_value(("KPU Provinsi Banten", 2022, 2)).run()
     assert not at.exception and at.get("download_button")
 
 
@@ -395,10 +413,36 @@ def test_history_restore_and_download(store: SqliteStore) -> None:
     assert viewer.dataframe[0].value["Versi"].tolist() == [2, 1]
     assert [b for b in viewer.button if b.key == "history_restore"] == []
     at = sign_in("edi", page="app_pages/riwayat.py")
-    at.selectbox(key="history_version").set_value(1).run()
+    at.selectbox(key="history_version").set_value(("KPU Provinsi Banten", 2022, 1)).run()
     at.button(key="history_restore").click().run()
     assert "Versi 1 diterbitkan ulang sebagai versi 3" in at.success[0].value
     assert store.current().restored_from == 1
+
+
+def test_riwayat_names_each_version_by_office_and_year_when_numbers_repeat(store: SqliteStore) -> None:
+    """Seen by the attacker review: the picker showed ['1', '1', '1'] and the third downloaded the newest file."""
+
+    def serang(wb: openpyxl.Workbook) -> None:
+        for label, value in wb["Info"].iter_rows(min_col=1, max_col=2):
+            if label.value == "Satker":
+                value.value = "KPU Kota Serang"
+
+    data = workbook(serang)
+    sha256 = hashlib.sha256(data).hexdigest()
+    store.files.write(data, sha256, lambda _step: None)
+    with sqlite3.connect(store.database) as connection:  # a store written before one satker-year per store
+        connection.execute(
+            "INSERT INTO versions (id, satker, year, number, created_at, user, comment, sha256, summary)"
+            " VALUES (0, 'KPU Kota Serang', 2022, 1, '2022-01-01T00:00:00+00:00', 'lama', 'lama', ?, '{}')",
+            (sha256,),
+        )
+    at = sign_in("edi", page="app_pages/riwayat.py")
+    picker = at.selectbox(key="history_version")
+    assert picker.options == ["1 · KPU Provinsi Banten 2022", "1 · KPU Kota Serang 2022"]
+    picker.set_value(("KPU Kota Serang", 2022, 1)).run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button") if b.key == "history_download"] == ["Unduh versi 1"]
+    assert not at.error  # Kota Serang's own file is read (its SHA-256 checked), not the newest
 
 
 def test_viewing_can_require_sign_in(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:

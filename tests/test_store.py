@@ -29,7 +29,7 @@ from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.macros import strip_macros
 from tests import hostile_factory as hf
-from tests.conftest import BUNDLED, ROOT, CliRun, quick_password_checks
+from tests.conftest import BUNDLED, ROOT, CliRun, edit_workbook, quick_password_checks
 
 STEPS = ["validated", "file_written", "file_synced", "file_renamed", "numbered", "inserted", "audited"]
 
@@ -600,3 +600,101 @@ def test_two_writers_of_one_file_at_once_both_succeed(tmp_path: Path) -> None:
     files.write(data, sha256, second_writer)
     assert files.read(sha256) == data
     assert list(files.root.glob("*/.*.tmp")) == []
+
+
+def _info_edit(**values: object) -> Callable[[openpyxl.Workbook], None]:
+    """An edit setting Info fields by their label (column A), e.g. Satker="KPU Kota Serang"."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        sheet = wb["Info"]
+        for row in sheet.iter_rows(min_col=1, max_col=2):
+            if row[0].value in values:
+                row[1].value = values[str(row[0].value)]
+
+    return edit
+
+
+def test_a_workbook_of_another_satker_or_year_is_refused_naming_the_closest_known_name(store: SqliteStore) -> None:
+    """Seen by the attacker review: another Satker text became another 'Versi 1', and the dashboard switched."""
+    bundled = BUNDLED.read_bytes()
+    for values, key, params in (
+        (
+            {"Satker": "KPU Kab. Serang"},
+            "store.other_satker",
+            {"found": "KPU Kab. Serang", "expected": "KPU Provinsi Banten", "closest": "KPU Kabupaten Serang"},
+        ),
+        (
+            {"Satker": "KPU Provinsi Bantn"},
+            "store.other_satker",
+            {"found": "KPU Provinsi Bantn", "closest": "KPU Provinsi Banten"},
+        ),
+        ({"Tahun": 2023}, "store.other_year", {"found": 2023, "expected": 2022}),
+    ):
+        other = edit_workbook(bundled, _info_edit(**values))
+        with pytest.raises(StoreError) as caught:
+            store.publish(other, "ani", "satker lain")
+        assert caught.value.key == key
+        assert params.items() <= caught.value.params.items()
+        assert caught.value.params["cell"].startswith("B")
+        message = t(key, "id", **caught.value.params)
+        assert "tidak ada yang diterbitkan" in message and f"Info!{caught.value.params['cell']}" in message
+    assert [v.number for v in store.history()] == [1]
+    # Spacing and case are the same office: published under the store's own spelling, numbered on.
+    spaced = edit_workbook(bundled, _info_edit(Satker="  kpu  provinsi   BANTEN "))
+    version = store.publish(spaced, "ani", "spasi").version
+    assert version is not None and (version.number, version.satker) == (2, "KPU Provinsi Banten")
+    assert store.version(2).satker == "KPU Provinsi Banten"
+
+
+def test_a_deleted_version_row_never_gives_its_number_out_again(store: SqliteStore) -> None:
+    """Seen by the attacker review: deleting the current row reused its number (two 'publish 15' in the audit)."""
+    assert store.publish(changed_workbook("dua"), "ani", "dua").version.number == 2
+    with sqlite3.connect(store.database) as connection:
+        connection.execute("DELETE FROM versions WHERE number = 2")
+    assert store.current().number == 1
+    assert store.publish(changed_workbook("tiga"), "ani", "tiga").version.number == 3
+    published = [e["detail"]["number"] for e in store.audit_log() if e["action"] == "publish"]
+    assert sorted(published) == [1, 2, 3]
+
+
+def test_a_malformed_summary_row_leaves_the_history_readable(store: SqliteStore) -> None:
+    """Seen by the attacker review: one malformed summary row took down `history` and the app."""
+    with sqlite3.connect(store.database) as connection:
+        connection.execute("UPDATE versions SET summary = '{rusak' WHERE number = 1")
+    (version,) = store.history()
+    assert version.number == 1 and version.summary == {}
+    assert store.read(version) == BUNDLED.read_bytes()
+
+
+def test_two_versions_with_one_number_are_named_by_office_and_year(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store from before one satker-year per store: 'restore 1' restored another satker's version."""
+    serang = edit_workbook(BUNDLED.read_bytes(), _info_edit(Satker="KPU Kota Serang"))
+    sha256 = hashlib.sha256(serang).hexdigest()
+    store.files.write(serang, sha256, lambda _step: None)
+    with sqlite3.connect(store.database) as connection:  # written before the store's own version 1 (id 1)
+        connection.execute(
+            "INSERT INTO versions (id, satker, year, number, created_at, user, comment, sha256, summary)"
+            " VALUES (0, 'KPU Kota Serang', 2022, 1, '2022-01-01T00:00:00+00:00', 'lama', 'lama', ?, '{}')",
+            (sha256,),
+        )
+    with pytest.raises(StoreError) as caught:
+        store.version(1)
+    assert caught.value.key == "store.ambiguous_version"
+    assert caught.value.params["choices"] == "KPU Provinsi Banten 2022; KPU Kota Serang 2022"
+    assert store.version(1, "KPU Kota Serang", 2022).sha256 == sha256
+    store.add_user("ani", "editor", "kata-sandi-panjang")
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    ambiguous = cli("restore", "1", "--user", "ani", "--lang", "en")
+    assert ambiguous.returncode == 1 and "--satker" in ambiguous.stderr
+    # The store's office is its current version's: restoring the other office's version is refused.
+    other = cli("restore", "1", "--user", "ani", "--satker", "KPU Kota Serang", "--year", "2022")
+    assert other.returncode == 1 and "'KPU Kota Serang'" in other.stderr and store.current().number == 1
+    own = cli("restore", "1", "--user", "ani", "--satker", "KPU Provinsi Banten", "--year", "2022")
+    assert own.returncode == 0, own.stderr
+    assert (store.current().number, store.current().satker, store.current().restored_from) == (
+        2,
+        "KPU Provinsi Banten",
+        1,
+    )

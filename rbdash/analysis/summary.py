@@ -54,7 +54,7 @@ def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
     if model is None:
         return out
     items = indicator_items(model)
-    info = {k: v for k, v in model.info.items() if k != "sheets"}
+    info = {k: v for k, v in model.info.items() if k not in ("sheets", "cells")}
     out["info"] = _plain(info)
     plan = []
     for row in model.plan.itertuples(index=False):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rbdash.store.base import PublishResult, StoreError, Version, VersionStore, checked_user_name
+from rbdash.store.base import PublishResult, StoreError, Version, VersionStore, checked_user_name, office_refusal
 
 
 def open_store(root: Path | None = None) -> VersionStore:
@@ -19,4 +19,12 @@ def open_store(root: Path | None = None) -> VersionStore:
     return SqliteStore(root)
 
 
-__all__ = ["PublishResult", "StoreError", "Version", "VersionStore", "checked_user_name", "open_store"]
+__all__ = [
+    "PublishResult",
+    "StoreError",
+    "Version",
+    "VersionStore",
+    "checked_user_name",
+    "office_refusal",
+    "open_store",
+]

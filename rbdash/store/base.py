@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from rbdash.analysis.summary import summarise
 from rbdash.config import MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES
 from rbdash.model import LoadResult
+from rbdash.offices import closest_office, office_key
 from rbdash.problems import Problem, ProblemCode
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.macros import strip_macros
@@ -131,6 +132,27 @@ def admit_for_publish(data: bytes, user: str, comment: str, *, trusted: bool) ->
         if not check.is_valid or summarise(check)["totals"] != summary:
             return _with_problem(validation, "macro_strip_failed")
     return Admission(stored, validation, summary)
+
+
+def office_refusal(info: dict[str, Any], current: Version | None) -> StoreError | None:
+    """Why a workbook cannot become a version of a store whose current version is `current`, or None.
+
+    Until several offices and years are kept on purpose, a store holds one satker's plan for one year:
+    a workbook naming another satker or year is refused, so numbers never restart and every version
+    stays reachable. Spacing and case of the satker name do not count as another satker.
+    """
+    if current is None:
+        return None
+    cells = info.get("cells") or {}
+    satker, year = str(info.get("satker") or ""), info.get("year")
+    if office_key(satker) != office_key(current.satker):
+        closest = closest_office(satker, also=(current.satker,)) or current.satker
+        return StoreError(
+            "store.other_satker", found=satker, expected=current.satker, closest=closest, cell=cells.get("satker", "-")
+        )
+    if year != current.year:
+        return StoreError("store.other_year", found=year, expected=current.year, cell=cells.get("year", "-"))
+    return None
 
 
 def _with_problem(result: LoadResult, code: ProblemCode) -> LoadResult:

@@ -40,6 +40,7 @@ from rbdash.store.base import (
     checked_role,
     checked_user_name,
     now_text,
+    office_refusal,
 )
 from rbdash.store.files import FILE_MODE, FileStore, private_folder
 
@@ -177,19 +178,22 @@ class SqliteStore:
             with self._connection() as connection:
                 connection.execute("BEGIN IMMEDIATE")
                 try:
-                    number = connection.execute(
-                        "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE satker = ? AND year = ?",
-                        (info["satker"], info["year"]),
-                    ).fetchone()[0]
-                    if expected_current is not None and number - 1 != expected_current:
-                        raise StoreError("store.changed_since_preview", number=number - 1, previewed=expected_current)
+                    current = _newest(connection)
+                    refusal = office_refusal(info, current)
+                    if refusal is not None:
+                        raise refusal
+                    satker = current.satker if current is not None else info["satker"]  # one spelling per store
+                    number = _next_number(connection, satker, info["year"])
+                    newest = current.number if current is not None else 0
+                    if expected_current is not None and newest != expected_current:
+                        raise StoreError("store.changed_since_preview", number=newest, previewed=expected_current)
                     step("numbered")
                     created = now_text()
                     connection.execute(
                         "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
                         " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
-                            info["satker"],
+                            satker,
                             info["year"],
                             number,
                             created,
@@ -210,7 +214,7 @@ class SqliteStore:
                             json.dumps(
                                 {
                                     "number": number,
-                                    "satker": info["satker"],
+                                    "satker": satker,
                                     "year": info["year"],
                                     "sha256": sha256,
                                     "comment": comment,
@@ -227,7 +231,7 @@ class SqliteStore:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError("store.write_failed", path=str(self.root), reason=_reason(exc)) from exc
         step("committed")
-        version = Version(number, info["satker"], info["year"], created, user, comment, sha256, summary, restored_from)
+        version = Version(number, satker, info["year"], created, user, comment, sha256, summary, restored_from)
         return PublishResult(version, validation)
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
@@ -252,10 +256,14 @@ class SqliteStore:
         return versions[0] if versions else None
 
     def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:
-        for version in self.history(satker, year):
-            if version.number == number:
-                return version
-        raise StoreError("store.no_such_version", number=number)
+        """Version `number` (of `satker` and `year` when given); refused when several satker-years have one."""
+        found = [version for version in self.history(satker, year) if version.number == number]
+        if not found:
+            raise StoreError("store.no_such_version", number=number)
+        if len(found) > 1:  # only in a store written before one satker-year per store was enforced
+            choices = "; ".join(f"{v.satker} {v.year}" for v in found)
+            raise StoreError("store.ambiguous_version", number=number, choices=choices)
+        return found[0]
 
     def read(self, version: Version) -> bytes:
         """The bytes of a version's file, checked against its SHA-256."""
@@ -490,6 +498,12 @@ def _audit_row(connection: sqlite3.Connection, action: str, user: str | None, **
 
 
 def _version(row: sqlite3.Row) -> Version:
+    """A version row as a `Version`; a summary that is not a JSON object reads as {} (`store check` reports it,
+    `store repair` derives it again from the file), so one damaged row never takes the history down."""
+    try:
+        summary = json.loads(row["summary"])
+    except (TypeError, ValueError):
+        summary = None
     return Version(
         row["number"],
         row["satker"],
@@ -498,9 +512,33 @@ def _version(row: sqlite3.Row) -> Version:
         row["user"],
         row["comment"],
         row["sha256"],
-        json.loads(row["summary"]),
+        summary if isinstance(summary, dict) else {},
         row["restored_from"],
     )
+
+
+def _newest(connection: sqlite3.Connection) -> Version | None:
+    row = connection.execute("SELECT * FROM versions ORDER BY id DESC LIMIT 1").fetchone()
+    return _version(row) if row is not None else None
+
+
+def _next_number(connection: sqlite3.Connection, satker: str, year: int) -> int:
+    """One more than any number this satker-year ever had: in a version row, or in the audit log's
+    publishes and restores (so a version row deleted by hand never gives its number out again)."""
+    in_versions = connection.execute(
+        "SELECT COALESCE(MAX(number), 0) FROM versions WHERE satker = ? AND year = ?", (satker, year)
+    ).fetchone()[0]
+    in_audit = 0
+    for (detail,) in connection.execute("SELECT detail FROM audit WHERE action IN ('publish', 'restore')"):
+        try:
+            record = json.loads(detail)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(record, dict) or record.get("satker") != satker or record.get("year") != year:
+            continue
+        if isinstance(record.get("number"), int):
+            in_audit = max(in_audit, record["number"])
+    return max(int(in_versions), in_audit) + 1
 
 
 def _reason(exc: BaseException) -> str:

@@ -70,6 +70,7 @@ def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
             continue
         info[key] = value
         cells[key] = cell
+    info["cells"] = cells  # where each field was read (Info!B5), for messages about the values
     name = grid.name
     for info_field in schema.INFO_FIELDS:
         if info_field.required and not info[info_field.key]:
