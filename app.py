@@ -13,7 +13,7 @@ import streamlit as st
 from rbdash.config import SettingsError, role_at_least, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
 from rbdash.present.text import markdown_message as say
-from rbdash.ui.frame import frame, framed_run
+from rbdash.ui.frame import PageContext, frame, framed_run, store_errors_shown
 from rbdash.ui.session import current_role
 from rbdash.ui.uploads import upload_run
 
@@ -21,6 +21,11 @@ from rbdash.ui.uploads import upload_run
 def main() -> None:
     """One run: the frame (language, sign-in, the current workbook, the shared sidebar), then the chosen page."""
     context = frame()
+    with store_errors_shown(context.lang):  # a store failing mid-run is said on the page, never a traceback
+        _navigate(context)
+
+
+def _navigate(context: PageContext) -> None:
     lang = context.lang
     role = current_role()
     dashboard = [

@@ -14,10 +14,10 @@ from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import store
-from rbdash.ui.session import acting_user
+from rbdash.ui.session import acting_user, store_error_text
 from rbdash.ui.widgets import show_table
 
-ctx = page_setup()
+ctx = page_setup(needs_workbook=False)
 lang = ctx.lang
 st.title(t("page.admin", lang))
 admin = acting_user("admin")
@@ -40,7 +40,7 @@ with st.form("add_user", clear_on_submit=True):
             store().add_user(name, role, password, actor=admin)
             st.success(say("admin.added", lang, name=name.strip()))
         except StoreError as exc:
-            st.error(say(exc.key, lang, **exc.params))
+            st.error(store_error_text(exc, lang))
 if users:
     # The name removed is the one the admin typed and chose: another admin's change between two runs
     # can move the list under the selection, never the removal to another user.
@@ -57,7 +57,7 @@ if users:
                     store().remove_user(chosen, actor=admin)
                     st.success(say("admin.removed", lang, name=chosen))
                 except StoreError as exc:
-                    st.error(say(exc.key, lang, **exc.params))
+                    st.error(store_error_text(exc, lang))
 
 if users:
     # Like removal: the name changed is the one chosen, and the store refuses to demote the last admin.
@@ -70,7 +70,7 @@ if users:
                 previous = store().set_role(who, new_role, actor=admin)
                 st.success(say("admin.role_changed", lang, name=who, previous=previous, role=new_role))
             except StoreError as exc:
-                st.error(say(exc.key, lang, **exc.params))
+                st.error(store_error_text(exc, lang))
 
 with users_table:
     show_table(

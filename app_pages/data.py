@@ -12,11 +12,11 @@ from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError, office_refusal
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import load_bytes, load_version, store
-from rbdash.ui.session import acting_user
+from rbdash.ui.session import acting_user, store_error_text
 from rbdash.ui.uploads import upload_box
 from rbdash.ui.widgets import not_checked, problem_callouts, problems_frame, show_table
 
-ctx = page_setup()
+ctx = page_setup(needs_workbook=False)
 lang = ctx.lang
 st.title(t("page.data", lang))
 editor = acting_user("editor")
@@ -55,7 +55,11 @@ if refusal is not None:
     st.error(say(refusal.key, lang, **refusal.params))
     st.stop()
 current_number = current.number if current else 0
-before = load_version(current).plan if current else None
+try:
+    before = load_version(current).plan if current else None
+except StoreError as exc:  # the current version's file is missing or damaged: everything shows as added
+    st.warning(say(exc.key, lang, **{**exc.params, "number": current_number}))
+    before = None
 changes = compare(before, plan)
 # What the editor saw when they clicked: the preview of the previous run. Seen by the attacker review:
 # a preview against v1 was published as v9 after other publishes, with no word.
@@ -107,7 +111,7 @@ if st.button(t("data.publish", lang), type="primary", disabled=not comment.strip
     try:
         published = store().publish(data, editor, comment.strip(), expected_current=current_number)
     except StoreError as exc:
-        st.error(say(exc.key, lang, **exc.params))
+        st.error(store_error_text(exc, lang))
         st.stop()
     if published.version is None:  # the check at publishing (in the worker again) refused it or gave no answer
         if not not_checked(published.validation, lang):

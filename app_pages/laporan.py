@@ -25,7 +25,7 @@ lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.report")
 st.write(t("report.intro", lang))
 stem = charts.chart_filename("laporan", model.info.get("year"), month)
-request = ReportRequest(ctx.result.sha256, month, lang, ctx.result.source_name or ctx.result.sha256[:12])
+request = ReportRequest(ctx.loaded.sha256, month, lang, ctx.loaded.source_name or ctx.loaded.sha256[:12])
 if st.button(t("report.build", lang), type="primary", key="report_build"):
     try:
         st.session_state["report_job"] = submit_report(model, request, browser_session(), report_visitor())

@@ -95,6 +95,6 @@ right.subheader(t("overview.due_list", lang, month=next_name))
 with right:
     show_table(plan_rows_table(model, figures.due_next_month, lang), "jatuh_tempo", ctx, "due_next")
 
-if ctx.result.problems:
+if ctx.loaded.problems:
     with st.expander(t("app.problems_heading", lang)):
-        show_table(problems_frame(ctx.result, lang), "validasi", ctx, "problems")
+        show_table(problems_frame(ctx.loaded, lang), "validasi", ctx, "problems")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from rbdash.messages import t
-from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import store
-from rbdash.ui.session import acting_user
+from rbdash.ui.session import acting_user, store_error_text
 from rbdash.ui.widgets import show_table, versions_frame
 
-ctx = page_setup()
+ctx = page_setup(needs_workbook=False)
 lang = ctx.lang
 st.title(t("page.history", lang))
 versions = store().history()
@@ -34,7 +33,7 @@ number = chosen.number
 try:
     stored = store().read(chosen)
 except StoreError as exc:  # a missing or damaged file: said, and every other version stays reachable
-    st.error(say(exc.key, lang, **exc.params))
+    st.error(store_error_text(exc, lang))
 else:
     st.download_button(
         t("history.download", lang, number=number),
@@ -53,6 +52,6 @@ if editor and st.button(t("history.restore", lang, number=number), key="history_
             number, editor, t("store.restore_comment", lang, number=number), chosen.satker, chosen.year
         )
     except StoreError as exc:
-        st.error(say(exc.key, lang, **exc.params))
+        st.error(store_error_text(exc, lang))
         st.stop()
     st.success(t("history.restored", lang, old=number, number=restored.number))

@@ -680,6 +680,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Ada beberapa versi {number} ({choices}); sebutkan satker dan tahunnya (--satker, --year).",
         "en": "There are several versions {number} ({choices}); name the office and year (--satker, --year).",
     },
+    "store.damaged": {
+        "id": "Basis data di direktori data {path} rusak ({reason}). Jalankan `python -m rbdash store check`, lalu `store repair` (menyalin semua yang masih terbaca ke basis data baru; berkas lama disimpan).",
+        "en": "The database in the data directory {path} is damaged ({reason}). Run `python -m rbdash store check`, then `store repair` (copies everything still readable into a new database; the old file is kept).",
+    },
+    "store.unavailable_public": {
+        "id": "Data dasbor sedang tidak dapat dibaca. Beri tahu admin; admin melihat sebabnya saat masuk.",
+        "en": "The dashboard's data cannot be read at the moment. Tell an admin; an admin sees the cause after signing in.",
+    },
+    "store.no_versions": {
+        "id": "Tidak ada versi tersimpan yang dapat ditampilkan. Admin: jalankan `python -m rbdash store check`, lalu `store repair`; editor dapat menerbitkan berkas di Unggah Data.",
+        "en": "There is no stored version to show. Admins: run `python -m rbdash store check`, then `store repair`; editors can publish a file on Unggah Data.",
+    },
+    "store.no_intact_version": {
+        "id": "Berkas setiap versi tersimpan hilang atau rusak. Admin: jalankan `python -m rbdash store check`; editor dapat menerbitkan berkas yang baik di Unggah Data.",
+        "en": "The file of every stored version is missing or damaged. Admins: run `python -m rbdash store check`; editors can publish a good file on Unggah Data.",
+    },
+    "store.passed_over": {
+        "id": "Berkas versi {number} hilang atau rusak; dasbor menampilkan versi {shown}. Terbitkan ulang versi yang baik di Riwayat, dan jalankan `python -m rbdash store check`.",
+        "en": "The file of version {number} is missing or damaged; the dashboard shows version {shown}. Publish a good version again on Riwayat, and run `python -m rbdash store check`.",
+    },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
     "store.bad_user_name": {

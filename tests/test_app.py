@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rbdash.messages import t
 from rbdash.workbook.content import template_content
 from rbdash.workbook.writer import write_workbook
 from tests.conftest import BUNDLED, ROOT
@@ -245,7 +246,9 @@ def test_an_unusable_data_directory_is_a_message(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("RBDASH_DATA_DIR", str(blocker / "data"))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    assert "tidak dapat dipakai" in at.error[0].value
+    # Seen by the attacker review: anonymous visitors were shown the server's path. The cause is the admin's.
+    assert at.error[0].value == t("store.unavailable_public", "id")
+    assert not any(str(tmp_path) in element.value for element in at.error)
 
 
 def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from rbdash.store.base import (
     office_refusal,
 )
 from rbdash.store.files import FILE_MODE, FileStore, private_folder
+from rbdash.store.sqlite_tx import immediate
 
 _LOG = logging.getLogger(__name__)
 #: Seconds a sign-in waits for the store's write lock (a publish holds it for a moment) before going on.
@@ -118,11 +119,21 @@ class SqliteStore:
 
     @contextmanager
     def _connection(self, lock_wait: float = 60) -> Iterator[sqlite3.Connection]:
-        connection = self._connect(lock_wait)
+        """A connection, closed after use. SQLite's errors leave as a `StoreError` ("store.damaged" for a
+        damaged database file, "store.unavailable" for the disk or the file refusing), except a lock
+        waited for too long, which callers handle (sign-in goes on unrecorded)."""
         try:
-            yield connection
-        finally:
-            connection.close()
+            connection = self._connect(lock_wait)
+            try:
+                yield connection
+            finally:
+                connection.close()
+        except sqlite3.Error as exc:
+            name = getattr(exc, "sqlite_errorname", "")
+            if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                raise
+            key = "store.damaged" if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) else "store.unavailable"
+            raise StoreError(key, path=str(self.root), reason=_reason(exc)) from exc
 
     def _connect(self, lock_wait: float = 60) -> sqlite3.Connection:
         connection = sqlite3.connect(self.database, timeout=lock_wait, isolation_level=None)
@@ -175,61 +186,59 @@ class SqliteStore:
         info = validation.plan.info
         try:
             self.files.write(stored, sha256, step)
-            with self._connection() as connection:
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    current = _newest(connection)
-                    refusal = office_refusal(info, current)
-                    if refusal is not None:
-                        raise refusal
-                    satker = current.satker if current is not None else info["satker"]  # one spelling per store
-                    number = _next_number(connection, satker, info["year"])
-                    newest = current.number if current is not None else 0
-                    if expected_current is not None and newest != expected_current:
-                        raise StoreError("store.changed_since_preview", number=newest, previewed=expected_current)
-                    step("numbered")
-                    created = now_text()
-                    connection.execute(
-                        "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
-                        " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            satker,
-                            info["year"],
-                            number,
-                            created,
-                            user,
-                            comment,
-                            sha256,
-                            json.dumps(summary),
-                            restored_from,
+            with self._connection() as connection, immediate(connection):
+                current = _newest(connection)
+                refusal = office_refusal(info, current)
+                if refusal is not None:
+                    raise refusal
+                satker = current.satker if current is not None else info["satker"]  # one spelling per store
+                number = _next_number(connection, satker, info["year"])
+                newest = current.number if current is not None else 0
+                if expected_current is not None and newest != expected_current:
+                    raise StoreError("store.changed_since_preview", number=newest, previewed=expected_current)
+                step("numbered")
+                created = now_text()
+                connection.execute(
+                    "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
+                    " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        satker,
+                        info["year"],
+                        number,
+                        created,
+                        user,
+                        comment,
+                        sha256,
+                        json.dumps(summary),
+                        restored_from,
+                    ),
+                )
+                step("inserted")
+                connection.execute(
+                    "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                    (
+                        created,
+                        user,
+                        "restore" if restored_from else "publish",
+                        json.dumps(
+                            {
+                                "number": number,
+                                "satker": satker,
+                                "year": info["year"],
+                                "sha256": sha256,
+                                "comment": comment,
+                                "restored_from": restored_from,
+                            }
                         ),
-                    )
-                    step("inserted")
-                    connection.execute(
-                        "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                        (
-                            created,
-                            user,
-                            "restore" if restored_from else "publish",
-                            json.dumps(
-                                {
-                                    "number": number,
-                                    "satker": satker,
-                                    "year": info["year"],
-                                    "sha256": sha256,
-                                    "comment": comment,
-                                    "restored_from": restored_from,
-                                }
-                            ),
-                        ),
-                    )
-                    step("audited")
-                    connection.execute("COMMIT")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-        except (OSError, sqlite3.Error) as exc:
+                    ),
+                )
+                step("audited")
+        except OSError as exc:
             raise StoreError("store.write_failed", path=str(self.root), reason=_reason(exc)) from exc
+        except StoreError as exc:
+            if exc.key != "store.unavailable":
+                raise
+            raise StoreError("store.write_failed", path=str(self.root), reason=exc.params["reason"]) from exc
         step("committed")
         version = Version(number, satker, info["year"], created, user, comment, sha256, summary, restored_from)
         return PublishResult(version, validation)
@@ -283,8 +292,16 @@ class SqliteStore:
         return result.version
 
     def seed(self, bundled: Path, comment: str) -> Version | None:
-        """On first start, make the bundled workbook version 1 (once, however many processes start at once)."""
-        if self.history():
+        """On first start, make the bundled workbook version 1 (once, however many processes start at once).
+
+        A store that ever had a version (its rows deleted since, say) is never seeded again: the example
+        data must not quietly replace an office's own (`store check` reports the missing rows)."""
+        with self._connection() as connection:
+            used = connection.execute(
+                "SELECT EXISTS (SELECT 1 FROM versions) OR EXISTS (SELECT 1 FROM audit WHERE action IN"
+                " ('publish', 'restore'))"
+            ).fetchone()[0]
+        if used:
             return None
         try:
             return self.publish(bundled.read_bytes(), "system", comment, trusted=True, expected_current=0).version
@@ -301,40 +318,30 @@ class SqliteStore:
         checked_role(role)
         checked_password(password, name)
         password_hash = self._hash(password)
-        with self._connection() as connection:
-            connection.execute("BEGIN IMMEDIATE")  # the check and the insert in one step, for two admins at once
-            try:
-                # "ED" beside "ed" would be two accounts a person cannot tell apart: names are unique
-                # whatever their case (Unicode case folding).
-                for (existing,) in connection.execute("SELECT name FROM users"):
-                    if existing.casefold() == name.casefold():
-                        raise StoreError("store.user_exists", name=existing)
-                connection.execute(
-                    "INSERT INTO users (name, role, password_hash, created_at, session_key) VALUES (?, ?, ?, ?, ?)",
-                    (name, role, password_hash, now_text(), secrets.token_urlsafe(16)),
-                )
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+        # The check and the insert in one step, for two admins at once.
+        with self._connection() as connection, immediate(connection):
+            # "ED" beside "ed" would be two accounts a person cannot tell apart: names are unique
+            # whatever their case (Unicode case folding).
+            for (existing,) in connection.execute("SELECT name FROM users"):
+                if existing.casefold() == name.casefold():
+                    raise StoreError("store.user_exists", name=existing)
+            connection.execute(
+                "INSERT INTO users (name, role, password_hash, created_at, session_key) VALUES (?, ?, ?, ?, ?)",
+                (name, role, password_hash, now_text(), secrets.token_urlsafe(16)),
+            )
         self.audit("user_added", actor, name=name, role=role)
 
     def remove_user(self, name: str, actor: str | None = None) -> None:
         """Remove a user; the last admin is never removed (nobody could manage users after)."""
-        with self._connection() as connection:
-            connection.execute("BEGIN IMMEDIATE")  # the check and the removal in one step, for two admins at once
-            try:
-                row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
-                if row is None:
-                    raise StoreError("store.no_such_user", name=name)
-                admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
-                if row["role"] == "admin" and admins == 1:
-                    raise StoreError("store.last_admin", name=name)
-                connection.execute("DELETE FROM users WHERE name = ?", (name,))
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+        # The check and the removal in one step, for two admins at once.
+        with self._connection() as connection, immediate(connection):
+            row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise StoreError("store.no_such_user", name=name)
+            admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+            if row["role"] == "admin" and admins == 1:
+                raise StoreError("store.last_admin", name=name)
+            connection.execute("DELETE FROM users WHERE name = ?", (name,))
         self.audit("user_removed", actor, name=name)
 
     def set_role(self, name: str, role: str, actor: str | None = None) -> str:
@@ -342,21 +349,16 @@ class SqliteStore:
 
         The last admin is never demoted (nobody could manage users after)."""
         checked_role(role)
-        with self._connection() as connection:
-            connection.execute("BEGIN IMMEDIATE")  # the check and the change in one step, for two admins at once
-            try:
-                row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
-                if row is None:
-                    raise StoreError("store.no_such_user", name=name)
-                admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
-                if row["role"] == "admin" and role != "admin" and admins == 1:
-                    raise StoreError("store.last_admin_role", name=name)
-                connection.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
-                _audit_row(connection, "role_changed", actor, name=name, role=role, previous=row["role"])
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+        # The check and the change in one step, for two admins at once.
+        with self._connection() as connection, immediate(connection):
+            row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise StoreError("store.no_such_user", name=name)
+            admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+            if row["role"] == "admin" and role != "admin" and admins == 1:
+                raise StoreError("store.last_admin_role", name=name)
+            connection.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+            _audit_row(connection, "role_changed", actor, name=name, role=role, previous=row["role"])
         return str(row["role"])
 
     def set_password(self, name: str, password: str, actor: str | None = None) -> None:
@@ -456,6 +458,8 @@ class SqliteStore:
                 write(connection)
         except sqlite3.OperationalError as exc:
             _LOG.warning("sign-in not recorded, the store is busy: %s", exc)
+        except StoreError as exc:  # a full or read-only disk: signing in needs only to read
+            _LOG.warning("sign-in not recorded, the store cannot be written: %s", exc.params.get("reason"))
 
     def audit_log(self, limit: int = 500) -> list[dict[str, Any]]:
         with self._connection() as connection:

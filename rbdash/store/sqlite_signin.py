@@ -16,6 +16,7 @@ import sqlite3
 from rbdash.access.signin import WIB
 from rbdash.config import Limits
 from rbdash.store.base import StoreError, now_text
+from rbdash.store.sqlite_tx import immediate
 
 #: The address recorded for a client whose address is loopback or unknown (`address_key` None):
 #: such clients share one count per name, and are never refused by address.
@@ -56,8 +57,7 @@ def record(
     The same statements run whether or not the name exists, so the write costs the same too.
     """
     cutoff = (now - dt.timedelta(minutes=limits.login_failure_window_minutes)).timestamp()
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(connection):
         if not ok:
             connection.execute("DELETE FROM login_failures WHERE at <= ?", (cutoff,))
             connection.execute(
@@ -68,7 +68,3 @@ def record(
             "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
             (now_text(), name, "login" if ok else "login_failed", json.dumps({"address": key})),
         )
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise

@@ -14,11 +14,10 @@ from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown
-from rbdash.present.text import markdown_message as say
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError
 from rbdash.ui.loading import load_current
-from rbdash.ui.session import login_box, signed_in, view_requires_login
+from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
 from rbdash.ui.widgets import problems_frame
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -53,17 +52,33 @@ _PRINT_RULES = """
 
 @dataclass
 class PageContext:
-    """What every page needs: the model, the language and the shared sidebar choices."""
+    """What every page needs: the model, the language and the shared sidebar choices.
 
-    result: LoadResult
+    `result` is None, or has no plan, when there is nothing to show (`problem` says why for the store);
+    the dashboard pages stop there (`page_setup`), while Unggah Data, Riwayat and Pengguna & Audit, the
+    pages needed to put things right, still run.
+    """
+
+    result: LoadResult | None
     lang: str
     as_of_month: int
     programmes: list[str]
     print_mode: bool
+    problem: StoreError | None = None
+
+    @property
+    def shows_workbook(self) -> bool:
+        return self.result is not None and self.result.plan is not None
+
+    @property
+    def loaded(self) -> LoadResult:
+        """The loaded workbook (with its problems); only on pages that need one."""
+        assert self.result is not None and self.result.plan is not None, "dashboard pages stop without a workbook"
+        return self.result
 
     @property
     def model(self) -> ActionPlan:
-        assert self.result.plan is not None, "a page context is made only for a loaded workbook"
+        assert self.result is not None and self.result.plan is not None, "dashboard pages stop without a workbook"
         return self.result.plan
 
 
@@ -134,33 +149,54 @@ def page_header(ctx: PageContext, title_key: str) -> None:
 _CONTEXT_KEY = "_page_context"
 
 
+@contextmanager
+def store_errors_shown(lang: str) -> Iterator[None]:
+    """A store error raised inside (an unreadable or damaged store) is said, not shown as a traceback."""
+    try:
+        yield
+    except StoreError as exc:
+        st.error(store_error_text(exc, lang))
+        st.stop()
+
+
 def frame() -> PageContext:
     """The frame of every page: language, sign-in, the current workbook, the shared sidebar, print styles.
 
-    Stops the run with a message when viewing needs a sign-in, the store fails or the workbook cannot
-    be shown.
+    Stops the run with a message when viewing needs a sign-in. When the store fails or no version can
+    be shown, the context says why and holds no workbook (`page_setup` decides what a page does then);
+    versions passed over for a missing or damaged file are said to editors and admins.
     """
     lang = language()
-    login_box(lang)
-    if view_requires_login() and not signed_in():
-        st.title(t("app.title", lang))
-        st.info(t("auth.required", lang))
-        st.stop()
-    try:
-        result = load_current()
-    except StoreError as exc:
-        st.title(t("app.title", lang))
-        st.error(say(exc.key, lang, **exc.params))
-        st.stop()
-    if result.plan is None:
-        st.title(t("app.title", lang))
+    with store_errors_shown(lang):
+        login_box(lang)
+        if view_requires_login() and not signed_in():
+            st.title(t("app.title", lang))
+            st.info(t("auth.required", lang))
+            st.stop()
+        current = load_current()
+        if current.passed_over and authorised("editor"):
+            shown = current.version.number if current.version else "-"
+            for version, _exc in current.passed_over:
+                st.warning(t("store.passed_over", lang, number=version.number, shown=shown))
+    result = current.result
+    if result is None or result.plan is None:
         print_styles(False)  # also hides the grid's raw CSV export
-        st.error(t("app.cannot_load", lang))
-        st.dataframe(problems_frame(result, lang), hide_index=True, width="stretch")
-        st.stop()
+        return PageContext(result, lang, 1, [], False, current.problem)
     context = sidebar(result, lang)
     print_styles(context.print_mode)
     return context
+
+
+def _say_nothing_to_show(context: PageContext) -> None:
+    """Why a dashboard page has nothing to show: the store's problem, or the workbook's."""
+    lang = context.lang
+    st.title(t("app.title", lang))
+    if context.problem is not None:
+        st.error(store_error_text(context.problem, lang))
+        return
+    st.error(t("app.cannot_load", lang))
+    if context.result is not None:
+        st.dataframe(problems_frame(context.result, lang), hide_index=True, width="stretch")
 
 
 @contextmanager
@@ -173,8 +209,15 @@ def framed_run(context: PageContext) -> Iterator[None]:
         st.session_state.pop(_CONTEXT_KEY, None)
 
 
-def page_setup() -> PageContext:
+def page_setup(needs_workbook: bool = True) -> PageContext:
     """What a page calls first: the context app.py prepared for this run, or, when the page runs on
-    its own (as the tests run each page), the same frame built here."""
+    its own (as the tests run each page), the same frame built here.
+
+    A page that `needs_workbook` (the dashboard) stops with the reason when there is none to show."""
     context = st.session_state.get(_CONTEXT_KEY)
-    return context if isinstance(context, PageContext) else frame()
+    if not isinstance(context, PageContext):
+        context = frame()
+    if needs_workbook and not context.shows_workbook:
+        _say_nothing_to_show(context)
+        st.stop()
+    return context

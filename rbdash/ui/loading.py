@@ -12,7 +12,7 @@ import streamlit as st
 from rbdash.config import BUNDLED_WORKBOOK, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
 from rbdash.model import LoadResult
-from rbdash.store import Version, VersionStore, open_store
+from rbdash.store import StoreError, Version, VersionStore, open_store
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.worker import WORKER_FAILURES, load_untrusted, warm_up
 
@@ -51,6 +51,7 @@ def _store(root: str) -> VersionStore:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _load_version(_root: str, sha256: str) -> LoadResult:
     # Keyed by content alone (the store checks the bytes against `sha256`): equal files, one parse.
+    # A missing or damaged file raises StoreError, which is not cached: the next run reads it again.
     return load_workbook(_store(_root).read_sha256(sha256))
 
 
@@ -63,21 +64,46 @@ def load_bytes(data: bytes) -> LoadResult:
         return failed.result
 
 
-def load_current() -> LoadResult:
+@dataclasses.dataclass(frozen=True)
+class Current:
+    """What the dashboard shows: the newest intact version's workbook, the versions passed over because
+    their file is missing or damaged (newest first), or why nothing can be shown."""
+
+    result: LoadResult | None
+    version: Version | None = None
+    passed_over: tuple[tuple[Version, StoreError], ...] = ()
+    problem: StoreError | None = None
+
+
+def load_current() -> Current:
     """The workbook to show, parsed once per distinct content.
 
     $RBDASH_WORKBOOK names a fixed file (as the tests do); otherwise the store's current version,
     looked up by its recorded SHA-256, so a rerun reads no file (version 1 is seeded on first start).
+    A current version whose file is missing or damaged is passed over for the newest intact one.
     """
     _worker_started()
     fixed = os.environ.get("RBDASH_WORKBOOK")
     if fixed:
-        return dataclasses.replace(load_bytes(Path(fixed).read_bytes()), source_name=Path(fixed).name)
+        return Current(dataclasses.replace(load_bytes(Path(fixed).read_bytes()), source_name=Path(fixed).name))
     root = str(settings().data_dir)
-    version = _store(root).current()
-    assert version is not None, "the store is seeded with the bundled workbook when it is made"
-    # A copy: the cached result is shared by every session and must not be changed.
-    return dataclasses.replace(_load_version(root, version.sha256), source_name=f"v{version.number}")
+    try:
+        versions = _store(root).history()
+    except StoreError as exc:
+        return Current(None, problem=exc)
+    if not versions:  # every version row gone (the store was used: it is not seeded again)
+        return Current(None, problem=StoreError("store.no_versions"))
+    passed_over: list[tuple[Version, StoreError]] = []
+    for version in versions:
+        try:
+            result = _load_version(root, version.sha256)
+        except StoreError as exc:
+            passed_over.append((version, exc))
+            continue
+        # A copy: the cached result is shared by every session and must not be changed.
+        shown = dataclasses.replace(result, source_name=f"v{version.number}")
+        return Current(shown, version, tuple(passed_over))
+    return Current(None, passed_over=tuple(passed_over), problem=StoreError("store.no_intact_version"))
 
 
 def load_version(version: Version) -> LoadResult:

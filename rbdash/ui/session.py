@@ -82,6 +82,19 @@ def acting_user(role: str) -> str | None:
     return name if name and authorised(role) else None
 
 
+def store_error_text(exc: StoreError, lang: str) -> str:
+    """A store error as Markdown: in full for admins; without the server's paths and system errors for
+    everyone else (they are the admin's to act on)."""
+    if "path" in exc.params:
+        try:
+            admin = authorised("admin")
+        except StoreError:  # the store cannot say who is an admin: nobody is shown the path
+            admin = False
+        if not admin:
+            return t("store.unavailable_public", lang)
+    return say(exc.key, lang, **exc.params)
+
+
 def login_box(lang: str) -> None:
     """Sign-in form or the signed-in user with a sign-out button, in the sidebar."""
     name = signed_in()
@@ -112,7 +125,7 @@ def login_box(lang: str) -> None:
             try:
                 role = store().authenticate(user.strip(), password, address=st.context.ip_address)
             except StoreError as exc:
-                st.error(say(exc.key, lang, **exc.params))
+                st.error(store_error_text(exc, lang))
                 return
             if role is None:
                 st.error(t("auth.failed", lang))

@@ -80,8 +80,8 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> No
     a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
     """
     st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
-    year = ctx.model.info.get("year")
-    stem = charts.chart_filename(name, year, ctx.as_of_month)
+    # Named after the workbook shown (plan year, as-of month); a page shown without one uses the name alone.
+    stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month) if ctx.shows_workbook else name
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
         t("table.download_xlsx", ctx.lang),
