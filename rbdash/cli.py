@@ -183,6 +183,41 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def cmd_store(args: argparse.Namespace) -> int:
+    """`store check`: exit 0 when nothing is wrong, 1 when something is, 2 when the store cannot be read.
+    `store repair`: what was put right (then what `check` still finds)."""
+    from rbdash.store import integrity
+
+    root = settings().data_dir
+    try:
+        if args.action == "repair":
+            done = integrity.repair(root)
+            for item in done:
+                print(t(item.key, args.lang, **item.params))
+            print(
+                t("cli.store_repaired", args.lang, count=len(done))
+                if done
+                else t("cli.store_nothing_to_repair", args.lang)
+            )
+        findings = integrity.check(root)
+    except StoreError as exc:
+        _store_error(exc, args.lang)
+        return EXIT_UNREADABLE
+    if any(f.key == "check.no_database" for f in findings):
+        print(t("check.no_database", args.lang, path=root / "rbdash.sqlite3"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    for finding in findings:
+        stream = sys.stdout if finding.severity == "note" else sys.stderr
+        print(f"[{finding.severity}] {t(finding.key, args.lang, **finding.params)}", file=stream)
+    counted = [f for f in findings if f.severity != "note"]
+    if not counted:
+        print(t("cli.store_ok", args.lang, path=root))
+        return EXIT_VALID
+    errors = sum(f.severity == "error" for f in counted)
+    print(t("cli.store_findings", args.lang, path=root, errors=errors, repairable=len(counted) - errors))
+    return EXIT_INVALID
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     store = _store(args.lang)
     if store is None:
@@ -351,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--comment", required=True)
     p.add_argument("--user", required=True)
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("store", parents=[lang], help="check the data directory, or repair what can be repaired")
+    p.add_argument("action", choices=["check", "repair"])
+    p.set_defaults(func=cmd_store)
 
     p = sub.add_parser("history", parents=[lang], help="published versions, newest first")
     p.set_defaults(func=cmd_history)

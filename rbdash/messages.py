@@ -762,6 +762,51 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Version {old} published again as version {number}.",
     },
     "cli.no_versions": {"id": "Belum ada versi.", "en": "No versions yet."},
+    "cli.store_ok": {"id": "Direktori data {path}: tidak ada masalah.", "en": "Data directory {path}: no problems."},
+    "cli.store_findings": {
+        "id": "Direktori data {path}: {errors:n} masalah yang tidak dapat diperbaiki otomatis, {repairable:n} yang dapat diperbaiki dengan `store repair`.",
+        "en": "Data directory {path}: {errors:n} problems that cannot be repaired automatically, {repairable:n} that `store repair` can put right.",
+    },
+    "cli.store_repaired": {
+        "id": "{count:n} perbaikan; jalankan `store check` lagi untuk melihat yang tersisa.",
+        "en": "{count:n} repairs; run `store check` again to see what is left.",
+    },
+    "cli.store_nothing_to_repair": {
+        "id": "Tidak ada yang dapat diperbaiki otomatis.",
+        "en": "Nothing could be repaired automatically.",
+    },
+    "check.no_database": {
+        "id": "Basis data {path} tidak ada; periksa RBDASH_DATA_DIR.",
+        "en": "The database {path} does not exist; check RBDASH_DATA_DIR.",
+    },
+    "check.database_damaged": {
+        "id": "Basis data rusak ({detail}). Hentikan server, lalu jalankan `store repair`: semua baris yang masih terbaca disalin ke basis data baru, berkas lama disimpan di sampingnya.",
+        "en": "The database is damaged ({detail}). Stop the servers, then run `store repair`: every row still readable is copied into a new database, and the old file is kept beside it.",
+    },
+    "check.summary_malformed": {
+        "id": "Ringkasan versi {number} rusak; `store repair` menghitungnya lagi dari berkasnya.",
+        "en": "The summary of version {number} is malformed; `store repair` computes it again from its file.",
+    },
+    "check.row_missing": {
+        "id": "Versi {number} tercatat di log audit tetapi barisnya hilang; `store repair` menuliskannya lagi dari log audit dan berkasnya.",
+        "en": "Version {number} is in the audit log but its row is missing; `store repair` writes it again from the audit log and its file.",
+    },
+    "check.unreferenced_file": {
+        "id": "Berkas {path} tidak dirujuk versi mana pun (sisa penerbitan yang terhenti); dibiarkan, boleh dihapus.",
+        "en": "The file {path} belongs to no version (left by an interrupted publish); kept, and safe to delete.",
+    },
+    "repair.database_rebuilt": {
+        "id": "Basis data dibangun ulang: {rows:n} baris disalin; berkas rusak disimpan sebagai {kept}.",
+        "en": "Database rebuilt: {rows:n} rows copied; the damaged file is kept as {kept}.",
+    },
+    "repair.row_restored": {
+        "id": "Baris versi {number} ditulis lagi dari log audit dan berkasnya.",
+        "en": "The row of version {number} was written again from the audit log and its file.",
+    },
+    "repair.summary_derived": {
+        "id": "Ringkasan versi {number} dihitung lagi dari berkasnya.",
+        "en": "The summary of version {number} was computed again from its file.",
+    },
     "cli.user_added": {"id": "Pengguna '{name}' ({role}) ditambahkan.", "en": "User '{name}' ({role}) added."},
     "cli.user_removed": {"id": "Pengguna '{name}' dihapus.", "en": "User '{name}' removed."},
     "cli.role_changed": {

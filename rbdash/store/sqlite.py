@@ -50,7 +50,7 @@ _LOG = logging.getLogger(__name__)
 SIGN_IN_LOCK_WAIT = 2.0
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
-_SCHEMA = f"""
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     satker TEXT NOT NULL,
@@ -109,7 +109,7 @@ class SqliteStore:
             if not self.database.exists():  # created private: SQLite gives its -wal and -shm files the same mode
                 os.close(os.open(self.database, os.O_WRONLY | os.O_CREAT, FILE_MODE))
             with self._connection() as connection:
-                connection.executescript(_SCHEMA)
+                connection.executescript(SCHEMA)
                 _migrate(connection)
             self.files.sweep()
         except (OSError, sqlite3.Error) as exc:
@@ -478,7 +478,7 @@ _ADDED_COLUMNS = (
 
 
 def _migrate(connection: sqlite3.Connection) -> None:
-    """Bring a store made by an older release up to `_SCHEMA` (idempotent)."""
+    """Bring a store made by an older release up to `SCHEMA` (idempotent)."""
     for table, column, declaration in _ADDED_COLUMNS:
         present = {row["name"] for row in connection.execute(f"PRAGMA table_info({table})")}
         if column not in present:

@@ -1,0 +1,246 @@
+"""`store check` and `store repair`: what is wrong with a data directory, and putting right what can be.
+
+`check` reads only: the database's own integrity check, every version's file against its SHA-256,
+every summary, the numbers the audit log gave out against the version rows, and files no version
+refers to. `repair` re-derives what can be re-derived and never deletes a file:
+
+* a damaged database: every row still readable is copied into a new database, which takes its place;
+  the damaged file is kept beside it (`rbdash.sqlite3.damaged-<time>`);
+* a version row deleted (its publish is in the audit log, its file intact): written again from both;
+* a malformed summary: computed again from the version's file.
+
+A missing or damaged file cannot be re-derived: it is reported (restore it from a backup, or publish
+a good version again); the dashboard meanwhile shows the newest intact version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rbdash.analysis.summary import summarise
+from rbdash.store.base import StoreError, now_text
+from rbdash.store.files import FILE_MODE, FileStore
+from rbdash.store.sqlite import SCHEMA, SqliteStore
+from rbdash.store.sqlite_tx import immediate
+from rbdash.workbook.loader import load_workbook
+
+_TABLES = ("versions", "users", "audit", "login_failures")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing `check` found: `severity` is "error" (data unreadable), "repairable" or "note"."""
+
+    severity: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def check(root: Path) -> list[Finding]:
+    """Everything wrong with the data directory `root` (empty when nothing is). Reads only."""
+    database = root / "rbdash.sqlite3"
+    if not database.exists():
+        return [Finding("error", "check.no_database", {"path": str(database)})]
+    damage = _integrity_problems(database)
+    if damage:
+        return [Finding("error", "check.database_damaged", {"detail": "; ".join(damage[:3])})]
+    files = FileStore(root / "files")
+    findings: list[Finding] = []
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        connection.row_factory = sqlite3.Row
+        rows = connection.execute("SELECT number, satker, year, sha256, summary FROM versions ORDER BY id").fetchall()
+        audit = connection.execute(
+            "SELECT detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
+        ).fetchall()
+    referenced = set()
+    for row in rows:
+        referenced.add(row["sha256"])
+        number = row["number"]
+        try:
+            files.read(row["sha256"], number)
+        except StoreError as exc:
+            findings.append(Finding("error", exc.key, dict(exc.params)))
+        if not isinstance(_json_object(row["summary"]), dict):
+            findings.append(Finding("repairable", "check.summary_malformed", {"number": number}))
+    for record in _missing_rows(rows, audit):
+        findings.append(Finding("repairable", "check.row_missing", {"number": record["number"]}))
+    referenced |= {record["sha256"] for record in _records(audit)}  # a deleted row's file: row_missing says it
+    for path in sorted(files.root.glob("*/*.xlsx")):
+        if path.stem not in referenced:
+            findings.append(Finding("note", "check.unreferenced_file", {"path": str(path)}))
+    return findings
+
+
+def repair(root: Path) -> list[Finding]:
+    """Put right what `check` reports as repairable (and a damaged database); what was done, in order."""
+    database = root / "rbdash.sqlite3"
+    done: list[Finding] = []
+    if database.exists() and _integrity_problems(database):
+        kept, copied = _salvage(database)
+        done.append(Finding("repairable", "repair.database_rebuilt", {"kept": str(kept), "rows": copied}))
+    store = SqliteStore(root)
+    with store._connection() as connection, immediate(connection):
+        rows = connection.execute("SELECT id, number, satker, year, sha256, summary FROM versions").fetchall()
+        audit = connection.execute(
+            "SELECT at, user, action, detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
+        ).fetchall()
+        for record, (at, user) in _missing_rows(rows, audit, with_author=True):
+            summary = _summary_of(store, record["sha256"], record["number"])
+            if summary is None:
+                continue  # its file is missing or damaged: `check` reports it
+            connection.execute(
+                "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
+                " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record["satker"],
+                    record["year"],
+                    record["number"],
+                    at,
+                    user or "",
+                    record.get("comment") or "",
+                    record["sha256"],
+                    json.dumps(summary),
+                    record.get("restored_from"),
+                ),
+            )
+            done.append(Finding("repairable", "repair.row_restored", {"number": record["number"]}))
+        for row in rows:
+            if isinstance(_json_object(row["summary"]), dict):
+                continue
+            summary = _summary_of(store, row["sha256"], row["number"])
+            if summary is not None:
+                connection.execute("UPDATE versions SET summary = ? WHERE id = ?", (json.dumps(summary), row["id"]))
+                done.append(Finding("repairable", "repair.summary_derived", {"number": row["number"]}))
+        if done:
+            connection.execute(
+                "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                (now_text(), None, "store_repaired", json.dumps([[f.key, f.params] for f in done], default=str)),
+            )
+    return done
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _integrity_problems(database: Path) -> list[str]:
+    """SQLite's own integrity check of the file (empty when it is sound; the error when it cannot run)."""
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+            lines = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if lines == ["ok"] else lines
+
+
+def _json_object(text: object) -> object:
+    try:
+        return json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def _records(audit: list[sqlite3.Row]) -> list[dict[str, Any]]:
+    """The audit log's publish and restore records that are well formed."""
+    records = []
+    for row in audit:
+        record = _json_object(row["detail"])
+        if isinstance(record, dict) and isinstance(record.get("number"), int) and record.get("sha256"):
+            records.append(record)
+    return records
+
+
+def _missing_rows(rows: list[sqlite3.Row], audit: list[sqlite3.Row], with_author: bool = False) -> list[Any]:
+    """The audit log's publishes and restores that no version row holds (by satker, year and number)."""
+    present = {(row["satker"], row["year"], row["number"]) for row in rows}
+    missing: list[Any] = []
+    for row in audit:
+        record = _json_object(row["detail"])
+        if not (isinstance(record, dict) and isinstance(record.get("number"), int) and record.get("sha256")):
+            continue
+        key = (record.get("satker"), record.get("year"), record["number"])
+        if key in present:
+            continue
+        present.add(key)
+        missing.append((record, (row["at"], row["user"])) if with_author else record)
+    return missing
+
+
+def _summary_of(store: SqliteStore, sha256: str, number: int) -> dict[str, Any] | None:
+    try:
+        data = store.files.read(sha256, number)
+    except StoreError:
+        return None
+    result = load_workbook(data)
+    return dict(summarise(result)["totals"]) if result.plan is not None else None  # as publish stores it
+
+
+_FAILED_READS_PER_TABLE = 4096  # bounds the search through a table whose pages are unreadable
+
+
+def _copy_readable(source: sqlite3.Connection, target: sqlite3.Connection, table: str, names: str, insert: str) -> int:
+    """Copy the rows of `table` that can still be read, halving rowid ranges around damaged pages; a
+    bounded number of failed reads (a damaged root page fails every read)."""
+    try:
+        highest = source.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
+    except sqlite3.DatabaseError:
+        highest = _sequence_of(source, table)
+    copied, failures = 0, 0
+    ranges = [(1, highest)] if highest else []
+    while ranges and failures < _FAILED_READS_PER_TABLE:
+        low, high = ranges.pop()
+        try:
+            rows = source.execute(f"SELECT {names} FROM {table} WHERE rowid BETWEEN ? AND ?", (low, high)).fetchall()
+        except sqlite3.DatabaseError:
+            failures += 1
+            if low < high:
+                middle = (low + high) // 2
+                ranges += [(middle + 1, high), (low, middle)]  # the lower half first: rows start at 1
+            continue
+        target.executemany(insert, rows)
+        copied += len(rows)
+    return copied
+
+
+def _sequence_of(source: sqlite3.Connection, table: str) -> int:
+    """The highest rowid an AUTOINCREMENT table gave out, when its own pages cannot say (else 1,000,000)."""
+    try:
+        row = source.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    return int(row[0]) if row and isinstance(row[0], int) else 1_000_000
+
+
+def _salvage(database: Path) -> tuple[Path, int]:
+    """Copy every readable row of a damaged database into a new one that takes its place; the damaged
+    file's new name and the number of rows copied."""
+    fresh = database.with_name(database.name + ".repair")
+    fresh.unlink(missing_ok=True)
+    os.close(os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))  # private, like the store's own
+    copied = 0
+    with (
+        closing(sqlite3.connect(fresh)) as target,
+        closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source,
+    ):
+        target.executescript(SCHEMA)
+        for table in _TABLES:
+            columns = [row[1] for row in target.execute(f"PRAGMA table_info({table})")]
+            names = ", ".join(columns)
+            insert = f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+            copied += _copy_readable(source, target, table, names, insert)
+        target.commit()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = database.with_name(f"{database.name}.damaged-{stamp}")
+    for suffix in ("-wal", "-shm"):
+        side = database.with_name(database.name + suffix)
+        if side.exists():
+            side.rename(kept.with_name(kept.name + suffix))
+    database.rename(kept)
+    fresh.rename(database)
+    return kept, copied
