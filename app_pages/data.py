@@ -25,6 +25,9 @@ if editor is None:
     if not store().has_editor():
         st.info(t("auth.no_editor", lang))
     st.stop()
+if store().read_only is not None:  # a disk or folder the server cannot write: viewing only
+    st.warning(say("store.read_only", lang, reason=store().read_only))
+    st.stop()
 
 upload = upload_box(editor, lang, t("data.upload", lang, limit=UPLOAD_LIMIT_MB), type=["xlsx", "xlsm"], key="upload")
 if upload is None:
@@ -50,7 +53,7 @@ st.success(t("data.valid", lang, warnings=len(result.warnings)))
 plan = result.plan
 assert plan is not None, "a valid result has a plan"
 current = store().current()
-refusal = office_refusal(plan.info, current)  # another satker or year: said now, not only at publishing
+refusal = office_refusal(plan.info, store().office())  # another satker or year: said now, not only at publishing
 if refusal is not None:
     st.error(say(refusal.key, lang, **refusal.params))
     st.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rbdash.messages import t
+from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import store
@@ -30,11 +31,12 @@ key = st.selectbox(
 )
 chosen = by_key[key]
 number = chosen.number
+stored: bytes | None = None
 try:
     stored = store().read(chosen)
 except StoreError as exc:  # a missing or damaged file: said, and every other version stays reachable
     st.error(store_error_text(exc, lang))
-else:
+if stored is not None:
     st.download_button(
         t("history.download", lang, number=number),
         stored,
@@ -43,7 +45,11 @@ else:
         key="history_download",
     )
 editor = acting_user("editor")
-if editor and st.button(t("history.restore", lang, number=number), key="history_restore"):
+if editor and store().read_only is not None:
+    st.info(say("store.read_only", lang, reason=store().read_only))
+    st.stop()
+# A version whose file is damaged cannot be restored (the store would refuse it): no button is offered.
+if editor and stored is not None and st.button(t("history.restore", lang, number=number), key="history_restore"):
     if acting_user("editor") != editor:  # checked again where the action happens
         st.error(t("auth.forbidden", lang, role="editor"))
         st.stop()

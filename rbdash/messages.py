@@ -672,6 +672,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Berkas ini untuk satker '{found}' (Info!{cell}), sedangkan dasbor ini memuat rencana aksi '{expected}'; tidak ada yang diterbitkan. Nama terdekat yang dikenal: '{closest}'. Bila itu salah ketik, perbaiki sel tersebut lalu unggah lagi; rencana aksi satker lain belum dapat disimpan di dasbor ini.",
         "en": "This file is for the office '{found}' (Info!{cell}), but this dashboard holds the plan of '{expected}'; nothing was published. Closest known name: '{closest}'. If it is a typo, correct that cell and upload again; another office's plan cannot be kept in this dashboard yet.",
     },
+    "store.other_satker_none_close": {
+        "id": "Berkas ini untuk satker '{found}' (Info!{cell}), sedangkan dasbor ini memuat rencana aksi '{expected}'; tidak ada yang diterbitkan. Tidak ada nama satker yang dikenal yang mirip. Tulis nama satker persis seperti '{expected}' di sel tersebut lalu unggah lagi; rencana aksi satker lain belum dapat disimpan di dasbor ini.",
+        "en": "This file is for the office '{found}' (Info!{cell}), but this dashboard holds the plan of '{expected}'; nothing was published. No known office name is close to it. Write the office name as '{expected}' in that cell and upload again; another office's plan cannot be kept in this dashboard yet.",
+    },
+    "store.busy": {
+        "id": "Penyimpanan sedang dipakai proses lain (kunci tulis ditahan lebih dari {seconds} detik, misalnya penerbitan yang belum selesai); tidak ada yang berubah. Coba lagi sebentar lagi; bila berulang, beri tahu admin.",
+        "en": "The store is in use by another process (its write lock has been held for more than {seconds} seconds, for instance by a publish that has not finished); nothing was changed. Try again shortly; if it keeps happening, tell an admin.",
+    },
+    "store.read_only": {
+        "id": "Direktori data hanya dapat dibaca oleh server ({reason}): dasbor tetap dapat dilihat, tetapi menerbitkan, memulihkan, dan mengubah pengguna tidak dapat dilakukan sampai admin memulihkan izin tulis atau ruang disk.",
+        "en": "The server can only read the data directory ({reason}): the dashboard can still be viewed, but publishing, restoring and changing users cannot be done until an admin restores write access or disk space.",
+    },
     "store.other_year": {
         "id": "Berkas ini untuk tahun {found} (Info!{cell}), sedangkan dasbor ini memuat rencana aksi tahun {expected}; tidak ada yang diterbitkan. Bila itu salah ketik, perbaiki sel tersebut lalu unggah lagi; rencana aksi tahun lain belum dapat disimpan di dasbor ini.",
         "en": "This file is for the year {found} (Info!{cell}), but this dashboard holds the {expected} plan; nothing was published. If it is a typo, correct that cell and upload again; another year's plan cannot be kept in this dashboard yet.",
@@ -782,6 +794,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "check.database_damaged": {
         "id": "Basis data rusak ({detail}). Hentikan server, lalu jalankan `store repair`: semua baris yang masih terbaca disalin ke basis data baru, berkas lama disimpan di sampingnya.",
         "en": "The database is damaged ({detail}). Stop the servers, then run `store repair`: every row still readable is copied into a new database, and the old file is kept beside it.",
+    },
+    "check.number_malformed": {
+        "id": "Nomor versi '{number}' (berkas {sha256}) bukan bilangan bulat; versi itu tidak dapat dipilih. Perbaiki baris itu di basis data, atau terbitkan berkasnya lagi.",
+        "en": "Version number '{number}' (file {sha256}) is not a whole number; that version cannot be chosen. Correct that row in the database, or publish its file again.",
     },
     "check.summary_malformed": {
         "id": "Ringkasan versi {number} rusak; `store repair` menghitungnya lagi dari berkasnya.",

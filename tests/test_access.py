@@ -402,8 +402,10 @@ def test_a_damaged_old_version_is_said_on_riwayat_and_the_others_still_work(stor
     assert not at.exception
     assert any("tidak cocok" in e.value for e in at.error)
     assert not [b for b in at.get("download_button") if b.proto.label.endswith("1")]
+    assert [b for b in at.button if b.key == "history_restore"] == []  # seen: restore was offered, then failed
     at.selectbox(key="history_version").set_value(("KPU Provinsi Banten", 2022, 2)).run()
     assert not at.exception and at.get("download_button")
+    assert [b.key for b in at.button if b.key == "history_restore"] == ["history_restore"]
 
 
 def test_history_restore_and_download(store: SqliteStore) -> None:

@@ -134,25 +134,38 @@ def admit_for_publish(data: bytes, user: str, comment: str, *, trusted: bool) ->
     return Admission(stored, validation, summary)
 
 
-def office_refusal(info: dict[str, Any], current: Version | None) -> StoreError | None:
-    """Why a workbook cannot become a version of a store whose current version is `current`, or None.
+def office_refusal(info: dict[str, Any], office: tuple[str, int] | None) -> StoreError | None:
+    """Why a workbook cannot become a version of a store that keeps `office` (satker, year), or None.
 
     Until several offices and years are kept on purpose, a store holds one satker's plan for one year:
     a workbook naming another satker or year is refused, so numbers never restart and every version
     stays reachable. Spacing and case of the satker name do not count as another satker.
     """
-    if current is None:
+    if office is None:
         return None
+    expected, expected_year = office
     cells = info.get("cells") or {}
     satker, year = str(info.get("satker") or ""), info.get("year")
-    if office_key(satker) != office_key(current.satker):
-        closest = closest_office(satker, also=(current.satker,)) or current.satker
+    if office_key(satker) != office_key(expected):
+        closest = closest_office(satker, also=(expected,))
         return StoreError(
-            "store.other_satker", found=satker, expected=current.satker, closest=closest, cell=cells.get("satker", "-")
+            "store.other_satker" if closest else "store.other_satker_none_close",
+            found=shown_literally(satker),
+            expected=expected,
+            closest=closest or "",
+            cell=cells.get("satker", "-"),
         )
-    if year != current.year:
-        return StoreError("store.other_year", found=year, expected=current.year, cell=cells.get("year", "-"))
+    if year != expected_year:
+        return StoreError("store.other_year", found=year, expected=expected_year, cell=cells.get("year", "-"))
     return None
+
+
+def shown_literally(text: str) -> str:
+    """`text` with characters a reader cannot see (zero-width, controls, odd spaces) written as \\u escapes,
+    so a name that differs only by them does not look identical in a message."""
+    return "".join(
+        char if char == " " or unicodedata.category(char)[0] not in "CZ" else f"\\u{ord(char):04x}" for char in text
+    )
 
 
 def _with_problem(result: LoadResult, code: ProblemCode) -> LoadResult:
@@ -162,6 +175,9 @@ def _with_problem(result: LoadResult, code: ProblemCode) -> LoadResult:
 
 class VersionStore(Protocol):
     """What the app and the command line use of a store, whichever backend keeps it."""
+
+    #: Why the store can only be read (a disk or folder the server cannot write), or None.
+    read_only: str | None
 
     def publish(
         self,
@@ -184,6 +200,10 @@ class VersionStore(Protocol):
 
     def current(self, satker: str | None = None, year: int | None = None) -> Version | None:
         """The newest version (of one office and year when given)."""
+        ...
+
+    def office(self) -> tuple[str, int] | None:
+        """The satker and year this store keeps (None before the first publish)."""
         ...
 
     def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:

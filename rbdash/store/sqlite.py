@@ -21,14 +21,16 @@ import logging
 import os
 import secrets
 import sqlite3
+import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from rbdash.access.signin import ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.config import ROLES, Limits, settings
 from rbdash.model import LoadResult
+from rbdash.offices import office_key
 from rbdash.store import sqlite_signin as signin
 from rbdash.store.base import (
     Admission,
@@ -48,6 +50,8 @@ from rbdash.store.sqlite_tx import immediate
 _LOG = logging.getLogger(__name__)
 #: Seconds a sign-in waits for the store's write lock (a publish holds it for a moment) before going on.
 SIGN_IN_LOCK_WAIT = 2.0
+#: Seconds any other writer (publish, user changes, audit) waits for the write lock before "store.busy".
+WRITE_LOCK_WAIT = 30.0
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
 SCHEMA = f"""
@@ -103,6 +107,9 @@ class SqliteStore:
         self.files = FileStore(self.root / "files")
         self._checks = checks if checks is not None else shared_checks()
         self._clock = clock
+        #: Why the store can only be read (a read-only disk or folder), or None when it can be written.
+        self.read_only: str | None = None
+        self._read_uri = ""
         try:
             private_folder(self.root)
             private_folder(self.files.root)
@@ -112,16 +119,25 @@ class SqliteStore:
                 connection.executescript(SCHEMA)
                 _migrate(connection)
             self.files.sweep()
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError("store.unavailable", path=str(self.root), reason=_reason(exc)) from exc
+        except (OSError, sqlite3.Error, StoreError) as exc:
+            reason = exc.params.get("reason", "") if isinstance(exc, StoreError) else _reason(exc)
+            if isinstance(exc, StoreError) and exc.key != "store.unavailable":
+                raise
+            # Viewing needs only to read: a folder or disk the server cannot write is served read-only.
+            self._read_uri = _readable_uri(self.database)
+            if not self._read_uri:
+                raise StoreError("store.unavailable", path=str(self.root), reason=reason) from exc
+            self.read_only = reason
+            _LOG.warning("data directory %s cannot be written (%s): serving it read-only", self.root, reason)
 
     # -- plumbing --------------------------------------------------------------------------------
 
     @contextmanager
-    def _connection(self, lock_wait: float = 60) -> Iterator[sqlite3.Connection]:
-        """A connection, closed after use. SQLite's errors leave as a `StoreError` ("store.damaged" for a
-        damaged database file, "store.unavailable" for the disk or the file refusing), except a lock
-        waited for too long, which callers handle (sign-in goes on unrecorded)."""
+    def _connection(self, lock_wait: float | None = None) -> Iterator[sqlite3.Connection]:
+        """A connection, closed after use. SQLite's errors leave as a `StoreError`: "store.busy" for a write
+        lock held longer than `lock_wait` seconds, "store.damaged" for a damaged database file (logged:
+        the server log names the cause), "store.unavailable" for the disk or the file refusing."""
+        lock_wait = WRITE_LOCK_WAIT if lock_wait is None else lock_wait
         try:
             connection = self._connect(lock_wait)
             try:
@@ -131,14 +147,21 @@ class SqliteStore:
         except sqlite3.Error as exc:
             name = getattr(exc, "sqlite_errorname", "")
             if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-                raise
-            key = "store.damaged" if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) else "store.unavailable"
-            raise StoreError(key, path=str(self.root), reason=_reason(exc)) from exc
+                raise StoreError("store.busy", seconds=f"{lock_wait:g}") from exc
+            if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+                _LOG.error("the database %s is damaged (%s): run `python -m rbdash store check`", self.database, exc)
+                raise StoreError("store.damaged", path=str(self.root), reason=_reason(exc)) from exc
+            if self.read_only is not None and name.startswith("SQLITE_READONLY"):
+                raise StoreError("store.read_only", reason=self.read_only) from exc
+            raise StoreError("store.unavailable", path=str(self.root), reason=_reason(exc)) from exc
 
-    def _connect(self, lock_wait: float = 60) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.database, timeout=lock_wait, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+    def _connect(self, lock_wait: float) -> sqlite3.Connection:
+        if self._read_uri:
+            connection = sqlite3.connect(self._read_uri, uri=True, timeout=lock_wait, isolation_level=None)
+        else:
+            connection = sqlite3.connect(self.database, timeout=lock_wait, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
         connection.row_factory = sqlite3.Row
         return connection
 
@@ -170,6 +193,8 @@ class SqliteStore:
         steps (tests inject failures there).
         """
         step = hook or (lambda _step: None)
+        if self.read_only is not None:
+            raise StoreError("store.read_only", reason=self.read_only)
         admitted = admit_for_publish(data, user, comment, trusted=trusted)
         if not isinstance(admitted, Admission):
             self.audit(
@@ -185,13 +210,20 @@ class SqliteStore:
         assert validation.plan is not None, "a valid result has a plan"
         info = validation.plan.info
         try:
+            # Another satker or year is refused before its file is written (no orphan file), and again
+            # inside the transaction, where it counts.
+            with self._connection() as connection:
+                refusal = office_refusal(info, _office(connection))
+            if refusal is not None:
+                raise refusal
             self.files.write(stored, sha256, step)
             with self._connection() as connection, immediate(connection):
                 current = _newest(connection)
-                refusal = office_refusal(info, current)
+                office = _office(connection)
+                refusal = office_refusal(info, office)
                 if refusal is not None:
                     raise refusal
-                satker = current.satker if current is not None else info["satker"]  # one spelling per store
+                satker = office[0] if office is not None else info["satker"]  # one spelling per store
                 number = _next_number(connection, satker, info["year"])
                 newest = current.number if current is not None else 0
                 if expected_current is not None and newest != expected_current:
@@ -244,25 +276,24 @@ class SqliteStore:
         return PublishResult(version, validation)
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
-        """Versions, newest first (of one office and year when given)."""
-        query = "SELECT * FROM versions"
-        clauses: list[str] = []
-        args: list[str | int] = []
-        if satker is not None:
-            clauses.append("satker = ?")
-            args.append(satker)
+        """Versions, newest first (of one office and year when given; the satker compared as `office_key` does)."""
+        query, args = "SELECT * FROM versions", []
         if year is not None:
-            clauses.append("year = ?")
-            args.append(year)
-        if clauses:
-            query += " WHERE " + " AND ".join(clauses)
-        query += " ORDER BY id DESC"
+            query, args = query + " WHERE year = ?", [year]
         with self._connection() as connection:
-            return [_version(row) for row in connection.execute(query, args)]
+            versions = [_version(row) for row in connection.execute(query + " ORDER BY id DESC", args)]
+        if satker is not None:
+            versions = [v for v in versions if office_key(str(v.satker)) == office_key(satker)]
+        return versions
 
     def current(self, satker: str | None = None, year: int | None = None) -> Version | None:
         versions = self.history(satker, year)
         return versions[0] if versions else None
+
+    def office(self) -> tuple[str, int] | None:
+        """The satker and year this store keeps (None before the first publish)."""
+        with self._connection() as connection:
+            return _office(connection)
 
     def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:
         """Version `number` (of `satker` and `year` when given); refused when several satker-years have one."""
@@ -456,10 +487,8 @@ class SqliteStore:
         try:
             with self._connection(SIGN_IN_LOCK_WAIT) as connection:
                 write(connection)
-        except sqlite3.OperationalError as exc:
-            _LOG.warning("sign-in not recorded, the store is busy: %s", exc)
-        except StoreError as exc:  # a full or read-only disk: signing in needs only to read
-            _LOG.warning("sign-in not recorded, the store cannot be written: %s", exc.params.get("reason"))
+        except StoreError as exc:  # busy, or a full or read-only disk: signing in needs only to read
+            _LOG.warning("sign-in not recorded (%s): %s", exc.key, exc.params.get("reason", ""))
 
     def audit_log(self, limit: int = 500) -> list[dict[str, Any]]:
         with self._connection() as connection:
@@ -526,23 +555,64 @@ def _newest(connection: sqlite3.Connection) -> Version | None:
     return _version(row) if row is not None else None
 
 
+def _office(connection: sqlite3.Connection) -> tuple[str, int] | None:
+    """The satker and year this store keeps: the newest version's, else (every row deleted by hand) the
+    last publish or restore in the audit log's; None for a store nobody has published to."""
+    newest = _newest(connection)
+    if newest is not None:
+        return newest.satker, newest.year
+    for (detail,) in connection.execute(
+        "SELECT detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id DESC"
+    ):
+        record = _record(detail)
+        if record is not None:
+            return str(record["satker"]), int(record["year"])
+    return None
+
+
+def _record(detail: object) -> dict[str, Any] | None:
+    """An audit publish or restore record that is well formed (number, satker, year), else None."""
+    try:
+        record = json.loads(detail) if isinstance(detail, str) else None
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("number"), int):
+        return None
+    if not isinstance(record.get("satker"), str) or not isinstance(record.get("year"), int):
+        return None
+    return record
+
+
 def _next_number(connection: sqlite3.Connection, satker: str, year: int) -> int:
     """One more than any number this satker-year ever had: in a version row, or in the audit log's
-    publishes and restores (so a version row deleted by hand never gives its number out again)."""
-    in_versions = connection.execute(
-        "SELECT COALESCE(MAX(number), 0) FROM versions WHERE satker = ? AND year = ?", (satker, year)
-    ).fetchone()[0]
-    in_audit = 0
+    publishes and restores (so a version row deleted by hand never gives its number out again). The
+    satker is compared as `office_key` does; a number that is not an integer (written by hand) is skipped."""
+    key = office_key(satker)
+    highest = 0
+    for row in connection.execute("SELECT satker, number FROM versions WHERE year = ?", (year,)):
+        if isinstance(row["number"], int) and office_key(str(row["satker"])) == key:
+            highest = max(highest, row["number"])
     for (detail,) in connection.execute("SELECT detail FROM audit WHERE action IN ('publish', 'restore')"):
+        record = _record(detail)
+        if record is not None and record["year"] == year and office_key(record["satker"]) == key:
+            highest = max(highest, record["number"])
+    return highest + 1
+
+
+def _readable_uri(database: Path) -> str:
+    """A URI that opens `database` read-only, or "" when it cannot be read (missing, damaged, no tables).
+
+    In a folder the server cannot write, SQLite cannot make the -shm file a WAL database needs; then the
+    file is opened immutable (nothing can change it while the folder stays read-only)."""
+    base = f"file:{urllib.parse.quote(str(database))}"
+    for uri in (f"{base}?mode=ro", f"{base}?mode=ro&immutable=1"):
         try:
-            record = json.loads(detail)
-        except (TypeError, ValueError):
+            with closing(sqlite3.connect(uri, uri=True)) as connection:
+                connection.execute("SELECT COUNT(*) FROM versions").fetchone()
+        except sqlite3.Error:
             continue
-        if not isinstance(record, dict) or record.get("satker") != satker or record.get("year") != year:
-            continue
-        if isinstance(record.get("number"), int):
-            in_audit = max(in_audit, record["number"])
-    return max(int(in_versions), in_audit) + 1
+        return uri
+    return ""
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,0 +1,164 @@
+"""The store under the faults the attacker review found: a held write lock, a read-only data directory,
+rows deleted or written by hand, another office's workbook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rbdash.store import StoreError, integrity
+from rbdash.store import sqlite as sqlite_store
+from rbdash.store.sqlite import SqliteStore
+from tests.conftest import BUNDLED, PASSWORD, ROOT, edit_workbook, quick_password_checks
+
+
+def _version(note: str, satker: str | None = None) -> bytes:
+    def edit(wb: object) -> None:
+        wb["Realisasi"].cell(row=4, column=6, value=note)  # type: ignore[index]
+        if satker is not None:
+            info = wb["Info"]  # type: ignore[index]
+            for row in info.iter_rows():
+                if row[0].value and str(row[0].value).strip().lower() == "satker":
+                    row[1].value = satker
+
+    return edit_workbook(BUNDLED.read_bytes(), edit)
+
+
+@pytest.fixture
+def store(users_store_root: Path) -> SqliteStore:
+    return SqliteStore(users_store_root, checks=quick_password_checks())
+
+
+@pytest.fixture
+def write_lock(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Another process's write lock on the store, held for the whole test; writers wait 0.2 s for it."""
+    monkeypatch.setattr(sqlite_store, "WRITE_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(sqlite_store, "SIGN_IN_LOCK_WAIT", 0.2)
+    holder = sqlite3.connect(store.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    yield
+    holder.execute("ROLLBACK")
+    holder.close()
+
+
+def test_a_held_write_lock_is_a_clear_refusal_for_every_writer(store: SqliteStore, write_lock: None) -> None:
+    """Seen: publish raised an uncaught `sqlite3.OperationalError: database is locked` after 78 s."""
+    attempts = {
+        "publish": lambda: store.publish(_version("dua"), "edi", "komentar"),
+        "add_user": lambda: store.add_user("baru", "viewer", PASSWORD),
+        "remove_user": lambda: store.remove_user("vera"),
+        "set_role": lambda: store.set_role("vera", "editor"),
+        "set_password": lambda: store.set_password("vera", PASSWORD + "-2"),
+        "audit": lambda: store.audit("logout", "vera"),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(StoreError) as refused:
+            attempt()
+        assert (refused.value.key, refused.value.params["seconds"]) == ("store.busy", "0.2"), name
+    # Viewing and signing in go on: WAL readers do not wait, and a sign-in is not recorded rather than refused.
+    assert [v.number for v in store.history()] == [1]
+    assert store.authenticate("edi", PASSWORD) == "editor"
+
+
+def test_another_office_is_refused_even_after_every_row_was_deleted(store: SqliteStore) -> None:
+    """Seen: with every version row deleted, the first publish of another satker was accepted, and a
+    respelled satker restarted the numbers at 1."""
+    store.publish(_version("dua"), "edi", "dua")
+    with sqlite3.connect(store.database) as connection:
+        connection.execute("DELETE FROM versions")
+    files_before = sorted(store.files.root.rglob("*.xlsx"))
+    with pytest.raises(StoreError) as refused:
+        store.publish(_version("lain", satker="KPU Kabupaten Lebak"), "edi", "lain")
+    assert refused.value.key == "store.other_satker"
+    assert refused.value.params["expected"] == "KPU Provinsi Banten"
+    assert sorted(store.files.root.rglob("*.xlsx")) == files_before  # no orphan file left by the refusal
+    respelled = store.publish(_version("tiga", satker="kpu   provinsi BANTEN"), "edi", "tiga").version
+    assert respelled is not None and (respelled.number, respelled.satker) == (3, "KPU Provinsi Banten")
+
+
+def test_a_name_nothing_resembles_says_so_and_shows_invisible_characters(store: SqliteStore) -> None:
+    with pytest.raises(StoreError) as none_close:
+        store.publish(_version("x", satker="Dinas Pertanian"), "edi", "x")
+    assert none_close.value.key == "store.other_satker_none_close"
+    with pytest.raises(StoreError) as hidden:
+        store.publish(_version("x", satker="KPU Provinsi\u200b Banten"), "edi", "x")
+    assert hidden.value.params["found"] == "KPU Provinsi\\u200b Banten"
+
+
+def test_a_number_written_by_hand_is_reported_and_never_breaks_publishing(store: SqliteStore) -> None:
+    """Seen: a version row numbered 'tiga' made every publish fail with a ValueError."""
+    store.publish(_version("dua"), "edi", "dua")
+    with sqlite3.connect(store.database) as connection:
+        connection.execute("UPDATE versions SET number = 'tiga' WHERE number = 2")
+    published = store.publish(_version("tiga"), "edi", "tiga").version
+    assert published is not None and published.number == 3  # 2 is still in the audit log
+    found = [(f.key, f.params.get("number")) for f in integrity.check(store.root)]
+    assert ("check.number_malformed", "tiga") in found
+
+
+def test_restore_names_the_office_however_it_is_spelled(store: SqliteStore) -> None:
+    store.publish(_version("dua"), "edi", "dua")
+    restored = store.restore(1, "edi", "kembali", satker="kpu provinsi  banten", year=2022)
+    assert (restored.number, restored.restored_from) == (3, 1)
+
+
+@pytest.fixture
+def shared_copy(users_store_root: Path) -> Iterator[Path]:
+    """The store copied where another user can read it (not under pytest's private temporary folder)."""
+    outer = Path(tempfile.mkdtemp(prefix="rbdash-ro-"))
+    try:
+        root = outer / "data"
+        shutil.copytree(users_store_root, root)
+        yield root
+    finally:
+        for path in [outer, *outer.rglob("*")]:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        shutil.rmtree(outer)
+
+
+def test_a_data_directory_the_server_cannot_write_is_still_served(shared_copy: Path) -> None:
+    """Seen: a read-only data directory took every page down (the store chmods, creates and migrates at
+    open). Run as an unprivileged user (root ignores permissions) on a folder it may only read."""
+    for path in [shared_copy.parent, *shared_copy.parent.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from rbdash.store import StoreError
+        from rbdash.store.sqlite import SqliteStore
+        store = SqliteStore(Path({str(shared_copy)!r}))
+        print("read_only", bool(store.read_only))
+        print("history", [v.number for v in store.history()])
+        print("file", len(store.read(store.current())) > 0)
+        print("signin", store.authenticate("ada", {PASSWORD!r}))
+        for attempt in (lambda: store.publish(store.read(store.current()), "edi", "x"),
+                        lambda: store.add_user("baru", "viewer", {PASSWORD!r})):
+            try:
+                attempt()
+            except StoreError as exc:
+                print("refused", exc.key)
+        """
+    )
+    command = [sys.executable, "-c", script]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(shared_copy), "HOME": "/tmp"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:6] == [
+        "read_only True",
+        "history [1]",
+        "file True",
+        "signin admin",
+        "refused store.read_only",
+        "refused store.read_only",
+    ], done.stderr
