@@ -162,3 +162,66 @@ def test_a_data_directory_the_server_cannot_write_is_still_served(shared_copy: P
         "refused store.read_only",
         "refused store.read_only",
     ], done.stderr
+
+
+_FULL_DISK_SCRIPT = """
+import os, shutil, subprocess, sys
+from pathlib import Path
+from rbdash.store import StoreError
+from rbdash.store.sqlite import SqliteStore
+
+source, mount, password, upload = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+root = mount / "data"
+shutil.copytree(source, root)
+data = upload.read_bytes()
+filler = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)  # every byte the disk has left
+try:
+    while True:
+        os.write(filler, bytes(4096))
+except OSError:
+    os.close(filler)
+store = SqliteStore(root)
+print("history", [v.number for v in store.history()])
+print("signin", store.authenticate("ada", password))
+for attempt in (lambda: store.publish(data, "edi", "x"), lambda: store.add_user("baru", "viewer", password + "-2")):
+    try:
+        attempt()
+    except StoreError as exc:
+        print("refused", exc.key in ("store.write_failed", "store.read_only", "store.unavailable"))
+print("current", store.current().number)
+print("leftovers", [p.name for p in (root / "files").rglob("*") if p.is_file() and p.suffix != ".xlsx"])
+cli = subprocess.run([sys.executable, "-m", "rbdash", "users", "add", "baru", "--password-stdin"],
+                     input=password + "-2\\n", capture_output=True, text=True, check=False)
+print("cli", cli.returncode != 0, "Traceback" not in cli.stderr, bool(cli.stderr.strip()))
+"""
+
+
+def test_a_full_disk_keeps_viewing_and_refuses_writes_with_a_message(users_store_root: Path, tmp_path: Path) -> None:
+    """Seen: a full disk broke viewing and `history`. Run on a 4 MB tmpfs filled to the last byte, mounted
+    in a private mount namespace (`unshare -m`, so nothing outside this test sees it)."""
+    upload = tmp_path / "upload.xlsx"
+    upload.write_bytes(_version("penuh"))
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    command = (
+        f'mount -t tmpfs -o size=4m tmpfs {mount} && exec "$0" -c "$1" {users_store_root} {mount} {PASSWORD} {upload}'
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(mount / "data")}
+    done = subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c", command, sys.executable, _FULL_DISK_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:7] == [
+        "history [1]",
+        "signin admin",
+        "refused True",
+        "refused True",
+        "current 1",
+        "leftovers []",
+        "cli True True True",
+    ], done.stderr
