@@ -386,6 +386,8 @@ class SqliteStore:
             if row is None:
                 raise StoreError("store.no_such_user", name=name)
             admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+            if row["role"] == role:  # nothing changes, nothing is audited
+                return role
             if row["role"] == "admin" and role != "admin" and admins == 1:
                 raise StoreError("store.last_admin_role", name=name)
             connection.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
