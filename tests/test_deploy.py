@@ -83,8 +83,9 @@ def test_the_upload_body_limit_matches_streamlits() -> None:
     upload_mb = config["server"]["maxUploadSize"]
     text = DEPLOY.read_text()
     upload = re.search(r"location /_stcore/upload_file/ \{(.*?)\n    \}", text, re.S).group(1)
-    # Streamlit streams at most maxUploadSize + 1 MB of multipart body (_MAX_UPLOAD_MULTIPART_OVERHEAD_BYTES).
-    assert re.search(rf"^\s*client_max_body_size {upload_mb + 1}m;", upload, re.M)
+    # Streamlit's server refuses a Content-Length over maxUploadSize MiB before reading the body, and
+    # nginx sends one (it buffers the body): the same number of MiB (tests/test_upload_limit.py).
+    assert re.search(rf"^\s*client_max_body_size {upload_mb}m;", upload, re.M)
     assert re.search(r"^\s*limit_req\s+zone=rbdash_upload_rate\b", upload, re.M)
     assert re.search(r"^\s*proxy_pass http://rbdash_streamlit_uploads;", upload, re.M)
     assert re.search(r"server 127\.0\.0\.1:8501 max_conns=4;", text)
@@ -341,7 +342,7 @@ def test_removals_pass_while_uploads_take_every_place(proxy: int) -> None:
 
 
 def test_a_removal_may_not_carry_a_large_body(proxy: int) -> None:
-    """Only PUT may send 51 MB: any other method to the upload address has the 1 MB of every request."""
+    """Only PUT may send 50 MiB: any other method to the upload address has the 1 MB of every request."""
     with socket.create_connection(("127.0.0.1", proxy), timeout=30, source_address=("127.0.0.80", 0)) as sock:
         sock.sendall(f"DELETE {UPLOAD} HTTP/1.1\r\nHost: rbdash\r\nContent-Length: 2000000\r\n\r\n".encode())
         assert sock.recv(100).startswith(b"HTTP/1.1 413 ")
