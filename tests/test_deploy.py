@@ -1,7 +1,8 @@
 """deploy/nginx.conf is a valid nginx configuration (`nginx -t`) whose upload body limit matches
 Streamlit's server.maxUploadSize, and a real nginx running it keeps its promises: slow senders never
 lock other uploads out, removing a file is never rate-limited nor blocked by uploads, uploads are
-limited per address, and at most four bodies reach the app at once, across all nginx worker processes."""
+limited per address, at most four bodies reach the app at once, across all nginx worker processes, and
+media files (downloads) are refused to requests without Streamlit's browser cookie."""
 
 from __future__ import annotations
 
@@ -127,6 +128,8 @@ class StandIn(BaseHTTPRequestHandler):
         StandIn.seen[self.path] = (self.headers.get("X-Real-IP"), self.headers.get("X-Forwarded-For"))
         self.send_response(204)
         self.end_headers()
+
+    do_HEAD = do_GET
 
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -347,6 +350,33 @@ def test_a_removal_may_not_carry_a_large_body(proxy: int) -> None:
         sock.sendall(f"DELETE {UPLOAD} HTTP/1.1\r\nHost: rbdash\r\nContent-Length: 2000000\r\n\r\n".encode())
         assert sock.recv(100).startswith(b"HTTP/1.1 413 ")
     assert request(proxy, "DELETE", 80) == 204 and StandIn.removals == [UPLOAD]
+
+
+def media_status(port: int, path: str, cookie: str | None, method: str = "GET") -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=("127.0.0.95", 0))
+    try:
+        connection.request(method, path, headers={"Cookie": cookie} if cookie is not None else {})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_media_files_need_the_browser_cookie(proxy: int) -> None:
+    """Streamlit serves /media/<id>.<ext> (st.download_button's files) without checking any cookie: with
+    view_requires_login a leaked media URL fetched a report. The proxy refuses requests without
+    Streamlit's _streamlit_xsrf cookie, and passes those with it (among other cookies) to the app."""
+    report = "/media/0123456789abcdef0123456789abcdef.pdf"
+    xsrf = "_streamlit_xsrf=2|1a2b3c4d|00112233445566778899aabbccddeeff|1700000000"
+    for method in ("GET", "HEAD"):
+        assert media_status(proxy, report, None, method) == 403
+        assert media_status(proxy, report, "other=1", method) == 403
+        assert media_status(proxy, report, "_streamlit_xsrf=", method) == 403
+    assert report not in StandIn.seen  # the app never saw them
+    assert media_status(proxy, report, xsrf) == 204
+    assert media_status(proxy, "/media/abc.png", f"other=1; {xsrf}; more=2") == 204
+    assert set(StandIn.seen) == {report, "/media/abc.png"}
+    # The rest of the site needs no cookie: a first visit is how a browser gets one.
+    assert media_status(proxy, "/", None) == 204 and media_status(proxy, "/mediafoo", None) == 204
 
 
 def test_the_app_learns_the_client_address_on_every_path(proxy: int) -> None:
