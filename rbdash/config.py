@@ -45,8 +45,14 @@ ROLES = ("viewer", "editor", "admin")
 #: The shortest password accepted.
 MIN_PASSWORD_CHARS = 10
 MAX_USER_NAME_CHARS = 64
-#: The largest workbook accepted, in MB (MiB) as Streamlit counts `server.maxUploadSize`.
-UPLOAD_LIMIT_MB = 50
+#: The largest workbook accepted, in bytes: "50 MB" in decimal megabytes (1 MB = 1,000,000 bytes), the
+#: unit Streamlit's upload widget uses in the browser (except on Windows). The one place the limit is set:
+#: the loader refuses a larger file (`file_too_large`), the Unggah Data page and the message show it in
+#: MB, and `.streamlit/config.toml` (server.maxUploadSize) and deploy/nginx.conf (client_max_body_size)
+#: are kept at least as large (tests/test_deploy.py), so the loader's check is the one that speaks.
+UPLOAD_LIMIT_BYTES = 50_000_000
+#: The same limit in decimal MB, as users read it: 50.
+UPLOAD_LIMIT_MB = UPLOAD_LIMIT_BYTES // 1_000_000
 
 
 def role_at_least(role: str | None, needed: str) -> bool:

@@ -81,8 +81,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Upload the .xlsx workbook again, with its data.",
     },
     "problem.file_too_large.message": {
-        "id": "Berkas berukuran {size_mb:n} MB, melebihi batas {limit_mb:n} MB.",
-        "en": "The file is {size_mb:n} MB, over the {limit_mb:n} MB limit.",
+        "id": "Berkas berukuran {size:n} bita, melebihi batas {limit_mb:n} MB ({limit:n} bita).",
+        "en": "The file is {size:n} bytes, over the {limit_mb:n} MB limit ({limit:n} bytes).",
     },
     "problem.file_too_large.fix": {
         "id": "Hapus lembar, gambar, atau baris kosong yang tidak diperlukan, lalu simpan ulang.",

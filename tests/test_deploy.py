@@ -1,7 +1,8 @@
 """deploy/nginx.conf is a valid nginx configuration (`nginx -t`) whose upload body limit matches
 Streamlit's server.maxUploadSize, and a real nginx running it keeps its promises: slow senders never
 lock other uploads out, removing a file is never rate-limited nor blocked by uploads, uploads are
-limited per address, and at most four bodies reach the app at once, across all nginx worker processes."""
+limited per address, at most four bodies reach the app at once, across all nginx worker processes, and
+media files (downloads) are refused to requests without Streamlit's browser cookie."""
 
 from __future__ import annotations
 
@@ -83,8 +84,9 @@ def test_the_upload_body_limit_matches_streamlits() -> None:
     upload_mb = config["server"]["maxUploadSize"]
     text = DEPLOY.read_text()
     upload = re.search(r"location /_stcore/upload_file/ \{(.*?)\n    \}", text, re.S).group(1)
-    # Streamlit streams at most maxUploadSize + 1 MB of multipart body (_MAX_UPLOAD_MULTIPART_OVERHEAD_BYTES).
-    assert re.search(rf"^\s*client_max_body_size {upload_mb + 1}m;", upload, re.M)
+    # Streamlit's server refuses a Content-Length over maxUploadSize MiB before reading the body, and
+    # nginx sends one (it buffers the body): the same number of MiB (tests/test_upload_limit.py).
+    assert re.search(rf"^\s*client_max_body_size {upload_mb}m;", upload, re.M)
     assert re.search(r"^\s*limit_req\s+zone=rbdash_upload_rate\b", upload, re.M)
     assert re.search(r"^\s*proxy_pass http://rbdash_streamlit_uploads;", upload, re.M)
     assert re.search(r"server 127\.0\.0\.1:8501 max_conns=4;", text)
@@ -126,6 +128,8 @@ class StandIn(BaseHTTPRequestHandler):
         StandIn.seen[self.path] = (self.headers.get("X-Real-IP"), self.headers.get("X-Forwarded-For"))
         self.send_response(204)
         self.end_headers()
+
+    do_HEAD = do_GET
 
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -341,11 +345,38 @@ def test_removals_pass_while_uploads_take_every_place(proxy: int) -> None:
 
 
 def test_a_removal_may_not_carry_a_large_body(proxy: int) -> None:
-    """Only PUT may send 51 MB: any other method to the upload address has the 1 MB of every request."""
+    """Only PUT may send 50 MiB: any other method to the upload address has the 1 MB of every request."""
     with socket.create_connection(("127.0.0.1", proxy), timeout=30, source_address=("127.0.0.80", 0)) as sock:
         sock.sendall(f"DELETE {UPLOAD} HTTP/1.1\r\nHost: rbdash\r\nContent-Length: 2000000\r\n\r\n".encode())
         assert sock.recv(100).startswith(b"HTTP/1.1 413 ")
     assert request(proxy, "DELETE", 80) == 204 and StandIn.removals == [UPLOAD]
+
+
+def media_status(port: int, path: str, cookie: str | None, method: str = "GET") -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=("127.0.0.95", 0))
+    try:
+        connection.request(method, path, headers={"Cookie": cookie} if cookie is not None else {})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_media_files_need_the_browser_cookie(proxy: int) -> None:
+    """Streamlit serves /media/<id>.<ext> (st.download_button's files) without checking any cookie: with
+    view_requires_login a leaked media URL fetched a report. The proxy refuses requests without
+    Streamlit's _streamlit_xsrf cookie, and passes those with it (among other cookies) to the app."""
+    report = "/media/0123456789abcdef0123456789abcdef.pdf"
+    xsrf = "_streamlit_xsrf=2|1a2b3c4d|00112233445566778899aabbccddeeff|1700000000"
+    for method in ("GET", "HEAD"):
+        assert media_status(proxy, report, None, method) == 403
+        assert media_status(proxy, report, "other=1", method) == 403
+        assert media_status(proxy, report, "_streamlit_xsrf=", method) == 403
+    assert report not in StandIn.seen  # the app never saw them
+    assert media_status(proxy, report, xsrf) == 204
+    assert media_status(proxy, "/media/abc.png", f"other=1; {xsrf}; more=2") == 204
+    assert set(StandIn.seen) == {report, "/media/abc.png"}
+    # The rest of the site needs no cookie: a first visit is how a browser gets one.
+    assert media_status(proxy, "/", None) == 204 and media_status(proxy, "/mediafoo", None) == 204
 
 
 def test_the_app_learns_the_client_address_on_every_path(proxy: int) -> None:

@@ -62,7 +62,10 @@ CASES: dict[str, Case] = {
     # Not a ZIP package at all.
     "empty_file": Case(hf.empty_file, "empty_file"),
     "file_too_large": Case(
-        hf.oversized_workbook, "file_too_large", limits=PackageLimits(max_file_bytes=1 << 20), params={"limit_mb": "1"}
+        hf.oversized_workbook,
+        "file_too_large",
+        limits=PackageLimits(max_file_bytes=1_000_000),
+        params={"limit": 1_000_000, "limit_mb": 1},
     ),
     "legacy_xls": Case(hf.legacy_xls, "legacy_xls"),
     "encrypted_workbook": Case(hf.encrypted_workbook, "encrypted_workbook"),

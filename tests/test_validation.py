@@ -283,10 +283,10 @@ def test_an_oversized_file_on_disk_is_not_read_whole(tmp_path) -> None:
 
     big = tmp_path / "besar.xlsx"
     big.write_bytes(b"PK\x03\x04" + bytes(3 * 1024 * 1024))
-    result = load_workbook(big, limits=PackageLimits(max_file_bytes=1024 * 1024))
+    result = load_workbook(big, limits=PackageLimits(max_file_bytes=1_000_000))
     problem = result.problems[0]
     assert result.plan is None and problem.code == "file_too_large"
-    assert problem.params == {"size_mb": "3", "limit_mb": "1"}
+    assert problem.params == {"size": 4 + 3 * 1024 * 1024, "limit": 1_000_000, "limit_mb": 1}
 
 
 def test_a_reader_panic_is_reported_not_raised(bundled_bytes: bytes, monkeypatch) -> None:

@@ -86,9 +86,13 @@ def open_archive(
 
 
 def size_allowed(size: int, log: ProblemLog, limits: PackageLimits = DEFAULT_LIMITS) -> bool:
-    """False (and a problem logged) when a file of `size` bytes is over the limit."""
+    """False (and a problem logged) when a file of `size` bytes is over the limit.
+
+    The message gives the sizes in bytes and the limit in decimal MB (1 MB = 1,000,000 bytes), the unit
+    of rbdash.config.UPLOAD_LIMIT_BYTES and of Streamlit's upload widget: "50 MB (50,000,000 bytes)".
+    """
     if size > limits.max_file_bytes:
-        log.error("file_too_large", size_mb=size_in_mb(size), limit_mb=size_in_mb(limits.max_file_bytes))
+        log.error("file_too_large", size=size, limit=limits.max_file_bytes, limit_mb=limits.max_file_bytes / 1_000_000)
         return False
     return True
 

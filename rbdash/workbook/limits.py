@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rbdash.config import UPLOAD_LIMIT_MB
+from rbdash.config import UPLOAD_LIMIT_BYTES
 from rbdash.problems import ProblemCode, ProblemLog
 
 
@@ -13,7 +13,7 @@ from rbdash.problems import ProblemCode, ProblemLog
 class PackageLimits:
     """Bounds applied to every uploaded or loaded workbook."""
 
-    max_file_bytes: int = UPLOAD_LIMIT_MB * 1024 * 1024
+    max_file_bytes: int = UPLOAD_LIMIT_BYTES  # decimal: 50 MB = 50,000,000 bytes (rbdash.config)
     max_entries: int = 2_000
     max_total_uncompressed: int = 500 * 1024 * 1024
     max_ratio: int = 250
