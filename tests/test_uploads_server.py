@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from rbdash.access.uploads import MB  # decimal: the unit of every upload figure
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT
 from tests.streamlit_client import (
     XSRF_COOKIE,
@@ -35,7 +36,6 @@ from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_until_
 # (under `pytest -n`), so its module fixtures start once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("uploads_server")]
 
-MB = 1024 * 1024
 EDITOR, PASSWORD = "edi", "kata-sandi-panjang"
 SESSION_MB = 1  # RBDASH_UPLOAD_SESSION_MB of the test server
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rbdash.config import Limits, role_at_least
 
-MB = 1024 * 1024
+MB = 1_000_000  # decimal, as the upload limit (config.UPLOAD_LIMIT_BYTES): one unit for every upload figure
 UPLOAD_ROLE = "editor"
 REASONS = ("not_allowed", "session_cap", "total_cap")
 _STATUS = {"not_allowed": 403, "session_cap": 413, "total_cap": 503}
