@@ -27,7 +27,8 @@ from typing import Any
 from rbdash.analysis.summary import summarise
 from rbdash.store.base import StoreError, now_text
 from rbdash.store.files import FILE_MODE, FileStore
-from rbdash.store.sqlite import SCHEMA, SqliteStore
+from rbdash.store.sqlite import SqliteStore
+from rbdash.store.sqlite_schema import SCHEMA
 from rbdash.store.sqlite_tx import immediate
 from rbdash.workbook.loader import load_workbook
 

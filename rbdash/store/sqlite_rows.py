@@ -1,0 +1,95 @@
+"""Rows of the SQLite store as the store's types, and the facts derived from them (numbers, office)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from rbdash.model import LoadResult
+from rbdash.offices import office_key
+from rbdash.store.base import Version, now_text
+
+
+def audited_errors(result: LoadResult) -> list[str]:
+    """The errors of a refused publish as the audit log keeps them: 'code sheet!cell', at most 20;
+    a file whose macros could not be removed safely is the one line 'macro_strip_failed'."""
+    if any(p.code == "macro_strip_failed" for p in result.errors):
+        return ["macro_strip_failed"]
+    return [f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in result.errors][:20]
+
+
+def audit_row(connection: sqlite3.Connection, action: str, user: str | None, **detail: Any) -> None:
+    connection.execute(
+        "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+        (now_text(), user, action, json.dumps(detail, ensure_ascii=False, default=str)),
+    )
+
+
+def version_of(row: sqlite3.Row) -> Version:
+    """A version row as a `Version`; a summary that is not a JSON object reads as {} (`store check` reports it,
+    `store repair` derives it again from the file), so one damaged row never takes the history down."""
+    try:
+        summary = json.loads(row["summary"])
+    except (TypeError, ValueError):
+        summary = None
+    return Version(
+        row["number"],
+        row["satker"],
+        row["year"],
+        row["created_at"],
+        row["user"],
+        row["comment"],
+        row["sha256"],
+        summary if isinstance(summary, dict) else {},
+        row["restored_from"],
+    )
+
+
+def newest_version(connection: sqlite3.Connection) -> Version | None:
+    row = connection.execute("SELECT * FROM versions ORDER BY id DESC LIMIT 1").fetchone()
+    return version_of(row) if row is not None else None
+
+
+def office_of(connection: sqlite3.Connection) -> tuple[str, int] | None:
+    """The satker and year this store keeps: the newest version's, else (every row deleted by hand) the
+    last publish or restore in the audit log's; None for a store nobody has published to."""
+    newest = newest_version(connection)
+    if newest is not None:
+        return newest.satker, newest.year
+    for (detail,) in connection.execute(
+        "SELECT detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id DESC"
+    ):
+        record = audit_record(detail)
+        if record is not None:
+            return str(record["satker"]), int(record["year"])
+    return None
+
+
+def audit_record(detail: object) -> dict[str, Any] | None:
+    """An audit publish or restore record that is well formed (number, satker, year), else None."""
+    try:
+        record = json.loads(detail) if isinstance(detail, str) else None
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("number"), int):
+        return None
+    if not isinstance(record.get("satker"), str) or not isinstance(record.get("year"), int):
+        return None
+    return record
+
+
+def next_number(connection: sqlite3.Connection, satker: str, year: int) -> int:
+    """One more than any number this satker-year ever had: in a version row, or in the audit log's
+    publishes and restores (so a version row deleted by hand never gives its number out again). The
+    satker is compared as `office_key` does; a number that is not an integer (written by hand) is skipped."""
+    key = office_key(satker)
+    highest = 0
+    for row in connection.execute("SELECT satker, number FROM versions WHERE year = ?", (year,)):
+        if isinstance(row["number"], int) and office_key(str(row["satker"])) == key:
+            highest = max(highest, row["number"])
+    for (detail,) in connection.execute("SELECT detail FROM audit WHERE action IN ('publish', 'restore')"):
+        record = audit_record(detail)
+        if record is not None and record["year"] == year and office_key(record["satker"]) == key:
+            highest = max(highest, record["number"])
+    return highest + 1

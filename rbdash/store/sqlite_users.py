@@ -1,0 +1,123 @@
+"""User accounts of the SQLite store: add, remove, roles, passwords (mixed into `SqliteStore`)."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from rbdash.access.signin import ChecksBusy, PasswordChecks
+from rbdash.config import settings
+from rbdash.store.base import StoreError, checked_password, checked_role, checked_user_name, now_text
+from rbdash.store.sqlite_rows import audit_row
+from rbdash.store.sqlite_tx import immediate
+
+
+class UserAccounts:
+    """The users table: names unique whatever their case, the last admin kept, every change audited."""
+
+    _checks: PasswordChecks
+    if TYPE_CHECKING:
+
+        def _connection(self, lock_wait: float | None = None) -> AbstractContextManager[sqlite3.Connection]: ...
+
+        def audit(self, action: str, user: str | None, **detail: Any) -> None: ...
+
+    def add_user(self, name: str, role: str, password: str, actor: str | None = None) -> None:
+        """Add a user (`actor`: the admin who did it, for the audit log; None from the command line)."""
+        name = checked_user_name(name)
+        checked_role(role)
+        checked_password(password, name)
+        password_hash = self._hash(password)
+        # The check and the insert in one step, for two admins at once.
+        with self._connection() as connection, immediate(connection):
+            # "ED" beside "ed" would be two accounts a person cannot tell apart: names are unique
+            # whatever their case (Unicode case folding).
+            for (existing,) in connection.execute("SELECT name FROM users"):
+                if existing.casefold() == name.casefold():
+                    raise StoreError("store.user_exists", name=existing)
+            connection.execute(
+                "INSERT INTO users (name, role, password_hash, created_at, session_key) VALUES (?, ?, ?, ?, ?)",
+                (name, role, password_hash, now_text(), secrets.token_urlsafe(16)),
+            )
+        self.audit("user_added", actor, name=name, role=role)
+
+    def remove_user(self, name: str, actor: str | None = None) -> None:
+        """Remove a user; the last admin is never removed (nobody could manage users after)."""
+        # The check and the removal in one step, for two admins at once.
+        with self._connection() as connection, immediate(connection):
+            row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise StoreError("store.no_such_user", name=name)
+            admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+            if row["role"] == "admin" and admins == 1:
+                raise StoreError("store.last_admin", name=name)
+            connection.execute("DELETE FROM users WHERE name = ?", (name,))
+        self.audit("user_removed", actor, name=name)
+
+    def set_role(self, name: str, role: str, actor: str | None = None) -> str:
+        """Give a user another role (their open sessions follow on their next rerun); the previous role.
+
+        The last admin is never demoted (nobody could manage users after)."""
+        checked_role(role)
+        # The check and the change in one step, for two admins at once.
+        with self._connection() as connection, immediate(connection):
+            row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise StoreError("store.no_such_user", name=name)
+            admins = connection.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+            if row["role"] == role:  # nothing changes, nothing is audited
+                return role
+            if row["role"] == "admin" and role != "admin" and admins == 1:
+                raise StoreError("store.last_admin_role", name=name)
+            connection.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+            audit_row(connection, "role_changed", actor, name=name, role=role, previous=row["role"])
+        return str(row["role"])
+
+    def set_password(self, name: str, password: str, actor: str | None = None) -> None:
+        """Give a user a new password: their failed sign-ins are forgotten and their open sessions end."""
+        checked_password(password, name)
+        password_hash = self._hash(password)
+        with self._connection() as connection:
+            changed = connection.execute(
+                "UPDATE users SET password_hash = ?, session_key = ? WHERE name = ?",
+                (password_hash, secrets.token_urlsafe(16), name),
+            ).rowcount
+            if changed:  # a new password starts with a clean slate for this name, from every address
+                connection.execute("DELETE FROM login_failures WHERE name = ?", (name,))
+        if not changed:
+            raise StoreError("store.no_such_user", name=name)
+        self.audit("password_changed", actor, name=name)
+
+    def users(self) -> list[tuple[str, str]]:
+        with self._connection() as connection:
+            return [
+                (row["name"], row["role"]) for row in connection.execute("SELECT name, role FROM users ORDER BY name")
+            ]
+
+    def role_of(self, name: str) -> str | None:
+        """The user's role as stored now (None when the user does not exist)."""
+        with self._connection() as connection:
+            row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+        return row["role"] if row else None
+
+    def session_key(self, name: str) -> str | None:
+        """The user's current session key (None when the user does not exist).
+
+        A new key is made when the user is added and when the password changes, so a sign-in that
+        remembers the key it began with ends when the account is removed, re-created or re-passworded.
+        """
+        with self._connection() as connection:
+            row = connection.execute("SELECT session_key FROM users WHERE name = ?", (name,)).fetchone()
+        return row["session_key"] if row else None
+
+    def has_editor(self) -> bool:
+        return any(role in ("editor", "admin") for _, role in self.users())
+
+    def _hash(self, password: str) -> str:
+        """The argon2 hash of `password`, through the bound on argon2 work."""
+        try:
+            return self._checks.hash(password, settings().limits.login_wait_seconds)
+        except ChecksBusy:
+            raise StoreError("auth.busy") from None
