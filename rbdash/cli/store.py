@@ -1,0 +1,181 @@
+"""Commands on the store: `publish`, `store check|repair`, `history`, `restore`, `users`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from rbdash.config import ROLES, role_at_least, settings
+from rbdash.messages import t
+from rbdash.present import formatting as fmt
+from rbdash.problems import ProblemLog
+from rbdash.store import StoreError, VersionStore, checked_user_name, open_store
+from rbdash.workbook.limits import DEFAULT_LIMITS
+from rbdash.workbook.loader import read_workbook_file
+
+EXIT_VALID = 0
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+
+def say_store_error(exc: StoreError, lang: str) -> None:
+    print(t(exc.key, lang, **exc.params), file=sys.stderr)
+
+
+def store_or_say(lang: str) -> VersionStore | None:
+    try:
+        return open_store()
+    except StoreError as exc:
+        say_store_error(exc, lang)
+        return None
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input, or typed twice at the terminal (a typo is caught)."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(t("cli.password_prompt", args.lang))
+    if getpass.getpass(t("cli.password_again", args.lang)) != first:
+        raise StoreError("cli.password_mismatch")
+    return first
+
+
+def _acting_editor(store: VersionStore, user: str) -> str:
+    """`user` (trimmed) when it names an existing editor or admin; `StoreError` otherwise.
+
+    Seen by the attacker review: the command line published as "nobody-not-a-user" and restored as "".
+    """
+    name = user.strip()
+    if not name or not role_at_least(store.role_of(name), "editor"):
+        raise StoreError("cli.not_an_editor", name=name)
+    return name
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    store = store_or_say(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    log = ProblemLog()
+    try:
+        data = read_workbook_file(args.file, DEFAULT_LIMITS, log)
+    except OSError as exc:
+        print(t("cli.cannot_read", args.lang, path=args.file, reason=exc.strerror or exc), file=sys.stderr)
+        return EXIT_UNREADABLE
+    if data is None:
+        for problem in log.finish():
+            print(problem.render(args.lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        result = store.publish(data, _acting_editor(store, args.user), args.comment.strip())
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_UNREADABLE
+    for problem in result.validation.problems:
+        print(problem.render(args.lang), file=sys.stderr if problem.severity == "error" else sys.stdout)
+    if result.version is None:
+        print(t("cli.rejected", args.lang, errors=len(result.validation.errors)), file=sys.stderr)
+        return EXIT_UNREADABLE if result.validation.unreadable else EXIT_INVALID
+    version = result.version
+    print(t("cli.published", args.lang, number=version.number, satker=version.satker, year=version.year))
+    return EXIT_VALID
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    """`store check`: exit 0 when nothing is wrong, 1 when something is, 2 when the store cannot be read.
+    `store repair`: what was put right (then what `check` still finds)."""
+    from rbdash.store import integrity
+
+    root = settings().data_dir
+    try:
+        if args.action == "repair":
+            done = integrity.repair(root)
+            for item in done:
+                print(t(item.key, args.lang, **item.params))
+            print(
+                t("cli.store_repaired", args.lang, count=len(done))
+                if done
+                else t("cli.store_nothing_to_repair", args.lang)
+            )
+        findings = integrity.check(root)
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_UNREADABLE
+    if any(f.key == "check.no_database" for f in findings):
+        print(t("check.no_database", args.lang, path=root / "rbdash.sqlite3"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    for finding in findings:
+        stream = sys.stdout if finding.severity == "note" else sys.stderr
+        print(f"[{finding.severity}] {t(finding.key, args.lang, **finding.params)}", file=stream)
+    counted = [f for f in findings if f.severity != "note"]
+    if not counted:
+        print(t("cli.store_ok", args.lang, path=root))
+        return EXIT_VALID
+    errors = sum(f.severity == "error" for f in counted)
+    print(t("cli.store_findings", args.lang, path=root, errors=errors, repairable=len(counted) - errors))
+    return EXIT_INVALID
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    store = store_or_say(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    versions = store.history()
+    if not versions:
+        print(t("cli.no_versions", args.lang))
+    for v in versions:
+        restored = f" (<- {v.restored_from})" if v.restored_from else ""
+        when = fmt.timestamp(v.created_at, args.lang)
+        print(f"{v.number}\t{when}\t{v.satker}\t{v.year}\t{v.user}\t{v.sha256[:12]}\t{v.comment}{restored}")
+    return EXIT_VALID
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    store = store_or_say(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    try:
+        user = _acting_editor(store, args.user)
+        version = store.restore(
+            args.number, user, t("store.restore_comment", args.lang, number=args.number), args.satker, args.year
+        )
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_INVALID
+    print(t("cli.restored", args.lang, old=args.number, number=version.number))
+    return EXIT_VALID
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    store = store_or_say(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    try:
+        if args.action == "list":
+            users = store.users()
+            if not users:
+                print(t("cli.no_users", args.lang))
+            for name, role in users:
+                print(f"{name}\t{role}")
+        else:
+            name = checked_user_name(args.name or "")  # a name is required: none would be "None"
+            if args.action == "add":
+                role = args.role or "viewer"
+                store.add_user(name, role, _password(args))
+                print(t("cli.user_added", args.lang, name=name, role=role))
+            elif args.action == "role":
+                if args.role is None:
+                    print(t("cli.role_required", args.lang, roles=", ".join(ROLES)), file=sys.stderr)
+                    return EXIT_INVALID
+                previous = store.set_role(name, args.role)
+                print(t("cli.role_changed", args.lang, name=name, previous=previous, role=args.role))
+            elif args.action == "remove":
+                store.remove_user(name)
+                print(t("cli.user_removed", args.lang, name=name))
+            else:
+                store.set_password(name, _password(args))
+                print(t("cli.password_changed", args.lang, name=name))
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_INVALID
+    return EXIT_VALID
