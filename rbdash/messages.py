@@ -697,8 +697,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The database in the data directory {path} is damaged ({reason}). Run `python -m rbdash store check`, then `store repair` (copies everything still readable into a new database; the old file is kept).",
     },
     "store.unavailable_public": {
-        "id": "Data dasbor sedang tidak dapat dibaca. Beri tahu admin; admin melihat sebabnya saat masuk.",
-        "en": "The dashboard's data cannot be read at the moment. Tell an admin; an admin sees the cause after signing in.",
+        "id": "Data dasbor sedang tidak dapat dibaca. Beri tahu admin; sebabnya tercatat di log server, dan `python -m rbdash store check` di server menjelaskannya.",
+        "en": "The dashboard's data cannot be read at the moment. Tell an admin; the cause is in the server log, and `python -m rbdash store check` on the server explains it.",
     },
     "store.no_versions": {
         "id": "Tidak ada versi tersimpan yang dapat ditampilkan. Admin: jalankan `python -m rbdash store check`, lalu `store repair`; editor dapat menerbitkan berkas di Unggah Data.",
@@ -796,8 +796,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The database is damaged ({detail}). Stop the servers, then run `store repair`: every row still readable is copied into a new database, and the old file is kept beside it.",
     },
     "check.number_malformed": {
-        "id": "Nomor versi '{number}' (berkas {sha256}) bukan bilangan bulat; versi itu tidak dapat dipilih. Perbaiki baris itu di basis data, atau terbitkan berkasnya lagi.",
-        "en": "Version number '{number}' (file {sha256}) is not a whole number; that version cannot be chosen. Correct that row in the database, or publish its file again.",
+        "id": "Nomor versi '{number}' (berkas {sha256}) bukan bilangan bulat dan log audit tidak menunjukkan nomor aslinya; perbaiki baris itu di basis data, atau terbitkan berkasnya lagi.",
+        "en": "Version number '{number}' (file {sha256}) is not a whole number and the audit log does not show its real number; correct that row in the database, or publish its file again.",
+    },
+    "check.number_rederivable": {
+        "id": "Nomor versi '{number}' bukan bilangan bulat; menurut log audit nomornya {real}. `store repair` menuliskannya lagi.",
+        "en": "Version number '{number}' is not a whole number; the audit log says it is {real}. `store repair` writes it again.",
+    },
+    "repair.number_restored": {
+        "id": "Nomor versi '{number}' ditulis lagi sebagai {real} dari log audit.",
+        "en": "Version number '{number}' written again as {real} from the audit log.",
+    },
+    "repair.database_not_salvaged": {
+        "id": "Basis data tidak dapat dibangun ulang: tidak ada satu baris pun yang terbaca ({detail}). Basis data dibiarkan apa adanya dan tidak ada berkas yang diubah; pulihkan rbdash.sqlite3 dari cadangan.",
+        "en": "The database could not be rebuilt: not one row could be read ({detail}). The database is left as it is and no file was changed; restore rbdash.sqlite3 from a backup.",
     },
     "check.summary_malformed": {
         "id": "Ringkasan versi {number} rusak; `store repair` menghitungnya lagi dari berkasnya.",
@@ -808,8 +820,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Version {number} is in the audit log but its row is missing; `store repair` writes it again from the audit log and its file.",
     },
     "check.unreferenced_file": {
-        "id": "Berkas {path} tidak dirujuk versi mana pun (sisa penerbitan yang terhenti); dibiarkan, boleh dihapus.",
-        "en": "The file {path} belongs to no version (left by an interrupted publish); kept, and safe to delete.",
+        "id": "Berkas {path} tidak dirujuk versi mana pun (mungkin sisa penerbitan yang terhenti); dibiarkan. Hapus hanya setelah memastikan versinya tidak diperlukan.",
+        "en": "The file {path} belongs to no version (perhaps left by an interrupted publish); kept. Delete it only once you are sure its version is not needed.",
     },
     "repair.database_rebuilt": {
         "id": "Basis data dibangun ulang: {rows:n} baris disalin; berkas rusak disimpan sebagai {kept}.",

@@ -107,3 +107,38 @@ def test_a_missing_database_is_exit_code_2(
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "kosong"))
     result = cli("store", "check", "--lang", "en")
     assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_repair_never_changes_which_version_is_current(store: SqliteStore) -> None:
+    """Seen by the second review: rows written again got the highest ids and became current (v3 over v9)."""
+    store.publish(_version("empat"), "ani", "empat")
+    with sqlite3.connect(store.database) as connection:
+        connection.execute("DELETE FROM versions WHERE number IN (2, 3)")
+    assert store.current().number == 4
+    assert [f.key for f in integrity.repair(store.root)] == ["repair.row_restored"] * 2
+    assert store.current().number == 4
+    assert [v.number for v in store.history()] == [4, 3, 2, 1]
+
+
+def test_a_database_nothing_can_be_read_from_is_left_as_it_is(store: SqliteStore, cli: Callable[..., CliRun]) -> None:
+    """Seen by the second review: a spoiled header made repair swap in an empty database, say "no
+    problems", exit 0, and call every published file deletable."""
+    with sqlite3.connect(store.database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(store.database.read_bytes())
+    data[:16] = b"X" * 16
+    store.database.write_bytes(bytes(data))
+    repaired = cli("store", "repair", "--lang", "en")
+    assert repaired.returncode == 1 and "could not be rebuilt" in repaired.stderr
+    assert store.database.read_bytes() == bytes(data)  # not replaced
+    assert not list(store.root.glob("rbdash.sqlite3.*"))
+
+
+def test_repair_of_a_missing_database_creates_nothing(
+    tmp_path: Path, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen by the second review: a mistyped RBDASH_DATA_DIR got an empty new store and exit 0."""
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "salah-ketik"))
+    result = cli("store", "repair", "--lang", "en")
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    assert not (tmp_path / "salah-ketik").exists()

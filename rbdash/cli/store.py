@@ -91,10 +91,13 @@ def cmd_store(args: argparse.Namespace) -> int:
         if args.action == "repair":
             done = integrity.repair(root)
             for item in done:
-                print(t(item.key, args.lang, **item.params))
+                print(
+                    t(item.key, args.lang, **item.params), file=sys.stderr if item.severity == "error" else sys.stdout
+                )
+            repaired = sum(item.severity != "error" for item in done)
             print(
-                t("cli.store_repaired", args.lang, count=len(done))
-                if done
+                t("cli.store_repaired", args.lang, count=repaired)
+                if repaired
                 else t("cli.store_nothing_to_repair", args.lang)
             )
         findings = integrity.check(root)

@@ -150,7 +150,7 @@ def office_refusal(info: dict[str, Any], office: tuple[str, int] | None) -> Stor
         closest = closest_office(satker, also=(expected,))
         return StoreError(
             "store.other_satker" if closest else "store.other_satker_none_close",
-            found=shown_literally(satker),
+            found=shown_literally(satker if len(satker) <= 120 else satker[:120] + "…"),
             expected=expected,
             closest=closest or "",
             cell=cells.get("satker", "-"),

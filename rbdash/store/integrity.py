@@ -51,15 +51,18 @@ def check(root: Path) -> list[Finding]:
         return [Finding("error", "check.no_database", {"path": str(database)})]
     damage = _integrity_problems(database)
     if damage:
-        return [Finding("error", "check.database_damaged", {"detail": "; ".join(damage[:3])})]
+        return [Finding("repairable", "check.database_damaged", {"detail": "; ".join(damage[:3])})]
     files = FileStore(root / "files")
     findings: list[Finding] = []
     with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
         connection.row_factory = sqlite3.Row
-        rows = connection.execute("SELECT number, satker, year, sha256, summary FROM versions ORDER BY id").fetchall()
+        rows = connection.execute(
+            "SELECT id, number, satker, year, sha256, summary FROM versions ORDER BY id"
+        ).fetchall()
         audit = connection.execute(
             "SELECT detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
         ).fetchall()
+    renumbering = _renumbering(rows, audit)
     referenced = set()
     for row in rows:
         referenced.add(row["sha256"])
@@ -69,7 +72,11 @@ def check(root: Path) -> list[Finding]:
         except StoreError as exc:
             findings.append(Finding("error", exc.key, dict(exc.params)))
         if not isinstance(number, int):  # written by hand: such a version cannot be addressed
-            findings.append(Finding("error", "check.number_malformed", {"number": number, "sha256": row["sha256"]}))
+            real = renumbering.get(row["id"])
+            if real is not None:
+                findings.append(Finding("repairable", "check.number_rederivable", {"number": number, "real": real}))
+            else:
+                findings.append(Finding("error", "check.number_malformed", {"number": number, "sha256": row["sha256"]}))
         if not isinstance(_json_object(row["summary"]), dict):
             findings.append(Finding("repairable", "check.summary_malformed", {"number": number}))
     for record in _missing_rows(rows, audit):
@@ -84,9 +91,15 @@ def check(root: Path) -> list[Finding]:
 def repair(root: Path) -> list[Finding]:
     """Put right what `check` reports as repairable (and a damaged database); what was done, in order."""
     database = root / "rbdash.sqlite3"
+    if not database.exists():  # a mistyped RBDASH_DATA_DIR: nothing is created
+        raise StoreError("check.no_database", path=str(database))
     done: list[Finding] = []
-    if database.exists() and _integrity_problems(database):
-        kept, copied = _salvage(database)
+    damage = _integrity_problems(database)
+    if damage:
+        salvaged = _salvage(database)
+        if salvaged is None:  # not one row readable: the file is left for a backup or a specialist
+            return [Finding("error", "repair.database_not_salvaged", {"detail": "; ".join(damage[:3])})]
+        kept, copied = salvaged
         done.append(Finding("repairable", "repair.database_rebuilt", {"kept": str(kept), "rows": copied}))
     store = SqliteStore(root)
     with store._connection() as connection, immediate(connection):
@@ -94,6 +107,10 @@ def repair(root: Path) -> list[Finding]:
         audit = connection.execute(
             "SELECT at, user, action, detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
         ).fetchall()
+        for row_id, real in _renumbering(rows, audit).items():
+            old_number = next(row["number"] for row in rows if row["id"] == row_id)
+            connection.execute("UPDATE versions SET number = ? WHERE id = ?", (real, row_id))
+            done.append(Finding("repairable", "repair.number_restored", {"number": old_number, "real": real}))
         for record, (at, user) in _missing_rows(rows, audit, with_author=True):
             summary = _summary_of(store, record["sha256"], record["number"])
             if summary is None:
@@ -162,17 +179,40 @@ def _records(audit: list[sqlite3.Row]) -> list[dict[str, Any]]:
 def _missing_rows(rows: list[sqlite3.Row], audit: list[sqlite3.Row], with_author: bool = False) -> list[Any]:
     """The audit log's publishes and restores that no version row holds (by satker, year and number)."""
     present = {(row["satker"], row["year"], row["number"]) for row in rows}
+    # A row whose number was spoiled still holds its version: its record is not missing (renumbering
+    # gives it back its number, or `check` reports it), and writing it again would make two rows.
+    spoiled = {row["sha256"] for row in rows if not isinstance(row["number"], int)}
     missing: list[Any] = []
     for row in audit:
         record = _json_object(row["detail"])
         if not (isinstance(record, dict) and isinstance(record.get("number"), int) and record.get("sha256")):
             continue
         key = (record.get("satker"), record.get("year"), record["number"])
-        if key in present:
+        if key in present or record["sha256"] in spoiled:
             continue
         present.add(key)
         missing.append((record, (row["at"], row["user"])) if with_author else record)
     return missing
+
+
+def _renumbering(rows: list[sqlite3.Row], audit: list[sqlite3.Row]) -> dict[int, int]:
+    """Rows whose number is not an integer, by id, with the number the audit log gave their file: only
+    when exactly one publish or restore of that file (satker, year) has a number no row holds."""
+    held = {(row["satker"], row["year"], row["number"]) for row in rows if isinstance(row["number"], int)}
+    renumbering: dict[int, int] = {}
+    for row in rows:
+        if isinstance(row["number"], int):
+            continue
+        candidates = {
+            record["number"]
+            for record in _records(audit)
+            if record["sha256"] == row["sha256"]
+            and (record.get("satker"), record.get("year")) == (row["satker"], row["year"])
+            and (row["satker"], row["year"], record["number"]) not in held
+        }
+        if len(candidates) == 1:
+            renumbering[row["id"]] = candidates.pop()
+    return renumbering
 
 
 def _summary_of(store: SqliteStore, sha256: str, number: int) -> dict[str, Any] | None:
@@ -220,9 +260,9 @@ def _sequence_of(source: sqlite3.Connection, table: str) -> int:
     return int(row[0]) if row and isinstance(row[0], int) else 1_000_000
 
 
-def _salvage(database: Path) -> tuple[Path, int]:
+def _salvage(database: Path) -> tuple[Path, int] | None:
     """Copy every readable row of a damaged database into a new one that takes its place; the damaged
-    file's new name and the number of rows copied."""
+    file's new name and the number of rows copied. None (and nothing changed) when no row is readable."""
     fresh = database.with_name(database.name + ".repair")
     fresh.unlink(missing_ok=True)
     os.close(os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))  # private, like the store's own
@@ -238,6 +278,9 @@ def _salvage(database: Path) -> tuple[Path, int]:
             insert = f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})"
             copied += _copy_readable(source, target, table, names, insert)
         target.commit()
+    if copied == 0:
+        fresh.unlink()
+        return None
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = database.with_name(f"{database.name}.damaged-{stamp}")
     for suffix in ("-wal", "-shm"):

@@ -39,7 +39,15 @@ from rbdash.store.base import (
     office_refusal,
 )
 from rbdash.store.files import FILE_MODE, FileStore, private_folder
-from rbdash.store.sqlite_rows import audit_row, audited_errors, newest_version, next_number, office_of, version_of
+from rbdash.store.sqlite_rows import (
+    NEWEST_FIRST,
+    audit_row,
+    audited_errors,
+    newest_version,
+    next_number,
+    office_of,
+    version_of,
+)
 from rbdash.store.sqlite_schema import SCHEMA, migrate, readable_uri
 from rbdash.store.sqlite_tx import immediate
 from rbdash.store.sqlite_users import UserAccounts
@@ -170,13 +178,8 @@ class SqliteStore(UserAccounts):
         assert validation.plan is not None, "a valid result has a plan"
         info = validation.plan.info
         try:
-            # Another satker or year is refused before its file is written (no orphan file), and again
-            # inside the transaction, where it counts.
-            with self._connection() as connection:
-                refusal = office_refusal(info, office_of(connection))
-            if refusal is not None:
-                raise refusal
-            self.files.write(stored, sha256, step)
+            # The file is written inside the transaction, after every check: a refused or busy publish
+            # leaves no file behind (seen by the attacker review: unreferenced files after "nothing changed").
             with self._connection() as connection, immediate(connection):
                 current = newest_version(connection)
                 office = office_of(connection)
@@ -189,6 +192,7 @@ class SqliteStore(UserAccounts):
                 if expected_current is not None and newest != expected_current:
                     raise StoreError("store.changed_since_preview", number=newest, previewed=expected_current)
                 step("numbered")
+                self.files.write(stored, sha256, step)
                 created = now_text()
                 connection.execute(
                     "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
@@ -241,7 +245,7 @@ class SqliteStore(UserAccounts):
         if year is not None:
             query, args = query + " WHERE year = ?", [year]
         with self._connection() as connection:
-            versions = [version_of(row) for row in connection.execute(query + " ORDER BY id DESC", args)]
+            versions = [version_of(row) for row in connection.execute(f"{query} ORDER BY {NEWEST_FIRST}", args)]
         if satker is not None:
             versions = [v for v in versions if office_key(str(v.satker)) == office_key(satker)]
         return versions

@@ -46,8 +46,13 @@ def version_of(row: sqlite3.Row) -> Version:
     )
 
 
+#: The order of versions, newest first: by publishing time, then by row. A row `store repair` writes
+#: again keeps its original time, so repairing never changes which version is current.
+NEWEST_FIRST = "created_at DESC, id DESC"
+
+
 def newest_version(connection: sqlite3.Connection) -> Version | None:
-    row = connection.execute("SELECT * FROM versions ORDER BY id DESC LIMIT 1").fetchone()
+    row = connection.execute(f"SELECT * FROM versions ORDER BY {NEWEST_FIRST} LIMIT 1").fetchone()
     return version_of(row) if row is not None else None
 
 
