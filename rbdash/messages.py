@@ -712,6 +712,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Berkas versi {number} hilang atau rusak; dasbor menampilkan versi {shown}. Terbitkan ulang versi yang baik di Riwayat, dan jalankan `python -m rbdash store check`.",
         "en": "The file of version {number} is missing or damaged; the dashboard shows version {shown}. Publish a good version again on Riwayat, and run `python -m rbdash store check`.",
     },
+    "store.passed_over_all": {
+        "id": "Berkas versi {number} hilang atau rusak; tidak ada versi utuh untuk ditampilkan. Terbitkan buku kerja yang baik di Unggah Data, atau pulihkan folder files/ dari cadangan, lalu jalankan `python -m rbdash store check`.",
+        "en": "The files of versions {number} are missing or damaged; no intact version is left to show. Publish a good workbook on Unggah Data, or restore the files/ folder from a backup, then run `python -m rbdash store check`.",
+    },
     "store.user_exists": {"id": "Pengguna '{name}' sudah ada.", "en": "User '{name}' already exists."},
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
     "store.bad_user_name": {

@@ -493,6 +493,18 @@ def test_a_damaged_current_file_shows_the_newest_intact_version_and_tells_editor
     assert editor.get("file_uploader")  # the editor can publish a good file from here
 
 
+def test_missing_files_are_one_warning_for_editors(store: SqliteStore) -> None:
+    """Seen by the second review: with files/ gone, one near-identical warning per version on every page.
+    (A version already read and verified by this server stays shown from its cache.)"""
+    for note in ("dua-hilang", "tiga-hilang"):  # contents no other test caches
+        store.publish(workbook(lambda wb, note=note: wb["Realisasi"].cell(row=4, column=6, value=note)), "edi", note)
+    for version in store.history()[:2]:
+        store.files.path_of(version.sha256).unlink()
+    editor = sign_in("edi", page="app_pages/riwayat.py")
+    assert not editor.exception
+    assert [w.value for w in editor.warning] == [t("store.passed_over", "id", number="3, 2", shown=1)]
+
+
 def test_with_every_version_row_deleted_the_pages_say_so_and_the_example_data_does_not_come_back(
     store: SqliteStore,
 ) -> None:

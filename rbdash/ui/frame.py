@@ -174,10 +174,12 @@ def frame() -> PageContext:
             st.info(t("auth.required", lang))
             st.stop()
         current = load_current()
-        if current.passed_over and authorised("editor"):
-            shown = current.version.number if current.version else "-"
-            for version, _exc in current.passed_over:
-                st.warning(t("store.passed_over", lang, number=version.number, shown=shown))
+        if current.passed_over and authorised("editor"):  # one warning, however many versions
+            numbers = ", ".join(str(version.number) for version, _exc in current.passed_over)
+            if current.version is not None:
+                st.warning(t("store.passed_over", lang, number=numbers, shown=current.version.number))
+            else:
+                st.warning(t("store.passed_over_all", lang, number=numbers))
     result = current.result
     if result is None or result.plan is None:
         print_styles(False)  # also hides the grid's raw CSV export
