@@ -46,9 +46,10 @@ def version_of(row: sqlite3.Row) -> Version:
     )
 
 
-#: The order of versions, newest first: by publishing time, then by row. A row `store repair` writes
-#: again keeps its original time, so repairing never changes which version is current.
-NEWEST_FIRST = "created_at DESC, id DESC"
+#: The order of versions, newest first: by publishing time (to the second), then by number (numbers
+#: only grow within a store), then by row. A row `store repair` writes again keeps its original time
+#: and number, so repairing never changes which version is current.
+NEWEST_FIRST = "created_at DESC, typeof(number) = 'integer' DESC, number DESC, id DESC"
 
 
 def newest_version(connection: sqlite3.Connection) -> Version | None:
