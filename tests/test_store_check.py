@@ -101,12 +101,15 @@ def test_a_damaged_database_is_rebuilt_from_what_is_still_readable(
     assert reopened.publish(_version("empat"), "ani", "empat").version.number == 4
 
 
-def test_a_missing_database_is_exit_code_2(
-    tmp_path: Path, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("action", ["check", "repair"])
+def test_a_missing_database_is_exit_code_2_and_nothing_is_created(
+    tmp_path: Path, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, action: str
 ) -> None:
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "kosong"))
-    result = cli("store", "check", "--lang", "en")
+    """Seen by the second review: `repair` on a mistyped RBDASH_DATA_DIR made an empty new store, exit 0."""
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "salah-ketik"))
+    result = cli("store", action, "--lang", "en")
     assert result.returncode == 2 and "does not exist" in result.stderr
+    assert not (tmp_path / "salah-ketik").exists()
 
 
 def test_repair_never_changes_which_version_is_current(store: SqliteStore) -> None:
@@ -132,13 +135,3 @@ def test_a_database_nothing_can_be_read_from_is_left_as_it_is(store: SqliteStore
     assert repaired.returncode == 1 and "could not be rebuilt" in repaired.stderr
     assert store.database.read_bytes() == bytes(data)  # not replaced
     assert not list(store.root.glob("rbdash.sqlite3.*"))
-
-
-def test_repair_of_a_missing_database_creates_nothing(
-    tmp_path: Path, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Seen by the second review: a mistyped RBDASH_DATA_DIR got an empty new store and exit 0."""
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "salah-ketik"))
-    result = cli("store", "repair", "--lang", "en")
-    assert result.returncode == 2 and "does not exist" in result.stderr
-    assert not (tmp_path / "salah-ketik").exists()

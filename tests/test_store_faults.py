@@ -117,6 +117,14 @@ def test_restore_names_the_office_however_it_is_spelled(store: SqliteStore) -> N
     assert (restored.number, restored.restored_from) == (3, 1)
 
 
+def _printed(command: list[str], data_dir: Path) -> list[str]:
+    """The lines `command` (a store script in its own process) printed; it must exit 0."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(data_dir), "HOME": "/tmp"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split("\n")
+
+
 @pytest.fixture
 def shared_copy(users_store_root: Path) -> Iterator[Path]:
     """The store copied where another user can read it (not under pytest's private temporary folder)."""
@@ -157,17 +165,14 @@ def test_a_data_directory_the_server_cannot_write_is_still_served(shared_copy: P
     command = [sys.executable, "-c", script]
     if os.geteuid() == 0:
         command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(shared_copy), "HOME": "/tmp"}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:6] == [
+    assert _printed(command, shared_copy)[:6] == [
         "read_only True",
         "history [1]",
         "file True",
         "signin admin",
         "refused store.read_only",
         "refused store.read_only",
-    ], done.stderr
+    ]
 
 
 _FULL_DISK_SCRIPT = """
@@ -212,17 +217,8 @@ def test_a_full_disk_keeps_viewing_and_refuses_writes_with_a_message(users_store
     command = (
         f'mount -t tmpfs -o size=4m tmpfs {mount} && exec "$0" -c "$1" {users_store_root} {mount} {PASSWORD} {upload}'
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(mount / "data")}
-    done = subprocess.run(
-        ["unshare", "-m", "--propagation", "private", "sh", "-c", command, sys.executable, _FULL_DISK_SCRIPT],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:7] == [
+    namespace = ["unshare", "-m", "--propagation", "private", "sh", "-c", command]
+    assert _printed([*namespace, sys.executable, _FULL_DISK_SCRIPT], mount / "data")[:7] == [
         "history [1]",
         "signin admin",
         "refused True",
@@ -230,4 +226,4 @@ def test_a_full_disk_keeps_viewing_and_refuses_writes_with_a_message(users_store
         "current 1",
         "leftovers []",
         "cli True True True",
-    ], done.stderr
+    ]

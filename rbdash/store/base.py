@@ -110,6 +110,11 @@ def checked_password(password: str, name: str) -> str:
     return password
 
 
+def version_summary(result: LoadResult) -> dict[str, Any]:
+    """The key figures a version row keeps of its workbook (Riwayat and the history show them)."""
+    return dict(summarise(result)["totals"])
+
+
 def admit_for_publish(data: bytes, user: str, comment: str, *, trusted: bool) -> Admission | LoadResult:
     """Validate `data` for publishing: an `Admission`, or the `LoadResult` that refuses it.
 
@@ -125,11 +130,11 @@ def admit_for_publish(data: bytes, user: str, comment: str, *, trusted: bool) ->
     validation = load(data)
     if not validation.is_valid:
         return validation
-    summary = summarise(validation)["totals"]
+    summary = version_summary(validation)
     stored = strip_macros(data)
     if stored is not data:
         check = load(stored)
-        if not check.is_valid or summarise(check)["totals"] != summary:
+        if not check.is_valid or version_summary(check) != summary:
             return _with_problem(validation, "macro_strip_failed")
     return Admission(stored, validation, summary)
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rbdash.analysis.summary import summarise
-from rbdash.store.base import StoreError, now_text
+from rbdash.store.base import StoreError, Version, version_summary
 from rbdash.store.files import FILE_MODE, FileStore
 from rbdash.store.sqlite import SqliteStore
-from rbdash.store.sqlite_schema import SCHEMA
+from rbdash.store.sqlite_rows import audit_record, audit_row, insert_version
+from rbdash.store.sqlite_schema import SCHEMA, read_only_uri
 from rbdash.store.sqlite_tx import immediate
 from rbdash.workbook.loader import load_workbook
 
@@ -54,7 +54,7 @@ def check(root: Path) -> list[Finding]:
         return [Finding("repairable", "check.database_damaged", {"detail": "; ".join(damage[:3])})]
     files = FileStore(root / "files")
     findings: list[Finding] = []
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+    with closing(sqlite3.connect(read_only_uri(database), uri=True)) as connection:
         connection.row_factory = sqlite3.Row
         rows = connection.execute(
             "SELECT id, number, satker, year, sha256, summary FROM versions ORDER BY id"
@@ -62,7 +62,8 @@ def check(root: Path) -> list[Finding]:
         audit = connection.execute(
             "SELECT detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
         ).fetchall()
-    renumbering = _renumbering(rows, audit)
+    records = _records(audit)
+    renumbering = _renumbering(rows, records)
     referenced = set()
     for row in rows:
         referenced.add(row["sha256"])
@@ -79,9 +80,9 @@ def check(root: Path) -> list[Finding]:
                 findings.append(Finding("error", "check.number_malformed", {"number": number, "sha256": row["sha256"]}))
         if not isinstance(_json_object(row["summary"]), dict):
             findings.append(Finding("repairable", "check.summary_malformed", {"number": number}))
-    for record in _missing_rows(rows, audit):
+    for record, _row in _missing_rows(rows, records):
         findings.append(Finding("repairable", "check.row_missing", {"number": record["number"]}))
-    referenced |= {record["sha256"] for record in _records(audit)}  # a deleted row's file: row_missing says it
+    referenced |= {record["sha256"] for record, _row in records}  # a deleted row's file: row_missing says it
     for path in sorted(files.root.glob("*/*.xlsx")):
         if path.stem not in referenced:
             findings.append(Finding("note", "check.unreferenced_file", {"path": str(path)}))
@@ -107,29 +108,27 @@ def repair(root: Path) -> list[Finding]:
         audit = connection.execute(
             "SELECT at, user, action, detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
         ).fetchall()
-        for row_id, real in _renumbering(rows, audit).items():
+        records = _records(audit)
+        for row_id, real in _renumbering(rows, records).items():
             old_number = next(row["number"] for row in rows if row["id"] == row_id)
             connection.execute("UPDATE versions SET number = ? WHERE id = ?", (real, row_id))
             done.append(Finding("repairable", "repair.number_restored", {"number": old_number, "real": real}))
-        for record, (at, user) in _missing_rows(rows, audit, with_author=True):
+        for record, logged in _missing_rows(rows, records):
             summary = _summary_of(store, record["sha256"], record["number"])
             if summary is None:
                 continue  # its file is missing or damaged: `check` reports it
-            connection.execute(
-                "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
-                " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record["satker"],
-                    record["year"],
-                    record["number"],
-                    at,
-                    user or "",
-                    record.get("comment") or "",
-                    record["sha256"],
-                    json.dumps(summary),
-                    record.get("restored_from"),
-                ),
+            restored = Version(
+                record["number"],
+                record["satker"],
+                record["year"],
+                logged["at"],
+                logged["user"] or "",
+                record.get("comment") or "",
+                record["sha256"],
+                summary,
+                record.get("restored_from"),
             )
+            insert_version(connection, restored)
             done.append(Finding("repairable", "repair.row_restored", {"number": record["number"]}))
         for row in rows:
             if isinstance(_json_object(row["summary"]), dict):
@@ -139,10 +138,7 @@ def repair(root: Path) -> list[Finding]:
                 connection.execute("UPDATE versions SET summary = ? WHERE id = ?", (json.dumps(summary), row["id"]))
                 done.append(Finding("repairable", "repair.summary_derived", {"number": row["number"]}))
         if done:
-            connection.execute(
-                "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                (now_text(), None, "store_repaired", json.dumps([[f.key, f.params] for f in done], default=str)),
-            )
+            audit_row(connection, "store_repaired", None, done=[[f.key, f.params] for f in done])
     return done
 
 
@@ -152,7 +148,7 @@ def repair(root: Path) -> list[Finding]:
 def _integrity_problems(database: Path) -> list[str]:
     """SQLite's own integrity check of the file (empty when it is sound; the error when it cannot run)."""
     try:
-        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        with closing(sqlite3.connect(read_only_uri(database), uri=True)) as connection:
             lines = [row[0] for row in connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
@@ -166,36 +162,35 @@ def _json_object(text: object) -> object:
         return None
 
 
-def _records(audit: list[sqlite3.Row]) -> list[dict[str, Any]]:
-    """The audit log's publish and restore records that are well formed."""
+def _records(audit: list[sqlite3.Row]) -> list[tuple[dict[str, Any], sqlite3.Row]]:
+    """The audit log's well-formed publish and restore records (with a file), each with its audit row."""
     records = []
     for row in audit:
-        record = _json_object(row["detail"])
-        if isinstance(record, dict) and isinstance(record.get("number"), int) and record.get("sha256"):
-            records.append(record)
+        record = audit_record(row["detail"])
+        if record is not None and record.get("sha256"):
+            records.append((record, row))
     return records
 
 
-def _missing_rows(rows: list[sqlite3.Row], audit: list[sqlite3.Row], with_author: bool = False) -> list[Any]:
+def _missing_rows(
+    rows: list[sqlite3.Row], records: list[tuple[dict[str, Any], sqlite3.Row]]
+) -> list[tuple[dict[str, Any], sqlite3.Row]]:
     """The audit log's publishes and restores that no version row holds (by satker, year and number)."""
     present = {(row["satker"], row["year"], row["number"]) for row in rows}
     # A row whose number was spoiled still holds its version: its record is not missing (renumbering
     # gives it back its number, or `check` reports it), and writing it again would make two rows.
     spoiled = {row["sha256"] for row in rows if not isinstance(row["number"], int)}
-    missing: list[Any] = []
-    for row in audit:
-        record = _json_object(row["detail"])
-        if not (isinstance(record, dict) and isinstance(record.get("number"), int) and record.get("sha256")):
-            continue
-        key = (record.get("satker"), record.get("year"), record["number"])
+    missing = []
+    for record, logged in records:
+        key = (record["satker"], record["year"], record["number"])
         if key in present or record["sha256"] in spoiled:
             continue
         present.add(key)
-        missing.append((record, (row["at"], row["user"])) if with_author else record)
+        missing.append((record, logged))
     return missing
 
 
-def _renumbering(rows: list[sqlite3.Row], audit: list[sqlite3.Row]) -> dict[int, int]:
+def _renumbering(rows: list[sqlite3.Row], records: list[tuple[dict[str, Any], sqlite3.Row]]) -> dict[int, int]:
     """Rows whose number is not an integer, by id, with the number the audit log gave their file: only
     when exactly one publish or restore of that file (satker, year) has a number no row holds."""
     held = {(row["satker"], row["year"], row["number"]) for row in rows if isinstance(row["number"], int)}
@@ -205,9 +200,9 @@ def _renumbering(rows: list[sqlite3.Row], audit: list[sqlite3.Row]) -> dict[int,
             continue
         candidates = {
             record["number"]
-            for record in _records(audit)
+            for record, _logged in records
             if record["sha256"] == row["sha256"]
-            and (record.get("satker"), record.get("year")) == (row["satker"], row["year"])
+            and (record["satker"], record["year"]) == (row["satker"], row["year"])
             and (row["satker"], row["year"], record["number"]) not in held
         }
         if len(candidates) == 1:
@@ -221,7 +216,7 @@ def _summary_of(store: SqliteStore, sha256: str, number: int) -> dict[str, Any] 
     except StoreError:
         return None
     result = load_workbook(data)
-    return dict(summarise(result)["totals"]) if result.plan is not None else None  # as publish stores it
+    return version_summary(result) if result.plan is not None else None
 
 
 _FAILED_READS_PER_TABLE = 4096  # bounds the search through a table whose pages are unreadable
@@ -269,7 +264,7 @@ def _salvage(database: Path) -> tuple[Path, int] | None:
     copied = 0
     with (
         closing(sqlite3.connect(fresh)) as target,
-        closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source,
+        closing(sqlite3.connect(read_only_uri(database), uri=True)) as source,
     ):
         target.executescript(SCHEMA)
         for table in _TABLES:

@@ -43,6 +43,7 @@ from rbdash.store.sqlite_rows import (
     NEWEST_FIRST,
     audit_row,
     audited_errors,
+    insert_version,
     newest_version,
     next_number,
     office_of,
@@ -193,27 +194,15 @@ class SqliteStore(UserAccounts):
                     raise StoreError("store.changed_since_preview", number=newest, previewed=expected_current)
                 step("numbered")
                 self.files.write(stored, sha256, step)
-                created = now_text()
-                connection.execute(
-                    "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary,"
-                    " restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        satker,
-                        info["year"],
-                        number,
-                        created,
-                        user,
-                        comment,
-                        sha256,
-                        json.dumps(summary),
-                        restored_from,
-                    ),
+                version = Version(
+                    number, satker, info["year"], now_text(), user, comment, sha256, summary, restored_from
                 )
+                insert_version(connection, version)
                 step("inserted")
                 connection.execute(
                     "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
                     (
-                        created,
+                        version.created_at,
                         user,
                         "restore" if restored_from else "publish",
                         json.dumps(
@@ -236,7 +225,6 @@ class SqliteStore(UserAccounts):
                 raise
             raise StoreError("store.write_failed", path=str(self.root), reason=exc.params["reason"]) from exc
         step("committed")
-        version = Version(number, satker, info["year"], created, user, comment, sha256, summary, restored_from)
         return PublishResult(version, validation)
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:

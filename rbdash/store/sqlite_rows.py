@@ -99,3 +99,22 @@ def next_number(connection: sqlite3.Connection, satker: str, year: int) -> int:
         if record is not None and record["year"] == year and office_key(record["satker"]) == key:
             highest = max(highest, record["number"])
     return highest + 1
+
+
+def insert_version(connection: sqlite3.Connection, version: Version) -> None:
+    """Write one version row (publish, and `store repair` writing a deleted row again)."""
+    connection.execute(
+        "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary, restored_from)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            version.satker,
+            version.year,
+            version.number,
+            version.created_at,
+            version.user,
+            version.comment,
+            version.sha256,
+            json.dumps(version.summary),
+            version.restored_from,
+        ),
+    )

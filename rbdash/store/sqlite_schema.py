@@ -64,13 +64,17 @@ def migrate(connection: sqlite3.Connection) -> None:
     connection.execute("CREATE INDEX IF NOT EXISTS login_failures_by_name ON login_failures (name, address, at)")
 
 
+def read_only_uri(database: Path) -> str:
+    """The URI that opens `database` read-only (the path quoted: a '?' or '#' in it stays the path's)."""
+    return f"file:{urllib.parse.quote(str(database))}?mode=ro"
+
+
 def readable_uri(database: Path) -> str:
     """A URI that opens `database` read-only, or "" when it cannot be read (missing, damaged, no tables).
 
     In a folder the server cannot write, SQLite cannot make the -shm file a WAL database needs; then the
     file is opened immutable (nothing can change it while the folder stays read-only)."""
-    base = f"file:{urllib.parse.quote(str(database))}"
-    for uri in (f"{base}?mode=ro", f"{base}?mode=ro&immutable=1"):
+    for uri in (read_only_uri(database), read_only_uri(database) + "&immutable=1"):
         try:
             with closing(sqlite3.connect(uri, uri=True)) as connection:
                 connection.execute("SELECT COUNT(*) FROM versions").fetchone()
