@@ -118,13 +118,12 @@ def nrr_from_responses(responses: pd.DataFrame, keys: Iterable[str] = ("period",
     grouped = responses.groupby(keys, sort=False, dropna=False)
     sums = grouped[list(UNSUR)].sum(min_count=1)
     counts = grouped[list(UNSUR)].count()
-    out = pd.DataFrame(index=sums.index)
-    out["respondents"] = grouped.size()
+    columns: dict[str, pd.Series] = {"respondents": grouped.size()}
     for unsur in UNSUR:
-        out[f"{unsur}_sum"] = sums[unsur]
-        out[f"{unsur}_n"] = counts[unsur]
-        out[unsur] = sums[unsur] / counts[unsur].where(counts[unsur] > 0)
-    return out.reset_index()
+        columns[f"{unsur}_sum"] = sums[unsur]
+        columns[f"{unsur}_n"] = counts[unsur]
+        columns[unsur] = sums[unsur] / counts[unsur].where(counts[unsur] > 0)
+    return pd.DataFrame(columns, index=sums.index).reset_index()
 
 
 def _exact_nrr(row: pd.Series, unsur: str) -> Fraction | None:

@@ -10,7 +10,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import fastexcel
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rbdash.problems import ProblemLog, cell_ref, column_index
 from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits, PackageProblem
@@ -157,24 +160,37 @@ def _read_grid(reader: fastexcel.ExcelReader, part: SheetPart, limits: PackageLi
         or sheet.total_height * width > limits.max_sheet_cells
     ):
         raise _GridTooLarge(sheet.total_height, width)
-    frame = sheet.to_pandas() if absolute else pd.DataFrame()
+    if not absolute:
+        return Grid(part.name, pd.DataFrame())
+    # Cut and fill on the Arrow columns, then one conversion to a DataFrame: a column-by-column change of
+    # a DataFrame costs more than the read itself on a small sheet.
+    batch = sheet.to_arrow()
+    columns = {col: _as_text(array) for col, array in zip(absolute, batch.columns, strict=True)}
+    long_cells = _cut_long_texts(columns, limits.max_cell_chars)
+    if part.merged_ranges and batch.num_rows:
+        _fill_merged(columns, batch.num_rows, part.merged_ranges, limits.max_merged_cells)
+    frame = pa.table(list(columns.values()), names=[str(col) for col in columns]).to_pandas()
     frame.columns = absolute
-    long_cells = _cut_long_texts(frame, limits.max_cell_chars)
-    if part.merged_ranges and not frame.empty:
-        frame = _fill_merged(frame, part.merged_ranges, limits.max_merged_cells)
     return Grid(part.name, frame, long_cells)
 
 
-def _cut_long_texts(frame: pd.DataFrame, max_chars: int) -> list[tuple[int, int, int]]:
-    """Cut, in place, every text longer than `max_chars` (Excel's own cell limit); where they were."""
+def _as_text(array: pa.Array) -> pa.Array:
+    return array if pa.types.is_string(array.type) else pc.cast(array, pa.string())
+
+
+def _cut_long_texts(columns: dict[int, pa.Array], max_chars: int) -> list[tuple[int, int, int]]:
+    """Cut every text longer than `max_chars` (Excel's own cell limit), replacing the columns in
+    `columns`; where they were, as (row, column, length in characters)."""
     found: list[tuple[int, int, int]] = []
-    for col in frame.columns:
-        lengths = frame[col].str.len()
-        over = lengths > max_chars
-        if over.any():
-            rows = frame.index[over.fillna(False).to_numpy(dtype=bool)]
-            found += [(int(row), int(col), int(lengths[row])) for row in rows]
-            frame.loc[rows, col] = frame.loc[rows, col].str.slice(0, max_chars)
+    for col, array in columns.items():
+        lengths = pc.utf8_length(array)
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= max_chars:
+            continue
+        over = pc.fill_null(pc.greater(lengths, max_chars), False)
+        rows = np.flatnonzero(over.to_numpy(zero_copy_only=False))
+        found += [(int(row), col, int(lengths[row].as_py())) for row in rows]
+        columns[col] = pc.if_else(over, pc.utf8_slice_codeunits(array, 0, max_chars), array)
     return found
 
 
@@ -190,16 +206,17 @@ class _MergesTooLarge(Exception):
 
 
 def _fill_merged(
-    frame: pd.DataFrame, ranges: list[str], max_cells: int = DEFAULT_LIMITS.max_merged_cells
-) -> pd.DataFrame:
-    """Give every cell of a merged range the value of its top-left cell, as a reader sees it.
+    columns: dict[int, pa.Array], height: int, ranges: list[str], max_cells: int = DEFAULT_LIMITS.max_merged_cells
+) -> None:
+    """Give every cell of a merged range the value of its top-left cell, as a reader sees it, replacing
+    the filled columns in `columns` (sheet column -> text of its `height` rows).
 
     Each range is clipped to the grid first (a range may name columns to ZZZZ and rows to a million: only the
     grid's own columns and rows are filled); over `max_cells` filled cells, `_MergesTooLarge`.
     """
     fills: dict[int, tuple[list[range], list[object]]] = {}
-    columns = sorted(int(col) for col in frame.columns)
-    last_row = len(frame) - 1
+    present = sorted(columns)
+    last_row = height - 1
     total = 0
     for ref in ranges:
         match = _RANGE_RE.match(ref)
@@ -207,13 +224,13 @@ def _fill_merged(
             continue
         c1, r1 = column_index(match.group(1)), int(match.group(2)) - 1
         c2, r2 = column_index(match.group(3)), int(match.group(4)) - 1
-        if not 0 <= r1 <= last_row or c1 not in frame.columns:
+        if not 0 <= r1 <= last_row or c1 not in columns:
             continue
-        value = frame.iat[r1, frame.columns.get_loc(c1)]
-        if pd.isna(value):
+        value = columns[c1][r1].as_py()
+        if value is None:
             continue
         span = range(r1, min(r2, last_row) + 1)
-        inside = columns[bisect.bisect_left(columns, c1) : bisect.bisect_right(columns, c2)]
+        inside = present[bisect.bisect_left(present, c1) : bisect.bisect_right(present, c2)]
         total += len(span) * len(inside)
         if total > max_cells:
             raise _MergesTooLarge(len(ranges), total)
@@ -222,8 +239,7 @@ def _fill_merged(
             spans.append(span)
             values.append(value)
     for col, (spans, values) in fills.items():
-        column = frame[col].to_numpy(dtype=object, na_value=None).copy()
+        column = columns[col].to_numpy(zero_copy_only=False).copy()
         for span, value in zip(spans, values, strict=True):
             column[span.start : span.stop] = value
-        frame[col] = pd.Series(column, index=frame.index, dtype="str")
-    return frame
+        columns[col] = pa.array(column, type=pa.string())

@@ -56,7 +56,7 @@ def find_header(grid: Grid, spec: SheetSpec) -> Header | None:
     if best is None or best[1] < needed:
         return None
     row, _, found, duplicates = best
-    above = [str(v) for v in top.loc[: row - 1].stack().tolist()] if row > top.index[0] else []
+    above = [str(value) for values in cells[: top.index.get_loc(row)] for value in values if value is not None]
     return Header(row, found, above, duplicates)
 
 
@@ -105,11 +105,15 @@ def report_cells(
 def data_block(grid: Grid, header: Header, start_row: int, mapped: dict[str, int]) -> pd.DataFrame:
     """The cleaned text of the mapped columns below the header, blank rows dropped."""
     frame = grid.frame.loc[start_row:]
-    block = pd.DataFrame(index=frame.index)
-    for key, col in mapped.items():
-        block[key] = (
-            _clean_series(frame[col]) if col in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="object")
-        )
+    block = pd.DataFrame(
+        {
+            key: _clean_series(frame[col])
+            if col in frame.columns
+            else pd.Series(pd.NA, index=frame.index, dtype="object")
+            for key, col in mapped.items()
+        },
+        index=frame.index,
+    )
     return block.dropna(how="all")
 
 
@@ -125,11 +129,11 @@ def repeated_header_rows(block: pd.DataFrame, spec: SheetSpec) -> pd.Series:
 def number_row_mask(block: pd.DataFrame, mapped: dict[str, int]) -> pd.Series:
     """Rows where each mapped column holds its own position number (1, 2, 3, ... across)."""
     first = min(mapped.values())
-    mask = pd.Series(True, index=block.index)
+    mask = np.ones(len(block), dtype=bool)
     for key, col in mapped.items():
         mask &= block[key].isna().to_numpy() | columns.equals(block[key], str(col - first + 1))
-    filled = block[list(mapped)].notna().sum(axis=1)
-    return mask & (filled >= 3)
+    filled = block[list(mapped)].notna().to_numpy().sum(axis=1)
+    return pd.Series(mask & (filled >= 3), index=block.index)
 
 
 # ----------------------------------------------------------------------------------------------
