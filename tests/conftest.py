@@ -109,6 +109,11 @@ def edit_workbook(data: bytes, edit: Callable[[openpyxl.Workbook], None]) -> byt
     return out.getvalue()
 
 
+def bundled_with(edit: Callable[[openpyxl.Workbook], None]) -> bytes:
+    """The bundled workbook changed by `edit` (see `edit_workbook`)."""
+    return edit_workbook(BUNDLED.read_bytes(), edit)
+
+
 def found(result: LoadResult) -> set[tuple[str, str, str | None, str | None]]:
     """(severity, code, sheet, cell) of every problem, for compact assertions."""
     return {(p.severity, p.code, p.sheet, p.cell) for p in result.problems}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import sqlite3
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,7 +20,7 @@ from rbdash.problems import ProblemLog
 from rbdash.store import StoreError
 from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
-from tests.conftest import BUNDLED, PASSWORD, ROOT
+from tests.conftest import BUNDLED, PASSWORD, ROOT, bundled_with
 
 APP = str(ROOT / "app.py")
 
@@ -43,12 +42,7 @@ def sign_in(name: str, password: str = PASSWORD, page: str | None = None) -> App
     return at
 
 
-def workbook(edit) -> bytes:
-    wb = openpyxl.load_workbook(BUNDLED)
-    edit(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+workbook = bundled_with
 
 
 def test_viewer_cannot_reach_publishing(store: SqliteStore) -> None:

@@ -29,7 +29,7 @@ from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.macros import strip_macros
 from tests import hostile_factory as hf
-from tests.conftest import BUNDLED, ROOT, CliRun, edit_workbook, quick_password_checks
+from tests.conftest import BUNDLED, ROOT, CliRun, bundled_with, edit_workbook, quick_password_checks
 
 STEPS = ["validated", "file_written", "file_synced", "file_renamed", "numbered", "inserted", "audited"]
 
@@ -42,11 +42,10 @@ def store(seeded_store_root: Path) -> SqliteStore:
 
 
 def changed_workbook(note: str) -> bytes:
-    wb = openpyxl.load_workbook(BUNDLED)
-    wb["Realisasi"]["F4"] = note
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb["Realisasi"]["F4"] = note
+
+    return bundled_with(edit)
 
 
 def snapshot(store: SqliteStore) -> tuple:
@@ -76,11 +75,8 @@ def test_seed_publish_history_read(store: SqliteStore) -> None:
 
 def test_a_rejected_file_changes_nothing(store: SqliteStore) -> None:
     before = snapshot(store)
-    wb = openpyxl.load_workbook(BUNDLED)
-    wb["Realisasi"]["C4"] = "Hampir"
-    out = io.BytesIO()
-    wb.save(out)
-    for bad in (out.getvalue(), b"bukan excel", BUNDLED.read_bytes()[:3000]):
+    invalid = bundled_with(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir"))
+    for bad in (invalid, b"bukan excel", BUNDLED.read_bytes()[:3000]):
         result = store.publish(bad, "ani", "coba")
         assert result.version is None and result.validation.errors
     assert snapshot(store) == before
