@@ -221,6 +221,8 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
     for key in text_fields:
         marked = rows[key].str.strip("[]() ").str.upper() == MISSING_LABEL
         marked = marked.fillna(False).astype(bool)
+        if not marked.any():
+            continue
         for idx in rows.index[marked]:
             missing_in_copy[idx] = [*missing_in_copy[idx], key]
         rows.loc[marked, key] = pd.NA
