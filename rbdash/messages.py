@@ -384,8 +384,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Sheet '{sheet}' was not found.",
     },
     "problem.missing_sheet.fix": {
-        "id": "Tambahkan lembar bernama '{sheet}' seperti pada templat (python -m rbdash template).",
-        "en": "Add a sheet named '{sheet}' as in the template (python -m rbdash template).",
+        "id": "Tambahkan lembar bernama '{sheet}' dengan judul kolom seperti pada buku kerja bawaan (lembar Petunjuk menjelaskan setiap lembar).",
+        "en": "Add a sheet named '{sheet}' with the column headers of the bundled workbook (its Petunjuk sheet explains each sheet).",
+    },
+    "problem.missing_sheet_renamed.message": {
+        "id": "Lembar '{sheet}' tidak ditemukan; ada lembar '{found}' yang tidak dikenali.",
+        "en": "Sheet '{sheet}' was not found; there is a sheet '{found}' that is not recognised.",
+    },
+    "problem.missing_sheet_renamed.fix": {
+        "id": "Bila '{found}' adalah lembar '{sheet}', ganti namanya menjadi '{sheet}'.",
+        "en": "If '{found}' is the '{sheet}' sheet, rename it to '{sheet}'.",
     },
     "problem.duplicate_sheet.message": {
         "id": "Lembar '{sheet}' dan '{other}' sama-sama dibaca sebagai '{expected}'; hanya '{sheet}' yang dipakai.",
@@ -663,6 +671,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "store.guessable_password": {
         "id": "Kata sandi ini mudah ditebak (kata sandi umum, kata biasa, urutan papan ketik, pengulangan atau tanggal). Pakai beberapa kata yang tidak berhubungan, misalnya 'kopi-jendela-sungai-merah'.",
         "en": "This password is easy to guess (a common password, plain words, a keyboard run, repeats or a date). Use a few unrelated words, e.g. 'coffee-window-river-red'.",
+    },
+    "store.unchanged": {
+        "id": "Isi berkas ini sama dengan versi {number} (versi saat ini); tidak ada versi baru yang dibuat.",
+        "en": "This file's content equals version {number} (the current version); no new version was made.",
+    },
+    "store.removals_unconfirmed": {
+        "id": "Berkas ini menghapus {removed:n} baris dari versi {number} ({detail}); tidak ada yang diterbitkan. Bila penghapusan itu memang dimaksud, konfirmasikan (di halaman Unggah Data, atau --allow-removals pada perintah), lalu terbitkan lagi.",
+        "en": "This file removes {removed:n} rows from version {number} ({detail}); nothing was published. If the removal is intended, confirm it (on the Upload page, or --allow-removals on the command), then publish again.",
+    },
+    "store.sheet_missing": {
+        "id": "Lembar '{sheet}' tidak ada (versi {number} memuat {rows:n} baris di sana); lembar lain di berkas: {found}. Tidak ada yang diterbitkan: tambahkan lembar '{sheet}' dengan datanya.",
+        "en": "Sheet '{sheet}' is missing (version {number} holds {rows:n} rows there); other sheets in the file: {found}. Nothing was published: add sheet '{sheet}' with its data.",
+    },
+    "store.sheet_missing_close": {
+        "id": "Lembar '{sheet}' tidak ada (versi {number} memuat {rows:n} baris di sana); ditemukan '{closest}'. Tidak ada yang diterbitkan: ganti namanya menjadi '{sheet}'.",
+        "en": "Sheet '{sheet}' is missing (version {number} holds {rows:n} rows there); found '{closest}'. Nothing was published: rename it to '{sheet}'.",
     },
     "store.changed_since_preview": {
         "id": "Versi {number} diterbitkan setelah pratinjau Anda (terhadap versi {previewed}); tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number}, lalu terbitkan lagi.",
@@ -956,8 +980,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "HOW TO FILL IN THE RB ACTION-PLAN WORKBOOK",
     },
     "guide.intro": {
-        "id": "Buku kerja ini dibaca oleh RB Dash. Jangan mengganti nama lembar atau judul kolom. Baris judul kolom ada di baris 3 (di Rencana Aksi: baris 6 sampai 8). Sel berwarna abu-abu adalah judul; arahkan kursor ke judul untuk melihat catatan pengisian. Sebelum mengunggah, periksa berkas dengan: python -m rbdash validate NAMA_BERKAS.xlsx",
-        "en": "RB Dash reads this workbook. Do not rename sheets or column headers. Column headers are on row 3 (on Rencana Aksi: rows 6 to 8). Grey cells are headers; hover over a header to read its note. Before uploading, check the file with: python -m rbdash validate FILE.xlsx",
+        "id": "Buku kerja ini dibaca oleh RB Dash. Jangan mengganti nama lembar atau judul kolom. Baris judul kolom ada di baris 3 (di Rencana Aksi: baris 6 sampai 8). Sel berwarna abu-abu adalah judul; arahkan kursor ke judul untuk melihat catatan pengisian. Untuk memeriksa berkas, unggah di halaman Unggah Data: halaman itu menunjukkan setiap galat (lembar, sel, perbaikan) dan setiap perubahan terhadap versi saat ini, dan tidak menerbitkan apa pun sampai Anda menekan tombol Terbitkan.",
+        "en": "RB Dash reads this workbook. Do not rename sheets or column headers. Column headers are on row 3 (on Rencana Aksi: rows 6 to 8). Grey cells are headers; hover over a header to read its note. To check the file, upload it on the Upload page: it shows every error (sheet, cell, fix) and every change against the current version, and publishes nothing until you press Publish.",
     },
     "guide.info": {
         "id": "Info: isi Satker, Tahun, dan Posisi Data Per (tanggal terakhir data diperbarui, misalnya 2022-09-30). 'Berisi Data Contoh' diisi 'ya' hanya bila lembarnya berisi data contoh. Setiap baris 'Catatan' adalah satu catatan.",
@@ -1319,17 +1343,49 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Perubahan terhadap versi saat ini (v{number})",
         "en": "Changes against the current version (v{number})",
     },
-    "data.no_changes": {
-        "id": "Isi berkas sama dengan versi saat ini.",
-        "en": "The file's content equals the current version.",
+    "cli.diff_same": {
+        "id": "Isi kedua berkas sama.",
+        "en": "The two files hold the same content.",
     },
-    "data.plan_added": {"id": "Baris rencana baru: {codes}", "en": "New plan rows: {codes}"},
-    "data.plan_removed": {"id": "Baris rencana dihapus: {codes}", "en": "Plan rows removed: {codes}"},
-    "data.plan_changed": {"id": "Teks baris rencana yang berubah", "en": "Plan row text changed"},
-    "data.rescheduled": {"id": "Bulan pelaksanaan yang berubah", "en": "Months rescheduled"},
-    "data.realisation": {"id": "Realisasi baru atau berubah", "en": "New or changed realisation"},
-    "data.values": {"id": "Nilai capaian indikator baru atau berubah", "en": "New or changed indicator values"},
-    "data.periods": {"id": "Periode survei baru: {periods}", "en": "New survey periods: {periods}"},
+    "data.counts_heading": {"id": "Ringkasan perubahan per lembar", "en": "Changes per sheet"},
+    "data.sheet_missing": {
+        "id": "Lembar yang memuat data pada versi saat ini tidak ada di berkas ini; datanya akan hilang. Berkas tidak dapat diterbitkan:",
+        "en": "Sheets that hold data in the current version are missing from this file; their data would be lost. The file cannot be published:",
+    },
+    "data.removals": {
+        "id": "Berkas ini **menghapus {removed:n} baris** dari versi saat ini: {detail}. Periksa tabel di bawah.",
+        "en": "This file **removes {removed:n} rows** from the current version: {detail}. Check the table below.",
+    },
+    "data.confirm_removals": {
+        "id": "Saya memang ingin menghapus {removed:n} baris ini ({detail})",
+        "en": "I do mean to remove these {removed:n} rows ({detail})",
+    },
+    "data.unchanged": {
+        "id": "Isi berkas ini sama dengan versi saat ini (v{number}): menerbitkannya tidak membuat versi baru.",
+        "en": "This file's content equals the current version (v{number}): publishing it makes no new version.",
+    },
+    "data.publishing": {"id": "Menerbitkan…", "en": "Publishing…"},
+    "diff.counts": {
+        "id": "{sheet}: {added:n} ditambah, {changed:n} diubah, {removed:n} dihapus",
+        "en": "{sheet}: {added:n} added, {changed:n} changed, {removed:n} removed",
+    },
+    "diff.added": {"id": "Ditambah", "en": "Added"},
+    "diff.changed": {"id": "Diubah", "en": "Changed"},
+    "diff.removed": {"id": "Dihapus", "en": "Removed"},
+    "diff.row": {"id": "Baris", "en": "Row"},
+    "diff.kind": {"id": "Perubahan", "en": "Change"},
+    "diff.no_respondent": {"id": "(tanpa no. responden)", "en": "(no respondent no.)"},
+    "diff.no_other_sheets": {"id": "tidak ada lembar lain", "en": "no other sheet"},
+    "diff.sheet_missing": {
+        "id": "Lembar '{sheet}' tidak ada (sebelumnya memuat {rows:n} baris); lembar lain di berkas: {found}. Tambahkan lembar '{sheet}' dengan datanya.",
+        "en": "Sheet '{sheet}' is missing (it held {rows:n} rows before); other sheets in the file: {found}. Add sheet '{sheet}' with its data.",
+    },
+    "diff.sheet_missing_close": {
+        "id": "Lembar '{sheet}' tidak ada (sebelumnya memuat {rows:n} baris); ditemukan '{closest}': ganti namanya menjadi '{sheet}'.",
+        "en": "Sheet '{sheet}' is missing (it held {rows:n} rows before); found '{closest}': rename it to '{sheet}'.",
+    },
+    "word.yes": {"id": "Ya", "en": "Yes"},
+    "word.no": {"id": "Tidak", "en": "No"},
     "data.comment": {"id": "Catatan penerbitan (wajib)", "en": "Publishing comment (required)"},
     "data.publish": {"id": "Terbitkan sebagai versi baru", "en": "Publish as a new version"},
     "data.published": {
@@ -1394,6 +1450,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.cell": {"id": "Sel", "en": "Cell"},
     "col.message": {"id": "Pesan", "en": "Message"},
     "col.fix": {"id": "Perbaikan", "en": "Fix"},
+    "col.status": {"id": "Status", "en": "Status"},
+    "col.progress": {"id": "Progres (%)", "en": "Progress (%)"},
+    "col.evidence": {"id": "Bukti", "en": "Evidence"},
+    "col.note": {"id": "Catatan", "en": "Note"},
+    "col.plan_code": {"id": "Kode rencana", "en": "Plan code"},
+    "col.item_no": {"id": "No. butir", "en": "Item no."},
+    "col.text": {"id": "Indikator", "en": "Indicator"},
 }
 
 

@@ -42,6 +42,7 @@ ProblemCode = Literal[
     "missing_info_field",
     "missing_month_columns",
     "missing_sheet",
+    "missing_sheet_renamed",
     "missing_value",
     "more_problems",
     "no_plan_rows",

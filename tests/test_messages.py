@@ -58,10 +58,13 @@ def test_every_catalogue_key_is_used() -> None:
 def test_markdown_message_escapes_values_and_keeps_the_catalogue_text() -> None:
     from rbdash.present.text import markdown_message
 
-    assert markdown_message("data.plan_added", "id", codes="![x](http://a/b.png)") == (
-        "Baris rencana baru: \\!\\[x\\]\\(http\u2060\\://a/b\\.png\\)"
+    assert markdown_message("data.removals", "id", removed=3, detail="![x](http://a/b.png)") == (
+        "Berkas ini **menghapus 3 baris** dari versi saat ini: \\!\\[x\\]\\(http\u2060\\://a/b\\.png\\)."
+        " Periksa tabel di bawah."
     )
-    assert markdown_message("data.plan_added", "en", codes="**RA**") == "New plan rows: \\*\\*RA\\*\\*"
+    assert markdown_message("data.removals", "en", removed=1200, detail="**RA**").startswith(
+        "This file **removes 1,200 rows** from the current version: \\*\\*RA\\*\\*."
+    )
 
 
 def test_bare_addresses_are_not_turned_into_links() -> None:

@@ -1,4 +1,4 @@
-"""Command line: `python -m rbdash validate|summary|template|build-data`."""
+"""Command line: `python -m rbdash validate|summary|diff|template|build-data` (store commands: cli.store)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rbdash.analysis.summary import summarise
+from rbdash.cli.diff import cmd_diff
 from rbdash.cli.store import (
     EXIT_INVALID,
     EXIT_UNREADABLE,
@@ -229,7 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--comment", required=True)
     p.add_argument("--user", required=True)
+    p.add_argument("--allow-removals", action="store_true", help="publish even though rows are removed")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("diff", parents=[lang], help="what NEW changes against OLD; exit 0 same, 1 different")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--json", action="store_true", help="per-sheet counts and every change as JSON")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("store", parents=[lang], help="check the data directory, or repair what can be repaired")
     p.add_argument("action", choices=["check", "repair"])

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rbdash.model import ActionPlan, LoadResult
-from rbdash.problems import MessageRef, ProblemLog
+from rbdash.problems import MessageRef, ProblemLog, Severity
 from rbdash.workbook import schema
 from rbdash.workbook.archive import size_allowed
 from rbdash.workbook.grids import PARSE_ORDER, SheetReads
@@ -44,10 +44,16 @@ def _match_sheets(package: PackageInfo, log: ProblemLog) -> dict[str, SheetPart]
                     log.warning("duplicate_sheet", part.name, None, other=found[spec.key].name, expected=spec.name)
                     continue
                 found[spec.key] = part
+    unmatched = [part.name for part in package.sheets if part not in found.values()]
     for spec in schema.SHEETS:
         if spec.key in found or spec.key in ("survey_nrr", "survey_responses"):
             continue
-        log.add("error" if spec.required else "warning", "missing_sheet", None, None, sheet=spec.name)
+        severity: Severity = "error" if spec.required else "warning"
+        closest = schema.closest_sheet_name(unmatched, spec)
+        if closest is not None:  # renamed, as staff do ("Realisasi Sep"): say which sheet it probably is
+            log.add(severity, "missing_sheet_renamed", closest, None, sheet=spec.name, found=closest)
+        else:
+            log.add(severity, "missing_sheet", None, None, sheet=spec.name)
     if "survey_nrr" not in found and "survey_responses" not in found:
         log.warning("missing_sheet", None, None, sheet=f"{schema.SURVEY_NRR.name} / {schema.SURVEY_RESPONSES.name}")
     return found
@@ -154,6 +160,8 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
                 " ..." if len(cells) > limits.max_listed_cells else ""
             )
             log.warning("formula_without_value", part.name, cells[0], count=len(cells), cells=shown)
+    if model is not None:
+        model.info["workbook_sheets"] = [part.name for part in package.sheets]  # matched or not, in file order
     problems = log.finish() + matching.finish() + parsing.finish()
     return LoadResult(model, problems, digest, name)
 

@@ -6,9 +6,11 @@ nothing else defines a sheet or column name.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rbdash.ikm import UNSUR
@@ -67,6 +69,24 @@ class SheetSpec:
             if column.key == key:
                 return column
         raise KeyError(key)
+
+
+def closest_sheet_name(names: Iterable[str], spec: SheetSpec) -> str | None:
+    """The name in `names` most like sheet `spec` ("Realisasi Sep" for Realisasi), if any is close:
+    one that starts with a spelling of the sheet (or is its start), else one at least 60 % alike."""
+    wanted = [normalise_label(label) for label in (spec.name, *spec.aliases)]
+    best, best_score = None, 0.0
+    for name in names:
+        label = normalise_label(name)
+        score = max(
+            1.0
+            if label and (label.startswith(w) or w.startswith(label))
+            else difflib.SequenceMatcher(None, label, w).ratio()
+            for w in wanted
+        )
+        if score > best_score:
+            best, best_score = name, score
+    return best if best_score >= 0.6 else None
 
 
 MONTH_GROUP_HEADER = "PELAKSANAAN (BULAN)"
