@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from rbdash.analysis.diff import compare
 from rbdash.config import UPLOAD_LIMIT_MB
 from rbdash.messages import t
+from rbdash.model import LoadResult
+from rbdash.present.changes import changes_table, counts_text, missing_sheet_text, removed_text
+from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError, office_refusal
 from rbdash.ui.frame import page_setup
@@ -63,62 +65,85 @@ try:
 except StoreError as exc:  # the current version's file is missing or damaged: everything shows as added
     st.warning(say(exc.key, lang, **{**exc.params, "number": current_number}))
     before = None
-changes = compare(before, plan)
+comparison = compare(before, plan)
 # What the editor saw when they clicked: the preview of the previous run. Seen by the attacker review:
 # a preview against v1 was published as v9 after other publishes, with no word.
 previewed = st.session_state.get("previewed")
 st.session_state["previewed"] = (digest, current_number)
 st.subheader(t("data.preview", lang, number=current_number))
 
+blocked = False
+if current is not None and before is not None and comparison.empty:
+    st.info(t("data.unchanged", lang, number=current_number))
+    blocked = True
+if comparison.missing_sheets:
+    st.error(
+        t("data.sheet_missing", lang)
+        + "\n\n"
+        + "\n".join(f"- {escape_markdown(missing_sheet_text(m, lang))}" for m in comparison.missing_sheets)
+    )
+    blocked = True
+if not comparison.empty:
+    st.markdown(
+        f"**{t('data.counts_heading', lang)}**\n\n"
+        + "\n".join(f"- {escape_markdown(line)}" for line in counts_text(comparison, lang))
+    )
+    if comparison.removed:
+        st.warning(say("data.removals", lang, removed=comparison.removed, detail=removed_text(comparison, lang)))
+    show_table(changes_table(comparison, lang), "perubahan", ctx, "upload_changes")
 
-def labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    names = {
-        "code": "col.code",
-        "indicator_code": "col.code",
-        "month": "col.month",
-        "field": "col.field",
-        "before": "col.before",
-        "after": "col.after",
-    }
-    if "field" in frame:
-        frame = frame.assign(field=frame["field"].map(lambda name: t(f"col.{name}", lang)))
-    return frame.rename(columns={c: t(names[c], lang) for c in frame.columns if c in names})
-
-
-if changes.empty:
-    st.info(t("data.no_changes", lang))
-if changes.plan_added:
-    st.write(say("data.plan_added", lang, codes=", ".join(changes.plan_added)))
-if changes.plan_removed:
-    st.write(say("data.plan_removed", lang, codes=", ".join(changes.plan_removed)))
-for frame, key in (
-    (changes.plan_changed, "data.plan_changed"),
-    (changes.rescheduled, "data.rescheduled"),
-    (changes.realisation, "data.realisation"),
-    (changes.indicator_values, "data.values"),
-):
-    if not frame.empty:
-        st.markdown(f"**{t(key, lang)}**")
-        show_table(labelled(frame), key.split(".")[1], ctx, key.replace(".", "_"))
-if changes.new_periods:
-    st.write(say("data.periods", lang, periods=", ".join(changes.new_periods)))
-
+confirmed = True
+if comparison.removed and not blocked:
+    confirmed = st.checkbox(
+        t("data.confirm_removals", lang, removed=comparison.removed, detail=removed_text(comparison, lang)),
+        key=f"confirm_removals_{digest}_{current_number}",
+    )
 comment = st.text_input(t("data.comment", lang), key="publish_comment")
-if st.button(t("data.publish", lang), type="primary", disabled=not comment.strip(), key="publish"):
+
+
+def _request_publish() -> None:
+    st.session_state["publish_request"] = (digest, current_number)
+
+
+def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResult | None]:
+    """Publish for a click on the previewed file: (kind of message, message, the refusing validation);
+    kind 'success' when published."""
     if acting_user("editor") != editor:  # checked again where the action happens
-        st.error(t("auth.forbidden", lang, role="editor"))
-        st.stop()
-    if previewed != (digest, current_number):
-        st.warning(t("data.changed_since_preview", lang, number=current_number))
-        st.stop()
+        return "error", t("auth.forbidden", lang, role="editor"), None
+    if previewed != (digest, current_number) or request != (digest, current_number):
+        return "warning", t("data.changed_since_preview", lang, number=current_number), None
     try:
-        published = store().publish(data, editor, comment.strip(), expected_current=current_number)
+        published = store().publish(
+            data, editor, comment.strip(), expected_current=current_number, allow_removals=confirmed
+        )
     except StoreError as exc:
-        st.error(store_error_text(exc, lang))
-        st.stop()
+        return ("info" if exc.key == "store.unchanged" else "error"), store_error_text(exc, lang), None
     if published.version is None:  # the check at publishing (in the worker again) refused it or gave no answer
-        if not not_checked(published.validation, lang):
-            st.error(t("data.publish_refused", lang, errors=len(published.validation.errors)))
-            problem_callouts(published.validation, lang)
-        st.stop()
-    st.success(t("data.published", lang, number=published.version.number))
+        refused = published.validation
+        return "refused", t("data.publish_refused", lang, errors=len(refused.errors)), refused
+    return "success", t("data.published", lang, number=published.version.number), None
+
+
+# The click is taken in a callback; the run that publishes first draws the button disabled, so a second
+# click while it runs does nothing (seen by the user review: a double click published twice).
+button = st.empty()
+request = st.session_state.pop("publish_request", None)
+outcome = None
+if request:
+    button.button(t("data.publishing", lang), type="primary", disabled=True, key="publish_busy")
+    outcome = _publish(request, editor)
+button.button(
+    t("data.publish", lang),
+    type="primary",
+    disabled=blocked or not confirmed or not comment.strip() or (outcome is not None and outcome[0] == "success"),
+    key="publish",
+    on_click=_request_publish,
+)
+if outcome is not None:
+    kind, text, refused = outcome
+    if refused is not None:
+        if not not_checked(refused, lang):
+            st.error(text)
+            problem_callouts(refused, lang)
+    else:
+        getattr(st, kind)(text)

@@ -139,8 +139,9 @@ def test_upload_preview_shows_row_codes_literally(store: SqliteStore) -> None:
     at = sign_in("edi", page="app_pages/data.py")
     at.get("file_uploader")[0].set_value(("rencana.xlsx", workbook(recode), "application/octet-stream")).run()
     assert not at.exception and not at.error
-    added = next(m.value for m in at.markdown if m.value.startswith("Baris rencana baru"))
-    assert added == "Baris rencana baru: \\!\\[X\\]\\(HTTP\u2060\\://EVIL\\.EXAMPLE/A\\.PNG\\)"
+    table = at.dataframe[-1].value  # the changes, in a table: text shown as typed
+    assert code in table["Baris"].tolist() and "RA-01" in table["Baris"].tolist()
+    assert not any("EVIL.EXAMPLE" in m.value and "\\." not in m.value for m in at.markdown)  # never as Markdown
 
 
 def test_editor_upload_with_errors_changes_nothing(store: SqliteStore) -> None:
@@ -188,7 +189,8 @@ def test_a_refusal_at_publishing_is_shown_not_a_traceback(
     import rbdash.workbook.worker
 
     at = sign_in("edi", page="app_pages/data.py")
-    at.get("file_uploader")[0].set_value(("rencana.xlsx", BUNDLED.read_bytes(), "application/octet-stream")).run()
+    changed = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="diperiksa dua kali"))
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", changed, "application/octet-stream")).run()
     at.text_input(key="publish_comment").input("dua kali diperiksa").run()
     invalid = load_workbook(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir")))
     monkeypatch.setattr(rbdash.workbook.worker, "load_untrusted", _busy if answer == "busy" else lambda _: invalid)
@@ -207,7 +209,8 @@ def test_a_refusal_at_publishing_is_shown_not_a_traceback(
 
 def test_role_is_checked_again_when_acting(store: SqliteStore) -> None:
     at = sign_in("edi", page="app_pages/data.py")
-    at.get("file_uploader")[0].set_value(("rencana.xlsx", BUNDLED.read_bytes(), "application/octet-stream")).run()
+    changed = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="sebelum dicabut"))
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", changed, "application/octet-stream")).run()
     at.text_input(key="publish_comment").input("setelah dicabut").run()
     store.remove_user("edi")  # the right is withdrawn while the page is open
     at.button(key="publish").click().run()

@@ -217,6 +217,7 @@ def test_macros_are_never_kept(store: SqliteStore) -> None:
                 )
             target.writestr(info, content)
         target.writestr("xl/vbaProject.bin", b'Attribute VB_Name = "Module1" Shell("calc")')
+    store.publish(changed_workbook("sebelum makro"), "ani", "dulu")  # so the macro file's content is a change
     result = store.publish(out.getvalue(), "ani", "dengan makro")
     assert result.version is not None
     assert [p.code for p in result.validation.problems] == ["macros_ignored"]
@@ -241,6 +242,7 @@ def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: SqliteStore,
         first = rest.index(b"<Relationship ")
         entries[rels_name] = rest[:first] + vba + rest[first:]
         data = hf.build_zip(entries)
+    store.publish(changed_workbook("sebelum makro"), "ani", "dulu")  # so the macro file's content is a change
     result = store.publish(data, "ani", "dengan makro")
     assert result.version is not None, [p.code for p in result.validation.problems]
     stored = store.read(result.version)
@@ -395,9 +397,14 @@ def test_cli_publish_history_restore_users(
     bad.write_text("bukan excel")
     rejected = rbdash("publish", str(bad), "--comment", "x", "--user", "ani", "--lang", "en")
     assert rejected.returncode == 2 and "Nothing changed" in rejected.stderr
+    same = rbdash("restore", "1", "--user", "budi")  # version 1 is the current content: nothing to do
+    assert same.returncode == 0 and "tidak ada versi baru" in same.stdout
+    second = tmp_path / "kedua.xlsx"
+    second.write_bytes(changed_workbook("kedua"))
+    assert rbdash("publish", str(second), "--comment", "kedua", "--user", "ani").returncode == 0
     assert rbdash("restore", "1", "--user", "budi").returncode == 0
     lines = rbdash("history").stdout.strip().splitlines()
-    assert [line.split("\t")[0] for line in lines] == ["2", "1"]
+    assert [line.split("\t")[0] for line in lines] == ["3", "2", "1"]
     assert "pemulihan versi 1" in lines[0]
     assert rbdash("users", "list").stdout.strip() == "ani\teditor\nbudi\teditor"
     assert rbdash("users", "add", "budi", "--password-stdin", stdin="kata-sandi-panjang\n").returncode == 1
@@ -688,10 +695,11 @@ def test_two_versions_with_one_number_are_named_by_office_and_year(
     # The store's office is its current version's: restoring the other office's version is refused.
     other = cli("restore", "1", "--user", "ani", "--satker", "KPU Kota Serang", "--year", "2022")
     assert other.returncode == 1 and "'KPU Kota Serang'" in other.stderr and store.current().number == 1
+    store.publish(changed_workbook("kedua"), "ani", "kedua")  # version 1 is then no longer the current content
     own = cli("restore", "1", "--user", "ani", "--satker", "KPU Provinsi Banten", "--year", "2022")
     assert own.returncode == 0, own.stderr
     assert (store.current().number, store.current().satker, store.current().restored_from) == (
-        2,
+        3,
         "KPU Provinsi Banten",
         1,
     )

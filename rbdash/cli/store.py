@@ -19,6 +19,10 @@ EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
 
 
+#: Refusals of what the file holds (exit 1, as a file with errors), not of the store's state (exit 2).
+CONTENT_REFUSALS = ("store.removals_unconfirmed", "store.sheet_missing", "store.sheet_missing_close")
+
+
 def say_store_error(exc: StoreError, lang: str) -> None:
     print(t(exc.key, lang, **exc.params), file=sys.stderr)
 
@@ -67,10 +71,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
             print(problem.render(args.lang), file=sys.stderr)
         return EXIT_UNREADABLE
     try:
-        result = store.publish(data, _acting_editor(store, args.user), args.comment.strip())
+        result = store.publish(
+            data, _acting_editor(store, args.user), args.comment.strip(), allow_removals=args.allow_removals
+        )
     except StoreError as exc:
+        if exc.key == "store.unchanged":  # nothing to do: not a failure for a script that publishes monthly
+            print(t(exc.key, args.lang, **exc.params))
+            return EXIT_VALID
         say_store_error(exc, args.lang)
-        return EXIT_UNREADABLE
+        return EXIT_INVALID if exc.key in CONTENT_REFUSALS else EXIT_UNREADABLE
     for problem in result.validation.problems:
         print(problem.render(args.lang), file=sys.stderr if problem.severity == "error" else sys.stdout)
     if result.version is None:
@@ -143,6 +152,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
             args.number, user, t("store.restore_comment", args.lang, number=args.number), args.satker, args.year
         )
     except StoreError as exc:
+        if exc.key == "store.unchanged":  # the version asked for is the current content: nothing to do
+            print(t(exc.key, args.lang, **exc.params))
+            return EXIT_VALID
         say_store_error(exc, args.lang)
         return EXIT_INVALID
     print(t("cli.restored", args.lang, old=args.number, number=version.number))

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from rbdash.analysis.diff import compare
 from rbdash.analysis.summary import summarise
 from rbdash.config import MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES
-from rbdash.model import LoadResult
+from rbdash.model import ActionPlan, LoadResult
 from rbdash.offices import closest_office, office_key
 from rbdash.problems import Problem, ProblemCode
+from rbdash.workbook import schema
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.macros import strip_macros
 
@@ -139,6 +141,37 @@ def admit_for_publish(data: bytes, user: str, comment: str, *, trusted: bool) ->
     return Admission(stored, validation, summary)
 
 
+def content_refusal(
+    before: ActionPlan | None, number: int, after: ActionPlan, *, allow_removals: bool
+) -> StoreError | None:
+    """Why `after` must not follow version `number` (whose content is `before`; None when it cannot be
+    read), or None: the same content (no new version is made), a sheet that held data gone missing
+    (a renamed sheet would silently drop its rows), or rows removed without `allow_removals`."""
+    if before is None:
+        return None
+    comparison = compare(before, after)
+    if comparison.empty:
+        return StoreError("store.unchanged", number=number)
+    if comparison.missing_sheets:
+        missing = comparison.missing_sheets[0]
+        return StoreError(
+            "store.sheet_missing_close" if missing.closest else "store.sheet_missing",
+            sheet=missing.name,
+            number=number,
+            rows=missing.rows,
+            found=", ".join(missing.found) or "-",
+            closest=missing.closest or "",
+        )
+    if comparison.removed and not allow_removals:
+        detail = ", ".join(
+            f"{schema.sheet_spec(sheet).name} {counts['removed']}"
+            for sheet, counts in comparison.counts().items()
+            if counts["removed"]
+        )
+        return StoreError("store.removals_unconfirmed", removed=comparison.removed, number=number, detail=detail)
+    return None
+
+
 def office_refusal(info: dict[str, Any], office: tuple[str, int] | None) -> StoreError | None:
     """Why a workbook cannot become a version of a store that keeps `office` (satker, year), or None.
 
@@ -194,9 +227,11 @@ class VersionStore(Protocol):
         hook: Callable[[str], None] | None = None,
         trusted: bool = False,
         expected_current: int | None = None,
+        allow_removals: bool = False,
     ) -> PublishResult:
         """Validate `data` and, when it has no errors, make it the new current version (refused when
-        `expected_current` is given and is no longer the current version's number)."""
+        `expected_current` is given and is no longer the current version's number, and as
+        `content_refusal` says: same content, a missing sheet, rows removed without `allow_removals`)."""
         ...
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:

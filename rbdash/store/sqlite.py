@@ -20,6 +20,8 @@ import json
 import logging
 import os
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,7 @@ from typing import Any
 
 from rbdash.access.signin import ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.config import Limits, settings
+from rbdash.model import ActionPlan
 from rbdash.offices import office_key
 from rbdash.store import sqlite_signin as signin
 from rbdash.store.base import (
@@ -35,6 +38,7 @@ from rbdash.store.base import (
     StoreError,
     Version,
     admit_for_publish,
+    content_refusal,
     now_text,
     office_refusal,
 )
@@ -52,12 +56,19 @@ from rbdash.store.sqlite_rows import (
 from rbdash.store.sqlite_schema import SCHEMA, migrate, readable_uri
 from rbdash.store.sqlite_tx import immediate
 from rbdash.store.sqlite_users import UserAccounts
+from rbdash.workbook.loader import load_workbook
 
 _LOG = logging.getLogger(__name__)
 #: Seconds a sign-in waits for the store's write lock (a publish holds it for a moment) before going on.
 SIGN_IN_LOCK_WAIT = 2.0
 #: Seconds any other writer (publish, user changes, audit) waits for the write lock before "store.busy".
 WRITE_LOCK_WAIT = 30.0
+
+
+#: Models of recently compared versions, by SHA-256 (`SqliteStore._content`); never changed by their readers.
+_CONTENT: OrderedDict[str, ActionPlan | None] = OrderedDict()
+_CONTENT_LOCK = threading.Lock()
+_CONTENT_KEPT = 4
 
 
 class SqliteStore(UserAccounts):
@@ -151,11 +162,15 @@ class SqliteStore(UserAccounts):
         hook: Callable[[str], None] | None = None,
         trusted: bool = False,
         expected_current: int | None = None,
+        allow_removals: bool = False,
     ) -> PublishResult:
         """Validate `data` and, when it has no errors, make it the new current version.
 
         With `expected_current` (the version number the publisher previewed against, 0 for none), the
-        publish is refused ("store.changed_since_preview") when another version came first.
+        publish is refused ("store.changed_since_preview") when another version came first. Content equal
+        to the current version's makes no version ("store.unchanged"); a file without a sheet that holds
+        data in the current version is refused, and so is one that removes rows unless `allow_removals`
+        (`content_refusal`).
 
         The data is validated in the bounded worker process (`worker.load_untrusted`) unless `trusted`
         (a stored version being restored, or the bundled workbook). `hook(step)` is called between the
@@ -192,6 +207,12 @@ class SqliteStore(UserAccounts):
                 newest = current.number if current is not None else 0
                 if expected_current is not None and newest != expected_current:
                     raise StoreError("store.changed_since_preview", number=newest, previewed=expected_current)
+                if current is not None:
+                    refusal = content_refusal(
+                        self._content(current), newest, validation.plan, allow_removals=allow_removals
+                    )
+                    if refusal is not None:
+                        raise refusal
                 step("numbered")
                 self.files.write(stored, sha256, step)
                 version = Version(
@@ -257,6 +278,23 @@ class SqliteStore(UserAccounts):
             raise StoreError("store.ambiguous_version", number=number, choices=choices)
         return found[0]
 
+    def _content(self, version: Version) -> ActionPlan | None:
+        """The model of a stored version (trusted), None when its file is missing or damaged. Kept for the
+        last few contents (by SHA-256: a content never changes), as each publish compares with the current."""
+        with _CONTENT_LOCK:
+            if version.sha256 in _CONTENT:
+                _CONTENT.move_to_end(version.sha256)
+                return _CONTENT[version.sha256]
+        try:
+            plan = load_workbook(self.read(version)).plan
+        except StoreError:
+            return None
+        with _CONTENT_LOCK:
+            _CONTENT[version.sha256] = plan
+            while len(_CONTENT) > _CONTENT_KEPT:
+                _CONTENT.popitem(last=False)
+        return plan
+
     def read(self, version: Version) -> bytes:
         """The bytes of a version's file, checked against its SHA-256."""
         return self.read_sha256(version.sha256, version.number)
@@ -270,7 +308,7 @@ class SqliteStore(UserAccounts):
     ) -> Version:
         """Publish an old version again as a new version (nothing is overwritten)."""
         old = self.version(number, satker, year)
-        result = self.publish(self.read(old), user, comment, restored_from=number, trusted=True)
+        result = self.publish(self.read(old), user, comment, restored_from=number, trusted=True, allow_removals=True)
         assert result.version is not None, "a stored version is valid"
         return result.version
 

@@ -1,0 +1,104 @@
+"""Staff never lose data unknowingly: the upload preview and the publish checks against the current version
+(removals need a confirmation, a missing or renamed sheet is refused, the same content makes no version)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from rbdash.store import StoreError
+from rbdash.store.sqlite import SqliteStore
+from tests.conftest import BUNDLED, CliRun, bundled_with
+from tests.test_access import sign_in
+
+
+@pytest.fixture
+def store(users_store_root: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteStore:
+    monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(users_store_root))
+    return SqliteStore(users_store_root)
+
+
+def _renamed(wb: openpyxl.Workbook) -> None:
+    wb["Realisasi"].title = "Realisasi Sep"
+
+
+def _three_fewer(wb: openpyxl.Workbook) -> None:
+    wb["Realisasi"].delete_rows(4, 3)
+
+
+def upload(data: bytes, comment: str | None = None):
+    at = sign_in("edi", page="app_pages/data.py")
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", data, "application/octet-stream")).run()
+    assert not at.exception
+    if comment is not None:
+        at.text_input(key="publish_comment").input(comment).run()
+    return at
+
+
+def test_a_renamed_sheet_cannot_be_published_and_its_closest_name_is_given(store: SqliteStore) -> None:
+    """Seen by the user review: 'Realisasi Sep' previewed as 'no change'; publishing it showed 0 % done."""
+    at = upload(bundled_with(_renamed), "bulan September")
+    error = at.error[0].value.replace("\\", "")  # as the reader sees the Markdown
+    assert "Lembar 'Realisasi' tidak ada (sebelumnya memuat 47 baris)" in error
+    assert "ditemukan 'Realisasi Sep': ganti namanya menjadi 'Realisasi'" in error
+    assert at.button(key="publish").disabled
+    with pytest.raises(StoreError) as caught:  # and the store refuses it whoever asks
+        store.publish(bundled_with(_renamed), "edi", "lewat store")
+    assert caught.value.key == "store.sheet_missing_close" and caught.value.params["closest"] == "Realisasi Sep"
+    assert store.current().number == 1
+
+
+def test_removals_are_counted_and_need_a_confirmation(store: SqliteStore) -> None:
+    at = upload(bundled_with(_three_fewer), "tiga baris dihapus")
+    counts = next(m.value for m in at.markdown if "Ringkasan perubahan per lembar" in m.value).replace("\\", "")
+    assert "Realisasi: 0 ditambah, 0 diubah, 3 dihapus" in counts
+    assert "**menghapus 3 baris**" in at.warning[0].value
+    assert at.button(key="publish").disabled  # not before the confirmation
+    table = at.dataframe[-1].value
+    assert table["Perubahan"].tolist() == ["Dihapus"] * 3 and "RA-01 · Januari" in table["Baris"].tolist()
+    at.checkbox[0].check().run()
+    assert not at.button(key="publish").disabled
+    at.button(key="publish").click().run()
+    assert "Versi 2 diterbitkan" in at.success[-1].value
+    assert store.current().number == 2
+    # Drawn disabled after publishing: a second click cannot publish the same file again.
+    assert at.button(key="publish").disabled
+
+
+def test_the_same_content_makes_no_version_and_says_so(store: SqliteStore) -> None:
+    at = upload(BUNDLED.read_bytes(), "sama saja")
+    assert "sama dengan versi saat ini (v1)" in at.info[0].value
+    assert at.button(key="publish").disabled
+    changed = bundled_with(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="catatan baru"))
+    assert store.publish(changed, "edi", "pertama").version.number == 2
+    with pytest.raises(StoreError) as caught:  # a second publish of the same content (a double click)
+        store.publish(changed, "edi", "kedua")
+    assert caught.value.key == "store.unchanged" and caught.value.params == {"number": 2}
+    with pytest.raises(StoreError):  # restoring the current content makes no version either
+        store.restore(2, "edi", "pulihkan")
+    assert [v.number for v in store.history()] == [2, 1]
+
+
+def test_a_publish_that_removes_rows_is_refused_without_the_confirmation(store: SqliteStore) -> None:
+    with pytest.raises(StoreError) as caught:
+        store.publish(bundled_with(_three_fewer), "edi", "tanpa konfirmasi")
+    assert caught.value.key == "store.removals_unconfirmed"
+    assert caught.value.params == {"removed": 3, "number": 1, "detail": "Realisasi 3"}
+    assert store.publish(bundled_with(_three_fewer), "edi", "dengan konfirmasi", allow_removals=True).version
+    assert store.current().number == 2
+
+
+def test_cli_publish_needs_allow_removals(store: SqliteStore, cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    fewer = tmp_path / "kurang.xlsx"
+    fewer.write_bytes(bundled_with(_three_fewer))
+    refused = cli("publish", str(fewer), "--comment", "kurang", "--user", "edi", "--lang", "en")
+    assert refused.returncode == 1 and "removes 3 rows from version 1 (Realisasi 3)" in refused.stderr
+    assert store.current().number == 1
+    allowed = cli("publish", str(fewer), "--comment", "kurang", "--user", "edi", "--allow-removals")
+    assert allowed.returncode == 0 and store.current().number == 2
+    again = cli("publish", str(fewer), "--comment", "lagi", "--user", "edi")
+    assert again.returncode == 0 and "tidak ada versi baru" in again.stdout and store.current().number == 2
