@@ -71,6 +71,14 @@ _CONTENT_LOCK = threading.Lock()
 _CONTENT_KEPT = 4
 
 
+def _remember_content(sha256: str, plan: ActionPlan | None) -> None:
+    with _CONTENT_LOCK:
+        _CONTENT[sha256] = plan
+        _CONTENT.move_to_end(sha256)
+        while len(_CONTENT) > _CONTENT_KEPT:
+            _CONTENT.popitem(last=False)
+
+
 class SqliteStore(UserAccounts):
     """The SQLite + files store under one data directory."""
 
@@ -246,6 +254,8 @@ class SqliteStore(UserAccounts):
                 raise
             raise StoreError("store.write_failed", path=str(self.root), reason=exc.params["reason"]) from exc
         step("committed")
+        if stored is data:  # the next publish compares with this content: it is known already
+            _remember_content(sha256, validation.plan)
         return PublishResult(version, validation)
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
@@ -289,10 +299,7 @@ class SqliteStore(UserAccounts):
             plan = load_workbook(self.read(version)).plan
         except StoreError:
             return None
-        with _CONTENT_LOCK:
-            _CONTENT[version.sha256] = plan
-            while len(_CONTENT) > _CONTENT_KEPT:
-                _CONTENT.popitem(last=False)
+        _remember_content(version.sha256, plan)
         return plan
 
     def read(self, version: Version) -> bytes:
