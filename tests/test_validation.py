@@ -189,6 +189,19 @@ def test_required_sheets(bundled_bytes: bytes, sheet: str) -> None:
     assert not result.is_valid
 
 
+@pytest.mark.parametrize(("sheet", "cause"), [("Rencana Aksi", "error"), ("Indikator", "warning")])
+def test_a_missing_sheet_is_reported_once_not_by_every_row_that_refers_to_it(
+    bundled_bytes: bytes, sheet: str, cause: str
+) -> None:
+    """Seen by the user review: a missing Indikator gave 1 + 26 problems, a missing Rencana Aksi 73."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        del wb[sheet]
+
+    result = load_workbook(edit_workbook(bundled_bytes, edit))
+    assert [(p.severity, p.code, p.params.get("sheet")) for p in result.problems] == [(cause, "missing_sheet", sheet)]
+
+
 @pytest.mark.parametrize(
     ("sheet", "cell", "column"),
     [

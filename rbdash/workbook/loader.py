@@ -176,7 +176,9 @@ def _parse_sheets(reads: SheetReads, sheets: dict[str, SheetPart], log: ProblemL
         plan, schedule = parse_plan(plan_grid, info, log)
     else:
         plan, schedule = empty_plan(), empty_schedule()
-    plan_codes = set(plan["code"].dropna())
+    # Codes are checked against a sheet only when it was read: a missing sheet is reported once, not again
+    # for every row that refers to it (seen: 73 follow-on errors for a missing Rencana Aksi).
+    plan_codes = set(plan["code"].dropna()) if not plan.empty else None
 
     tables = {}
     for key in PARSE_ORDER[2:]:
@@ -185,7 +187,9 @@ def _parse_sheets(reads: SheetReads, sheets: dict[str, SheetPart], log: ProblemL
             return None
     indicators = parse_indicators(tables["indicators"], plan_codes, info, log)
     realisation = parse_realisation(tables["realisation"], plan_codes, schedule, info, log)
-    values = parse_indicator_values(tables["indicator_values"], indicators, info, log)
+    values = parse_indicator_values(
+        tables["indicator_values"], indicators, info, log, checkable=tables["indicators"] is not None
+    )
     nrr_rows = parse_survey_nrr(tables["survey_nrr"], info, log)
     responses = parse_survey_responses(tables["survey_responses"], info, log)
     names = (

@@ -255,9 +255,12 @@ def read_vocabulary(
     return values.astype("object")
 
 
-def report_unknown_refs(table: Table, key: str, known: set[str], target: str, log: ProblemLog) -> pd.Series:
-    """Upper-cased codes of column `key`; codes absent from `known` are reported."""
+def report_unknown_refs(table: Table, key: str, known: set[str] | None, target: str, log: ProblemLog) -> pd.Series:
+    """Upper-cased codes of column `key`; codes absent from `known` are reported. `known` None: the sheet
+    they refer to is missing or unreadable, which is reported once already, so no code is reported."""
     codes = columns.upper(table.block[key])
+    if known is None:
+        return codes
     unknown = codes.notna().to_numpy() & ~columns.isin(codes, known)
     room = log.room("unknown_code", table.grid.name)
     rows = list(codes.index[unknown])

@@ -27,7 +27,9 @@ from rbdash.workbook.tables import (
 # Indikator, Realisasi, Capaian Indikator
 
 
-def parse_indicators(table: Table | None, plan_codes: set[str], info: dict[str, Any], log: ProblemLog) -> pd.DataFrame:
+def parse_indicators(
+    table: Table | None, plan_codes: set[str] | None, info: dict[str, Any], log: ProblemLog
+) -> pd.DataFrame:
     spec = schema.INDICATORS
     if table is None:
         return _empty_indicators()
@@ -108,7 +110,7 @@ def _empty_indicators() -> pd.DataFrame:
 
 
 def parse_realisation(
-    table: Table | None, plan_codes: set[str], schedule: pd.DataFrame, info: dict[str, Any], log: ProblemLog
+    table: Table | None, plan_codes: set[str] | None, schedule: pd.DataFrame, info: dict[str, Any], log: ProblemLog
 ) -> pd.DataFrame:
     spec = schema.REALISATION
     if table is None:
@@ -127,7 +129,7 @@ def parse_realisation(
     planned = pd.MultiIndex.from_arrays([schedule["code"].astype(object), schedule["month"].astype("int64")])
     asked = pd.MultiIndex.from_arrays([codes.astype(object), months.fillna(0).astype("int64")])
     scheduled = pd.Series(asked.isin(planned), index=b.index) & months.notna()
-    off = columns.isin(codes, plan_codes) & months.notna() & ~scheduled & ~dup
+    off = columns.isin(codes, plan_codes or set()) & months.notna() & ~scheduled & ~dup
     month_col = table.col("month")
     for idx in b.index[off][: log.room("realisation_not_scheduled", table.grid.name)]:
         log.warning(
@@ -164,15 +166,17 @@ def parse_realisation(
 
 
 def parse_indicator_values(
-    table: Table | None, indicators: pd.DataFrame, info: dict[str, Any], log: ProblemLog
+    table: Table | None, indicators: pd.DataFrame, info: dict[str, Any], log: ProblemLog, *, checkable: bool = True
 ) -> pd.DataFrame:
+    """The Capaian Indikator rows; their codes are checked against `indicators` when `checkable` (the
+    Indikator sheet was read)."""
     spec = schema.INDICATOR_VALUES
     if table is None:
         return model_frame(INDICATOR_VALUE_COLUMNS)
     b = table.block
     read_required(table, spec.column("indicator_code"), log)
     read_required(table, spec.column("month"), log)
-    known = set(indicators["indicator_code"].dropna())
+    known = set(indicators["indicator_code"].dropna()) if checkable else None
     codes = report_unknown_refs(table, "indicator_code", known, schema.INDICATORS.name, log)
     months = read_months(table, spec.column("month"), log)
     unit_of = dict(zip(indicators["indicator_code"], indicators["unit"], strict=False))
