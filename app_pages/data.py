@@ -41,7 +41,8 @@ st.subheader(t("data.report", lang))
 if not_checked(result, lang):
     st.stop()
 if result.problems:
-    show_table(problems_frame(result, lang), "validasi", ctx, "upload_problems")
+    problems = problems_frame(result, lang)
+    show_table(problems, "validasi", ctx, "upload_problems", wrapped=[t("col.message", lang), t("col.fix", lang)])
 if not result.is_valid:
     st.error(t("data.invalid", lang, errors=len(result.errors)))
     problem_callouts(result, lang)
@@ -90,7 +91,13 @@ if not comparison.empty:
     )
     if comparison.removed:
         st.warning(say("data.removals", lang, removed=comparison.removed, detail=removed_text(comparison, lang)))
-    show_table(changes_table(comparison, lang), "perubahan", ctx, "upload_changes")
+    show_table(
+        changes_table(comparison, lang),
+        "perubahan",
+        ctx,
+        "upload_changes",
+        wrapped=[t("col.before", lang), t("col.after", lang)],
+    )
 
 confirmed = True
 if comparison.removed and not blocked:

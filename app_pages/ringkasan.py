@@ -97,4 +97,10 @@ with right:
 
 if ctx.loaded.problems:
     with st.expander(t("app.problems_heading", lang)):
-        show_table(problems_frame(ctx.loaded, lang), "validasi", ctx, "problems")
+        show_table(
+            problems_frame(ctx.loaded, lang),
+            "validasi",
+            ctx,
+            "problems",
+            wrapped=[t("col.message", lang), t("col.fix", lang)],
+        )

@@ -102,3 +102,20 @@ def test_cli_publish_needs_allow_removals(store: SqliteStore, cli: Callable[...,
     assert allowed.returncode == 0 and store.current().number == 2
     again = cli("publish", str(fewer), "--comment", "lagi", "--user", "edi")
     assert again.returncode == 0 and "tidak ada versi baru" in again.stdout and store.current().number == 2
+
+
+def test_the_problem_table_names_whole_file_problems_and_wraps_long_text(store: SqliteStore) -> None:
+    """Seen by the user review: whole-file problems showed "None" in Lembar and Sel, and the Perbaikan
+    column was cut at 1366 px."""
+    import json
+
+    from tests import hostile_factory as hf
+
+    at = upload(hf.xlsm())  # valid, with one whole-file warning (macros ignored)
+    problems = at.dataframe[0]
+    frame = problems.value
+    assert frame["Lembar"].tolist() == ["(seluruh berkas)"] and frame["Sel"].tolist() == [""]
+    assert "None" not in frame.to_string()
+    assert problems.proto.row_height > 64  # Streamlit wraps text only in rows taller than 4 rem
+    widths = {name: c.get("width") for name, c in json.loads(problems.proto.columns).items() if name != "_index"}
+    assert widths == {"Pesan": "large", "Perbaikan": "large"}

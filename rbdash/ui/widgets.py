@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -43,9 +44,14 @@ def not_checked(result: LoadResult, lang: str) -> bool:
 
 def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
     """The problems as a table with translated headers."""
-    rows = [p.as_dict(lang) for p in result.problems]
+    rows = []
+    for problem in result.problems:
+        row = problem.as_dict(lang)
+        # A whole-file problem names no sheet, a whole-sheet one no cell: say so (seen: "None" in both).
+        row["sheet"] = problem.sheet if problem.sheet is not None else t("report.whole_file", lang)
+        row["cell"] = problem.cell or (t("report.whole_sheet", lang) if problem.sheet is not None else "")
+        rows.append(row)
     frame = pd.DataFrame(rows, columns=["severity", "sheet", "cell", "message", "fix"])
-    frame[["sheet", "cell"]] = frame[["sheet", "cell"]].fillna("")  # a whole-file problem: no sheet, no cell
     frame["severity"] = frame["severity"].map(lambda s: t(f"severity.{s}", lang))
     return frame.rename(columns={c: t(f"col.{c}", lang) for c in frame.columns})
 
@@ -73,13 +79,25 @@ def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
     )
 
 
-def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> None:
-    """A table with XLSX and CSV downloads (formula-injection safe), named after what and when.
+#: Rows tall enough for four lines: Streamlit's table wraps text only in rows taller than 4 rem.
+WRAPPED_ROW_HEIGHT = 88
+
+
+def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapped: Sequence[str] = ()) -> None:
+    """A table with XLSX and CSV downloads (formula-injection safe), named after what and when. The
+    `wrapped` columns get a wide column and rows of four lines, so long text is read in full at 1366 px.
 
     The files are made when a download is clicked (Streamlit's deferred download), not at every run:
     a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
     """
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=f"{key}_table",
+        row_height=WRAPPED_ROW_HEIGHT if wrapped else None,
+        column_config={column: st.column_config.TextColumn(width="large") for column in wrapped} or None,
+    )
     # Named after the workbook shown (plan year, as-of month); a page shown without one uses the name alone.
     stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month) if ctx.shows_workbook else name
     left, right, _ = st.columns([1, 1, 6])
