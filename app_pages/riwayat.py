@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rbdash.analysis.diff import compare
 from rbdash.messages import t
+from rbdash.present import formatting as fmt
+from rbdash.present.changes import counts_text
+from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
-from rbdash.ui.loading import store
+from rbdash.ui.loading import load_version, store
 from rbdash.ui.session import acting_user, store_error_text
 from rbdash.ui.widgets import show_table, versions_frame
 
 ctx = page_setup(needs_workbook=False)
 lang = ctx.lang
 st.title(t("page.history", lang))
+flash = st.session_state.pop("history_flash", None)  # the outcome of a restore, said after the refresh
+if flash is not None:
+    getattr(st, flash[0])(flash[1])
 versions = store().history()
 show_table(versions_frame(versions, lang), "riwayat_versi", ctx, "versions")
 if not versions:
@@ -23,12 +30,17 @@ if not versions:
 # enforced can hold two versions 1, and each must stay reachable.
 several = len({(v.satker, v.year) for v in versions}) > 1
 by_key = {(v.satker, v.year, v.number): v for v in versions}
-key = st.selectbox(
-    t("history.choose", lang),
-    list(by_key),
-    format_func=lambda k: f"{k[2]} · {k[0]} {k[1]}" if several else str(k[2]),
-    key="history_version",
-)
+
+
+def version_option(k: tuple[str, int, int]) -> str:
+    """'3 · 28-11-2026 18.40.59 WIB · edi · realisasi Oktober' (with office and year when several)."""
+    version = by_key[k]
+    office = f" · {k[0]} {k[1]}" if several else ""
+    when = fmt.timestamp(version.created_at, lang)
+    return f"{k[2]}{office} · {when} · {version.user} · {fmt.short_text(version.comment, 60)}"
+
+
+key = st.selectbox(t("history.choose", lang), list(by_key), format_func=version_option, key="history_version")
 chosen = by_key[key]
 number = chosen.number
 stored: bytes | None = None
@@ -49,7 +61,44 @@ if editor and store().read_only is not None:
     st.info(say("store.read_only", lang, reason=store().read_only))
     st.stop()
 # A version whose file is damaged cannot be restored (the store would refuse it): no button is offered.
-if editor and stored is not None and st.button(t("history.restore", lang, number=number), key="history_restore"):
+if not editor or stored is None:
+    st.stop()
+if st.button(t("history.restore", lang, number=number), key="history_restore"):
+    st.session_state["restore_asked"] = key
+if st.session_state.get("restore_asked") != key:
+    st.stop()
+# Asked: say what the restore does, and do it only when confirmed.
+current = store().current()
+current_number = current.number if current else 0
+with st.container(border=True):
+    st.warning(
+        say(
+            "history.confirm",
+            lang,
+            number=number,
+            date=fmt.timestamp(chosen.created_at, lang),
+            user=chosen.user,
+            comment=fmt.short_text(chosen.comment, 120),
+            current=current_number,
+        )
+    )
+    try:
+        restored_content = load_version(chosen).plan
+        assert restored_content is not None, "a stored version is valid"
+        comparison = compare(load_version(current).plan if current else None, restored_content)
+        lines = counts_text(comparison, lang) or [t("store.unchanged", lang, number=current_number)]
+        st.markdown(
+            f"{t('history.confirm_changes', lang)}\n\n" + "\n".join(f"- {escape_markdown(line)}" for line in lines)
+        )
+    except StoreError as exc:  # the current version's file is damaged: the restore is still possible
+        st.caption(store_error_text(exc, lang))
+    yes, no = st.columns(2)
+    confirmed = yes.button(t("history.confirm_yes", lang, number=number), type="primary", key="restore_yes")
+    if no.button(t("history.cancel", lang), key="restore_no"):
+        st.session_state.pop("restore_asked", None)
+        st.rerun()
+if confirmed:
+    st.session_state.pop("restore_asked", None)
     if acting_user("editor") != editor:  # checked again where the action happens
         st.error(t("auth.forbidden", lang, role="editor"))
         st.stop()
@@ -58,6 +107,8 @@ if editor and stored is not None and st.button(t("history.restore", lang, number
             number, editor, t("store.restore_comment", lang, number=number), chosen.satker, chosen.year
         )
     except StoreError as exc:
-        st.error(store_error_text(exc, lang))
-        st.stop()
-    st.success(t("history.restored", lang, old=number, number=restored.number))
+        flash = ("info" if exc.key == "store.unchanged" else "error", store_error_text(exc, lang))
+    else:
+        flash = ("success", t("history.restored", lang, old=number, number=restored.number))
+    st.session_state["history_flash"] = flash
+    st.rerun()  # the table above shows the new version

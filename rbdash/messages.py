@@ -1398,6 +1398,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Terbitkan ulang versi {number} sebagai versi baru",
         "en": "Publish version {number} again as a new version",
     },
+    "history.confirm": {
+        "id": "Terbitkan ulang **versi {number}** ({date}, oleh {user}: {comment}) sebagai versi baru? Isinya menggantikan versi saat ini (v{current}); tidak ada versi yang dihapus.",
+        "en": "Publish **version {number}** ({date}, by {user}: {comment}) again as a new version? Its content replaces the current version (v{current}); no version is deleted.",
+    },
+    "history.confirm_changes": {
+        "id": "Perubahan terhadap versi saat ini:",
+        "en": "Changes against the current version:",
+    },
+    "history.confirm_yes": {"id": "Ya, terbitkan ulang versi {number}", "en": "Yes, publish version {number} again"},
+    "history.cancel": {"id": "Batal", "en": "Cancel"},
     "history.restored": {
         "id": "Versi {old} diterbitkan ulang sebagai versi {number}.",
         "en": "Version {old} published again as version {number}.",

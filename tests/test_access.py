@@ -413,10 +413,26 @@ def test_history_restore_and_download(store: SqliteStore) -> None:
     assert viewer.dataframe[0].value["Versi"].tolist() == [2, 1]
     assert [b for b in viewer.button if b.key == "history_restore"] == []
     at = sign_in("edi", page="app_pages/riwayat.py")
-    at.selectbox(key="history_version").set_value(("KPU Provinsi Banten", 2022, 1)).run()
+    picker = at.selectbox(key="history_version")
+    assert picker.options[0].startswith("2 · ") and picker.options[0].endswith(" WIB · edi · dua")
+    picker.set_value(("KPU Provinsi Banten", 2022, 1)).run()
     at.button(key="history_restore").click().run()
+    # Asked first: what the restore does, nothing published yet (seen by the user review: one click restored).
+    asked = at.warning[0].value.replace("\\", "")
+    assert "versi 1" in asked and "sebagai versi baru" in asked and "(v2)" in asked
+    assert any("Realisasi: 0 ditambah, 1 diubah, 0 dihapus" in m.value.replace("\\", "") for m in at.markdown)
+    assert store.current().number == 2
+    at.button(key="restore_no").click().run()
+    assert not at.warning and store.current().number == 2
+    at.button(key="history_restore").click().run()
+    at.button(key="restore_yes").click().run()
     assert "Versi 1 diterbitkan ulang sebagai versi 3" in at.success[0].value
     assert store.current().restored_from == 1
+    assert at.dataframe[0].value["Versi"].tolist() == [3, 2, 1]  # the history shows it at once
+    at.selectbox(key="history_version").set_value(("KPU Provinsi Banten", 2022, 3)).run()
+    at.button(key="history_restore").click().run()
+    at.button(key="restore_yes").click().run()  # version 3 is the current content: no new version
+    assert "tidak ada versi baru" in at.info[0].value and store.current().number == 3
 
 
 def test_riwayat_names_each_version_by_office_and_year_when_numbers_repeat(store: SqliteStore) -> None:
@@ -438,7 +454,11 @@ def test_riwayat_names_each_version_by_office_and_year_when_numbers_repeat(store
         )
     at = sign_in("edi", page="app_pages/riwayat.py")
     picker = at.selectbox(key="history_version")
-    assert picker.options == ["1 · KPU Provinsi Banten 2022", "1 · KPU Kota Serang 2022"]
+    assert [option.split(" · ")[:2] for option in picker.options] == [
+        ["1", "KPU Provinsi Banten 2022"],
+        ["1", "KPU Kota Serang 2022"],
+    ]
+    assert picker.options[1].endswith("01-01-2022 07.00.00 WIB · lama · lama")  # when, who, why
     picker.set_value(("KPU Kota Serang", 2022, 1)).run()
     assert not at.exception
     assert [b.proto.label for b in at.get("download_button") if b.key == "history_download"] == ["Unduh versi 1"]
