@@ -31,6 +31,7 @@ if store().read_only is not None:  # a disk or folder the server cannot write: v
     st.warning(say("store.read_only", lang, reason=store().read_only))
     st.stop()
 
+st.caption(t("data.checker", lang))
 upload = upload_box(editor, lang, t("data.upload", lang, limit=UPLOAD_LIMIT_MB), type=["xlsx", "xlsm"], key="upload")
 if upload is None:
     st.stop()

@@ -1305,6 +1305,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Terlalu banyak percobaan masuk yang gagal dari alamat jaringan ini; coba lagi setelah {until:%d-%m-%Y} pukul {until:%H.%M} WIB.",
         "en": "Too many failed sign-ins from this network address; try again after {until:%Y-%m-%d %H:%M} WIB.",
     },
+    "data.checker": {
+        "id": "Halaman ini juga pemeriksa berkas: unggah buku kerja untuk melihat setiap galat (lembar, sel, perbaikan) dan setiap perubahan terhadap versi saat ini. Tidak ada yang diterbitkan sampai Anda menekan **Terbitkan sebagai versi baru**.",
+        "en": "This page is also the file checker: upload a workbook to see every error (sheet, cell, fix) and every change against the current version. Nothing is published until you press **Publish as a new version**.",
+    },
     "data.upload": {
         "id": "Unggah buku kerja (.xlsx, paling besar {limit:n} MB)",
         "en": "Upload the workbook (.xlsx, at most {limit:n} MB)",

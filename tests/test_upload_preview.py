@@ -119,3 +119,14 @@ def test_the_problem_table_names_whole_file_problems_and_wraps_long_text(store: 
     assert problems.proto.row_height > 64  # Streamlit wraps text only in rows taller than 4 rem
     widths = {name: c.get("width") for name, c in json.loads(problems.proto.columns).items() if name != "_index"}
     assert widths == {"Pesan": "large", "Perbaikan": "large"}
+
+
+def test_the_page_says_it_is_the_checker(store: SqliteStore) -> None:
+    """Seen by the user review: staff were pointed at `python -m rbdash validate`, which they cannot run."""
+    at = sign_in("edi", page="app_pages/data.py")
+    assert any("pemeriksa berkas" in c.value and "Tidak ada yang diterbitkan" in c.value for c in at.caption)
+    assert not any("rbdash validate" in element.value for element in [*at.caption, *at.markdown, *at.info])
+    from rbdash.messages import t
+
+    for lang, page in (("id", "Unggah Data"), ("en", "Upload page")):  # nor does the template's Petunjuk sheet
+        assert "rbdash validate" not in t("guide.intro", lang) and page in t("guide.intro", lang)
