@@ -1336,8 +1336,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Not published: the check at publishing found {errors:n} errors. No new version was made.",
     },
     "data.valid": {
-        "id": "Tidak ada galat: berkas dapat diterbitkan ({warnings:n} peringatan).",
-        "en": "No errors: the file can be published ({warnings:n} warnings).",
+        "id": "Tidak ada galat di berkas ini ({warnings:n} peringatan). Periksa perubahannya di bawah sebelum menerbitkan.",
+        "en": "No errors in this file ({warnings:n} warnings). Check its changes below before publishing.",
     },
     "data.invalid": {
         "id": "{errors:n} galat harus diperbaiki sebelum berkas dapat diterbitkan. Tidak ada yang berubah.",
