@@ -28,8 +28,11 @@ def main() -> None:
 def _navigate(context: PageContext) -> None:
     lang = context.lang
     role = current_role()
+    overview = "app_pages/ringkasan.py"
     dashboard = [
-        st.Page("app_pages/ringkasan.py", title=t("page.overview", lang), url_path="ringkasan", default=True),
+        # Streamlit serves the default page at "/" only, whatever its url_path (seen: /ringkasan opened
+        # "Page not found"); a hidden page below answers /ringkasan with the same script.
+        st.Page(overview, title=t("page.overview", lang), url_path="beranda", default=True),
         st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
         st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
         st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
@@ -45,6 +48,7 @@ def _navigate(context: PageContext) -> None:
         st.Page("app_pages/data.py", title=t("page.data", lang), url_path="data", visibility=shown("editor")),
         st.Page("app_pages/riwayat.py", title=t("page.history", lang), url_path="riwayat"),
     ]
+    data.append(st.Page(overview, title=t("page.overview", lang), url_path="ringkasan", visibility="hidden"))
     admin = [st.Page("app_pages/admin.py", title=t("page.admin", lang), url_path="admin", visibility=shown("admin"))]
     sections = {t("nav.dashboard", lang): dashboard, t("nav.data", lang): data}
     if role_at_least(role, "admin"):

@@ -157,6 +157,14 @@ def _artifacts(page: Page, name: str) -> None:
     assert (ARTIFACTS / f"{name}_a4_landscape.pdf").stat().st_size > 10_000
 
 
+def test_the_overview_answers_its_own_url(server: str, browser) -> None:
+    """Seen by the user review: opening /ringkasan directly showed Streamlit's "Page not found"."""
+    page = _open(browser, f"{server}/ringkasan")
+    _ready(page, "Ringkasan")
+    assert page.get_by_text("Page not found").count() == 0
+    page.close()
+
+
 @pytest.mark.parametrize("path", list(PAGES), ids=[name for _, name in PAGES.values()])
 def test_every_page_loads_and_prints(server: str, browser, path: str) -> None:
     title, name = PAGES[path]
