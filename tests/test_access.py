@@ -297,6 +297,22 @@ def test_an_admin_cannot_add_a_user_without_a_name(store: SqliteStore, name: str
     assert sorted(user for user, _ in store.users()) == ["ada", "edi", "vera"]
 
 
+def _tree(node, out: list[str]) -> list[str]:
+    """The element types of an AppTest block, in page order."""
+    for child in getattr(node, "children", {}).values():
+        out.append(f"{child.type}:{getattr(child, 'key', '') or ''}")
+        _tree(child, out)
+    return out
+
+
+def test_a_failed_sign_in_is_said_above_the_fields(store: SqliteStore) -> None:
+    """Seen by the user review: at 1366x768 the wrong-password message was below the fold of the sidebar."""
+    at = sign_in("edi", password="salah-sekali")
+    order = _tree(at.sidebar, [])
+    assert order.index("error:") < order.index("text_input:login_user")
+    assert at.sidebar.error[0].value == "Nama pengguna atau kata sandi salah."
+
+
 def test_failed_logins_are_refused_and_throttled(store: SqliteStore) -> None:
     at = sign_in("edi", "salah")
     assert at.sidebar.error[0].value == "Nama pengguna atau kata sandi salah."

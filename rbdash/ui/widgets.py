@@ -100,8 +100,9 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapp
     )
     # Named after the workbook shown (plan year, as-of month); a page shown without one uses the name alone.
     stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month) if ctx.shows_workbook else name
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
+    # Side by side, each as wide as its label (seen: fixed columns cut them to "U.." at 1366 px).
+    row = st.container(horizontal=True)
+    row.download_button(
         t("table.download_xlsx", ctx.lang),
         lambda: export.to_xlsx(frame, name),
         file_name=f"{stem}.xlsx",
@@ -109,7 +110,7 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapp
         key=f"{key}_xlsx",
         on_click="ignore",
     )
-    right.download_button(
+    row.download_button(
         t("table.download_csv", ctx.lang),
         lambda: export.to_csv(frame, ctx.lang),
         file_name=f"{stem}.csv",
