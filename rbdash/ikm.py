@@ -170,13 +170,25 @@ def score(survey: pd.DataFrame, weighting: Weighting = "exact") -> pd.DataFrame:
     return out
 
 
+def _all_from_answers(group: pd.DataFrame) -> bool:
+    """Every row of `group` carries its answer sums and counts (it was computed from the answers)."""
+    columns = [f"{unsur}_{part}" for unsur in UNSUR for part in ("sum", "n")]
+    return all(column in group for column in columns) and bool(group[columns].notna().all().all())
+
+
 def combine_units(
     survey: pd.DataFrame,
     keys: Iterable[str] = ("period",),
     weighting: Weighting = "exact",
     unit_label: str = "Semua unit",
 ) -> pd.DataFrame:
-    """Overall NRR per period across service units, weighted by respondents, then scored."""
+    """Overall NRR per period across service units, then scored.
+
+    Units whose rows come from the answers (Responden SKM) are pooled exactly, as PermenPANRB 14/2017
+    computes an NRR: the sum of all answers to the unsur over the number of answers given, so blank
+    answers weigh nothing and the score is computed from the exact sums. A group with a unit known only
+    by its NRR (the IKM sheet) is weighted by respondents, as those NRR stand for every respondent.
+    """
     keys = list(keys)
     rows = []
     for key_values, group in survey.groupby(keys, sort=False):
@@ -185,6 +197,14 @@ def combine_units(
         record["unit"] = unit_label
         respondents = int(group["respondents"].sum())
         record["respondents"] = respondents
+        if _all_from_answers(group):
+            for unsur in UNSUR:
+                answers = int(sum(round(float(v)) for v in group[f"{unsur}_sum"]))
+                given = int(sum(int(v) for v in group[f"{unsur}_n"]))
+                record[f"{unsur}_sum"], record[f"{unsur}_n"] = float(answers), given
+                record[unsur] = answers / given if given else float("nan")
+            rows.append(record)
+            continue
         for unsur in UNSUR:
             if group[unsur].isna().any() or respondents == 0:
                 record[unsur] = float("nan")

@@ -111,6 +111,27 @@ def test_combining_units_weights_by_respondents() -> None:
     assert overall["mutu"] == "A"
 
 
+def test_units_from_answers_are_pooled_answer_by_answer() -> None:
+    """Seen by the user review: "Semua unit" weighted each unit's NRR by respondents, so blank answers
+    skewed it, and the float average could round 88,305 down. PermenPANRB 14/2017: NRR per unsur =
+    sum of the answers / number of answers given, over all units."""
+    rows = [
+        ["A", *[4] * 9],
+        ["A", *[4] * 9],
+        ["B", 1, *[1] * 8],
+        ["B", None, *[1] * 8],  # U1 left blank
+    ]
+    answers = pd.DataFrame(rows, columns=["unit", *[f"U{i}" for i in range(1, 10)]])
+    answers = answers.astype({f"U{i}": "float64" for i in range(1, 10)}).assign(period="2022-TW1")
+    per_unit = score(nrr_from_responses(answers))
+    overall = combine_units(per_unit).iloc[0]
+    assert overall["U1"] == 3.0  # (4+4+1) / 3 answers; by respondents it was (4x2 + 1x2) / 4 = 2.5
+    assert overall["U2"] == 2.5  # (4+4+1+1) / 4
+    assert (overall["U1_sum"], overall["U1_n"]) == (9.0, 3)
+    # sum of NRR = 3 + 8 x 2.5 = 23; 23/9 x 25 = 63.888..., scored from the exact sums
+    assert overall["ikm_converted"] == 63.89 and overall["mutu"] == "D"
+
+
 def test_wrong_number_of_unsur_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
         compute_ikm(["3"] * 8)
