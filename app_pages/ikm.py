@@ -17,7 +17,10 @@ ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.ikm")
 
-table = metrics.ikm_table(model, t("ikm.overall", lang))
+table = metrics.ikm_table(model, t("ikm.overall", lang), month)
+_, later = metrics.survey_by_as_of(model, month)
+if later:  # said, never silently dropped
+    st.caption(t("ikm.later_hidden", lang, periods=", ".join(later), month=fmt.month_long(month, lang)))
 if table.empty:
     st.info(t("ikm.no_data", lang))
     st.stop()

@@ -395,6 +395,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Bila '{found}' adalah lembar '{sheet}', ganti namanya menjadi '{sheet}'.",
         "en": "If '{found}' is the '{sheet}' sheet, rename it to '{sheet}'.",
     },
+    "problem.survey_after_as_of.message": {
+        "id": "Periode survei {periods} dimulai setelah posisi data ({as_of}); periode itu tidak dihitung di dasbor, laporan, maupun salindia.",
+        "en": "Survey periods {periods} start after the as-of date ({as_of}); they are not counted on the dashboard, in the report or the deck.",
+    },
+    "problem.survey_after_as_of.fix": {
+        "id": "Bila survei itu sudah selesai, majukan 'Posisi Data Per' di lembar Info; bila bukan, periksa periodenya.",
+        "en": "If that survey is done, move 'Posisi Data Per' on the Info sheet forward; if not, check its period.",
+    },
     "problem.duplicate_sheet.message": {
         "id": "Lembar '{sheet}' dan '{other}' sama-sama dibaca sebagai '{expected}'; hanya '{sheet}' yang dipakai.",
         "en": "Sheets '{sheet}' and '{other}' both read as '{expected}'; only '{sheet}' is used.",
@@ -1177,6 +1185,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "ikm.computation": {
         "id": "Perhitungan IKM (PermenPANRB 14/2017): NRR, bobot, NRR tertimbang, IKM, konversi, mutu",
         "en": "IKM computation (PermenPANRB 14/2017): NRR, weight, weighted NRR, IKM, conversion, quality",
+    },
+    "ikm.later_hidden": {
+        "id": "Periode yang dimulai setelah posisi data ({month}) tidak dihitung di halaman, laporan, maupun salindia: {periods}.",
+        "en": "Periods that start after the as-of month ({month}) are not counted on the pages, the report or the deck: {periods}.",
     },
     "ikm.computation_note": {
         "id": "Bobot 1/9 tepat (peraturan menulis 0,111); nilai konversi dibulatkan ke atas pada 0,005 (dua desimal), mutu dibaca dari nilai dua desimal itu.",

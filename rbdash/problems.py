@@ -62,6 +62,7 @@ ProblemCode = Literal[
     "sheet_grid_too_large",
     "sheet_row_too_far",
     "sheet_too_large",
+    "survey_after_as_of",
     "survey_conflict",
     "too_many_entries",
     "unknown_code",

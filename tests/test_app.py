@@ -363,3 +363,30 @@ def test_many_programmes_are_charted_page_by_page(monkeypatch: pytest.MonkeyPatc
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert len(spec["layout"]["yaxis"]["ticktext"]) == 80
     assert "program 1–80 dari" in spec["layout"]["title"]["subtitle"]["text"]
+
+
+def test_survey_periods_after_the_posisi_data_count_nowhere_and_are_said(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Seen by the user review: with a survey period after the posisi data, the overview showed the one
+    before it while the IKM page, the PDF and the deck showed the later one. One rule everywhere."""
+    from rbdash.analysis import metrics
+    from rbdash.workbook.loader import load_workbook
+    from tests.conftest import bundled_with
+
+    june = bundled_with(lambda wb: wb["Info"].cell(row=9, column=2, value="2022-06-30"))
+    result = load_workbook(june)
+    warning = next(p for p in result.problems if p.code == "survey_after_as_of")
+    assert warning.params == {"periods": "2022-TW3", "as_of": "30-06-2022"} and warning.sheet == "Responden SKM"
+    assert result.is_valid
+    model = result.plan
+    assert metrics.latest_ikm(model, 6)["period"] == "2022-TW2"
+    assert set(metrics.ikm_table(model, "Semua unit", 6)["period"]) == {"2022-TW1", "2022-TW2"}
+    path = tmp_path / "juni.xlsx"
+    path.write_bytes(june)
+    overview = run_app(monkeypatch, path)
+    assert any("2022-TW2" in c.value.replace("\\", "") for c in overview.caption)  # the IKM card's period
+    ikm = run_app(monkeypatch, path, "app_pages/ikm.py")
+    assert not ikm.exception
+    assert any("2022-TW3" in c.value and "tidak dihitung" in c.value for c in ikm.caption)
+    assert "2022-TW3" not in ikm.selectbox(key="ikm_period").options

@@ -117,7 +117,7 @@ def test_indicator_bars_direction_and_no_target(model: ActionPlan) -> None:
 
 
 def test_ikm_bands_and_overall_line(model: ActionPlan) -> None:
-    table = metrics.ikm_table(model, "Semua unit")
+    table = metrics.ikm_table(model, "Semua unit", 12)
     fig = charts.ikm_trend(table, model, 9, "id")
     bands = sorted((round(s.y0, 3), round(s.y1, 3)) for s in fig.layout.shapes)
     assert bands == [(25.0, 64.995), (64.995, 76.605), (76.605, 88.305), (88.305, 100.0)]
@@ -127,7 +127,7 @@ def test_ikm_bands_and_overall_line(model: ActionPlan) -> None:
 
 
 def test_nrr_bars_highlight_the_weakest(model: ActionPlan) -> None:
-    row = metrics.ikm_table(model, "Semua unit").iloc[-1]
+    row = metrics.ikm_table(model, "Semua unit", 12).iloc[-1]
     fig = charts.nrr_bars(row, model, 9, "id")
     weakest = metrics.weakest_unsur(row)
     index = int(weakest[1:]) - 1
@@ -137,7 +137,7 @@ def test_nrr_bars_highlight_the_weakest(model: ActionPlan) -> None:
 
 def test_nrr_title_escapes_unit_text_once(model: ActionPlan) -> None:
     """Seen by the attacker review: the unit name was escaped twice and showed as '&amp;lt;b&amp;gt;'."""
-    row = metrics.ikm_table(model, "Semua unit").iloc[-1].copy()
+    row = metrics.ikm_table(model, "Semua unit", 12).iloc[-1].copy()
     row["unit"] = "<b>R&D</b>"
     fig = charts.nrr_bars(row, model, 9, "id")
     assert fig.layout.title.text == f"NRR per unsur: {row['period']}, &lt;b&gt;R&amp;D&lt;/b&gt;"
@@ -183,7 +183,7 @@ def test_chart_model_of_a_model_without_survey_and_indicators(empty: ActionPlan)
 
 
 def test_every_builder_says_when_it_has_no_data(empty: ActionPlan) -> None:
-    table = metrics.ikm_table(empty, "Semua unit")
+    table = metrics.ikm_table(empty, "Semua unit", 12)
     assert table.empty
     assert NO_DATA in _notes(charts.ikm_trend(table, empty, 9, "id"))
     assert NO_DATA in _notes(charts.respondents_bars(table, empty, 9, "id"))
@@ -202,7 +202,7 @@ def test_every_builder_says_when_it_has_no_data(empty: ActionPlan) -> None:
 
 
 def test_a_model_with_data_has_no_no_data_note(model: ActionPlan) -> None:
-    table = metrics.ikm_table(model, "Semua unit")
+    table = metrics.ikm_table(model, "Semua unit", 12)
     figures = [
         charts.ikm_trend(table, model, 9, "id"),
         charts.respondents_bars(table, model, 9, "id"),

@@ -149,7 +149,7 @@ def test_chart_labels_are_cut(long_model: ActionPlan) -> None:
         assert max(len(label) for label in figure.layout.yaxis.ticktext) < 350  # at most two wrapped lines
     progress = metrics.programme_progress(labelled, 9)
     assert len(progress) == len(metrics.programme_progress(long_model, 9))  # no programmes merged
-    table = metrics.ikm_table(labelled, "Semua unit")
+    table = metrics.ikm_table(labelled, "Semua unit", 12)
     legend = [trace.name for trace in charts.ikm_trend(table, labelled, 9, "id").data]
     assert max(len(name) for name in legend) <= fitting.UNIT_CHARS + 10
 
@@ -330,7 +330,7 @@ def test_long_names_are_bounded_on_the_axis_and_whole_in_the_hover(long_name_mod
     assert escaped.replace(" ", "") in headings.hovertext[index].replace("<br>", "").replace(" ", "")
     indicators = charts.indicator_bars(metrics.indicator_status(model, 9), model, 9, "id")
     assert all(len(line) <= charts.LABEL_CHARS for tick in _ticks_of(indicators) for line in _lines(tick))
-    table = metrics.ikm_table(model, "Semua unit")
+    table = metrics.ikm_table(model, "Semua unit", 12)
     trend = charts.ikm_trend(table, model, 9, "id")
     legend = next(trace for trace in trend.data if trace.name.startswith("Layanan informasi"))
     assert len(legend.name) <= charts.LEGEND_CHARS and legend.name.endswith("…")

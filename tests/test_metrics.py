@@ -106,7 +106,7 @@ def test_direction_and_states(model: ActionPlan, direction: str, target, baselin
 
 
 def test_ikm_table_and_weakest_unsur(model: ActionPlan) -> None:
-    table = m.ikm_table(model, "Semua unit")
+    table = m.ikm_table(model, "Semua unit", 12)
     overall = table[table["overall"]]
     assert overall["period"].tolist() == ["2022-TW1", "2022-TW2", "2022-TW3"]
     assert overall["ikm_converted"].tolist()[-1] == 86.20

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -244,9 +245,24 @@ def indicator_trend(model: ActionPlan, indicator_code: str) -> pd.DataFrame:
     return values[values["indicator_code"] == indicator_code].sort_values("month")[["month", "value", "note"]]
 
 
-def ikm_table(model: ActionPlan, overall_label: str) -> pd.DataFrame:
-    """IKM per period and service unit, plus an overall row per period (weighted by respondents)."""
+def survey_by_as_of(model: ActionPlan, as_of_month: int) -> tuple[pd.DataFrame, list[str]]:
+    """The survey rows of the periods that started by the end of the as-of month, and the names of the
+    later periods. The one rule every page, the report and the deck follow (seen: the overview showed
+    TW3 while the IKM page, the PDF and the deck showed a TW4 that starts after the posisi data)."""
     survey = model.survey
+    year = model.info.get("year")
+    if survey.empty or not year:
+        return survey, []
+    end = dt.date(int(year), as_of_month, calendar.monthrange(int(year), as_of_month)[1])
+    by_then = survey["period_start"].map(lambda start: start is None or pd.isna(start) or start <= end)
+    later = list(dict.fromkeys(survey.loc[~by_then.astype(bool), "period"]))
+    return survey[by_then.astype(bool)], later
+
+
+def ikm_table(model: ActionPlan, overall_label: str, as_of_month: int) -> pd.DataFrame:
+    """IKM per period and service unit, plus an overall row per period, for the periods that started by
+    the end of the as-of month (`survey_by_as_of`)."""
+    survey, _ = survey_by_as_of(model, as_of_month)
     if survey.empty:
         return survey
     overall = combine_units(survey, keys=("period",), unit_label=overall_label)
@@ -262,13 +278,8 @@ def ikm_table(model: ActionPlan, overall_label: str) -> pd.DataFrame:
 
 
 def latest_ikm(model: ActionPlan, as_of_month: int) -> dict[str, Any] | None:
-    """The overall IKM of the latest period that started by the as-of month."""
-    survey = model.survey
-    if survey.empty:
-        return None
-    year = model.info.get("year")
-    limit = dt.date(int(year), as_of_month, 1) if year else None
-    eligible = survey if limit is None else survey[survey["period_start"] <= limit]
+    """The overall IKM of the latest period that started by the end of the as-of month."""
+    eligible, _ = survey_by_as_of(model, as_of_month)
     if eligible.empty:
         return None
     last = eligible.sort_values("period_start")["period"].iloc[-1]

@@ -63,7 +63,7 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
             t("chart.indicators.title", lang),
         ),
     ]
-    table = metrics.ikm_table(model, t("ikm.overall", lang))
+    table = metrics.ikm_table(model, t("ikm.overall", lang), as_of_month)
     if not table.empty:
         slides.append(ChartSlide(charts.ikm_trend(table, model, as_of_month, lang), t("chart.ikm.title", lang)))
         last = table.iloc[-1]

@@ -175,7 +175,7 @@ def build_pdf(
     figures.append(
         charts.indicator_bars(states_shown.head(INDICATOR_BARS), labelled, as_of_month, lang, total=len(states_shown))
     )
-    chart_table = metrics.ikm_table(labelled, t("ikm.overall", lang))
+    chart_table = metrics.ikm_table(labelled, t("ikm.overall", lang), as_of_month)
     if not chart_table.empty:
         figures.append(charts.ikm_trend(chart_table, labelled, as_of_month, lang))
         figures.append(charts.nrr_bars(chart_table.iloc[-1], labelled, as_of_month, lang))

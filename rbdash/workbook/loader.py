@@ -18,6 +18,9 @@ import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.problems import MessageRef, ProblemLog, Severity
@@ -166,6 +169,20 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
     return LoadResult(model, problems, digest, name)
 
 
+def _warn_of_later_periods(survey: pd.DataFrame, info: dict[str, Any], log: ProblemLog) -> None:
+    """Survey periods that start after the posisi data date are left out of every figure (metrics.
+    survey_by_as_of): say so at upload, so the date or the period can be corrected."""
+    as_of = info.get("as_of")
+    if as_of is None or survey.empty:
+        return
+    later = survey[[start is not None and not pd.isna(start) and start > as_of for start in survey["period_start"]]]
+    if not later.empty:
+        periods = ", ".join(dict.fromkeys(later["period"]))
+        log.warning(
+            "survey_after_as_of", str(later["source"].iloc[0]), None, periods=periods, as_of=f"{as_of:%d-%m-%Y}"
+        )
+
+
 def _parse_sheets(reads: SheetReads, sheets: dict[str, SheetPart], log: ProblemLog) -> ActionPlan | None:
     """Parse and cross-check every sheet as it arrives; None when the workbook is unreadable."""
     info = parse_info(reads.grid("info"), log)
@@ -197,6 +214,7 @@ def _parse_sheets(reads: SheetReads, sheets: dict[str, SheetPart], log: ProblemL
         sheets["survey_responses"].name if "survey_responses" in sheets else schema.SURVEY_RESPONSES.name,
     )
     survey = parse_survey(nrr_rows, responses, names, info, log)
+    _warn_of_later_periods(survey, info, log)
 
     for key, table in tables.items():
         sheet_key = "survey" if key.startswith("survey") else key
