@@ -106,7 +106,8 @@ if comparison.removed and not blocked:
         t("data.confirm_removals", lang, removed=comparison.removed, detail=removed_text(comparison, lang)),
         key=f"confirm_removals_{digest}_{current_number}",
     )
-comment = st.text_input(t("data.comment", lang), key="publish_comment")
+# One comment field per file: a comment typed for one file never goes with the next (seen by the review).
+comment = st.text_input(t("data.comment", lang), key=f"publish_comment_{digest}")
 
 
 def _request_publish() -> None:
@@ -118,6 +119,10 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
     kind 'success' when published."""
     if acting_user("editor") != editor:  # checked again where the action happens
         return "error", t("auth.forbidden", lang, role="editor"), None
+    # A second click that reaches the server while (or after) this file was published by the first:
+    # say what happened, not "changed since your preview" (seen by the review on a fast double click).
+    if st.session_state.get("published_upload") == (digest, current_number):
+        return "success", t("data.published", lang, number=current_number), None
     if previewed != (digest, current_number) or request != (digest, current_number):
         return "warning", t("data.changed_since_preview", lang, number=current_number), None
     try:
@@ -129,6 +134,7 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
     if published.version is None:  # the check at publishing (in the worker again) refused it or gave no answer
         refused = published.validation
         return "refused", t("data.publish_refused", lang, errors=len(refused.errors)), refused
+    st.session_state["published_upload"] = (digest, published.version.number)  # before any element is drawn
     return "success", t("data.published", lang, number=published.version.number), None
 
 

@@ -82,18 +82,25 @@ with st.container(border=True):
             current=current_number,
         )
     )
+    same = False
     try:
         restored_content = load_version(chosen).plan
         assert restored_content is not None, "a stored version is valid"
         comparison = compare(load_version(current).plan if current else None, restored_content)
-        lines = counts_text(comparison, lang) or [t("store.unchanged", lang, number=current_number)]
-        st.markdown(
-            f"{t('history.confirm_changes', lang)}\n\n" + "\n".join(f"- {escape_markdown(line)}" for line in lines)
-        )
+        same = current is not None and comparison.empty
+        if same:  # nothing to restore: said before the click, and the click is not offered
+            st.info(t("history.same_as_current", lang, number=number, current=current_number))
+        else:
+            lines = counts_text(comparison, lang)
+            st.markdown(
+                f"{t('history.confirm_changes', lang)}\n\n" + "\n".join(f"- {escape_markdown(line)}" for line in lines)
+            )
     except StoreError as exc:  # the current version's file is damaged: the restore is still possible
         st.caption(store_error_text(exc, lang))
     yes, no = st.columns(2)
-    confirmed = yes.button(t("history.confirm_yes", lang, number=number), type="primary", key="restore_yes")
+    confirmed = yes.button(
+        t("history.confirm_yes", lang, number=number), type="primary", key="restore_yes", disabled=same
+    )
     if no.button(t("history.cancel", lang), key="restore_no"):
         st.session_state.pop("restore_asked", None)
         st.rerun()

@@ -689,8 +689,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This file removes {removed:n} rows from version {number} ({detail}); nothing was published. If the removal is intended, confirm it (on the Upload page, or --allow-removals on the command), then publish again.",
     },
     "store.sheet_missing": {
-        "id": "Lembar '{sheet}' tidak ada (versi {number} memuat {rows:n} baris di sana); lembar lain di berkas: {found}. Tidak ada yang diterbitkan: tambahkan lembar '{sheet}' dengan datanya.",
-        "en": "Sheet '{sheet}' is missing (version {number} holds {rows:n} rows there); other sheets in the file: {found}. Nothing was published: add sheet '{sheet}' with its data.",
+        "id": "Lembar '{sheet}' tidak ada (versi {number} memuat {rows:n} baris di sana); lembar yang tidak dikenali di berkas: {found}. Tidak ada yang diterbitkan: tambahkan lembar '{sheet}' dengan datanya.",
+        "en": "Sheet '{sheet}' is missing (version {number} holds {rows:n} rows there); sheets in the file that are not recognised: {found}. Nothing was published: add sheet '{sheet}' with its data.",
     },
     "store.sheet_missing_close": {
         "id": "Lembar '{sheet}' tidak ada (versi {number} memuat {rows:n} baris di sana); ditemukan '{closest}'. Tidak ada yang diterbitkan: ganti namanya menjadi '{sheet}'.",
@@ -1391,10 +1391,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "diff.row": {"id": "Baris", "en": "Row"},
     "diff.kind": {"id": "Perubahan", "en": "Change"},
     "diff.no_respondent": {"id": "(tanpa no. responden)", "en": "(no respondent no.)"},
-    "diff.no_other_sheets": {"id": "tidak ada lembar lain", "en": "no other sheet"},
+    "diff.no_other_sheets": {"id": "tidak ada", "en": "none"},
     "diff.sheet_missing": {
-        "id": "Lembar '{sheet}' tidak ada (sebelumnya memuat {rows:n} baris); lembar lain di berkas: {found}. Tambahkan lembar '{sheet}' dengan datanya.",
-        "en": "Sheet '{sheet}' is missing (it held {rows:n} rows before); other sheets in the file: {found}. Add sheet '{sheet}' with its data.",
+        "id": "Lembar '{sheet}' tidak ada (sebelumnya memuat {rows:n} baris); lembar yang tidak dikenali di berkas: {found}. Tambahkan lembar '{sheet}' dengan datanya.",
+        "en": "Sheet '{sheet}' is missing (it held {rows:n} rows before); sheets in the file that are not recognised: {found}. Add sheet '{sheet}' with its data.",
     },
     "diff.sheet_missing_close": {
         "id": "Lembar '{sheet}' tidak ada (sebelumnya memuat {rows:n} baris); ditemukan '{closest}': ganti namanya menjadi '{sheet}'.",
@@ -1421,6 +1421,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "history.confirm_changes": {
         "id": "Perubahan terhadap versi saat ini:",
         "en": "Changes against the current version:",
+    },
+    "history.same_as_current": {
+        "id": "Isi versi {number} sama dengan versi saat ini (v{current}): menerbitkannya ulang tidak membuat versi baru.",
+        "en": "Version {number} holds the same content as the current version (v{current}): publishing it again makes no new version.",
     },
     "history.confirm_yes": {"id": "Ya, terbitkan ulang versi {number}", "en": "Yes, publish version {number} again"},
     "history.cancel": {"id": "Batal", "en": "Cancel"},

@@ -45,6 +45,11 @@ def sign_in(name: str, password: str = PASSWORD, page: str | None = None) -> App
 workbook = bundled_with
 
 
+def comment_box(at: AppTest):
+    """The publishing comment field of the uploaded file (one field per file)."""
+    return next(box for box in at.text_input if str(box.key).startswith("publish_comment"))
+
+
 def test_viewer_cannot_reach_publishing(store: SqliteStore) -> None:
     at = sign_in("vera", page="app_pages/data.py")
     assert not at.exception
@@ -72,7 +77,7 @@ def test_editor_uploads_previews_and_publishes(store: SqliteStore) -> None:
     assert at.success[0].value.startswith("Tidak ada galat")
     preview = at.dataframe[-1].value
     assert preview.iloc[0]["Sesudah"] == "2. Pelibatan masyarakat (diubah oleh uji)"
-    at.text_input(key="publish_comment").input("ubah RA-10").run()
+    comment_box(at).input("ubah RA-10").run()
     at.button(key="publish").click().run()
     assert not at.exception
     assert "Versi 2 diterbitkan" in at.success[-1].value
@@ -104,7 +109,7 @@ def test_a_publish_after_someone_elses_asks_to_check_the_preview_again(store: Sq
     mine = workbook(lambda wb: wb["Rencana Aksi"].cell(row=18, column=4, value="2. Pelibatan (punya edi)"))
     at.get("file_uploader")[0].set_value(("rencana.xlsx", mine, "application/octet-stream")).run()
     assert any(h.value.endswith("(v1)") for h in at.subheader)
-    at.text_input(key="publish_comment").input("versi edi").run()
+    comment_box(at).input("versi edi").run()
     other = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="oleh orang lain"))
     assert store.publish(other, "ada", "lebih dulu").version.number == 2  # another editor, meanwhile
     at.button(key="publish").click().run()
@@ -192,7 +197,7 @@ def test_a_refusal_at_publishing_is_shown_not_a_traceback(
     at = sign_in("edi", page="app_pages/data.py")
     changed = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="diperiksa dua kali"))
     at.get("file_uploader")[0].set_value(("rencana.xlsx", changed, "application/octet-stream")).run()
-    at.text_input(key="publish_comment").input("dua kali diperiksa").run()
+    comment_box(at).input("dua kali diperiksa").run()
     invalid = load_workbook(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir")))
     monkeypatch.setattr(rbdash.workbook.worker, "load_untrusted", _busy if answer == "busy" else lambda _: invalid)
     at.button(key="publish").click().run()
@@ -212,7 +217,7 @@ def test_role_is_checked_again_when_acting(store: SqliteStore) -> None:
     at = sign_in("edi", page="app_pages/data.py")
     changed = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="sebelum dicabut"))
     at.get("file_uploader")[0].set_value(("rencana.xlsx", changed, "application/octet-stream")).run()
-    at.text_input(key="publish_comment").input("setelah dicabut").run()
+    comment_box(at).input("setelah dicabut").run()
     store.remove_user("edi")  # the right is withdrawn while the page is open
     at.button(key="publish").click().run()
     assert "memerlukan peran editor" in (at.error[0].value if at.error else at.warning[0].value)
@@ -447,8 +452,9 @@ def test_history_restore_and_download(store: SqliteStore) -> None:
     assert at.dataframe[0].value["Versi"].tolist() == [3, 2, 1]  # the history shows it at once
     at.selectbox(key="history_version").set_value(("KPU Provinsi Banten", 2022, 3)).run()
     at.button(key="history_restore").click().run()
-    at.button(key="restore_yes").click().run()  # version 3 is the current content: no new version
-    assert "tidak ada versi baru" in at.info[0].value and store.current().number == 3
+    # Version 3 is the current content: said before the click, which is not offered.
+    assert "sama dengan versi saat ini (v3)" in at.info[0].value and at.button(key="restore_yes").disabled
+    assert store.current().number == 3
 
 
 def test_riwayat_names_each_version_by_office_and_year_when_numbers_repeat(store: SqliteStore) -> None:
@@ -553,7 +559,7 @@ def test_with_every_version_row_deleted_the_pages_say_so_and_the_example_data_do
     assert not editor.exception and editor.get("file_uploader")
     changed = workbook(lambda wb: wb["Rencana Aksi"].cell(row=18, column=4, value="2. Pelibatan (setelah hapus)"))
     editor.get("file_uploader")[0].set_value(("rencana.xlsx", changed, "application/octet-stream")).run()
-    editor.text_input(key="publish_comment").input("terbit ulang").run()
+    comment_box(editor).input("terbit ulang").run()
     editor.button(key="publish").click().run()
     assert not editor.exception
     assert store.current().number == 2  # version 1 is in the audit log: its number is not given out again

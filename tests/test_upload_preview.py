@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from rbdash.store import StoreError
 from rbdash.store.sqlite import SqliteStore
 from tests.conftest import BUNDLED, CliRun, bundled_with
-from tests.test_access import sign_in
+from tests.test_access import comment_box, sign_in
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def upload(data: bytes, comment: str | None = None):
     at.get("file_uploader")[0].set_value(("rencana.xlsx", data, "application/octet-stream")).run()
     assert not at.exception
     if comment is not None:
-        at.text_input(key="publish_comment").input(comment).run()
+        comment_box(at).input(comment).run()
     return at
 
 
@@ -67,6 +68,15 @@ def test_removals_are_counted_and_need_a_confirmation(store: SqliteStore) -> Non
     assert store.current().number == 2
     # Drawn disabled after publishing: a second click cannot publish the same file again.
     assert at.button(key="publish").disabled
+    # A second click that was already on its way (a fast double click) is told the file was published,
+    # not that someone else published first (seen by the review).
+    at.session_state["publish_request"] = (hashlib.sha256(bundled_with(_three_fewer)).hexdigest(), 1)
+    at.run()
+    assert "Versi 2 diterbitkan" in at.success[-1].value and not at.warning[1:]
+    assert store.current().number == 2
+    # A new file starts with an empty comment (seen: the last comment went with the next file).
+    at.get("file_uploader")[0].set_value(("lain.xlsx", bundled_with(_renamed), "application/octet-stream")).run()
+    assert comment_box(at).value == ""
 
 
 def test_the_same_content_makes_no_version_and_says_so(store: SqliteStore) -> None:
@@ -118,7 +128,7 @@ def test_the_problem_table_names_whole_file_problems_and_wraps_long_text(store: 
     assert "None" not in frame.to_string()
     assert problems.proto.row_height > 64  # Streamlit wraps text only in rows taller than 4 rem
     widths = {name: c.get("width") for name, c in json.loads(problems.proto.columns).items() if name != "_index"}
-    assert widths == {"Pesan": "large", "Perbaikan": "large"}
+    assert widths == {"Pesan": 300, "Perbaikan": 300}
 
 
 def test_the_page_says_it_is_the_checker(store: SqliteStore) -> None:

@@ -150,7 +150,7 @@ def _sign_in_on_the_data_page(browser, url: str) -> Page:
     page.get_by_role("button", name="Masuk").click()
     page.get_by_text(f"Masuk sebagai {EDITOR}").wait_for(timeout=30_000)
     page.get_by_role("link", name="Unggah Data").click()
-    page.get_by_text("Unggah buku kerja").wait_for(timeout=60_000)
+    page.get_by_text("Unggah buku kerja (.xlsx", exact=False).wait_for(timeout=60_000)
     return page
 
 
@@ -192,7 +192,7 @@ def test_an_editor_uploads_within_the_session_cap(server: Server, browser, tmp_p
     wait_until(lambda: streamlit_held_bytes(server.url) == 0, what="Streamlit to drop the left-behind file")
     # Back on Unggah Data the uploader is empty again.
     page.get_by_role("link", name="Unggah Data").click()
-    page.get_by_text("Unggah buku kerja").wait_for(timeout=60_000)
+    page.get_by_text("Unggah buku kerja (.xlsx", exact=False).wait_for(timeout=60_000)
     assert put_file(editor, b"x" * 1024) == 204  # the uploader is on screen again
 
     # Too big a file chosen on the page itself: the uploader marks it failed, the page says why.

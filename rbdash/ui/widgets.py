@@ -81,6 +81,9 @@ def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
 
 #: Rows tall enough for four lines: Streamlit's table wraps text only in rows taller than 4 rem.
 WRAPPED_ROW_HEIGHT = 88
+#: Two wrapped columns of this width and the short ones fit beside the sidebar at 1366 px (seen: two
+#: "large" 400 px columns pushed the second past the right edge).
+WRAPPED_COLUMN_WIDTH = 300
 
 
 def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapped: Sequence[str] = ()) -> None:
@@ -96,7 +99,7 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapp
         width="stretch",
         key=f"{key}_table",
         row_height=WRAPPED_ROW_HEIGHT if wrapped else None,
-        column_config={column: st.column_config.TextColumn(width="large") for column in wrapped} or None,
+        column_config={column: st.column_config.TextColumn(width=WRAPPED_COLUMN_WIDTH) for column in wrapped} or None,
     )
     # Named after the workbook shown (plan year, as-of month); a page shown without one uses the name alone.
     stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month) if ctx.shows_workbook else name
