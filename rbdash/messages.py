@@ -1359,6 +1359,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Perubahan terhadap versi saat ini (v{number})",
         "en": "Changes against the current version (v{number})",
     },
+    "cli.diff_has_errors": {
+        "id": "{path} memuat {errors:n} galat (lihat: validate); dibandingkan sebagaimana terbaca, dan berkas itu tidak dapat diterbitkan.",
+        "en": "{path} has {errors:n} errors (see: validate); compared as read, and that file cannot be published.",
+    },
     "cli.diff_same": {
         "id": "Isi kedua berkas sama.",
         "en": "The two files hold the same content.",

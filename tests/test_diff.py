@@ -168,3 +168,16 @@ def test_cli_diff_text_and_json(cli, fewer, tmp_path) -> None:
     assert record["changes"][0]["key"] == ["RA-01", 1] and record["changes"][0]["before"]["status"] == "selesai"
     missing: CliRun = cli("diff", str(BUNDLED), str(tmp_path / "tidak_ada.xlsx"))
     assert missing.returncode == 2 and "tidak_ada.xlsx" in missing.stderr
+
+
+def test_cli_diff_says_when_a_file_has_errors(cli, tmp_path, bundled_bytes: bytes) -> None:
+    """Seen by the review: a file with a repeated row compared as "the same content", silently."""
+    from tests.conftest import BUNDLED
+
+    def repeat(wb: openpyxl.Workbook) -> None:
+        wb["Realisasi"].append(["RA-01", 1, "Selesai", 100, "bukti lain", None])
+
+    path = tmp_path / "ganda.xlsx"
+    path.write_bytes(edit_workbook(bundled_bytes, repeat))
+    run: CliRun = cli("diff", str(BUNDLED), str(path), "--lang", "en")
+    assert f"{path} has 1 errors" in run.stderr and "cannot be published" in run.stderr

@@ -110,8 +110,13 @@ def test_cli_publish_needs_allow_removals(store: SqliteStore, cli: Callable[...,
     assert store.current().number == 1
     allowed = cli("publish", str(fewer), "--comment", "kurang", "--user", "edi", "--allow-removals")
     assert allowed.returncode == 0 and store.current().number == 2
-    again = cli("publish", str(fewer), "--comment", "lagi", "--user", "edi")
-    assert again.returncode == 0 and "tidak ada versi baru" in again.stdout and store.current().number == 2
+    restored = cli("restore", "1", "--user", "edi")  # a restore says what it changes (here: adds back)
+    assert restored.returncode == 0 and "Realisasi: 3 ditambah, 0 diubah, 0 dihapus" in restored.stdout
+    assert store.current().number == 3
+    again = cli("publish", str(fewer), "--comment", "lagi", "--user", "edi", "--allow-removals")
+    assert again.returncode == 0 and store.current().number == 4
+    same = cli("publish", str(fewer), "--comment", "lagi", "--user", "edi")
+    assert same.returncode == 0 and "tidak ada versi baru" in same.stdout and store.current().number == 4
 
 
 def test_the_problem_table_names_whole_file_problems_and_wraps_long_text(store: SqliteStore) -> None:

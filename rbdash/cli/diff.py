@@ -72,6 +72,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     old, new = _read(args.old, args.lang), _read(args.new, args.lang)
     if old is None or new is None or old.plan is None or new.plan is None:
         return EXIT_UNREADABLE
+    for path, result in ((args.old, old), (args.new, new)):
+        if result.errors:  # compared as read (the first of repeated rows), but it could not be published
+            print(t("cli.diff_has_errors", args.lang, path=path, errors=len(result.errors)), file=sys.stderr)
     comparison = compare(old.plan, new.plan)
     if args.json:
         print(json.dumps(comparison_record(comparison), ensure_ascii=False, indent=2))

@@ -6,13 +6,15 @@ import argparse
 import getpass
 import sys
 
+from rbdash.analysis.diff import compare
 from rbdash.config import ROLES, role_at_least, settings
 from rbdash.messages import t
 from rbdash.present import formatting as fmt
+from rbdash.present.changes import counts_text
 from rbdash.problems import ProblemLog
-from rbdash.store import StoreError, VersionStore, checked_user_name, open_store
+from rbdash.store import StoreError, Version, VersionStore, checked_user_name, open_store
 from rbdash.workbook.limits import DEFAULT_LIMITS
-from rbdash.workbook.loader import read_workbook_file
+from rbdash.workbook.loader import load_workbook, read_workbook_file
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -146,6 +148,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     store = store_or_say(args.lang)
     if store is None:
         return EXIT_UNREADABLE
+    previous = store.current()
     try:
         user = _acting_editor(store, args.user)
         version = store.restore(
@@ -158,7 +161,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
         say_store_error(exc, args.lang)
         return EXIT_INVALID
     print(t("cli.restored", args.lang, old=args.number, number=version.number))
+    _say_what_changed(store, previous, version, args.lang)  # a restore may remove rows: never silently
     return EXIT_VALID
+
+
+def _say_what_changed(store: VersionStore, before: Version | None, after: Version, lang: str) -> None:
+    """The counts per sheet of what `after` changed against `before` (nothing when either cannot be read)."""
+    if before is None:
+        return
+    try:
+        old, new = load_workbook(store.read(before)).plan, load_workbook(store.read(after)).plan
+    except StoreError:
+        return
+    if old is not None and new is not None:
+        for line in counts_text(compare(old, new), lang):
+            print(line)
 
 
 def cmd_users(args: argparse.Namespace) -> int:
