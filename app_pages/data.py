@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.analysis.diff import compare
 from rbdash.config import UPLOAD_LIMIT_MB
 from rbdash.messages import t
 from rbdash.model import LoadResult
-from rbdash.present.changes import changes_table, counts_text, missing_sheet_text, removed_text
+from rbdash.present.changes import counts_text, missing_sheet_text, removed_text
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError, office_refusal
 from rbdash.ui.frame import page_setup
-from rbdash.ui.loading import load_bytes, load_version, store
+from rbdash.ui.loading import comparison_of, load_bytes, load_version, store
 from rbdash.ui.session import acting_user, store_error_text
 from rbdash.ui.uploads import upload_box
 from rbdash.ui.widgets import not_checked, problem_callouts, problems_frame, show_table
@@ -67,7 +66,9 @@ try:
 except StoreError as exc:  # the current version's file is missing or damaged: everything shows as added
     st.warning(say(exc.key, lang, **{**exc.params, "number": current_number}))
     before = None
-comparison = compare(before, plan)
+comparison, changes = comparison_of(
+    before, current.sha256 if before is not None and current else "", plan, digest, lang
+)
 # What the editor saw when they clicked: the preview of the previous run. Seen by the attacker review:
 # a preview against v1 was published as v9 after other publishes, with no word.
 previewed = st.session_state.get("previewed")
@@ -93,7 +94,7 @@ if not comparison.empty:
     if comparison.removed:
         st.warning(say("data.removals", lang, removed=comparison.removed, detail=removed_text(comparison, lang)))
     show_table(
-        changes_table(comparison, lang),
+        changes,
         "perubahan",
         ctx,
         "upload_changes",

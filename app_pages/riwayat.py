@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.analysis.diff import compare
 from rbdash.messages import t
 from rbdash.present import formatting as fmt
 from rbdash.present.changes import counts_text
@@ -12,7 +11,7 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
-from rbdash.ui.loading import load_version, store
+from rbdash.ui.loading import comparison_of, load_version, store
 from rbdash.ui.session import acting_user, store_error_text
 from rbdash.ui.widgets import show_table, versions_frame
 
@@ -86,7 +85,8 @@ with st.container(border=True):
     try:
         restored_content = load_version(chosen).plan
         assert restored_content is not None, "a stored version is valid"
-        comparison = compare(load_version(current).plan if current else None, restored_content)
+        before = load_version(current).plan if current else None
+        comparison, _ = comparison_of(before, current.sha256 if current else "", restored_content, chosen.sha256, lang)
         same = current is not None and comparison.empty
         if same:  # nothing to restore: said before the click, and the click is not offered
             st.info(t("history.same_as_current", lang, number=number, current=current_number))

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -216,3 +218,15 @@ def combine_units(
             record[unsur] = float(weighted / respondents)
         rows.append(record)
     return score(pd.DataFrame(rows), weighting) if rows else survey.iloc[0:0].copy()
+
+
+def counted_by(survey: pd.DataFrame, year: int, month: int) -> pd.Series:
+    """Mask of the survey rows counted at the posisi data month `month` of `year`: periods that start by
+    the month's last day (a period without a start counts). The one rule of the pages, the report, the
+    deck and the upload's warning."""
+    last_day = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return pd.Series(
+        [start is None or pd.isna(start) or start <= last_day for start in survey["period_start"]],
+        index=survey.index,
+        dtype=bool,
+    )

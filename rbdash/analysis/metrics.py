@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rbdash.ikm import combine_units
+from rbdash.ikm import combine_units, counted_by
 from rbdash.model import ActionPlan
 from rbdash.workbook.parse import split_numbered_items
 
@@ -253,10 +252,8 @@ def survey_by_as_of(model: ActionPlan, as_of_month: int) -> tuple[pd.DataFrame, 
     year = model.info.get("year")
     if survey.empty or not year:
         return survey, []
-    end = dt.date(int(year), as_of_month, calendar.monthrange(int(year), as_of_month)[1])
-    by_then = survey["period_start"].map(lambda start: start is None or pd.isna(start) or start <= end)
-    later = list(dict.fromkeys(survey.loc[~by_then.astype(bool), "period"]))
-    return survey[by_then.astype(bool)], later
+    counted = counted_by(survey, int(year), as_of_month)
+    return survey[counted], list(dict.fromkeys(survey.loc[~counted, "period"]))
 
 
 def ikm_table(model: ActionPlan, overall_label: str, as_of_month: int) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rbdash.analysis.summary import summarise
 from rbdash.cli.diff import cmd_diff
+from rbdash.cli.reading import load_named
 from rbdash.cli.store import (
     EXIT_INVALID,
     EXIT_UNREADABLE,
@@ -30,21 +31,9 @@ from rbdash.present import formatting as fmt
 from rbdash.store import StoreError
 from rbdash.workbook.content import template_content
 from rbdash.workbook.loader import load_workbook
-from rbdash.workbook.worker import load_untrusted
 from rbdash.workbook.writer import build_bundled_workbook, write_workbook
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
-
-
-def _load(path: str, lang: str) -> LoadResult | None:
-    """A workbook named on the command line, read in the bounded worker process; None when unreadable."""
-    try:
-        return load_untrusted(path)
-    except FileNotFoundError:
-        print(t("cli.file_not_found", lang, path=path), file=sys.stderr)
-    except (IsADirectoryError, PermissionError, OSError) as exc:
-        print(t("cli.cannot_read", lang, path=path, reason=exc.strerror or exc), file=sys.stderr)
-    return None
 
 
 def _exit_code(result: LoadResult) -> int:
@@ -54,7 +43,7 @@ def _exit_code(result: LoadResult) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    result = _load(args.file, args.lang)
+    result = load_named(args.file, args.lang)
     if result is None:
         return EXIT_UNREADABLE
     if args.json:
@@ -83,7 +72,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    result = _load(args.file, args.lang)
+    result = load_named(args.file, args.lang)
     if result is None:
         return EXIT_UNREADABLE
     data = summarise(result, args.lang)
@@ -150,7 +139,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(t("cli.report_needs_output", args.lang), file=sys.stderr)
         return EXIT_INVALID
     if args.file:
-        result = _load(args.file, args.lang)
+        result = load_named(args.file, args.lang)
         label = Path(args.file).name
     else:
         store = store_or_say(args.lang)

@@ -9,24 +9,17 @@ import sys
 from typing import Any
 
 from rbdash.analysis.diff import Change, Comparison, compare
+from rbdash.cli.reading import load_named
 from rbdash.cli.store import EXIT_INVALID, EXIT_UNREADABLE, EXIT_VALID
 from rbdash.messages import t
 from rbdash.model import LoadResult
 from rbdash.present.changes import changes_table, counts_text, missing_sheet_text, sheet_name
-from rbdash.workbook.worker import load_untrusted
 
 
 def _read(path: str, lang: str) -> LoadResult | None:
-    """A workbook named on the command line, read in the bounded worker; None (said) when it cannot be read."""
-    try:
-        result = load_untrusted(path)
-    except FileNotFoundError:
-        print(t("cli.file_not_found", lang, path=path), file=sys.stderr)
-        return None
-    except OSError as exc:
-        print(t("cli.cannot_read", lang, path=path, reason=exc.strerror or exc), file=sys.stderr)
-        return None
-    if result.plan is None:
+    """The workbook at `path`; None (said, with its problems) when it cannot be read at all."""
+    result = load_named(path, lang)
+    if result is not None and result.plan is None:
         for problem in result.problems:
             print(f"{path}: {problem.render(lang)}", file=sys.stderr)
         return None

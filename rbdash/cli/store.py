@@ -14,7 +14,7 @@ from rbdash.present.changes import counts_text
 from rbdash.problems import ProblemLog
 from rbdash.store import StoreError, Version, VersionStore, checked_user_name, open_store
 from rbdash.workbook.limits import DEFAULT_LIMITS
-from rbdash.workbook.loader import load_workbook, read_workbook_file
+from rbdash.workbook.loader import read_workbook_file
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -27,6 +27,15 @@ CONTENT_REFUSALS = ("store.removals_unconfirmed", "store.sheet_missing", "store.
 
 def say_store_error(exc: StoreError, lang: str) -> None:
     print(t(exc.key, lang, **exc.params), file=sys.stderr)
+
+
+def said_unchanged(exc: StoreError, lang: str) -> bool:
+    """The same content as the current version: said on standard output, and not a failure (a script
+    that publishes or restores monthly has nothing to do)."""
+    if exc.key != "store.unchanged":
+        return False
+    print(t(exc.key, lang, **exc.params))
+    return True
 
 
 def store_or_say(lang: str) -> VersionStore | None:
@@ -77,8 +86,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             data, _acting_editor(store, args.user), args.comment.strip(), allow_removals=args.allow_removals
         )
     except StoreError as exc:
-        if exc.key == "store.unchanged":  # nothing to do: not a failure for a script that publishes monthly
-            print(t(exc.key, args.lang, **exc.params))
+        if said_unchanged(exc, args.lang):
             return EXIT_VALID
         say_store_error(exc, args.lang)
         return EXIT_INVALID if exc.key in CONTENT_REFUSALS else EXIT_UNREADABLE
@@ -155,8 +163,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             args.number, user, t("store.restore_comment", args.lang, number=args.number), args.satker, args.year
         )
     except StoreError as exc:
-        if exc.key == "store.unchanged":  # the version asked for is the current content: nothing to do
-            print(t(exc.key, args.lang, **exc.params))
+        if said_unchanged(exc, args.lang):
             return EXIT_VALID
         say_store_error(exc, args.lang)
         return EXIT_INVALID
@@ -169,10 +176,7 @@ def _say_what_changed(store: VersionStore, before: Version | None, after: Versio
     """The counts per sheet of what `after` changed against `before` (nothing when either cannot be read)."""
     if before is None:
         return
-    try:
-        old, new = load_workbook(store.read(before)).plan, load_workbook(store.read(after)).plan
-    except StoreError:
-        return
+    old, new = store.content(before), store.content(after)  # compared at publishing: kept by the store
     if old is not None and new is not None:
         for line in counts_text(compare(old, new), lang):
             print(line)

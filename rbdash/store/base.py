@@ -250,6 +250,11 @@ class VersionStore(Protocol):
         """Version `number`; `StoreError` when there is none."""
         ...
 
+    def content(self, version: Version) -> ActionPlan | None:
+        """The model of a stored version (trusted), None when its file is missing or damaged; the store
+        keeps the last few, as each publish compares with the current one."""
+        ...
+
     def read(self, version: Version) -> bytes:
         """The bytes of a version's file, checked against its SHA-256."""
         ...

@@ -65,7 +65,7 @@ SIGN_IN_LOCK_WAIT = 2.0
 WRITE_LOCK_WAIT = 30.0
 
 
-#: Models of recently compared versions, by SHA-256 (`SqliteStore._content`); never changed by their readers.
+#: Models of recently compared versions, by SHA-256 (`SqliteStore.content`); never changed by their readers.
 _CONTENT: OrderedDict[str, ActionPlan | None] = OrderedDict()
 _CONTENT_LOCK = threading.Lock()
 _CONTENT_KEPT = 4
@@ -217,7 +217,7 @@ class SqliteStore(UserAccounts):
                     raise StoreError("store.changed_since_preview", number=newest, previewed=expected_current)
                 if current is not None:
                     refusal = content_refusal(
-                        self._content(current), newest, validation.plan, allow_removals=allow_removals
+                        self.content(current), newest, validation.plan, allow_removals=allow_removals
                     )
                     if refusal is not None:
                         raise refusal
@@ -288,7 +288,7 @@ class SqliteStore(UserAccounts):
             raise StoreError("store.ambiguous_version", number=number, choices=choices)
         return found[0]
 
-    def _content(self, version: Version) -> ActionPlan | None:
+    def content(self, version: Version) -> ActionPlan | None:
         """The model of a stored version (trusted), None when its file is missing or damaged. Kept for the
         last few contents (by SHA-256: a content never changes), as each publish compares with the current."""
         with _CONTENT_LOCK:

@@ -7,11 +7,14 @@ import hashlib
 import os
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
+from rbdash.analysis.diff import Comparison, compare
 from rbdash.config import BUNDLED_WORKBOOK, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
-from rbdash.model import LoadResult
+from rbdash.model import ActionPlan, LoadResult
+from rbdash.present.changes import changes_table
 from rbdash.store import StoreError, Version, VersionStore, open_store
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.worker import WORKER_FAILURES, load_untrusted, warm_up
@@ -53,6 +56,25 @@ def _load_version(_root: str, sha256: str) -> LoadResult:
     # Keyed by content alone (the store checks the bytes against `sha256`): equal files, one parse.
     # A missing or damaged file raises StoreError, which is not cached: the next run reads it again.
     return load_workbook(_store(_root).read_sha256(sha256))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _compared(before_sha: str, after_sha: str, _before: ActionPlan | None, _after: ActionPlan) -> Comparison:
+    return compare(_before, _after)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _changes_table(before_sha: str, after_sha: str, lang: str, _comparison: Comparison) -> pd.DataFrame:
+    return changes_table(_comparison, lang)
+
+
+def comparison_of(
+    before: ActionPlan | None, before_sha: str, after: ActionPlan, after_sha: str, lang: str
+) -> tuple[Comparison, pd.DataFrame]:
+    """What `after` changes against `before` and its table in `lang`, made once per pair of contents
+    (keyed by SHA-256) rather than on every rerun of the page (typing a comment, ticking a box)."""
+    comparison = _compared(before_sha, after_sha, before, after)
+    return comparison, _changes_table(before_sha, after_sha, lang, comparison)
 
 
 def load_bytes(data: bytes) -> LoadResult:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from rbdash.ikm import counted_by
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.problems import MessageRef, ProblemLog, Severity
 from rbdash.workbook import schema
@@ -170,12 +171,12 @@ def load_workbook(source: str | Path | bytes, limits: PackageLimits = DEFAULT_LI
 
 
 def _warn_of_later_periods(survey: pd.DataFrame, info: dict[str, Any], log: ProblemLog) -> None:
-    """Survey periods that start after the posisi data date are left out of every figure (metrics.
-    survey_by_as_of): say so at upload, so the date or the period can be corrected."""
+    """Survey periods that start after the posisi data month are left out of every figure (ikm.counted_by,
+    the rule of every page): say so at upload, so the date or the period can be corrected."""
     as_of = info.get("as_of")
     if as_of is None or survey.empty:
         return
-    later = survey[[start is not None and not pd.isna(start) and start > as_of for start in survey["period_start"]]]
+    later = survey[~counted_by(survey, as_of.year, as_of.month)]
     if not later.empty:
         periods = ", ".join(dict.fromkeys(later["period"]))
         log.warning(
