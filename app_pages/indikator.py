@@ -50,7 +50,10 @@ codes = list(states["indicator_code"])
 if codes:
     texts = dict(zip(states["indicator_code"], states["text"], strict=True))
     code = st.selectbox(
-        t("control.indicator", lang), codes, key="indicator_code", format_func=lambda c: f"{c} — {texts[c][:90]}"
+        t("control.indicator", lang),
+        codes,
+        key="indicator_code",
+        format_func=lambda c: fmt.short_text(f"{c} — {texts[c]}", 100),
     )
     if metrics.indicator_trend(model, code).empty:
         st.info(t("indicators.no_values", lang))

@@ -36,7 +36,7 @@ def version_option(k: tuple[str, int, int]) -> str:
     version = by_key[k]
     office = f" · {k[0]} {k[1]}" if several else ""
     when = fmt.timestamp(version.created_at, lang)
-    return f"{k[2]}{office} · {when} · {version.user} · {fmt.short_text(version.comment, 60)}"
+    return f"{k[2]}{office} · {when} · {fmt.short_text(version.user, 60)} · {fmt.short_text(version.comment, 60)}"
 
 
 key = st.selectbox(t("history.choose", lang), list(by_key), format_func=version_option, key="history_version")

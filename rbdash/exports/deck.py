@@ -23,6 +23,7 @@ from rbdash.model import ActionPlan
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
+from rbdash.present.text import literal
 from rbdash.present.views import example_sheet_names
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
@@ -85,7 +86,7 @@ class Notes:
     def write(self, slide, lang: str) -> None:
         """Put the cut texts, whole, into `slide`'s notes (nothing when nothing was cut)."""
         if self.texts:
-            slide.notes_slide.notes_text_frame.text = "\n\n".join([t("deck.full_text", lang), *self.texts])
+            slide.notes_slide.notes_text_frame.text = literal("\n\n".join([t("deck.full_text", lang), *self.texts]))
 
 
 def box_lines(height: int, points: int) -> int:
@@ -125,7 +126,7 @@ def _text(
     frame = box.text_frame
     frame.word_wrap = True
     run = frame.paragraphs[0].add_run()
-    run.text = shown
+    run.text = literal(shown)
     run.font.size = Pt(points)
     run.font.bold = bold
     if color is not None:

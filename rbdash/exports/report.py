@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as xml_escape
 
 import pandas as pd
 from reportlab.lib import colors
@@ -30,6 +30,7 @@ from rbdash.model import ActionPlan
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
+from rbdash.present.text import literal
 from rbdash.present.views import example_sheet_names
 
 PAGE = landscape(A4)
@@ -43,6 +44,11 @@ CELL_PADDING = 6  # ReportLab's default left and right padding of a table cell
 FOOTER_PART_CHARS = 60  # satker, decree number and version in the footer, each
 APPENDIX_ENTRY_CHARS = 40_000  # a text longer than one Excel cell is not repeated in the appendix
 APPENDIX_CHARS = 400_000  # the appendix holds at most this much text (some 60 pages)
+
+
+def escape(text: object) -> str:
+    """Workbook or user text for a ReportLab paragraph: shown literally (`literal`), markup escaped."""
+    return xml_escape(literal(text))
 
 
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:

@@ -13,6 +13,7 @@ from babel.numbers import format_decimal
 
 from rbdash.access.signin import WIB
 from rbdash.messages import LOCALES, t
+from rbdash.present.text import literal
 from rbdash.workbook.schema import MONTH_LONG_ID, MONTH_SHORT_ID
 
 MONTH_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -88,13 +89,13 @@ def missing_in_copy(lang: str = "id") -> str:
 
 
 def group_label(key: str, lang: str = "id") -> str:
-    """A programme or activity key (analysis.metrics.group_key) as shown."""
-    return key or missing_in_copy(lang)
+    """A programme or activity key (analysis.metrics.group_key) as shown (literally: `literal`)."""
+    return literal(key) if key else missing_in_copy(lang)
 
 
 def short_text(text: object, limit: int = 40) -> str:
-    """`text` cut to `limit` characters with an ellipsis (captions; the tables below show it in full)."""
-    value = str(text)
+    """`text` cut to `limit` characters with an ellipsis (captions; the tables below show it in full), literally."""
+    value = literal(text)
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 

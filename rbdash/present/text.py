@@ -1,8 +1,41 @@
-"""Helpers to show workbook text literally, whatever it contains."""
+"""Helpers to show workbook and user text literally, whatever it contains.
+
+`literal` is the one rule for every place text is shown (pages, tables, charts, the PDF and the deck):
+the characters as typed, except that bidirectional controls, which would reorder what follows them
+("exe.txt" shown as "txt.exe"), are shown as their code point instead. Each output then escapes
+for its own markup: `escape_markdown` for Streamlit, `charts.style` for Plotly, the report for PDF.
+"""
 
 from __future__ import annotations
 
 import re
+
+import pandas as pd
+
+# Unicode's explicit bidirectional formatting characters (UAX #9): embeddings, overrides, isolates and marks.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def literal(text: object) -> str:
+    """`text` as typed, with each bidirectional control shown as "[U+202E]" so it cannot reorder the text."""
+    return _BIDI_CONTROLS.sub(_code_point, str(text))
+
+
+def _code_point(match: re.Match[str]) -> str:
+    return f"[U+{ord(match.group()):04X}]"
+
+
+def literal_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell passed through `literal` (a copy; only when some cell needs it)."""
+    texts = [column for column in frame.columns if frame[column].dtype == object]
+    needs = [c for c in texts if frame[c].astype(str).str.contains(_BIDI_CONTROLS.pattern, regex=True).any()]
+    if not needs:
+        return frame
+    shown = frame.copy()
+    for column in needs:
+        shown[column] = shown[column].map(lambda v: literal(v) if isinstance(v, str) else v)
+    return shown
+
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&])")
 
@@ -15,7 +48,7 @@ _AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=https)(?=\\:)|(?<=http)(?=\\:)|(?<=www)
 
 def escape_markdown(text: object) -> str:
     """Escape Markdown/HTML-significant characters and break bare links, so the text renders as written."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", literal(text))
     return _AUTOLINK_TRIGGER.sub(WORD_JOINER, escaped)
 
 

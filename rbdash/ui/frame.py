@@ -13,7 +13,7 @@ from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
-from rbdash.present.text import escape_markdown
+from rbdash.present.text import escape_markdown, literal_frame
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError
 from rbdash.ui.loading import load_current
@@ -198,7 +198,7 @@ def _say_nothing_to_show(context: PageContext) -> None:
         return
     st.error(t("app.cannot_load", lang))
     if context.result is not None:
-        st.dataframe(problems_frame(context.result, lang), hide_index=True, width="stretch")
+        st.dataframe(literal_frame(problems_frame(context.result, lang)), hide_index=True, width="stretch")
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from rbdash.messages import t
 from rbdash.model import LoadResult
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
-from rbdash.present.text import escape_markdown
+from rbdash.present.text import escape_markdown, literal_frame
 
 if TYPE_CHECKING:
     from rbdash.store import Version
@@ -94,7 +94,7 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapp
     a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
     """
     st.dataframe(
-        frame,
+        literal_frame(frame),  # the downloads below keep the text exactly as in the workbook
         hide_index=True,
         width="stretch",
         key=f"{key}_table",

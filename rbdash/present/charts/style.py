@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from rbdash.analysis import metrics as m
 from rbdash.messages import t
 from rbdash.present import formatting as fmt
+from rbdash.present.text import literal
 
 # Okabe-Ito colours, the same on every page.
 STATUS_STYLE = {
@@ -41,7 +42,7 @@ ELLIPSIS = "…"
 
 def plain(text: object, width: int | None = None) -> str:
     """Workbook text made safe for Plotly's HTML-like labels, optionally wrapped with <br>."""
-    value = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    value = "" if text is None or (isinstance(text, float) and pd.isna(text)) else literal(text)
     if width:
         return "<br>".join(html.escape(line) for line in textwrap.wrap(value, width) or [""])
     return html.escape(value)
@@ -51,7 +52,7 @@ def label(text: object, width: int = LABEL_CHARS, lines: int = 1) -> str:
     """Workbook text for an axis tick, a legend entry or a title: at most `lines` lines of `width`
     characters, the last cut with "…" when the text is longer; escaped. Hover boxes and tables
     show the whole text (`plain`)."""
-    value = "" if text is None or (isinstance(text, float) and pd.isna(text)) else " ".join(str(text).split())
+    value = "" if text is None or (isinstance(text, float) and pd.isna(text)) else " ".join(literal(text).split())
     # Only the start can show: wrapping a 32,767-character cell whole would be wasted work.
     wrapped = textwrap.wrap(value[: width * (lines + 1)], width) or [""]
     if len(wrapped) > lines or len(value) > width * (lines + 1):
