@@ -15,7 +15,7 @@ from rbdash.ui.widgets import show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
-page_header(ctx, "page.ikm")
+page_header(ctx, "page.ikm", programme_scoped=False)
 
 table = metrics.ikm_table(model, t("ikm.overall", lang), month)
 _, later = metrics.survey_by_as_of(model, month)

@@ -17,9 +17,6 @@ lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.indicators")
 
 states = metrics.indicator_status(model, month)
-if ctx.programmes:
-    program_of = model.plan.set_index("code")["program"].map(metrics.group_key)
-    states = states[states["plan_code"].map(program_of).isin(ctx.programmes)]
 # Like the Gantt, the chart holds a page of indicators; the table keeps every one.
 page = chart_page(len(states), "indicator_page", lang)
 first_row, last_row = charts.page_span(page, len(states))

@@ -18,12 +18,13 @@ page_header(ctx, "page.schedule")
 
 plan = model.plan
 activities = metrics.activity_keys(model, ctx.programmes)
+activity_codes = metrics.code_spans(model, "activity")
 first, second, third = st.columns([3, 2, 2])
 chosen_activities = first.multiselect(
     t("control.activities", lang),
     activities,
     key="schedule_activities",
-    format_func=lambda key: fmt.group_label(key, lang),
+    format_func=lambda key: fmt.group_label(key, lang, activity_codes.get(key)),
     placeholder=t("control.choose", lang),
 )
 statuses = second.multiselect(

@@ -25,10 +25,13 @@ lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.report")
 st.write(t("report.intro", lang))
 stem = charts.chart_filename("laporan", model.info.get("year"), month)
-request = ReportRequest(ctx.loaded.sha256, month, lang, ctx.loaded.source_name or ctx.loaded.sha256[:12])
+# The whole workbook goes to the queue with the programmes chosen: equal requests share one build.
+request = ReportRequest(
+    ctx.loaded.sha256, month, lang, ctx.loaded.source_name or ctx.loaded.sha256[:12], tuple(ctx.programmes)
+)
 if st.button(t("report.build", lang), type="primary", key="report_build"):
     try:
-        st.session_state["report_job"] = submit_report(model, request, browser_session(), report_visitor())
+        st.session_state["report_job"] = submit_report(ctx.whole_model, request, browser_session(), report_visitor())
     except QueueFull as exc:
         st.session_state.pop("report_job", None)
         st.error(t(exc.key, lang))

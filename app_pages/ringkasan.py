@@ -71,10 +71,10 @@ sixth.caption(
     if ikm
     else t("ikm.no_data", lang)
 )
+if ctx.programmes:
+    sixth.caption(t("filter.ikm_whole", lang))
 
 progress = metrics.programme_progress(model, month)
-if ctx.programmes:
-    progress = progress[progress["program"].isin(ctx.programmes)]
 # A page of programmes per chart, as on Jadwal: one bar per programme of a plan with thousands would stall the browser.
 page = chart_page(len(progress), "overview_programme_page", lang, note="overview.page_note")
 first_row, last_row = charts.page_span(page, len(progress))

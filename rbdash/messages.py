@@ -1041,6 +1041,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The workbook cannot be loaded. Fix the following problems:",
     },
     "app.missing_in_copy": {"id": "tidak ada dalam salinan", "en": "not in the copy"},
+    "app.unnamed_group": {"id": "{codes} · nama tidak ada dalam salinan", "en": "{codes} · name not in the copy"},
+    "filter.all_programmes": {"id": "Filter: semua program", "en": "Filter: all programmes"},
+    "filter.programmes": {"id": "Filter: program {names}", "en": "Filter: programme(s) {names}"},
+    "filter.ikm_whole": {
+        "id": "IKM dihitung untuk seluruh satker; filter program tidak berlaku untuk IKM.",
+        "en": "The IKM covers the whole office; the programme filter does not apply to it.",
+    },
     # --- statuses, states and charts ---------------------------------------------------------
     "status.planned": {"id": "Rencana", "en": "Planned"},
     "status.done": {"id": "Selesai", "en": "Done"},

@@ -101,16 +101,17 @@ def test_schedule_filters(monkeypatch: pytest.MonkeyPatch) -> None:
     assert at.dataframe[0].value["Kode"].tolist() == ["RA-08"]
     at.multiselect(key="schedule_statuses").set_value([]).run()
     programmes = at.sidebar.multiselect(key="programmes")
-    assert programmes.options[0] == "(tidak ada dalam salinan)"  # shown as a label, kept as a key
+    # Shown by the rows it holds (the copy has no name for it), kept as a key.
+    assert programmes.options[0] == "RA-01–RA-03 · nama tidak ada dalam salinan"
     programmes.set_value([""]).run()
     assert at.dataframe[0].value["Kode"].tolist() == ["RA-01", "RA-02", "RA-03"]
     # Seen by the review: the filter kept the translated label and cleared itself on a language switch.
     at.sidebar.radio(key="lang").set_value("en").run()
     assert at.sidebar.multiselect(key="programmes").value == [""]
-    assert at.sidebar.multiselect(key="programmes").options[0] == "(not in the copy)"
+    assert at.sidebar.multiselect(key="programmes").options[0] == "RA-01–RA-03 · name not in the copy"
     assert at.dataframe[0].value["Code"].tolist() == ["RA-01", "RA-02", "RA-03"]
     activities = at.multiselect(key="schedule_activities")
-    assert activities.options == ["(not in the copy)"]
+    assert activities.options == ["RA-01–RA-03 · name not in the copy"]
     activities.set_value([""]).run()
     assert at.dataframe[0].value["Code"].tolist() == ["RA-01", "RA-02", "RA-03"]
 
@@ -390,3 +391,24 @@ def test_survey_periods_after_the_posisi_data_count_nowhere_and_are_said(
     assert not ikm.exception
     assert any("2022-TW3" in c.value and "tidak dihitung" in c.value for c in ikm.caption)
     assert "2022-TW3" not in ikm.selectbox(key="ikm_period").options
+
+
+def test_the_programme_filter_reaches_every_figure_and_table_and_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen: with one programme chosen the cards still counted all 11 rows and the tables listed others."""
+
+    def captions() -> list[str]:  # as read: Markdown escapes removed
+        return [c.value.replace("\\", "") for c in at.caption]
+
+    at = run_app(monkeypatch)
+    assert "Filter: semua program" in captions()[0]
+    at.sidebar.multiselect(key="programmes").set_value([""]).run()
+    # By hand (tests/test_metrics.py): 3 rows; 10 of 11 row-months done; 4 of 7 indicators achieved.
+    assert [metric.value for metric in at.metric] == ["3", "90,9%", "57,1%", "1", "1", "86,20 (B)"]
+    assert "Filter: program RA-01–RA-03 · nama tidak ada dalam salinan" in captions()[0]
+    assert any("filter program tidak berlaku untuk IKM" in c for c in captions())
+    assert [frame.value["Kode"].tolist() for frame in at.dataframe[:2]] == [["RA-02"], ["RA-02"]]
+    at.switch_page("app_pages/indikator.py").run()
+    assert "Filter: program RA-01–RA-03" in captions()[0]
+    assert {code.split(".")[0] for code in at.dataframe[0].value["Kode"]} == {"RA-01", "RA-02", "RA-03"}
+    at.switch_page("app_pages/ikm.py").run()
+    assert "filter program tidak berlaku untuk IKM" in captions()[0]

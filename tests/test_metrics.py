@@ -119,3 +119,28 @@ def test_group_keys_are_the_text_or_the_missing_key(model: ActionPlan) -> None:
     assert m.programme_keys(model)[0] == "" and "Peningkatan Kualitas Pelayanan Publik" in m.programme_keys(model)
     assert m.activity_keys(model, [""]) == [""]
     assert len(m.activity_keys(model, [])) >= len(m.activity_keys(model, ["Peningkatan Kualitas Pelayanan Publik"]))
+
+
+def test_the_programme_filter_restricts_every_frame_but_the_survey(model: ActionPlan) -> None:
+    # The copy names no programme for RA-01..RA-03 (key ""); the second programme holds RA-04..RA-11.
+    chosen = m.for_programmes(model, [m.MISSING_KEY])
+    assert list(chosen.plan["code"]) == ["RA-01", "RA-02", "RA-03"]
+    assert set(chosen.schedule["code"]) == set(chosen.realisation["code"]) == {"RA-01", "RA-02", "RA-03"}
+    assert len(chosen.schedule) == 1 + 12 + 1  # RA-01 in Jan, RA-02 every month, RA-03 in Aug
+    assert list(chosen.indicators["plan_code"].unique()) == ["RA-01", "RA-02", "RA-03"]
+    assert set(chosen.indicator_values["indicator_code"]) <= set(chosen.indicators["indicator_code"])
+    assert chosen.survey is model.survey  # the office's, not a programme's
+    assert m.for_programmes(model, []) is model
+    # By hand at September: scheduled RA-01/1, RA-02/1-9, RA-03/8 = 11; done all but RA-02/9 (sebagian);
+    # targets on 7 of the 8 indicators (RA-03.2 has none), achieved RA-01.1, RA-01.2, RA-01.4, RA-02.1.
+    figures = m.overview(chosen, 9)
+    assert (figures.plan_rows, figures.indicators) == (3, 8)
+    assert (figures.scheduled_to_date, figures.done_to_date, figures.partial_to_date) == (11, 10, 1)
+    assert (figures.indicators_with_target, figures.indicators_achieved) == (7, 4)
+    assert figures.overdue_rows == figures.due_next_month == ["RA-02"]
+
+
+def test_code_spans_name_groups_by_runs_of_their_rows(model: ActionPlan) -> None:
+    assert m.code_spans(model, "program") == {"": "RA-01–RA-03", "Peningkatan Kualitas Pelayanan Publik": "RA-04–RA-11"}
+    # RA-08's activity is missing from the copy as well: one key, two runs.
+    assert m.code_spans(model, "activity")[""] == "RA-01–RA-03, RA-08"

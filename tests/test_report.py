@@ -213,3 +213,30 @@ def test_report_cli_without_a_sheet(
     assert "Traceback" not in result.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-" and pptx.read_bytes()[:2] == b"PK"
     assert "Halaman 1" in PdfReader(str(pdf)).pages[0].extract_text()
+
+
+def test_the_report_follows_the_programme_filter_and_names_it(
+    bundled: LoadResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen: the Laporan report ignored the programme filter while its page said "dari data yang ditampilkan"."""
+    import pptx
+
+    from rbdash.exports.queue import ReportRequest, build_report
+
+    seen = _spy_on_figures(monkeypatch)
+    files = build_report(bundled.plan, ReportRequest(bundled.sha256, 9, "id", "v1", ("",)))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(files.pdf)).pages)
+    assert "Filter: program RA-01–RA-03 · nama tidak ada dalam salinan" in text
+    assert "3 (8 indikator)" in text  # rows and indicators of the chosen programme (by hand: test_metrics)
+    assert "filter program tidak berlaku untuk IKM" in text
+    programme_chart = seen[0]
+    assert len(programme_chart.data[0].y) == 1  # one programme charted
+    gantt_labels = " ".join(seen[1].layout.yaxis.ticktext)
+    assert "RA-01" in gantt_labels and "RA-04" not in gantt_labels
+    deck_text = " ".join(
+        shape.text_frame.text
+        for slide in pptx.Presentation(io.BytesIO(files.pptx)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert "Filter: program RA-01–RA-03" in deck_text and "3" in deck_text

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,6 +129,46 @@ def group_key(value: object) -> str:
 def programme_keys(model: ActionPlan) -> list[str]:
     """The programmes' keys in plan order."""
     return list(dict.fromkeys(group_key(p) for p in model.plan["program"]))
+
+
+def for_programmes(model: ActionPlan, programmes: list[str] | tuple[str, ...]) -> ActionPlan:
+    """`model` restricted to the chosen programmes' keys (the whole plan when none is chosen): their plan
+    rows, schedule, realisation, indicators and indicator values. The IKM survey is the office's, not a
+    programme's, and is kept whole (pages say so)."""
+    if not programmes:
+        return model
+    plan = model.plan[model.plan["program"].map(group_key).isin(list(programmes))]
+    codes = set(plan["code"])
+    indicators = model.indicators[model.indicators["plan_code"].isin(codes)]
+    return dataclasses.replace(
+        model,
+        plan=plan.reset_index(drop=True),
+        schedule=model.schedule[model.schedule["code"].isin(codes)].reset_index(drop=True),
+        realisation=model.realisation[model.realisation["code"].isin(codes)].reset_index(drop=True),
+        indicators=indicators.reset_index(drop=True),
+        indicator_values=model.indicator_values[
+            model.indicator_values["indicator_code"].isin(set(indicators["indicator_code"]))
+        ].reset_index(drop=True),
+    )
+
+
+def code_spans(model: ActionPlan, column: str) -> dict[str, str]:
+    """Per programme or activity key (`column`: "program" or "activity"), the plan codes of its rows as
+    runs in plan order ("RA-01–RA-03, RA-08"): what names a group the copy of the decree left unnamed."""
+    spans: dict[str, list[list[str]]] = {}
+    previous: dict[str, int] = {}
+    for position, (value, code) in enumerate(zip(model.plan[column], model.plan["code"], strict=True)):
+        key = group_key(value)
+        runs = spans.setdefault(key, [])
+        if runs and previous[key] == position - 1:
+            runs[-1].append(str(code))
+        else:
+            runs.append([str(code)])
+        previous[key] = position
+    return {
+        key: ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+        for key, runs in spans.items()
+    }
 
 
 def activity_keys(model: ActionPlan, programmes: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rbdash.analysis.summary import summarise
@@ -177,7 +178,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     from rbdash.exports.report import build_pdf
 
-    outputs = [(args.pdf, build_pdf), (args.pptx, build_deck)]
+    outputs: list[tuple[str | None, Callable[[ActionPlan, int, str, str], bytes]]] = [
+        (args.pdf, build_pdf),
+        (args.pptx, build_deck),
+    ]
     for path, build in outputs:
         if not path:
             continue

@@ -165,13 +165,15 @@ def _codes(found: list[str], limit: int | None = CODE_CHARS) -> str:
     return f"{len(found)}: {', '.join(shown) or '–'}"
 
 
-def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: str) -> bytes:
-    """The deck as .pptx bytes."""
+def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: str, filters: str | None = None) -> bytes:
+    """The deck as .pptx bytes; `filters` names the programmes `model` was restricted to (None: the whole plan)."""
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = WIDTH, HEIGHT
     blank = presentation.slide_layouts[6]
     info = model.info
     as_of = charts.as_of_text(info.get("as_of"), info.get("year"), as_of_month, lang)
+    if filters:
+        as_of = f"{as_of} · {filters}"
     examples = example_sheet_names(model)
     note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
     footer = [str(info.get("satker")), str(info.get("decree_number") or ""), version_label]

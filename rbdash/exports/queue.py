@@ -241,13 +241,15 @@ class BuildQueue:
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """Everything that determines a report's bytes: the data version, the as-of month, the language and
-    the version label printed in it (the build time printed on the cover is that of the shared build)."""
+    """Everything that determines a report's bytes: the data version, the as-of month, the language, the
+    version label printed in it and the programmes chosen (none: all); the build time printed on the cover
+    is that of the shared build."""
 
     sha256: str
     as_of_month: int
     lang: str
     version_label: str
+    programmes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,12 +262,19 @@ class ReportFiles:
 
 def build_report(model: ActionPlan, request: ReportRequest) -> ReportFiles:
     """Build both files of the report `request` asks for, from `model` (the version `request.sha256` names)."""
+    from rbdash.analysis import metrics
     from rbdash.exports.deck import build_deck
     from rbdash.exports.report import build_pdf
+    from rbdash.present.formatting import programmes_text
 
+    filters = None
+    if request.programmes:
+        chosen = list(request.programmes)
+        filters = programmes_text(chosen, request.lang, metrics.code_spans(model, "program"))
+        model = metrics.for_programmes(model, chosen)
     return ReportFiles(
-        build_pdf(model, request.as_of_month, request.lang, request.version_label),
-        build_deck(model, request.as_of_month, request.lang, request.version_label),
+        build_pdf(model, request.as_of_month, request.lang, request.version_label, filters=filters),
+        build_deck(model, request.as_of_month, request.lang, request.version_label, filters=filters),
     )
 
 

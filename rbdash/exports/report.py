@@ -146,9 +146,14 @@ def _table(rows: list[list[str]], widths: list[float], regular: str, bold: str, 
 
 
 def build_pdf(
-    model: ActionPlan, as_of_month: int, lang: str, version_label: str, generated_at: dt.datetime | None = None
+    model: ActionPlan,
+    as_of_month: int,
+    lang: str,
+    version_label: str,
+    generated_at: dt.datetime | None = None,
+    filters: str | None = None,
 ) -> bytes:
-    """The report as PDF bytes."""
+    """The report as PDF bytes; `filters` names the programmes `model` was restricted to (None: the whole plan)."""
     regular, bold = register_fonts()
     styles = _styles(regular, bold)
     appendix = Appendix(lang)
@@ -211,6 +216,7 @@ def build_pdf(
         Paragraph(escape(f"{satker} · {t('report.decree', lang)} {decree}"), h1),
         Spacer(1, 6 * mm),
         Paragraph(escape(as_of), h1),
+        Paragraph(escape(fit(filters or t("filter.all_programmes", lang), width, regular, 11, 3)), styles["body"]),
         Paragraph(escape(fit(t("report.version", lang, version=version_label), width, regular, 11, 2)), styles["body"]),
         Paragraph(escape(t("report.generated", lang, when=generated)), styles["body"]),
     ]
@@ -291,6 +297,8 @@ def build_pdf(
         indicator_note = [Paragraph(escape(note), styles["body"])]
     story += [picture(1 + gantt_pages, height - (22 * mm if indicator_note else 10 * mm)), *indicator_note, PageBreak()]
     if not chart_table.empty:
+        if filters:  # the survey is the office's: say that the programme filter does not reach it
+            story.append(Paragraph(escape(t("filter.ikm_whole", lang)), styles["body"]))
         story += [
             picture(2 + gantt_pages, height / 2 - 5 * mm),
             picture(3 + gantt_pages, height / 2 - 5 * mm),

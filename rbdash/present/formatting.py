@@ -88,9 +88,20 @@ def missing_in_copy(lang: str = "id") -> str:
     return f"({t('app.missing_in_copy', lang)})"
 
 
-def group_label(key: str, lang: str = "id") -> str:
-    """A programme or activity key (analysis.metrics.group_key) as shown (literally: `literal`)."""
-    return literal(key) if key else missing_in_copy(lang)
+def group_label(key: str, lang: str = "id", codes: str | None = None) -> str:
+    """A programme or activity key (analysis.metrics.group_key) as shown (literally: `literal`). A group
+    the copy of the decree leaves unnamed is named by its rows' `codes` (metrics.code_spans), marked as such."""
+    if key:
+        return literal(key)
+    return t("app.unnamed_group", lang, codes=literal(codes)) if codes else missing_in_copy(lang)
+
+
+def programmes_text(programmes: list[str], lang: str, spans: dict[str, str] | None = None) -> str:
+    """Which programmes the figures of a page reflect: "Filter: semua program" or the chosen ones."""
+    if not programmes:
+        return t("filter.all_programmes", lang)
+    names = "; ".join(short_text(group_label(key, lang, (spans or {}).get(key)), 60) for key in programmes)
+    return t("filter.programmes", lang, names=names)
 
 
 def short_text(text: object, limit: int = 40) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 import streamlit as st
 
@@ -77,9 +78,21 @@ class PageContext:
         return self.result
 
     @property
-    def model(self) -> ActionPlan:
+    def whole_model(self) -> ActionPlan:
+        """Every programme of the workbook (the filter's options; the problems concern the whole file)."""
         assert self.result is not None and self.result.plan is not None, "dashboard pages stop without a workbook"
         return self.result.plan
+
+    @cached_property
+    def model(self) -> ActionPlan:
+        """The workbook restricted to the programmes chosen in the sidebar: what every figure, table,
+        chart and export of a dashboard page shows (metrics.for_programmes)."""
+        return metrics.for_programmes(self.whole_model, self.programmes)
+
+    @property
+    def filters_text(self) -> str:
+        """Which programmes the page's figures reflect ("Filter: semua program")."""
+        return fmt.programmes_text(self.programmes, self.lang, metrics.code_spans(self.whole_model, "program"))
 
 
 def print_styles(print_mode: bool) -> None:
@@ -111,11 +124,12 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
         format_func=lambda mo: fmt.month_long(mo, lang),
     )
     options = metrics.programme_keys(model)
+    spans = metrics.code_spans(model, "program")
     st.sidebar.multiselect(
         t("control.programmes", lang),
         options,
         key="programmes",
-        format_func=lambda key: fmt.group_label(key, lang),
+        format_func=lambda key: fmt.group_label(key, lang, spans.get(key)),
         placeholder=t("control.all", lang),
     )
     st.sidebar.toggle(t("control.print_mode", lang), key="print_mode", help=t("control.print_help", lang))
@@ -132,8 +146,9 @@ def example_banner(model: ActionPlan, lang: str) -> None:
         st.warning(t("app.example_banner", lang, sheets=escape_markdown(", ".join(names))))
 
 
-def page_header(ctx: PageContext, title_key: str) -> None:
-    """Page title, example banner and the "posisi data per" line."""
+def page_header(ctx: PageContext, title_key: str, programme_scoped: bool = True) -> None:
+    """Page title, example banner, the "posisi data per" line and the filters the page reflects (a page
+    whose figures are the whole office's, not `programme_scoped`, says the programme filter does not apply)."""
     st.title(t(title_key, ctx.lang))
     example_banner(ctx.model, ctx.lang)
     info = ctx.model.info
@@ -143,6 +158,9 @@ def page_header(ctx: PageContext, title_key: str) -> None:
         + escape_markdown(
             f"{fmt.short_text(info.get('satker'), 80)} · {fmt.short_text(info.get('decree_number') or '', 80)}"
         )
+        + "  \n"
+        + escape_markdown(ctx.filters_text if programme_scoped else "")
+        + (t("filter.ikm_whole", ctx.lang) if ctx.programmes and not programme_scoped else "")
     )
 
 
