@@ -11,7 +11,7 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import show_chart, show_table
+from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -24,7 +24,7 @@ if later:  # said, never silently dropped
 if table.empty:
     st.info(t("ikm.no_data", lang))
     st.stop()
-show_chart(charts.ikm_trend(table, model, month, lang), "ikm", ctx, "ikm_trend")
+show_chart(charts.ikm_trend(table, model, month, lang), "ikm", ctx, "ikm_trend", FIRST_CHART_PRINT_ROOM)
 
 periods = list(dict.fromkeys(table["period"]))
 first, second = st.columns(2)

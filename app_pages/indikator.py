@@ -10,7 +10,7 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import chart_page, show_chart, show_table
+from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -26,6 +26,7 @@ show_chart(
     "indikator",
     ctx,
     "indicator_bars",
+    FIRST_CHART_PRINT_ROOM,
 )
 
 st.subheader(t("indicators.table", lang))

@@ -10,7 +10,7 @@ from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import chart_page, show_chart, show_table
+from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -50,5 +50,11 @@ rows = charts.gantt_rows(model, month, chosen, lang)
 st.caption(t("schedule.rows", lang, shown=len(rows), total=len(plan)) + " · " + t("schedule.legend", lang))
 # A chart holds a page of rows (a larger one would stall the browser); the table keeps every row.
 page = chart_page(len(rows), "schedule_page", lang)
-show_chart(charts.gantt(model, month, lang, chosen, page=page, rows=rows), "jadwal", ctx, "schedule_gantt")
+show_chart(
+    charts.gantt(model, month, lang, chosen, page=page, rows=rows),
+    "jadwal",
+    ctx,
+    "schedule_gantt",
+    FIRST_CHART_PRINT_ROOM,
+)
 show_table(plan_rows_table(model, list(rows["code"]), lang), "jadwal", ctx, "schedule_rows")

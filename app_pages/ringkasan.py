@@ -12,7 +12,10 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import chart_page, problems_frame, show_chart, show_table
+from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, problems_frame, show_chart, show_table
+
+#: Printed, the six cards and their notes take about 230 px of the first sheet above the chart.
+OVERVIEW_CHART_PRINT_ROOM = FIRST_CHART_PRINT_ROOM - 230
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -85,6 +88,7 @@ show_chart(
     "ringkasan",
     ctx,
     "overview_programmes",
+    OVERVIEW_CHART_PRINT_ROOM,
 )
 
 left, right = st.columns(2)

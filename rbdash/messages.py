@@ -1042,6 +1042,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "app.missing_in_copy": {"id": "tidak ada dalam salinan", "en": "not in the copy"},
     "app.unnamed_group": {"id": "{codes} · nama tidak ada dalam salinan", "en": "{codes} · name not in the copy"},
+    "print.table_cut": {
+        "id": "Dicetak {shown} baris pertama dari {total}; semua baris ada di unduhan XLSX.",
+        "en": "The first {shown} of {total} rows are printed; the XLSX download has every row.",
+    },
+    "print.exit": {"id": "Keluar dari mode cetak", "en": "Leave print mode"},
+    "print.hint": {
+        "id": "Mode cetak: tampilan seperti hasil cetak (Ctrl+P). Tombol ini tidak ikut tercetak.",
+        "en": "Print mode: the page as it prints (Ctrl+P). This button is not printed.",
+    },
     "filter.all_programmes": {"id": "Filter: semua program", "en": "Filter: all programmes"},
     "filter.programmes": {"id": "Filter: program {names}", "en": "Filter: programme(s) {names}"},
     "filter.ikm_whole": {

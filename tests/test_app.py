@@ -412,3 +412,13 @@ def test_the_programme_filter_reaches_every_figure_and_table_and_is_named(monkey
     assert {code.split(".")[0] for code in at.dataframe[0].value["Kode"]} == {"RA-01", "RA-02", "RA-03"}
     at.switch_page("app_pages/ikm.py").run()
     assert "filter program tidak berlaku untuk IKM" in captions()[0]
+
+
+def test_print_mode_offers_a_way_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen: Mode cetak hid the sidebar and its toggle, so only a reload led back."""
+    at = run_app(monkeypatch, page="app_pages/jadwal.py")
+    assert not [b for b in at.button if b.key == "print_exit"]
+    at.sidebar.toggle(key="print_mode").set_value(True).run()
+    at.button(key="print_exit").click().run()
+    assert not at.exception and at.sidebar.toggle(key="print_mode").value is False
+    assert not [b for b in at.button if b.key == "print_exit"]

@@ -165,8 +165,32 @@ def test_the_overview_answers_its_own_url(server: str, browser) -> None:
     page.close()
 
 
+def _pdf_pages(pdf: Path) -> list[str]:
+    """The text of each sheet of a printed PDF, as pdftotext reads it."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def _expected_print(path: str) -> tuple[str, set[str]]:
+    """Per page: the title of its first chart (which must print on sheet 1) and the codes its tables hold."""
+    from rbdash.analysis import metrics
+    from rbdash.workbook.loader import load_workbook
+
+    model = load_workbook(BUNDLED.read_bytes()).plan
+    assert model is not None
+    figures = metrics.overview(model, metrics.default_as_of_month(model))
+    return {
+        "": ("Kemajuan per program", set(figures.overdue_rows) | set(figures.due_next_month)),
+        "jadwal": ("Jadwal Rencana Aksi", set(model.plan["code"])),
+        "indikator": ("Capaian indikator terhadap target", set(model.indicators["indicator_code"])),
+        "ikm": ("Indeks Kepuasan Masyarakat", {f"U{number}" for number in range(1, 10)}),
+    }[path]
+
+
 @pytest.mark.parametrize("path", list(PAGES), ids=[name for _, name in PAGES.values()])
 def test_every_page_loads_and_prints(server: str, browser, path: str) -> None:
+    """Printed as Ctrl+P prints (A4 landscape): the title, the filters and the first chart share sheet 1,
+    and every table prints whole (seen: tables printed their scroll box, page 1 almost empty)."""
     title, name = PAGES[path]
     page = _open(browser, f"{server}/{path}")
     _ready(page, title)
@@ -174,6 +198,33 @@ def test_every_page_loads_and_prints(server: str, browser, path: str) -> None:
     assert page.get_by_text("Posisi data per", exact=False).first.is_visible()
     assert page.get_by_text("Page not found").count() == 0
     _artifacts(page, name)
+    page.close()
+    require_tool(shutil.which("pdftotext") is not None, "poppler-utils (pdftotext)")
+    sheets = _pdf_pages(ARTIFACTS / f"{name}_a4_landscape.pdf")
+    first_chart, codes = _expected_print(path)
+    assert title in sheets[0] and first_chart in sheets[0]
+    assert path == "ikm" or "Filter: semua program" in sheets[0]  # the IKM is the office's, whatever the filter
+    printed = "\n".join(sheets)
+    assert codes and {code for code in codes if code not in printed} == set()
+
+
+def test_print_mode_has_a_way_back_that_does_not_print(server: str, browser) -> None:
+    """Seen: Mode cetak hid the sidebar and its toggle; only a reload led back."""
+    page = _open(browser, f"{server}/jadwal")
+    _ready(page, "Jadwal")
+    page.get_by_text("Mode cetak").click()
+    way_back = page.get_by_role("button", name="Keluar dari mode cetak")
+    way_back.wait_for(timeout=30_000)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    page.emulate_media(media="print")
+    pdf = ARTIFACTS / "jadwal_print_mode.pdf"
+    page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+    page.emulate_media(media="screen")
+    require_tool(shutil.which("pdftotext") is not None, "poppler-utils (pdftotext)")
+    assert "Keluar dari mode cetak" not in "".join(_pdf_pages(pdf))
+    way_back.click()
+    page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
+    way_back.wait_for(state="detached", timeout=30_000)  # gone once the rerun has finished
     page.close()
 
 

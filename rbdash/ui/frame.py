@@ -12,7 +12,7 @@ import streamlit as st
 from rbdash.analysis import metrics
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
-from rbdash.present import charts
+from rbdash.present import charts, printing
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal_frame
 from rbdash.present.views import example_sheet_names
@@ -38,16 +38,62 @@ def language() -> str:
     return st.session_state["lang"]
 
 
-_PRINT_RULES = """
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stElementToolbar"],
-[data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stSlider"],
-[data-testid="stTextInput"], [data-testid="stRadio"], [data-testid="stCheckbox"],
-[data-testid="stToggle"], [data-testid="stDownloadButton"], [data-testid="stExpander"],
-.modebar-container { display: none !important; }
-[data-testid="stMainBlockContainer"], .block-container { padding: 0.5rem 1rem !important; max-width: 100% !important; }
-[data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stAlert"] {
-  break-inside: avoid; page-break-inside: avoid; }
+# What printing hides (widgets, the sidebar, the app's chrome) and how the rest is laid out on A4
+# landscape: tables as their printed HTML copy (present.printing), headings kept with what follows.
+_HIDDEN_IN_PRINT = ", ".join(
+    f'[data-testid="{name}"]'
+    for name in (
+        "stSidebar",
+        "stSidebarCollapsedControl",
+        "stHeader",
+        "stToolbar",
+        "stDecoration",
+        "stElementToolbar",
+        "stSelectbox",
+        "stMultiSelect",
+        "stSlider",
+        "stTextInput",
+        "stRadio",
+        "stCheckbox",
+        "stToggle",
+        "stDownloadButton",
+        "stExpander",
+        "stDataFrame",
+    )
+)
+# Printed only: buttons, among them Mode cetak's way back (which shows on screen in Mode cetak).
+_PRINT_ONLY_RULES = """
+[data-testid="stButton"], .st-key-print_exit { display: none !important; }
+[data-testid="stElementContainer"]:has([data-testid="stButton"]) { display: none !important; }
+"""
+_PRINT_RULES = f"""
+{_HIDDEN_IN_PRINT}, .modebar-container {{ display: none !important; }}
+[data-testid="stElementContainer"]:has({_HIDDEN_IN_PRINT}) {{ display: none !important; }}
+[data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: block !important; }}
+.{printing.TABLE_CLASS} {{ display: block !important; }}
+[data-testid="stMainBlockContainer"], .block-container {{ padding: 0 !important; max-width: 100% !important; }}
+[data-testid="stVerticalBlock"] {{ gap: 0.4rem !important; }}
+h1 {{ font-size: 1.6rem !important; padding: 0 0 0.2rem !important; }}
+h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
+[data-testid="stMetric"], [data-testid="stMetric"] > div {{ padding: 0.15rem 0.5rem !important; }}
+[data-testid="stAlert"] [role="alert"], [data-testid="stAlertContainer"] {{ padding: 0.35rem 0.75rem !important; }}
+[data-testid="stHorizontalBlock"] {{ flex-wrap: wrap !important; }}
+[data-testid="stHorizontalBlock"]:not(:has([data-testid="stMarkdown"], [data-testid="stPlotlyChart"],
+  [data-testid="stMetric"], [data-testid="stHeading"], .{printing.TABLE_CLASS})) {{ display: none !important; }}
+[data-testid="stColumn"]:has(.{printing.TABLE_CLASS}) {{ flex: 1 1 100% !important; min-width: 100% !important; }}
+[data-testid="stMetricValue"] {{ font-size: 1.5rem !important; }}
+[data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stAlert"] {{
+  break-inside: avoid; page-break-inside: avoid; }}
+"""
+# On screen the printed copies of tables stay hidden (outside Mode cetak); their look, everywhere.
+_TABLE_RULES = f"""
+[data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: none; }}
+.{printing.TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.25; }}
+.{printing.TABLE_CLASS} th, .{printing.TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
+  text-align: left; vertical-align: top; overflow-wrap: anywhere; min-width: 3.5em; }}
+.{printing.TABLE_CLASS} th {{ background: #eee; }}
+.{printing.TABLE_CLASS} thead {{ display: table-header-group; }}
+.{printing.TABLE_CLASS} tr {{ break-inside: avoid; page-break-inside: avoid; }}
 """
 
 
@@ -95,16 +141,24 @@ class PageContext:
         return fmt.programmes_text(self.programmes, self.lang, metrics.code_spans(self.whole_model, "program"))
 
 
-def print_styles(print_mode: bool) -> None:
-    """CSS for Ctrl+P (A4 landscape, no sidebar or widgets, charts kept whole); the same on screen in print mode."""
+def print_styles(print_mode: bool, lang: str = DEFAULT_LANGUAGE) -> None:
+    """CSS for Ctrl+P (A4 landscape, no sidebar or widgets, tables whole, charts kept whole); the same on
+    screen in Mode cetak, which offers a way back that does not print."""
     # The grid's own CSV button exports workbook text raw; tables offer safe downloads instead.
     rules = (
         '[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none !important; } '
-        f"@page {{ size: A4 landscape; margin: 10mm; }} @media print {{ {_PRINT_RULES} }}"
+        f"{_TABLE_RULES} @page {{ size: A4 landscape; margin: 10mm; }} "
+        f"@media print {{ {_PRINT_RULES} {_PRINT_ONLY_RULES} }}"
     )
     if print_mode:
         rules += _PRINT_RULES
     st.html(f"<style>{rules}</style>")
+    if print_mode:  # seen: Mode cetak hid the sidebar and its toggle, and only a reload led back
+        st.button(t("print.exit", lang), key="print_exit", on_click=_leave_print_mode, help=t("print.hint", lang))
+
+
+def _leave_print_mode() -> None:
+    st.session_state["print_mode"] = False
 
 
 def sidebar(result: LoadResult, lang: str) -> PageContext:
@@ -203,7 +257,7 @@ def frame() -> PageContext:
         print_styles(False)  # also hides the grid's raw CSV export
         return PageContext(result, lang, 1, [], False, current.problem)
     context = sidebar(result, lang)
-    print_styles(context.print_mode)
+    print_styles(context.print_mode, lang)
     return context
 
 

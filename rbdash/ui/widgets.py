@@ -11,7 +11,7 @@ import streamlit as st
 from rbdash.exports import tables as export
 from rbdash.messages import t
 from rbdash.model import LoadResult
-from rbdash.present import charts
+from rbdash.present import charts, printing
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal_frame
 
@@ -72,8 +72,21 @@ def chart_page(total: int, key: str, lang: str, note: str = "schedule.page_note"
     return page
 
 
-def show_chart(fig, kind: str, ctx: PageContext, key: str) -> None:
-    """A chart whose camera button saves a high-resolution PNG named after what and when."""
+#: Room for a chart on a printed sheet below a heading and a caption (present.printing.SHEET_HEIGHT_PX).
+CHART_PRINT_ROOM = printing.SHEET_HEIGHT_PX - 90
+#: Room for a page's first chart, which shares the first sheet with the page header (title, example
+#: banner, posisi data and filter lines, a caption): seen at 190-225 px printed.
+FIRST_CHART_PRINT_ROOM = printing.SHEET_HEIGHT_PX - 240
+
+
+def show_chart(fig, kind: str, ctx: PageContext, key: str, print_room: int = CHART_PRINT_ROOM) -> None:
+    """A chart whose camera button saves a high-resolution PNG named after what and when. Printed, it is
+    scaled to fit `print_room` pixels of a sheet, so it is never split (the first chart of a page gets
+    the room its header leaves)."""
+    zoom = printing.chart_zoom(fig.layout.height, print_room)
+    if zoom < 1:
+        rule = f".st-key-{key} {{ zoom: {zoom}; }}"
+        st.html(f"<style>@media print {{ {rule} }} {rule if ctx.print_mode else ''}</style>")
     st.plotly_chart(
         fig, config=charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key=key, theme=None
     )
@@ -101,6 +114,7 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapp
         row_height=WRAPPED_ROW_HEIGHT if wrapped else None,
         column_config={column: st.column_config.TextColumn(width=WRAPPED_COLUMN_WIDTH) for column in wrapped} or None,
     )
+    st.html(printing.table_html(frame, ctx.lang))  # what prints (Ctrl+P, Mode cetak) in the grid's place
     # Named after the workbook shown (plan year, as-of month); a page shown without one uses the name alone.
     stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month) if ctx.shows_workbook else name
     # Side by side, each as wide as its label (seen: fixed columns cut them to "U.." at 1366 px).

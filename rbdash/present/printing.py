@@ -1,0 +1,48 @@
+"""What a page prints (Ctrl+P or Mode cetak) instead of its on-screen widgets: tables as real HTML
+tables (every row and column, header repeated on each sheet, text wrapped) and charts scaled to fit a
+sheet. Plain functions over DataFrames and figure heights; the CSS that switches them on is ui.frame's."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from rbdash.messages import t
+from rbdash.present import formatting as fmt
+from rbdash.present.text import literal
+
+#: A4 landscape with 10 mm margins holds 277 x 190 mm: 1047 x 718 CSS pixels (96 per inch).
+SHEET_HEIGHT_PX = 718
+#: Rows a printed table holds: a longer one prints its first rows and says where the rest is (the XLSX
+#: download); the HTML goes to the browser on every run, so it is bounded like everything else.
+PRINT_TABLE_ROWS = 1000
+#: Class of the printed copy of a table (hidden on screen unless in Mode cetak).
+TABLE_CLASS = "rb-print-table"
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    return html.escape(literal(value)).replace("\n", "<br>")
+
+
+def table_html(frame: pd.DataFrame, lang: str, limit: int = PRINT_TABLE_ROWS) -> str:
+    """`frame` as the HTML table a page prints: every column, at most `limit` rows, then a note."""
+    head = "".join(f"<th>{_cell(column)}</th>" for column in frame.columns)
+    shown = frame.head(limit)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(value)}</td>" for value in row) + "</tr>"
+        for row in shown.itertuples(index=False, name=None)
+    )
+    note = ""
+    if len(frame) > limit:
+        text = t("print.table_cut", lang, shown=fmt.number(limit, lang), total=fmt.number(len(frame), lang))
+        note = f'<p class="rb-print-note">{html.escape(text)}</p>'
+    return f'<div class="{TABLE_CLASS}"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>'
+
+
+def chart_zoom(height: object, room: int) -> float:
+    """The scale at which a chart `height` pixels tall fits in `room` pixels of a printed sheet (at most 1)."""
+    tall = float(height) if isinstance(height, int | float) and height > 0 else 450.0  # Plotly's default height
+    return round(min(1.0, room / tall), 3)

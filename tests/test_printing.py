@@ -1,0 +1,34 @@
+"""What pages print: tables as whole HTML tables, charts scaled to fit a sheet, Mode cetak's way back."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rbdash.present import printing
+
+
+def test_a_printed_table_has_every_column_and_row_literally() -> None:
+    frame = pd.DataFrame(
+        {"Kode": ["RA-01", "<b>x</b>"], "Teks": ["baris 1\nbaris 2", "exe\u202etxt.exe"], "N": [1.5, None]}
+    )
+    html = printing.table_html(frame, "id")
+    assert html.startswith('<div class="rb-print-table"><table><thead><tr><th>Kode</th><th>Teks</th><th>N</th></tr>')
+    assert "<td>RA-01</td><td>baris 1<br>baris 2</td><td>1.5</td>" in html
+    # Markup is shown as typed, a right-to-left override as its code point, a missing value as nothing.
+    assert "<td>&lt;b&gt;x&lt;/b&gt;</td><td>exe[U+202E]txt.exe</td><td></td>" in html
+    assert html.count("<tr>") == 3 and "rb-print-note" not in html
+
+
+def test_a_very_long_table_prints_its_first_rows_and_says_where_the_rest_is() -> None:
+    html = printing.table_html(pd.DataFrame({"Kode": [f"RA-{n}" for n in range(1, 2501)]}), "id", limit=1000)
+    assert html.count("<tr>") == 1 + 1000 and "RA-1000<" in html and "RA-1001<" not in html
+    assert "Dicetak 1.000 baris pertama dari 2.500; semua baris ada di unduhan XLSX." in html
+
+
+@pytest.mark.parametrize(
+    ("height", "room", "zoom"),
+    [(634, 478, 0.754), (300, 478, 1.0), (None, 225, 0.5), (946, 478, 0.505), ("x", 900, 1.0)],
+)
+def test_charts_are_scaled_to_the_room_a_sheet_has(height: object, room: int, zoom: float) -> None:
+    assert printing.chart_zoom(height, room) == zoom  # None or junk: Plotly's default height, 450 px
