@@ -59,6 +59,9 @@ _HIDDEN_IN_PRINT = ", ".join(
         "stDownloadButton",
         "stExpander",
         "stDataFrame",
+        "stFileUploader",
+        "stTextArea",
+        "stNumberInput",
     )
 )
 # Printed only: buttons, among them Mode cetak's way back (which shows on screen in Mode cetak).
