@@ -29,7 +29,9 @@ show_chart(
     FIRST_CHART_PRINT_ROOM,
 )
 
-st.subheader(t("indicators.table", lang))
+# Seen: "73 % · Tertinggal" for 96 against a target of 100, with no word that it counts from the baseline.
+st.caption(t("indicators.formula", lang))
+st.subheader(t("indicators.table", lang), help=t("indicators.formula", lang))
 table = pd.DataFrame(
     {
         t("col.code", lang): states["indicator_code"],

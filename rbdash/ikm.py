@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -230,3 +231,42 @@ def counted_by(survey: pd.DataFrame, year: int, month: int) -> pd.Series:
         index=survey.index,
         dtype=bool,
     )
+
+
+#: An indicator measured by the satisfaction index: SATUAN "indeks" and a text that names the survey's
+#: "kepuasan" or "IKM" (the rule the Petunjuk sheet states).
+_SATISFACTION = re.compile(r"(?i)\bkepuasan\b|\bIKM\b")
+
+
+def is_ikm_indicator(unit: object, text: object) -> bool:
+    """Whether an indicator's value is the IKM (SATUAN "indeks", text naming "kepuasan" or "IKM")."""
+    return str(unit).strip().lower() == "indeks" and bool(_SATISFACTION.search(str(text)))
+
+
+def survey_indicator_values(indicators: pd.DataFrame, survey: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """The values the survey gives IKM indicators: per IKM indicator and survey period of `year`, the
+    overall converted IKM (all units pooled: `combine_units`) in the period's last month.
+
+    Columns: indicator_code, month, value, period. The survey wins over the Capaian Indikator sheet for
+    those months (the sheet's value is said when it differs)."""
+    columns = ["indicator_code", "month", "value", "period"]
+    if indicators.empty or survey.empty or not year:
+        return pd.DataFrame(columns=columns)
+    codes = [
+        code
+        for code, unit, text in zip(indicators["indicator_code"], indicators["unit"], indicators["text"], strict=True)
+        if is_ikm_indicator(unit, text)
+    ]
+    ends = pd.to_datetime(survey["period_end"], errors="coerce")
+    in_year = survey[(ends.dt.year == int(year)).to_numpy()]
+    if not codes or in_year.empty:
+        return pd.DataFrame(columns=columns)
+    overall = combine_units(in_year, keys=("period",))
+    last_month = in_year.assign(_end=pd.to_datetime(in_year["period_end"])).groupby("period")["_end"].max().dt.month
+    rows = [
+        (code, int(last_month[period]), float(converted), period)
+        for period, converted in zip(overall["period"], overall["ikm_converted"], strict=True)
+        if not pd.isna(converted)
+        for code in codes
+    ]
+    return pd.DataFrame(rows, columns=columns)

@@ -395,6 +395,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Bila '{found}' adalah lembar '{sheet}', ganti namanya menjadi '{sheet}'.",
         "en": "If '{found}' is the '{sheet}' sheet, rename it to '{sheet}'.",
     },
+    "problem.indicator_value_from_survey.message": {
+        "id": "Nilai indikator IKM {code} bulan {month:n} adalah {value:n}, sedangkan IKM survei {period} (semua unit) adalah {survey:n}; dasbor, laporan, dan salindia memakai nilai survei.",
+        "en": "IKM indicator {code} has {value:n} for month {month:n}, while the {period} survey's IKM (all units) is {survey:n}; the dashboard, the report and the deck use the survey's value.",
+    },
+    "problem.indicator_value_from_survey.fix": {
+        "id": "Isi nilai yang sama dengan survei, atau kosongkan baris itu: nilai indikator IKM diambil dari survei untuk bulan terakhir setiap periode survei.",
+        "en": "Enter the survey's value, or clear that row: an IKM indicator takes the survey's value for the last month of each survey period.",
+    },
     "problem.survey_after_as_of.message": {
         "id": "Periode survei {periods} dimulai setelah posisi data ({as_of}); periode itu tidak dihitung di dasbor, laporan, maupun salindia.",
         "en": "Survey periods {periods} start after the as-of date ({as_of}); they are not counted on the dashboard, in the report or the deck.",
@@ -1008,8 +1016,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Realisasi: each month, one row per KODE and BULAN worked on. STATUS: Selesai (done), Sebagian (partial), Belum (not done) or Batal (cancelled). PROGRES (%) 0 to 100. BUKTI: name or link of the evidence.",
     },
     "guide.indicator_values": {
-        "id": "Capaian Indikator: satu baris per KODE INDIKATOR dan BULAN dengan NILAI capaian (untuk ada/tidak: 1 atau 0).",
-        "en": "Capaian Indikator: one row per KODE INDIKATOR and BULAN with the achieved NILAI (for ada/tidak: 1 or 0).",
+        "id": "Capaian Indikator: satu baris per KODE INDIKATOR dan BULAN dengan NILAI capaian (untuk ada/tidak: 1 atau 0). Indikator IKM (SATUAN 'indeks' dan teksnya menyebut 'kepuasan' atau 'IKM') mengambil nilainya dari survei: IKM semua unit pada bulan terakhir setiap periode survei; nilai lain di bulan itu diabaikan dan diberi peringatan. Capaian dihitung dari baseline: (nilai − baseline) ÷ (target − baseline), 0–100 %; tanpa baseline, baseline dianggap 0; untuk ARAH turun: (baseline − nilai) ÷ (baseline − target).",
+        "en": "Capaian Indikator: one row per KODE INDIKATOR and BULAN with the achieved NILAI (for ada/tidak: 1 or 0). An IKM indicator (SATUAN 'indeks' and a text naming 'kepuasan' or 'IKM') takes its value from the survey: the all-units IKM in the last month of each survey period; another value in that month is ignored with a warning. Completion is measured from the baseline: (value − baseline) ÷ (target − baseline), 0–100 %; without a baseline, the baseline is 0; for ARAH turun: (baseline − value) ÷ (baseline − target).",
     },
     "guide.survey": {
         "id": "Survei Kepuasan Masyarakat: isi lembar 'Responden SKM' (satu baris per responden, jawaban U1-U9 bernilai 1-4) ATAU lembar 'IKM' (NRR per unsur dan jumlah responden per periode dan unit). RB Dash menghitung IKM, nilai konversi (x25) dan mutu pelayanan A-D menurut PermenPANRB 14/2017.",
@@ -1193,6 +1201,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Blue boxes: scheduled months. Marks: ● done, ◆ partial, ○ not done (as-of month), ✕ late, — cancelled. Months after the as-of month show the plan box only.",
     },
     "schedule.rows": {"id": "{shown:n} dari {total:n} baris ditampilkan", "en": "{shown:n} of {total:n} rows shown"},
+    "indicators.formula": {
+        "id": "Capaian = (nilai − baseline) ÷ (target − baseline), dibatasi 0–100 %; tanpa baseline, baseline = 0; untuk indikator 'turun': (baseline − nilai) ÷ (baseline − target). Contoh: baseline 85, target 100, nilai 96 → (96 − 85) ÷ (100 − 85) = 73 %. Indikator IKM mengambil nilainya dari survei (IKM semua unit).",
+        "en": "Completion = (value − baseline) ÷ (target − baseline), kept within 0–100 %; without a baseline, baseline = 0; for 'turun' (lower is better): (baseline − value) ÷ (baseline − target). Example: baseline 85, target 100, value 96 → (96 − 85) ÷ (100 − 85) = 73 %. IKM indicators take their value from the survey (all-units IKM).",
+    },
     "indicators.table": {"id": "Daftar indikator (teks lengkap)", "en": "Indicator list (full text)"},
     "indicators.no_values": {
         "id": "Belum ada nilai capaian untuk indikator ini.",

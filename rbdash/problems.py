@@ -63,6 +63,7 @@ ProblemCode = Literal[
     "sheet_row_too_far",
     "sheet_too_large",
     "survey_after_as_of",
+    "indicator_value_from_survey",
     "survey_conflict",
     "too_many_entries",
     "unknown_code",

@@ -153,3 +153,24 @@ def test_committed_workbook_matches_its_generator(tmp_path) -> None:
     for data in (committed, rebuilt):
         data.pop("source")
     assert committed == rebuilt
+
+
+def test_the_example_ikm_indicator_agrees_with_the_example_survey(bundled: LoadResult) -> None:
+    """Seen: the IKM indicator's example values (86,4 / 87,9 / 89,1) contradicted the example survey."""
+    assert [p.cell for p in bundled.problems if p.code == "indicator_value_from_survey"] == []
+
+
+def test_an_ikm_value_that_differs_from_the_survey_is_said_where_it_is(bundled: LoadResult) -> None:
+    from rbdash.workbook.loader import load_workbook
+    from tests.conftest import bundled_with
+
+    def edit(wb) -> None:
+        ws = wb["Capaian Indikator"]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "RA-05.3" and ws.cell(r, 2).value == 9)
+        ws.cell(row, 3).value = 89.1
+
+    found = [p for p in load_workbook(bundled_with(edit)).problems if p.code == "indicator_value_from_survey"]
+    assert [(p.sheet, p.severity) for p in found] == [("Capaian Indikator", "warning")]
+    assert "RA-05.3 bulan 9 adalah 89,1, sedangkan IKM survei 2022-TW3 (semua unit) adalah 86,2" in found[0].message(
+        "id"
+    )

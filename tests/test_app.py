@@ -71,7 +71,7 @@ def test_every_page_renders(monkeypatch: pytest.MonkeyPatch, page: str, title: s
 def test_overview_figures_follow_the_as_of_month(monkeypatch: pytest.MonkeyPatch) -> None:
     at = run_app(monkeypatch)
     values = [m.value for m in at.metric]
-    assert values == ["11", "83,0%", "33,3%", "6", "6", "86,20 (B)"]
+    assert values == ["11", "83,0%", "28,6%", "6", "6", "86,20 (B)"]
     at.sidebar.select_slider(key="as_of_month").set_value(5).run()
     assert not at.exception
     values = [m.value for m in at.metric]

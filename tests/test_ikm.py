@@ -8,7 +8,9 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
+from rbdash import ikm
 from rbdash.ikm import MUTU_BANDS, band_for, combine_units, compute_ikm, nrr_from_responses, round_converted, score
+from rbdash.model import LoadResult
 
 
 def nine(last: str, first: str) -> list[str]:
@@ -135,3 +137,27 @@ def test_units_from_answers_are_pooled_answer_by_answer() -> None:
 def test_wrong_number_of_unsur_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
         compute_ikm(["3"] * 8)
+
+
+@pytest.mark.parametrize(
+    ("unit", "text", "expected"),
+    [
+        ("indeks", "Indeks Kepuasan layanan yang di dapat melalui survei pelayanan;", True),
+        ("Indeks ", "Nilai IKM unit layanan", True),
+        ("persen", "Indeks Kepuasan layanan", False),  # not measured as an index
+        ("indeks", "Indeks Reformasi Birokrasi", False),  # an index, but not the satisfaction survey's
+        ("indeks", "ketidakpuasan", False),
+    ],
+)
+def test_which_indicators_are_the_ikm(unit: str, text: str, expected: bool) -> None:
+    assert ikm.is_ikm_indicator(unit, text) is expected
+
+
+def test_ikm_indicators_get_the_all_units_ikm_of_each_period(bundled: LoadResult) -> None:
+    model = bundled.plan
+    derived = ikm.survey_indicator_values(model.indicators, model.survey, 2022)
+    # RA-05.3 and RA-06.1 are the bundled IKM indicators; the quarters end in March, June and September.
+    assert sorted(set(derived["indicator_code"])) == ["RA-05.3", "RA-06.1"]
+    got = derived[derived["indicator_code"] == "RA-05.3"][["month", "value", "period"]].values.tolist()
+    assert got == [[3, 79.59, "2022-TW1"], [6, 82.91, "2022-TW2"], [9, 86.20, "2022-TW3"]]
+    assert ikm.survey_indicator_values(model.indicators, model.survey, 2023).empty  # another year's survey

@@ -3,6 +3,8 @@ the example realisation in rbdash/annex2022.py, plus synthetic cases for directi
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -48,8 +50,9 @@ def test_overview(model: ActionPlan) -> None:
     assert figures.done_share == pytest.approx(39 / 47)
     assert figures.overdue_rows == ["RA-02", "RA-05", "RA-06", "RA-08", "RA-09", "RA-11"]
     assert figures.due_next_month == ["RA-02", "RA-04", "RA-05", "RA-06", "RA-09", "RA-10"]
-    assert (figures.indicators_with_target, figures.indicators_achieved) == (21, 7)
-    assert figures.indicator_completion == pytest.approx(1 / 3)
+    # RA-05.3 (an IKM indicator) takes the survey's TW3 86.20, short of its target 88.31: 6 of 21 achieved.
+    assert (figures.indicators_with_target, figures.indicators_achieved) == (21, 6)
+    assert figures.indicator_completion == pytest.approx(6 / 21)
     # TW3 overall: (60 x 3.537037 + 36 x 3.299383) / 96 = 331 / 96 = 3.447917 -> x 25 = 86.20, B.
     assert figures.latest_ikm["period"] == "2022-TW3"
     assert figures.latest_ikm["ikm_converted"] == 86.20 and figures.latest_ikm["mutu"] == "B"
@@ -65,7 +68,11 @@ def test_programme_progress(model: ActionPlan) -> None:
 
 def test_indicator_states_on_the_example(model: ActionPlan) -> None:
     states = m.indicator_status(model, 9).set_index("indicator_code")
-    assert states["state"].value_counts().to_dict() == {"no_data": 11, "achieved": 7, "no_target": 4, "behind": 3}
+    assert states["state"].value_counts().to_dict() == {"no_data": 11, "achieved": 6, "no_target": 4, "behind": 4}
+    # RA-05.3, an IKM indicator: the survey's 86.20 from baseline 85.2 to target 88.31, expected by
+    # September 85.2 + 3.11 x 9/12 = 87.53: behind, (86.2 - 85.2) / 3.11 complete.
+    assert states.loc["RA-05.3", "value"] == 86.2 and states.loc["RA-05.3", "state"] == "behind"
+    assert states.loc["RA-05.3", "completion"] == pytest.approx(1.0 / 3.11)
     # RA-01.3: 96 against target 100 from baseline 85: expected by September 85 + 15 x 9/12 = 96.25.
     assert states.loc["RA-01.3", "state"] == "behind"
     assert states.loc["RA-01.3", "completion"] == pytest.approx((96 - 85) / (100 - 85))
@@ -144,3 +151,25 @@ def test_code_spans_name_groups_by_runs_of_their_rows(model: ActionPlan) -> None
     assert m.code_spans(model, "program") == {"": "RA-01–RA-03", "Peningkatan Kualitas Pelayanan Publik": "RA-04–RA-11"}
     # RA-08's activity is missing from the copy as well: one key, two runs.
     assert m.code_spans(model, "activity")[""] == "RA-01–RA-03, RA-08"
+
+
+def test_an_ikm_indicator_takes_the_surveys_value(model: ActionPlan) -> None:
+    """Seen: Capaian Indikator said 86,4 / 87,9 / 89,1 for the IKM while the survey said 79,59 / 82,91 /
+    86,20 (89,1 would be band A, the survey says B). The survey's all-units IKM wins for its months."""
+    edited = dataclasses.replace(
+        model,
+        indicator_values=model.indicator_values.assign(
+            value=[89.1 if (c, mo) == ("RA-05.3", 9) else v for c, mo, v in zip(*_ivalues(model), strict=True)]
+        ),
+    )
+    trend = m.indicator_trend(edited, "RA-05.3", 9)
+    assert trend["value"].tolist() == [79.59, 82.91, 86.20] and trend["note"].tolist()[-1] == "IKM 2022-TW3"
+    # At June the TW3 survey is not counted yet (the one rule for periods after the posisi data).
+    assert m.indicator_trend(edited, "RA-05.3", 6)["value"].tolist() == [79.59, 82.91, 89.1]
+    other = m.indicator_trend(edited, "RA-01.3", 9)  # not an IKM indicator: the sheet's values
+    assert other["value"].tolist() == [30, 60, 90, 96]
+
+
+def _ivalues(model: ActionPlan) -> tuple[list, list, list]:
+    values = model.indicator_values
+    return list(values["indicator_code"]), list(values["month"]), list(values["value"])

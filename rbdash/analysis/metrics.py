@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rbdash.ikm import combine_units, counted_by
+from rbdash.ikm import combine_units, counted_by, survey_indicator_values
 from rbdash.model import ActionPlan
 from rbdash.workbook.parse import split_numbered_items
 
@@ -202,8 +202,8 @@ def indicator_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     (0 when not given, for "naik") in January to the target in December.
     """
     indicators = model.indicators
-    values = model.indicator_values
-    values = values[values["month"] <= as_of_month].sort_values("month")
+    values = indicator_values(model, as_of_month)
+    values = values[values["month"] <= as_of_month].sort_values("month", kind="stable")
     latest = values.groupby("indicator_code").tail(1).set_index("indicator_code")
     rows = []
     for ind in indicators.itertuples(index=False):
@@ -279,10 +279,35 @@ def _expected(target: float, baseline: float, lower_is_better: bool, as_of_month
     return start + (target - start) * as_of_month / 12
 
 
-def indicator_trend(model: ActionPlan, indicator_code: str) -> pd.DataFrame:
-    """The values of one indicator by month."""
-    values = model.indicator_values
-    return values[values["indicator_code"] == indicator_code].sort_values("month")[["month", "value", "note"]]
+def indicator_values(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
+    """The Capaian Indikator values, where an IKM indicator takes the survey's overall IKM in the last
+    month of each survey period counted at the as-of month (`ikm.survey_indicator_values`, the rule the
+    Petunjuk sheet states): one value per indicator and month, `from_survey` saying which came from it."""
+    values = model.indicator_values.assign(from_survey=False)
+    survey, _ = survey_by_as_of(model, as_of_month)
+    derived = survey_indicator_values(model.indicators, survey, model.info.get("year"))
+    if derived.empty:
+        return values
+    replaced = pd.MultiIndex.from_frame(values[["indicator_code", "month"]]).isin(
+        pd.MultiIndex.from_frame(derived[["indicator_code", "month"]])
+    )
+    from_survey = derived.assign(
+        satker=model.info.get("satker"),
+        year=model.info.get("year"),
+        note=derived["period"].map(lambda period: f"IKM {period}"),
+        excel_row=pd.NA,
+        from_survey=True,
+    )[list(values.columns)]
+    kept = values[~replaced]
+    combined = pd.concat([kept, from_survey], ignore_index=True) if not kept.empty else from_survey
+    return combined.sort_values(["indicator_code", "month"], kind="stable").reset_index(drop=True)
+
+
+def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int = 12) -> pd.DataFrame:
+    """The values of one indicator by month (`indicator_values`)."""
+    values = indicator_values(model, as_of_month)
+    chosen = values[values["indicator_code"] == indicator_code].sort_values("month", kind="stable")
+    return chosen[["month", "value", "note"]]
 
 
 def survey_by_as_of(model: ActionPlan, as_of_month: int) -> tuple[pd.DataFrame, list[str]]:

@@ -295,7 +295,8 @@ def build_pdf(
             heading=t("report.behind", lang),
         )
         indicator_note = [Paragraph(escape(note), styles["body"])]
-    story += [picture(1 + gantt_pages, height - (22 * mm if indicator_note else 10 * mm)), *indicator_note, PageBreak()]
+    indicator_note.append(Paragraph(escape(t("indicators.formula", lang)), styles["small"]))
+    story += [picture(1 + gantt_pages, height - 32 * mm), *indicator_note, PageBreak()]
     if not chart_table.empty:
         if filters:  # the survey is the office's: say that the programme filter does not reach it
             story.append(Paragraph(escape(t("filter.ikm_whole", lang)), styles["body"]))

@@ -22,9 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from rbdash.ikm import counted_by
+from rbdash.ikm import counted_by, survey_indicator_values
 from rbdash.model import ActionPlan, LoadResult
-from rbdash.problems import MessageRef, ProblemLog, Severity
+from rbdash.problems import MessageRef, ProblemLog, Severity, cell_ref
 from rbdash.workbook import schema
 from rbdash.workbook.archive import size_allowed
 from rbdash.workbook.grids import PARSE_ORDER, SheetReads
@@ -32,7 +32,7 @@ from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits, PackageProblem
 from rbdash.workbook.package import PackageInfo, SheetPart, open_package
 from rbdash.workbook.plan_sheets import empty_plan, empty_schedule, parse_info, parse_plan
 from rbdash.workbook.survey_sheets import parse_survey, parse_survey_nrr, parse_survey_responses
-from rbdash.workbook.tables import read_table
+from rbdash.workbook.tables import Table, read_table
 from rbdash.workbook.value_sheets import parse_indicator_values, parse_indicators, parse_realisation
 
 # ----------------------------------------------------------------------------------------------
@@ -184,6 +184,34 @@ def _warn_of_later_periods(survey: pd.DataFrame, info: dict[str, Any], log: Prob
         )
 
 
+def _warn_of_values_the_survey_replaces(
+    table: Table | None,
+    indicators: pd.DataFrame,
+    values: pd.DataFrame,
+    survey: pd.DataFrame,
+    info: dict,
+    log: ProblemLog,
+) -> None:
+    """An IKM indicator's value on Capaian Indikator that differs from the survey's for that month: the
+    dashboard shows the survey's (seen: 89,1 in the sheet, band A, against a survey of 86,20, band B)."""
+    derived = survey_indicator_values(indicators, survey, info.get("year"))
+    if table is None or derived.empty or values.empty:
+        return
+    merged = values.merge(derived, on=["indicator_code", "month"], suffixes=("", "_survey"))
+    differing = merged[(merged["value"] - merged["value_survey"]).abs() > 0.005]
+    for row in differing.itertuples(index=False):
+        log.warning(
+            "indicator_value_from_survey",
+            table.grid.name,
+            cell_ref(int(row.excel_row) - 1, table.col("value")),
+            code=row.indicator_code,
+            month=int(row.month),
+            value=float(row.value),
+            survey=float(row.value_survey),
+            period=row.period,
+        )
+
+
 def _parse_sheets(reads: SheetReads, sheets: dict[str, SheetPart], log: ProblemLog) -> ActionPlan | None:
     """Parse and cross-check every sheet as it arrives; None when the workbook is unreadable."""
     info = parse_info(reads.grid("info"), log)
@@ -216,6 +244,7 @@ def _parse_sheets(reads: SheetReads, sheets: dict[str, SheetPart], log: ProblemL
     )
     survey = parse_survey(nrr_rows, responses, names, info, log)
     _warn_of_later_periods(survey, info, log)
+    _warn_of_values_the_survey_replaces(tables["indicator_values"], indicators, values, survey, info, log)
 
     for key, table in tables.items():
         sheet_key = "survey" if key.startswith("survey") else key
