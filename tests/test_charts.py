@@ -210,3 +210,79 @@ def test_a_model_with_data_has_no_no_data_note(model: ActionPlan) -> None:
         charts.programme_bars(metrics.programme_progress(model, 9), model, 9, "id"),
     ]
     assert all(NO_DATA not in _notes(figure) for figure in figures)
+
+
+# ----------------------------------------------------------------------------------------------
+# Workbook text as typed: what Plotly draws of a label (it reads the tags <b>, <i> and <br>, and only the
+# entities below and numeric ones: '&quot;' would be drawn as such).
+
+HOSTILE = ("UNIT <script>alert(1)</script>", "\"quoted\" & 'single'", "a < b > c", "**bold** $x^2$")
+_PLOTLY_ENTITIES = {
+    "amp": "&",
+    "lt": "<",
+    "gt": ">",
+    "nbsp": "\xa0",
+    "mu": "μ",
+    "times": "×",
+    "plusmn": "±",
+    "deg": "°",
+}
+
+
+def _drawn(text: str) -> str:
+    """`text` as Plotly draws it, lines joined by '\\n'."""
+    import re
+
+    lines = re.split(r"<br>", text)
+    shown = []
+    for line in lines:
+        line = re.sub(r"</?[bi]>", "", line)
+        assert "<" not in line and ">" not in line, text  # any other tag would be read as markup
+        assert "$" not in line, text  # "$...$" would be read as TeX where a page has MathJax
+
+        def entity(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("#x"):
+                return chr(int(name[2:], 16))
+            if name.startswith("#"):
+                return chr(int(name[1:]))
+            return _PLOTLY_ENTITIES.get(name, match.group(0))
+
+        shown.append(re.sub(r"&(#\d+|#x[\da-fA-F]+|[a-z]+);", entity, line))
+    return "\n".join(shown)
+
+
+def test_escape_is_what_plotly_reads() -> None:
+    for text in HOSTILE:
+        assert _drawn(charts.escape(text)) == text
+        assert _drawn(charts.label(text)) == text and _drawn(charts.plain(text)) == text
+    assert charts.escape("\"a\" & 'b' <c> $d$") == "\"a\" &amp; 'b' &lt;c&gt; &#36;d&#36;"
+
+
+def test_a_long_token_is_bounded_in_width_not_only_in_characters(model: ActionPlan) -> None:
+    """Seen: a 200-character code without spaces squeezed the Gantt. Wide characters ('W', CJK) made a
+    label of the allowed characters twice as wide; now a label line is also bounded in ems."""
+    import dataclasses
+
+    plan, schedule, realisation = model.plan.copy(), model.schedule.copy(), model.realisation.copy()
+    for index, token in ((3, "W" * 200), (4, "中" * 200)):
+        old, new = plan.loc[plan.index[index], "code"], "RA-" + token
+        plan.loc[plan.index[index], "code"] = new
+        schedule.loc[schedule["code"] == old, "code"] = new
+        realisation.loc[realisation["code"] == old, "code"] = new
+    plan.loc[plan.index[6], "sub_activity"] = "M" * 200
+    plan.loc[plan.index[8], "activity"] = "W" * 200
+    plan.loc[plan.index[9], "program"] = "W" * 200
+    wide = dataclasses.replace(model, plan=plan, schedule=schedule, realisation=realisation)
+    ticks = list(charts.gantt(wide, 9, "id").layout.yaxis.ticktext)
+    widest = (24 + 2 + 48) * charts.CHAR_EM  # a code, two spaces and a sub-activity; a heading is shorter
+    for tick in ticks:
+        bold = tick.startswith("<b>")
+        assert charts.text_em(_drawn(tick), bold) <= widest + 0.01, tick
+    assert any(_drawn(tick).startswith("RA-WWW") and _drawn(tick).split()[0].endswith("…") for tick in ticks)
+    assert any(_drawn(tick).startswith("RA-中中") for tick in ticks)
+    heading = next(_drawn(tick) for tick in ticks if tick.startswith("<b>WWW"))
+    assert heading.endswith("…") and charts.text_em(heading, bold=True) <= charts.LABEL_CHARS * charts.CHAR_EM
+    # Ordinary text keeps its characters: the bounds only bite on wide ones.
+    assert charts.label("Peningkatan Kualitas Pelayanan Publik", bold=True) == "Peningkatan Kualitas Pelayanan Publik"
+    assert len(_drawn(charts.label("i" * 200, 24))) == 24  # narrow characters: still at most `width` characters

@@ -2,7 +2,8 @@
 
 Every figure says what it shows and "posisi data per" in its title; status is told by symbol,
 pattern and label as well as by colour (Okabe-Ito, colour-blind safe), so prints in grayscale
-stay readable. Workbook text is HTML-escaped before it reaches a label or a hover box.
+stay readable. Workbook text is escaped once (`style.escape`) before it reaches a label, a legend, a title
+or a hover box, so it shows exactly as typed; labels are bounded in characters and in width.
 
 `style` holds what every chart shares; `schedule` the Gantt view; `plan` programme and indicator
 charts; `ikm` the satisfaction-index charts. Callers use this package's names.
@@ -29,7 +30,9 @@ from rbdash.present.charts.schedule import (
 )
 from rbdash.present.charts.style import (
     BAND_FILLS,
+    CHAR_EM,
     ELLIPSIS,
+    HOVER_CHARS,
     LABEL_CHARS,
     LEGEND_CHARS,
     PLAN_FILL,
@@ -39,20 +42,26 @@ from rbdash.present.charts.style import (
     STATUS_STYLE,
     UNIT_DASHES,
     as_of_text,
+    boxed,
     chart_filename,
     download_config,
+    escape,
     label,
     layout,
     month_axis,
     no_data,
     part_note,
+    percent_axis,
     plain,
+    text_em,
 )
 
 __all__ = [
     "BAND_FILLS",
+    "CHAR_EM",
     "ELLIPSIS",
     "GANTT_PAGE_ROWS",
+    "HOVER_CHARS",
     "LABEL_CHARS",
     "LEGEND_CHARS",
     "PLAN_FILL",
@@ -63,8 +72,10 @@ __all__ = [
     "UNIT_DASHES",
     "GanttFilter",
     "as_of_text",
+    "boxed",
     "chart_filename",
     "download_config",
+    "escape",
     "gantt",
     "gantt_pages",
     "gantt_rows",
@@ -78,8 +89,10 @@ __all__ = [
     "nrr_bars",
     "page_span",
     "part_note",
+    "percent_axis",
     "plain",
     "programme_bars",
     "respondents_bars",
     "segments",
+    "text_em",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,6 +17,7 @@ from rbdash.present.charts.style import (
     ROW_HEIGHT,
     STATUS_STYLE,
     as_of_text,
+    escape,
     label,
     layout,
     month_axis,
@@ -135,12 +135,12 @@ def gantt(
     for row in rows.itertuples(index=False):
         if row.program_label != last_program:
             heading_y.append(len(labels))
-            heading_hover.append(f"<b>{plain(row.program_label, 70)}</b>")
-            labels.append(f"<b>{label(row.program_label)}</b>")
+            heading_hover.append(f"<b>{plain(row.program_label)}</b>")
+            labels.append(f"<b>{label(row.program_label, bold=True)}</b>")
             last_program, last_activity = row.program_label, None
         if row.activity_label != last_activity:
             heading_y.append(len(labels))
-            heading_hover.append(f"<i>{plain(row.activity_label, 70)}</i>")
+            heading_hover.append(f"<i>{plain(row.activity_label)}</i>")
             labels.append(f"<i>{label(row.activity_label)}</i>")
             last_activity = row.activity_label
         positions[row.code] = len(labels)
@@ -151,8 +151,8 @@ def gantt(
     bar_y, bar_base, bar_len, bar_hover = [], [], [], []
     for row in rows.itertuples(index=False):
         hover = (
-            f"<b>{plain(row.code)}</b><br>{plain(row.sub_activity, 70)}<br><br>"
-            f"<i>{t('col.indicators_text', lang)}</i>:<br>{plain(row.indicators_text, 70)}"
+            f"<b>{plain(row.code)}</b><br>{plain(row.sub_activity)}<br><br>"
+            f"<i>{escape(t('col.indicators_text', lang))}</i>:<br>{plain(row.indicators_text)}"
         )
         for start, end in segments(list(row.months)):
             bar_y.append(positions[row.code])
@@ -161,7 +161,7 @@ def gantt(
             bar_hover.append(hover)
     fig.add_trace(
         go.Bar(
-            name=t("status.planned", lang),
+            name=escape(t("status.planned", lang)),
             orientation="h",
             y=bar_y,
             base=bar_base,
@@ -183,7 +183,7 @@ def gantt(
         points = points_of[state]
         fig.add_trace(
             go.Scatter(
-                name=t(f"status.{state}", lang),
+                name=escape(t(f"status.{state}", lang)),
                 mode="markers",
                 x=[month for _, month in points],
                 y=[positions[code] for code, _ in points],
@@ -194,7 +194,7 @@ def gantt(
                     "line": {"width": 2, "color": style["color"] if "open" in style["symbol"] else "#222222"},
                 },
                 hovertext=[
-                    f"{plain(code)} · {fmt.month_long(month, lang)}: {t(f'status.{state}', lang)}"
+                    f"{plain(code)} · {fmt.month_long(month, lang)}: {escape(t(f'status.{state}', lang))}"
                     for code, month in points
                 ],
                 hoverinfo="text",
@@ -225,7 +225,7 @@ def gantt(
             x=as_of_month + 0.5,
             y=0,
             yref="paper",
-            text=html.escape(t("chart.as_of_marker", lang, month=fmt.month_short(as_of_month, lang))),
+            text=escape(t("chart.as_of_marker", lang, month=fmt.month_short(as_of_month, lang))),
             showarrow=False,
             xanchor="right",
             yanchor="top",
@@ -233,7 +233,7 @@ def gantt(
             bgcolor="#FFFFFF",
         )
     if not positions:
-        fig.add_annotation(text=t("chart.no_rows", lang), x=(first + last) / 2, y=0, showarrow=False)
+        fig.add_annotation(text=escape(t("chart.no_rows", lang)), x=(first + last) / 2, y=0, showarrow=False)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     subtitle += part_note("chart.gantt.rows", first_row, last_row - first_row + 1, total, lang)
     return layout(
