@@ -213,6 +213,91 @@ def test_a_model_with_data_has_no_no_data_note(model: ActionPlan) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
+# Readable at 1366x768 and in grayscale (#11): no label over another, no number on a hatched fill,
+# the 100 % tick, the legend below the axis, workbook text exactly as typed, long tokens bounded.
+
+
+def test_nrr_note_stands_above_the_plot_not_over_the_value_labels(model: ActionPlan) -> None:
+    """Seen at 1366: the note on the weakest bar, wider than the bar, covered its neighbour's '3,59'."""
+    row = metrics.ikm_table(model, "Semua unit", 12).iloc[-1]
+    fig = charts.nrr_bars(row, model, 9, "id")
+    assert fig.data[0].textposition == "outside"  # the values stand inside the plot area, above their bars
+    (note,) = [a for a in fig.layout.annotations if "terendah" in a.text]
+    # Above the plot area (paper y 1, anchored at its bottom): no value label can reach it.
+    assert (note.yref, note.y, note.yanchor) == ("paper", 1, "bottom") and note.xref == "paper"
+    assert note.text.startswith("<b>U8 Penanganan Pengaduan, Saran dan Masukan</b>")
+    assert fig.layout.margin.t >= 100  # the title, the subtitle, then the note's line
+
+
+def test_indicator_trend_value_labels_cannot_meet_the_target_label(model: ActionPlan) -> None:
+    """Seen: one value 100 against target 100 on a 99-101 axis, its '100' over 'Target 100,00'."""
+    fig = charts.indicator_trend(model, "RA-01.1", 9, "id")  # persen: one value, 100, in January; target 100
+    assert not [a for a in fig.layout.annotations if "Target" in (a.text or "")]  # the target is in the legend
+    target = next(trace for trace in fig.data if trace.name == "Target 100")
+    assert list(target.y) == [100, 100] and target.line.dash == "dash" and fig.layout.showlegend
+    low, high = fig.layout.yaxis.range
+    assert low == 0 and high > 110  # a percentage from 0, with room above 100 for the value's label
+    assert 100 in fig.layout.yaxis.tickvals and "100%" in fig.layout.yaxis.ticktext
+    index = charts.indicator_trend(model, "RA-05.3", 9, "id")  # indeks 86,4-89,1, target 88,31
+    low, high = index.layout.yaxis.range
+    assert 80 < low < 86.4 and 89.1 < high < 95 and index.layout.yaxis.tickvals is None
+    assert next(trace.name for trace in index.data if trace.name.startswith("Target")) == "Target 88,31"
+    without = charts.indicator_trend(model, "RA-06.1", 9, "id")  # no target: said in the subtitle
+    assert "Target belum ditetapkan" in without.layout.title.subtitle.text and len(without.data) == 1
+
+
+def _bar_figures(model: ActionPlan) -> dict:
+    table = metrics.ikm_table(model, "Semua unit", 12)
+    return {
+        "programmes": charts.programme_bars(metrics.programme_progress(model, 9), model, 9, "id"),
+        "indicators": charts.indicator_bars(metrics.indicator_status(model, 9), model, 9, "id"),
+        "respondents": charts.respondents_bars(table, model, 9, "id"),
+        "nrr": charts.nrr_bars(table.iloc[-1], model, 9, "id"),
+    }
+
+
+def test_no_number_is_drawn_on_a_hatched_or_coloured_fill(model: ActionPlan) -> None:
+    """Seen in grayscale: dark numbers on hatched bars. A number stands beside its bar in black, or on a white box."""
+    for name, fig in _bar_figures(model).items():
+        for trace in fig.data:
+            if trace.text is None or not any(trace.text):
+                continue
+            assert trace.textposition == "outside", name
+            assert trace.outsidetextfont.color == "#000000" and trace.constraintext == "none", name
+        for note in fig.layout.annotations:
+            if note.bgcolor is not None and note.xref != "paper":
+                assert note.bgcolor == "#FFFFFF" and note.font.color == "#000000", name
+    programmes = _bar_figures(model)["programmes"]
+    boxes = [note for note in programmes.layout.annotations if note.bgcolor == "#FFFFFF"]
+    # 91 % done and 9 % partial; 81 % done, 8 % partial, 8 % open (3 % cancelled: too narrow for a box).
+    assert [(note.y, note.text) for note in boxes] == [(0, "91%"), (1, "81%"), (0, "9%"), (1, "8%"), (1, "8%")]
+    done, partial = boxes[1], boxes[3]
+    assert 0 < done.x < 81 and 81 < partial.x < 89  # each in the middle of its own part
+    respondents = _bar_figures(model)["respondents"]
+    assert sorted(note.text for note in respondents.layout.annotations) == ["30", "34", "36", "48", "52", "60"]
+
+
+def test_percent_axes_show_their_100_tick(model: ActionPlan) -> None:
+    """Seen: the programme chart's axis stopped at 80 % (Plotly hid the '100%' at the plot's edge)."""
+    figures = _bar_figures(model)
+    for fig in (figures["programmes"], figures["indicators"]):
+        axis = fig.layout.xaxis
+        assert axis.range[0] == 0 and axis.range[1] >= 100
+        assert list(axis.tickvals) == [0, 25, 50, 75, 100] and list(axis.ticktext)[-1] == "100%"
+        assert fig.layout.margin.r >= 30  # half of "100%" fits right of the plot, so Plotly keeps it
+
+
+def test_the_legend_stays_below_the_axis_with_one_programme(model: ActionPlan) -> None:
+    """Seen: with one programme chosen the legend, placed by a fraction of the short plot, lay on the axis labels."""
+    one = charts.programme_bars(metrics.programme_progress(model, 9).iloc[[1]], model, 9, "id")
+    for fig in (one, charts.gantt(model, 9, "id"), *_bar_figures(model).values()):
+        legend = fig.layout.legend
+        # Measured from the figure's bottom edge, not the plot's: Plotly grows the margin below the axis for it.
+        assert (legend.yref, legend.y, legend.yanchor) == ("container", 0, "bottom")
+    assert [trace.name for trace in one.data] == ["Selesai", "Sebagian", "Belum selesai", "Batal"]
+    assert one.layout.legend.traceorder == "normal"  # read left to right as the bar is stacked
+
+
 # Workbook text as typed: what Plotly draws of a label (it reads the tags <b>, <i> and <br>, and only the
 # entities below and numeric ones: '&quot;' would be drawn as such).
 
@@ -250,6 +335,58 @@ def _drawn(text: str) -> str:
 
         shown.append(re.sub(r"&(#\d+|#x[\da-fA-F]+|[a-z]+);", entity, line))
     return "\n".join(shown)
+
+
+@pytest.fixture(scope="module")
+def hostile(model: ActionPlan) -> ActionPlan:
+    """The bundled model with markup-like text in programme, activity, sub-activity, indicator and unit names."""
+    import dataclasses
+
+    plan = model.plan.copy()
+    plan["program"] = HOSTILE[1]
+    plan["activity"] = HOSTILE[2]
+    plan.loc[plan.index[0], "sub_activity"] = HOSTILE[0]
+    plan.loc[plan.index[1], "sub_activity"] = HOSTILE[3]
+    indicators = model.indicators.copy()
+    indicators.loc[indicators.index[0], "text"] = HOSTILE[1]
+    survey = model.survey.copy()
+    first = survey["unit"].iloc[0]
+    survey["unit"] = survey["unit"].where(survey["unit"] != first, HOSTILE[0])
+    survey["period"] = survey["period"] + " <TW>"
+    return dataclasses.replace(model, plan=plan, indicators=indicators, survey=survey)
+
+
+def test_workbook_text_shows_exactly_as_typed(hostile: ActionPlan) -> None:
+    """Seen: titles and labels showed '&quot;' and '&lt;script&gt;'. Every label, legend entry, title and hover
+    box is escaped once, in the entities Plotly reads, and draws the text as typed."""
+    table = metrics.ikm_table(hostile, "Semua unit", 12)
+    gantt = charts.gantt(hostile, 9, "id")
+    ticks = [_drawn(tick) for tick in gantt.layout.yaxis.ticktext]
+    assert ticks[:4] == [HOSTILE[1], HOSTILE[2], f"RA-01  {HOSTILE[0]}", f"RA-02  {HOSTILE[3]}"]
+    hovers = [_drawn(text) for text in gantt.data[0].hovertext]
+    assert hovers[0].startswith(f"RA-01\n{HOSTILE[0]}\n") and hovers[1].startswith(f"RA-02\n{HOSTILE[3]}\n")
+    programmes = charts.programme_bars(metrics.programme_progress(hostile, 9), hostile, 9, "id")
+    assert [_drawn(tick) for tick in programmes.layout.yaxis.ticktext] == [HOSTILE[1]]
+    assert _drawn(programmes.data[0].hovertext[0]).startswith(HOSTILE[1] + "\n")
+    indicators = charts.indicator_bars(metrics.indicator_status(hostile, 9), hostile, 9, "id")
+    assert f"RA-01.1  {HOSTILE[1]}" in [_drawn(tick) for tick in indicators.layout.yaxis.ticktext]
+    trend = charts.indicator_trend(hostile, "RA-01.1", 9, "id")
+    assert _drawn(trend.layout.title.subtitle.text).endswith(" · " + HOSTILE[1])
+    ikm = charts.ikm_trend(table, hostile, 9, "id")
+    unit = next(trace for trace in ikm.data if _drawn(trace.name) == HOSTILE[0])
+    assert [_drawn(period) for period in unit.x] == ["2022-TW1 <TW>", "2022-TW2 <TW>", "2022-TW3 <TW>"]
+    assert _drawn(unit.hovertext[0]).startswith(HOSTILE[0] + "\n2022-TW1 <TW>: ")
+    respondents = charts.respondents_bars(table, hostile, 9, "id")
+    assert HOSTILE[0] in [_drawn(trace.name) for trace in respondents.data]
+    row = table.iloc[-1].copy()
+    row["unit"] = HOSTILE[1]
+    nrr = charts.nrr_bars(row, hostile, 9, "id")
+    assert _drawn(nrr.layout.title.text) == f"NRR per unsur: 2022-TW3 <TW>, {HOSTILE[1]}"
+    # Nothing anywhere in the figures is an entity Plotly would draw as such, or a tag it would read.
+    for fig in (gantt, programmes, indicators, trend, ikm, respondents, nrr):
+        payload = fig.to_json()
+        assert "&quot;" not in payload and "&#x27;" not in payload and "&amp;amp;" not in payload
+        assert "<script" not in payload and "<TW>" not in payload
 
 
 def test_escape_is_what_plotly_reads() -> None:

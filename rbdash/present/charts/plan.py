@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import textwrap
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -17,11 +14,14 @@ from rbdash.present.charts.style import (
     STATE_STYLE,
     STATUS_STYLE,
     as_of_text,
+    boxed,
+    escape,
     label,
     layout,
     month_axis,
     no_data,
     part_note,
+    percent_axis,
     plain,
 )
 
@@ -49,13 +49,15 @@ def programme_bars(
         (m.CANCELLED, progress[m.CANCELLED]),
     ]
     scheduled = progress["scheduled"].where(progress["scheduled"] > 0)
+    start = pd.Series(0.0, index=progress.index)
+    notes = []
     for state, counts in parts:
         style = STATUS_STYLE[state]
         share = (counts / scheduled * 100).fillna(0)
         state_name = t("status.open", lang) if state == m.LATE else t(f"status.{state}", lang)
         fig.add_trace(
             go.Bar(
-                name=state_name,
+                name=escape(state_name),
                 orientation="h",
                 y=positions,
                 x=share,
@@ -64,17 +66,22 @@ def programme_bars(
                     "pattern": {"shape": style["pattern"], "fgcolor": "#000000"},
                     "line": {"color": "#222222", "width": 1},
                 },
-                text=[f"{fmt.number(v, lang)}%" if v >= 8 else "" for v in share],
-                textposition="inside",
                 hovertext=[
-                    f"{plain(name, 70)}<br>{state_name}: {int(c)} / {int(n)}"
+                    f"{plain(name)}<br>{escape(state_name)}: {int(c)} / {int(n)}"
                     for name, c, n in zip(full, counts, progress["scheduled"], strict=True)
                 ],
                 hoverinfo="text",
             )
         )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(range=[0, 100], ticksuffix="%")
+        # The share on a white box in the middle of its part (dark text on a hatched fill could not be read).
+        notes += [
+            boxed(begin + value / 2, position, f"{fmt.number(value, lang)}%")
+            for position, begin, value in zip(positions, start, share, strict=True)
+            if value >= 8
+        ]
+        start = start + share
+    fig.update_layout(barmode="stack", annotations=notes, legend={"traceorder": "normal"})
+    percent_axis(fig)
     fig.update_yaxes(tickvals=positions, ticktext=names, range=[max(len(names), 1) - 0.5, -0.5], automargin=True)
     if progress.empty:
         no_data(fig, lang)
@@ -119,10 +126,10 @@ def indicator_bars(
         program = program if isinstance(program, str) else missing
         activity = activity if isinstance(activity, str) else missing
         if program != last_program:
-            heading(f"<b>{label(program)}</b>", f"<b>{plain(program, 70)}</b>")
+            heading(f"<b>{label(program, bold=True)}</b>", f"<b>{plain(program)}</b>")
             last_program, last_activity = program, None
         if activity != last_activity:
-            heading(f"<i>{label(activity)}</i>", f"<i>{plain(activity, 70)}</i>")
+            heading(f"<i>{label(activity)}</i>", f"<i>{plain(activity)}</i>")
             last_activity = activity
         style = STATE_STYLE[row.state]
         labels.append(f"{label(row.indicator_code, 24)}  {label(row.text, 45)}")
@@ -130,14 +137,14 @@ def indicator_bars(
         values.append(share if row.state not in (m.NO_TARGET, m.NO_DATA) else 0.0)
         colors.append(style["color"])
         patterns.append(style["pattern"])
-        state_label = t(f"state.{row.state}", lang)
+        state_label = escape(t(f"state.{row.state}", lang))
         texts.append(
             state_label if row.state in (m.NO_TARGET, m.NO_DATA) else f"{fmt.number(share, lang)}% · {state_label}"
         )
         hovers.append(
-            f"<b>{plain(row.indicator_code)}</b><br>{plain(row.text, 70)}<br>"
-            f"{t('col.value', lang)}: {fmt.number(row.value, lang, 2)} · "
-            f"{t('col.target', lang)}: {fmt.number(row.target, lang, 2)}"
+            f"<b>{plain(row.indicator_code)}</b><br>{plain(row.text)}<br>"
+            f"{escape(t('col.value', lang))}: {fmt.number(row.value, lang, 2)} · "
+            f"{escape(t('col.target', lang))}: {fmt.number(row.target, lang, 2)}"
         )
     fig = go.Figure(
         go.Bar(
@@ -145,7 +152,10 @@ def indicator_bars(
             y=list(range(len(labels))),
             x=values,
             text=texts,
+            # Beside the bar, never on its colour or hatching; full size (Plotly would shrink it to fit).
             textposition="outside",
+            outsidetextfont={"color": "#000000"},
+            constraintext="none",
             marker={
                 "color": colors,
                 "pattern": {"shape": patterns, "fgcolor": "#000000"},
@@ -157,7 +167,7 @@ def indicator_bars(
             showlegend=False,
         )
     )
-    fig.update_xaxes(range=[0, 135], tickvals=[0, 25, 50, 75, 100], ticksuffix="%")
+    percent_axis(fig, top=135)  # room beside a full bar for its "100% · Tercapai"
     fig.update_yaxes(
         tickvals=list(range(len(labels))), ticktext=labels, range=[max(len(labels), 1) - 0.5, -0.5], automargin=True
     )
@@ -168,37 +178,73 @@ def indicator_bars(
     return layout(fig, t("chart.indicators.title", lang), subtitle, 140 + ROW_HEIGHT * max(len(labels), 1), lang)
 
 
+def _value_text(value: float, lang: str) -> str:
+    """A value as the trend labels it: two decimals at most, no trailing zeros (100; 87,9)."""
+    return fmt.number(value, lang, 2).rstrip("0").rstrip(",.")
+
+
+def _trend_range(values: list[float], target: float | None, percent: bool) -> tuple[list[float], list[float] | None]:
+    """The value axis of a trend: a percentage from 0 to at least 100 with its 100 tick; otherwise the
+    values and target with room around them (one value equal to its target gets a span, not 99-101),
+    from 0 when they are all positive and near it. Room above the highest point for its label."""
+    points = [v for v in [*values, target] if v is not None and not pd.isna(v)]
+    if percent:
+        top = max([100.0, *points])
+        ticks = [float(v) for v in range(0, int(top) + 1, 20 if top <= 100 else 25)]
+        return [min([0.0, *points]), top * 1.15], ticks
+    if not points:
+        return [0.0, 1.0], None
+    low, high = min(points), max(points)
+    span = high - low or max(abs(high), 1.0)
+    bottom = 0.0 if 0 <= low <= span else low - 0.2 * span
+    return [bottom, high + 0.3 * span], None
+
+
 def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, lang: str) -> go.Figure:
-    """The values of one indicator by month, with its target (when set) as a dashed line."""
+    """The values of one indicator by month, with its target (when set) as a dashed line.
+
+    The target is named in the legend, not on the plot, where the values' labels could cover it."""
     row = model.indicators.set_index("indicator_code").loc[indicator_code]
     values = m.indicator_trend(model, indicator_code)
+    target = None if pd.isna(row["target"]) else float(row["target"])
     fig = go.Figure(
         go.Scatter(
             x=values["month"],
             y=values["value"],
             mode="lines+markers+text",
-            name=t("col.value", lang),
-            text=[fmt.number(v, lang, 2).rstrip("0").rstrip(",.") for v in values["value"]],
+            name=escape(t("col.value", lang)),
+            text=[_value_text(v, lang) for v in values["value"]],
             textposition="top center",
+            textfont={"color": "#000000"},
             marker={"size": 10, "symbol": "circle", "color": "#0072B2"},
             line={"color": "#0072B2", "width": 3},
         )
     )
-    if not pd.isna(row["target"]):
-        fig.add_hline(
-            y=row["target"],
-            line={"dash": "dash", "color": "#000000"},
-            annotation_text=html.escape(f"{t('col.target', lang)} {fmt.number(row['target'], lang, 2)}"),
-            annotation_position="top left",
-        )
-    else:
-        fig.add_annotation(
-            text=t("state.no_target", lang), xref="paper", yref="paper", x=0, y=1.05, showarrow=False, xanchor="left"
+    if target is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[0.5, 12.5],
+                y=[target, target],
+                mode="lines",
+                name=escape(f"{t('col.target', lang)} {_value_text(target, lang)}"),
+                line={"dash": "dash", "color": "#000000", "width": 2},
+                hoverinfo="name",
+            )
         )
     fig.add_vline(x=as_of_month + 0.5, line={"color": "#777777", "dash": "dot"})
     month_axis(fig, lang)
     fig.update_xaxes(side="bottom")
+    unit = str(row.get("unit", "")).casefold()
+    percent = "persen" in unit or "%" in unit
+    axis, ticks = _trend_range(list(values["value"]), target, percent)
+    fig.update_yaxes(range=axis)
+    if ticks:
+        fig.update_yaxes(tickvals=ticks, ticktext=[f"{_value_text(v, lang)}%" for v in ticks])
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
-    title = t("chart.indicator_trend.title", lang, code=indicator_code)
-    fig = layout(fig, title, subtitle + " · " + textwrap.shorten(str(row["text"]), 90, placeholder="…"), 380, lang)
+    subtitle += " · " + fmt.short_text(" ".join(str(row["text"]).split()), 90)
+    if target is None:
+        subtitle += " · " + t("state.no_target", lang)
+    title = t("chart.indicator_trend.title", lang, code=fmt.short_text(indicator_code, 40))
+    fig = layout(fig, title, subtitle, 380, lang)
+    fig.update_layout(showlegend=True)
     return fig
