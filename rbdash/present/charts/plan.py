@@ -39,7 +39,8 @@ def programme_bars(
     `total`: how many programmes there are when `progress` holds only some of them, from the `first`
     (1-based); the subtitle then says which it shows."""
     fig = go.Figure()
-    full = [fmt.group_label(key, lang) for key in progress["program"]]
+    spans = m.code_spans(model, "program")
+    full = [fmt.group_label(key, lang, spans.get(key)) for key in progress["program"]]
     names = [label(name, 40, 2) for name in full]  # two lines at most; the hover box has the whole name
     positions = list(range(len(names)))  # by position: two names cut alike stay two bars
     parts = [
@@ -107,7 +108,7 @@ def indicator_bars(
     `total`: how many indicators there are when `states` holds only some of them, from the `first`
     (1-based); the subtitle then says which it shows."""
     plan = model.plan.set_index("code")
-    missing = fmt.missing_in_copy(lang)
+    program_spans, activity_spans = m.code_spans(model, "program"), m.code_spans(model, "activity")
     labels: list[str] = []
     values: list[float] = []
     colors, patterns, texts, hovers = [], [], [], []
@@ -122,9 +123,10 @@ def indicator_bars(
         hovers.append(hover)
 
     for row in states.itertuples(index=False):
-        program, activity = plan["program"].get(row.plan_code), plan["activity"].get(row.plan_code)
-        program = program if isinstance(program, str) else missing
-        activity = activity if isinstance(activity, str) else missing
+        program_key = m.group_key(plan["program"].get(row.plan_code))
+        activity_key = m.group_key(plan["activity"].get(row.plan_code))
+        program = fmt.group_label(program_key, lang, program_spans.get(program_key))
+        activity = fmt.group_label(activity_key, lang, activity_spans.get(activity_key))
         if program != last_program:
             heading(f"<b>{label(program, bold=True)}</b>", f"<b>{plain(program)}</b>")
             last_program, last_activity = program, None
@@ -205,7 +207,7 @@ def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, la
 
     The target is named in the legend, not on the plot, where the values' labels could cover it."""
     row = model.indicators.set_index("indicator_code").loc[indicator_code]
-    values = m.indicator_trend(model, indicator_code)
+    values = m.indicator_trend(model, indicator_code, as_of_month)
     target = None if pd.isna(row["target"]) else float(row["target"])
     fig = go.Figure(
         go.Scatter(

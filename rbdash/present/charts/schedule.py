@@ -58,8 +58,9 @@ def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: s
     """
     plan = model.plan.copy()
     program_key, activity_key = plan["program"].map(m.group_key), plan["activity"].map(m.group_key)
-    plan["program_label"] = program_key.map(lambda key: fmt.group_label(key, lang))
-    plan["activity_label"] = activity_key.map(lambda key: fmt.group_label(key, lang))
+    program_spans, activity_spans = m.code_spans(model, "program"), m.code_spans(model, "activity")
+    plan["program_label"] = program_key.map(lambda key: fmt.group_label(key, lang, program_spans.get(key)))
+    plan["activity_label"] = activity_key.map(lambda key: fmt.group_label(key, lang, activity_spans.get(key)))
     keep = pd.Series(True, index=plan.index)
     if chosen.codes:
         keep &= plan["code"].isin(chosen.codes)
@@ -89,6 +90,16 @@ def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: s
         codes = set(status[status["status"].isin(chosen.statuses)]["code"])
         keep &= plan["code"].isin(codes)
     return plan[keep]
+
+
+def row_text(sub_activity: object, indicators_text: object, lang: str) -> str:
+    """What names a plan row beside its code: its sub-activity, else (the copy lacks it) the start of its
+    indicators' text, else the missing-in-copy mark (seen: rows that all read "(tidak ada dalam salinan)")."""
+    if isinstance(sub_activity, str) and sub_activity.strip():
+        return sub_activity
+    if isinstance(indicators_text, str) and indicators_text.strip():
+        return indicators_text.strip().splitlines()[0]
+    return fmt.missing_in_copy(lang)
 
 
 def gantt_pages(total: int, per_page: int = GANTT_PAGE_ROWS) -> int:
@@ -144,7 +155,7 @@ def gantt(
             labels.append(f"<i>{label(row.activity_label)}</i>")
             last_activity = row.activity_label
         positions[row.code] = len(labels)
-        short = row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang)
+        short = row_text(row.sub_activity, row.indicators_text, lang)
         labels.append(f"{label(row.code, 24)}  {label(short, 48)}")
 
     fig = go.Figure()
