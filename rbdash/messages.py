@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 
+from babel import Locale
 from babel.numbers import format_decimal
 
 LANGUAGES = ("id", "en")
@@ -22,11 +23,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.fix": {"id": "Perbaikan", "en": "Fix"},
     "report.valid": {
         "id": "Berkas valid: tidak ada galat ({warnings:n} peringatan).",
-        "en": "File is valid: no errors ({warnings:n} warnings).",
+        "en": "File is valid: no errors ({warnings:n warning|warnings}).",
     },
     "report.invalid": {
         "id": "Berkas memiliki {errors:n} galat dan {warnings:n} peringatan.",
-        "en": "File has {errors:n} errors and {warnings:n} warnings.",
+        "en": "File has {errors:n error|errors} and {warnings:n warning|warnings}.",
     },
     "report.unreadable": {
         "id": "Berkas tidak dapat dibaca sebagai buku kerja Rencana Aksi.",
@@ -82,7 +83,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.file_too_large.message": {
         "id": "Berkas berukuran {size:n} bita, melebihi batas {limit_mb:n} MB ({limit:n} bita).",
-        "en": "The file is {size:n} bytes, over the {limit_mb:n} MB limit ({limit:n} bytes).",
+        "en": "The file is {size:n byte|bytes}, over the {limit_mb:n} MB limit ({limit:n byte|bytes}).",
     },
     "problem.file_too_large.fix": {
         "id": "Hapus lembar, gambar, atau baris kosong yang tidak diperlukan, lalu simpan ulang.",
@@ -138,7 +139,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.too_many_entries.message": {
         "id": "Berkas berisi {count:n} bagian, melebihi batas {limit:n}.",
-        "en": "The file holds {count:n} parts, over the limit of {limit:n}.",
+        "en": "The file holds {count:n part|parts}, over the limit of {limit:n}.",
     },
     "problem.too_many_entries.fix": {
         "id": "Simpan ulang sebagai .xlsx biasa dari Excel atau LibreOffice; hapus lembar atau gambar yang tidak perlu.",
@@ -186,7 +187,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.sheet_too_large.message": {
         "id": "Lembar '{sheet}' menyatakan rentang {ref} ({rows:n} baris x {cols:n} kolom), melebihi batas {max_rows:n} baris x {max_cols:n} kolom.",
-        "en": "Sheet '{sheet}' declares range {ref} ({rows:n} rows x {cols:n} columns), over the limit of {max_rows:n} rows x {max_cols:n} columns.",
+        "en": "Sheet '{sheet}' declares range {ref} ({rows:n row|rows} x {cols:n column|columns}), over the limit of {max_rows:n row|rows} x {max_cols:n column|columns}.",
     },
     "problem.sheet_too_large.fix": {
         "id": "Hapus baris dan kolom kosong di bawah/kanan tabel (pilih, klik kanan > Hapus), lalu simpan ulang.",
@@ -194,7 +195,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.sheet_extent_too_large.message": {
         "id": "Lembar '{sheet}' memiliki isi di sel {far_cell} (baris {row:n}, kolom {col}), jauh di luar tabel, apa pun rentang yang dinyatakan berkas; batasnya {max_rows:n} baris x {max_cols:n} kolom.",
-        "en": "Sheet '{sheet}' has content in cell {far_cell} (row {row:n}, column {col}), far outside the table, whatever range the file declares; the limit is {max_rows:n} rows x {max_cols:n} columns.",
+        "en": "Sheet '{sheet}' has content in cell {far_cell} (row {row:n}, column {col}), far outside the table, whatever range the file declares; the limit is {max_rows:n row|rows} x {max_cols:n column|columns}.",
     },
     "problem.sheet_extent_too_large.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}' untuk menemukan sel terjauh; hapus baris dan kolom di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
@@ -202,7 +203,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.sheet_row_too_far.message": {
         "id": "Lembar '{sheet}' memiliki baris {row:n} di dalam berkas, jauh di luar tabel (batas {max_rows:n} baris), apa pun rentang yang dinyatakan berkas.",
-        "en": "Sheet '{sheet}' has a row {row:n} in the file, far outside the table (limit {max_rows:n} rows), whatever range the file declares.",
+        "en": "Sheet '{sheet}' has a row {row:n} in the file, far outside the table (limit {max_rows:n row|rows}), whatever range the file declares.",
     },
     "problem.sheet_row_too_far.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus semua baris di bawah tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
@@ -210,7 +211,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.sheet_area_too_large.message": {
         "id": "Lembar '{sheet}' membentang sampai sel {cell} ({rows:n} baris x {cols:n} kolom = {cells:n} sel), melebihi batas {max_cells:n} sel per lembar.",
-        "en": "Sheet '{sheet}' spans to cell {cell} ({rows:n} rows x {cols:n} columns = {cells:n} cells), over the limit of {max_cells:n} cells per sheet.",
+        "en": "Sheet '{sheet}' spans to cell {cell} ({rows:n row|rows} x {cols:n column|columns} = {cells:n cell|cells}), over the limit of {max_cells:n cell|cells} per sheet.",
     },
     "problem.sheet_area_too_large.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}' untuk menemukan sel terjauh; hapus baris dan kolom kosong atau tak terpakai di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
@@ -218,7 +219,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.workbook_area_too_large.message": {
         "id": "Lembar-lembar buku kerja ini bersama-sama membentang {cells:n} sel, melebihi batas {max_cells:n} sel; yang terbesar: {sheets}.",
-        "en": "The sheets of this workbook together span {cells:n} cells, over the limit of {max_cells:n}; the largest: {sheets}.",
+        "en": "The sheets of this workbook together span {cells:n cell|cells}, over the limit of {max_cells:n}; the largest: {sheets}.",
     },
     "problem.workbook_area_too_large.fix": {
         "id": "Hapus lembar yang tidak diperlukan, dan di setiap lembar terbesar tekan Ctrl+End lalu hapus baris dan kolom di luar tabel; simpan, lalu unggah ulang.",
@@ -226,7 +227,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.sheet_grid_too_large.message": {
         "id": "Lembar '{sheet}' terbaca sampai {rows:n} baris dan {cols:n} kolom, melebihi batas {max_rows:n} baris x {max_cols:n} kolom atau {max_cells:n} sel (sel atau baris tanpa alamat yang jelas di dalam berkas, jauh di luar tabel).",
-        "en": "Sheet '{sheet}' reads as {rows:n} rows and {cols:n} columns, over the limit of {max_rows:n} rows x {max_cols:n} columns or {max_cells:n} cells (cells or rows without a plain address in the file, far outside the table).",
+        "en": "Sheet '{sheet}' reads as {rows:n row|rows} and {cols:n column|columns}, over the limit of {max_rows:n row|rows} x {max_cols:n column|columns} or {max_cells:n cell|cells} (cells or rows without a plain address in the file, far outside the table).",
     },
     "problem.sheet_grid_too_large.fix": {
         "id": "Di Excel tekan Ctrl+End pada lembar '{sheet}'; hapus baris dan kolom di luar tabel (pilih, klik kanan > Hapus), simpan, lalu unggah ulang.",
@@ -282,7 +283,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.worker_busy.message": {
         "id": "Server sedang memeriksa berkas lain dan tidak ada tempat kosong dalam {seconds} detik.",
-        "en": "The server is checking other files and no slot came free within {seconds} seconds.",
+        "en": "The server is checking other files and no slot came free within {seconds:n second|seconds}.",
     },
     "problem.worker_busy.fix": {
         "id": "Coba lagi sebentar.",
@@ -340,7 +341,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.shared_strings_too_large.message": {
         "id": "Tabel teks bersama buku kerja ('{entry}') berisi {size_mb:n} MB dan {count:n} teks; batasnya {limit_mb:n} MB dan {max_count:n} teks.",
-        "en": "The workbook's shared text table ('{entry}') holds {size_mb:n} MB and {count:n} texts; the limit is {limit_mb:n} MB and {max_count:n} texts.",
+        "en": "The workbook's shared text table ('{entry}') holds {size_mb:n} MB and {count:n text|texts}; the limit is {limit_mb:n} MB and {max_count:n text|texts}.",
     },
     "problem.shared_strings_too_large.fix": {
         "id": "Hapus lembar, baris, dan kolom yang tidak dipakai (terutama teks panjang di luar tabel), simpan sebagai .xlsx baru, lalu unggah ulang; atau salin tabel ke templat RB Dash.",
@@ -348,7 +349,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.merged_ranges_too_many.message": {
         "id": "Lembar '{sheet}' memiliki {count:n} rentang sel gabungan, melebihi batas {max_ranges:n} rentang per lembar.",
-        "en": "Sheet '{sheet}' has {count:n} merged cell ranges, over the limit of {max_ranges:n} ranges per sheet.",
+        "en": "Sheet '{sheet}' has {count:n} merged cell ranges, over the limit of {max_ranges:n range|ranges} per sheet.",
     },
     "problem.merged_ranges_too_many.fix": {
         "id": "Di Excel pilih seluruh lembar '{sheet}', klik Beranda > Gabungkan & Tengahkan > Pisahkan Sel, gabungkan ulang hanya judul yang perlu, simpan, lalu unggah ulang.",
@@ -356,7 +357,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.cell_text_too_long.message": {
         "id": "Sel ini berisi teks {chars:n} karakter; satu sel Excel paling banyak {max_chars:n} karakter (berkas ini tidak dibuat oleh Excel atau telah diubah).",
-        "en": "This cell holds a text of {chars:n} characters; an Excel cell holds at most {max_chars:n} (the file was not made by Excel, or was altered).",
+        "en": "This cell holds a text of {chars:n character|characters}; an Excel cell holds at most {max_chars:n} (the file was not made by Excel, or was altered).",
     },
     "problem.cell_text_too_long.fix": {
         "id": "Perpendek teks di sel ini (misalnya pindahkan uraian panjang ke dokumen terpisah dan tulis rujukannya), simpan di Excel, lalu unggah ulang.",
@@ -364,7 +365,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.merged_cells_too_many.message": {
         "id": "Rentang sel gabungan di lembar '{sheet}' ({count:n} rentang) mencakup {cells:n} sel tabel, melebihi batas {max_cells:n} sel.",
-        "en": "The merged cell ranges of sheet '{sheet}' ({count:n} ranges) cover {cells:n} cells of the table, over the limit of {max_cells:n} cells.",
+        "en": "The merged cell ranges of sheet '{sheet}' ({count:n range|ranges}) cover {cells:n cell|cells} of the table, over the limit of {max_cells:n cell|cells}.",
     },
     "problem.merged_cells_too_many.fix": {
         "id": "Di Excel pilih seluruh lembar '{sheet}', klik Beranda > Gabungkan & Tengahkan > Pisahkan Sel, gabungkan ulang hanya judul yang perlu, simpan, lalu unggah ulang.",
@@ -372,7 +373,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.formula_without_value.message": {
         "id": "{count:n} sel berisi rumus tanpa nilai tersimpan ({cells:n}); sel ini dianggap kosong, bukan 0.",
-        "en": "{count:n} cells hold a formula without a stored value ({cells:n}); they are read as empty, not 0.",
+        "en": "{count:n cell|cells} hold a formula without a stored value ({cells:n}); they are read as empty, not 0.",
     },
     "problem.formula_without_value.fix": {
         "id": "Buka berkas di Excel atau LibreOffice agar rumus dihitung, simpan, lalu unggah ulang; atau ganti rumus dengan nilai.",
@@ -640,7 +641,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.more_problems.message": {
         "id": "... dan {count:n} masalah lain berkode '{code}' di lembar ini (tidak ditampilkan satu per satu).",
-        "en": "... and {count:n} more problems with code '{code}' on this sheet (not listed one by one).",
+        "en": "... and {count:n more problem|more problems} with code '{code}' on this sheet (not listed one by one).",
     },
     "problem.more_problems.fix": {
         "id": "Perbaiki masalah yang ditampilkan; pola yang sama biasanya berulang di baris lain.",
@@ -678,7 +679,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "store.weak_password": {
         "id": "Kata sandi minimal {chars:n} karakter.",
-        "en": "Passwords need at least {chars:n} characters.",
+        "en": "Passwords need at least {chars:n character|characters}.",
     },
     "store.password_has_name": {
         "id": "Kata sandi tidak boleh memuat nama pengguna.",
@@ -694,15 +695,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "store.removals_unconfirmed": {
         "id": "Berkas ini menghapus {removed:n} baris dari versi {number} ({detail}); tidak ada yang diterbitkan. Bila penghapusan itu memang dimaksud, konfirmasikan (di halaman Unggah Data, atau --allow-removals pada perintah), lalu terbitkan lagi.",
-        "en": "This file removes {removed:n} rows from version {number} ({detail}); nothing was published. If the removal is intended, confirm it (on the Upload page, or --allow-removals on the command), then publish again.",
+        "en": "This file removes {removed:n row|rows} from version {number} ({detail}); nothing was published. If the removal is intended, confirm it (on the Upload page, or --allow-removals on the command), then publish again.",
     },
     "store.sheet_missing": {
         "id": "Lembar '{sheet}' tidak ada (versi {number} memuat {rows:n} baris di sana); lembar yang tidak dikenali di berkas: {found}. Tidak ada yang diterbitkan: tambahkan lembar '{sheet}' dengan datanya.",
-        "en": "Sheet '{sheet}' is missing (version {number} holds {rows:n} rows there); sheets in the file that are not recognised: {found}. Nothing was published: add sheet '{sheet}' with its data.",
+        "en": "Sheet '{sheet}' is missing (version {number} holds {rows:n row|rows} there); sheets in the file that are not recognised: {found}. Nothing was published: add sheet '{sheet}' with its data.",
     },
     "store.sheet_missing_close": {
         "id": "Lembar '{sheet}' tidak ada (versi {number} memuat {rows:n} baris di sana); ditemukan '{closest}'. Tidak ada yang diterbitkan: ganti namanya menjadi '{sheet}'.",
-        "en": "Sheet '{sheet}' is missing (version {number} holds {rows:n} rows there); found '{closest}'. Nothing was published: rename it to '{sheet}'.",
+        "en": "Sheet '{sheet}' is missing (version {number} holds {rows:n row|rows} there); found '{closest}'. Nothing was published: rename it to '{sheet}'.",
     },
     "store.changed_since_preview": {
         "id": "Versi {number} diterbitkan setelah pratinjau Anda (terhadap versi {previewed}); tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number}, lalu terbitkan lagi.",
@@ -718,7 +719,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "store.busy": {
         "id": "Penyimpanan sedang dipakai proses lain (kunci tulis ditahan lebih dari {seconds} detik, misalnya penerbitan yang belum selesai); tidak ada yang berubah. Coba lagi sebentar lagi; bila berulang, beri tahu admin.",
-        "en": "The store is in use by another process (its write lock has been held for more than {seconds} seconds, for instance by a publish that has not finished); nothing was changed. Try again shortly; if it keeps happening, tell an admin.",
+        "en": "The store is in use by another process (its write lock has been held for more than {seconds:n second|seconds}, for instance by a publish that has not finished); nothing was changed. Try again shortly; if it keeps happening, tell an admin.",
     },
     "store.read_only": {
         "id": "Direktori data hanya dapat dibaca oleh server ({reason}): dasbor tetap dapat dilihat, tetapi menerbitkan, memulihkan, dan mengubah pengguna tidak dapat dilakukan sampai admin memulihkan izin tulis atau ruang disk.",
@@ -760,7 +761,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "store.no_such_user": {"id": "Pengguna '{name}' tidak ada.", "en": "User '{name}' does not exist."},
     "store.bad_user_name": {
         "id": "Nama pengguna harus diisi, paling panjang {chars:n} karakter, tanpa karakter kendali.",
-        "en": "A user name is required, at most {chars:n} characters, without control characters.",
+        "en": "A user name is required, at most {chars:n character|characters}, without control characters.",
     },
     "store.last_admin": {
         "id": "'{name}' adalah admin terakhir dan tidak dapat dihapus; tambahkan admin lain lebih dulu.",
@@ -811,7 +812,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "cli.rejected": {
         "id": "Berkas ditolak: {errors:n} galat. Tidak ada yang berubah.",
-        "en": "File rejected: {errors:n} errors. Nothing changed.",
+        "en": "File rejected: {errors:n error|errors}. Nothing changed.",
     },
     "cli.restored": {
         "id": "Versi {old} diterbitkan ulang sebagai versi {number}.",
@@ -821,11 +822,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.store_ok": {"id": "Direktori data {path}: tidak ada masalah.", "en": "Data directory {path}: no problems."},
     "cli.store_findings": {
         "id": "Direktori data {path}: {errors:n} masalah yang tidak dapat diperbaiki otomatis, {repairable:n} yang dapat diperbaiki dengan `store repair`.",
-        "en": "Data directory {path}: {errors:n} problems that cannot be repaired automatically, {repairable:n} that `store repair` can put right.",
+        "en": "Data directory {path}: {errors:n problem|problems} that cannot be repaired automatically, {repairable:n} that `store repair` can put right.",
     },
     "cli.store_repaired": {
         "id": "{count:n} perbaikan; jalankan `store check` lagi untuk melihat yang tersisa.",
-        "en": "{count:n} repairs; run `store check` again to see what is left.",
+        "en": "{count:n repair|repairs}; run `store check` again to see what is left.",
     },
     "cli.store_nothing_to_repair": {
         "id": "Tidak ada yang dapat diperbaiki otomatis.",
@@ -869,7 +870,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "repair.database_rebuilt": {
         "id": "Basis data dibangun ulang: {rows:n} baris disalin; berkas rusak disimpan sebagai {kept}.",
-        "en": "Database rebuilt: {rows:n} rows copied; the damaged file is kept as {kept}.",
+        "en": "Database rebuilt: {rows:n row|rows} copied; the damaged file is kept as {kept}.",
     },
     "repair.row_restored": {
         "id": "Baris versi {number} ditulis lagi dari log audit dan berkasnya.",
@@ -1041,7 +1042,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "app.as_of": {"id": "Posisi data per {date}", "en": "Data as of {date}"},
     "app.counts": {
         "id": "{rows:n} baris rencana, {row_months:n} bulan terjadwal, {indicators:n} indikator.",
-        "en": "{rows:n} plan rows, {row_months:n} scheduled row-months, {indicators:n} indicators.",
+        "en": "{rows:n plan row|plan rows}, {row_months:n scheduled row-month|scheduled row-months}, {indicators:n indicator|indicators}.",
     },
     "app.problems_heading": {"id": "Hasil validasi", "en": "Validation result"},
     "app.cannot_load": {
@@ -1052,7 +1053,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "app.unnamed_group": {"id": "{codes} · nama tidak ada dalam salinan", "en": "{codes} · name not in the copy"},
     "print.table_cut": {
         "id": "Dicetak {shown} baris pertama dari {total}; semua baris ada di unduhan XLSX.",
-        "en": "The first {shown} of {total} rows are printed; the XLSX download has every row.",
+        "en": "The first {shown} of {total:n row|rows} are printed; the XLSX download has every row.",
     },
     "print.exit": {"id": "Keluar dari mode cetak", "en": "Leave print mode"},
     "print.hint": {
@@ -1122,7 +1123,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Grafik menampilkan baris {first:n}–{last:n} dari {total:n}; pilih halaman grafik lain atau gunakan "
         "filter untuk mempersempit. Tabel dan unduhan di bawah memuat semua {total:n} baris.",
         "en": "The chart shows rows {first:n}–{last:n} of {total:n}; choose another chart page or use the filters "
-        "to narrow it down. The table and downloads below hold all {total:n} rows.",
+        "to narrow it down. The table and downloads below hold all {total:n row|rows}.",
     },
     "report.gantt_cut": {
         "id": "Grafik jadwal menampilkan baris 1–{last:n} dari {total:n}; daftar lengkap semua baris ada pada "
@@ -1177,7 +1178,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "overview.done": {"id": "Bulan terjadwal selesai", "en": "Scheduled months done"},
     "overview.done_help": {
         "id": "{done} dari {scheduled} bulan terjadwal s.d. {month}; {partial} sebagian",
-        "en": "{done} of {scheduled} scheduled row-months to {month}; {partial} partial",
+        "en": "{done} of {scheduled:n scheduled row-month|scheduled row-months} to {month}; {partial} partial",
     },
     "overview.overdue": {"id": "Baris belum selesai", "en": "Rows not done"},
     "overview.overdue_help": {"id": "terjadwal s.d. {month}, belum selesai", "en": "scheduled up to {month}, not done"},
@@ -1186,12 +1187,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "overview.indicators": {"id": "Indikator tercapai", "en": "Indicators achieved"},
     "overview.indicators_help": {
         "id": "{achieved} dari {with_target} indikator bertarget",
-        "en": "{achieved} of {with_target} indicators with a target",
+        "en": "{achieved} of {with_target:n indicator|indicators} with a target",
     },
     "overview.ikm": {"id": "IKM terakhir", "en": "Latest IKM"},
     "overview.ikm_help": {
         "id": "{period}: mutu {mutu}, {respondents:n} responden",
-        "en": "{period}: quality {mutu}, {respondents:n} respondents",
+        "en": "{period}: quality {mutu}, {respondents:n respondent|respondents}",
     },
     "overview.none": {"id": "tidak ada", "en": "none"},
     "overview.overdue_list": {"id": "Baris belum selesai s.d. {month}", "en": "Rows not done up to {month}"},
@@ -1200,7 +1201,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kotak biru: bulan terjadwal. Tanda: ● selesai, ◆ sebagian, ○ belum (bulan posisi data), ✕ terlambat, — batal. Bulan setelah posisi data hanya kotak rencana.",
         "en": "Blue boxes: scheduled months. Marks: ● done, ◆ partial, ○ not done (as-of month), ✕ late, — cancelled. Months after the as-of month show the plan box only.",
     },
-    "schedule.rows": {"id": "{shown:n} dari {total:n} baris ditampilkan", "en": "{shown:n} of {total:n} rows shown"},
+    "schedule.rows": {"id": "{shown:n} dari {total:n} baris ditampilkan", "en": "{shown:n} of {total:n row|rows} shown"},
     "indicators.formula": {
         "id": "Capaian = (nilai − baseline) ÷ (target − baseline), dibatasi 0–100 %; tanpa baseline, baseline = 0; untuk indikator 'turun': (baseline − nilai) ÷ (baseline − target). Contoh: baseline 85, target 100, nilai 96 → (96 − 85) ÷ (100 − 85) = 73 %. Indikator IKM mengambil nilainya dari survei (IKM semua unit).",
         "en": "Completion = (value − baseline) ÷ (target − baseline), kept within 0–100 %; without a baseline, baseline = 0; for 'turun' (lower is better): (baseline − value) ÷ (baseline − target). Example: baseline 85, target 100, value 96 → (96 − 85) ÷ (100 − 85) = 73 %. IKM indicators take their value from the survey (all-units IKM).",
@@ -1373,15 +1374,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "data.publish_refused": {
         "id": "Tidak diterbitkan: pemeriksaan saat menerbitkan menemukan {errors:n} galat. Tidak ada versi baru.",
-        "en": "Not published: the check at publishing found {errors:n} errors. No new version was made.",
+        "en": "Not published: the check at publishing found {errors:n error|errors}. No new version was made.",
     },
     "data.valid": {
         "id": "Tidak ada galat di berkas ini ({warnings:n} peringatan). Periksa perubahannya di bawah sebelum menerbitkan.",
-        "en": "No errors in this file ({warnings:n} warnings). Check its changes below before publishing.",
+        "en": "No errors in this file ({warnings:n warning|warnings}). Check its changes below before publishing.",
     },
     "data.invalid": {
         "id": "{errors:n} galat harus diperbaiki sebelum berkas dapat diterbitkan. Tidak ada yang berubah.",
-        "en": "{errors:n} errors must be fixed before the file can be published. Nothing changed.",
+        "en": "{errors:n error|errors} must be fixed before the file can be published. Nothing changed.",
     },
     "data.preview": {
         "id": "Perubahan terhadap versi saat ini (v{number})",
@@ -1389,7 +1390,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "cli.diff_has_errors": {
         "id": "{path} memuat {errors:n} galat (lihat: validate); dibandingkan sebagaimana terbaca, dan berkas itu tidak dapat diterbitkan.",
-        "en": "{path} has {errors:n} errors (see: validate); compared as read, and that file cannot be published.",
+        "en": "{path} has {errors:n error|errors} (see: validate); compared as read, and that file cannot be published.",
     },
     "cli.diff_same": {
         "id": "Isi kedua berkas sama.",
@@ -1402,11 +1403,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "data.removals": {
         "id": "Berkas ini **menghapus {removed:n} baris** dari versi saat ini: {detail}. Periksa tabel di bawah.",
-        "en": "This file **removes {removed:n} rows** from the current version: {detail}. Check the table below.",
+        "en": "This file **removes {removed:n row|rows}** from the current version: {detail}. Check the table below.",
     },
     "data.confirm_removals": {
         "id": "Saya memang ingin menghapus {removed:n} baris ini ({detail})",
-        "en": "I do mean to remove these {removed:n} rows ({detail})",
+        "en": "I do mean to remove these {removed:n row|rows} ({detail})",
     },
     "data.unchanged": {
         "id": "Isi berkas ini sama dengan versi saat ini (v{number}): menerbitkannya tidak membuat versi baru.",
@@ -1426,11 +1427,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "diff.no_other_sheets": {"id": "tidak ada", "en": "none"},
     "diff.sheet_missing": {
         "id": "Lembar '{sheet}' tidak ada (sebelumnya memuat {rows:n} baris); lembar yang tidak dikenali di berkas: {found}. Tambahkan lembar '{sheet}' dengan datanya.",
-        "en": "Sheet '{sheet}' is missing (it held {rows:n} rows before); sheets in the file that are not recognised: {found}. Add sheet '{sheet}' with its data.",
+        "en": "Sheet '{sheet}' is missing (it held {rows:n row|rows} before); sheets in the file that are not recognised: {found}. Add sheet '{sheet}' with its data.",
     },
     "diff.sheet_missing_close": {
         "id": "Lembar '{sheet}' tidak ada (sebelumnya memuat {rows:n} baris); ditemukan '{closest}': ganti namanya menjadi '{sheet}'.",
-        "en": "Sheet '{sheet}' is missing (it held {rows:n} rows before); found '{closest}': rename it to '{sheet}'.",
+        "en": "Sheet '{sheet}' is missing (it held {rows:n row|rows} before); found '{closest}': rename it to '{sheet}'.",
     },
     "word.yes": {"id": "Ya", "en": "Yes"},
     "word.no": {"id": "Tidak", "en": "No"},
@@ -1523,16 +1524,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 
 class _MessageFormatter(string.Formatter):
-    """str.format, where the spec "n" writes a number the reader's way: 12.003.612 (id), 12,003,612 (en)."""
+    """str.format, where the spec "n" writes a number the reader's way: 12.003.612 (id), 12,003,612 (en);
+    "n warning|warnings" writes it with the word its plural rule asks for (CLDR, via Babel): "1 warning"."""
 
     def __init__(self, lang: str) -> None:
         self._locale = LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE])
 
     def format_field(self, value: object, format_spec: str) -> str:
-        if format_spec == "n":
+        if format_spec == "n" or format_spec.startswith("n "):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return str(format_decimal(value, format="#,##0.##", locale=self._locale))
-            return str(value)
+                shown = str(format_decimal(value, format="#,##0.##", locale=self._locale))
+                plural = Locale.parse(self._locale).plural_form(abs(value))
+            else:
+                shown, plural = str(value), "other"
+            if format_spec == "n":
+                return shown
+            one, _, other = format_spec[2:].partition("|")
+            return f"{shown} {one if plural == 'one' else other or one}"
         return str(super().format_field(value, format_spec))
 
 

@@ -180,4 +180,4 @@ def test_cli_diff_says_when_a_file_has_errors(cli, tmp_path, bundled_bytes: byte
     path = tmp_path / "ganda.xlsx"
     path.write_bytes(edit_workbook(bundled_bytes, repeat))
     run: CliRun = cli("diff", str(BUNDLED), str(path), "--lang", "en")
-    assert f"{path} has 1 errors" in run.stderr and "cannot be published" in run.stderr
+    assert f"{path} has 1 error (see" in run.stderr and "cannot be published" in run.stderr

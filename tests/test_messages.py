@@ -5,7 +5,9 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from rbdash.messages import CATALOGUE, LANGUAGES
+import pytest
+
+from rbdash.messages import CATALOGUE, LANGUAGES, t
 
 SOURCES = Path(__file__).resolve().parent.parent / "rbdash"
 
@@ -113,3 +115,25 @@ def test_stored_times_are_shown_in_wib() -> None:
     assert timestamp("2026-11-28T20:40:59+00:00", "en") == "2026-11-29 03:40:59 WIB"
     assert timestamp("2026-11-28T20:40:59", "en") == "2026-11-29 03:40:59 WIB"  # no zone: the store's UTC
     assert timestamp(None, "id") == "–" and timestamp("kemarin", "id") == "kemarin"
+
+
+@pytest.mark.parametrize(
+    ("lang", "warnings", "expected"),
+    [
+        ("en", 1, "File is valid: no errors (1 warning)."),
+        ("en", 2, "File is valid: no errors (2 warnings)."),
+        ("en", 0, "File is valid: no errors (0 warnings)."),
+        ("en", 12003, "File is valid: no errors (12,003 warnings)."),
+        ("id", 1, "Berkas valid: tidak ada galat (1 peringatan)."),
+    ],
+)
+def test_english_counts_take_the_word_their_number_asks_for(lang: str, warnings: int, expected: str) -> None:
+    """Seen: "1 warnings"."""
+    assert t("report.valid", lang, warnings=warnings) == expected
+
+
+def test_no_english_message_counts_with_a_fixed_plural() -> None:
+    import re
+
+    fixed = re.compile(r"\{\w+(?::n)?\} (warnings|errors|rows|problems|indicators|respondents|repairs)\b")
+    assert [key for key, entry in CATALOGUE.items() if fixed.search(entry["en"])] == []
