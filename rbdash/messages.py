@@ -1201,7 +1201,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kotak biru: bulan terjadwal. Tanda: ● selesai, ◆ sebagian, ○ belum (bulan posisi data), ✕ terlambat, — batal. Bulan setelah posisi data hanya kotak rencana.",
         "en": "Blue boxes: scheduled months. Marks: ● done, ◆ partial, ○ not done (as-of month), ✕ late, — cancelled. Months after the as-of month show the plan box only.",
     },
-    "schedule.rows": {"id": "{shown:n} dari {total:n} baris ditampilkan", "en": "{shown:n} of {total:n row|rows} shown"},
+    "schedule.rows": {
+        "id": "{shown:n} dari {total:n} baris ditampilkan",
+        "en": "{shown:n} of {total:n row|rows} shown",
+    },
     "indicators.formula": {
         "id": "Capaian = (nilai − baseline) ÷ (target − baseline), dibatasi 0–100 %; tanpa baseline, baseline = 0; untuk indikator 'turun': (baseline − nilai) ÷ (baseline − target). Contoh: baseline 85, target 100, nilai 96 → (96 − 85) ÷ (100 − 85) = 73 %. Indikator IKM mengambil nilainya dari survei (IKM semua unit).",
         "en": "Completion = (value − baseline) ÷ (target − baseline), kept within 0–100 %; without a baseline, baseline = 0; for 'turun' (lower is better): (baseline − value) ÷ (baseline − target). Example: baseline 85, target 100, value 96 → (96 − 85) ÷ (100 − 85) = 73 %. IKM indicators take their value from the survey (all-units IKM).",

@@ -432,26 +432,47 @@ def test_a_leaked_session_id_does_not_carry_the_sign_in(store_server, browser) -
 
 
 @pytest.fixture(scope="module")
-def address_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The bundled workbook with web and mail addresses typed into the office name (Info!B4)."""
-    import openpyxl
+def payload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled workbook with the hostile texts of tests/payloads.py typed into it."""
+    from tests.conftest import bundled_with
+    from tests.payloads import with_payloads
 
-    folder = tmp_path_factory.mktemp("addresses")
-    wb = openpyxl.load_workbook(BUNDLED)
-    wb["Info"]["B4"] = "KPU https://evil.example/login www.evil.example admin@evil.example"
-    wb.save(folder / "alamat.xlsx")
-    yield from _serve({"RBDASH_WORKBOOK": str(folder / "alamat.xlsx"), "RBDASH_DATA_DIR": str(folder / "data")})
+    folder = tmp_path_factory.mktemp("payloads")
+    (folder / "payloads.xlsx").write_bytes(bundled_with(with_payloads))
+    yield from _serve({"RBDASH_WORKBOOK": str(folder / "payloads.xlsx"), "RBDASH_DATA_DIR": str(folder / "data")})
 
 
-def test_addresses_in_workbook_text_are_not_links(address_server: str, browser) -> None:
-    """Seen by the attacker review: Streamlit's Markdown turned bare addresses in captions into links."""
-    page = _open(browser, address_server)
-    _ready(page, "Ringkasan")
-    caption = page.get_by_text("evil.example/login", exact=False).first
-    caption.wait_for(timeout=60_000)
-    assert "KPU https://evil.example/login www.evil.example admin@evil.example" in caption.inner_text().replace(
-        "\u2060", ""
-    )
+#: Per page, the payload texts it must show literally (in its captions, its printed tables or its charts).
+PAYLOAD_PAGES = {
+    "": [("Info", "B4"), ("Rencana Aksi", "B12"), ("Rencana Aksi", "C12"), ("Rencana Aksi", "D12")],
+    "jadwal": [("Info", "B4"), ("Rencana Aksi", "B12"), ("Rencana Aksi", "D12"), ("Rencana Aksi", "D13")],
+    "indikator": [("Info", "B4"), ("Indikator", "D6")],
+    "ikm": [("Info", "B4")],
+}
+
+
+@pytest.mark.parametrize("path", list(PAYLOAD_PAGES), ids=[PAGES[path][1] for path in PAYLOAD_PAGES])
+def test_workbook_text_shows_literally_on_every_page(payload_server: str, browser, path: str) -> None:
+    """Seen by the attacker review: Markdown and LaTeX rendered from workbook text, bare addresses became
+    links, escape codes showed in charts, and a right-to-left override reversed what followed it."""
+    from tests.payloads import PAYLOADS, SURVEY_UNIT, shown
+
+    title = PAGES[path][0]
+    page = _open(browser, f"{payload_server}/{path}")
+    _ready(page, title)
+    text = page.evaluate("document.body.textContent").replace("\u2060", "")  # the word joiner breaks links
+    for where in PAYLOAD_PAGES[path]:
+        assert shown(PAYLOADS[where]) in text, where
+    if path == "ikm":  # the unit's name in the chart's legend
+        legend = " ".join(page.locator('[data-testid="stPlotlyChart"] .legendtext').all_text_contents())
+        assert shown(SURVEY_UNIT[1]) in legend
+    for control in ("\u202e", "\u2067", "\u2069"):
+        at = text.find(control)
+        assert at < 0, text[max(at - 80, 0) : at + 40]
+    assert page.evaluate("window.__pwned") is None  # no script from the workbook ran
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
-    assert not [href for href in hrefs if "evil" in href], hrefs
+    assert not [href for href in hrefs if "evil" in href or href.startswith("javascript")], hrefs
+    assert page.locator(".katex").count() == 0  # no formula typeset
+    bold = page.eval_on_selector_all("strong, b, em, i", "nodes => nodes.map(node => node.textContent)")
+    assert not [b for b in bold if "Banten" in b or "tebal" in b or "miring" in b]
     page.close()

@@ -342,3 +342,16 @@ def test_the_plan_table_keeps_the_long_name_whole(long_name_model) -> None:
 
     model, name, _ = long_name_model
     assert name in set(plan_table(model, "id")["Program Kegiatan"])
+
+
+def test_tables_show_bidirectional_controls_as_code_points_whatever_the_dtype() -> None:
+    """Seen: a right-to-left override in a cell reversed what followed it ("exe.txt" read "txt.exe")."""
+    import pandas as pd
+
+    from rbdash.present.text import literal_frame
+
+    frame = pd.DataFrame({"teks": pd.Series(["a\u202eb", None], dtype="str"), "lain": ["c\u2067d", 1], "n": [1, 2]})
+    shown = literal_frame(frame)
+    assert shown["teks"].tolist()[0] == "a[U+202E]b" and pd.isna(shown["teks"].tolist()[1])
+    assert shown["lain"].tolist() == ["c[U+2067]d", 1] and shown["n"].tolist() == [1, 2]
+    assert frame["teks"].tolist()[0] == "a\u202eb"  # the frame itself (and so the downloads) is untouched

@@ -240,3 +240,25 @@ def test_the_report_follows_the_programme_filter_and_names_it(
         if shape.has_text_frame
     )
     assert "Filter: program RA-01–RA-03" in deck_text and "3" in deck_text
+
+
+def test_workbook_text_shows_literally_in_the_pdf_and_the_deck(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The payloads of tests/payloads.py (also tried on every page in tests/test_browser.py) as typed."""
+    import pptx
+
+    from rbdash.exports.deck import build_deck
+    from rbdash.workbook.loader import load_workbook
+    from tests.conftest import bundled_with
+    from tests.payloads import PAYLOADS, shown, with_payloads
+
+    _spy_on_figures(monkeypatch)
+    model = load_workbook(bundled_with(with_payloads)).plan
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(model, 9, "id", "v1"))).pages)
+    for where in [("Info", "B4"), ("Rencana Aksi", "D13"), ("Indikator", "D6")]:
+        assert shown(PAYLOADS[where]) in " ".join(text.split()), where
+    deck = pptx.Presentation(io.BytesIO(build_deck(model, 9, "id", "v1")))
+    deck_text = " ".join(
+        shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+    )
+    assert shown(PAYLOADS[("Info", "B4")]) in deck_text
+    assert not [c for c in ("\u202e", "\u2067", "\u2069") if c in text or c in deck_text]

@@ -27,7 +27,11 @@ def _code_point(match: re.Match[str]) -> str:
 
 def literal_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with every text cell passed through `literal` (a copy; only when some cell needs it)."""
-    texts = [column for column in frame.columns if frame[column].dtype == object]
+    texts = [
+        column
+        for column in frame.columns
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype)
+    ]
     needs = [c for c in texts if frame[c].astype(str).str.contains(_BIDI_CONTROLS.pattern, regex=True).any()]
     if not needs:
         return frame
