@@ -56,7 +56,7 @@ def test_check_finds_and_repair_puts_right_what_can_be_re_derived(
     }
     checked = cli("store", "check", "--lang", "en")
     assert checked.returncode == 1
-    assert "1 problems that cannot be repaired automatically, 2 that `store repair` can put right" in checked.stdout
+    assert "1 problem that cannot be repaired automatically, 2 that `store repair` can put right" in checked.stdout
 
     repaired = cli("store", "repair", "--lang", "en")
     assert "The summary of version 1 was computed again from its file." in repaired.stdout
