@@ -12,7 +12,7 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError, office_refusal
 from rbdash.ui.frame import page_setup
-from rbdash.ui.loading import comparison_of, load_bytes, load_version, store
+from rbdash.ui.loading import comparison_of, load_bytes, load_version, prepare_uploads, store
 from rbdash.ui.session import acting_user, store_error_text
 from rbdash.ui.uploads import upload_box
 from rbdash.ui.widgets import not_checked, problem_callouts, problems_frame, show_table
@@ -30,6 +30,7 @@ if store().read_only is not None:  # a disk or folder the server cannot write: v
     st.warning(say("store.read_only", lang, reason=store().read_only))
     st.stop()
 
+prepare_uploads()  # the checking workers are ready by the time a file is chosen
 st.caption(t("data.checker", lang))
 upload = upload_box(editor, lang, t("data.upload", lang, limit=UPLOAD_LIMIT_MB), type=["xlsx", "xlsm"], key="upload")
 if upload is None:

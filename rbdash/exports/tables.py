@@ -11,9 +11,6 @@ import io
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,6 +40,12 @@ def to_csv(frame: pd.DataFrame, lang: str = "id") -> bytes:
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "Data") -> bytes:
     """An .xlsx with one sheet, bold headers, text written as text."""
+    # Imported on the first download, not with every page: openpyxl (and the PIL it loads) cost about
+    # 160 ms of a server's first run (bench/bench_browser.py).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]

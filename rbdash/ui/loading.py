@@ -38,8 +38,9 @@ def _load_by_hash(digest: str, _data: bytes) -> LoadResult:
 
 
 @st.cache_resource(show_spinner=False)
-def _worker_started() -> bool:
-    """Start the workers' fork server once per server process, before the first upload needs it."""
+def prepare_uploads() -> bool:
+    """Start the workers' fork server (about 0.5 s of CPU, once per server process) when the upload page
+    is opened, before the first file is chosen; not at start-up, where it slowed the first chart."""
     warm_up()
     return True
 
@@ -104,7 +105,6 @@ def load_current() -> Current:
     looked up by its recorded SHA-256, so a rerun reads no file (version 1 is seeded on first start).
     A current version whose file is missing or damaged is passed over for the newest intact one.
     """
-    _worker_started()
     fixed = os.environ.get("RBDASH_WORKBOOK")
     if fixed:
         return Current(dataclasses.replace(load_bytes(Path(fixed).read_bytes()), source_name=Path(fixed).name))

@@ -4,7 +4,8 @@ upload limits in force from the server's first request.
 Under a plain `streamlit run`, project code first runs when a visitor's session runs the app, so the
 upload guard (rbdash.ui.uploads) could only be hooked in then, and uploads sent before that first run
 were held until it. Here the guard is hooked into Streamlit's runtime as the runtime is created, before
-the server accepts a connection, and the workers' fork server is started at the same moment.
+the server accepts a connection. (The workers' fork server starts when the upload page is first opened:
+rbdash.ui.loading.prepare_uploads.)
 """
 
 from __future__ import annotations
@@ -19,14 +20,12 @@ def _hook_runtime() -> None:
     from streamlit.runtime.runtime import Runtime
 
     from rbdash.ui.uploads import guard_runtime
-    from rbdash.workbook.worker import warm_up
 
     create = Runtime.__init__
 
     def create_guarded(self: Runtime, *args: Any, **kwargs: Any) -> None:
         create(self, *args, **kwargs)
         guard_runtime(self)
-        warm_up()
 
     Runtime.__init__ = create_guarded  # type: ignore[method-assign]
 
