@@ -404,6 +404,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Isi nilai yang sama dengan survei, atau kosongkan baris itu: nilai indikator IKM diambil dari survei untuk bulan terakhir setiap periode survei.",
         "en": "Enter the survey's value, or clear that row: an IKM indicator takes the survey's value for the last month of each survey period.",
     },
+    "problem.indicator_value_not_survey_month.message": {
+        "id": "Nilai indikator IKM {code} bulan {month:n} ({value:n}) tidak dipakai: indikator IKM mengambil nilainya dari survei, dan tidak ada periode survei yang berakhir di bulan itu.",
+        "en": "IKM indicator {code}'s value for month {month:n} ({value:n}) is not used: an IKM indicator takes its values from the survey, and no survey period ends in that month.",
+    },
+    "problem.indicator_value_not_survey_month.fix": {
+        "id": "Hapus baris itu, atau isi survei untuk periode yang berakhir di bulan itu (lembar Responden SKM atau IKM).",
+        "en": "Delete that row, or fill in the survey for a period ending in that month (sheet Responden SKM or IKM).",
+    },
     "problem.survey_after_as_of.message": {
         "id": "Periode survei {periods} dimulai setelah posisi data ({as_of}); periode itu tidak dihitung di dasbor, laporan, maupun salindia.",
         "en": "Survey periods {periods} start after the as-of date ({as_of}); they are not counted on the dashboard, in the report or the deck.",

@@ -64,6 +64,7 @@ ProblemCode = Literal[
     "sheet_too_large",
     "survey_after_as_of",
     "indicator_value_from_survey",
+    "indicator_value_not_survey_month",
     "survey_conflict",
     "too_many_entries",
     "unknown_code",

@@ -164,8 +164,16 @@ def test_an_ikm_indicator_takes_the_surveys_value(model: ActionPlan) -> None:
     )
     trend = m.indicator_trend(edited, "RA-05.3", 9)
     assert trend["value"].tolist() == [79.59, 82.91, 86.20] and trend["note"].tolist()[-1] == "IKM 2022-TW3"
-    # At June the TW3 survey is not counted yet (the one rule for periods after the posisi data).
-    assert m.indicator_trend(edited, "RA-05.3", 6)["value"].tolist() == [79.59, 82.91, 89.1]
+    # At June the TW3 survey is not counted yet (the one rule for periods after the posisi data), and the
+    # sheet's own values of an IKM indicator are not used at all.
+    assert m.indicator_trend(edited, "RA-05.3", 6)["value"].tolist() == [79.59, 82.91]
+    # At August TW3 (July-September) is counted, as on the IKM card: its value stands at August.
+    assert m.indicator_trend(edited, "RA-05.3", 8)[["month", "value"]].values.tolist() == [
+        [3, 79.59],
+        [6, 82.91],
+        [8, 86.2],
+    ]
+    assert m.indicator_status(edited, 8).set_index("indicator_code").loc["RA-05.3", "value"] == 86.2
     other = m.indicator_trend(edited, "RA-01.3", 9)  # not an IKM indicator: the sheet's values
     assert other["value"].tolist() == [30, 60, 90, 96]
 

@@ -32,3 +32,10 @@ def test_a_very_long_table_prints_its_first_rows_and_says_where_the_rest_is() ->
 )
 def test_charts_are_scaled_to_the_room_a_sheet_has(height: object, room: int, zoom: float) -> None:
     assert printing.chart_zoom(height, room) == zoom  # None or junk: Plotly's default height, 450 px
+
+
+def test_printed_cells_break_only_long_words() -> None:
+    """Seen: "100,00" printed as "100,0" / "0" and "RA-" / "01.1"; a 200-character code must still wrap."""
+    html = printing.table_html(pd.DataFrame({"a": ["100,00 RA-01.1 ada/tidak", "A" * 40]}), "id")
+    assert "<td>100,00 RA-01.1 ada/tidak</td>" in html
+    assert f"<td>{'A' * 16}<wbr>{'A' * 16}<wbr>{'A' * 8}</td>" in html

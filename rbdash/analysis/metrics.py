@@ -280,25 +280,31 @@ def _expected(target: float, baseline: float, lower_is_better: bool, as_of_month
 
 
 def indicator_values(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
-    """The Capaian Indikator values, where an IKM indicator takes the survey's overall IKM in the last
-    month of each survey period counted at the as-of month (`ikm.survey_indicator_values`, the rule the
-    Petunjuk sheet states): one value per indicator and month, `from_survey` saying which came from it."""
+    """The Capaian Indikator values, except that an IKM indicator takes its values from the survey alone
+    when the survey has periods in the plan year (`ikm.survey_indicator_values`, the rule the Petunjuk
+    sheet states): the all-units IKM of each period counted at the as-of month, in the period's last
+    month or the as-of month if earlier, as the IKM card counts it (seen: the card showed TW3 as of
+    August while the indicator showed TW2, or a value typed for August). `from_survey` marks them."""
     values = model.indicator_values.assign(from_survey=False)
-    survey, _ = survey_by_as_of(model, as_of_month)
-    derived = survey_indicator_values(model.indicators, survey, model.info.get("year"))
-    if derived.empty:
+    year = model.info.get("year")
+    every = survey_indicator_values(model.indicators, model.survey, year)
+    if every.empty:
         return values
-    replaced = pd.MultiIndex.from_frame(values[["indicator_code", "month"]]).isin(
-        pd.MultiIndex.from_frame(derived[["indicator_code", "month"]])
-    )
+    counted = set(survey_by_as_of(model, as_of_month)[0]["period"])
+    derived = every[every["period"].isin(counted)]
     from_survey = derived.assign(
         satker=model.info.get("satker"),
-        year=model.info.get("year"),
+        year=year,
+        month=derived["month"].clip(upper=as_of_month),
         note=derived["period"].map(lambda period: f"IKM {period}"),
         excel_row=pd.NA,
         from_survey=True,
     )[list(values.columns)]
-    kept = values[~replaced]
+    kept = values[
+        ~values["indicator_code"].isin(
+            set(survey_indicator_values(model.indicators, model.survey, year)["indicator_code"])
+        )
+    ]
     combined = pd.concat([kept, from_survey], ignore_index=True) if not kept.empty else from_survey
     return combined.sort_values(["indicator_code", "month"], kind="stable").reset_index(drop=True)
 

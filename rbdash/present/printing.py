@@ -13,7 +13,12 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import literal
 
 #: A4 landscape with 10 mm margins holds 277 x 190 mm: 1047 x 718 CSS pixels (96 per inch).
+SHEET_WIDTH_PX = 1040
 SHEET_HEIGHT_PX = 718
+#: A word longer than this gets break opportunities every BREAK_EVERY characters; shorter ones (numbers,
+#: codes, headers) never break (seen: "100,00" printed as "100,0" / "0").
+LONG_WORD = 24
+BREAK_EVERY = 16
 #: Rows a printed table holds: a longer one prints its first rows and says where the rest is (the XLSX
 #: download); the HTML goes to the browser on every run, so it is bounded like everything else.
 PRINT_TABLE_ROWS = 1000
@@ -24,7 +29,14 @@ TABLE_CLASS = "rb-print-table"
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
-    return html.escape(literal(value)).replace("\n", "<br>")
+    return "<br>".join(" ".join(_word(word) for word in line.split(" ")) for line in literal(value).split("\n"))
+
+
+def _word(word: str) -> str:
+    """One escaped word; a long one (a 200-character code) may break every BREAK_EVERY characters."""
+    if len(word) <= LONG_WORD:
+        return html.escape(word)
+    return "<wbr>".join(html.escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
 
 
 def table_html(frame: pd.DataFrame, lang: str, limit: int = PRINT_TABLE_ROWS) -> str:

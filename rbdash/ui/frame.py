@@ -88,12 +88,15 @@ h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 [data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stAlert"] {{
   break-inside: avoid; page-break-inside: avoid; }}
 """
-# On screen the printed copies of tables stay hidden (outside Mode cetak); their look, everywhere.
+# On screen the printed copies of tables stay hidden (outside Mode cetak); their look, everywhere. A chart
+# is never wider than a printed sheet, on screen too: Plotly draws at the width it has on screen, and a
+# wider chart was cut at the sheet's right edge (seen: the Gantt without Okt-Des from a 1920 px window).
 _TABLE_RULES = f"""
+[data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {{ max-width: {printing.SHEET_WIDTH_PX}px; }}
 [data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: none; }}
 .{printing.TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.25; }}
 .{printing.TABLE_CLASS} th, .{printing.TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
-  text-align: left; vertical-align: top; overflow-wrap: anywhere; min-width: 3.5em; }}
+  text-align: left; vertical-align: top; overflow-wrap: break-word; }}
 .{printing.TABLE_CLASS} th {{ background: #eee; }}
 .{printing.TABLE_CLASS} thead {{ display: table-header-group; }}
 .{printing.TABLE_CLASS} tr {{ break-inside: avoid; page-break-inside: avoid; }}

@@ -197,8 +197,18 @@ def _warn_of_values_the_survey_replaces(
     derived = survey_indicator_values(indicators, survey, info.get("year"))
     if table is None or derived.empty or values.empty:
         return
-    merged = values.merge(derived, on=["indicator_code", "month"], suffixes=("", "_survey"))
-    differing = merged[(merged["value"] - merged["value_survey"]).abs() > 0.005]
+    merged = values.merge(derived, on=["indicator_code", "month"], how="left", suffixes=("", "_survey"))
+    merged = merged[merged["indicator_code"].isin(set(derived["indicator_code"]))]
+    for row in merged[merged["period"].isna()].itertuples(index=False):  # a month no survey period ends in
+        log.warning(
+            "indicator_value_not_survey_month",
+            table.grid.name,
+            cell_ref(int(row.excel_row) - 1, table.col("value")),
+            code=row.indicator_code,
+            month=int(row.month),
+            value=float(row.value),
+        )
+    differing = merged[merged["period"].notna() & ((merged["value"] - merged["value_survey"]).abs() > 0.005)]
     for row in differing.itertuples(index=False):
         log.warning(
             "indicator_value_from_survey",
