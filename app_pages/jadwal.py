@@ -8,6 +8,7 @@ from rbdash.analysis import metrics
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
+from rbdash.present.text import escape_markdown
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
 from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, show_chart, show_table
@@ -47,7 +48,16 @@ chosen = charts.GanttFilter(
     programmes=ctx.programmes, activities=chosen_activities, statuses=statuses, months=(months[0], months[1]), text=text
 )
 rows = charts.gantt_rows(model, month, chosen, lang)
-st.caption(t("schedule.rows", lang, shown=len(rows), total=len(plan)) + " · " + t("schedule.legend", lang))
+page_filters = charts.filter_text(
+    chosen, lang, {key: fmt.group_label(key, lang, activity_codes.get(key)) for key in activities}
+)
+st.caption(
+    escape_markdown(
+        " · ".join(filter(None, [t("schedule.rows", lang, shown=len(rows), total=len(plan)), page_filters]))
+    )
+    + " · "
+    + t("schedule.legend", lang)
+)
 # A chart holds a page of rows (a larger one would stall the browser); the table keeps every row.
 page = chart_page(len(rows), "schedule_page", lang)
 show_chart(

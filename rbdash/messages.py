@@ -1209,6 +1209,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kotak biru: bulan terjadwal. Tanda: ● selesai, ◆ sebagian, ○ belum (bulan posisi data), ✕ terlambat, — batal. Bulan setelah posisi data hanya kotak rencana.",
         "en": "Blue boxes: scheduled months. Marks: ● done, ◆ partial, ○ not done (as-of month), ✕ late, — cancelled. Months after the as-of month show the plan box only.",
     },
+    "schedule.filters": {"id": "Filter halaman: {parts}", "en": "Page filters: {parts}"},
+    "schedule.filter_activities": {"id": "kegiatan {names}", "en": "activities {names}"},
+    "schedule.filter_statuses": {"id": "status {names}", "en": "status {names}"},
+    "schedule.filter_months": {"id": "bulan {first}–{last}", "en": "months {first}–{last}"},
+    "schedule.filter_text": {"id": "teks “{text}”", "en": "text “{text}”"},
     "schedule.rows": {
         "id": "{shown:n} dari {total:n} baris ditampilkan",
         "en": "{shown:n} of {total:n row|rows} shown",

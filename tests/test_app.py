@@ -95,6 +95,8 @@ def test_schedule_filters(monkeypatch: pytest.MonkeyPatch) -> None:
     assert any(c.value.startswith("11 dari 11 baris") for c in at.caption)
     at.text_input(key="schedule_text").input("Kerja Sama").run()
     assert any(c.value.startswith("1 dari 11 baris") for c in at.caption)
+    # The page's own filters are said too, so a printout says it is narrowed (seen: it did not).
+    assert any("Filter halaman: teks “Kerja Sama”" in c.value.replace("\\", "") for c in at.caption)
     assert at.dataframe[0].value["Kode"].tolist() == ["RA-09"]
     at.text_input(key="schedule_text").input("").run()
     at.multiselect(key="schedule_statuses").set_value(["late"]).run()

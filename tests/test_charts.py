@@ -430,3 +430,14 @@ def test_a_long_token_is_bounded_in_width_not_only_in_characters(model: ActionPl
     # Ordinary text keeps its characters: the bounds only bite on wide ones.
     assert charts.label("Peningkatan Kualitas Pelayanan Publik", bold=True) == "Peningkatan Kualitas Pelayanan Publik"
     assert len(_drawn(charts.label("i" * 200, 24))) == 24  # narrow characters: still at most `width` characters
+
+
+def test_the_schedule_filters_are_said_in_words() -> None:
+    chosen = charts.GanttFilter(
+        activities=[""], statuses=[metrics.LATE, metrics.DONE], months=(3, 12), text=" **evaluasi** "
+    )
+    assert charts.filter_text(chosen, "id", {"": "RA-01–RA-03 · nama tidak ada dalam salinan"}) == (
+        "Filter halaman: kegiatan RA-01–RA-03 · nama tidak ada dalam salinan; status Terlambat, Selesai; "
+        "bulan Mar–Des; teks “**evaluasi**”"
+    )
+    assert charts.filter_text(charts.GanttFilter(), "en") == ""

@@ -240,6 +240,13 @@ def test_the_report_follows_the_programme_filter_and_names_it(
         if shape.has_text_frame
     )
     assert "Filter: program RA-01–RA-03" in deck_text and "3" in deck_text
+    slides = [
+        " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+        for slide in pptx.Presentation(io.BytesIO(files.pptx)).slides
+    ]
+    ikm_slides = [text for text in slides if "Indeks Kepuasan" in text or "NRR" in text]
+    assert ikm_slides and all("filter program tidak berlaku untuk IKM" in text for text in ikm_slides)
+    assert not [text for text in ikm_slides if "Filter: program" in text]
 
 
 def test_workbook_text_shows_literally_in_the_pdf_and_the_deck(monkeypatch: pytest.MonkeyPatch) -> None:

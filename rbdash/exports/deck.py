@@ -38,10 +38,12 @@ INDICATOR_BARS = 30  # indicators on the indicator slide, likewise
 
 @dataclass(frozen=True)
 class ChartSlide:
-    """One chart for a slide: its figure and the catalogue key of its title."""
+    """One chart for a slide: its figure, its title, and whether it is the office's whole (the IKM), which
+    no programme filter reaches."""
 
     figure: go.Figure
     title: str
+    office_wide: bool = False
 
 
 def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSlide]:
@@ -66,12 +68,15 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
     ]
     table = metrics.ikm_table(model, t("ikm.overall", lang), as_of_month)
     if not table.empty:
-        slides.append(ChartSlide(charts.ikm_trend(table, model, as_of_month, lang), t("chart.ikm.title", lang)))
+        slides.append(
+            ChartSlide(charts.ikm_trend(table, model, as_of_month, lang), t("chart.ikm.title", lang), office_wide=True)
+        )
         last = table.iloc[-1]
         slides.append(
             ChartSlide(
                 charts.nrr_bars(last, model, as_of_month, lang),
                 t("chart.nrr.title", lang, period=last["period"], unit=last["unit"]),
+                office_wide=True,
             )
         )
     return slides
@@ -171,9 +176,10 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
     presentation.slide_width, presentation.slide_height = WIDTH, HEIGHT
     blank = presentation.slide_layouts[6]
     info = model.info
-    as_of = charts.as_of_text(info.get("as_of"), info.get("year"), as_of_month, lang)
-    if filters:
-        as_of = f"{as_of} · {filters}"
+    plain_as_of = charts.as_of_text(info.get("as_of"), info.get("year"), as_of_month, lang)
+    as_of = f"{plain_as_of} · {filters}" if filters else plain_as_of
+    # The survey is the office's: its slides say the programme filter does not reach it (seen: "Filter: …").
+    office_as_of = f"{plain_as_of} · {t('filter.ikm_whole', lang)}" if filters else plain_as_of
     examples = example_sheet_names(model)
     note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
     footer = [str(info.get("satker")), str(info.get("decree_number") or ""), version_label]
@@ -220,7 +226,7 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
         pngs, missing = [None] * len(chart_slides), t(exc.key, lang)
     for chart, png in zip(chart_slides, pngs, strict=True):
         slide, notes = presentation.slides.add_slide(blank), Notes()
-        _header(slide, chart.title, as_of, note, notes)
+        _header(slide, chart.title, office_as_of if chart.office_wide else as_of, note, notes)
         if png is None:
             _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), missing or "", 18, smallest=14)
         else:

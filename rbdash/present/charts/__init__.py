@@ -22,6 +22,7 @@ from rbdash.present.charts.plan import (
 from rbdash.present.charts.schedule import (
     GANTT_PAGE_ROWS,
     GanttFilter,
+    filter_text,
     gantt,
     gantt_pages,
     gantt_rows,
@@ -76,6 +77,7 @@ __all__ = [
     "chart_filename",
     "download_config",
     "escape",
+    "filter_text",
     "gantt",
     "gantt_pages",
     "gantt_rows",

@@ -40,6 +40,28 @@ class GanttFilter:
     codes: list[str] = field(default_factory=list)  # only these plan rows (the report's page chunks)
 
 
+def filter_text(chosen: GanttFilter, lang: str, activity_labels: dict[str, str] | None = None) -> str:
+    """The page's own filters in force, for the screen and the printout ("" when none): activities,
+    statuses, months and the search text, literally (seen: a printout that did not say it was narrowed)."""
+    labels = activity_labels or {}
+    parts = []
+    if chosen.activities:
+        names = "; ".join(fmt.short_text(labels.get(key, fmt.group_label(key, lang)), 50) for key in chosen.activities)
+        parts.append(t("schedule.filter_activities", lang, names=names))
+    if chosen.statuses:
+        parts.append(
+            t("schedule.filter_statuses", lang, names=", ".join(t(f"status.{s}", lang) for s in chosen.statuses))
+        )
+    if tuple(chosen.months) != (1, 12):
+        first, last = chosen.months
+        parts.append(
+            t("schedule.filter_months", lang, first=fmt.month_short(first, lang), last=fmt.month_short(last, lang))
+        )
+    if chosen.text.strip():
+        parts.append(t("schedule.filter_text", lang, text=fmt.short_text(chosen.text.strip(), 80)))
+    return t("schedule.filters", lang, parts="; ".join(parts)) if parts else ""
+
+
 def segments(months: list[int]) -> list[tuple[int, int]]:
     """Consecutive months merged: [6, 8, 10, 12] -> 4 segments; [1..12] -> one."""
     runs: list[tuple[int, int]] = []
