@@ -151,6 +151,8 @@ def test_code_spans_name_groups_by_runs_of_their_rows(model: ActionPlan) -> None
     assert m.code_spans(model, "program") == {"": "RA-01–RA-03", "Peningkatan Kualitas Pelayanan Publik": "RA-04–RA-11"}
     # RA-08's activity is missing from the copy as well: one key, two runs.
     assert m.code_spans(model, "activity")[""] == "RA-01–RA-03, RA-08"
+    spans = m.activity_spans(model)  # within each programme
+    assert spans[("", "")] == "RA-01–RA-03" and spans[("Peningkatan Kualitas Pelayanan Publik", "")] == "RA-08"
 
 
 def test_an_ikm_indicator_takes_the_surveys_value(model: ActionPlan) -> None:

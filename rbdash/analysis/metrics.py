@@ -155,19 +155,29 @@ def for_programmes(model: ActionPlan, programmes: list[str] | tuple[str, ...]) -
 def code_spans(model: ActionPlan, column: str) -> dict[str, str]:
     """Per programme or activity key (`column`: "program" or "activity"), the plan codes of its rows as
     runs in plan order ("RA-01–RA-03, RA-08"): what names a group the copy of the decree left unnamed."""
-    spans: dict[str, list[list[str]]] = {}
-    previous: dict[str, int] = {}
-    for position, (value, code) in enumerate(zip(model.plan[column], model.plan["code"], strict=True)):
-        key = group_key(value)
-        runs = spans.setdefault(key, [])
-        if runs and previous[key] == position - 1:
-            runs[-1].append(str(code))
+    return {key: spans for (key,), spans in _spans(model, [column]).items()}
+
+
+def activity_spans(model: ActionPlan) -> dict[tuple[str, str], str]:
+    """Per (programme key, activity key), the codes of that activity's rows within that programme: the
+    name of an unnamed activity under its programme's heading (seen: "RA-01–RA-03, RA-08" under both)."""
+    return {(program, activity): spans for (program, activity), spans in _spans(model, ["program", "activity"]).items()}
+
+
+def _spans(model: ActionPlan, columns: list[str]) -> dict[tuple[str, ...], str]:
+    runs: dict[tuple[str, ...], list[list[str]]] = {}
+    previous: dict[tuple[str, ...], int] = {}
+    keys = zip(*(model.plan[column].map(group_key) for column in columns), strict=True)
+    for position, (key, code) in enumerate(zip(keys, model.plan["code"], strict=True)):
+        found = runs.setdefault(key, [])
+        if found and previous[key] == position - 1:
+            found[-1].append(str(code))
         else:
-            runs.append([str(code)])
+            found.append([str(code)])
         previous[key] = position
     return {
-        key: ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
-        for key, runs in spans.items()
+        key: ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in found)
+        for key, found in runs.items()
     }
 
 

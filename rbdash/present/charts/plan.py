@@ -108,7 +108,7 @@ def indicator_bars(
     `total`: how many indicators there are when `states` holds only some of them, from the `first`
     (1-based); the subtitle then says which it shows."""
     plan = model.plan.set_index("code")
-    program_spans, activity_spans = m.code_spans(model, "program"), m.code_spans(model, "activity")
+    program_spans, activity_spans = m.code_spans(model, "program"), m.activity_spans(model)
     labels: list[str] = []
     values: list[float] = []
     colors, patterns, texts, hovers = [], [], [], []
@@ -126,7 +126,7 @@ def indicator_bars(
         program_key = m.group_key(plan["program"].get(row.plan_code))
         activity_key = m.group_key(plan["activity"].get(row.plan_code))
         program = fmt.group_label(program_key, lang, program_spans.get(program_key))
-        activity = fmt.group_label(activity_key, lang, activity_spans.get(activity_key))
+        activity = fmt.group_label(activity_key, lang, activity_spans.get((program_key, activity_key)))
         if program != last_program:
             heading(f"<b>{label(program, bold=True)}</b>", f"<b>{plain(program)}</b>")
             last_program, last_activity = program, None

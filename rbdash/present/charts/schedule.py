@@ -80,9 +80,12 @@ def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: s
     """
     plan = model.plan.copy()
     program_key, activity_key = plan["program"].map(m.group_key), plan["activity"].map(m.group_key)
-    program_spans, activity_spans = m.code_spans(model, "program"), m.code_spans(model, "activity")
+    program_spans, activity_spans = m.code_spans(model, "program"), m.activity_spans(model)
     plan["program_label"] = program_key.map(lambda key: fmt.group_label(key, lang, program_spans.get(key)))
-    plan["activity_label"] = activity_key.map(lambda key: fmt.group_label(key, lang, activity_spans.get(key)))
+    plan["activity_label"] = [
+        fmt.group_label(activity, lang, activity_spans.get((program, activity)))
+        for program, activity in zip(program_key, activity_key, strict=True)
+    ]
     keep = pd.Series(True, index=plan.index)
     if chosen.codes:
         keep &= plan["code"].isin(chosen.codes)
@@ -184,7 +187,8 @@ def gantt(
     bar_y, bar_base, bar_len, bar_hover = [], [], [], []
     for row in rows.itertuples(index=False):
         hover = (
-            f"<b>{plain(row.code)}</b><br>{plain(row.sub_activity)}<br><br>"
+            f"<b>{plain(row.code)}</b><br>"
+            f"{plain(row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang))}<br><br>"
             f"<i>{escape(t('col.indicators_text', lang))}</i>:<br>{plain(row.indicators_text)}"
         )
         for start, end in segments(list(row.months)):
