@@ -52,7 +52,8 @@ if not result.is_valid:
         store().audit("upload_rejected", editor, sha256=digest, name=upload.name, errors=len(result.errors))
         logged.add(digest)
     st.stop()
-st.success(t("data.valid", lang, warnings=len(result.warnings)))
+headline = st.empty()  # filled below, once the comparison says whether the file can be published
+headline.success(t("data.valid", lang, warnings=len(result.warnings)))
 
 plan = result.plan
 assert plan is not None, "a valid result has a plan"
@@ -80,7 +81,8 @@ blocked = False
 if current is not None and before is not None and comparison.empty:
     st.info(t("data.unchanged", lang, number=current_number))
     blocked = True
-if comparison.missing_sheets:
+if comparison.missing_sheets:  # seen: a green "no errors" above this red block
+    headline.error(t("data.valid_but_blocked", lang, warnings=len(result.warnings)))
     st.error(
         t("data.sheet_missing", lang)
         + "\n\n"

@@ -1396,6 +1396,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Tidak ada galat di berkas ini ({warnings:n} peringatan). Periksa perubahannya di bawah sebelum menerbitkan.",
         "en": "No errors in this file ({warnings:n warning|warnings}). Check its changes below before publishing.",
     },
+    "data.valid_but_blocked": {
+        "id": "Tidak ada galat di berkas ini ({warnings:n} peringatan), tetapi berkas ini belum dapat diterbitkan: lembar yang berisi data di versi saat ini tidak ada (lihat di bawah).",
+        "en": "No errors in this file ({warnings:n warning|warnings}), but it cannot be published yet: a sheet that holds data in the current version is missing (see below).",
+    },
     "data.invalid": {
         "id": "{errors:n} galat harus diperbaiki sebelum berkas dapat diterbitkan. Tidak ada yang berubah.",
         "en": "{errors:n error|errors} must be fixed before the file can be published. Nothing changed.",

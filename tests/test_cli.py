@@ -195,3 +195,21 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_history_shows_comments_literally_one_line_each(
+    cli: Callable[..., CliRun], seeded_store_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen by the review: a right-to-left override in a comment reordered the printed line."""
+    from rbdash.store.sqlite import SqliteStore
+    from tests.conftest import bundled_with
+
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+
+    def edit(wb) -> None:
+        wb["Realisasi"].delete_rows(wb["Realisasi"].max_row)  # a change: publishing the same content is refused
+
+    SqliteStore(seeded_store_root).publish(bundled_with(edit), "edi", "exe\u202etxt\tdua\nbaris", allow_removals=True)
+    run = cli("history")
+    (line,) = [line for line in run.stdout.splitlines() if "exe" in line]
+    assert line.endswith("\texe[U+202E]txt dua baris") and "\u202e" not in run.stdout

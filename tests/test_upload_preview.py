@@ -43,7 +43,9 @@ def upload(data: bytes, comment: str | None = None):
 def test_a_renamed_sheet_cannot_be_published_and_its_closest_name_is_given(store: SqliteStore) -> None:
     """Seen by the user review: 'Realisasi Sep' previewed as 'no change'; publishing it showed 0 % done."""
     at = upload(bundled_with(_renamed), "bulan September")
-    error = at.error[0].value.replace("\\", "")  # as the reader sees the Markdown
+    # The headline says it cannot be published, not a green "no errors" (seen by the review).
+    assert not at.success and "belum dapat diterbitkan" in at.error[0].value
+    error = at.error[1].value.replace("\\", "")  # as the reader sees the Markdown
     assert "Lembar 'Realisasi' tidak ada (sebelumnya memuat 47 baris)" in error
     assert "ditemukan 'Realisasi Sep': ganti namanya menjadi 'Realisasi'" in error
     assert at.button(key="publish").disabled

@@ -11,6 +11,7 @@ from rbdash.config import ROLES, role_at_least, settings
 from rbdash.messages import t
 from rbdash.present import formatting as fmt
 from rbdash.present.changes import counts_text
+from rbdash.present.text import literal
 from rbdash.problems import ProblemLog
 from rbdash.store import StoreError, Version, VersionStore, checked_user_name, open_store
 from rbdash.workbook.limits import DEFAULT_LIMITS
@@ -148,7 +149,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     for v in versions:
         restored = f" (<- {v.restored_from})" if v.restored_from else ""
         when = fmt.timestamp(v.created_at, args.lang)
-        print(f"{v.number}\t{when}\t{v.satker}\t{v.year}\t{v.user}\t{v.sha256[:12]}\t{v.comment}{restored}")
+        # One line per version, shown literally (a right-to-left control in a comment reordered the line).
+        fields = [str(v.number), when, v.satker, str(v.year), v.user, v.sha256[:12], f"{v.comment}{restored}"]
+        print("\t".join(" ".join(literal(field).split()) for field in fields))
     return EXIT_VALID
 
 
