@@ -351,7 +351,7 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
     uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     uploader.set_input_files(str(far))
-    page.get_by_text("XFD1048576", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("XFD1048576", exact=False).filter(visible=True).first.wait_for(timeout=60_000)
     page.get_by_text("Capaian Indikator", exact=False).filter(visible=True).first.wait_for()  # not a hidden grid cell
     assert page.locator('[data-testid="stException"]').count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
