@@ -85,8 +85,10 @@ def show_chart(fig, kind: str, ctx: PageContext, key: str, print_room: int = CHA
     the room its header leaves)."""
     zoom = printing.chart_zoom(fig.layout.height, print_room)
     if zoom < 1:
-        rule = f".st-key-{key} {{ zoom: {zoom}; }}"
-        st.html(f"<style>@media print {{ {rule} }} {rule if ctx.print_mode else ''}</style>")
+        # Printed only, never on screen (Mode cetak included): Plotly sizes to its box, and a box zoomed
+        # on screen made it redraw smaller and be zoomed again (seen: the indicator chart at a quarter of
+        # the sheet). A print takes its picture without running the page's scripts.
+        st.html(f"<style>@media print {{ .st-key-{key} {{ zoom: {zoom}; }} }}</style>")
     st.plotly_chart(
         fig, config=charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key=key, theme=None
     )
