@@ -209,7 +209,10 @@ def test_history_shows_comments_literally_one_line_each(
     def edit(wb) -> None:
         wb["Realisasi"].delete_rows(wb["Realisasi"].max_row)  # a change: publishing the same content is refused
 
-    SqliteStore(seeded_store_root).publish(bundled_with(edit), "edi", "exe\u202etxt\tdua\nbaris", allow_removals=True)
+    comment = "exe\u202etxt\tdua\nbaris\x1b[1A\x1b[2K\rpalsu\x07"
+    SqliteStore(seeded_store_root).publish(bundled_with(edit), "edi", comment, allow_removals=True)
     run = cli("history")
     (line,) = [line for line in run.stdout.splitlines() if "exe" in line]
-    assert line.endswith("\texe[U+202E]txt dua baris") and "\u202e" not in run.stdout
+    # Seen by the second review: ESC sequences in a comment moved the cursor and overwrote other lines.
+    assert line.endswith("\texe[U+202E]txt dua baris[U+001B][1A[U+001B][2K palsu[U+0007]")
+    assert not [c for c in run.stdout if ord(c) < 32 and c not in "\t\n"] and "\u202e" not in run.stdout

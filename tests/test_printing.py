@@ -14,9 +14,9 @@ def test_a_printed_table_has_every_column_and_row_literally() -> None:
     )
     html = printing.table_html(frame, "id")
     assert html.startswith('<div class="rb-print-table"><table><thead><tr><th>Kode</th><th>Teks</th><th>N</th></tr>')
-    assert "<td>RA-01</td><td>baris 1<br>baris 2</td><td>1.5</td>" in html
+    assert '<td><span class="nw">RA-01</span></td><td>baris 1<br>baris 2</td><td>1.5</td>' in html
     # Markup is shown as typed, a right-to-left override as its code point, a missing value as nothing.
-    assert "<td>&lt;b&gt;x&lt;/b&gt;</td><td>exe[U+202E]txt.exe</td><td></td>" in html
+    assert '<td><span class="nw">&lt;b&gt;x&lt;/b&gt;</span></td><td>exe[U+202E]txt.exe</td><td></td>' in html
     assert html.count("<tr>") == 3 and "rb-print-note" not in html
 
 
@@ -37,5 +37,5 @@ def test_charts_are_scaled_to_the_room_a_sheet_has(height: object, room: int, zo
 def test_printed_cells_break_only_long_words() -> None:
     """Seen: "100,00" printed as "100,0" / "0" and "RA-" / "01.1"; a 200-character code must still wrap."""
     html = printing.table_html(pd.DataFrame({"a": ["100,00 RA-01.1 ada/tidak", "A" * 40]}), "id")
-    assert "<td>100,00 RA-01.1 ada/tidak</td>" in html
+    assert '<td>100,00 <span class="nw">RA-01.1</span> <span class="nw">ada/tidak</span></td>' in html
     assert f"<td>{'A' * 16}<wbr>{'A' * 16}<wbr>{'A' * 8}</td>" in html

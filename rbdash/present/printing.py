@@ -33,9 +33,10 @@ def _cell(value: object) -> str:
 
 
 def _word(word: str) -> str:
-    """One escaped word; a long one (a 200-character code) may break every BREAK_EVERY characters."""
+    """One escaped word: a short one never breaks, even at a hyphen or slash (seen: "RA-" / "01.1"); a long
+    one (a 200-character code) may break every BREAK_EVERY characters."""
     if len(word) <= LONG_WORD:
-        return html.escape(word)
+        return f'<span class="nw">{html.escape(word)}</span>' if any(c in word for c in "-/") else html.escape(word)
     return "<wbr>".join(html.escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
 
 

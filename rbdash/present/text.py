@@ -12,12 +12,15 @@ import re
 
 import pandas as pd
 
-# Unicode's explicit bidirectional formatting characters (UAX #9): embeddings, overrides, isolates and marks.
-_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Unicode's explicit bidirectional formatting characters (UAX #9): embeddings, overrides, isolates and
+# marks; and the C0/C1 control characters but tab and line breaks (a terminal runs ESC sequences: seen,
+# a comment that moved the cursor up and overwrote `rbdash history` lines).
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def literal(text: object) -> str:
-    """`text` as typed, with each bidirectional control shown as "[U+202E]" so it cannot reorder the text."""
+    """`text` as typed, with each bidirectional or other control character shown as its code point
+    ("[U+202E]", "[U+001B]"), so it cannot reorder the text or drive a terminal."""
     return _BIDI_CONTROLS.sub(_code_point, str(text))
 
 

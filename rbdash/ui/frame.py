@@ -98,6 +98,7 @@ _TABLE_RULES = f"""
 .{printing.TABLE_CLASS} th, .{printing.TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
   text-align: left; vertical-align: top; overflow-wrap: break-word; }}
 .{printing.TABLE_CLASS} th {{ background: #eee; }}
+.{printing.TABLE_CLASS} .nw {{ white-space: nowrap; }}
 .{printing.TABLE_CLASS} thead {{ display: table-header-group; }}
 .{printing.TABLE_CLASS} tr {{ break-inside: avoid; page-break-inside: avoid; }}
 """
