@@ -19,13 +19,17 @@ page_header(ctx, "page.schedule")
 
 plan = model.plan
 activities = metrics.activity_keys(model, ctx.programmes)
-activity_codes = metrics.code_spans(model, "activity")
+spans = metrics.activity_spans(model)
+activity_labels = {
+    key: fmt.group_label(metrics.split_activity_key(key)[1], lang, spans.get(metrics.split_activity_key(key)))
+    for key in activities
+}
 first, second, third = st.columns([3, 2, 2])
 chosen_activities = first.multiselect(
     t("control.activities", lang),
     activities,
     key="schedule_activities",
-    format_func=lambda key: fmt.group_label(key, lang, activity_codes.get(key)),
+    format_func=lambda key: activity_labels.get(key, key),
     placeholder=t("control.choose", lang),
 )
 statuses = second.multiselect(
@@ -48,9 +52,7 @@ chosen = charts.GanttFilter(
     programmes=ctx.programmes, activities=chosen_activities, statuses=statuses, months=(months[0], months[1]), text=text
 )
 rows = charts.gantt_rows(model, month, chosen, lang)
-page_filters = charts.filter_text(
-    chosen, lang, {key: fmt.group_label(key, lang, activity_codes.get(key)) for key in activities}
-)
+page_filters = charts.filter_text(chosen, lang, activity_labels)
 st.caption(
     escape_markdown(
         " · ".join(filter(None, [t("schedule.rows", lang, shown=len(rows), total=len(plan)), page_filters]))

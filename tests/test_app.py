@@ -114,7 +114,7 @@ def test_schedule_filters(monkeypatch: pytest.MonkeyPatch) -> None:
     assert at.dataframe[0].value["Code"].tolist() == ["RA-01", "RA-02", "RA-03"]
     activities = at.multiselect(key="schedule_activities")
     assert activities.options == ["RA-01–RA-03 · name not in the copy"]
-    activities.set_value([""]).run()
+    activities.set_value(["\x1f"]).run()  # the unnamed activity of the unnamed programme (metrics.activity_key)
     assert at.dataframe[0].value["Code"].tolist() == ["RA-01", "RA-02", "RA-03"]
 
 
@@ -424,3 +424,13 @@ def test_print_mode_offers_a_way_back(monkeypatch: pytest.MonkeyPatch) -> None:
     at.button(key="print_exit").click().run()
     assert not at.exception and at.sidebar.toggle(key="print_mode").value is False
     assert not [b for b in at.button if b.key == "print_exit"]
+
+
+def test_unnamed_activities_of_two_programmes_are_two_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen by the second review: one choice 'RA-01–RA-03, RA-08' selected both programmes' rows."""
+    at = run_app(monkeypatch, page="app_pages/jadwal.py")
+    activities = at.multiselect(key="schedule_activities")
+    unnamed = [label for label in activities.options if "nama tidak ada dalam salinan" in label]
+    assert unnamed == ["RA-01–RA-03 · nama tidak ada dalam salinan", "RA-08 · nama tidak ada dalam salinan"]
+    activities.set_value(["Peningkatan Kualitas Pelayanan Publik\x1f"]).run()
+    assert at.dataframe[0].value["Kode"].tolist() == ["RA-08"]

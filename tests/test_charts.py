@@ -436,9 +436,13 @@ def test_a_long_token_is_bounded_in_width_not_only_in_characters(model: ActionPl
 
 def test_the_schedule_filters_are_said_in_words() -> None:
     chosen = charts.GanttFilter(
-        activities=[""], statuses=[metrics.LATE, metrics.DONE], months=(3, 12), text=" **evaluasi** "
+        activities=[metrics.activity_key("", "")],
+        statuses=[metrics.LATE, metrics.DONE],
+        months=(3, 12),
+        text=" **evaluasi** ",
     )
-    assert charts.filter_text(chosen, "id", {"": "RA-01–RA-03 · nama tidak ada dalam salinan"}) == (
+    labels = {metrics.activity_key("", ""): "RA-01–RA-03 · nama tidak ada dalam salinan"}
+    assert charts.filter_text(chosen, "id", labels) == (
         "Filter halaman: kegiatan RA-01–RA-03 · nama tidak ada dalam salinan; status Terlambat, Selesai; "
         "bulan Mar–Des; teks “**evaluasi**”"
     )

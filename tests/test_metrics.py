@@ -124,7 +124,10 @@ def test_group_keys_are_the_text_or_the_missing_key(model: ActionPlan) -> None:
     assert m.group_key("Program A") == "Program A"
     assert m.group_key(None) == m.group_key(float("nan")) == m.MISSING_KEY == ""
     assert m.programme_keys(model)[0] == "" and "Peningkatan Kualitas Pelayanan Publik" in m.programme_keys(model)
-    assert m.activity_keys(model, [""]) == [""]
+    # An activity's key is its programme's and its own: the unnamed activities of two programmes are two.
+    assert m.activity_keys(model, [""]) == [m.activity_key("", "")]
+    assert m.activity_keys(model, []).count(m.activity_key("Peningkatan Kualitas Pelayanan Publik", "")) == 1
+    assert m.split_activity_key(m.activity_key("P", "A")) == ("P", "A")
     assert len(m.activity_keys(model, [])) >= len(m.activity_keys(model, ["Peningkatan Kualitas Pelayanan Publik"]))
 
 

@@ -181,11 +181,31 @@ def _spans(model: ActionPlan, columns: list[str]) -> dict[tuple[str, ...], str]:
     }
 
 
+#: Joins a programme key and an activity key into the activity's filter key: an activity is one of its
+#: programme's (seen: the two unnamed activities of two programmes were one filter choice).
+ACTIVITY_SEPARATOR = "\x1f"
+
+
+def activity_key(program: object, activity: object) -> str:
+    """The filter key of an activity within its programme (`split_activity_key` undoes it)."""
+    return f"{group_key(program)}{ACTIVITY_SEPARATOR}{group_key(activity)}"
+
+
+def split_activity_key(key: str) -> tuple[str, str]:
+    """(programme key, activity key) of an activity's filter key."""
+    program, _, activity = key.partition(ACTIVITY_SEPARATOR)
+    return program, activity
+
+
 def activity_keys(model: ActionPlan, programmes: list[str]) -> list[str]:
-    """The activities' keys in plan order, of the given programmes (all when empty)."""
+    """The activities' filter keys (`activity_key`) in plan order, of the given programmes (all when empty)."""
     plan = model.plan
     keep = plan["program"].map(group_key).isin(programmes) if programmes else pd.Series(True, index=plan.index)
-    return list(dict.fromkeys(group_key(a) for a in plan.loc[keep, "activity"]))
+    return list(
+        dict.fromkeys(
+            activity_key(p, a) for p, a in zip(plan.loc[keep, "program"], plan.loc[keep, "activity"], strict=True)
+        )
+    )
 
 
 def programme_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:

@@ -46,7 +46,10 @@ def filter_text(chosen: GanttFilter, lang: str, activity_labels: dict[str, str] 
     labels = activity_labels or {}
     parts = []
     if chosen.activities:
-        names = "; ".join(fmt.short_text(labels.get(key, fmt.group_label(key, lang)), 50) for key in chosen.activities)
+        names = "; ".join(
+            fmt.short_text(labels.get(key, fmt.group_label(m.split_activity_key(key)[1], lang)), 50)
+            for key in chosen.activities
+        )
         parts.append(t("schedule.filter_activities", lang, names=names))
     if chosen.statuses:
         parts.append(
@@ -92,7 +95,7 @@ def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: s
     if chosen.programmes:
         keep &= program_key.isin(chosen.programmes)
     if chosen.activities:
-        keep &= activity_key.isin(chosen.activities)
+        keep &= (program_key + m.ACTIVITY_SEPARATOR + activity_key).isin(chosen.activities)
     first, last = chosen.months
     keep &= plan["months"].map(lambda months: any(first <= mo <= last for mo in months))
     if chosen.text.strip():
