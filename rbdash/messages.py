@@ -1070,6 +1070,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "filter.all_programmes": {"id": "Filter: semua program", "en": "Filter: all programmes"},
     "filter.programmes": {"id": "Filter: program {names}", "en": "Filter: programme(s) {names}"},
+    "filter.office_wide": {"id": "seluruh satker", "en": "whole office"},
     "filter.ikm_whole": {
         "id": "IKM dihitung untuk seluruh satker; filter program tidak berlaku untuk IKM.",
         "en": "The IKM covers the whole office; the programme filter does not apply to it.",

@@ -447,3 +447,9 @@ def test_the_schedule_filters_are_said_in_words() -> None:
         "bulan Mar–Des; teks “**evaluasi**”"
     )
     assert charts.filter_text(charts.GanttFilter(), "en") == ""
+
+
+def test_an_ikm_indicators_trend_labels_scores_as_the_ikm_card_does(model: ActionPlan) -> None:
+    """Seen by the second review: the trend read "86,2" where the IKM card read "86,20"."""
+    assert list(charts.indicator_trend(model, "RA-05.3", 9, "id").data[0].text) == ["79,59", "82,91", "86,20"]
+    assert list(charts.indicator_trend(model, "RA-01.3", 9, "id").data[0].text) == ["30", "60", "90", "96"]

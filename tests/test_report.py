@@ -244,6 +244,7 @@ def test_the_report_follows_the_programme_filter_and_names_it(
         " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
         for slide in pptx.Presentation(io.BytesIO(files.pptx)).slides
     ]
+    assert "IKM terakhir (seluruh satker)" in slides[0]  # the key figures: the IKM is the office's
     ikm_slides = [text for text in slides if "Indeks Kepuasan" in text or "NRR" in text]
     assert ikm_slides and all("filter program tidak berlaku untuk IKM" in text for text in ikm_slides)
     assert not [text for text in ikm_slides if "Filter: program" in text]

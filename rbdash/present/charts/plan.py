@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rbdash.analysis import metrics as m
+from rbdash.ikm import is_ikm_indicator
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
@@ -215,7 +216,11 @@ def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, la
             y=values["value"],
             mode="lines+markers+text",
             name=escape(t("col.value", lang)),
-            text=[_value_text(v, lang) for v in values["value"]],
+            # An IKM indicator's values are IKM scores: two decimals, as on the IKM card ("86,20", not "86,2").
+            text=[
+                fmt.number(v, lang, 2) if is_ikm_indicator(row["unit"], row["text"]) else _value_text(v, lang)
+                for v in values["value"]
+            ],
             textposition="top center",
             textfont={"color": "#000000"},
             marker={"size": 10, "symbol": "circle", "color": "#0072B2"},
