@@ -21,8 +21,8 @@ plan = model.plan
 activities = metrics.activity_keys(model, ctx.programmes)
 spans = metrics.activity_spans(model)
 activity_labels = {
-    key: fmt.group_label(metrics.split_activity_key(key)[1], lang, spans.get(metrics.split_activity_key(key)))
-    for key in activities
+    key: fmt.group_label(parts[1], lang, spans.get(parts))
+    for key, parts in ((key, metrics.split_activity_key(key)) for key in activities)
 }
 first, second, third = st.columns([3, 2, 2])
 chosen_activities = first.multiselect(

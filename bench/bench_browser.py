@@ -308,7 +308,7 @@ def wait_for_quiet(limit: float) -> None:
     deadline = time.monotonic() + QUIET_WAIT[0]
     while True:
         meter = CpuMeter()
-        time.sleep(1.0)
+        time.sleep(1.0)  # the measuring window itself (others' CPU use over one second), not a wait for a state
         if meter.others() <= limit or time.monotonic() > deadline:
             return
 
@@ -513,7 +513,12 @@ class Frames:
     def __init__(self, page: Any) -> None:
         self.payloads: list[bytes | str] = []
         self._kinds: list[str] = []
-        page.on("websocket", lambda socket: socket.on("framereceived", lambda payload: self.payloads.append(payload)))
+        self.socket: Any = None
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: Any) -> None:
+        self.socket = socket  # the newest: a reconnect replaces it
+        socket.on("framereceived", lambda payload: self.payloads.append(payload))
 
     def kinds(self) -> list[str]:
         while len(self._kinds) < len(self.payloads):
@@ -521,12 +526,15 @@ class Frames:
         return self._kinds
 
     def wait_for(self, page: Any, kind: str, start: int = 0) -> None:
-        """Wait (pumping Playwright's events) until a message of `kind` arrived at index `start` or later."""
-        deadline = time.perf_counter() + TIMEOUT_MS / 1000
+        """Wait until a message of `kind` arrived at index `start` or later: for the socket's next matching
+        message (Playwright delivers the ones already queued first), or for the socket to open."""
         while kind not in self.kinds()[start:]:
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"no {kind} message")
-            page.wait_for_timeout(20)
+            if self.socket is None:
+                page.wait_for_event("websocket", timeout=TIMEOUT_MS)
+                continue
+            self.socket.wait_for_event(
+                "framereceived", predicate=lambda payload: frame_kind(payload) == kind, timeout=TIMEOUT_MS
+            )
 
 
 def _timeline(marks: dict[str, Any], frames: Frames, first: int, first_page: int) -> dict[str, Any]:

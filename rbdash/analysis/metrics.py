@@ -165,20 +165,19 @@ def activity_spans(model: ActionPlan) -> dict[tuple[str, str], str]:
 
 
 def _spans(model: ActionPlan, columns: list[str]) -> dict[tuple[str, ...], str]:
-    runs: dict[tuple[str, ...], list[list[str]]] = {}
-    previous: dict[tuple[str, ...], int] = {}
-    keys = zip(*(model.plan[column].map(group_key) for column in columns), strict=True)
-    for position, (key, code) in enumerate(zip(keys, model.plan["code"], strict=True)):
-        found = runs.setdefault(key, [])
-        if found and previous[key] == position - 1:
-            found[-1].append(str(code))
-        else:
-            found.append([str(code)])
-        previous[key] = position
-    return {
-        key: ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in found)
-        for key, found in runs.items()
-    }
+    """Per key of `columns`, its rows' codes as runs of adjacent plan rows ("RA-01–RA-03, RA-08")."""
+    plan = model.plan
+    if plan.empty:
+        return {}
+    keys = pd.DataFrame({column: plan[column].map(group_key) for column in columns})
+    changed = (keys != keys.shift()).any(axis=1)  # a run starts where the key differs from the row above
+    runs = pd.DataFrame({"run": changed.cumsum(), "code": plan["code"].astype(str)}).groupby("run")["code"]
+    firsts, lasts = runs.first(), runs.last()
+    starts = keys[changed.to_numpy()]
+    spans: dict[tuple[str, ...], list[str]] = {}
+    for key, first, last in zip(starts.itertuples(index=False, name=None), firsts, lasts, strict=True):
+        spans.setdefault(key, []).append(first if first == last else f"{first}–{last}")
+    return {key: ", ".join(found) for key, found in spans.items()}
 
 
 #: Joins a programme key and an activity key into the activity's filter key: an activity is one of its

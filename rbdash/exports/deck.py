@@ -195,12 +195,11 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
         (t("overview.overdue", lang), _codes(figures.overdue_rows), _codes(figures.overdue_rows, None)),
         (t("overview.due_next", lang), _codes(figures.due_next_month), _codes(figures.due_next_month, None)),
         (
-            t("overview.ikm", lang),
+            # The office's, whatever programme the slide's header names (seen: under "Filter: program …").
+            f"{t('overview.ikm', lang)} ({t('filter.office_wide', lang)})" if filters else t("overview.ikm", lang),
             f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']}), {ikm['period']}" if ikm else "–",
         ),
     ]
-    if filters:  # the office's, whatever programme the slide's header names (seen: under "Filter: program …")
-        lines[-1] = (f"{lines[-1][0]} ({t('filter.office_wide', lang)})", lines[-1][1])
     for row, (label, value, *whole) in enumerate(lines):
         top = Inches(1.7 + 0.82 * row)
         _text(slide, Inches(0.7), top, Inches(6.0), Inches(0.7), label, 20, notes=notes, smallest=16)

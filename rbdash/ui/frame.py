@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import streamlit as st
@@ -17,7 +17,7 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal_frame
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError
-from rbdash.ui.loading import load_current
+from rbdash.ui.loading import load_current, restricted
 from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
 from rbdash.ui.widgets import problems_frame
 
@@ -119,6 +119,7 @@ class PageContext:
     programmes: list[str]
     print_mode: bool
     problem: StoreError | None = None
+    programme_spans: dict[str, str] = field(default_factory=dict)  # metrics.code_spans of the whole workbook
 
     @property
     def shows_workbook(self) -> bool:
@@ -140,12 +141,12 @@ class PageContext:
     def model(self) -> ActionPlan:
         """The workbook restricted to the programmes chosen in the sidebar: what every figure, table,
         chart and export of a dashboard page shows (metrics.for_programmes)."""
-        return metrics.for_programmes(self.whole_model, self.programmes)
+        return restricted(self.whole_model, self.loaded.sha256, self.programmes)
 
     @property
     def filters_text(self) -> str:
         """Which programmes the page's figures reflect ("Filter: semua program")."""
-        return fmt.programmes_text(self.programmes, self.lang, metrics.code_spans(self.whole_model, "program"))
+        return fmt.programmes_text(self.programmes, self.lang, self.programme_spans)
 
 
 def print_styles(print_mode: bool, lang: str = DEFAULT_LANGUAGE) -> None:
@@ -196,7 +197,12 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
     st.sidebar.toggle(t("control.print_mode", lang), key="print_mode", help=t("control.print_help", lang))
     chosen = [p for p in st.session_state.get("programmes", []) if p in options]
     return PageContext(
-        result, lang, int(st.session_state["as_of_month"]), chosen, bool(st.session_state.get("print_mode", False))
+        result,
+        lang,
+        int(st.session_state["as_of_month"]),
+        chosen,
+        bool(st.session_state.get("print_mode", False)),
+        programme_spans=spans,
     )
 
 
@@ -213,15 +219,17 @@ def page_header(ctx: PageContext, title_key: str, programme_scoped: bool = True)
     st.title(t(title_key, ctx.lang))
     example_banner(ctx.model, ctx.lang)
     info = ctx.model.info
+    if programme_scoped:
+        filters_line = "  \n" + escape_markdown(ctx.filters_text)
+    else:  # the office's figures: the programme filter does not reach them
+        filters_line = "  \n" + t("filter.ikm_whole", ctx.lang) if ctx.programmes else ""
     st.caption(
         escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
         + " · "
         + escape_markdown(
             f"{fmt.short_text(info.get('satker'), 80)} · {fmt.short_text(info.get('decree_number') or '', 80)}"
         )
-        + "  \n"
-        + escape_markdown(ctx.filters_text if programme_scoped else "")
-        + (t("filter.ikm_whole", ctx.lang) if ctx.programmes and not programme_scoped else "")
+        + filters_line
     )
 
 

@@ -192,34 +192,25 @@ def _warn_of_values_the_survey_replaces(
     info: dict,
     log: ProblemLog,
 ) -> None:
-    """An IKM indicator's value on Capaian Indikator that differs from the survey's for that month: the
-    dashboard shows the survey's (seen: 89,1 in the sheet, band A, against a survey of 86,20, band B)."""
+    """An IKM indicator's value on Capaian Indikator that differs from the survey's for that month, or stands
+    in a month no survey period ends in: the dashboard uses the survey's alone (seen: 89,1 in the sheet,
+    band A, against a survey of 86,20, band B)."""
     derived = survey_indicator_values(indicators, survey, info.get("year"))
     if table is None or derived.empty or values.empty:
         return
     merged = values.merge(derived, on=["indicator_code", "month"], how="left", suffixes=("", "_survey"))
     merged = merged[merged["indicator_code"].isin(set(derived["indicator_code"]))]
-    for row in merged[merged["period"].isna()].itertuples(index=False):  # a month no survey period ends in
-        log.warning(
-            "indicator_value_not_survey_month",
-            table.grid.name,
-            cell_ref(int(row.excel_row) - 1, table.col("value")),
-            code=row.indicator_code,
-            month=int(row.month),
-            value=float(row.value),
-        )
-    differing = merged[merged["period"].notna() & ((merged["value"] - merged["value_survey"]).abs() > 0.005)]
-    for row in differing.itertuples(index=False):
-        log.warning(
-            "indicator_value_from_survey",
-            table.grid.name,
-            cell_ref(int(row.excel_row) - 1, table.col("value")),
-            code=row.indicator_code,
-            month=int(row.month),
-            value=float(row.value),
-            survey=float(row.value_survey),
-            period=row.period,
-        )
+    off_month = merged["period"].isna()  # a month no survey period ends in
+    differing = merged["period"].notna() & ((merged["value"] - merged["value_survey"]).abs() > 0.005)
+    for row in merged[off_month | differing].itertuples(index=False):
+        where = (table.grid.name, cell_ref(int(row.excel_row) - 1, table.col("value")))
+        said = {"code": row.indicator_code, "month": int(row.month), "value": float(row.value)}
+        if pd.isna(row.period):
+            log.warning("indicator_value_not_survey_month", *where, **said)
+        else:
+            log.warning(
+                "indicator_value_from_survey", *where, **said, survey=float(row.value_survey), period=row.period
+            )
 
 
 def _parse_sheets(reads: SheetReads, sheets: dict[str, SheetPart], log: ProblemLog) -> ActionPlan | None:

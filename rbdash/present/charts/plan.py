@@ -209,6 +209,12 @@ def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, la
     The target is named in the legend, not on the plot, where the values' labels could cover it."""
     row = model.indicators.set_index("indicator_code").loc[indicator_code]
     values = m.indicator_trend(model, indicator_code, as_of_month)
+    # An IKM indicator's values are IKM scores: two decimals, as on the IKM card ("86,20", not "86,2").
+    ikm_scores = is_ikm_indicator(row["unit"], row["text"])
+
+    def shown(value: float) -> str:
+        return fmt.number(value, lang, 2) if ikm_scores else _value_text(value, lang)
+
     target = None if pd.isna(row["target"]) else float(row["target"])
     fig = go.Figure(
         go.Scatter(
@@ -216,11 +222,7 @@ def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, la
             y=values["value"],
             mode="lines+markers+text",
             name=escape(t("col.value", lang)),
-            # An IKM indicator's values are IKM scores: two decimals, as on the IKM card ("86,20", not "86,2").
-            text=[
-                fmt.number(v, lang, 2) if is_ikm_indicator(row["unit"], row["text"]) else _value_text(v, lang)
-                for v in values["value"]
-            ],
+            text=[shown(v) for v in values["value"]],
             textposition="top center",
             textfont={"color": "#000000"},
             marker={"size": 10, "symbol": "circle", "color": "#0072B2"},
