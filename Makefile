@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast lint bench data template clean constraints
+.PHONY: run test test-fast lint bench data template clean constraints plotly-js
 
 $(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,15 @@ data: $(VENV)/.runtime
 
 template: $(VENV)/.runtime
 	$(PY) -m rbdash template templat_rencana_aksi.xlsx
+
+# Replace static/plotly/ with plotly.js's basic bundle of the version the installed plotly was built for
+# (from npm; needs node's npm). Then set PLOTLY_JS_VERSION in rbdash/ui/plotly_chart.py to match.
+plotly-js: $(VENV)/.runtime
+	version=$$($(PY) -c "import plotly.offline; print(plotly.offline.get_plotlyjs_version())"); \
+	tmp=$$(mktemp -d); cd $$tmp && npm pack --silent plotly.js-basic-dist-min@$$version >/dev/null && tar xzf *.tgz && cd - >/dev/null; \
+	rm -rf static/plotly && mkdir -p static/plotly; \
+	cp $$tmp/package/plotly-basic.min.js static/plotly/plotly-basic-$$version.min.js; \
+	cp $$tmp/package/LICENSE static/plotly/LICENSE; rm -rf $$tmp; ls static/plotly
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -57,7 +57,11 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu"]
 VIEWPORT = {"width": 1366, "height": 768}
 PAGES = {"/": "ringkasan", "/jadwal": "jadwal", "/indikator": "indikator", "/ikm": "ikm"}
-CHART_SVG = '[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg'
+CHART_SVG = '[data-testid="rbdashChart"] .main-svg'
+#: The message that carries a chart (rbdash.ui.plotly_chart is a custom component; st.plotly_chart before it).
+CHART_KINDS = ("delta:bidi_component", "delta:plotly_chart")
+#: The Plotly script's file name (the basic bundle rbdash.ui.plotly_chart serves).
+PLOTLY_SCRIPT = "/plotly-basic-"
 SIDEBAR = '[data-testid="stSidebar"]'
 TIMEOUT_MS = 120_000
 CASES = ("start", "open", "controls", "whatif", "profile")
@@ -157,17 +161,18 @@ def install_run_timer() -> None:
 
 
 def preload_plotly(copy: Path) -> None:
-    """What-if: serve Streamlit's index.html with a modulepreload link to the Plotly chart script, so the
-    browser fetches and compiles it while the app starts instead of after the first chart message. The
-    static folder served is `copy`: links to Streamlit's files and the changed index.html."""
+    """What-if: serve Streamlit's index.html with a preload link to the charts' Plotly script, so the
+    browser fetches it while the app starts instead of when the first chart is mounted. The static folder
+    served is `copy`: links to Streamlit's files and the changed index.html."""
     from streamlit import file_util
 
+    from rbdash.ui.plotly_chart import bundle_url
+
     original = Path(file_util.get_static_dir())
-    chunk = next((original / "static" / "js").glob("PlotlyChart.*.js")).name
     for entry in original.iterdir():
         if entry.name != "index.html":
             (copy / entry.name).symlink_to(entry)
-    link = f'<link rel="modulepreload" crossorigin href="./static/js/{chunk}">'
+    link = f'<link rel="preload" as="script" href="{bundle_url()}">'
     html = (original / "index.html").read_text()
     (copy / "index.html").write_text(html.replace("</head>", f"{link}</head>", 1))
     file_util.get_static_dir = lambda: str(copy)
@@ -496,7 +501,7 @@ PAGE_STATE = """() => {
 
 
 def frame_kind(payload: bytes | str) -> str:
-    """A Streamlit ForwardMsg's kind: 'script_finished', 'delta:plotly_chart', ..."""
+    """A Streamlit ForwardMsg's kind: 'script_finished', 'delta:bidi_component' (a chart), ..."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     message = ForwardMsg()
@@ -546,7 +551,7 @@ def _timeline(marks: dict[str, Any], frames: Frames, first: int, first_page: int
     out: dict[str, Any] = {"ws_bytes": sum(size for _, size in page_frames)}
     if [size for _, size in page_frames[: len(sizes)]] != sizes:
         return out  # not aligned: kinds unknown
-    charts = [i for i, kind in enumerate(kinds) if kind == "delta:plotly_chart"]
+    charts = [i for i, kind in enumerate(kinds) if kind in CHART_KINDS]
     out["chart_bytes"] = sum(sizes[i] for i in charts)
     if charts:
         out["chart_frame"] = page_frames[charts[0]][0]
@@ -561,7 +566,7 @@ def _resources(resources: list[dict[str, Any]]) -> dict[str, Any]:
         "js_bytes": sum(r["transfer"] for r in resources if r["name"].endswith(".js")),
         "js_size": sum(r["size"] for r in resources if r["name"].endswith(".js")),
     }
-    plotly = [r for r in resources if "/PlotlyChart." in r["name"]]
+    plotly = [r for r in resources if PLOTLY_SCRIPT in r["name"]]
     if plotly:
         out.update(chunk_start=plotly[0]["start"], chunk_end=plotly[0]["end"], chunk_size=plotly[0]["size"])
         out["chunk_bytes"] = plotly[0]["transfer"]
@@ -829,7 +834,7 @@ PROFILED = (
     ("metrics.overview", "rbdash/analysis/metrics.py", "overview"),
     ("metrics.programme_progress", "rbdash/analysis/metrics.py", "programme_progress"),
     ("charts.programme_bars (figure built)", "rbdash/present/charts/plan.py", "programme_bars"),
-    ("st.plotly_chart (figure to JSON)", "streamlit/elements/plotly_chart.py", "plotly_chart"),
+    ("the chart component (figure to JSON)", "rbdash/ui/plotly_chart.py", "plotly_chart"),
     ("st.dataframe (to Arrow)", "streamlit/elements/arrow.py", "dataframe"),
     ("gc.collect after the run (Streamlit's runner.postScriptGC)", "~", "<built-in method gc.collect>"),
 )

@@ -95,7 +95,7 @@ def first_draw(runs: int) -> list[float]:
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
                 page.goto(f"http://127.0.0.1:{port}/")
                 page.locator('[data-testid="stMetric"]').first.wait_for(timeout=120_000)
-                page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=120_000)
+                page.locator('[data-testid="rbdashChart"] .main-svg').first.wait_for(timeout=120_000)
                 results.append(time.perf_counter() - start)
                 browser.close()
         finally:

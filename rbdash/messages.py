@@ -1089,6 +1089,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "state.no_data": {"id": "Belum ada data", "en": "No data yet"},
     "state.no_target": {"id": "Target belum ditetapkan", "en": "No target set"},
     "chart.as_of_marker": {"id": "posisi data: akhir {month}", "en": "data as of: end of {month}"},
+    "chart.not_loaded": {
+        "id": "Grafik tidak dapat dimuat: skrip grafik tidak sampai ke peramban. Muat ulang halaman.",
+        "en": "The chart could not be drawn: its script did not reach the browser. Reload the page.",
+    },
     "chart.no_rows": {"id": "Tidak ada baris yang cocok dengan filter.", "en": "No rows match the filter."},
     "chart.gantt.title": {
         "id": "Jadwal Rencana Aksi {year}: rencana dan realisasi per bulan",

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rbdash.messages import t
+from rbdash.ui.plotly_chart import CHART_COMPONENT, figure_json
 from rbdash.workbook.content import template_content
 from rbdash.workbook.writer import write_workbook
 from tests.conftest import BUNDLED, ROOT
@@ -19,6 +20,15 @@ from tests.conftest import BUNDLED, ROOT
 APP = str(ROOT / "app.py")
 PAGES = ["app_pages/ringkasan.py", "app_pages/jadwal.py", "app_pages/indikator.py", "app_pages/ikm.py"]
 TITLES = {"id": ["Ringkasan", "Jadwal", "Indikator", "IKM"], "en": ["Overview", "Schedule", "Indicators", "IKM"]}
+
+
+def chart_figures(at: AppTest) -> list[dict]:
+    """The Plotly figures the run drew, in page order (rbdash.ui.plotly_chart elements)."""
+    return [
+        figure_json(element.proto.json)
+        for element in at.get("bidi_component")
+        if element.proto.component_name == CHART_COMPONENT
+    ]
 
 
 def run_app(monkeypatch: pytest.MonkeyPatch, workbook: Path = BUNDLED, page: str | None = None) -> AppTest:
@@ -294,7 +304,6 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
 def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Seen by the review: a 2,000-row plan drew one Gantt of every row, which stalled the browser for minutes.
     The chart holds a page of rows; the table keeps all of them."""
-    import json
 
     from bench.generate import WorkbookSize, synthetic_content
 
@@ -309,7 +318,7 @@ def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pyte
     assert len(codes) == 200  # the table and its downloads keep every row
 
     def chart_codes() -> list[str]:
-        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        spec = chart_figures(at)[0]
         return [label.split()[0] for label in spec["layout"]["yaxis"]["ticktext"] if label.startswith("SYN-")]
 
     assert chart_codes() == codes[:80]
@@ -324,7 +333,6 @@ def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pyte
 
 def test_indicators_of_a_large_plan_are_charted_page_by_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """As on Jadwal: one chart of every indicator of a large plan would stall the browser."""
-    import json
 
     from bench.generate import WorkbookSize, synthetic_content
 
@@ -338,14 +346,13 @@ def test_indicators_of_a_large_plan_are_charted_page_by_page(monkeypatch: pytest
     assert pages.options[:2] == ["Baris 1–80", "Baris 81–160"]
     pages.set_value(2).run()
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_figures(at)[0]
     assert f"81–160 dari {total:,}".replace(",", ".") in spec["layout"]["title"]["subtitle"]["text"]
     assert len(at.dataframe[0].value) == total  # the table keeps every indicator
 
 
 def test_many_programmes_are_charted_page_by_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Seen by the attacker review: 3,000 programmes made one 180,000 px chart that froze the landing page."""
-    import json
 
     wb = openpyxl.load_workbook(BUNDLED)
     sheet = wb["Rencana Aksi"]
@@ -363,7 +370,7 @@ def test_many_programmes_are_charted_page_by_page(monkeypatch: pytest.MonkeyPatc
     pages = at.selectbox(key="overview_programme_page")
     assert pages.options[0] == "Baris 1–80" and len(pages.options) >= 3
     assert at.info[0].value.startswith("Grafik menampilkan program 1–80 dari ")
-    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    spec = chart_figures(at)[-1]
     assert len(spec["layout"]["yaxis"]["ticktext"]) == 80
     assert "program 1–80 dari" in spec["layout"]["title"]["subtitle"]["text"]
 

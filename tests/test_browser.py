@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from rbdash.messages import t
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT, require_tool
 
 # Slow (a browser or a server: left out of `make test-fast`); one worker runs this module's tests
@@ -143,7 +144,7 @@ def _open(browser, url: str) -> Page:
 def _ready(page: Page, title: str) -> None:
     """Wait for the page title and its charts to be drawn, then check no error box is shown."""
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+    page.locator('[data-testid="rbdashChart"] .main-svg').first.wait_for(timeout=60_000)
     page.wait_for_load_state("networkidle")
     assert page.locator('[data-testid="stException"]').count() == 0
 
@@ -233,10 +234,24 @@ def test_print_mode_has_a_way_back_that_does_not_print(server: str, browser) -> 
     page.close()
 
 
+def test_a_chart_whose_script_does_not_arrive_says_so(server: str, browser) -> None:
+    """The chart script is fetched by the page (rbdash.ui.plotly_chart); lost on the way, the reader is
+    told to reload instead of looking at an empty box, and the rest of the page is shown."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.route("**/app/static/plotly/**", lambda route: route.abort())
+    page.goto(f"{server}/")
+    notice = page.locator('[data-testid="rbdashChart"] .rbdash-chart-failed').first
+    notice.wait_for(timeout=60_000)
+    assert notice.text_content() == t("chart.not_loaded", "id")
+    assert page.get_by_text("Baris rencana aksi").count() >= 1  # the cards above the chart are shown
+    assert page.locator('[data-testid="rbdashChart"] .main-svg').count() == 0
+    page.close()
+
+
 def test_main_controls(server: str, browser) -> None:
     page = _open(browser, f"{server}/jadwal")
     _ready(page, "Jadwal")
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart = page.locator('[data-testid="rbdashChart"]').first
     chart.hover()
     with page.expect_download(timeout=60_000) as download:
         chart.locator(".modebar-btn[data-title*='png' i]").first.click()
@@ -469,7 +484,7 @@ def test_workbook_text_shows_literally_on_every_page(payload_server: str, browse
     for where in PAYLOAD_PAGES[path]:
         assert shown(PAYLOADS[where]) in text, where
     if path == "ikm":  # the unit's name in the chart's legend
-        legend = " ".join(page.locator('[data-testid="stPlotlyChart"] .legendtext').all_text_contents())
+        legend = " ".join(page.locator('[data-testid="rbdashChart"] .legendtext').all_text_contents())
         assert shown(SURVEY_UNIT[1]) in legend
     for control in ("\u202e", "\u2067", "\u2069"):
         at = text.find(control)

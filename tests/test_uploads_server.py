@@ -183,7 +183,7 @@ def test_an_editor_uploads_within_the_session_cap(server: Server, browser, tmp_p
     page.get_by_role("link", name="Jadwal").click()
     page.get_by_role("heading", name="Jadwal", exact=True).wait_for(timeout=60_000)
     # The permission ends when the run that no longer shows the uploader has finished.
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+    page.locator('[data-testid="rbdashChart"] .main-svg').first.wait_for(timeout=60_000)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
     assert put_file(editor, b"x" * 1024) == 403
     # The file left behind is freed when that run ends, not when the editor comes back or closes the tab

@@ -18,6 +18,7 @@ from rbdash.present.text import escape_markdown, literal_frame
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError
 from rbdash.ui.loading import load_current, restricted
+from rbdash.ui.plotly_chart import CHART_SELECTOR, prefetch_plotly
 from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
 from rbdash.ui.widgets import problems_frame
 
@@ -81,18 +82,18 @@ h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 [data-testid="stMetric"], [data-testid="stMetric"] > div {{ padding: 0.15rem 0.5rem !important; }}
 [data-testid="stAlert"] [role="alert"], [data-testid="stAlertContainer"] {{ padding: 0.35rem 0.75rem !important; }}
 [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap !important; }}
-[data-testid="stHorizontalBlock"]:not(:has([data-testid="stMarkdown"], [data-testid="stPlotlyChart"],
+[data-testid="stHorizontalBlock"]:not(:has([data-testid="stMarkdown"], {CHART_SELECTOR},
   [data-testid="stMetric"], [data-testid="stHeading"], .{printing.TABLE_CLASS})) {{ display: none !important; }}
 [data-testid="stColumn"]:has(.{printing.TABLE_CLASS}) {{ flex: 1 1 100% !important; min-width: 100% !important; }}
 [data-testid="stMetricValue"] {{ font-size: 1.5rem !important; }}
-[data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stAlert"] {{
+{CHART_SELECTOR}, [data-testid="stMetric"], [data-testid="stAlert"] {{
   break-inside: avoid; page-break-inside: avoid; }}
 """
 # On screen the printed copies of tables stay hidden (outside Mode cetak); their look, everywhere. A chart
 # is never wider than a printed sheet, on screen too: Plotly draws at the width it has on screen, and a
 # wider chart was cut at the sheet's right edge (seen: the Gantt without Okt-Des from a 1920 px window).
 _TABLE_RULES = f"""
-[data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {{ max-width: {printing.SHEET_WIDTH_PX}px; }}
+[data-testid="stElementContainer"]:has({CHART_SELECTOR}) {{ max-width: {printing.SHEET_WIDTH_PX}px; }}
 [data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: none; }}
 .{printing.TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.25; }}
 .{printing.TABLE_CLASS} th, .{printing.TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
@@ -253,6 +254,7 @@ def frame() -> PageContext:
     be shown, the context says why and holds no workbook (`page_setup` decides what a page does then);
     versions passed over for a missing or damaged file are said to editors and admins.
     """
+    prefetch_plotly()  # the page's first element: the chart script loads while the server runs the page
     lang = language()
     with store_errors_shown(lang):
         login_box(lang)

@@ -14,6 +14,7 @@ from rbdash.model import LoadResult
 from rbdash.present import charts, printing
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal_frame
+from rbdash.ui.plotly_chart import plotly_chart
 
 if TYPE_CHECKING:
     from rbdash.store import Version
@@ -89,9 +90,7 @@ def show_chart(fig, kind: str, ctx: PageContext, key: str, print_room: int = CHA
         # on screen made it redraw smaller and be zoomed again (seen: the indicator chart at a quarter of
         # the sheet). A print takes its picture without running the page's scripts.
         st.html(f"<style>@media print {{ .st-key-{key} {{ zoom: {zoom}; }} }}</style>")
-    st.plotly_chart(
-        fig, config=charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key=key, theme=None
-    )
+    plotly_chart(fig, charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key, ctx.lang)
 
 
 #: Rows tall enough for four lines: Streamlit's table wraps text only in rows taller than 4 rem.

@@ -1,0 +1,151 @@
+"""Plotly figures drawn by plotly.js's basic bundle, in a Streamlit component of our own.
+
+`st.plotly_chart` loads the full plotly.js (4.8 MB, every trace type, maps and 3-D included) on the
+first chart of a visit, and evaluating it was most of a reader's wait for the first chart (bench/
+RESULTS.md, "Browser waits": 1.2-1.3 s from the script's arrival to the chart on this machine, on
+every visit, cached or not). RB Dash draws bars and lines only, which plotly.js's basic bundle
+(scatter, bar, pie: 1.2 MB) draws identically: the same library, version and figure JSON.
+
+The bundle is served by Streamlit's static file serving (`server.enableStaticServing`, the folder
+`static/` beside app.py) under a name carrying its version, so a browser may keep it; its version
+is the one the installed plotly package was built against (tests/test_plotly_chart.py checks both).
+Refresh it with `make plotly-js` after upgrading plotly.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from rbdash.config import APP_SCRIPT
+from rbdash.messages import t
+
+#: plotly.js version of the bundle in static/plotly/: the one plotly.offline.get_plotlyjs_version() names.
+PLOTLY_JS_VERSION = "4.1.1"
+#: The bundle's file, served at /app/static/plotly/<name> (Streamlit's static serving).
+BUNDLE = APP_SCRIPT.parent / "static" / "plotly" / f"plotly-basic-{PLOTLY_JS_VERSION}.min.js"
+#: Trace types the basic bundle draws; a chart builder using another is refused (tests/test_charts.py).
+BASIC_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
+#: The chart's box in the page (the element Plotly draws into), for print rules and browser tests.
+CHART_TESTID = "rbdashChart"
+CHART_SELECTOR = f'[data-testid="{CHART_TESTID}"]'
+#: The component's name, as a run's elements carry it.
+CHART_COMPONENT = "rbdash_plotly_chart"
+
+# Loads the bundle once per page, shared by every chart (and by the prefetch below); a failed load is tried
+# again by the next chart drawn.
+_LOADER = """
+function plotlyFrom(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__rbdashPlotly) {
+    window.__rbdashPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("no Plotly")));
+      script.onerror = () => {
+        window.__rbdashPlotly = null;
+        script.remove();
+        reject(new Error("not loaded"));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__rbdashPlotly;
+}
+"""
+
+# Runs in the page each time the chart's figure changes. Plotly's own styles go to document.head, so
+# the component is not in a shadow root (isolate_styles=False). Until the bundle has arrived the box keeps
+# the figure's height, so nothing below jumps.
+_SCRIPT = (
+    _LOADER
+    + """
+export default function ({ data, parentElement }) {
+  let box = parentElement.querySelector(":scope > .rbdash-chart");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "rbdash-chart";
+    box.setAttribute("data-testid", "__TESTID__");
+    parentElement.appendChild(box);
+  }
+  const figure = JSON.parse(data.figure);
+  box.style.minHeight = figure.layout && figure.layout.height ? figure.layout.height + "px" : "";
+  box.dataset.drawn = "false";
+  const drawing = (box.__drawing = {});
+  plotlyFrom(data.script).then(
+    (Plotly) => {
+      if (box.__drawing !== drawing) return;  // a newer figure came while the bundle loaded
+      const notice = box.querySelector(":scope > .rbdash-chart-failed");
+      if (notice) notice.remove();
+      return Plotly.react(box, figure.data, figure.layout, data.config).then(() => {
+        if (box.__drawing === drawing) box.dataset.drawn = "true";
+        if (!box.__observer) {
+          // Streamlit's column widths change without a window resize (sidebar opened or closed).
+          box.__observer = new ResizeObserver(() => { if (box.isConnected) Plotly.Plots.resize(box); });
+          box.__observer.observe(box);
+        }
+      });
+    },
+    () => {
+      if (box.__drawing !== drawing || box.querySelector(":scope > .rbdash-chart-failed")) return;
+      const notice = document.createElement("p");
+      notice.className = "rbdash-chart-failed";
+      notice.textContent = data.failed;
+      box.appendChild(notice);
+    },
+  );
+  return () => {
+    if (box.__observer) box.__observer.disconnect();
+    box.__observer = null;
+  };
+}
+"""
+)
+
+_component = st.components.v2.component(
+    CHART_COMPONENT, js=_SCRIPT.replace("__TESTID__", CHART_TESTID), isolate_styles=False
+)
+
+
+def bundle_url() -> str:
+    """Where the page fetches the bundle from, under the server's base URL path if one is set."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + "/".join(part for part in (base, "app/static/plotly", BUNDLE.name) if part)
+
+
+def prefetch_plotly() -> None:
+    """Start loading the bundle as the page's first element, while the server still runs the page: the
+    chart component itself mounts only after everything above it (seen: 0.4-0.6 s after the chart's
+    message arrived, bench/bench_browser.py). The script is ours and constant; no user text is in it."""
+    st.html(
+        # The element takes no room: its container is hidden (it would add a gap above the page's title).
+        '<style>[data-testid="stElementContainer"]:has(.rbdash-prefetch) { display: none; }</style>'
+        '<span class="rbdash-prefetch"></span>'
+        f"<script>{_LOADER}\nplotlyFrom({json.dumps(bundle_url())}).catch(() => {{}});</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def plotly_chart(fig: go.Figure, config: dict[str, Any], key: str, lang: str) -> None:
+    """Draw `fig` full width with the Plotly `config` (modebar, download name), under element `key`."""
+    figure = fig.to_json()  # plotly's own encoder: numpy arrays and dates as st.plotly_chart sends them
+    _component(
+        key=key,
+        data={
+            "figure": figure,
+            "config": {**config, "responsive": True},
+            "script": bundle_url(),
+            "failed": t("chart.not_loaded", lang),
+        },
+        width="stretch",
+        height="content",
+    )
+
+
+def figure_json(data_json: str) -> dict[str, Any]:
+    """The figure a chart element carries, from its JSON (for tests and tools reading an app's output)."""
+    return json.loads(json.loads(data_json)["figure"])
