@@ -12,7 +12,14 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, problems_frame, show_chart, show_table
+from rbdash.ui.widgets import (
+    FIRST_CHART_PRINT_ROOM,
+    chart_page,
+    problems_frame,
+    show_chart,
+    show_list,
+    show_table,
+)
 
 #: Printed, the six cards and their notes take about 230 px of the first sheet above the chart.
 OVERVIEW_CHART_PRINT_ROOM = FIRST_CHART_PRINT_ROOM - 230
@@ -92,12 +99,14 @@ show_chart(
 )
 
 left, right = st.columns(2)
+#: On screen the lists name each row (code, sub-activity, months); printed and downloaded they are whole.
+listed = [t("col.code", lang), t("col.sub_activity", lang), t("col.months", lang)]
 left.subheader(t("overview.overdue_list", lang, month=month_name))
 with left:
-    show_table(plan_rows_table(model, figures.overdue_rows, lang), "belum_selesai", ctx, "overdue")
+    show_list(plan_rows_table(model, figures.overdue_rows, lang), "belum_selesai", ctx, "overdue", listed, listed[1:2])
 right.subheader(t("overview.due_list", lang, month=next_name))
 with right:
-    show_table(plan_rows_table(model, figures.due_next_month, lang), "jatuh_tempo", ctx, "due_next")
+    show_list(plan_rows_table(model, figures.due_next_month, lang), "jatuh_tempo", ctx, "due_next", listed, listed[1:2])
 
 if ctx.loaded.problems:
     with st.expander(t("app.problems_heading", lang)):

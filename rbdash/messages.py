@@ -1059,6 +1059,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "app.missing_in_copy": {"id": "tidak ada dalam salinan", "en": "not in the copy"},
     "app.unnamed_group": {"id": "{codes} · nama tidak ada dalam salinan", "en": "{codes} · name not in the copy"},
+    "table.screen_cut": {
+        "id": "Ditampilkan {shown} baris pertama dari {total}; semua baris ada di unduhan.",
+        "en": "The first {shown} of {total:n row|rows} are shown; the downloads have every row.",
+    },
     "print.table_cut": {
         "id": "Dicetak {shown} baris pertama dari {total}; semua baris ada di unduhan XLSX.",
         "en": "The first {shown} of {total:n row|rows} are printed; the XLSX download has every row.",

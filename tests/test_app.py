@@ -5,13 +5,16 @@ workbook text is shown literally."""
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rbdash.messages import t
+from rbdash.present import printing
 from rbdash.ui.plotly_chart import CHART_COMPONENT, figure_json
 from rbdash.workbook.content import template_content
 from rbdash.workbook.writer import write_workbook
@@ -29,6 +32,43 @@ def chart_figures(at: AppTest) -> list[dict]:
         for element in at.get("bidi_component")
         if element.proto.component_name == CHART_COMPONENT
     ]
+
+
+def screen_lists(at: AppTest) -> list[pd.DataFrame]:
+    """The short lists a run shows on screen as HTML tables (widgets.show_list), as text frames."""
+    lists = []
+    for element in at.get("html"):
+        body = element.proto.body
+        if f'class="{printing.SCREEN_TABLE_CLASS}' not in body:
+            continue
+        parser = _TableText()
+        parser.feed(body)
+        lists.append(pd.DataFrame(parser.rows[1:], columns=parser.rows[0]))
+    return lists
+
+
+class _TableText(HTMLParser):
+    """The text of each cell of an HTML table, row by row (markup inside a cell dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
 
 
 def run_app(monkeypatch: pytest.MonkeyPatch, workbook: Path = BUNDLED, page: str | None = None) -> AppTest:
@@ -415,7 +455,7 @@ def test_the_programme_filter_reaches_every_figure_and_table_and_is_named(monkey
     assert [metric.value for metric in at.metric] == ["3", "90,9%", "57,1%", "1", "1", "86,20 (B)"]
     assert "Filter: program RA-01–RA-03 · nama tidak ada dalam salinan" in captions()[0]
     assert any("filter program tidak berlaku untuk IKM" in c for c in captions())
-    assert [frame.value["Kode"].tolist() for frame in at.dataframe[:2]] == [["RA-02"], ["RA-02"]]
+    assert [frame["Kode"].tolist() for frame in screen_lists(at)] == [["RA-02"], ["RA-02"]]
     at.switch_page("app_pages/indikator.py").run()
     assert "Filter: program RA-01–RA-03" in captions()[0]
     assert {code.split(".")[0] for code in at.dataframe[0].value["Kode"]} == {"RA-01", "RA-02", "RA-03"}
@@ -441,3 +481,33 @@ def test_unnamed_activities_of_two_programmes_are_two_choices(monkeypatch: pytes
     assert unnamed == ["RA-01–RA-03 · nama tidak ada dalam salinan", "RA-08 · nama tidak ada dalam salinan"]
     activities.set_value(["Peningkatan Kualitas Pelayanan Publik\x1f"]).run()
     assert at.dataframe[0].value["Kode"].tolist() == ["RA-08"]
+
+
+def test_the_overview_lists_show_their_first_rows_and_keep_every_row_for_print_and_download(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Ringkasan's two lists are plain tables (no grid script before its chart): at most 25 rows on
+    screen with a note, every row in the printed copy and in the downloads."""
+    wb = openpyxl.load_workbook(BUNDLED)
+    sheet = wb["Rencana Aksi"]
+    template = [sheet.cell(row=9, column=col).value for col in range(1, 20)]  # RA-02: scheduled, not done
+    for offset in range(40):
+        row = sheet.max_row + 1
+        for col, value in enumerate(template, start=1):
+            sheet.cell(row=row, column=col, value=value)
+        sheet.cell(row=row, column=19, value=f"LB-{offset + 1:02d}")
+    path = tmp_path / "panjang.xlsx"
+    wb.save(path)
+    at = run_app(monkeypatch, path)
+    assert not at.exception
+    overdue = int(at.metric[3].value)
+    assert overdue > 25
+    shown = screen_lists(at)[0]
+    assert len(shown) == 25
+    screen = next(e.proto.body for e in at.get("html") if printing.SCREEN_TABLE_CLASS in e.proto.body)
+    assert f"Ditampilkan 25 baris pertama dari {overdue}; semua baris ada di unduhan." in screen
+    assert list(shown.columns) == ["Kode", "Sub Kegiatan", "Bulan Pelaksanaan"]
+    printed = [e.proto.body for e in at.get("html") if f'<div class="{printing.TABLE_CLASS}">' in e.proto.body]
+    assert printed[0].count("<tr>") == 1 + overdue  # every row and column printed
+    assert "<th>Indikator Keberhasilan</th>" in printed[0]
+    assert all("Kode" not in frame.value.columns for frame in at.dataframe)  # no grid for the lists

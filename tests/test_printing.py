@@ -39,3 +39,13 @@ def test_printed_cells_break_only_long_words() -> None:
     html = printing.table_html(pd.DataFrame({"a": ["100,00 RA-01.1 ada/tidak", "A" * 40]}), "id")
     assert '<td>100,00 <span class="nw">RA-01.1</span> <span class="nw">ada/tidak</span></td>' in html
     assert f"<td>{'A' * 16}<wbr>{'A' * 16}<wbr>{'A' * 8}</td>" in html
+
+
+def test_a_clamped_cell_keeps_its_whole_text_as_its_tooltip() -> None:
+    frame = pd.DataFrame({"Sub Kegiatan": ['Satu "dua" <tiga>\nempat', None], "Bulan": ["Jan, Feb", "Mei"]})
+    html = printing.table_html(frame, "id", classes=(printing.SCREEN_TABLE_CLASS,), clamped=["Sub Kegiatan"])
+    assert html.startswith(f'<div class="{printing.SCREEN_TABLE_CLASS}">')
+    tooltip = 'title="Satu &quot;dua&quot; &lt;tiga&gt;\nempat"'
+    shown = "Satu &quot;dua&quot; &lt;tiga&gt;<br>empat"
+    assert f'<td><div class="{printing.CLAMP_CLASS}" {tooltip}>{shown}</div></td>' in html
+    assert "<td></td><td>Mei</td>" in html  # a missing value: an empty cell, no empty box; Bulan not clamped

@@ -5,6 +5,7 @@ sheet. Plain functions over DataFrames and figure heights; the CSS that switches
 from __future__ import annotations
 
 import html
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 
@@ -24,6 +25,12 @@ BREAK_EVERY = 16
 PRINT_TABLE_ROWS = 1000
 #: Class of the printed copy of a table (hidden on screen unless in Mode cetak).
 TABLE_CLASS = "rb-print-table"
+#: Class of a short list shown on screen as a plain HTML table (with TABLE_CLASS too when it also prints).
+SCREEN_TABLE_CLASS = "rb-screen-table"
+#: A cell cut to a few lines on screen (its whole text in its tooltip, the printed copy and the downloads).
+CLAMP_CLASS = "rb-clamp"
+#: Rows of a short list shown on screen; its downloads have every row, its printed copy PRINT_TABLE_ROWS.
+SCREEN_LIST_ROWS = 25
 
 
 def _cell(value: object) -> str:
@@ -40,19 +47,37 @@ def _word(word: str) -> str:
     return "<wbr>".join(html.escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
 
 
-def table_html(frame: pd.DataFrame, lang: str, limit: int = PRINT_TABLE_ROWS) -> str:
-    """`frame` as the HTML table a page prints: every column, at most `limit` rows, then a note."""
+def table_html(
+    frame: pd.DataFrame,
+    lang: str,
+    limit: int = PRINT_TABLE_ROWS,
+    classes: Sequence[str] = (TABLE_CLASS,),
+    cut_note: str = "print.table_cut",
+    clamped: Collection[str] = (),
+) -> str:
+    """`frame` as an HTML table (by default the one a page prints): every column, at most `limit` rows,
+    then the catalogue's `cut_note`. The cells of the `clamped` columns can be cut to a few lines by CSS
+    (`CLAMP_CLASS`), their whole text kept as the cell's tooltip."""
     head = "".join(f"<th>{_cell(column)}</th>" for column in frame.columns)
     shown = frame.head(limit)
+    cells = [_clamped_cell if column in clamped else _cell for column in frame.columns]
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(value)}</td>" for value in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{cell(value)}</td>" for cell, value in zip(cells, row, strict=True)) + "</tr>"
         for row in shown.itertuples(index=False, name=None)
     )
     note = ""
     if len(frame) > limit:
-        text = t("print.table_cut", lang, shown=fmt.number(limit, lang), total=fmt.number(len(frame), lang))
+        text = t(cut_note, lang, shown=fmt.number(limit, lang), total=fmt.number(len(frame), lang))
         note = f'<p class="rb-print-note">{html.escape(text)}</p>'
-    return f'<div class="{TABLE_CLASS}"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>'
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="{" ".join(classes)}">{table}{note}</div>'
+
+
+def _clamped_cell(value: object) -> str:
+    whole = _cell(value)
+    if not whole:
+        return ""
+    return f'<div class="{CLAMP_CLASS}" title="{html.escape(literal(value), quote=True)}">{whole}</div>'
 
 
 def chart_zoom(height: object, room: int) -> float:

@@ -75,6 +75,7 @@ _PRINT_RULES = f"""
 [data-testid="stElementContainer"]:has({_HIDDEN_IN_PRINT}) {{ display: none !important; }}
 [data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: block !important; }}
 .{printing.TABLE_CLASS} {{ display: block !important; }}
+[data-testid="stElementContainer"]:has(.{printing.SCREEN_TABLE_CLASS}) {{ display: none !important; }}
 [data-testid="stMainBlockContainer"], .block-container {{ padding: 0 !important; max-width: 100% !important; }}
 [data-testid="stVerticalBlock"] {{ gap: 0.4rem !important; }}
 h1 {{ font-size: 1.6rem !important; padding: 0 0 0.2rem !important; }}
@@ -95,6 +96,18 @@ h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 _TABLE_RULES = f"""
 [data-testid="stElementContainer"]:has({CHART_SELECTOR}) {{ max-width: {printing.SHEET_WIDTH_PX}px; }}
 [data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: none; }}
+[data-testid="stElementContainer"]:has(.{printing.SCREEN_TABLE_CLASS}) {{ display: block; }}
+@media screen {{
+.{printing.SCREEN_TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 0.875rem;
+  line-height: 1.4; }}
+.{printing.SCREEN_TABLE_CLASS} th, .{printing.SCREEN_TABLE_CLASS} td {{ border: 1px solid rgba(49, 51, 63, 0.2);
+  padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }}
+.{printing.SCREEN_TABLE_CLASS} th {{ background: #f0f2f6; font-weight: 600; }}
+.{printing.SCREEN_TABLE_CLASS} .{printing.CLAMP_CLASS} {{ display: -webkit-box; -webkit-line-clamp: 3;
+  -webkit-box-orient: vertical; overflow: hidden; }}
+.{printing.SCREEN_TABLE_CLASS} .nw {{ white-space: nowrap; }}
+.{printing.SCREEN_TABLE_CLASS} .rb-print-note {{ font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }}
+}}
 .{printing.TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.25; }}
 .{printing.TABLE_CLASS} th, .{printing.TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
   text-align: left; vertical-align: top; overflow-wrap: break-word; }}

@@ -116,6 +116,34 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapp
         column_config={column: st.column_config.TextColumn(width=WRAPPED_COLUMN_WIDTH) for column in wrapped} or None,
     )
     st.html(printing.table_html(frame, ctx.lang))  # what prints (Ctrl+P, Mode cetak) in the grid's place
+    _downloads(frame, name, ctx, key)
+
+
+def show_list(
+    frame: pd.DataFrame, name: str, ctx: PageContext, key: str, columns: Sequence[str], clamped: Sequence[str] = ()
+) -> None:
+    """A short list read at a glance: on screen a plain table of `columns`, its first
+    `printing.SCREEN_LIST_ROWS` rows, the cells of `clamped` columns cut to three lines (whole in their
+    tooltip); printed and downloaded, every column and row, as `show_table`.
+
+    No grid: Streamlit's grid script was half a second of the browser's work before the first chart of a
+    page that shows one (bench/bench_browser.py), and a list this short needs no sorting or scrolling."""
+    lang = ctx.lang
+    screen = printing.table_html(
+        frame[list(columns)],
+        lang,
+        printing.SCREEN_LIST_ROWS,
+        (printing.SCREEN_TABLE_CLASS,),
+        "table.screen_cut",
+        clamped,
+    )
+    st.html(screen)
+    st.html(printing.table_html(frame, lang))  # what prints (Ctrl+P, Mode cetak)
+    _downloads(frame, name, ctx, key)
+
+
+def _downloads(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> None:
+    """XLSX and CSV downloads of `frame`, made when clicked."""
     # Named after the workbook shown (plan year, as-of month); a page shown without one uses the name alone.
     stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month) if ctx.shows_workbook else name
     # Side by side, each as wide as its label (seen: fixed columns cut them to "U.." at 1366 px).
