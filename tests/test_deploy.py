@@ -430,3 +430,21 @@ def test_scripts_are_compressed_on_the_way(proxy: int) -> None:
     body = response.read()
     assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
     assert len(body) < 10_000 and gzip.decompress(body) == b"export const chart = 1;\n" * 4000
+
+
+def test_the_chart_script_is_kept_by_browsers_and_compressed(proxy: int) -> None:
+    """The charts' script carries its version in its name (rbdash.ui.plotly_chart): browsers may keep it a
+    year instead of asking again each visit; it is compressed and reaches the app with the client's address."""
+    import gzip
+    import http.client
+
+    from rbdash.ui.plotly_chart import BUNDLE
+
+    path = f"/app/static/plotly/{BUNDLE.name}"
+    connection = http.client.HTTPConnection("127.0.0.1", proxy, timeout=10)
+    connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    response = connection.getresponse()
+    body = response.read()
+    assert response.status == 200 and response.getheader("Cache-Control") == "public, max-age=31536000, immutable"
+    assert response.getheader("Content-Encoding") == "gzip" and gzip.decompress(body).startswith(b"export const")
+    assert StandIn.seen[path][0] == "127.0.0.1"

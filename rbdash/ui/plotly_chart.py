@@ -35,22 +35,26 @@ CHART_SELECTOR = f'[data-testid="{CHART_TESTID}"]'
 #: The component's name, as a run's elements carry it.
 CHART_COMPONENT = "rbdash_plotly_chart"
 
-# Loads the bundle once per page, shared by every chart (and by the prefetch below); a failed load is tried
-# again by the next chart drawn.
+#: How long a chart waits for the bundle before saying it could not be loaded (it still draws if it comes).
+LOAD_WAIT_MS = 15_000
+
+# Loads the bundle once per page, shared by every chart (and by the prefetch below). A failed load (no
+# answer, or a script that did not define Plotly) is forgotten, so the next chart drawn tries again.
 _LOADER = """
 function plotlyFrom(url) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__rbdashPlotly) {
     window.__rbdashPlotly = new Promise((resolve, reject) => {
       const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      script.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("no Plotly")));
-      script.onerror = () => {
+      const failed = (why) => {
         window.__rbdashPlotly = null;
         script.remove();
-        reject(new Error("not loaded"));
+        reject(new Error(why));
       };
+      script.src = url;
+      script.async = true;
+      script.onload = () => (window.Plotly ? resolve(window.Plotly) : failed("no Plotly"));
+      script.onerror = () => failed("not loaded");
       document.head.appendChild(script);
     });
   }
@@ -60,10 +64,25 @@ function plotlyFrom(url) {
 
 # Runs in the page each time the chart's figure changes. Plotly's own styles go to document.head, so
 # the component is not in a shadow root (isolate_styles=False). Until the bundle has arrived the box keeps
-# the figure's height, so nothing below jumps.
+# the figure's height, so nothing below jumps. The chart follows its box's width (a ResizeObserver: the
+# sidebar opened or closed, the window resized); it is purged when Streamlit removes it, so a tab that
+# visits many pages keeps no chart it no longer shows.
 _SCRIPT = (
     _LOADER
     + """
+function say(box, text) {
+  let notice = box.querySelector(":scope > .rbdash-chart-failed");
+  if (!notice) {
+    notice = document.createElement("div");
+    notice.className = "rbdash-chart-failed";
+    notice.setAttribute("role", "alert");
+    notice.style.cssText = "padding: 1rem; border-radius: 0.5rem; background: rgba(255, 189, 69, 0.2);" +
+      " color: rgb(146, 108, 5);";
+    box.prepend(notice);
+  }
+  notice.textContent = text;  // text, never markup; in the language now chosen
+}
+
 export default function ({ data, parentElement }) {
   let box = parentElement.querySelector(":scope > .rbdash-chart");
   if (!box) {
@@ -76,38 +95,47 @@ export default function ({ data, parentElement }) {
   box.style.minHeight = figure.layout && figure.layout.height ? figure.layout.height + "px" : "";
   box.dataset.drawn = "false";
   const drawing = (box.__drawing = {});
+  const current = () => box.__drawing === drawing;  // no newer figure, not removed
+  const notice = box.querySelector(":scope > .rbdash-chart-failed");
+  if (notice) notice.textContent = data.failed;
+  const waited = setTimeout(() => { if (current() && !window.Plotly) say(box, data.failed); }, __WAIT__);
   plotlyFrom(data.script).then(
     (Plotly) => {
-      if (box.__drawing !== drawing) return;  // a newer figure came while the bundle loaded
-      const notice = box.querySelector(":scope > .rbdash-chart-failed");
-      if (notice) notice.remove();
+      clearTimeout(waited);
+      if (!current()) return;
+      const shown = box.querySelector(":scope > .rbdash-chart-failed");
+      if (shown) shown.remove();
       return Plotly.react(box, figure.data, figure.layout, data.config).then(() => {
-        if (box.__drawing === drawing) box.dataset.drawn = "true";
+        if (!current()) return;
+        box.dataset.drawn = "true";
         if (!box.__observer) {
-          // Streamlit's column widths change without a window resize (sidebar opened or closed).
-          box.__observer = new ResizeObserver(() => { if (box.isConnected) Plotly.Plots.resize(box); });
+          box.__observer = new ResizeObserver(() => {
+            if (box.isConnected && box._fullLayout) Plotly.Plots.resize(box);
+          });
           box.__observer.observe(box);
         }
       });
     },
     () => {
-      if (box.__drawing !== drawing || box.querySelector(":scope > .rbdash-chart-failed")) return;
-      const notice = document.createElement("p");
-      notice.className = "rbdash-chart-failed";
-      notice.textContent = data.failed;
-      box.appendChild(notice);
+      clearTimeout(waited);
+      if (current()) say(box, data.failed);
     },
   );
   return () => {
+    clearTimeout(waited);
+    if (box.__drawing === drawing) box.__drawing = null;
     if (box.__observer) box.__observer.disconnect();
     box.__observer = null;
+    if (window.Plotly && box._fullLayout) window.Plotly.purge(box);
   };
 }
 """
 )
 
 _component = st.components.v2.component(
-    CHART_COMPONENT, js=_SCRIPT.replace("__TESTID__", CHART_TESTID), isolate_styles=False
+    CHART_COMPONENT,
+    js=_SCRIPT.replace("__TESTID__", CHART_TESTID).replace("__WAIT__", str(LOAD_WAIT_MS)),
+    isolate_styles=False,
 )
 
 
@@ -137,7 +165,7 @@ def plotly_chart(fig: go.Figure, config: dict[str, Any], key: str, lang: str) ->
         key=key,
         data={
             "figure": figure,
-            "config": {**config, "responsive": True},
+            "config": config,  # not Plotly's "responsive": a window listener per chart; the box is observed
             "script": bundle_url(),
             "failed": t("chart.not_loaded", lang),
         },
