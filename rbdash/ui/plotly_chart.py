@@ -27,7 +27,7 @@ from rbdash.messages import t
 PLOTLY_JS_VERSION = "4.1.1"
 #: The bundle's file, served at /app/static/plotly/<name> (Streamlit's static serving).
 BUNDLE = APP_SCRIPT.parent / "static" / "plotly" / f"plotly-basic-{PLOTLY_JS_VERSION}.min.js"
-#: Trace types the basic bundle draws; a chart builder using another is refused (tests/test_charts.py).
+#: Trace types the basic bundle draws; a page drawing another fails tests/test_plotly_chart.py.
 BASIC_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
 #: The chart's box in the page (the element Plotly draws into), for print rules and browser tests.
 CHART_TESTID = "rbdashChart"
@@ -149,11 +149,12 @@ def prefetch_plotly() -> None:
     """Start loading the bundle as the page's first element, while the server still runs the page: the
     chart component itself mounts only after everything above it (seen: 0.4-0.6 s after the chart's
     message arrived, bench/bench_browser.py). The script is ours and constant; no user text is in it."""
+    url = json.dumps(bundle_url()).replace("</", "<\\/")  # a JS string that cannot end the script element
     st.html(
         # The element takes no room: its container is hidden (it would add a gap above the page's title).
         '<style>[data-testid="stElementContainer"]:has(.rbdash-prefetch) { display: none; }</style>'
         '<span class="rbdash-prefetch"></span>'
-        f"<script>{_LOADER}\nplotlyFrom({json.dumps(bundle_url())}).catch(() => {{}});</script>",
+        f"<script>{_LOADER}\nplotlyFrom({url}).catch(() => {{}});</script>",
         unsafe_allow_javascript=True,
     )
 
