@@ -251,7 +251,7 @@ def test_the_report_follows_the_programme_filter_and_names_it(
 
 
 def test_workbook_text_shows_literally_in_the_pdf_and_the_deck(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The payloads of tests/payloads.py (also tried on every page in tests/test_browser.py) as typed."""
+    """The payloads of tests/payloads.py (also tried on every page in tests/test_browser_store.py) as typed."""
     import pptx
 
     from rbdash.exports.deck import build_deck

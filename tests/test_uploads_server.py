@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from rbdash.access.uploads import MB  # decimal: the unit of every upload figure
+from tests.browsing import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_serving
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT
 from tests.streamlit_client import (
     XSRF_COOKIE,
@@ -30,7 +31,6 @@ from tests.streamlit_client import (
     streamlit_held_bytes,
     wait_until,
 )
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_until_serving
 
 # Slow (a browser or a server: left out of `make test-fast`); one worker runs this module's tests
 # (under `pytest -n`), so its module fixtures start once.
@@ -71,7 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -96,7 +96,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(process)
+        wait_until_serving(process)
         threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
         # Before any session has run the app: `python -m rbdash.ui.serve` hooked the guard in as the runtime
         # was made, so an upload from a session that never ran the app is refused at once.

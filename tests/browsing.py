@@ -1,0 +1,135 @@
+"""Shared by the real-browser tests: Debian's headless Chromium (Playwright) and servers started as
+`python -m rbdash.ui.serve` (streamlit run app.py, as `make run` serves it) on free ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from tests.conftest import ARTIFACTS, ROOT, require_tool
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+require_tool(Path(CHROMIUM).exists(), "Debian's chromium")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# URL path -> (page title, artifact name); the overview is the default page, served at "/".
+PAGES = {
+    "": ("Ringkasan", "ringkasan"),
+    "jadwal": ("Jadwal", "jadwal"),
+    "indikator": ("Indikator", "indikator"),
+    "ikm": ("IKM", "ikm"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(process: subprocess.Popen, timeout: float = 90) -> None:
+    """Read the server's output until it announces its URL (a watchdog ends a server that never does)."""
+    watchdog = threading.Timer(timeout, process.kill)
+    watchdog.start()
+    try:
+        for line in process.stdout:
+            if "URL:" in line:
+                return
+        raise RuntimeError(f"streamlit exited with {process.wait()} before serving")
+    finally:
+        watchdog.cancel()
+
+
+#: URL -> the server process serving it (tests check the server survived what they did).
+SERVERS: dict[str, subprocess.Popen] = {}
+
+
+def serve(env_extra: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("RBDASH_WORKBOOK", "RBDASH_DATA_DIR")},
+        "PYTHONPATH": str(ROOT),
+        **env_extra,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rbdash.ui.serve",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(process)
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as response:
+            assert response.read().strip() == b"ok"
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
+        SERVERS[url] = process
+        yield url
+    finally:
+        SERVERS.pop(url, None)
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def launch_browser() -> Iterator:
+    """Debian's headless Chromium (each test module's `browser` fixture)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url: str) -> Page:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(url)
+    return page
+
+
+def ready(page: Page, title: str) -> None:
+    """Wait for the page title and its charts to be drawn, then check no error box is shown."""
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+    page.locator('[data-testid="rbdashChart"] .main-svg').first.wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def artifacts(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}_1440x900.png"))
+    page.emulate_media(media="print")
+    page.pdf(path=str(ARTIFACTS / f"{name}_a4_landscape.pdf"), format="A4", landscape=True, print_background=True)
+    page.emulate_media(media="screen")
+    assert (ARTIFACTS / f"{name}_a4_landscape.pdf").stat().st_size > 10_000
