@@ -154,8 +154,13 @@ def test_charts_of_pages_left_behind_are_released(server: str, browser) -> None:
         listeners = cdp.send("DOMDebugger.getEventListeners", {"objectId": window})["listeners"]
         return sum(1 for listener in listeners if listener["type"] == "resize")
 
-    def charts_holding_a_figure() -> int:
-        return page.evaluate("window.Plotly ? document.querySelectorAll('.js-plotly-plot').length : 0")
+    def charts_in_the_page() -> int:
+        """IKM's three charts drawn (ready() waits for the first only), then every Plotly chart in the page."""
+        page.wait_for_function(
+            'document.querySelectorAll(\'[data-testid="rbdashChart"][data-drawn="true"]\').length === 3',
+            timeout=60_000,
+        )
+        return page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
 
     before = window_listeners()
     for _ in range(2):
@@ -163,7 +168,7 @@ def test_charts_of_pages_left_behind_are_released(server: str, browser) -> None:
             page.get_by_role("link", name=title, exact=True).click()
             ready(page, title)
     assert window_listeners() <= before
-    assert charts_holding_a_figure() == 3  # IKM's three charts, nothing else
+    assert charts_in_the_page() == 3  # IKM's three charts, none left from other pages
     page.close()
 
 
