@@ -304,25 +304,11 @@ class Series:
         return statistics.median(numbers) if numbers else None
 
 
-#: Seconds to wait before a run for the other processes to quieten down (--quiet-wait).
-QUIET_WAIT = [30.0]
-
-
-def wait_for_quiet(limit: float) -> None:
-    """Wait until other processes kept at most `limit` cores busy for a second (at most QUIET_WAIT s)."""
-    deadline = time.monotonic() + QUIET_WAIT[0]
-    while True:
-        meter = CpuMeter()
-        time.sleep(1.0)  # the measuring window itself (others' CPU use over one second), not a wait for a state
-        if meter.others() <= limit or time.monotonic() > deadline:
-            return
-
-
 def repeat(name: str, runs: int, limit: float, measure: Callable[[], tuple[float, dict[str, Any]]]) -> Series:
-    """Run `measure` until `runs` quiet runs, at most 2 x `runs` in all, each after `wait_for_quiet`."""
+    """Run `measure` until `runs` quiet runs, at most 2 x `runs` in all. A run is quiet when other processes
+    kept at most `limit` cores busy over the run itself (measured around it); a busy run is repeated."""
     series = Series(name, limit=limit)
     while len(series.quiet()) < runs and len(series.values) < 2 * runs:
-        wait_for_quiet(limit)
         meter = CpuMeter()
         seconds, details = measure()
         others = meter.others()
@@ -958,7 +944,6 @@ def case_whatif(browser: Any, runs: int, limit: float) -> list[Series]:
             for _ in range(runs):
                 for measure, act in zip(measures, (open_new, open_returning, month), strict=True):
                     for name in WHATIF:
-                        wait_for_quiet(limit)
                         meter = CpuMeter()
                         seconds, details = act(name)
                         item = series[(name, measure)]
@@ -1116,8 +1101,8 @@ def report(
         f"Run `.venv/bin/python -m bench.bench_browser --runs {args.runs}{' --write' if args.write else ''}`: "
         f"headless Chromium ({CHROMIUM}, Playwright), viewport 1366x768, the server started as "
         "`python -m rbdash.ui.serve` (with a hook timing each script run), medians of the quiet runs "
-        f"(others' CPU use at most {args.busy_limit} cores; each run waits up to {args.quiet_wait:g} s for a quiet "
-        f"second, runs above it are repeated, at most {args.runs} extra). "
+        f"(others' CPU use at most {args.busy_limit} cores over the run; "
+        f"runs above it are repeated, at most {args.runs} extra). "
         f"Machine: {machine()}. Code: {_git('log', '-1', '--format=%h %s')[:100]}. "
         f"Load average (1, 5, 15 min): {'; '.join(loads)}.",
         "",
@@ -1257,12 +1242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--busy-limit", type=float, default=0.5, help="others' CPU use (cores) above which a run is repeated"
     )
-    parser.add_argument(
-        "--quiet-wait", type=float, default=30.0, help="seconds to wait before a run for others to quieten down"
-    )
     parser.add_argument("--write", action="store_true", help="replace today's 'Browser waits' section of RESULTS.md")
     args = parser.parse_args(argv)
-    QUIET_WAIT[0] = args.quiet_wait
     loads = [f"at start {_load()}"]
     print(f"load average {_load()}", file=sys.stderr)
     results: dict[str, list[Series]] = {}
