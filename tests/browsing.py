@@ -62,9 +62,10 @@ SERVERS: dict[str, subprocess.Popen] = {}
 
 
 def serve(env_extra: dict[str, str]) -> Iterator[str]:
+    """A server on a free port with RB Dash's settings from `env_extra` only (none from the environment)."""
     port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if k not in ("RBDASH_WORKBOOK", "RBDASH_DATA_DIR")},
+        **{k: v for k, v in os.environ.items() if not k.startswith("RBDASH_")},
         "PYTHONPATH": str(ROOT),
         **env_extra,
     }

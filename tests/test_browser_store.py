@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.browsing import PAGES, SERVERS, launch_browser, open_page, ready, serve
 from tests.conftest import ARTIFACTS, BUNDLED
@@ -31,6 +32,14 @@ def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         yield url, root
 
 
+def sign_in(page: Page) -> None:
+    """Sign in as the store server's editor from the sidebar."""
+    page.get_by_label("Nama pengguna").fill("edi")
+    page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+
+
 def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_path: Path) -> None:
     import openpyxl
 
@@ -48,10 +57,7 @@ def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_pa
     # A visitor's menu lists neither the upload page nor the admin page (their URLs still answer, with the check).
     assert "Riwayat Versi" in menu.inner_text() and "Unggah Data" not in menu.inner_text()
     assert "Pengguna" not in menu.inner_text()
-    page.get_by_label("Nama pengguna").fill("edi")
-    page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
-    page.get_by_role("button", name="Masuk").click()
-    page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+    sign_in(page)
     menu.get_by_text("Unggah Data").wait_for(timeout=30_000)  # an editor's menu lists it; not the admin page
     assert "Pengguna" not in menu.inner_text()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(changed))
@@ -101,10 +107,7 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     page = open_page(browser, f"{url}/data")
     page.get_by_text("memerlukan peran editor").wait_for(timeout=60_000)
     before = SqliteStore(root).current().number  # the server seeds version 1 on its first page
-    page.get_by_label("Nama pengguna").fill("edi")
-    page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
-    page.get_by_role("button", name="Masuk").click()
-    page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+    sign_in(page)
     uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     uploader.set_input_files(str(far))
     page.get_by_text("XFD1048576", exact=False).filter(visible=True).first.wait_for(timeout=60_000)
@@ -160,10 +163,7 @@ def test_a_leaked_session_id_does_not_carry_the_sign_in(store_server, browser) -
     frames: list[bytes] = []
     page.on("websocket", lambda socket: socket.on("framereceived", lambda payload: frames.append(payload)))
     page.goto(f"{url}/riwayat")
-    page.get_by_label("Nama pengguna").fill("edi")
-    page.get_by_label("Kata sandi").fill("kata-sandi-panjang")
-    page.get_by_role("button", name="Masuk").click()
-    page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+    sign_in(page)
     session_ids = set()
     for frame in frames:
         message = ForwardMsg()

@@ -43,7 +43,7 @@ def test_printed_cells_break_only_long_words() -> None:
 
 def test_a_clamped_cell_keeps_its_whole_text_as_its_tooltip() -> None:
     frame = pd.DataFrame({"Sub Kegiatan": ['Satu "dua" <tiga>\nempat', None], "Bulan": ["Jan, Feb", "Mei"]})
-    html = printing.table_html(frame, "id", classes=(printing.SCREEN_TABLE_CLASS,), clamped=["Sub Kegiatan"])
+    html = printing.screen_table_html(frame, "id", clamped=["Sub Kegiatan"])
     assert html.startswith(f'<div class="{printing.SCREEN_TABLE_CLASS}">')
     tooltip = 'title="Satu &quot;dua&quot; &lt;tiga&gt;\nempat"'
     shown = "Satu &quot;dua&quot; &lt;tiga&gt;<br>empat"

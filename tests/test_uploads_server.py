@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from rbdash.access.uploads import MB  # decimal: the unit of every upload figure
-from tests.browsing import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_serving
+from tests.browsing import CHROMIUM, CHROMIUM_ARGS, SERVERS, serve
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT
 from tests.streamlit_client import (
     XSRF_COOKIE,
@@ -55,13 +54,12 @@ def held(url: str) -> float:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("data")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("RBDASH_")},
-        "PYTHONPATH": str(ROOT),
+    settings = {
         "RBDASH_DATA_DIR": str(data),
         "RBDASH_VIEW_REQUIRES_LOGIN": "1",
         "RBDASH_UPLOAD_SESSION_MB": str(SESSION_MB),
     }
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("RBDASH_")}, "PYTHONPATH": str(ROOT), **settings}
     subprocess.run(
         [sys.executable, "-m", "rbdash", "users", "add", EDITOR, "--role", "editor", "--password-stdin"],
         input=f"{PASSWORD}\n",
@@ -71,42 +69,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "rbdash.ui.serve",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(process)
-        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
+    for url in serve(settings):
         # Before any session has run the app: `python -m rbdash.ui.serve` hooked the guard in as the runtime
         # was made, so an upload from a session that never ran the app is refused at once.
         early = open_session(url, run=False)
         early_status = put_file(early, b"x" * (MB // 2))
-        yield Server(url, process.pid, early_status)
+        yield Server(url, SERVERS[url].pid, early_status)
         early.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

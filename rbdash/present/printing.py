@@ -5,7 +5,7 @@ sheet. Plain functions over DataFrames and figure heights; the CSS that switches
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -25,7 +25,7 @@ BREAK_EVERY = 16
 PRINT_TABLE_ROWS = 1000
 #: Class of the printed copy of a table (hidden on screen unless in Mode cetak).
 TABLE_CLASS = "rb-print-table"
-#: Class of a short list shown on screen as a plain HTML table (with TABLE_CLASS too when it also prints).
+#: Class of a short list shown on screen as a plain HTML table (hidden in print, where its TABLE_CLASS copy shows).
 SCREEN_TABLE_CLASS = "rb-screen-table"
 #: A cell cut to a few lines on screen (its whole text in its tooltip, the printed copy and the downloads).
 CLAMP_CLASS = "rb-clamp"
@@ -47,30 +47,29 @@ def _word(word: str) -> str:
     return "<wbr>".join(html.escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
 
 
-def table_html(
-    frame: pd.DataFrame,
-    lang: str,
-    limit: int = PRINT_TABLE_ROWS,
-    classes: Sequence[str] = (TABLE_CLASS,),
-    cut_note: str = "print.table_cut",
-    clamped: Collection[str] = (),
-) -> str:
-    """`frame` as an HTML table (by default the one a page prints): every column, at most `limit` rows,
-    then the catalogue's `cut_note`. The cells of the `clamped` columns can be cut to a few lines by CSS
-    (`CLAMP_CLASS`), their whole text kept as the cell's tooltip."""
+def table_html(frame: pd.DataFrame, lang: str, limit: int = PRINT_TABLE_ROWS) -> str:
+    """`frame` as the HTML table a page prints: every column, at most `limit` rows, then a note."""
+    return _table(frame, lang, limit, TABLE_CLASS, "print.table_cut", ())
+
+
+def screen_table_html(frame: pd.DataFrame, lang: str, clamped: Collection[str] = ()) -> str:
+    """`frame` as a short list on screen: at most SCREEN_LIST_ROWS rows, then a note; the cells of the
+    `clamped` columns can be cut to a few lines by CSS (`CLAMP_CLASS`), their whole text in their tooltip."""
+    return _table(frame, lang, SCREEN_LIST_ROWS, SCREEN_TABLE_CLASS, "table.screen_cut", clamped)
+
+
+def _table(frame: pd.DataFrame, lang: str, limit: int, css_class: str, cut_note: str, clamped: Collection[str]) -> str:
     head = "".join(f"<th>{_cell(column)}</th>" for column in frame.columns)
-    shown = frame.head(limit)
     cells = [_clamped_cell if column in clamped else _cell for column in frame.columns]
     body = "".join(
         "<tr>" + "".join(f"<td>{cell(value)}</td>" for cell, value in zip(cells, row, strict=True)) + "</tr>"
-        for row in shown.itertuples(index=False, name=None)
+        for row in frame.head(limit).itertuples(index=False, name=None)
     )
     note = ""
     if len(frame) > limit:
         text = t(cut_note, lang, shown=fmt.number(limit, lang), total=fmt.number(len(frame), lang))
         note = f'<p class="rb-print-note">{html.escape(text)}</p>'
-    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    return f'<div class="{" ".join(classes)}">{table}{note}</div>'
+    return f'<div class="{css_class}"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>'
 
 
 def _clamped_cell(value: object) -> str:

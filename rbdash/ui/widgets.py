@@ -129,15 +129,7 @@ def show_list(
     No grid: Streamlit's grid script was half a second of the browser's work before the first chart of a
     page that shows one (bench/bench_browser.py), and a list this short needs no sorting or scrolling."""
     lang = ctx.lang
-    screen = printing.table_html(
-        frame[list(columns)],
-        lang,
-        printing.SCREEN_LIST_ROWS,
-        (printing.SCREEN_TABLE_CLASS,),
-        "table.screen_cut",
-        clamped,
-    )
-    st.html(screen)
+    st.html(printing.screen_table_html(frame[list(columns)], lang, clamped))
     st.html(printing.table_html(frame, lang))  # what prints (Ctrl+P, Mode cetak)
     _downloads(frame, name, ctx, key)
 
