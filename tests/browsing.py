@@ -119,11 +119,25 @@ def open_page(browser, url: str) -> Page:
     return page
 
 
+#: True once the page's script run has ended (Streamlit's own mark on its app element; "initial" before the
+#: first run) and every chart on the page is drawn.
+_SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.dataset.testScriptState !== "notRunning") return false;
+  return [...document.querySelectorAll('[data-testid="rbdashChart"]')].every((c) => c.dataset.drawn === "true");
+}"""
+
+
+def settled(page: Page) -> None:
+    """Wait until the page's script run has ended and every chart it shows is drawn."""
+    page.wait_for_function(_SETTLED, timeout=60_000)
+
+
 def ready(page: Page, title: str) -> None:
-    """Wait for the page title and its charts to be drawn, then check no error box is shown."""
+    """Wait for the page title, its charts and the end of its script run, then check no error box is shown."""
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
     page.locator('[data-testid="rbdashChart"] .main-svg').first.wait_for(timeout=60_000)
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.locator('[data-testid="stException"]').count() == 0
 
 

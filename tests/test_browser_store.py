@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.browsing import PAGES, SERVERS, launch_browser, open_page, ready, serve
+from tests.browsing import PAGES, SERVERS, launch_browser, open_page, ready, serve, settled
 from tests.conftest import ARTIFACTS, BUNDLED
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_store")]
@@ -144,7 +144,7 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     ):
         page.goto(f"{url}/{path}")
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
-        page.wait_for_load_state("networkidle")
+        settled(page)
         assert page.locator('[data-testid="stException"]').count() == 0
     assert server.poll() is None and server.pid == pid
     page.close()
