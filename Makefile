@@ -70,7 +70,7 @@ template: $(VENV)/.runtime
 	$(PY) -m rbdash template templat_rencana_aksi.xlsx
 
 # Replace static/plotly/ with plotly.js's basic bundle of the version the installed plotly was built for
-# (from npm; needs node's npm). Then set PLOTLY_JS_VERSION in rbdash/ui/plotly_chart.py to match.
+# (from npm; needs node's npm). Then set PLOTLY_JS_VERSION in rbdash/present/charts/plotlyjs.py to match.
 plotly-js: $(VENV)/.runtime
 	version=$$($(PY) -c "import plotly.offline; print(plotly.offline.get_plotlyjs_version())"); \
 	tmp=$$(mktemp -d); cd $$tmp && npm pack --silent plotly.js-basic-dist-min@$$version >/dev/null && tar xzf *.tgz && cd - >/dev/null; \

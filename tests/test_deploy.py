@@ -438,7 +438,7 @@ def test_the_chart_script_is_kept_by_browsers_and_compressed(proxy: int) -> None
     import gzip
     import http.client
 
-    from rbdash.ui.plotly_chart import BUNDLE
+    from rbdash.present.charts.plotlyjs import BUNDLE
 
     path = f"/app/static/plotly/{BUNDLE.name}"
     connection = http.client.HTTPConnection("127.0.0.1", proxy, timeout=10)

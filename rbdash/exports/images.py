@@ -26,6 +26,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from rbdash.present.charts.plotlyjs import BUNDLE
+
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 RENDER_TIMEOUT = 60.0  # seconds for one image
 START_TIMEOUT = 60.0  # seconds to start the browser
@@ -152,7 +154,9 @@ class ChartRenderer:
         import kaleido
 
         # MathJax off: the charts use no TeX, and its default source is a CDN the server cannot reach.
-        renderer = kaleido.Kaleido(path=browser, mathjax=False, timeout=self.timeout)
+        # plotly.js's basic bundle, as in the browser: Kaleido reloads its page after every image, so the
+        # full bundle's evaluation was paid once per chart.
+        renderer = kaleido.Kaleido(path=browser, plotlyjs=BUNDLE, mathjax=False, timeout=self.timeout)
         try:
             await renderer.open()
         except BaseException:

@@ -1,15 +1,13 @@
-"""Plotly figures drawn by plotly.js's basic bundle, in a Streamlit component of our own.
+"""Plotly figures drawn by plotly.js's basic bundle (`rbdash.present.charts.plotlyjs`), in a Streamlit
+component of our own.
 
 `st.plotly_chart` loads the full plotly.js (4.8 MB, every trace type, maps and 3-D included) on the
 first chart of a visit, and evaluating it was most of a reader's wait for the first chart (bench/
 RESULTS.md, "Browser waits": 1.2-1.3 s from the script's arrival to the chart on this machine, on
-every visit, cached or not). RB Dash draws bars and lines only, which plotly.js's basic bundle
-(scatter, bar, pie: 1.2 MB) draws identically: the same library, version and figure JSON.
+every visit, cached or not). The basic bundle draws RB Dash's charts identically.
 
 The bundle is served by Streamlit's static file serving (`server.enableStaticServing`, the folder
-`static/` beside app.py) under a name carrying its version, so a browser may keep it; its version
-is the one the installed plotly package was built against (tests/test_plotly_chart.py checks both).
-Refresh it with `make plotly-js` after upgrading plotly.
+`static/` beside app.py) under a name carrying its version, so a browser may keep it.
 """
 
 from __future__ import annotations
@@ -20,15 +18,9 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from rbdash.config import APP_SCRIPT
 from rbdash.messages import t
+from rbdash.present.charts.plotlyjs import BUNDLE
 
-#: plotly.js version of the bundle in static/plotly/: the one plotly.offline.get_plotlyjs_version() names.
-PLOTLY_JS_VERSION = "4.1.1"
-#: The bundle's file, served at /app/static/plotly/<name> (Streamlit's static serving).
-BUNDLE = APP_SCRIPT.parent / "static" / "plotly" / f"plotly-basic-{PLOTLY_JS_VERSION}.min.js"
-#: Trace types the basic bundle draws; a page drawing another fails tests/test_plotly_chart.py.
-BASIC_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
 #: The chart's box in the page (the element Plotly draws into), for print rules and browser tests.
 CHART_TESTID = "rbdashChart"
 CHART_SELECTOR = f'[data-testid="{CHART_TESTID}"]'
