@@ -103,3 +103,18 @@ def test_a_crashed_browser_is_replaced() -> None:
     assert png_size(renderer.render([_bar(220)], scale=1, width=300)[0]) == (300, 220)
     assert renderer.starts == 2
     renderer.close()
+
+
+def test_an_image_asked_again_comes_from_the_cache_and_the_cache_is_bounded() -> None:
+    renderer = images.ChartRenderer()
+    first = renderer.render([_bar(200), _bar(210)], scale=1, width=300)
+    assert renderer.rendered == 2
+    again = renderer.render([_bar(210), _bar(200), _bar(210)], scale=1, width=300)  # equal figures, new objects
+    assert again == [first[1], first[0], first[1]] and renderer.rendered == 2
+    assert png_size(renderer.render([_bar(200)], scale=2, width=300)[0]) == (600, 400)  # other options: new image
+    assert renderer.rendered == 3
+    renderer.cache_bytes = len(first[0]) + len(first[1])  # room for about two images: the least recent goes
+    renderer.render([_bar(220)], scale=1, width=300)
+    renderer.render([_bar(200)], scale=1, width=300)
+    assert renderer.rendered == 5
+    renderer.close()

@@ -6,7 +6,9 @@ says so, and callers show that message instead of an image.
 
 One renderer serves the whole process: a single Chromium (a `kaleido.Kaleido` on an event loop
 of its own thread), started on first use, reused, and closed after `IDLE_SECONDS` without work.
-Callers from any thread take turns under one lock, one batch of figures at a time. Kaleido's
+Callers from any thread take turns under one lock, one batch of figures at a time. The PNGs made last
+are kept (up to `IMAGE_CACHE_BYTES`) by the figure's JSON and the image options: a deck built beside its
+report, or a second reader asking for the same report, gets them without the browser. Kaleido's
 global sync server is not used: it is not safe to share between threads (two builds stopping
 and starting it break each other, and concurrent calls can swap results). A render that fails
 or times out closes that browser, so the next batch starts a fresh one.
@@ -16,7 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import concurrent.futures
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -33,6 +38,7 @@ RENDER_TIMEOUT = 60.0  # seconds for one image
 START_TIMEOUT = 60.0  # seconds to start the browser
 CLOSE_TIMEOUT = 15.0  # seconds to close it before it is killed
 IDLE_SECONDS = 120.0  # an unused browser is closed after this long
+IMAGE_CACHE_BYTES = 64 * 1024 * 1024  # PNGs kept for a figure asked again (a report's deck, another reader)
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +80,10 @@ class ChartRenderer:
         self._kaleido: Any = None
         self._browser_path: str | None = None
         self._idle_timer: threading.Timer | None = None
+        self.rendered = 0  # images the browser made (an image served from the cache is not counted)
+        self.cache_bytes = IMAGE_CACHE_BYTES
+        self._images: collections.OrderedDict[str, bytes] = collections.OrderedDict()  # least recently used first
+        self._images_size = 0
 
     # -- public -----------------------------------------------------------------------------
 
@@ -86,12 +96,23 @@ class ChartRenderer:
             (figure, {"format": "png", "width": width, "scale": scale, "height": int(figure.layout.height or 500)})
             for figure in figures
         ]
+        keys = [_image_key(figure, opts) for figure, opts in specs]
         with self._lock:
-            self._cancel_idle_timer()
-            try:
-                return self._render_locked(browser, specs)
-            finally:
-                self._start_idle_timer()
+            missing = {key: spec for key, spec in zip(keys, specs, strict=True) if key not in self._images}
+            if missing:
+                self._cancel_idle_timer()
+                try:
+                    made = self._render_locked(browser, list(missing.values()))
+                finally:
+                    self._start_idle_timer()
+                self.rendered += len(made)
+                fresh = dict(zip(missing, made, strict=True))
+            else:
+                fresh = {}
+            pngs = [fresh[key] if key in fresh else self._images[key] for key in keys]
+            for key, png in zip(keys, pngs, strict=True):
+                self._keep(key, png)
+            return pngs
 
     def close(self) -> None:
         """Close the browser and stop the renderer's thread now (both start again on the next render)."""
@@ -109,6 +130,17 @@ class ChartRenderer:
         return process.pid if process is not None and process.poll() is None else None
 
     # -- under the lock ---------------------------------------------------------------------
+
+    def _keep(self, key: str, png: bytes) -> None:
+        """Remember `png` as the most recently used image, forgetting the least recently used beyond the bound."""
+        if key in self._images:
+            self._images.move_to_end(key)
+            return
+        self._images[key] = png
+        self._images_size += len(png)
+        while self._images_size > self.cache_bytes and self._images:
+            _, dropped = self._images.popitem(last=False)
+            self._images_size -= len(dropped)
 
     def _render_locked(self, browser: str, specs: list[tuple[go.Figure, dict]]) -> list[bytes]:
         for attempt in (1, 2):
@@ -242,6 +274,13 @@ class ChartRenderer:
                 self._discard()
         finally:
             self._lock.release()
+
+
+def _image_key(figure: go.Figure, opts: dict[str, Any]) -> str:
+    """What the image of `figure` rendered with `opts` depends on: the figure's whole JSON and the options."""
+    digest = hashlib.sha256(json.dumps(opts, sort_keys=True).encode())
+    digest.update(figure.to_json().encode())
+    return digest.hexdigest()
 
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
