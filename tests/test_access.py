@@ -32,13 +32,20 @@ def store(users_store_root: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteStor
     return SqliteStore(users_store_root)
 
 
+def open_app(page: str | None = None) -> AppTest:
+    """A visitor's first run of the app, on `page` (opened by its own address) or the default page."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if page:
+        at.switch_page(page)
+    return at.run()
+
+
 def sign_in(name: str, password: str = PASSWORD, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    """`name` signed in from the sidebar of `page` (opened by its own address) or of the default page."""
+    at = open_app(page)
     at.sidebar.text_input(key="login_user").input(name)
     at.sidebar.text_input(key="login_password").input(password)
     next(b for b in at.sidebar.button if b.label == "Masuk").click().run()
-    if page:
-        at.switch_page(page).run()
     return at
 
 
@@ -62,7 +69,6 @@ def test_viewer_cannot_reach_publishing(store: SqliteStore) -> None:
 def test_a_forged_session_cannot_publish(store: SqliteStore, forged: str) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["user"] = forged
-    at.run()
     at.switch_page("app_pages/data.py").run()
     assert "memerlukan peran editor" in at.warning[0].value and len(at.get("file_uploader")) == 0
 
@@ -429,8 +435,7 @@ def test_a_damaged_old_version_is_said_on_riwayat_and_the_others_still_work(stor
 
 def test_history_restore_and_download(store: SqliteStore) -> None:
     store.publish(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="v2")), "edi", "dua")
-    viewer = AppTest.from_file(APP, default_timeout=60).run()
-    viewer.switch_page("app_pages/riwayat.py").run()
+    viewer = open_app("app_pages/riwayat.py")
     assert viewer.dataframe[0].value["Versi"].tolist() == [2, 1]
     assert [b for b in viewer.button if b.key == "history_restore"] == []
     at = sign_in("edi", page="app_pages/riwayat.py")

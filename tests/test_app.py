@@ -73,10 +73,10 @@ class _TableText(HTMLParser):
 
 def run_app(monkeypatch: pytest.MonkeyPatch, workbook: Path = BUNDLED, page: str | None = None) -> AppTest:
     monkeypatch.setenv("RBDASH_WORKBOOK", str(workbook))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60)
     if page:
-        at.switch_page(page).run()
-    return at
+        at.switch_page(page)  # opened by its own address: the default page does not run first
+    return at.run()
 
 
 @pytest.mark.parametrize(

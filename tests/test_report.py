@@ -95,8 +95,7 @@ def test_report_page_builds_both_files(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RBDASH_WORKBOOK", str(BUNDLED))
     old = report_queue.replace_report_queue(None)  # a queue of this test's own, from the settings
     try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-        at.switch_page("app_pages/laporan.py").run()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).switch_page("app_pages/laporan.py").run()
         assert at.title[0].value == "Laporan" and at.warning[0].value.startswith("CONTOH")
         at.button(key="report_build").click().run()  # queued: the page returns at once
         assert not at.exception and not at.get("download_button")

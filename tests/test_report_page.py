@@ -71,7 +71,6 @@ def open_page(monkeypatch: pytest.MonkeyPatch, tab: str = "") -> AppTest:
     monkeypatch.setenv("RBDASH_WORKBOOK", str(BUNDLED))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["test_tab"] = tab
-    at.run()
     at.switch_page(PAGE).run()
     assert not at.exception and at.title[0].value == "Laporan"
     return at
