@@ -1269,8 +1269,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "direction.turun": {"id": "turun (makin rendah makin baik)", "en": "down (lower is better)"},
     # --- sign-in, upload, history, administration ------------------------------------------------
     "export.no_browser": {
-        "id": "Gambar grafik statis memerlukan Chromium di server (paket Debian 'chromium'); tidak ditemukan, jadi gambar tidak dibuat.",
-        "en": "Static chart images need Chromium on the server (Debian package 'chromium'); none was found, so no image was made.",
+        "id": "Gambar grafik statis memerlukan Chromium di server (paket Debian 'chromium-headless-shell' atau 'chromium'); tidak ditemukan, jadi gambar tidak dibuat.",
+        "en": "Static chart images need Chromium on the server (Debian package 'chromium-headless-shell' or 'chromium'); none was found, so no image was made.",
     },
     "deck.key_figures": {
         "id": "Rencana Aksi RB {year} — {satker}: angka kunci",
