@@ -11,20 +11,27 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
+from rbdash.ui.plotly_chart import DrawnFigure
 from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.ikm", programme_scoped=False)
 
-table = metrics.ikm_table(model, t("ikm.overall", lang), month)
+table = ctx.shared(lambda: metrics.ikm_table(model, t("ikm.overall", lang), month), "ikm_table")
 _, later = metrics.survey_by_as_of(model, month)
 if later:  # said, never silently dropped
     st.caption(t("ikm.later_hidden", lang, periods=", ".join(later), month=fmt.month_long(month, lang)))
 if table.empty:
     st.info(t("ikm.no_data", lang))
     st.stop()
-show_chart(charts.ikm_trend(table, model, month, lang), "ikm", ctx, "ikm_trend", FIRST_CHART_PRINT_ROOM)
+show_chart(
+    ctx.shared(lambda: DrawnFigure.of(charts.ikm_trend(table, model, month, lang)), "ikm_trend"),
+    "ikm",
+    ctx,
+    "ikm_trend",
+    FIRST_CHART_PRINT_ROOM,
+)
 
 periods = list(dict.fromkeys(table["period"]))
 first, second = st.columns(2)
@@ -32,8 +39,18 @@ period = first.selectbox(t("control.period", lang), periods, index=len(periods) 
 units = list(table[table["period"] == period]["unit"])
 unit = second.selectbox(t("control.unit", lang), units, index=len(units) - 1, key="ikm_unit")
 row = table[(table["period"] == period) & (table["unit"] == unit)].iloc[0]
-show_chart(charts.nrr_bars(row, model, month, lang), f"nrr_{period}", ctx, "ikm_nrr")
-show_chart(charts.respondents_bars(table, model, month, lang), "responden", ctx, "ikm_respondents")
+show_chart(
+    ctx.shared(lambda: DrawnFigure.of(charts.nrr_bars(row, model, month, lang)), "nrr_bars", period, unit),
+    f"nrr_{period}",
+    ctx,
+    "ikm_nrr",
+)
+show_chart(
+    ctx.shared(lambda: DrawnFigure.of(charts.respondents_bars(table, model, month, lang)), "respondents_bars"),
+    "responden",
+    ctx,
+    "ikm_respondents",
+)
 
 st.subheader(t("ikm.computation", lang))
 result = compute_row(row)

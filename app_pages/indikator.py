@@ -10,19 +10,24 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
+from rbdash.ui.plotly_chart import DrawnFigure
 from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.indicators")
 
-states = metrics.indicator_status(model, month)
+states = ctx.shared(lambda: metrics.indicator_status(model, month), "indicator_status")
 # Like the Gantt, the chart holds a page of indicators; the table keeps every one.
 page = chart_page(len(states), "indicator_page", lang)
 first_row, last_row = charts.page_span(page, len(states))
 shown = states.iloc[first_row - 1 : last_row]
 show_chart(
-    charts.indicator_bars(shown, model, month, lang, total=len(states), first=first_row),
+    ctx.shared(
+        lambda: DrawnFigure.of(charts.indicator_bars(shown, model, month, lang, total=len(states), first=first_row)),
+        "indicator_bars",
+        page,
+    ),
     "indikator",
     ctx,
     "indicator_bars",

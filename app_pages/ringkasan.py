@@ -12,6 +12,7 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
+from rbdash.ui.plotly_chart import DrawnFigure
 from rbdash.ui.widgets import (
     FIRST_CHART_PRINT_ROOM,
     chart_page,
@@ -27,7 +28,7 @@ OVERVIEW_CHART_PRINT_ROOM = FIRST_CHART_PRINT_ROOM - 230
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.overview")
-figures = metrics.overview(model, month)
+figures = ctx.shared(lambda: metrics.overview(model, month), "overview")
 month_name = fmt.month_long(month, lang)
 next_name = fmt.month_long(month + 1, lang) if month < 12 else "–"
 
@@ -84,13 +85,19 @@ sixth.caption(
 if ctx.programmes:
     sixth.caption(t("filter.ikm_whole", lang))
 
-progress = metrics.programme_progress(model, month)
+progress = ctx.shared(lambda: metrics.programme_progress(model, month), "programme_progress")
 # A page of programmes per chart, as on Jadwal: one bar per programme of a plan with thousands would stall the browser.
 page = chart_page(len(progress), "overview_programme_page", lang, note="overview.page_note")
 first_row, last_row = charts.page_span(page, len(progress))
 show_chart(
-    charts.programme_bars(
-        progress.iloc[first_row - 1 : last_row], model, month, lang, total=len(progress), first=first_row
+    ctx.shared(
+        lambda: DrawnFigure.of(
+            charts.programme_bars(
+                progress.iloc[first_row - 1 : last_row], model, month, lang, total=len(progress), first=first_row
+            )
+        ),
+        "programme_bars",
+        page,
     ),
     "ringkasan",
     ctx,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +17,7 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal_frame
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError
-from rbdash.ui.loading import load_current, restricted
+from rbdash.ui.loading import T, load_current, restricted, shared
 from rbdash.ui.plotly_chart import CHART_SELECTOR, prefetch_plotly
 from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
 from rbdash.ui.widgets import problems_frame
@@ -155,6 +155,13 @@ class PageContext:
         """The workbook restricted to the programmes chosen in the sidebar: what every figure, table,
         chart and export of a dashboard page shows (metrics.for_programmes)."""
         return restricted(self.whole_model, self.loaded.sha256, self.programmes)
+
+    def shared(self, build: Callable[[], T], *what: Hashable) -> T:
+        """`build()` made once per workbook content, programme choice, as-of month and language and shared by
+        every session (`loading.shared`): `what` names the value and anything else it depends on."""
+        if not self.loaded.sha256:  # content not identified: nothing to key a shared value on
+            return build()
+        return shared((*what, self.loaded.sha256, tuple(self.programmes), self.as_of_month, self.lang), build)
 
     @property
     def filters_text(self) -> str:

@@ -12,6 +12,7 @@ The bundle is served by Streamlit's static file serving (`server.enableStaticSer
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -151,13 +152,27 @@ def prefetch_plotly() -> None:
     )
 
 
-def plotly_chart(fig: go.Figure, config: dict[str, Any], key: str, lang: str) -> None:
+@dataclasses.dataclass(frozen=True)
+class DrawnFigure:
+    """A figure as the chart component receives it: its JSON and its height. Immutable, so one may be shared
+    by every session (a figure object is not: Plotly figures are changed in place)."""
+
+    json: str
+    height: int | float | None
+
+    @classmethod
+    def of(cls, fig: go.Figure) -> DrawnFigure:
+        # plotly's own encoder: numpy arrays and dates as st.plotly_chart sends them
+        return cls(fig.to_json(), fig.layout.height)
+
+
+def plotly_chart(fig: go.Figure | DrawnFigure, config: dict[str, Any], key: str, lang: str) -> None:
     """Draw `fig` full width with the Plotly `config` (modebar, download name), under element `key`."""
-    figure = fig.to_json()  # plotly's own encoder: numpy arrays and dates as st.plotly_chart sends them
+    drawn = fig if isinstance(fig, DrawnFigure) else DrawnFigure.of(fig)
     _component(
         key=key,
         data={
-            "figure": figure,
+            "figure": drawn.json,
             "config": config,  # not Plotly's "responsive": a window listener per chart; the box is observed
             "script": bundle_url(),
             "failed": t("chart.not_loaded", lang),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from rbdash.exports import tables as export
@@ -14,7 +15,7 @@ from rbdash.model import LoadResult
 from rbdash.present import charts, printing
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal_frame
-from rbdash.ui.plotly_chart import plotly_chart
+from rbdash.ui.plotly_chart import DrawnFigure, plotly_chart
 
 if TYPE_CHECKING:
     from rbdash.store import Version
@@ -80,11 +81,13 @@ CHART_PRINT_ROOM = printing.SHEET_HEIGHT_PX - 90
 FIRST_CHART_PRINT_ROOM = printing.SHEET_HEIGHT_PX - 240
 
 
-def show_chart(fig, kind: str, ctx: PageContext, key: str, print_room: int = CHART_PRINT_ROOM) -> None:
+def show_chart(
+    fig: go.Figure | DrawnFigure, kind: str, ctx: PageContext, key: str, print_room: int = CHART_PRINT_ROOM
+) -> None:
     """A chart whose camera button saves a high-resolution PNG named after what and when. Printed, it is
     scaled to fit `print_room` pixels of a sheet, so it is never split (the first chart of a page gets
     the room its header leaves)."""
-    zoom = printing.chart_zoom(fig.layout.height, print_room)
+    zoom = printing.chart_zoom(fig.height if isinstance(fig, DrawnFigure) else fig.layout.height, print_room)
     if zoom < 1:
         # Printed only, never on screen (Mode cetak included): Plotly sizes to its box, and a box zoomed
         # on screen made it redraw smaller and be zoomed again (seen: the indicator chart at a quarter of
