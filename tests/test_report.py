@@ -70,20 +70,35 @@ def test_fonts_are_embedded_and_pages_render(report: bytes, tmp_path: Path) -> N
     assert len(list(ARTIFACTS.glob("laporan_halaman-*.png"))) == 6
 
 
-def test_report_cli(tmp_path: Path) -> None:
+def test_report_cli(tmp_path: Path, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's one subprocess run (the smoke test); the refusal without an output file in process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RBDASH_DATA_DIR": str(tmp_path / "data")}
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "rbdash", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
-
     pdf, pptx = tmp_path / "laporan.pdf", tmp_path / "rapat.pptx"
-    result = run("report", str(BUNDLED), "--pdf", str(pdf), "--pptx", str(pptx), "--lang", "en")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rbdash",
+            "report",
+            str(BUNDLED),
+            "--pdf",
+            str(pdf),
+            "--pptx",
+            str(pptx),
+            "--lang",
+            "en",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-" and pptx.stat().st_size > 10_000
     assert "Page 1" in PdfReader(str(pdf)).pages[0].extract_text()
-    nothing = run("report", str(BUNDLED))
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    nothing = cli("report", str(BUNDLED))
     assert nothing.returncode == 1 and "--pdf" in nothing.stderr
 
 
