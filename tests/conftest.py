@@ -169,6 +169,27 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse to run grouped tests ungrouped; then fewer garbage-collector passes (below)."""
+    _check_xdist_groups(session)
+    _fewer_collections()
+
+
+def _check_xdist_groups(session: pytest.Session) -> None:
+    """Under `--dist loadgroup`, a test marked `xdist_group` must carry its group in its node ID, which is how
+    pytest-xdist keeps a group on one worker. pytest 9.2 silently broke that (pytest-dev/pytest-xdist#1386):
+    each module's servers and browsers were started on every worker, a fifth of the suite's time. Raised in a
+    worker, the error stops the run with an INTERNALERROR from the controller (exit status 3)."""
+    if not getattr(session.config.option, "loadgroup", False):  # set in xdist's workers under loadgroup
+        return
+    lost = [item.nodeid for item in session.items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(
+            f"pytest-xdist does not group {len(lost)} tests marked xdist_group (first: {lost[0]}); "
+            "see the pytest pin in requirements-dev.txt"
+        )
+
+
+def _fewer_collections() -> None:
     """Fewer garbage-collector passes in each test process: the modules and collected tests (hundreds of
     thousands of objects from pandas, Plotly and Streamlit) are frozen out of every later pass, and the
     youngest generation is collected every 50,000 allocations instead of 700. The suite allocates heavily
