@@ -33,9 +33,9 @@ run: $(VENV)/.runtime
 	$(PY) -m rbdash.ui.serve --server.port $(PORT)
 
 # pytest-xdist workers; a module whose tests share a server or a browser runs on one worker
-# (`xdist_group`, `--dist loadgroup`). On this 2-core machine the whole suite, which waits on
-# browsers and servers, is fastest with three workers (4:00 vs 4:44 with two, 4:52 with four);
-# the CPU-bound fast subset with two.
+# (`xdist_group`, `--dist loadgroup`; tests/conftest.py stops a run in which the groups are lost). The
+# suite keeps both cores busy; on this 2-core machine it is fastest with three workers (255 s vs 263 s
+# with four, 2026-11-29), the fast subset with two.
 TEST_WORKERS ?= 3
 FAST_TEST_WORKERS ?= 2
 PYTEST := $(PY) -m pytest -q --dist loadgroup
