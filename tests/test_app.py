@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rbdash.messages import t
+from rbdash.model import LoadResult
 from rbdash.present import printing
 from rbdash.ui.plotly_chart import CHART_COMPONENT, figure_json
 from rbdash.workbook.content import template_content
@@ -150,6 +151,27 @@ def test_the_overview_is_computed_once_for_every_reader_of_the_same_choice(monke
     second.sidebar.radio(key="lang").set_value("en").run()
     assert made == [9, 5, 5] and second.metric[1].value == "95.5%"
     assert "Progress" in json.dumps(chart_figures(second)) and "Progress" not in json.dumps(chart_figures(first))
+    loading._shared.clear()
+
+
+def test_cache_keys_of_different_choices_never_meet(bundled: LoadResult) -> None:
+    """Seen by the review: Streamlit hashes a tuple of strings by joining them, so the programme choice
+    ("A", "B") and ("Astr:B",) were one cache key, and a reader who chose A and B got Astr:B's figures."""
+    import dataclasses
+
+    from rbdash.ui import loading
+
+    programmes = ["A"] * 3 + ["B"] * 4 + ["Astr:B"] * 4  # RA-01..11 (the review's published workbook)
+    model = dataclasses.replace(bundled.plan, plan=bundled.plan.plan.assign(program=programmes))
+    sha = "e" * 64  # this test's own content key
+    loading._restricted.clear()
+    assert len(loading.restricted(model, sha, ["Astr:B"]).plan) == 4
+    assert len(loading.restricted(model, sha, ["A", "B"]).plan) == 7
+    loading._shared.clear()
+    assert loading.shared(("nrr_bars", "Astr:B", sha), lambda: "one") == "one"
+    assert loading.shared(("nrr_bars", "A", "B", sha), lambda: "other") == "other"
+    assert loading.shared(("nrr_barsstr:A", "B", sha), lambda: "third") == "third"
+    loading._restricted.clear()
     loading._shared.clear()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -65,8 +66,8 @@ def _load_version(_root: str, sha256: str) -> LoadResult:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _restricted(sha256: str, programmes: tuple[str, ...], _model: ActionPlan) -> ActionPlan:
-    return metrics.for_programmes(_model, list(programmes))
+def _restricted(sha256: str, key: str, _programmes: tuple[str, ...], _model: ActionPlan) -> ActionPlan:
+    return metrics.for_programmes(_model, list(_programmes))
 
 
 def restricted(model: ActionPlan, sha256: str, programmes: list[str]) -> ActionPlan:
@@ -76,11 +77,21 @@ def restricted(model: ActionPlan, sha256: str, programmes: list[str]) -> ActionP
         return model
     if not sha256:  # content not identified: nothing to key a shared copy on
         return metrics.for_programmes(model, programmes)
-    return _restricted(sha256, tuple(programmes), model)
+    return _restricted(sha256, cache_key(tuple(programmes)), tuple(programmes), model)
+
+
+def cache_key(parts: tuple[Hashable, ...]) -> str:
+    """`parts` as one string that names them unambiguously, for a Streamlit cache's argument.
+
+    Streamlit hashes a tuple of strings by joining them without a separator or length, so ("A", "B") and
+    ("Astr:B",) were one key: seen by the review, a programme named "Astr:B" in a published workbook gave the
+    readers who chose "A" and "B" its figures. JSON quotes and escapes each part.
+    """
+    return json.dumps(parts, ensure_ascii=False, default=repr)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _shared(key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
+def _shared(key: str, _build: Callable[[], Any]) -> Any:
     return _build()
 
 
@@ -90,7 +101,7 @@ def shared(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
 
     A page's figures for a workbook, filter, month and language are the same for every reader: the
     overview's key figures, progress and chart were about 130 ms of each of its runs here."""
-    return _shared(key, build)
+    return _shared(cache_key(key), build)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
