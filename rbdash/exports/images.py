@@ -102,16 +102,14 @@ class ChartRenderer:
         keys = [_image_key(figure, opts) for figure, opts in specs]
         with self._lock:
             missing = {key: spec for key, spec in zip(keys, specs, strict=True) if key not in self._images}
+            fresh: dict[str, bytes] = {}  # kept apart: a batch larger than the cache may push its own out
             if missing:
                 self._cancel_idle_timer()
                 try:
-                    made = self._render_locked(browser, list(missing.values()))
+                    fresh = dict(zip(missing, self._render_locked(browser, list(missing.values())), strict=True))
                 finally:
                     self._start_idle_timer()
-                self.rendered += len(made)
-                fresh = dict(zip(missing, made, strict=True))
-            else:
-                fresh = {}
+                self.rendered += len(fresh)
             pngs = [fresh[key] if key in fresh else self._images[key] for key in keys]
             for key, png in zip(keys, pngs, strict=True):
                 self._keep(key, png)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import streamlit as st
 
@@ -17,10 +18,12 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal_frame
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError
-from rbdash.ui.loading import T, load_current, restricted, shared
+from rbdash.ui.loading import load_current, restricted, shared
 from rbdash.ui.plotly_chart import CHART_SELECTOR, prefetch_plotly
 from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
 from rbdash.ui.widgets import problems_frame
+
+T = TypeVar("T")
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 

@@ -66,7 +66,7 @@ def _load_version(_root: str, sha256: str) -> LoadResult:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _restricted(sha256: str, key: str, _programmes: tuple[str, ...], _model: ActionPlan) -> ActionPlan:
+def _restricted(key: str, _programmes: tuple[str, ...], _model: ActionPlan) -> ActionPlan:
     return metrics.for_programmes(_model, list(_programmes))
 
 
@@ -77,7 +77,7 @@ def restricted(model: ActionPlan, sha256: str, programmes: list[str]) -> ActionP
         return model
     if not sha256:  # content not identified: nothing to key a shared copy on
         return metrics.for_programmes(model, programmes)
-    return _restricted(sha256, cache_key(tuple(programmes)), tuple(programmes), model)
+    return _restricted(cache_key((sha256, *programmes)), tuple(programmes), model)
 
 
 def cache_key(parts: tuple[Hashable, ...]) -> str:

@@ -166,9 +166,8 @@ class DrawnFigure:
         return cls(fig.to_json(), fig.layout.height)
 
 
-def plotly_chart(fig: go.Figure | DrawnFigure, config: dict[str, Any], key: str, lang: str) -> None:
-    """Draw `fig` full width with the Plotly `config` (modebar, download name), under element `key`."""
-    drawn = fig if isinstance(fig, DrawnFigure) else DrawnFigure.of(fig)
+def plotly_chart(drawn: DrawnFigure, config: dict[str, Any], key: str, lang: str) -> None:
+    """Draw the figure full width with the Plotly `config` (modebar, download name), under element `key`."""
     _component(
         key=key,
         data={

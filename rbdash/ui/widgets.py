@@ -87,13 +87,14 @@ def show_chart(
     """A chart whose camera button saves a high-resolution PNG named after what and when. Printed, it is
     scaled to fit `print_room` pixels of a sheet, so it is never split (the first chart of a page gets
     the room its header leaves)."""
-    zoom = printing.chart_zoom(fig.height if isinstance(fig, DrawnFigure) else fig.layout.height, print_room)
+    drawn = fig if isinstance(fig, DrawnFigure) else DrawnFigure.of(fig)
+    zoom = printing.chart_zoom(drawn.height, print_room)
     if zoom < 1:
         # Printed only, never on screen (Mode cetak included): Plotly sizes to its box, and a box zoomed
         # on screen made it redraw smaller and be zoomed again (seen: the indicator chart at a quarter of
         # the sheet). A print takes its picture without running the page's scripts.
         st.html(f"<style>@media print {{ .st-key-{key} {{ zoom: {zoom}; }} }}</style>")
-    plotly_chart(fig, charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key, ctx.lang)
+    plotly_chart(drawn, charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key, ctx.lang)
 
 
 #: Rows tall enough for four lines: Streamlit's table wraps text only in rows taller than 4 rem.
