@@ -37,7 +37,6 @@ import gc
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench.common import free_port
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -347,12 +348,6 @@ class Server:
         return (_tree_ticks(self.process.pid) - _process_ticks(self.process.pid)[1]) / os.sysconf("SC_CLK_TCK")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running_server(
     data_dir: Path,
@@ -362,7 +357,7 @@ def running_server(
     prewarm: bool = False,
 ) -> Iterator[Server]:
     """`python -m rbdash.ui.serve` (with the run timer) on a free port, serving from `data_dir`."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("RBDASH_WORKBOOK", "RBDASH_DATA_DIR")}
     env.update(PYTHONPATH=str(ROOT), RBDASH_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     if profile_dir is not None:
@@ -820,7 +815,8 @@ PROFILED = (
     ("metrics.overview", "rbdash/analysis/metrics.py", "overview"),
     ("metrics.programme_progress", "rbdash/analysis/metrics.py", "programme_progress"),
     ("charts.programme_bars (figure built)", "rbdash/present/charts/plan.py", "programme_bars"),
-    ("the chart component (figure to JSON)", "rbdash/ui/plotly_chart.py", "plotly_chart"),
+    ("figure to JSON (DrawnFigure.of; a cache miss of the shared values)", "rbdash/ui/plotly_chart.py", "of"),
+    ("the chart component", "rbdash/ui/plotly_chart.py", "plotly_chart"),
     ("st.dataframe (to Arrow)", "streamlit/elements/arrow.py", "dataframe"),
     ("gc.collect after the run (Streamlit's runner.postScriptGC)", "~", "<built-in method gc.collect>"),
 )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from bench.common import machine, publish
+from bench.common import free_port, machine, publish
 from bench.generate import WorkbookSize, ensure_workbook
 from rbdash.present import charts
 from rbdash.workbook.loader import load_workbook
@@ -57,9 +56,7 @@ def first_draw(runs: int) -> list[float]:
 
     results = []
     for _ in range(runs):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()
         start = time.perf_counter()
         process = subprocess.Popen(
             [
@@ -74,9 +71,7 @@ def first_draw(runs: int) -> list[float]:
                 str(port),
                 "--server.address",
                 "127.0.0.1",
-                "--server.fileWatcherType",
-                "none",
-            ],
+            ],  # the rest from .streamlit/config.toml
             cwd=ROOT,
             env={**os.environ, "RBDASH_WORKBOOK": str(BUNDLED)},
             stdout=subprocess.PIPE,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import ARTIFACTS, ROOT, require_tool
+from tests.conftest import ARTIFACTS, ROOT, free_port, require_tool
 
 # Chromium's headless shell (Debian's chromium-headless-shell), as Playwright itself runs headless pages: the
 # same engine as the full browser at about three quarters of its CPU time (tests/test_browser.py alone, 2 cores:
@@ -39,12 +38,6 @@ PAGES = {
     "indikator": ("Indikator", "indikator"),
     "ikm": ("IKM", "ikm"),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_serving(process: subprocess.Popen, timeout: float = 90) -> None:
@@ -83,11 +76,7 @@ def serve(env_extra: dict[str, str]) -> Iterator[str]:
             str(port),
             "--server.address",
             "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
+        ],  # the rest from .streamlit/config.toml (no file watcher, no usage statistics), as `make run`
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

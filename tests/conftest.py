@@ -9,6 +9,7 @@ import io
 import os
 import pickle
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,6 +134,13 @@ def insert_rows(ws, index: int, amount: int = 1) -> None:
     for min_row, min_col, max_row, max_col in ranges:
         shift = amount if min_row >= index else 0
         ws.merge_cells(start_row=min_row + shift, start_column=min_col, end_row=max_row + shift, end_column=max_col)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def require_tool(available: bool, what: str) -> None:

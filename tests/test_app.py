@@ -20,7 +20,7 @@ from rbdash.present import printing
 from rbdash.ui.plotly_chart import CHART_COMPONENT, figure_json
 from rbdash.workbook.content import template_content
 from rbdash.workbook.writer import write_workbook
-from tests.conftest import BUNDLED, ROOT
+from tests.conftest import BUNDLED, ROOT, bundled_with
 
 APP = str(ROOT / "app.py")
 PAGES = ["app_pages/ringkasan.py", "app_pages/jadwal.py", "app_pages/indikator.py", "app_pages/ikm.py"]
@@ -533,16 +533,18 @@ def test_the_overview_lists_show_their_first_rows_and_keep_every_row_for_print_a
 ) -> None:
     """Ringkasan's two lists are plain tables (no grid script before its chart): at most 25 rows on
     screen with a note, every row in the printed copy and in the downloads."""
-    wb = openpyxl.load_workbook(BUNDLED)
-    sheet = wb["Rencana Aksi"]
-    template = [sheet.cell(row=9, column=col).value for col in range(1, 20)]  # RA-02: scheduled, not done
-    for offset in range(40):
-        row = sheet.max_row + 1
-        for col, value in enumerate(template, start=1):
-            sheet.cell(row=row, column=col, value=value)
-        sheet.cell(row=row, column=19, value=f"LB-{offset + 1:02d}")
+
+    def forty_more_late_rows(wb: openpyxl.Workbook) -> None:
+        sheet = wb["Rencana Aksi"]
+        template = [sheet.cell(row=9, column=col).value for col in range(1, 20)]  # RA-02: scheduled, not done
+        for offset in range(40):
+            row = sheet.max_row + 1
+            for col, value in enumerate(template, start=1):
+                sheet.cell(row=row, column=col, value=value)
+            sheet.cell(row=row, column=19, value=f"LB-{offset + 1:02d}")
+
     path = tmp_path / "panjang.xlsx"
-    wb.save(path)
+    path.write_bytes(bundled_with(forty_more_late_rows))
     at = run_app(monkeypatch, path)
     assert not at.exception
     overdue = int(at.metric[3].value)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browsing import PAGES, SERVERS, launch_browser, open_page, ready, serve, settled
-from tests.conftest import ARTIFACTS, BUNDLED
+from tests.conftest import ARTIFACTS, bundled_with
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_store")]
 
@@ -32,6 +32,12 @@ def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         yield url, root
 
 
+def _with_sub_activity(path: Path, text: str) -> Path:
+    """`path`: the bundled workbook with RA-10's sub-activity (Rencana Aksi!D18) changed to `text`."""
+    path.write_bytes(bundled_with(lambda wb: wb["Rencana Aksi"].__setitem__("D18", text)))
+    return path
+
+
 def sign_in(page: Page) -> None:
     """Sign in as the store server's editor from the sidebar."""
     page.get_by_label("Nama pengguna").fill("edi")
@@ -41,15 +47,11 @@ def sign_in(page: Page) -> None:
 
 
 def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_path: Path) -> None:
-    import openpyxl
 
     from rbdash.store.sqlite import SqliteStore
 
     url, root = store_server
-    changed = tmp_path / "rencana_diubah.xlsx"
-    wb = openpyxl.load_workbook(BUNDLED)
-    wb["Rencana Aksi"]["D18"] = "2. Pelibatan masyarakat (diubah lewat unggahan)"
-    wb.save(changed)
+    changed = _with_sub_activity(tmp_path / "rencana_diubah.xlsx", "2. Pelibatan masyarakat (diubah lewat unggahan)")
 
     page = open_page(browser, f"{url}/data")
     page.get_by_text("memerlukan peran editor").wait_for(timeout=60_000)
@@ -90,7 +92,6 @@ def _far_cell_workbook() -> bytes:
 
 
 def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, browser, tmp_path: Path) -> None:
-    import openpyxl
 
     from rbdash.store.sqlite import SqliteStore
 
@@ -99,10 +100,7 @@ def test_far_cell_upload_is_refused_and_the_same_server_goes_on(store_server, br
     pid = server.pid
     far = tmp_path / "sel_jauh.xlsx"
     far.write_bytes(_far_cell_workbook())
-    valid = tmp_path / "rencana_valid.xlsx"
-    wb = openpyxl.load_workbook(BUNDLED)
-    wb["Rencana Aksi"]["D18"] = "2. Pelibatan masyarakat (setelah berkas sel jauh)"
-    wb.save(valid)
+    valid = _with_sub_activity(tmp_path / "rencana_valid.xlsx", "2. Pelibatan masyarakat (setelah berkas sel jauh)")
 
     page = open_page(browser, f"{url}/data")
     page.get_by_text("memerlukan peran editor").wait_for(timeout=60_000)

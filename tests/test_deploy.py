@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import pytest
 
-from tests.conftest import ROOT, require_tool
+from tests.conftest import ROOT, free_port, require_tool
 
 # Starts a browser, a server or another program: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -156,12 +156,6 @@ class StandIn(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from rbdash.access.uploads import MB  # decimal: the unit of every upload figure
-from tests.browsing import CHROMIUM, CHROMIUM_ARGS, SERVERS, serve
+from tests.browsing import SERVERS, launch_browser, serve
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT
 from tests.streamlit_client import (
     XSRF_COOKIE,
@@ -79,11 +79,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser() -> Iterator:
+    yield from launch_browser()
 
 
 def test_uploads_before_the_first_run_are_refused(server: Server) -> None:
