@@ -7,6 +7,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
+# Python's default is to keep compiled modules (__pycache__); an environment that turns it off
+# (PYTHONDONTWRITEBYTECODE, as some sandboxes and containers do) makes every test worker, server and
+# command recompile the project and pytest re-rewrite every test module: about a fifth of `make test`.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test test-fast lint bench data template clean constraints plotly-js
 
 $(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
