@@ -48,7 +48,8 @@ PYTEST := $(PY) -m pytest -q --dist loadgroup
 test: lint
 	$(PYTEST) -n $(TEST_WORKERS)
 
-# Everything but the tests that start a browser, a server, LibreOffice or the fuzzer (marked slow).
+# Everything but the tests that start a browser, a server, LibreOffice, a fuzzer or Python processes of their
+# own (marked slow): the in-process suite.
 test-fast: lint
 	$(PYTEST) -n $(FAST_TEST_WORKERS) -m "not slow"
 

@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import BUNDLED, ROOT, CliRun
 
 
+@pytest.mark.slow
 def test_python_dash_m_rbdash_validates_in_its_own_process() -> None:
     """The one subprocess smoke test of `validate` (the others run `cli.main` in-process)."""
     result = subprocess.run(
@@ -178,6 +179,7 @@ def test_restore_needs_an_editor(
     assert main(["restore", "1", "--user", "edi"]) == 0
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
     """Seen by the attacker review: `rbdash history | head` ended in a BrokenPipeError traceback."""
     read_end, write_end = os.pipe()

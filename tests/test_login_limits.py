@@ -221,6 +221,7 @@ print(json.dumps({"before_kib": before, "after_kib": peak_kib(), "outcomes": out
 """
 
 
+@pytest.mark.slow
 def test_peak_memory_of_twelve_concurrent_failed_sign_ins_stays_near_two_verifications(tmp_path: Path) -> None:
     SqliteStore(tmp_path / "data").add_user("budi", "editor", PASSWORD)  # real argon2, 64 MiB per operation
     SqliteStore(tmp_path / "data").add_user("sari", "viewer", PASSWORD)

@@ -131,6 +131,7 @@ store.publish(open(sys.argv[3], "rb").read(), "ani", "terbunuh", hook=hook)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", ["file_written", "inserted"])
 def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: SqliteStore, tmp_path: Path, step: str) -> None:
     workbook = tmp_path / "baru.xlsx"
@@ -154,6 +155,7 @@ def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: SqliteStore, 
     assert reopened.publish(workbook.read_bytes(), "ani", "ulang").version.number == 2
 
 
+@pytest.mark.slow
 def test_parallel_publishers_are_all_recorded_in_order(store: SqliteStore, tmp_path: Path) -> None:
     # Four publishing processes at once, as four staff running `python -m rbdash publish` would be: each
     # validates in a worker process of its own, and SQLite serialises the numbering.

@@ -139,6 +139,7 @@ def shared_copy(users_store_root: Path) -> Iterator[Path]:
         shutil.rmtree(outer)
 
 
+@pytest.mark.slow
 def test_a_data_directory_the_server_cannot_write_is_still_served(shared_copy: Path) -> None:
     """Seen: a read-only data directory took every page down (the store chmods, creates and migrates at
     open). Run as an unprivileged user (root ignores permissions) on a folder it may only read."""
@@ -207,6 +208,7 @@ print("cli", cli.returncode != 0, "Traceback" not in cli.stderr, bool(cli.stderr
 """
 
 
+@pytest.mark.slow
 def test_a_full_disk_keeps_viewing_and_refuses_writes_with_a_message(users_store_root: Path, tmp_path: Path) -> None:
     """Seen: a full disk broke viewing and `history`. Run on a 4 MB tmpfs filled to the last byte, mounted
     in a private mount namespace (`unshare -m`, so nothing outside this test sees it)."""

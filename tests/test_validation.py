@@ -276,6 +276,7 @@ VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(edits=st.lists(st.tuples(SHEETS_AND_CELLS, st.integers(1, 30), VALUES), min_size=1, max_size=6))
 def test_any_cell_garbage_gives_problems_not_exceptions(edits) -> None:
