@@ -2,7 +2,9 @@
 
 Every file is generated in `tests/hostile_factory.py`. For each case the tests check the problem code
 and severity, that an unreadable file yields no model, that the message and fix exist in Indonesian and
-English, and that loading changes nothing: not the input bytes, not the file on disk, not its folder.
+English, and that loading changes nothing: not the input bytes, and no file anywhere (an audit hook sees
+every file the process opens for writing, moves or removes while a file loads); from a path, for a case
+of each stage of the reader, not the file on disk and not its folder.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import functools
 import hashlib
 import io
 import os
+import sys
 import time
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,6 +297,58 @@ def load(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> LoadResult:
     return result
 
 
+class FileWrites:
+    """What the process does to files while `watching()`: opened for writing, created, moved, removed or
+    re-dated (Python's audit events, so the loader's own threads are seen too). Python's own bytecode cache
+    (`__pycache__`, written on a module's first import) is not the loader's doing and is left out."""
+
+    WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+    EVENTS = frozenset(
+        {
+            "os.remove",
+            "os.rename",
+            "os.mkdir",
+            "os.rmdir",
+            "os.truncate",
+            "os.link",
+            "os.symlink",
+            "os.chmod",
+            "os.utime",
+            "shutil.copyfile",
+            "shutil.move",
+            "shutil.rmtree",
+            "tempfile.mkstemp",
+            "tempfile.mkdtemp",
+        }
+    )
+
+    def __init__(self) -> None:
+        self._seen: list[str] | None = None
+        sys.addaudithook(self._hook)  # audit hooks cannot be removed: this one is idle outside watching()
+
+    def _hook(self, event: str, args: tuple[Any, ...]) -> None:
+        seen = self._seen
+        if seen is None or "__pycache__" in str(args[0] if args else ""):
+            return
+        if event == "open":
+            path, mode, flags = args
+            if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (flags or 0) & self.WRITE_FLAGS:
+                seen.append(f"open {path!r} {mode or flags}")
+        elif event in self.EVENTS:
+            seen.append(f"{event} {args[0]!r}")
+
+    @contextmanager
+    def watching(self) -> Iterator[list[str]]:
+        self._seen = []
+        try:
+            yield self._seen
+        finally:
+            self._seen = None
+
+
+FILE_WRITES = FileWrites()
+
+
 def describe(result: LoadResult) -> list[str]:
     """Every problem rendered in English, for assertion messages."""
     return [p.render("en") for p in result.problems]
@@ -379,12 +435,50 @@ def test_bundled_workbook_loads_clean(bundled_result: LoadResult) -> None:
 @pytest.mark.parametrize("name", list(CASES))
 def test_hostile_bytes_are_reported(name: str) -> None:
     case = CASES[name]
-    result = load(case_bytes(name), case.limits)
+    with FILE_WRITES.watching() as writes:
+        result = load(case_bytes(name), case.limits)
+    assert writes == []
     assert_matches_case(result, case)
     assert result.source_name == "upload"
 
 
-@pytest.mark.parametrize("name", list(CASES))
+def test_the_write_watch_sees_the_loader_s_threads_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watch above can fail: a write from the reader's thread pool is seen."""
+    import rbdash.workbook.grids as grids
+
+    real = grids._read_grid
+
+    def writing(reader, part, limits):
+        (tmp_path / f"{part.name}.tmp").write_bytes(b"")
+        return real(reader, part, limits)
+
+    monkeypatch.setattr(grids, "_read_grid", writing)
+    with FILE_WRITES.watching() as writes:
+        load(case_bytes("formula_without_value"))
+    assert any(str(tmp_path) in line for line in writes)
+
+
+# From a path: the same reader once the bytes are read (loader._read_source), so one case of each stage:
+# the bounded file read, the container, the package limits, the XML scan, the sheet reader, macros.
+ON_DISK_CASES = [
+    "empty_file",
+    "file_too_large",
+    "not_a_zip_pdf",
+    "truncated_half",
+    "legacy_xls",
+    "encrypted_workbook",
+    "zip_bomb_size_600mb",
+    "billion_laughs_sheet",
+    "xxe_workbook",
+    "dimension_whole_grid",
+    "shared_strings_small_limit",
+    "merged_cells_small_limit",
+    "xlsm",
+    "formula_without_value",
+]
+
+
+@pytest.mark.parametrize("name", ON_DISK_CASES)
 def test_hostile_file_on_disk_is_left_untouched(name: str, tmp_path: Path) -> None:
     case = CASES[name]
     folder = tmp_path / "uploads"
