@@ -100,7 +100,7 @@ def first_draw(runs: int) -> list[float]:
 
 
 def gantt_sizes() -> dict[str, int]:
-    from bench.page_data import synthetic_plan
+    from rbdash.workbook.synthetic import synthetic_plan
 
     bundled = load_workbook(BUNDLED).plan
     return {

@@ -390,7 +390,7 @@ def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pyte
     """Seen by the review: a 2,000-row plan drew one Gantt of every row, which stalled the browser for minutes.
     The chart holds a page of rows; the table keeps all of them."""
 
-    from bench.generate import WorkbookSize, synthetic_content
+    from rbdash.workbook.synthetic import WorkbookSize, synthetic_content
 
     path = tmp_path / "besar.xlsx"
     write_workbook(path, synthetic_content(WorkbookSize(200, 40)))
@@ -419,7 +419,7 @@ def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pyte
 def test_indicators_of_a_large_plan_are_charted_page_by_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """As on Jadwal: one chart of every indicator of a large plan would stall the browser."""
 
-    from bench.generate import WorkbookSize, synthetic_content
+    from rbdash.workbook.synthetic import WorkbookSize, synthetic_content
 
     path = tmp_path / "besar.xlsx"
     write_workbook(path, synthetic_content(WorkbookSize(200, 40)))

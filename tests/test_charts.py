@@ -96,7 +96,7 @@ def test_gantt_pages_count_and_span() -> None:
 
 
 def test_gantt_of_a_large_plan_shows_one_bounded_page() -> None:
-    from bench.page_data import synthetic_plan
+    from rbdash.workbook.synthetic import synthetic_plan
 
     model = synthetic_plan(500)
     codes = list(charts.gantt_rows(model, 9, charts.GanttFilter(), "id")["code"])

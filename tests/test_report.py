@@ -151,8 +151,8 @@ def _spy_on_figures(monkeypatch: pytest.MonkeyPatch) -> list:
 
 
 def test_a_large_plan_gets_a_few_gantt_pages_and_a_full_row_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bench.page_data import synthetic_plan
     from rbdash.exports import deck, report
+    from rbdash.workbook.synthetic import synthetic_plan
 
     seen = _spy_on_figures(monkeypatch)
     model = synthetic_plan(300)
@@ -186,7 +186,7 @@ def test_a_large_plan_report_has_every_chart_image_rendered() -> None:
     has at most GANTT_PAGES pages of GANTT_ROWS_PER_PAGE rows whatever the plan's size (checked above on 300
     rows); here the real browser renders all six images of such a report. Its build time for 2000 rows is
     bench/bench_report.py's (timed there, not here)."""
-    from bench.page_data import synthetic_plan
+    from rbdash.workbook.synthetic import synthetic_plan
 
     pdf = build_pdf(synthetic_plan(300), 9, "id", "versi 1")
     assert pdf[:5] == b"%PDF-"

@@ -17,7 +17,7 @@ class WorkbookContent:
     indicators: Sequence[annex2022.IndicatorRow]
     notes: Sequence[str] = ()
     realisation: Sequence[annex2022.RealisationRow] = ()
-    indicator_values: Sequence[tuple[str, int, float, str]] = ()
+    indicator_values: Sequence[tuple[str, int, float, str | None]] = ()  # code, month, value, note
     responses: Sequence[tuple[str, str, int, tuple[int, ...]]] = ()
     nrr_rows: Sequence[tuple] = ()
     examples: dict[str, bool] = field(default_factory=dict)
