@@ -74,7 +74,11 @@ if users:
 
 with users_table:
     show_table(
-        pd.DataFrame(store().users(), columns=[t("col.user", lang), t("col.role", lang)]), "pengguna", ctx, "users"
+        pd.DataFrame(store().users(), columns=[t("col.user", lang), t("col.role", lang)]),
+        "pengguna",
+        ctx,
+        "users",
+        of_workbook=False,
     )
 
 st.subheader(t("admin.audit", lang))
@@ -94,4 +98,5 @@ show_table(
     "audit",
     ctx,
     "audit",
+    of_workbook=False,
 )

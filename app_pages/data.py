@@ -43,7 +43,14 @@ if not_checked(result, lang):
     st.stop()
 if result.problems:
     problems = problems_frame(result, lang)
-    show_table(problems, "validasi", ctx, "upload_problems", wrapped=[t("col.message", lang), t("col.fix", lang)])
+    show_table(
+        problems,
+        "validasi",
+        ctx,
+        "upload_problems",
+        wrapped=[t("col.message", lang), t("col.fix", lang)],
+        of_workbook=False,
+    )
 if not result.is_valid:
     st.error(t("data.invalid", lang, errors=len(result.errors)))
     problem_callouts(result, lang)
@@ -102,6 +109,7 @@ if not comparison.empty:
         ctx,
         "upload_changes",
         wrapped=[t("col.before", lang), t("col.after", lang)],
+        of_workbook=False,
     )
 
 confirmed = True

@@ -65,7 +65,7 @@ steps = pd.DataFrame(
         t("col.weighted", lang): [fmt.number(float(v), lang, 4) for v in result.weighted],
     }
 )
-show_table(steps, f"perhitungan_ikm_{period}", ctx, "ikm_steps")
+show_table(steps, f"perhitungan_ikm_{period}", ctx, "ikm_steps", programme_scoped=False)
 st.markdown(
     f"**{t('col.ikm', lang)}** = {fmt.number(float(result.ikm), lang, 4)} · "
     f"**{t('col.converted', lang)}** = {fmt.number(float(result.ikm), lang, 4)} × 25 = "

@@ -69,4 +69,4 @@ show_chart(
     "schedule_gantt",
     FIRST_CHART_PRINT_ROOM,
 )
-show_table(plan_rows_table(model, list(rows["code"]), lang), "jadwal", ctx, "schedule_rows")
+show_table(plan_rows_table(model, list(rows["code"]), lang), "jadwal", ctx, "schedule_rows", page_filters=page_filters)

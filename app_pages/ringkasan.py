@@ -123,4 +123,5 @@ if ctx.loaded.problems:
             ctx,
             "problems",
             wrapped=[t("col.message", lang), t("col.fix", lang)],
+            programme_scoped=False,
         )

@@ -22,7 +22,7 @@ flash = st.session_state.pop("history_flash", None)  # the outcome of a restore,
 if flash is not None:
     getattr(st, flash[0])(flash[1])
 versions = store().history()
-show_table(versions_frame(versions, lang), "riwayat_versi", ctx, "versions")
+show_table(versions_frame(versions, lang), "riwayat_versi", ctx, "versions", of_workbook=False)
 if not versions:
     st.stop()
 # Each version by its office, year and number: a store written before one satker-year per store was

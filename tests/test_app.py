@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -349,8 +351,9 @@ def test_an_unusable_data_directory_is_a_message(monkeypatch: pytest.MonkeyPatch
     assert not any(str(tmp_path) in element.value for element in at.error)
 
 
-def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The bytes the download buttons serve (read back from the media storage) neutralise formulas."""
+def recorded_downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], tuple[str, bytes]]:
+    """`served(button)`: the file name and bytes a download button's click gets (the deferred file made, then
+    read back from the media storage of the AppTest started after this call)."""
     from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.testing.v1 import app_test
 
@@ -362,6 +365,18 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
             managers.append(self)
 
     monkeypatch.setattr(app_test, "MediaFileManager", RecordingManager)
+
+    def served(button: Any) -> tuple[str, bytes]:
+        url = managers[-1].execute_deferred(button.proto.deferred_file_id)
+        file = managers[-1]._storage.get_file(url.rsplit("/", 1)[1])  # type: ignore[attr-defined]
+        return file.filename, file.content
+
+    return served
+
+
+def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The bytes the download buttons serve (read back from the media storage) neutralise formulas."""
+    served = recorded_downloads(monkeypatch)
     wb = openpyxl.load_workbook(BUNDLED)
     wb["Rencana Aksi"]["D9"] = '=HYPERLINK("http://contoh","klik")'
     wb["Rencana Aksi"]["D9"].data_type = "s"
@@ -370,20 +385,57 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
     at = run_app(monkeypatch, path, "app_pages/jadwal.py")
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Unduh XLSX", "Unduh CSV"]
-
-    def served(button: object) -> bytes:
-        """What the browser gets on a click: the deferred file made, then read back from storage."""
-        url = managers[-1].execute_deferred(button.proto.deferred_file_id)  # type: ignore[attr-defined]
-        return managers[-1]._storage.get_file(url.rsplit("/", 1)[1]).content  # type: ignore[attr-defined]
-
     assert not buttons[0].proto.url  # nothing is made before a click
-    csv_text = served(buttons[1]).decode("utf-8-sig")
+    csv_text = served(buttons[1])[1].decode("utf-8-sig")
     assert '\'=HYPERLINK(""http://contoh"",""klik"")' in csv_text  # a quote makes it text in a sheet
     assert "\n=HYPERLINK" not in csv_text and ";=HYPERLINK" not in csv_text
-    sheet = openpyxl.load_workbook(io.BytesIO(served(buttons[0]))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(served(buttons[0])[1])).active
     texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
     assert '\'=HYPERLINK("http://contoh","klik")' in texts  # text, as in the CSV ...
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # ... never a formula
+
+
+def test_downloads_say_which_filters_they_reflect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen by the review: a filtered table downloaded as "jadwal_2022_posisi_2022-09.xlsx", the name and
+    content of the whole table. A narrowed file says so in its name, and the XLSX says on a second sheet
+    what it is: source, posisi data, every filter in force (typed text literally), when it was made."""
+    served = recorded_downloads(monkeypatch)
+    at = run_app(monkeypatch, page="app_pages/jadwal.py")
+
+    def files(page_key: str = "schedule_rows") -> dict[str, bytes]:
+        """The table's downloads, by the name each click serves."""
+        return dict(served(b) for b in at.get("download_button") if b.key.startswith(page_key))
+
+    def about(xlsx: bytes, sheets: list[str]) -> dict[str, str]:
+        book = openpyxl.load_workbook(io.BytesIO(xlsx))
+        assert book.sheetnames == sheets
+        return {row[0]: row[1] for row in book[sheets[1]].iter_rows(values_only=True)}
+
+    whole = files()
+    assert sorted(whole) == ["jadwal_2022_posisi_2022-09.csv", "jadwal_2022_posisi_2022-09.xlsx"]
+    said = about(whole["jadwal_2022_posisi_2022-09.xlsx"], ["jadwal", "Keterangan"])
+    assert said["Filter"] == "Filter: semua program"
+    assert said["Posisi data"] == "Posisi data per 30 September 2022"
+    assert said["Sumber"].startswith("KPU Provinsi Banten · ")
+    assert said["Dibuat"].endswith(" WIB")
+
+    at.sidebar.multiselect(key="programmes").set_value([""]).run()
+    at.text_input(key="schedule_text").input("=RA *kerja*").run()
+    narrowed = files()
+    assert sorted(narrowed) == ["jadwal_2022_posisi_2022-09_terfilter.csv", "jadwal_2022_posisi_2022-09_terfilter.xlsx"]
+    said = about(narrowed["jadwal_2022_posisi_2022-09_terfilter.xlsx"], ["jadwal", "Keterangan"])
+    assert said["Filter"].startswith("Filter: program RA-01–RA-03")
+    assert "“=RA *kerja*”" in said["Filter"]  # as typed: no Markdown escapes, no formula
+
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert "jadwal_2022_posisi_2022-09_filtered.csv" in files()
+    at.switch_page("app_pages/ikm.py").run()  # the office's IKM: the programme filter does not narrow it
+    ikm = files("ikm_steps")
+    (ikm_xlsx,) = [name for name in ikm if name.endswith(".xlsx")]
+    assert "filtered" not in ikm_xlsx
+    assert about(ikm[ikm_xlsx], [ikm_xlsx.split("_2022_posisi")[0], "About"])["Filters"].startswith(
+        "The IKM covers the whole office"
+    )
 
 
 def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ Numbers stay numbers.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -38,8 +39,11 @@ def to_csv(frame: pd.DataFrame, lang: str = "id") -> bytes:
     return ("\ufeff" + text).encode("utf-8")
 
 
-def to_xlsx(frame: pd.DataFrame, sheet: str = "Data") -> bytes:
-    """An .xlsx with one sheet, bold headers, text written as text."""
+def to_xlsx(
+    frame: pd.DataFrame, sheet: str = "Data", about: Sequence[tuple[str, str]] = (), about_sheet: str = "About"
+) -> bytes:
+    """An .xlsx of `frame` (bold headers, text written as text) and, when `about` is given, a second sheet
+    `about_sheet` of (label, text) rows saying what the table is: its source, date and filters."""
     # Imported on the first download, not with every page: openpyxl (and the PIL it loads) cost about
     # 160 ms of a server's first run (bench/bench_browser.py).
     from openpyxl import Workbook
@@ -59,6 +63,13 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "Data") -> bytes:
         width = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
         ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 70)
     ws.freeze_panes = "A2"
+    if about:
+        notes = wb.create_sheet(about_sheet[:31])
+        for label, text in about:
+            notes.append([neutralise(label), neutralise(text)])
+            notes.cell(notes.max_row, 1).font = Font(bold=True)
+        notes.column_dimensions["A"].width = max(len(label) for label, _ in about) + 2
+        notes.column_dimensions["B"].width = min(max(len(text) for _, text in about) + 2, 100)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

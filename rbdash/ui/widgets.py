@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from rbdash.messages import t
 from rbdash.model import LoadResult
 from rbdash.present import charts, printing
 from rbdash.present import formatting as fmt
-from rbdash.present.text import escape_markdown, literal_frame
+from rbdash.present.text import escape_markdown, literal, literal_frame
 from rbdash.ui.plotly_chart import DrawnFigure, plotly_chart
 
 if TYPE_CHECKING:
@@ -104,12 +105,23 @@ WRAPPED_ROW_HEIGHT = 88
 WRAPPED_COLUMN_WIDTH = 300
 
 
-def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapped: Sequence[str] = ()) -> None:
-    """A table with XLSX and CSV downloads (formula-injection safe), named after what and when. The
-    `wrapped` columns get a wide column and rows of four lines, so long text is read in full at 1366 px.
+def show_table(
+    frame: pd.DataFrame,
+    name: str,
+    ctx: PageContext,
+    key: str,
+    wrapped: Sequence[str] = (),
+    page_filters: str = "",
+    programme_scoped: bool = True,
+    of_workbook: bool = True,
+) -> None:
+    """A table with XLSX and CSV downloads (formula-injection safe), named after what and when and saying
+        which filters they reflect (see `_downloads`). The `wrapped` columns get a wide column and rows of four
+        lines, so long text is read in full at 1366 px. A table that is not of the workbook shown (users, versions,
+    an upload's check: `of_workbook=False`) is named by `name` alone.
 
-    The files are made when a download is clicked (Streamlit's deferred download), not at every run:
-    a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
+        The files are made when a download is clicked (Streamlit's deferred download), not at every run:
+        a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
     """
     st.dataframe(
         literal_frame(frame),  # the downloads below keep the text exactly as in the workbook
@@ -120,7 +132,7 @@ def show_table(frame: pd.DataFrame, name: str, ctx: PageContext, key: str, wrapp
         column_config={column: st.column_config.TextColumn(width=WRAPPED_COLUMN_WIDTH) for column in wrapped} or None,
     )
     st.html(printing.table_html(frame, ctx.lang))  # what prints (Ctrl+P, Mode cetak) in the grid's place
-    _downloads(frame, name, ctx, key)
+    _downloads(frame, name, ctx, key, page_filters, programme_scoped, of_workbook)
 
 
 def show_list(
@@ -138,15 +150,51 @@ def show_list(
     _downloads(frame, name, ctx, key)
 
 
-def _downloads(frame: pd.DataFrame, name: str, ctx: PageContext, key: str) -> None:
-    """XLSX and CSV downloads of `frame`, made when clicked."""
-    # Named after the workbook shown (plan year, as-of month); a page shown without one uses the name alone.
-    stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month) if ctx.shows_workbook else name
+def download_about(ctx: PageContext, page_filters: str = "", programme_scoped: bool = True) -> list[tuple[str, str]]:
+    """What a downloaded table of the workbook shown is (the XLSX's second sheet): source, "posisi data per",
+    the filters it reflects (the programme filter, unless the table is the whole office's, and the page's
+    own `page_filters`) and when the file was made (WIB)."""
+    lang, info = ctx.lang, ctx.model.info
+    if programme_scoped or not ctx.programmes:
+        filters = "; ".join(filter(None, [ctx.filters_text, page_filters]))
+    else:
+        filters = t("filter.ikm_whole", lang)
+    return [
+        (
+            t("export.about_source", lang),
+            " · ".join(literal(v) for v in (info.get("satker"), info.get("decree_number")) if v),
+        ),
+        (t("export.about_as_of", lang), charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, lang)),
+        (t("export.about_filters", lang), filters),
+        (t("export.about_made", lang), fmt.timestamp(dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), lang)),
+    ]
+
+
+def _downloads(
+    frame: pd.DataFrame,
+    name: str,
+    ctx: PageContext,
+    key: str,
+    page_filters: str = "",
+    programme_scoped: bool = True,
+    of_workbook: bool = True,
+) -> None:
+    """XLSX and CSV downloads of `frame`, made when clicked. Of the workbook shown, they are named after it
+    (plan year, as-of month) with a mark when filters narrow them ("_terfilter"), and the XLSX says on a
+    second sheet what the table is and which filters it reflects (`download_about`); a CSV holds the table
+    alone, so that it stays one table to any program that reads it."""
+    about: list[tuple[str, str]] = []
+    stem = name
+    if of_workbook and ctx.shows_workbook:
+        stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month)
+        if page_filters or (programme_scoped and ctx.programmes):
+            stem += "_" + t("export.filtered_suffix", ctx.lang)
+        about = download_about(ctx, page_filters, programme_scoped)
     # Side by side, each as wide as its label (seen: fixed columns cut them to "U.." at 1366 px).
     row = st.container(horizontal=True)
     row.download_button(
         t("table.download_xlsx", ctx.lang),
-        lambda: export.to_xlsx(frame, name),
+        lambda: export.to_xlsx(frame, name, about, t("export.about_sheet", ctx.lang)),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
