@@ -12,7 +12,7 @@ from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
 from rbdash.ui.plotly_chart import DrawnFigure
-from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, show_chart, show_table
+from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, relabelled, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -35,6 +35,7 @@ show_chart(
 
 periods = list(dict.fromkeys(table["period"]))
 first, second = st.columns(2)
+relabelled(lang, "ikm_period", "ikm_unit")
 period = first.selectbox(t("control.period", lang), periods, index=len(periods) - 1, key="ikm_period")
 units = list(table[table["period"] == period]["unit"])
 unit = second.selectbox(t("control.unit", lang), units, index=len(units) - 1, key="ikm_unit")

@@ -11,7 +11,7 @@ from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
 from rbdash.ui.plotly_chart import DrawnFigure
-from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, show_chart, show_table
+from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, relabelled, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -54,6 +54,7 @@ show_table(table, "indikator", ctx, "indicator_rows")
 codes = list(states["indicator_code"])
 if codes:
     texts = dict(zip(states["indicator_code"], states["text"], strict=True))
+    relabelled(lang, "indicator_code")
     code = st.selectbox(
         t("control.indicator", lang),
         codes,

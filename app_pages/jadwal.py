@@ -11,7 +11,7 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, show_chart, show_table
+from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, relabelled, show_chart, show_table
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -25,6 +25,7 @@ activity_labels = {
     for key, parts in ((key, metrics.split_activity_key(key)) for key in activities)
 }
 first, second, third = st.columns([3, 2, 2])
+relabelled(lang, "schedule_activities", "schedule_statuses", "schedule_months")
 chosen_activities = first.multiselect(
     t("control.activities", lang),
     activities,

@@ -13,7 +13,7 @@ from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import comparison_of, load_version, store
 from rbdash.ui.session import acting_user, store_error_text
-from rbdash.ui.widgets import show_table, versions_frame
+from rbdash.ui.widgets import relabelled, show_table, versions_frame
 
 ctx = page_setup(needs_workbook=False)
 lang = ctx.lang
@@ -39,6 +39,7 @@ def version_option(k: tuple[str, int, int]) -> str:
     return f"{k[2]}{office} · {when} · {fmt.short_text(version.user, 60)} · {fmt.short_text(version.comment, 60)}"
 
 
+relabelled(lang, "history_version")
 key = st.selectbox(t("history.choose", lang), list(by_key), format_func=version_option, key="history_version")
 chosen = by_key[key]
 number = chosen.number

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rbdash.messages import t
-from tests.browsing import PAGES, artifacts, launch_browser, open_page, ready, serve
+from tests.browsing import PAGES, artifacts, launch_browser, open_page, ready, serve, settled
 from tests.conftest import ARTIFACTS, BUNDLED, require_tool
 
 # Slow (a browser or a server: left out of `make test-fast`); one worker runs this module's tests
@@ -168,6 +168,39 @@ def test_charts_of_pages_left_behind_are_released(server: str, browser) -> None:
         ready(page, title)
     assert window_listeners() <= before
     assert charts_in_the_page() == 3  # IKM's three charts, none left from other pages
+    page.close()
+
+
+def test_a_language_switch_keeps_the_month_and_the_programmes_chosen(server: str, browser) -> None:
+    """Seen by the review: after a switch to English the month slider stood at January while the figures
+    said July (and the next run took January); a programme chosen by its translated label was dropped on
+    the way back. The choices, as shown and as counted, survive both switches."""
+    page = open_page(browser, f"{server}/")
+    ready(page, "Ringkasan")
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text("s.d. Juli", exact=False).first.wait_for(timeout=30_000)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] input').first
+    box.click()
+    box.fill("nama tidak ada")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_text("Filter: program RA-01–RA-03", exact=False).first.wait_for(timeout=30_000)
+    settled(page)
+    for language, heading, month, scope in [
+        ("English", "Overview", "July", "Filter: programme(s) RA-01–RA-03 · name not in the copy"),
+        ("Bahasa Indonesia", "Ringkasan", "Juli", "Filter: program RA-01–RA-03 · nama tidak ada dalam salinan"),
+        ("English", "Overview", "July", "Filter: programme(s) RA-01–RA-03 · name not in the copy"),
+    ]:
+        page.get_by_text(language, exact=True).click()
+        page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=30_000)
+        settled(page)
+        assert slider.get_attribute("aria-valuetext") == month
+        captions = "\n".join(page.locator('[data-testid="stCaptionContainer"]').all_inner_texts())
+        assert f" {month} 2022" in captions and scope in captions
+        assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "3"  # the programme's rows
     page.close()
 
 

@@ -21,7 +21,7 @@ from rbdash.store import StoreError
 from rbdash.ui.loading import load_current, restricted, shared
 from rbdash.ui.plotly_chart import CHART_SELECTOR, prefetch_plotly
 from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
-from rbdash.ui.widgets import problems_frame
+from rbdash.ui.widgets import problems_frame, relabelled
 
 T = TypeVar("T")
 
@@ -202,6 +202,7 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
     if "as_of_month" not in st.session_state or st.session_state["as_of_month"] == previous_default:
         st.session_state["as_of_month"] = default_month
     st.session_state["as_of_default"] = default_month
+    relabelled(lang, "as_of_month", "programmes")
     st.sidebar.select_slider(
         t("control.as_of", lang),
         options=list(range(1, 13)),

@@ -59,6 +59,19 @@ def problems_frame(result: LoadResult, lang: str) -> pd.DataFrame:
     return frame.rename(columns={c: t(f"col.{c}", lang) for c in frame.columns})
 
 
+def relabelled(lang: str, *keys: str) -> None:
+    """Before the keyed choice widgets `keys`, whose option labels are in `lang`: after a language switch,
+    hand the browser each one's value again. The browser keeps a choice by its label (a multiselect) or
+    its position (a slider whose labels changed returns to its start), so the old labels came back and
+    did not match the new ones (seen: the month slider at January while the figures said July, a programme
+    chip left in Indonesian and dropped on the next switch)."""
+    drawn_in = st.session_state.setdefault("_labels_lang", {})
+    for key in keys:
+        if drawn_in.get(key, lang) != lang and key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+        drawn_in[key] = lang
+
+
 def chart_page(total: int, key: str, lang: str, note: str = "schedule.page_note") -> int:
     """The page of rows a chart shows (1 when all fit on one): a selector and the `note` when they do not."""
     pages = charts.gantt_pages(total)
@@ -69,6 +82,7 @@ def chart_page(total: int, key: str, lang: str, note: str = "schedule.page_note"
         first_row, last_row = charts.page_span(number, total)
         return t("schedule.page_option", lang, first=first_row, last=last_row)
 
+    relabelled(lang, key)
     page = st.selectbox(t("schedule.page", lang), list(range(1, pages + 1)), format_func=page_option, key=key)
     first_row, last_row = charts.page_span(page, total)
     st.info(t(note, lang, first=first_row, last=last_row, total=total))
