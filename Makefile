@@ -73,7 +73,7 @@ data: $(VENV)/.runtime
 	OPENPYXL_LXML=False $(PY) -m rbdash build-data
 
 template: $(VENV)/.runtime
-	$(PY) -m rbdash template templat_rencana_aksi.xlsx
+	$(PY) -m rbdash template templat_rencana_aksi.xlsx --force
 
 # Replace static/plotly/ with plotly.js's basic bundle of the version the installed plotly was built for
 # (from npm; needs node's npm). Then set PLOTLY_JS_VERSION in rbdash/present/charts/plotlyjs.py to match.

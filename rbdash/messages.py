@@ -47,6 +47,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Tidak dapat menulis {path}: {reason}",
         "en": "Cannot write {path}: {reason}",
     },
+    "cli.template_exists": {
+        "id": "{path} sudah ada dan tidak ditimpa: sebutkan nama berkas baru, atau tambahkan --force untuk menggantinya dengan templat kosong.",
+        "en": "{path} exists and was not overwritten: give a new file name, or add --force to replace it with a blank template.",
+    },
+    "cli.template_needs_xlsx": {
+        "id": "Templat ditulis sebagai buku kerja Excel: beri nama berkas yang berakhiran .xlsx (bukan {path}).",
+        "en": "The template is an Excel workbook: give a file name ending in .xlsx (not {path}).",
+    },
+    "cli.report_same_output": {
+        "id": "--pdf dan --pptx menunjuk berkas yang sama ({path}): sebutkan dua berkas berbeda.",
+        "en": "--pdf and --pptx name the same file ({path}): give two different files.",
+    },
     "cli.template_written": {
         "id": "Templat ditulis ke {path}",
         "en": "Template written to {path}",

@@ -123,13 +123,35 @@ def test_validate_refuses_devices_and_pipes_by_type(cli: Callable[..., CliRun], 
         assert "is not a regular file" in completed.stderr and kind in completed.stderr
 
 
-def test_template_to_a_full_device_is_one_message(capsys: pytest.CaptureFixture[str]) -> None:
+def test_template_to_a_full_device_is_one_message(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """Seen by the attacker review: `template /dev/full` printed the message, then a ZIP traceback."""
     from rbdash.cli import main
 
-    assert main(["template", "/dev/full", "--lang", "en"]) == 2
+    full = tmp_path / "penuh.xlsx"
+    full.symlink_to("/dev/full")
+    assert main(["template", str(full), "--force", "--lang", "en"]) == 2
     captured = capsys.readouterr()
-    assert captured.err.strip() == "Cannot write /dev/full: No space left on device"
+    assert captured.err.strip() == f"Cannot write {full}: No space left on device"
+
+
+def test_template_keeps_an_existing_file_and_writes_only_xlsx(cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    """Seen by the review: `template filled.xlsx` replaced a staff member's filled workbook with a blank one,
+    and `template t.txt` wrote a workbook under a text file's name."""
+    filled = tmp_path / "terisi.xlsx"
+    filled.write_bytes(BUNDLED.read_bytes())
+    kept = cli("template", str(filled))
+    assert kept.returncode == 1 and "sudah ada dan tidak ditimpa" in kept.stderr and "--force" in kept.stderr
+    assert filled.read_bytes() == BUNDLED.read_bytes()
+    assert cli("template", str(filled), "--force").returncode == 0 and filled.read_bytes() != BUNDLED.read_bytes()
+    text = cli("template", str(tmp_path / "t.txt"), "--lang", "en")
+    assert text.returncode == 1 and "ending in .xlsx" in text.stderr and not (tmp_path / "t.txt").exists()
+
+
+def test_report_refuses_one_file_for_both_outputs(cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    """Seen by the review: `report --pdf r.pdf --pptx r.pdf` said both were written; the deck was left in r.pdf."""
+    same = cli("report", str(BUNDLED), "--pdf", str(tmp_path / "r.pdf"), "--pptx", str(tmp_path / "." / "r.pdf"))
+    assert same.returncode == 1 and "menunjuk berkas yang sama" in same.stderr
+    assert not (tmp_path / "r.pdf").exists()
 
 
 NO_COMMENT = "Nama penerbit dan catatan tidak boleh kosong"

@@ -103,6 +103,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print(t("cli.template_needs_xlsx", args.lang, path=args.out), file=sys.stderr)
+        return EXIT_INVALID
+    if out.exists() and not args.force:  # seen: a staff member's filled workbook replaced by a blank one
+        print(t("cli.template_exists", args.lang, path=args.out), file=sys.stderr)
+        return EXIT_INVALID
     try:
         write_workbook(args.out, template_content(args.lang))
     except OSError as exc:
@@ -138,6 +145,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.pdf and not args.pptx:
         print(t("cli.report_needs_output", args.lang), file=sys.stderr)
+        return EXIT_INVALID
+    if args.pdf and args.pptx and Path(args.pdf).resolve() == Path(args.pptx).resolve():
+        print(t("cli.report_same_output", args.lang, path=args.pdf), file=sys.stderr)  # seen: the deck over the PDF
         return EXIT_INVALID
     if args.file:
         result = load_named(args.file, args.lang)
@@ -216,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("template", parents=[lang], help="write a blank workbook with the 2022 plan rows")
-    p.add_argument("out")
+    p.add_argument("out", help="the new .xlsx (an existing file is kept unless --force)")
+    p.add_argument("--force", action="store_true", help="replace OUT when it exists")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("publish", parents=[lang], help="validate a workbook and publish it as the new version")
