@@ -149,15 +149,33 @@ def _limits(values: dict[str, object], where: str) -> Limits:
             number = int(str(raw).strip()) if not isinstance(raw, bool) else None
         except ValueError:
             number = None
-        if number is None or number < 1:
-            # A bound is never switched off, nor silently replaced: the server does not start with it.
-            raise SettingsError("settings.bad_value", where=origin, name=name, value=raw, expected=">= 1")
+        if number is None or not 1 <= number <= MAX_LIMIT:
+            # A bound is never switched off, nor silently replaced: the server does not start with it (seen by
+            # the review: worker_memory_mb = 99999999999999999999 made every read fail as the file's fault).
+            raise SettingsError("settings.bad_value", where=origin, name=name, value=raw, expected=f"1 - {MAX_LIMIT}")
         chosen[spec.name] = number
     return Limits(**chosen)
 
 
 def _config_path() -> Path:
     return Path(os.environ.get("RBDASH_CONFIG") or PROJECT / "rbdash.toml")
+
+
+#: The largest value any limit takes (seconds, MB, counts): far above any sensible bound, and within what
+#: the system calls given these numbers accept.
+MAX_LIMIT = 1_000_000_000
+#: The environment variables RB Dash reads besides RBDASH_<LIMIT NAME>: any other RBDASH_* is a misspelling.
+VARIABLES = frozenset(
+    {"RBDASH_CONFIG", "RBDASH_DATA_DIR", "RBDASH_VIEW_REQUIRES_LOGIN", "RBDASH_WORKBOOK", "RBDASH_CHROMIUM"}
+)
+
+
+def _check_variables() -> None:
+    """Refuses an RBDASH_* variable RB Dash does not read (seen by the review: RBDASH_WORKER_SLOT=3 did nothing)."""
+    known = VARIABLES | {f"RBDASH_{spec.name.upper()}" for spec in fields(Limits)}
+    unknown = sorted(name for name in os.environ if name.startswith("RBDASH_") and name not in known)
+    if unknown:
+        raise SettingsError("settings.unknown_key", where="environment", name=unknown[0])
 
 
 SettingsInputs = tuple[str, int | None, tuple[tuple[str, str], ...]]
@@ -195,6 +213,9 @@ def settings() -> Settings:
 def _read(path: Path) -> Settings:
     where = str(path)
     values: dict[str, object] = {}
+    _check_variables()
+    if os.environ.get("RBDASH_CONFIG") and not path.is_file():  # named, so meant: never silently the defaults
+        raise SettingsError("settings.missing_file", where=where)
     if path.is_file():
         try:
             with path.open("rb") as stream:
@@ -211,7 +232,11 @@ def _read(path: Path) -> Settings:
         raise SettingsError("settings.empty_path", where="environment", name="RBDASH_DATA_DIR")
     if data_dir is None and "data_dir" in values:
         data_dir = values["data_dir"]
-        if not isinstance(data_dir, str) or not data_dir.strip():
+        if not isinstance(data_dir, str):
+            raise SettingsError(
+                "settings.bad_value", where=where, name="data_dir", value=data_dir, expected='"/path/to/folder"'
+            )
+        if not data_dir.strip():
             raise SettingsError("settings.empty_path", where=where, name="data_dir")
     data_dir = data_dir or PROJECT / "var"
     view = os.environ.get("RBDASH_VIEW_REQUIRES_LOGIN")

@@ -810,6 +810,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Pengaturan '{name}' di {where} kosong. Isi dengan path folder data (misalnya /srv/rbdash), atau hapus pengaturan itu untuk memakai folder bawaan.",
         "en": "The setting '{name}' in {where} is empty. Set it to the data folder's path (e.g. /srv/rbdash), or remove it to use the default folder.",
     },
+    "settings.missing_file": {
+        "id": "Berkas pengaturan {where} (RBDASH_CONFIG) tidak ada. Periksa path-nya, atau hapus RBDASH_CONFIG untuk memakai rbdash.toml di folder proyek.",
+        "en": "The settings file {where} (RBDASH_CONFIG) does not exist. Check its path, or unset RBDASH_CONFIG to use rbdash.toml in the project folder.",
+    },
     "settings.unreadable": {
         "id": "Berkas pengaturan {where} tidak dapat dibaca: {reason}",
         "en": "The settings file {where} cannot be read: {reason}",

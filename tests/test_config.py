@@ -12,7 +12,9 @@ from tests.conftest import ROOT
 
 
 def test_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("RBDASH_CONFIG", str(tmp_path / "tidak-ada.toml"))
+    empty = tmp_path / "kosong.toml"
+    empty.write_text("")
+    monkeypatch.setenv("RBDASH_CONFIG", str(empty))
     monkeypatch.delenv("RBDASH_DATA_DIR", raising=False)
     monkeypatch.delenv("RBDASH_VIEW_REQUIRES_LOGIN", raising=False)
     current = settings()
@@ -78,7 +80,12 @@ def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
         ("", ("RBDASH_DATA_DIR", ""), "settings.empty_path", "RBDASH_DATA_DIR"),
         ("", ("RBDASH_DATA_DIR", "   "), "settings.empty_path", "RBDASH_DATA_DIR"),
         ('data_dir = ""\n', None, "settings.empty_path", "data_dir"),
-        ("data_dir = 3\n", None, "settings.empty_path", "data_dir"),
+        # Seen by the review: a number said "empty", a huge bound failed every read as the file's fault, a
+        # misspelt variable did nothing.
+        ("data_dir = 3\n", None, "settings.bad_value", "data_dir"),
+        ("[limits]\nworker_memory_mb = 99999999999999999999\n", None, "settings.bad_value", "limits.worker_memory_mb"),
+        ("", ("RBDASH_WORKER_MEMORY_MB", "1000000001"), "settings.bad_value", "RBDASH_WORKER_MEMORY_MB"),
+        ("", ("RBDASH_WORKER_SLOT", "3"), "settings.unknown_key", "RBDASH_WORKER_SLOT"),
     ],
 )
 def test_a_wrong_setting_is_refused_naming_file_and_key(
@@ -103,6 +110,16 @@ def test_a_wrong_setting_is_refused_naming_file_and_key(
     assert (str(config) in message) or (variable is not None and "environment" in message)
     if name:
         assert f"'{name}'" in message
+
+
+def test_a_named_settings_file_that_is_not_there_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Seen by the review: RBDASH_CONFIG naming a missing file silently meant the defaults."""
+    missing = tmp_path / "tidak-ada.toml"
+    monkeypatch.setenv("RBDASH_CONFIG", str(missing))
+    with pytest.raises(SettingsError) as refused:
+        settings()
+    assert refused.value.key == "settings.missing_file"
+    assert str(missing) in t(refused.value.key, "id", **refused.value.params)
 
 
 def test_settings_are_read_once_until_their_inputs_change(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
