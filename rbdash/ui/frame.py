@@ -74,7 +74,7 @@ _PRINT_ONLY_RULES = """
 [data-testid="stElementContainer"]:has([data-testid="stButton"]) { display: none !important; }
 """
 _PRINT_RULES = f"""
-{_HIDDEN_IN_PRINT}, .modebar-container {{ display: none !important; }}
+{_HIDDEN_IN_PRINT}, .modebar-container, .plotly-notifier {{ display: none !important; }}
 [data-testid="stElementContainer"]:has({_HIDDEN_IN_PRINT}) {{ display: none !important; }}
 [data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: block !important; }}
 .{printing.TABLE_CLASS} {{ display: block !important; }}
@@ -88,7 +88,9 @@ h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap !important; }}
 [data-testid="stHorizontalBlock"]:not(:has([data-testid="stMarkdown"], {CHART_SELECTOR},
   [data-testid="stMetric"], [data-testid="stHeading"], .{printing.TABLE_CLASS})) {{ display: none !important; }}
-[data-testid="stColumn"]:has(.{printing.TABLE_CLASS}) {{ flex: 1 1 100% !important; min-width: 100% !important; }}
+[data-testid="stHorizontalBlock"]:has(.{printing.TABLE_CLASS}) {{ display: block !important; }}
+[data-testid="stColumn"]:has(.{printing.TABLE_CLASS}) {{ width: 100% !important; max-width: 100% !important;
+  margin-bottom: 0.4rem; }}
 [data-testid="stMetricValue"] {{ font-size: 1.5rem !important; }}
 {CHART_SELECTOR}, [data-testid="stMetric"], [data-testid="stAlert"] {{
   break-inside: avoid; page-break-inside: avoid; }}
