@@ -14,7 +14,7 @@ from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import store
-from rbdash.ui.session import acting_user, store_error_text
+from rbdash.ui.session import acting_user, forbidden_text, store_error_text
 from rbdash.ui.widgets import show_table
 
 ctx = page_setup(needs_workbook=False)
@@ -22,7 +22,7 @@ lang = ctx.lang
 st.title(t("page.admin", lang))
 admin = acting_user("admin")
 if admin is None:
-    st.warning(t("auth.forbidden", lang, role="admin"))
+    st.warning(forbidden_text("admin", lang))
     st.stop()
 
 st.subheader(t("admin.users", lang))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.config import UPLOAD_LIMIT_MB
+from rbdash.config import MAX_COMMENT_CHARS, UPLOAD_LIMIT_MB
 from rbdash.messages import t
 from rbdash.model import LoadResult
 from rbdash.present.changes import counts_text, missing_sheet_text, removed_text
@@ -13,7 +13,7 @@ from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError, office_refusal
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import comparison_of, load_bytes, load_version, prepare_uploads, store
-from rbdash.ui.session import acting_user, store_error_text
+from rbdash.ui.session import acting_user, forbidden_text, store_error_text
 from rbdash.ui.uploads import upload_box
 from rbdash.ui.widgets import not_checked, problem_callouts, problems_frame, show_table
 
@@ -22,7 +22,7 @@ lang = ctx.lang
 st.title(t("page.data", lang))
 editor = acting_user("editor")
 if editor is None:
-    st.warning(t("auth.forbidden", lang, role="editor"))
+    st.warning(forbidden_text("editor", lang))
     if not store().has_editor():
         st.info(t("auth.no_editor", lang))
     st.stop()
@@ -119,7 +119,7 @@ if comparison.removed and not blocked:
         key=f"confirm_removals_{digest}_{current_number}",
     )
 # One comment field per file: a comment typed for one file never goes with the next (seen by the review).
-comment = st.text_input(t("data.comment", lang), key=f"publish_comment_{digest}")
+comment = st.text_input(t("data.comment", lang), key=f"publish_comment_{digest}", max_chars=MAX_COMMENT_CHARS)
 
 
 def _request_publish() -> None:
@@ -130,7 +130,7 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
     """Publish for a click on the previewed file: (kind of message, message, the refusing validation);
     kind 'success' when published."""
     if acting_user("editor") != editor:  # checked again where the action happens
-        return "error", t("auth.forbidden", lang, role="editor"), None
+        return "error", forbidden_text("editor", lang), None
     # A second click that reaches the server while (or after) this file was published by the first:
     # say what happened, not "changed since your preview" (seen by the review on a fast double click).
     if st.session_state.get("published_upload") == (digest, current_number):

@@ -12,7 +12,7 @@ from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import comparison_of, load_version, store
-from rbdash.ui.session import acting_user, store_error_text
+from rbdash.ui.session import acting_user, forbidden_text, store_error_text
 from rbdash.ui.widgets import relabelled, show_table, versions_frame
 
 ctx = page_setup(needs_workbook=False)
@@ -108,7 +108,7 @@ with st.container(border=True):
 if confirmed:
     st.session_state.pop("restore_asked", None)
     if acting_user("editor") != editor:  # checked again where the action happens
-        st.error(t("auth.forbidden", lang, role="editor"))
+        st.error(forbidden_text("editor", lang))
         st.stop()
     try:
         restored = store().restore(

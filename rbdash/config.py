@@ -45,6 +45,8 @@ ROLES = ("viewer", "editor", "admin")
 #: The shortest password accepted.
 MIN_PASSWORD_CHARS = 10
 MAX_USER_NAME_CHARS = 64
+#: The longest version comment: a line of history, not a document (seen by the review: 5,000 characters on one line).
+MAX_COMMENT_CHARS = 500
 #: The largest workbook accepted, in bytes: "50 MB" in decimal megabytes (1 MB = 1,000,000 bytes), the
 #: unit Streamlit's upload widget uses in the browser (except on Windows). The one place the limit is set:
 #: the loader refuses a larger file (`file_too_large`), the Unggah Data page and the message show it in

@@ -791,6 +791,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "'{name}' adalah admin terakhir dan tetap admin; tambahkan admin lain lebih dulu.",
         "en": "'{name}' is the last admin and stays an admin; add another admin first.",
     },
+    "store.comment_too_long": {
+        "id": "Catatan versi ini {chars:n} karakter; paling banyak {max_chars:n}. Tulis ringkas apa yang berubah (rincian dapat disimpan di dokumen terpisah).",
+        "en": "This version comment has {chars:n character|characters}; at most {max_chars:n}. Say briefly what changed (details can go in a separate document).",
+    },
     "store.user_and_comment_required": {
         "id": "Nama penerbit dan catatan tidak boleh kosong: tulis siapa yang menerbitkan dan apa yang berubah.",
         "en": "The publisher's name and the comment must not be empty: say who publishes and what changed.",
@@ -1377,6 +1381,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "auth.logout": {"id": "Keluar", "en": "Sign out"},
     "auth.required": {"id": "Masuk terlebih dahulu untuk melihat dasbor.", "en": "Sign in to view the dashboard."},
+    "auth.forbidden_role": {
+        "id": "Halaman ini memerlukan peran {role}; akun {name} berperan {current}. Minta admin mengubah peran Anda bila memang perlu.",
+        "en": "This page needs the {role} role; the account {name} has the {current} role. Ask an admin to change your role if you need it.",
+    },
     "auth.forbidden": {
         "id": "Halaman ini memerlukan peran {role}. Masuk dengan akun yang berwenang.",
         "en": "This page needs the {role} role. Sign in with an account that has it.",

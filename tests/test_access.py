@@ -62,6 +62,8 @@ def test_viewer_cannot_reach_publishing(store: SqliteStore) -> None:
     assert not at.exception
     assert any(c.value.replace("\\", "") == "Masuk sebagai vera (viewer)" for c in at.sidebar.caption)
     assert "memerlukan peran editor" in at.warning[0].value
+    # Seen by the review: a signed-in viewer was told to sign in; they are told the role they hold.
+    assert "akun vera berperan viewer" in at.warning[0].value and "Masuk dengan" not in at.warning[0].value
     assert len(at.get("file_uploader")) == 0
 
 

@@ -166,6 +166,8 @@ NOT_AN_EDITOR = "bukan editor atau admin yang terdaftar"
         ("perbaikan", " ", NOT_AN_EDITOR),
         ("perbaikan", "nobody-not-a-user", NOT_AN_EDITOR),  # seen by the attacker review: it published
         ("perbaikan", "vera", NOT_AN_EDITOR),  # a viewer
+        # Seen by the review: a 5,000-character comment was published and printed on one line of history.
+        ("x" * 501, "ani", "Catatan versi ini 501 karakter; paling banyak 500"),
     ],
 )
 def test_publish_needs_a_comment_and_an_editor(

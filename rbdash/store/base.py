@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from rbdash.analysis.diff import compare
 from rbdash.analysis.summary import summarise
-from rbdash.config import MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES
+from rbdash.config import MAX_COMMENT_CHARS, MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.offices import closest_office, office_key
 from rbdash.problems import Problem, ProblemCode
@@ -128,6 +128,8 @@ def admit_for_publish(data: bytes, user: str, comment: str, *, trusted: bool) ->
 
     if not user.strip() or not comment.strip():
         raise StoreError("store.user_and_comment_required")
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise StoreError("store.comment_too_long", chars=len(comment), max_chars=MAX_COMMENT_CHARS)
     load = load_workbook if trusted else load_untrusted
     validation = load(data)
     if not validation.is_valid:

@@ -76,6 +76,15 @@ def authorised(role: str) -> bool:
     return role_at_least(current, role)
 
 
+def forbidden_text(role: str, lang: str) -> str:
+    """Why this page or action is refused: sign in with an account holding `role`, or, to someone signed in
+    with a lesser role, which role they hold (seen by the review: a signed-in viewer was told to sign in)."""
+    name = signed_in()
+    if not name:
+        return t("auth.forbidden", lang, role=role)
+    return t("auth.forbidden_role", lang, role=role, name=escape_markdown(name), current=current_role() or "-")
+
+
 def acting_user(role: str) -> str | None:
     """The signed-in user's name when they hold `role` (or a higher one) at this moment, else None."""
     name = signed_in()
