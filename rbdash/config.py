@@ -222,7 +222,7 @@ def _read(path: Path) -> Settings:
         try:
             with path.open("rb") as stream:
                 values = tomllib.load(stream)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # TOML is UTF-8 text
             raise SettingsError("settings.unreadable", where=where, reason=str(exc)) from exc
     unknown = sorted(set(values) - _TOP_KEYS)
     if unknown:

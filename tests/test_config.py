@@ -76,6 +76,7 @@ def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
         ("", ("RBDASH_WORKER_SLOTS", "dua"), "settings.bad_value", "RBDASH_WORKER_SLOTS"),
         ("", ("RBDASH_VIEW_REQUIRES_LOGIN", "mungkin"), "settings.bad_value", "RBDASH_VIEW_REQUIRES_LOGIN"),
         ("data_dir = \n", None, "settings.unreadable", None),
+        ("\udcff\udcfe[limits]\n", None, "settings.unreadable", None),  # seen by the review: a traceback
         # Seen by the attacker review: an empty data folder silently meant var/ under the project.
         ("", ("RBDASH_DATA_DIR", ""), "settings.empty_path", "RBDASH_DATA_DIR"),
         ("", ("RBDASH_DATA_DIR", "   "), "settings.empty_path", "RBDASH_DATA_DIR"),
@@ -98,7 +99,7 @@ def test_a_wrong_setting_is_refused_naming_file_and_key(
 ) -> None:
     """Seen by the review: a typo in rbdash.toml silently did nothing, and a bad limit kept its default."""
     config = tmp_path / "rbdash.toml"
-    config.write_text(text)
+    config.write_bytes(text.encode("utf-8", "surrogateescape"))  # "\\udcff": the byte 0xff, not UTF-8
     monkeypatch.setenv("RBDASH_CONFIG", str(config))
     monkeypatch.delenv("RBDASH_DATA_DIR", raising=False)
     if variable:
