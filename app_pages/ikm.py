@@ -11,7 +11,6 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.plotly_chart import DrawnFigure
 from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, relabelled, show_chart, show_table
 
 ctx = page_setup()
@@ -26,7 +25,7 @@ if table.empty:
     st.info(t("ikm.no_data", lang))
     st.stop()
 show_chart(
-    ctx.shared(lambda: DrawnFigure.of(charts.ikm_trend(table, model, month, lang)), "ikm_trend"),
+    ctx.shared_chart(lambda: charts.ikm_trend(table, model, month, lang), "ikm_trend"),
     "ikm",
     ctx,
     "ikm_trend",
@@ -41,13 +40,13 @@ units = list(table[table["period"] == period]["unit"])
 unit = second.selectbox(t("control.unit", lang), units, index=len(units) - 1, key="ikm_unit")
 row = table[(table["period"] == period) & (table["unit"] == unit)].iloc[0]
 show_chart(
-    ctx.shared(lambda: DrawnFigure.of(charts.nrr_bars(row, model, month, lang)), "nrr_bars", period, unit),
+    ctx.shared_chart(lambda: charts.nrr_bars(row, model, month, lang), "nrr_bars", period, unit),
     f"nrr_{period}",
     ctx,
     "ikm_nrr",
 )
 show_chart(
-    ctx.shared(lambda: DrawnFigure.of(charts.respondents_bars(table, model, month, lang)), "respondents_bars"),
+    ctx.shared_chart(lambda: charts.respondents_bars(table, model, month, lang), "respondents_bars"),
     "responden",
     ctx,
     "ikm_respondents",

@@ -10,7 +10,6 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.plotly_chart import DrawnFigure
 from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, relabelled, show_chart, show_table
 
 ctx = page_setup()
@@ -23,8 +22,8 @@ page = chart_page(len(states), "indicator_page", lang)
 first_row, last_row = charts.page_span(page, len(states))
 shown = states.iloc[first_row - 1 : last_row]
 show_chart(
-    ctx.shared(
-        lambda: DrawnFigure.of(charts.indicator_bars(shown, model, month, lang, total=len(states), first=first_row)),
+    ctx.shared_chart(
+        lambda: charts.indicator_bars(shown, model, month, lang, total=len(states), first=first_row),
         "indicator_bars",
         page,
     ),

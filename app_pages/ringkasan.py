@@ -12,7 +12,6 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.plotly_chart import DrawnFigure
 from rbdash.ui.widgets import (
     FIRST_CHART_PRINT_ROOM,
     chart_page,
@@ -90,11 +89,9 @@ progress = ctx.shared(lambda: metrics.programme_progress(model, month), "program
 page = chart_page(len(progress), "overview_programme_page", lang, note="overview.page_note")
 first_row, last_row = charts.page_span(page, len(progress))
 show_chart(
-    ctx.shared(
-        lambda: DrawnFigure.of(
-            charts.programme_bars(
-                progress.iloc[first_row - 1 : last_row], model, month, lang, total=len(progress), first=first_row
-            )
+    ctx.shared_chart(
+        lambda: charts.programme_bars(
+            progress.iloc[first_row - 1 : last_row], model, month, lang, total=len(progress), first=first_row
         ),
         "programme_bars",
         page,

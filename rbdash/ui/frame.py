@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from rbdash.analysis import metrics
@@ -19,7 +20,7 @@ from rbdash.present.text import escape_markdown, literal_frame
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError
 from rbdash.ui.loading import load_current, restricted, shared
-from rbdash.ui.plotly_chart import CHART_SELECTOR, prefetch_plotly
+from rbdash.ui.plotly_chart import CHART_SELECTOR, DrawnFigure, prefetch_plotly
 from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
 from rbdash.ui.widgets import problems_frame, relabelled
 
@@ -167,6 +168,11 @@ class PageContext:
         if not self.loaded.sha256:  # content not identified: nothing to key a shared value on
             return build()
         return shared((*what, self.loaded.sha256, tuple(self.programmes), self.as_of_month, self.lang), build)
+
+    def shared_chart(self, build: Callable[[], go.Figure], *what: Hashable) -> DrawnFigure:
+        """A chart made once per `what` and this context's choices (`shared`), kept as the JSON the chart
+        component draws: a Plotly figure is changed in place, so it is never what sessions share."""
+        return self.shared(lambda: DrawnFigure.of(build()), *what)
 
     @property
     def filters_text(self) -> str:

@@ -130,12 +130,12 @@ def show_table(
     of_workbook: bool = True,
 ) -> None:
     """A table with XLSX and CSV downloads (formula-injection safe), named after what and when and saying
-        which filters they reflect (see `_downloads`). The `wrapped` columns get a wide column and rows of four
-        lines, so long text is read in full at 1366 px. A table that is not of the workbook shown (users, versions,
-    an upload's check: `of_workbook=False`) is named by `name` alone.
+    which filters they reflect (see `_downloads`). The `wrapped` columns get a wide column and rows of four
+    lines, so long text is read in full at 1366 px. A table that is not of the workbook shown (users,
+    versions, an upload's check: `of_workbook=False`) is named by `name` alone.
 
-        The files are made when a download is clicked (Streamlit's deferred download), not at every run:
-        a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
+    The files are made when a download is clicked (Streamlit's deferred download), not at every run:
+    a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
     """
     st.dataframe(
         literal_frame(frame),  # the downloads below keep the text exactly as in the workbook
@@ -195,20 +195,24 @@ def _downloads(
 ) -> None:
     """XLSX and CSV downloads of `frame`, made when clicked. Of the workbook shown, they are named after it
     (plan year, as-of month) with a mark when filters narrow them ("_terfilter"), and the XLSX says on a
-    second sheet what the table is and which filters it reflects (`download_about`); a CSV holds the table
-    alone, so that it stays one table to any program that reads it."""
-    about: list[tuple[str, str]] = []
+    second sheet what the table is and which filters it reflects (`download_about`, made with the file on the
+    click); a CSV holds the table alone, so that it stays one table to any program that reads it."""
+    described = of_workbook and ctx.shows_workbook
     stem = name
-    if of_workbook and ctx.shows_workbook:
+    if described:
         stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month)
         if page_filters or (programme_scoped and ctx.programmes):
             stem += "_" + t("export.filtered_suffix", ctx.lang)
-        about = download_about(ctx, page_filters, programme_scoped)
+
+    def xlsx() -> bytes:
+        about = download_about(ctx, page_filters, programme_scoped) if described else []
+        return export.to_xlsx(frame, name, about, t("export.about_sheet", ctx.lang))
+
     # Side by side, each as wide as its label (seen: fixed columns cut them to "U.." at 1366 px).
     row = st.container(horizontal=True)
     row.download_button(
         t("table.download_xlsx", ctx.lang),
-        lambda: export.to_xlsx(frame, name, about, t("export.about_sheet", ctx.lang)),
+        xlsx,
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
