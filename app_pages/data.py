@@ -139,11 +139,16 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
         return "warning", t("data.changed_since_preview", lang, number=current_number), None
     try:
         published = store().publish(
-            data, editor, comment.strip(), expected_current=current_number, allow_removals=confirmed
+            data,
+            editor,
+            comment.strip(),
+            expected_current=current_number,
+            allow_removals=confirmed,
+            validated=result,  # the preview's bounded read of these bytes: not read a second time
         )
     except StoreError as exc:
         return ("info" if exc.key == "store.unchanged" else "error"), store_error_text(exc, lang), None
-    if published.version is None:  # the check at publishing (in the worker again) refused it or gave no answer
+    if published.version is None:  # the check at publishing refused it (macros removed, another read) or gave no answer
         refused = published.validation
         return "refused", t("data.publish_refused", lang, errors=len(refused.errors)), refused
     st.session_state["published_upload"] = (digest, published.version.number)  # before any element is drawn

@@ -7,6 +7,7 @@ import hashlib
 import sqlite3
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -75,7 +76,19 @@ def test_a_forged_session_cannot_publish(store: SqliteStore, forged: str) -> Non
     assert "memerlukan peran editor" in at.warning[0].value and len(at.get("file_uploader")) == 0
 
 
-def test_editor_uploads_previews_and_publishes(store: SqliteStore) -> None:
+def test_editor_uploads_previews_and_publishes(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rbdash.ui import loading
+    from rbdash.workbook import worker
+
+    reads: list[bytes] = []
+
+    def counted(data: bytes, *args: Any, **kwargs: Any) -> Any:
+        reads.append(data)
+        return worker_read(data, *args, **kwargs)
+
+    worker_read = worker.load_untrusted
+    monkeypatch.setattr(worker, "load_untrusted", counted)  # the store's read at publishing
+    monkeypatch.setattr(loading, "load_untrusted", counted)  # the page's read for the preview
     at = sign_in("edi", page="app_pages/data.py")
     changed = workbook(
         lambda wb: wb["Rencana Aksi"].cell(row=18, column=4, value="2. Pelibatan masyarakat (diubah oleh uji)")
@@ -83,12 +96,14 @@ def test_editor_uploads_previews_and_publishes(store: SqliteStore) -> None:
     at.get("file_uploader")[0].set_value(("rencana.xlsx", changed, "application/octet-stream")).run()
     assert not at.exception
     assert at.success[0].value.startswith("Tidak ada galat")
+    assert reads == [changed]
     preview = at.dataframe[-1].value
     assert preview.iloc[0]["Sesudah"] == "2. Pelibatan masyarakat (diubah oleh uji)"
     comment_box(at).input("ubah RA-10").run()
     at.button(key="publish").click().run()
     assert not at.exception
     assert "Versi 2 diterbitkan" in at.success[-1].value
+    assert reads == [changed]  # publishing took the preview's read: the file was not read a second time
     assert store.current().number == 2 and store.current().user == "edi"
     at.switch_page("app_pages/jadwal.py").run()
     assert "2. Pelibatan masyarakat (diubah oleh uji)" in at.dataframe[0].value["Sub Kegiatan"].tolist()

@@ -3,6 +3,7 @@ with publishers running in parallel; users, passwords and the audit log."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import hashlib
@@ -22,6 +23,7 @@ import pytest
 
 from rbdash.analysis.summary import summarise
 from rbdash.messages import t
+from rbdash.problems import Problem
 from rbdash.store import StoreError
 from rbdash.store import sqlite as sqlite_backend
 from rbdash.store.files import FileStore
@@ -81,6 +83,45 @@ def test_a_rejected_file_changes_nothing(store: SqliteStore) -> None:
         assert result.version is None and result.validation.errors
     assert snapshot(store) == before
     assert [e["action"] for e in store.audit_log()][:3] == ["upload_rejected"] * 3
+
+
+def test_the_previews_read_is_taken_only_for_its_own_bytes_and_only_when_it_answered(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload page passes the bounded read it previewed (`validated`): publishing does not read the same
+    bytes a second time, but reads them when the result is of other bytes or a worker that gave no answer."""
+    from rbdash.workbook import worker
+
+    reads: list[bytes] = []
+    real = worker.load_untrusted
+
+    def counted(data: bytes, *args: object, **kwargs: object) -> object:
+        reads.append(data)
+        return real(data, *args, **kwargs)  # type: ignore[arg-type]
+
+    first, second, third = (changed_workbook(f"catatan {n}") for n in (1, 2, 3))
+    preview = real(first)
+    monkeypatch.setattr(worker, "load_untrusted", counted)
+    assert store.publish(first, "ani", "dari pratinjau", validated=preview).version.number == 2
+    assert reads == []
+
+    # A result of other bytes (the page's file changed under it) is not taken for these.
+    assert store.publish(second, "ani", "berkas lain", validated=preview).version.number == 3
+    assert reads == [second]
+
+    # A worker that gave no answer is not the file's answer: read again.
+    busy = dataclasses.replace(
+        real(third), problems=[Problem("error", "worker_busy", params={"seconds": 1})], plan=None
+    )
+    assert store.publish(third, "ani", "sesudah sibuk", validated=busy).version.number == 4
+    assert reads == [second, third]
+
+    # The preview's refusal stands for its own bytes, without a second read.
+    invalid = bundled_with(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir"))
+    refused = real(invalid)
+    result = store.publish(invalid, "ani", "tidak sah", validated=refused)
+    assert result.version is None and result.validation is refused
+    assert reads == [second, third]
 
 
 @pytest.mark.parametrize("step", STEPS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,21 +118,32 @@ def version_summary(result: LoadResult) -> dict[str, Any]:
     return dict(summarise(result)["totals"])
 
 
-def admit_for_publish(data: bytes, user: str, comment: str, *, trusted: bool) -> Admission | LoadResult:
+def admit_for_publish(
+    data: bytes, user: str, comment: str, *, trusted: bool, validated: LoadResult | None = None
+) -> Admission | LoadResult:
     """Validate `data` for publishing: an `Admission`, or the `LoadResult` that refuses it.
 
     Untrusted data is read in the bounded worker process (`worker.load_untrusted`); `trusted` data
-    (a stored version, the bundled workbook) in this process. Macros are removed before storing,
-    and what is stored must load exactly as the upload did.
+    (a stored version, the bundled workbook) in this process. `validated`: that read's result for these
+    same bytes when the caller has it (the upload preview's), taken instead of reading them again when its
+    SHA-256 is theirs and it is the file's own answer (not a worker that gave none). Macros are removed
+    before storing, and what is stored must load exactly as the upload did.
     """
-    from rbdash.workbook.worker import load_untrusted
+    from rbdash.workbook.worker import WORKER_FAILURES, load_untrusted
 
     if not user.strip() or not comment.strip():
         raise StoreError("store.user_and_comment_required")
     if len(comment) > MAX_COMMENT_CHARS:
         raise StoreError("store.comment_too_long", chars=len(comment), max_chars=MAX_COMMENT_CHARS)
     load = load_workbook if trusted else load_untrusted
-    validation = load(data)
+    if (
+        validated is not None
+        and validated.sha256 == hashlib.sha256(data).hexdigest()
+        and not any(problem.code in WORKER_FAILURES for problem in validated.problems)
+    ):
+        validation = validated
+    else:
+        validation = load(data)
     if not validation.is_valid:
         return validation
     summary = version_summary(validation)
@@ -230,10 +242,12 @@ class VersionStore(Protocol):
         trusted: bool = False,
         expected_current: int | None = None,
         allow_removals: bool = False,
+        validated: LoadResult | None = None,
     ) -> PublishResult:
-        """Validate `data` and, when it has no errors, make it the new current version (refused when
-        `expected_current` is given and is no longer the current version's number, and as
-        `content_refusal` says: same content, a missing sheet, rows removed without `allow_removals`)."""
+        """Validate `data` (or take `validated`, the bounded read of these bytes, as `admit_for_publish` says)
+        and, when it has no errors, make it the new current version (refused when `expected_current` is given
+        and is no longer the current version's number, and as `content_refusal` says: same content, a missing
+        sheet, rows removed without `allow_removals`)."""
         ...
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:

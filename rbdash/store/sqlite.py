@@ -29,7 +29,7 @@ from typing import Any
 
 from rbdash.access.signin import ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.config import Limits, settings
-from rbdash.model import ActionPlan
+from rbdash.model import ActionPlan, LoadResult
 from rbdash.offices import office_key
 from rbdash.store import sqlite_signin as signin
 from rbdash.store.base import (
@@ -171,6 +171,7 @@ class SqliteStore(UserAccounts):
         trusted: bool = False,
         expected_current: int | None = None,
         allow_removals: bool = False,
+        validated: LoadResult | None = None,
     ) -> PublishResult:
         """Validate `data` and, when it has no errors, make it the new current version.
 
@@ -181,13 +182,14 @@ class SqliteStore(UserAccounts):
         (`content_refusal`).
 
         The data is validated in the bounded worker process (`worker.load_untrusted`) unless `trusted`
-        (a stored version being restored, or the bundled workbook). `hook(step)` is called between the
+        (a stored version being restored, or the bundled workbook), or `validated` is that read's result for
+        these same bytes (the upload preview's: `admit_for_publish`). `hook(step)` is called between the
         steps (tests inject failures there).
         """
         step = hook or (lambda _step: None)
         if self.read_only is not None:
             raise StoreError("store.read_only", reason=self.read_only)
-        admitted = admit_for_publish(data, user, comment, trusted=trusted)
+        admitted = admit_for_publish(data, user, comment, trusted=trusted, validated=validated)
         if not isinstance(admitted, Admission):
             self.audit(
                 "upload_rejected",
