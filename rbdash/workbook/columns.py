@@ -42,9 +42,13 @@ def clean(series: pd.Series) -> pd.Series:
     """Strip whitespace, non-breaking and zero-width spaces from both ends; empty text becomes missing."""
     if series.empty:
         return series.astype("str")
-    array = pc.utf8_trim(arrow(series), characters=_STRIPPED)
-    array = pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
-    return to_series(array, series.index)
+    return to_series(clean_array(arrow(series)), series.index)
+
+
+def clean_array(array: pa.Array) -> pa.Array:
+    """`clean` for an Arrow string array."""
+    array = pc.utf8_trim(array, characters=_STRIPPED)
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
 
 
 def upper(series: pd.Series) -> pd.Series:

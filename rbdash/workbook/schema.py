@@ -24,11 +24,27 @@ MISSING_MARKER = "[tidak ada dalam salinan]"
 EXAMPLE_MARKER = "CONTOH"
 
 
+#: Labels up to this length are normalised once and remembered (headers, sheet names, words repeat across
+#: sheets and loads); longer text (a cell may hold 32,767 characters) is normalised each time, never kept.
+_REMEMBERED_LABEL_CHARS = 64
+
+
 def normalise_label(value: object) -> str:
     """Upper-case a header or sheet label, fold accents, NBSP, '_' and '-' to single spaces."""
-    text = unicodedata.normalize("NFKC", str(value)).replace("\u00a0", " ")
-    text = re.sub(r"[_\-\s]+", " ", text).strip().upper()
+    text = str(value)
+    if len(text) <= _REMEMBERED_LABEL_CHARS:
+        return _normalised_short(text)
+    return _normalised(text)
+
+
+def _normalised(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ")
+    text = _SEPARATORS.sub(" ", text).strip().upper()
     return text.rstrip(".:").strip()
+
+
+_SEPARATORS = re.compile(r"[_\-\s]+")
+_normalised_short = functools.lru_cache(maxsize=4096)(_normalised)
 
 
 @dataclass(frozen=True)
@@ -60,9 +76,22 @@ class SheetSpec:
     columns: tuple[ColumnSpec, ...] = field(default_factory=tuple)
     required: bool = False
 
+    @functools.cached_property
+    def spellings(self) -> frozenset[str]:
+        """The normalised names that mean this sheet."""
+        return frozenset({normalise_label(self.name), *(normalise_label(a) for a in self.aliases)})
+
+    @functools.cached_property
+    def column_of_label(self) -> dict[str, ColumnSpec]:
+        """Normalised header -> the column it means (the first column listing it)."""
+        found: dict[str, ColumnSpec] = {}
+        for column in self.columns:
+            for label in column.labels:
+                found.setdefault(label, column)
+        return found
+
     def matches(self, sheet_name: str) -> bool:
-        label = normalise_label(sheet_name)
-        return label in {normalise_label(self.name), *(normalise_label(a) for a in self.aliases)}
+        return normalise_label(sheet_name) in self.spellings
 
     def column(self, key: str) -> ColumnSpec:
         for column in self.columns:
