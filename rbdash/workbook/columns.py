@@ -60,13 +60,28 @@ def isin(series: pd.Series, values: Iterable[str], *, upper_case: bool = False) 
     array = arrow(series)
     if upper_case:
         array = pc.utf8_upper(array)
+    return isin_array(array, values)
+
+
+def isin_array(array: pa.Array, values: Iterable[str]) -> np.ndarray:
+    """Boolean mask: the cell's text is one of `values`; missing is False."""
     mask = pc.is_in(array, value_set=pa.array(list(values), type=array.type))
     return mask.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def equals(series: pd.Series, value: str) -> np.ndarray:
-    mask = pc.equal(arrow(series), pa.scalar(value))
+    return equals_array(arrow(series), value)
+
+
+def equals_array(array: pa.Array, value: str) -> np.ndarray:
+    """Boolean mask: the cell's text is `value`; missing is False."""
+    mask = pc.equal(array, pa.scalar(value, array.type))
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def present(array: pa.Array) -> np.ndarray:
+    """Boolean mask: the cell holds text."""
+    return pc.is_valid(array).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def map_distinct(series: pd.Series, function: Callable[[str], Any]) -> pd.Series:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from rbdash.model import PLAN_COLUMNS, model_frame
 from rbdash.problems import ProblemLog, cell_ref
@@ -162,14 +163,18 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
     mapped = dict(header.columns)
     mapped.update({f"m{m}": c for m, c in month_cols.items()})
     block = data_block(grid, header, max(header.row, month_row) + 1, mapped)
-    skip = repeated_header_rows(block, spec) | number_row_mask(block, mapped)
-    if month_cols:
-        month_only = pd.Series(True, index=block.index)
+    skip = repeated_header_rows(block, spec).to_numpy() | number_row_mask(block, mapped).to_numpy()
+    if month_cols:  # a row that numbers the months (1 .. 12 under their names) and holds nothing else
+        month_only = np.ones(len(block), dtype=bool)
+        any_month = np.zeros(len(block), dtype=bool)
         for m in month_cols:
-            month_only &= block[f"m{m}"].isna() | (block[f"m{m}"] == str(m))
-        other = [k for k in header.columns]
-        month_only &= block[other].isna().all(axis=1) & block[[f"m{m}" for m in month_cols]].notna().any(axis=1)
-        skip |= month_only
+            array = columns.arrow(block[f"m{m}"])
+            present = columns.present(array)
+            month_only &= ~present | columns.equals_array(array, str(m))
+            any_month |= present
+        for key in header.columns:
+            month_only &= ~columns.present(columns.arrow(block[key]))
+        skip |= month_only & any_month
     block = block[~skip]
     for key in ("no", "program", "activity", "sub_activity", "indicators_text", "remarks", "code"):
         if key not in block:
@@ -182,16 +187,19 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
     block["no"] = block["no"].groupby(group).ffill()
     block["activity"] = block["activity"].groupby(group).ffill()
 
-    ticks = pd.DataFrame(index=block.index)
+    month_order = sorted(month_cols)
+    ticks = np.zeros((len(block), len(month_order)), dtype=bool)  # row x month (in month order)
     for m, col in month_cols.items():
         raw = block[f"m{m}"]
-        is_tick = columns.isin(raw, TICK_LABELS, upper_case=True)
-        unknown = raw.notna().to_numpy() & ~is_tick & ~columns.isin(raw, NOT_TICK_LABELS, upper_case=True)
+        upper = pc.utf8_upper(columns.arrow(raw))
+        is_tick = columns.isin_array(upper, TICK_LABELS)
+        unknown = columns.present(upper) & ~is_tick & ~columns.isin_array(upper, NOT_TICK_LABELS)
         if unknown.any():
             report_cells(log, "warning", "unknown_tick", grid, block.index[unknown], col, raw, month=m)
-        ticks[m] = is_tick
-    any_tick = ticks.any(axis=1) if not ticks.empty else pd.Series(False, index=block.index)
-    is_row = block["code"].notna() | block["sub_activity"].notna() | block["indicators_text"].notna() | any_tick
+        ticks[:, month_order.index(m)] = is_tick
+    is_row = ticks.any(axis=1)
+    for key in ("code", "sub_activity", "indicators_text"):
+        is_row |= columns.present(columns.arrow(block[key]))
     rows = block[is_row].copy()
     ticks = ticks[is_row]
     if rows.empty:
@@ -219,16 +227,14 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
     text_fields = ["no", "program", "activity", "sub_activity", "indicators_text", "remarks"]
     missing_in_copy = pd.Series([[] for _ in range(len(rows))], index=rows.index, dtype="object")
     for key in text_fields:
-        marked = rows[key].str.strip("[]() ").str.upper() == MISSING_LABEL
-        marked = marked.fillna(False).astype(bool)
+        marked = columns.equals_array(pc.utf8_upper(pc.utf8_trim(columns.arrow(rows[key]), "[]() ")), MISSING_LABEL)
         if not marked.any():
             continue
         for idx in rows.index[marked]:
             missing_in_copy[idx] = [*missing_in_copy[idx], key]
         rows.loc[marked, key] = pd.NA
 
-    month_order = sorted(month_cols)
-    flags = ticks[month_order].to_numpy(dtype=bool) if month_order else np.zeros((len(rows), 0), dtype=bool)
+    flags = ticks
     month_numbers = np.array(month_order, dtype=int)
     months = [month_numbers[row].tolist() for row in flags]
     plan = model_frame(
@@ -253,8 +259,10 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
     for idx, code, month_list in zip(rows.index, plan["code"], plan["months"], strict=False):
         if not month_list and code is not None and not pd.isna(code):
             log.warning("row_without_schedule", grid.name, cell_ref(int(idx), code_col), code=code)
-    schedule = plan[["satker", "year", "code", "months"]].explode("months").dropna(subset=["months"])
-    schedule = schedule.rename(columns={"months": "month"}).astype({"month": "int64"}).reset_index(drop=True)
+    # One row per ticked month, in plan order then month order (as the months lists read).
+    plan_row, month_at = np.nonzero(flags)
+    schedule = plan[["satker", "year", "code"]].iloc[plan_row].reset_index(drop=True)
+    schedule["month"] = month_numbers[month_at].astype("int64")
     plan = plan[plan["code"].notna()].reset_index(drop=True)
     schedule = schedule[schedule["code"].notna()].reset_index(drop=True)
     return plan, schedule

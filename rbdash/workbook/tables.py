@@ -140,9 +140,12 @@ def number_row_mask(block: pd.DataFrame, mapped: dict[str, int]) -> pd.Series:
     """Rows where each mapped column holds its own position number (1, 2, 3, ... across)."""
     first = min(mapped.values())
     mask = np.ones(len(block), dtype=bool)
+    filled = np.zeros(len(block), dtype=int)
     for key, col in mapped.items():
-        mask &= block[key].isna().to_numpy() | columns.equals(block[key], str(col - first + 1))
-    filled = block[list(mapped)].notna().to_numpy().sum(axis=1)
+        array = columns.arrow(block[key])
+        present = columns.present(array)
+        mask &= ~present | columns.equals_array(array, str(col - first + 1))
+        filled += present
     return pd.Series(mask & (filled >= 3), index=block.index)
 
 
