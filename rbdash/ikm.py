@@ -16,11 +16,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -129,7 +129,7 @@ def nrr_from_responses(responses: pd.DataFrame, keys: Iterable[str] = ("period",
     return pd.DataFrame(columns, index=sums.index).reset_index()
 
 
-def _exact_nrr(row: pd.Series, unsur: str) -> Fraction | None:
+def _exact_nrr(row: Mapping[str, Any], unsur: str) -> Fraction | None:
     total = row.get(f"{unsur}_sum")
     count = row.get(f"{unsur}_n")
     if total is not None and count is not None and not pd.isna(total) and not pd.isna(count):
@@ -138,7 +138,7 @@ def _exact_nrr(row: pd.Series, unsur: str) -> Fraction | None:
     return None if value is None or pd.isna(value) else as_fraction(float(value))
 
 
-def compute_row(row: pd.Series, weighting: Weighting = "exact") -> IkmResult | None:
+def compute_row(row: Mapping[str, Any], weighting: Weighting = "exact") -> IkmResult | None:
     """The computation for one survey row (exact NRR from answer sums when the row has them)."""
     nrr = [_exact_nrr(row, u) for u in UNSUR]
     return None if any(v is None for v in nrr) else compute_ikm(nrr, weighting)  # type: ignore[arg-type]
@@ -153,8 +153,12 @@ def score(survey: pd.DataFrame, weighting: Weighting = "exact") -> pd.DataFrame:
     converted_values: list[float] = []
     grades: list[str | None] = []
     labels: list[str | None] = []
-    for _, row in survey.iterrows():
-        result = compute_row(row, weighting)
+    # The NRR columns as lists, read row by row: a Series (iterrows) or dict (to_dict) of every whole row
+    # was most of the time this takes.
+    needed = [name for unsur in UNSUR for name in (unsur, f"{unsur}_sum", f"{unsur}_n") if name in survey.columns]
+    values = {name: survey[name].tolist() for name in needed}
+    for at in range(len(survey)):
+        result = compute_row({name: values[name][at] for name in needed}, weighting)
         if result is None:
             ikm_values.append(float("nan"))
             converted_values.append(float("nan"))

@@ -122,7 +122,7 @@ def parse_survey(
         meta = responses.drop_duplicates("period").set_index("period")[["period_kind", "period_start", "period_end"]]
         computed = computed.join(meta, on="period")
         computed["source"] = names[1]
-        for _, row in computed.iterrows():
+        for row in computed.to_dict("records"):
             for unsur in UNSUR:
                 if row[f"{unsur}_n"] == 0:
                     log.warning(
