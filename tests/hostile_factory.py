@@ -84,9 +84,9 @@ def bundled_bytes() -> bytes:
     return BUNDLED.read_bytes()
 
 
-def bundled_entries() -> dict[str, bytes]:
-    """Every entry of the bundled workbook, name to uncompressed content, in archive order."""
-    with zipfile.ZipFile(BUNDLED) as archive:
+def bundled_entries(workbook: bytes | None = None) -> dict[str, bytes]:
+    """Every entry of the bundled workbook (or of `workbook`), name to uncompressed content, in archive order."""
+    with zipfile.ZipFile(io.BytesIO(workbook) if workbook is not None else BUNDLED) as archive:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
@@ -864,9 +864,10 @@ def vba_project() -> bytes:
     return ole_compound_file({"Module1": source, "PROJECT": f'Module=Module1\r\nName="{MACRO_MARKER}"\r\n'.encode()})
 
 
-def xlsm(with_vba: bool = True, macro_content_type: bool = True) -> bytes:
-    """The bundled workbook saved as .xlsm: xl/vbaProject.bin (related from the workbook) and the macro content type."""
-    entries = bundled_entries()
+def xlsm(with_vba: bool = True, macro_content_type: bool = True, workbook: bytes | None = None) -> bytes:
+    """The bundled workbook (or `workbook`) saved as .xlsm: xl/vbaProject.bin (related from the workbook) and the
+    macro content type."""
+    entries = bundled_entries(workbook)
     types = entries["[Content_Types].xml"]
     if macro_content_type:
         types = types.replace(PLAIN_WORKBOOK_TYPE, MACRO_WORKBOOK_TYPE)

@@ -150,6 +150,8 @@ def admit_for_publish(
     stored = strip_macros(data)
     if stored is not data:
         check = load(stored)
+        if any(problem.code in WORKER_FAILURES for problem in check.problems):
+            return check  # no answer (busy, out of time): not a fault of the file, and said as such
         if not check.is_valid or version_summary(check) != summary:
             return _with_problem(validation, "macro_strip_failed")
     return Admission(stored, validation, summary)
