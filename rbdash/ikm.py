@@ -121,11 +121,13 @@ def nrr_from_responses(responses: pd.DataFrame, keys: Iterable[str] = ("period",
     grouped = responses.groupby(keys, sort=False, dropna=False)
     sums = grouped[list(UNSUR)].sum(min_count=1)
     counts = grouped[list(UNSUR)].count()
-    columns: dict[str, pd.Series] = {"respondents": grouped.size()}
-    for unsur in UNSUR:
-        columns[f"{unsur}_sum"] = sums[unsur]
-        columns[f"{unsur}_n"] = counts[unsur]
-        columns[unsur] = sums[unsur] / counts[unsur].where(counts[unsur] > 0)
+    columns: dict[str, Any] = {"respondents": grouped.size().reindex(sums.index).to_numpy()}
+    for unsur in UNSUR:  # numpy columns: per-Series arithmetic was most of this on a small survey
+        total, given = sums[unsur].to_numpy(), counts[unsur].to_numpy()
+        columns[f"{unsur}_sum"] = total
+        columns[f"{unsur}_n"] = given
+        with np.errstate(divide="ignore", invalid="ignore"):
+            columns[unsur] = np.where(given > 0, total / np.where(given > 0, given, 1), np.nan)
     return pd.DataFrame(columns, index=sums.index).reset_index()
 
 
@@ -180,7 +182,7 @@ def score(survey: pd.DataFrame, weighting: Weighting = "exact") -> pd.DataFrame:
 def _all_from_answers(group: pd.DataFrame) -> bool:
     """Every row of `group` carries its answer sums and counts (it was computed from the answers)."""
     columns = [f"{unsur}_{part}" for unsur in UNSUR for part in ("sum", "n")]
-    return all(column in group for column in columns) and bool(group[columns].notna().all().all())
+    return all(column in group for column in columns) and not group[columns].isna().to_numpy().any()
 
 
 def combine_units(

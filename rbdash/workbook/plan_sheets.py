@@ -54,15 +54,15 @@ def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
     block = data_block(grid, header, header.row + 1, header.columns)
     labels = {f.key: {normalise_label(f.label), *(normalise_label(a) for a in f.aliases)} for f in schema.INFO_FIELDS}
     cells: dict[str, str] = {}
-    for row, record in block.iterrows():
-        field_text = record.get("field")
+    fields = block["field"].tolist() if "field" in block else [None] * len(block)
+    values = block["value"].tolist() if "value" in block else [None] * len(block)
+    for row, field_text, value in zip(block.index, fields, values, strict=True):
         if field_text is None or pd.isna(field_text):
             continue
         label = normalise_label(field_text)
         key = next((k for k, names in labels.items() if label in names), None)
         if key is None:
             continue
-        value = record.get("value")
         value = None if value is None or pd.isna(value) else str(value)
         cell = cell_ref(int(row), header.columns["value"])
         if key == "notes":
