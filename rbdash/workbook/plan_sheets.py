@@ -234,9 +234,8 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
             missing_in_copy[idx] = [*missing_in_copy[idx], key]
         rows.loc[marked, key] = pd.NA
 
-    flags = ticks
     month_numbers = np.array(month_order, dtype=int)
-    months = [month_numbers[row].tolist() for row in flags]
+    months = [month_numbers[row].tolist() for row in ticks]
     plan = model_frame(
         PLAN_COLUMNS,
         {
@@ -260,7 +259,7 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
         if not month_list and code is not None and not pd.isna(code):
             log.warning("row_without_schedule", grid.name, cell_ref(int(idx), code_col), code=code)
     # One row per ticked month, in plan order then month order (as the months lists read).
-    plan_row, month_at = np.nonzero(flags)
+    plan_row, month_at = np.nonzero(ticks)
     schedule = plan[["satker", "year", "code"]].iloc[plan_row].reset_index(drop=True)
     schedule["month"] = month_numbers[month_at].astype("int64")
     plan = plan[plan["code"].notna()].reset_index(drop=True)
