@@ -29,6 +29,7 @@ ProblemCode = Literal[
     "header_not_found",
     "invalid_date",
     "invalid_flag",
+    "invalid_item_no",
     "invalid_month",
     "invalid_period",
     "invalid_year",

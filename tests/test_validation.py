@@ -131,6 +131,10 @@ CASES = [
     ("bad as-of date", sheet_edit("Info", B9="akhir bulan"), "error", "invalid_date", "Info", "B9"),
     ("duplicate column", sheet_edit("Realisasi", F3="STATUS"), "warning", "duplicate_column", "Realisasi", "F3"),
     ("bad example flag", sheet_edit("Info", B11="mungkin"), "warning", "invalid_flag", "Info", "B11"),
+    # Seen by the review: these made the loader raise (a cast of NO to whole numbers).
+    ("item no 1.5", sheet_edit("Indikator", C4=1.5), "warning", "invalid_item_no", "Indikator", "C4"),
+    ("item no 1e20", sheet_edit("Indikator", C4=1e20), "warning", "invalid_item_no", "Indikator", "C4"),
+    ("item no as text", sheet_edit("Indikator", C4="satu"), "warning", "invalid_item_no", "Indikator", "C4"),
 ]
 
 

@@ -71,7 +71,7 @@ def parse_indicators(
             b["target_assumed"],
             field=spec.column("target_assumed").header,
         )
-    item_no, _ = parse_numbers(b["item_no"])
+    item_no = _item_numbers(table, log)
     out = model_frame(
         INDICATOR_COLUMNS,
         {
@@ -79,7 +79,7 @@ def parse_indicators(
             "year": info.get("year"),
             "indicator_code": codes,
             "plan_code": plan_code,
-            "item_no": item_no.astype("Int64") if item_no.notna().all() or item_no.isna().all() else item_no,
+            "item_no": item_no,
             "text": b["text"].astype("object"),
             "unit": units,
             "direction": directions,
@@ -92,6 +92,32 @@ def parse_indicators(
     )
     out = out[out["indicator_code"].notna() & ~dup].reset_index(drop=True)
     return out
+
+
+#: An Indikator NO is the indicator's place under its plan row: a whole number from 1 to this.
+MAX_ITEM_NO = 9999
+
+
+def _item_numbers(table: Table, log: ProblemLog) -> pd.Series:
+    """The NO column as whole numbers (Int64); anything else in it is reported and left empty.
+
+    Seen by the review: '1,5' or '1e20' there made the loader raise (a cast to whole numbers)."""
+    raw = table.block["item_no"]
+    values, failed = parse_numbers(raw)
+    whole = (values == values.round()) & (values >= 1) & (values <= MAX_ITEM_NO)
+    bad = failed | (values.notna() & ~whole)
+    if bad.any():
+        report_cells(
+            log,
+            "warning",
+            "invalid_item_no",
+            table.grid,
+            table.block.index[bad],
+            table.col("item_no"),
+            raw,
+            max_no=MAX_ITEM_NO,
+        )
+    return values.where(whole).astype("Int64")
 
 
 def _yes_no_numbers(table: Table, column: ColumnSpec, units: pd.Series, log: ProblemLog) -> pd.Series:
