@@ -239,6 +239,12 @@ def test_a_refusal_at_publishing_is_shown_not_a_traceback(
         )
         assert "setelah makronya dibuang berkas tidak terbaca sama" in at.error[1].value
     assert store.current().number == 1
+    # The audit log names the uploaded file (not its copy without macros), and a busy server rejected nothing.
+    rejected = [entry for entry in store.audit_log() if entry["action"] == "upload_rejected"]
+    if answer == "busy":
+        assert rejected == []
+    else:
+        assert [entry["detail"]["sha256"] for entry in rejected] == [hashlib.sha256(changed).hexdigest()]
 
 
 def test_role_is_checked_again_when_acting(store: SqliteStore) -> None:

@@ -129,18 +129,14 @@ def admit_for_publish(
     SHA-256 is theirs and it is the file's own answer (not a worker that gave none). Macros are removed
     before storing, and what is stored must load exactly as the upload did.
     """
-    from rbdash.workbook.worker import WORKER_FAILURES, load_untrusted
+    from rbdash.workbook.worker import gave_no_answer, load_untrusted
 
     if not user.strip() or not comment.strip():
         raise StoreError("store.user_and_comment_required")
     if len(comment) > MAX_COMMENT_CHARS:
         raise StoreError("store.comment_too_long", chars=len(comment), max_chars=MAX_COMMENT_CHARS)
     load = load_workbook if trusted else load_untrusted
-    if (
-        validated is not None
-        and validated.sha256 == hashlib.sha256(data).hexdigest()
-        and not any(problem.code in WORKER_FAILURES for problem in validated.problems)
-    ):
+    if validated is not None and validated.sha256 == hashlib.sha256(data).hexdigest() and not gave_no_answer(validated):
         validation = validated
     else:
         validation = load(data)
@@ -150,8 +146,8 @@ def admit_for_publish(
     stored = strip_macros(data)
     if stored is not data:
         check = load(stored)
-        if any(problem.code in WORKER_FAILURES for problem in check.problems):
-            return check  # no answer (busy, out of time): not a fault of the file, and said as such
+        if gave_no_answer(check):  # the worker's own answer (busy, out of time or memory), given for the upload
+            return dataclasses.replace(check, sha256=validation.sha256, source_name=validation.source_name)
         if not check.is_valid or version_summary(check) != summary:
             return _with_problem(validation, "macro_strip_failed")
     return Admission(stored, validation, summary)

@@ -191,12 +191,9 @@ class SqliteStore(UserAccounts):
             raise StoreError("store.read_only", reason=self.read_only)
         admitted = admit_for_publish(data, user, comment, trusted=trusted, validated=validated)
         if not isinstance(admitted, Admission):
-            self.audit(
-                "upload_rejected",
-                user,
-                sha256=admitted.sha256,
-                errors=audited_errors(admitted),
-            )
+            # A worker too busy to read the file did not reject it (the upload page does not log it either).
+            if not any(problem.code == "worker_busy" for problem in admitted.problems):
+                self.audit("upload_rejected", user, sha256=admitted.sha256, errors=audited_errors(admitted))
             return PublishResult(None, admitted)
         step("validated")
         stored, validation, summary = admitted.stored, admitted.validation, admitted.summary

@@ -21,7 +21,7 @@ from rbdash.model import ActionPlan, LoadResult
 from rbdash.present.changes import changes_table
 from rbdash.store import StoreError, Version, VersionStore, open_store
 from rbdash.workbook.loader import load_workbook
-from rbdash.workbook.worker import WORKER_FAILURES, load_untrusted, warm_up
+from rbdash.workbook.worker import gave_no_answer, load_untrusted, warm_up
 
 T = TypeVar("T")
 
@@ -38,7 +38,7 @@ class _NoAnswer(Exception):
 def _load_by_hash(digest: str, _data: bytes) -> LoadResult:
     # `_data` is not hashed by Streamlit (leading underscore): the digest is the key, computed once.
     result = load_untrusted(_data, sha256=digest)
-    if any(problem.code in WORKER_FAILURES for problem in result.problems):
+    if gave_no_answer(result):
         raise _NoAnswer(result)  # exceptions are not cached: the next try reads the file again
     return result
 

@@ -167,6 +167,11 @@ def _worker_main(
 WORKER_FAILURES = frozenset({"worker_memory", "worker_timeout", "worker_crashed", "worker_busy"})
 
 
+def gave_no_answer(result: LoadResult) -> bool:
+    """Whether `result` says the worker gave no answer (`WORKER_FAILURES`) rather than what the file holds."""
+    return any(problem.code in WORKER_FAILURES for problem in result.problems)
+
+
 def _failure(code: ProblemCode, digest: str, name: str, **params: Any) -> LoadResult:
     log = ProblemLog()
     log.error(code, **params)
