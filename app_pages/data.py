@@ -135,6 +135,8 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
     # say what happened, not "changed since your preview" (seen by the review on a fast double click).
     if st.session_state.get("published_upload") == (digest, current_number):
         return "success", t("data.published", lang, number=current_number), None
+    if previewed is None or previewed[0] != digest or request[0] != digest:  # another file was chosen meanwhile
+        return "warning", t("data.file_changed_since_preview", lang), None
     if previewed != (digest, current_number) or request != (digest, current_number):
         return "warning", t("data.changed_since_preview", lang, number=current_number), None
     try:

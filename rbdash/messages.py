@@ -1435,6 +1435,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Versi terkini berubah sejak pratinjau yang Anda lihat; tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number} di atas, lalu tekan Terbitkan lagi.",
         "en": "The current version changed since the preview you saw; nothing was published. Check the changes against version {number} above, then press Publish again.",
     },
+    "data.file_changed_since_preview": {
+        "id": "Berkas yang dipilih berubah sejak pratinjau yang Anda lihat; tidak ada yang diterbitkan. Periksa pratinjau berkas ini di atas, lalu tekan Terbitkan lagi.",
+        "en": "The chosen file changed since the preview you saw; nothing was published. Check this file's preview above, then press Publish again.",
+    },
     "data.publish_refused": {
         "id": "Tidak diterbitkan: pemeriksaan saat menerbitkan menemukan {errors:n} galat. Tidak ada versi baru.",
         "en": "Not published: the check at publishing found {errors:n error|errors}. No new version was made.",

@@ -145,6 +145,23 @@ def test_a_publish_after_someone_elses_asks_to_check_the_preview_again(store: Sq
     assert store.current().user == "edi"
 
 
+def test_a_click_on_publish_for_a_file_replaced_meanwhile_says_the_file_changed(store: SqliteStore) -> None:
+    """Seen by the review: a click for the previewed file, reaching the server with another file chosen, said
+    'the current version changed' (it had not: the file had)."""
+    at = sign_in("edi", page="app_pages/data.py")
+    first = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="berkas pertama"))
+    second = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="berkas kedua"))
+    at.get("file_uploader")[0].set_value(("pertama.xlsx", first, "application/octet-stream")).run()
+    comment_box(at).input("yang pertama").run()
+    at.session_state["publish_request"] = (hashlib.sha256(first).hexdigest(), 1)  # the click, for the first file
+    at.get("file_uploader")[0].set_value(("kedua.xlsx", second, "application/octet-stream")).run()
+    assert not at.exception
+    assert [w.value for w in at.warning if "berubah sejak pratinjau" in w.value] == [
+        t("data.file_changed_since_preview", "id")
+    ]
+    assert store.current().number == 1  # nothing published
+
+
 def test_the_store_refuses_a_publish_whose_preview_is_stale(store: SqliteStore) -> None:
     first = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="pertama"))
     second = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="kedua"))
