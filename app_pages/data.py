@@ -19,6 +19,10 @@ from rbdash.ui.widgets import not_checked, problem_callouts, problems_frame, sho
 
 ctx = page_setup(needs_workbook=False)
 lang = ctx.lang
+# A Publish click is taken by the run it starts, or dropped: a run that stops early (the file chosen with it
+# has errors, the worker is busy) must not leave it for a later run to act on (seen by the review: choosing
+# the previewed file again published it with no click).
+request = st.session_state.pop("publish_request", None)
 st.title(t("page.data", lang))
 editor = acting_user("editor")
 if editor is None:
@@ -160,7 +164,6 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
 # The click is taken in a callback; the run that publishes first draws the button disabled, so a second
 # click while it runs does nothing (seen by the user review: a double click published twice).
 button = st.empty()
-request = st.session_state.pop("publish_request", None)
 outcome = None
 if request:
     button.button(t("data.publishing", lang), type="primary", disabled=True, key="publish_busy")

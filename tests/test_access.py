@@ -162,6 +162,22 @@ def test_a_click_on_publish_for_a_file_replaced_meanwhile_says_the_file_changed(
     assert store.current().number == 1  # nothing published
 
 
+def test_a_click_that_reaches_a_run_stopped_early_is_dropped_not_kept_for_later(store: SqliteStore) -> None:
+    """Seen by the review: a click arriving with an invalid file chosen stayed pending (the run stopped before
+    taking it), and choosing the previewed file again published it with no click."""
+    at = sign_in("edi", page="app_pages/data.py")
+    previewed = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="dipratinjau"))
+    invalid = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir"))
+    at.get("file_uploader")[0].set_value(("a.xlsx", previewed, "application/octet-stream")).run()
+    comment_box(at).input("komentar").run()
+    at.session_state["publish_request"] = (hashlib.sha256(previewed).hexdigest(), 1)  # the click
+    at.get("file_uploader")[0].set_value(("salah.xlsx", invalid, "application/octet-stream")).run()
+    assert at.error  # the invalid file's errors: the run stops there
+    at.get("file_uploader")[0].set_value(("a.xlsx", previewed, "application/octet-stream")).run()
+    assert not at.exception
+    assert store.current().number == 1 and not [s for s in at.success if "diterbitkan" in s.value]
+
+
 def test_the_store_refuses_a_publish_whose_preview_is_stale(store: SqliteStore) -> None:
     first = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="pertama"))
     second = workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="kedua"))
