@@ -7,7 +7,7 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
     auth = "password"                  # or "oidc": Streamlit's st.login (configure [auth] in secrets.toml)
 
     [limits]                           # each also as RBDASH_<NAME in upper case>, e.g. RBDASH_WORKER_MEMORY_MB
-    worker_memory_mb = 1536            # address space of one workbook-reading worker process
+    worker_memory_mb = 1536            # address space of one workbook-reading worker process (512 at least)
     worker_cpu_seconds = 60            # CPU time of one worker
     worker_wall_seconds = 90           # wall time of one worker (and at most as long waiting for a slot)
     worker_open_files = 64             # open files of one worker
@@ -151,10 +151,13 @@ def _limits(values: dict[str, object], where: str) -> Limits:
             number = int(str(raw).strip()) if not isinstance(raw, bool) else None
         except ValueError:
             number = None
-        if number is None or not 1 <= number <= MAX_LIMIT:
+        low = LIMIT_FLOORS.get(spec.name, 1)
+        if number is None or not low <= number <= MAX_LIMIT:
             # A bound is never switched off, nor silently replaced: the server does not start with it (seen by
             # the review: worker_memory_mb = 99999999999999999999 made every read fail as the file's fault).
-            raise SettingsError("settings.bad_value", where=origin, name=name, value=raw, expected=f"1 - {MAX_LIMIT}")
+            raise SettingsError(
+                "settings.bad_value", where=origin, name=name, value=raw, expected=f"{low} - {MAX_LIMIT}"
+            )
         chosen[spec.name] = number
     return Limits(**chosen)
 
@@ -166,6 +169,9 @@ def _config_path() -> Path:
 #: The largest value any limit takes (seconds, MB, counts): far above any sensible bound, and within what
 #: the system calls given these numbers accept.
 MAX_LIMIT = 1_000_000_000
+#: Limits whose smallest usable value is above 1. A worker given less address space than its reader's threads
+#: need at start hung until its wall time (seen by the review: 60-300 MB), or blamed the file (400 MB).
+LIMIT_FLOORS = {"worker_memory_mb": 512}
 #: The environment variables RB Dash reads besides RBDASH_<LIMIT NAME>: any other RBDASH_* is a misspelling.
 VARIABLES = frozenset(
     {"RBDASH_CONFIG", "RBDASH_DATA_DIR", "RBDASH_VIEW_REQUIRES_LOGIN", "RBDASH_WORKBOOK", "RBDASH_CHROMIUM"}

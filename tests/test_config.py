@@ -86,6 +86,9 @@ def test_limits_from_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
         ("data_dir = 3\n", None, "settings.bad_value", "data_dir"),
         ("[limits]\nworker_memory_mb = 99999999999999999999\n", None, "settings.bad_value", "limits.worker_memory_mb"),
         ("", ("RBDASH_WORKER_MEMORY_MB", "1000000001"), "settings.bad_value", "RBDASH_WORKER_MEMORY_MB"),
+        # Below what the reader's threads need to start: the worker hung until its wall time (seen by the review).
+        ("", ("RBDASH_WORKER_MEMORY_MB", "300"), "settings.bad_value", "RBDASH_WORKER_MEMORY_MB"),
+        ("[limits]\nworker_memory_mb = 511\n", None, "settings.bad_value", "limits.worker_memory_mb"),
         ("", ("RBDASH_WORKER_SLOT", "3"), "settings.unknown_key", "RBDASH_WORKER_SLOT"),
     ],
 )
