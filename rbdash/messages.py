@@ -510,8 +510,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "problem.invalid_flag.fix": {"id": "Tulis 'ya' atau 'tidak'.", "en": "Write 'ya' (yes) or 'tidak' (no)."},
     "problem.invalid_item_no.message": {
-        "id": "NO '{value}' bukan nomor urut (bilangan bulat 1 sampai {max_no}); nilai ini diabaikan.",
-        "en": "NO '{value}' is not an item number (a whole number from 1 to {max_no}); it is ignored.",
+        "id": "NO '{value}' bukan nomor urut (bilangan bulat 1 sampai {max_no:n}); nilai ini diabaikan.",
+        "en": "NO '{value}' is not an item number (a whole number from 1 to {max_no:n}); it is ignored.",
     },
     "problem.invalid_item_no.fix": {
         "id": "Tulis nomor urut indikator di bawah baris rencana aksinya: 1, 2, 3, dan seterusnya.",
