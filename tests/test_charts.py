@@ -453,3 +453,23 @@ def test_an_ikm_indicators_trend_labels_scores_as_the_ikm_card_does(model: Actio
     """Seen by the second review: the trend read "86,2" where the IKM card read "86,20"."""
     assert list(charts.indicator_trend(model, "RA-05.3", 9, "id").data[0].text) == ["79,59", "82,91", "86,20"]
     assert list(charts.indicator_trend(model, "RA-01.3", 9, "id").data[0].text) == ["30", "60", "90", "96"]
+
+
+def test_every_chart_has_the_white_template_in_its_json(model: ActionPlan) -> None:
+    """The look every chart shares (grid, background, colours) comes from Plotly's plotly_white template, set once
+    as the default (present.charts.style) rather than named in each figure: it must still be in each figure's
+    JSON, which the browser, the PDF's images and the deck draw."""
+    import plotly.io as pio
+
+    progress = metrics.programme_progress(model, 9)
+    ikm = metrics.ikm_table(model, "Semua unit", 12)
+    figures = [
+        charts.gantt(model, 9, "id"),
+        charts.programme_bars(progress, model, 9, "id", total=len(progress), first=1),
+        charts.indicator_bars(metrics.indicator_status(model, 9), model, 9, "id"),
+        charts.ikm_trend(ikm, model, 9, "id"),
+        charts.nrr_bars(ikm.iloc[-1], model, 9, "id"),
+    ]
+    for fig in figures:
+        assert fig.layout.template == pio.templates["plotly_white"]
+        assert json.loads(fig.to_json())["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
