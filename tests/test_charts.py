@@ -455,11 +455,13 @@ def test_an_ikm_indicators_trend_labels_scores_as_the_ikm_card_does(model: Actio
     assert list(charts.indicator_trend(model, "RA-01.3", 9, "id").data[0].text) == ["30", "60", "90", "96"]
 
 
-def test_every_chart_has_the_white_template_in_its_json(model: ActionPlan) -> None:
-    """The look every chart shares (grid, background, colours) comes from Plotly's plotly_white template, set once
-    as the default (present.charts.style) rather than named in each figure: it must still be in each figure's
-    JSON, which the browser, the PDF's images and the deck draw."""
+def test_every_chart_has_the_white_template_in_its_json(model: ActionPlan, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The look every chart shares (grid, background, colours) is Plotly's plotly_white template, in each figure's
+    JSON (the browser, the PDF's images and the deck draw it), whatever Plotly's default template is: importing
+    Streamlit makes that default its own."""
     import plotly.io as pio
+
+    monkeypatch.setattr(pio.templates, "default", "plotly_dark")
 
     progress = metrics.programme_progress(model, 9)
     ikm = metrics.ikm_table(model, "Semua unit", 12)

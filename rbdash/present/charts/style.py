@@ -203,11 +203,21 @@ def download_config(kind: str, year: int | None, as_of_month: int) -> dict:
     }
 
 
-#: Every chart's look, as Plotly's default template, set once here: naming it in each figure's update_layout
-#: validated the whole template again for every chart (about 15 ms of each chart's build); a figure made
-#: under the default carries the same template in its JSON.
+#: Every chart's look (grid, background, colours): Plotly's plotly_white template.
 CHART_TEMPLATE = "plotly_white"
-pio.templates.default = CHART_TEMPLATE
+
+
+def _use_template(fig: go.Figure) -> None:
+    """Give `fig` the shared template without Plotly validating all of it again: naming it in update_layout
+    did, about 15 ms of each chart's build. Plotly assigns its default template the same way (validation
+    off: a registered template is valid). Not by making it Plotly's default: importing Streamlit sets that
+    default to its own template, so which one won would depend on import order."""
+    figure_layout = fig.layout
+    figure_layout._validate = False
+    try:
+        figure_layout.template = pio.templates[CHART_TEMPLATE]
+    finally:
+        figure_layout._validate = True
 
 
 def layout(fig: go.Figure, title: str, subtitle: str, height: int, lang: str) -> go.Figure:
@@ -216,6 +226,7 @@ def layout(fig: go.Figure, title: str, subtitle: str, height: int, lang: str) ->
     The legend sits at the bottom of the figure (measured from the figure, not from the plot, whose
     height varies with its rows): Plotly makes room for it below the axis, never over the axis labels.
     The right margin leaves room for half the last tick label ("100%") at the plot's right edge."""
+    _use_template(fig)
     fig.update_layout(
         separators=",." if lang == "id" else ".,",  # decimal and thousands marks on axes: 3,5 and 1.234 in id
         height=height,
