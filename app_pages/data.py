@@ -141,7 +141,7 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
         return "success", t("data.published", lang, number=current_number), None
     if previewed is None or previewed[0] != digest or request[0] != digest:  # another file was chosen meanwhile
         return "warning", t("data.file_changed_since_preview", lang), None
-    if previewed != (digest, current_number) or request != (digest, current_number):
+    if previewed[1] != current_number or request[1] != current_number:  # another version came first
         return "warning", t("data.changed_since_preview", lang, number=current_number), None
     try:
         published = store().publish(

@@ -57,6 +57,7 @@ from rbdash.store.sqlite_schema import SCHEMA, migrate, readable_uri
 from rbdash.store.sqlite_tx import immediate
 from rbdash.store.sqlite_users import UserAccounts
 from rbdash.workbook.loader import load_workbook
+from rbdash.workbook.worker import busy_problem
 
 _LOG = logging.getLogger(__name__)
 #: Seconds a sign-in waits for the store's write lock (a publish holds it for a moment) before going on.
@@ -192,7 +193,7 @@ class SqliteStore(UserAccounts):
         admitted = admit_for_publish(data, user, comment, trusted=trusted, validated=validated)
         if not isinstance(admitted, Admission):
             # A worker too busy to read the file did not reject it (the upload page does not log it either).
-            if not any(problem.code == "worker_busy" for problem in admitted.problems):
+            if busy_problem(admitted) is None:
                 self.audit("upload_rejected", user, sha256=admitted.sha256, errors=audited_errors(admitted))
             return PublishResult(None, admitted)
         step("validated")

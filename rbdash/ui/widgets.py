@@ -17,6 +17,7 @@ from rbdash.present import charts, printing
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal, literal_frame
 from rbdash.ui.plotly_chart import DrawnFigure, plotly_chart
+from rbdash.workbook.worker import busy_problem
 
 if TYPE_CHECKING:
     from rbdash.store import Version
@@ -34,12 +35,12 @@ def problem_callouts(result: LoadResult, lang: str, limit: int = 3) -> None:
 
 def not_checked(result: LoadResult, lang: str) -> bool:
     """When the worker was too busy to read the file, say so (it is not the file's fault) and offer a retry."""
-    busy = [problem for problem in result.problems if problem.code == "worker_busy"]
-    if not busy:
+    busy = busy_problem(result)
+    if busy is None:
         return False
     st.warning(
-        f"{escape_markdown(t('data.not_checked', lang))}\n\n{escape_markdown(busy[0].message(lang))} "
-        f"{escape_markdown(busy[0].fix(lang))}"
+        f"{escape_markdown(t('data.not_checked', lang))}\n\n{escape_markdown(busy.message(lang))} "
+        f"{escape_markdown(busy.fix(lang))}"
     )
     st.button(t("data.check_again", lang), key="check_again")  # a click reruns the page: the read is tried again
     return True

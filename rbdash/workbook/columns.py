@@ -84,6 +84,11 @@ def present(array: pa.Array) -> np.ndarray:
     return pc.is_valid(array).to_numpy(zero_copy_only=False).astype(bool)
 
 
+def filled(series: pd.Series) -> np.ndarray:
+    """`present` for a Series (in Arrow: a pandas notna() costs more on a small sheet)."""
+    return present(arrow(series))
+
+
 def map_distinct(series: pd.Series, function: Callable[[str], Any]) -> pd.Series:
     """Apply `function` once per distinct non-empty text and spread the results (object Series)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)

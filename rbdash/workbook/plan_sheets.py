@@ -173,7 +173,7 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
             month_only &= ~present | columns.equals_array(array, str(m))
             any_month |= present
         for key in header.columns:
-            month_only &= ~columns.present(columns.arrow(block[key]))
+            month_only &= ~columns.filled(block[key])
         skip |= month_only & any_month
     block = block[~skip]
     for key in ("no", "program", "activity", "sub_activity", "indicators_text", "remarks", "code"):
@@ -199,7 +199,7 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
         ticks[:, month_order.index(m)] = is_tick
     is_row = ticks.any(axis=1)
     for key in ("code", "sub_activity", "indicators_text"):
-        is_row |= columns.present(columns.arrow(block[key]))
+        is_row |= columns.filled(block[key])
     rows = block[is_row].copy()
     ticks = ticks[is_row]
     if rows.empty:

@@ -112,17 +112,16 @@ def data_block(grid: Grid, header: Header, start_row: int, mapped: dict[str, int
     frame = grid.frame
     start = int(frame.index.searchsorted(start_row))
     index = frame.index[start:]
+    if not mapped:
+        return pd.DataFrame(index=index[:0])
     cleaned = [
         columns.clean_array(columns.arrow(frame[col]).slice(start))
         if col in frame.columns
         else pa.nulls(len(index), pa.string())
         for col in mapped.values()
     ]
-    table = pa.table(cleaned, names=list(mapped)) if cleaned else pa.table({})
-    filled = functools.reduce(pc.or_, (pc.is_valid(array) for array in cleaned)) if cleaned else None
-    if filled is None:
-        return pd.DataFrame(index=index[:0])
-    block = table.filter(filled).to_pandas()
+    filled = functools.reduce(pc.or_, (pc.is_valid(array) for array in cleaned))
+    block = pa.table(cleaned, names=list(mapped)).filter(filled).to_pandas()
     block.index = index[filled.to_numpy(zero_copy_only=False)]
     return block
 

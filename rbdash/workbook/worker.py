@@ -43,7 +43,7 @@ from typing import Any
 
 from rbdash.config import Limits, settings
 from rbdash.model import LoadResult
-from rbdash.problems import ProblemCode, ProblemLog
+from rbdash.problems import Problem, ProblemCode, ProblemLog
 from rbdash.workbook.limits import DEFAULT_LIMITS, PackageLimits
 from rbdash.workbook.loader import load_workbook, read_workbook_file
 
@@ -170,6 +170,12 @@ WORKER_FAILURES = frozenset({"worker_memory", "worker_timeout", "worker_crashed"
 def gave_no_answer(result: LoadResult) -> bool:
     """Whether `result` says the worker gave no answer (`WORKER_FAILURES`) rather than what the file holds."""
     return any(problem.code in WORKER_FAILURES for problem in result.problems)
+
+
+def busy_problem(result: LoadResult) -> Problem | None:
+    """`result`'s `worker_busy` problem, or None: no worker was free to read the file, so nothing about the
+    file was found (the page offers to check again; nothing is logged as a rejection)."""
+    return next((problem for problem in result.problems if problem.code == "worker_busy"), None)
 
 
 def _failure(code: ProblemCode, digest: str, name: str, **params: Any) -> LoadResult:

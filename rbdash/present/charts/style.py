@@ -213,11 +213,11 @@ def _use_template(fig: go.Figure) -> None:
     off: a registered template is valid). Not by making it Plotly's default: importing Streamlit sets that
     default to its own template, so which one won would depend on import order."""
     figure_layout = fig.layout
-    figure_layout._validate = False
+    validating, figure_layout._validate = figure_layout._validate, False
     try:
         figure_layout.template = pio.templates[CHART_TEMPLATE]
     finally:
-        figure_layout._validate = True
+        figure_layout._validate = validating
 
 
 def layout(fig: go.Figure, title: str, subtitle: str, height: int, lang: str) -> go.Figure:
