@@ -276,6 +276,7 @@ def test_pages_without_charts(server: str, browser, path: str, title: str, ready
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
     page.get_by_text(ready, exact=False).first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+    settled(page)  # seen: the sidebar's widgets still loading placeholders in the screenshot
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path}_1440x900.png"))
     page.close()

@@ -65,12 +65,15 @@ def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_pa
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(changed))
     page.get_by_text("Tidak ada galat").wait_for(timeout=60_000)
     page.get_by_text("Rencana Aksi: 0 ditambah, 1 diubah, 0 dihapus").wait_for()
+    settled(page)  # seen: the changes table still a loading placeholder in the screenshot
+    page.get_by_role("button", name="Unduh CSV").first.wait_for(timeout=30_000)  # the table's script has loaded
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "data_preview_1440x900.png"), full_page=True)
     page.get_by_label("Catatan penerbitan (wajib)").fill("uji peramban")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Terbitkan sebagai versi baru").click()
     page.get_by_text("Versi 2 diterbitkan").wait_for(timeout=60_000)
+    settled(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "data_published_1440x900.png"))
     assert SqliteStore(root).current().number == 2
