@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page
 
 from rbdash.access.uploads import MB  # decimal: the unit of every upload figure
+from rbdash.store import open_store
 from tests.browsing import SERVERS, launch_browser, serve
 from tests.conftest import ARTIFACTS, BUNDLED, ROOT
 from tests.streamlit_client import (
@@ -44,6 +45,7 @@ class Server:
     url: str
     pid: int
     early_status: int  # HTTP status of an upload sent before any session ran the app
+    versions_before_visit: list[int]  # the store's versions, seen before any session ran the app
 
 
 def held(url: str) -> float:
@@ -74,13 +76,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         # was made, so an upload from a session that never ran the app is refused at once.
         early = open_session(url, run=False)
         early_status = put_file(early, b"x" * (MB // 2))
-        yield Server(url, SERVERS[url].pid, early_status)
+        # Still no run of the app: the server warms itself as it starts (rbdash.ui.serve.warm_server).
+        store = open_store(data)
+        history = wait_until(store.history, what="the store seeded by the server's own warm-up")
+        yield Server(url, SERVERS[url].pid, early_status, [version.number for version in history])
         early.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     yield from launch_browser()
+
+
+def test_the_server_reads_the_workbook_before_the_first_visit(server: Server) -> None:
+    """What a first visitor's run did while they waited (seed the store, read the workbook) is done as the
+    server starts."""
+    assert server.versions_before_visit == [1]
 
 
 def test_uploads_before_the_first_run_are_refused(server: Server) -> None:
@@ -190,3 +201,11 @@ def test_closing_the_browser_frees_the_session_bytes(server: Server, browser) ->
     # longer; here they go when the websocket does.
     wait_until(lambda: held(server.url) == 0, timeout=30, what="the ledger to release the session")
     wait_until(lambda: streamlit_held_bytes(server.url) == 0, timeout=30, what="Streamlit to drop the files")
+
+
+def test_the_warm_up_imports_what_the_pages_import() -> None:
+    from rbdash.ui.serve import page_imports
+
+    names = page_imports()
+    assert {"streamlit", "rbdash.ui.frame", "rbdash.present.charts", "rbdash.analysis.metrics"} <= set(names)
+    assert len(names) == len(set(names)) and all(not name.startswith(".") for name in names)
