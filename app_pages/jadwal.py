@@ -9,9 +9,16 @@ from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown
-from rbdash.present.views import plan_rows_table
+from rbdash.present.views import schedule_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, relabelled, show_chart, show_table
+from rbdash.ui.widgets import (
+    FIRST_CHART_PRINT_ROOM,
+    chart_page,
+    relabelled,
+    show_chart,
+    show_row_detail,
+    show_table,
+)
 
 ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
@@ -70,4 +77,14 @@ show_chart(
     "schedule_gantt",
     FIRST_CHART_PRINT_ROOM,
 )
-show_table(plan_rows_table(model, list(rows["code"]), lang), "jadwal", ctx, "schedule_rows", page_filters=page_filters)
+table = schedule_table(model, list(rows["code"]), lang, month)
+# One line per row; a selected row's detail below shows its texts whole.
+evidence = [t("col.evidence", lang)]
+selected = show_table(
+    table, "jadwal", ctx, "schedule_rows", page_filters=page_filters, selectable=True, linked=evidence
+)
+if selected is None:
+    st.caption(t("schedule.detail_hint", lang))
+else:
+    code = str(table[t("col.code", lang)].iloc[selected])
+    show_row_detail(ctx, code)

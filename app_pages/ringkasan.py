@@ -103,14 +103,18 @@ show_chart(
 )
 
 left, right = st.columns(2)
-#: On screen the lists name each row (code, sub-activity, months); printed and downloaded they are whole.
-listed = [t("col.code", lang), t("col.sub_activity", lang), t("col.months", lang)]
+#: On screen the lists name each row (code, sub-activity, months) and its last note; printed and downloaded
+#: they are whole (the last realisation's status, progress and evidence too).
+listed = [t("col.code", lang), t("col.sub_activity", lang), t("col.months", lang), t("col.note", lang)]
+clamped = [listed[1], listed[3]]
 left.subheader(t("overview.overdue_list", lang, month=month_name))
 with left:
-    show_list(plan_rows_table(model, figures.overdue_rows, lang), "belum_selesai", ctx, "overdue", listed, listed[1:2])
+    overdue = plan_rows_table(model, figures.overdue_rows, lang, month)
+    show_list(overdue, "belum_selesai", ctx, "overdue", listed, clamped)
 right.subheader(t("overview.due_list", lang, month=next_name))
 with right:
-    show_list(plan_rows_table(model, figures.due_next_month, lang), "jatuh_tempo", ctx, "due_next", listed, listed[1:2])
+    due = plan_rows_table(model, figures.due_next_month, lang, month)
+    show_list(due, "jatuh_tempo", ctx, "due_next", listed, clamped)
 
 if ctx.loaded.problems:
     with st.expander(t("app.problems_heading", lang)):

@@ -1587,6 +1587,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.status": {"id": "Status", "en": "Status"},
     "col.progress": {"id": "Progres (%)", "en": "Progress (%)"},
     "col.evidence": {"id": "Bukti", "en": "Evidence"},
+    "col.latest": {"id": "Realisasi terakhir", "en": "Latest realisation"},
+    "detail.unscheduled": {"id": "{status} (di luar jadwal)", "en": "{status} (not scheduled)"},
+    "schedule.detail_hint": {
+        "id": "Pilih satu baris pada tabel (kotak di kirinya) untuk melihat realisasinya bulan demi bulan: "
+        "status, progres, catatan dan bukti.",
+        "en": "Select a row of the table (the box on its left) to see its realisation month by month: "
+        "status, progress, note and evidence.",
+    },
+    "schedule.detail_heading": {"id": "Rincian {code}: {name}", "en": "Detail of {code}: {name}"},
     "col.note": {"id": "Catatan", "en": "Note"},
     "col.plan_code": {"id": "Kode rencana", "en": "Plan code"},
     "col.item_no": {"id": "No. butir", "en": "Item no."},

@@ -605,8 +605,8 @@ def test_the_overview_lists_show_their_first_rows_and_keep_every_row_for_print_a
     assert len(shown) == 25
     screen = next(e.proto.body for e in at.get("html") if printing.SCREEN_TABLE_CLASS in e.proto.body)
     assert f"Ditampilkan 25 baris pertama dari {overdue}; semua baris ada di unduhan." in screen
-    assert list(shown.columns) == ["Kode", "Sub Kegiatan", "Bulan Pelaksanaan"]
+    assert list(shown.columns) == ["Kode", "Sub Kegiatan", "Bulan Pelaksanaan", "Catatan"]
     printed = [e.proto.body for e in at.get("html") if f'<div class="{printing.TABLE_CLASS}">' in e.proto.body]
     assert printed[0].count("<tr>") == 1 + overdue  # every row and column printed
-    assert "<th>Indikator Keberhasilan</th>" in printed[0]
+    assert "<th>Indikator Keberhasilan</th>" in printed[0] and "<th>Bukti</th>" in printed[0]
     assert all("Kode" not in frame.value.columns for frame in at.dataframe)  # no grid for the lists

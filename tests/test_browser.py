@@ -248,6 +248,15 @@ def test_main_controls(server: str, browser) -> None:
     page.get_by_label("Cari teks (kode, kegiatan, indikator)").fill("Kerja Sama")
     page.keyboard.press("Enter")
     page.get_by_text("1 dari 11 baris ditampilkan").wait_for(timeout=30_000)
+    settled(page)
+    # Select the one row left (its marker, left of the first cell: header and rows 35 px tall): its realisation
+    # month by month, below the table (#12).
+    grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    assert grid is not None
+    page.mouse.click(grid["x"] + 18, grid["y"] + 35 + 17)
+    page.get_by_role("heading", name="Rincian RA-09: 1. Pembangunan Kerja Sama").wait_for(timeout=30_000)
+    detail = page.locator(".rb-detail-table").inner_text()
+    assert "September\tSebagian\t40\tCONTOH: draf kerja sama dalam pembahasan.\tCONTOH: laporan kegiatan" in detail
     page.get_by_text("English").click()
     page.get_by_role("heading", name="Schedule", exact=True).wait_for(timeout=30_000)
     page.get_by_text("EXAMPLE:", exact=False).first.wait_for()

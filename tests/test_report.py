@@ -35,15 +35,17 @@ def report(bundled: LoadResult) -> bytes:
 def test_pages_and_text(report: bytes) -> None:
     reader = PdfReader(io.BytesIO(report))
     pages = [page.extract_text() for page in reader.pages]
-    assert len(pages) == 6
+    assert len(pages) == 8  # the rows not done, the indicators behind, the appendix: a page each
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert (round(float(width)), round(float(height))) == (842, 595)  # A4 landscape
     assert "Rencana Aksi Reformasi Birokrasi di Lingkungan Komisi" in pages[0]
     assert "003/HK.03.1/36/2022" in pages[0] and "Posisi data per 30 September 2022" in pages[0]
     assert "Versi data: versi 1" in pages[0] and "Dibuat: 2022-10-03 15:00 WIB" in pages[0]
     assert "83,0%" in pages[1] and "86,20 (B), 2022-TW3" in pages[1]
-    assert "Baris belum selesai s.d. September" in pages[5] and "Indikator tertinggal dari target" in pages[5]
-    assert "RA-08" in pages[5] and "Terlambat" in pages[5] and "RA-05.4" in pages[5]
+    # The rows not done with their progress, note and evidence (#12), then the indicators behind target.
+    assert "Baris belum selesai s.d. September" in pages[5] and "RA-08" in pages[5] and "Terlambat" in pages[5]
+    assert "CONTOH: draf kerja sama dalam" in pages[5] and "CONTOH: laporan" in pages[5]
+    assert "Indikator tertinggal dari target" in pages[6] and "RA-05.4" in pages[6]
     for number, text in enumerate(pages, start=1):
         assert f"Halaman {number}" in text and "versi 1" in text
         assert "CONTOH" in text
@@ -67,7 +69,7 @@ def test_fonts_are_embedded_and_pages_render(report: bytes, tmp_path: Path) -> N
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / "laporan_halaman")], check=True, timeout=120
     )
-    assert len(list(ARTIFACTS.glob("laporan_halaman-*.png"))) == 6
+    assert len(list(ARTIFACTS.glob("laporan_halaman-*.png"))) == len(reader.pages) == 8
 
 
 def test_report_cli(tmp_path: Path, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,14 +37,14 @@ def default_as_of_month(model: ActionPlan) -> int:
 
 
 def month_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
-    """One row per scheduled row-month: code, month, status (see MONTH_STATUSES), progress, note.
+    """One row per scheduled row-month: code, month, status (see MONTH_STATUSES), progress, note, evidence.
 
     done/partial/cancelled come from the Realisasi sheet; a scheduled month at or before the as-of
     month without done/partial/cancelled is late (before it) or not done (the as-of month itself);
     later months are planned.
     """
     schedule = model.schedule[["code", "month"]].astype({"month": "int64"})
-    real = model.realisation[["code", "month", "status", "progress", "note"]].astype({"month": "int64"})
+    real = model.realisation[["code", "month", "status", "progress", "note", "evidence"]].astype({"month": "int64"})
     merged = schedule.merge(real, on=["code", "month"], how="left")
     recorded = merged["status"].map({"selesai": DONE, "sebagian": PARTIAL, "batal": CANCELLED})
     past = merged["month"] < as_of_month
@@ -56,6 +56,36 @@ def month_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     )
     merged["status"] = pd.Series(status, index=merged.index).astype(object)
     return merged
+
+
+#: Realisation columns a reader follows a row by: how far it is, the note, the evidence (data dukung).
+FOLLOW_UP = ("progress", "note", "evidence")
+
+
+def latest_realisation(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
+    """Per plan row (index: code), its last Realisasi row up to the as-of month: month, status (as
+    recorded: selesai, sebagian, batal), progress, note, evidence. Rows with none recorded are absent."""
+    real = model.realisation
+    real = real[real["month"].astype("int64") <= as_of_month]
+    last = real.sort_values("month", kind="stable").groupby("code", sort=False).tail(1)
+    return last.set_index("code")[["month", "status", *FOLLOW_UP]]
+
+
+def row_months(model: ActionPlan, code: str, as_of_month: int) -> pd.DataFrame:
+    """One plan row month by month: each scheduled month with its status (MONTH_STATUSES) and whatever
+    Realisasi records for it, then months recorded but not scheduled (`scheduled` False, status as recorded)."""
+    status = month_status(model, as_of_month)
+    planned = status[status["code"] == code].assign(scheduled=True)
+    real = model.realisation
+    extra = real[(real["code"] == code) & ~real["scheduled"].astype(bool)]
+    extra = extra.assign(
+        month=extra["month"].astype("int64"),
+        status=extra["status"].map({"selesai": DONE, "sebagian": PARTIAL, "batal": CANCELLED}).astype(object),
+        scheduled=False,
+    )
+    columns = ["month", "status", *FOLLOW_UP, "scheduled"]
+    both = pd.concat([planned[columns], extra[columns]], ignore_index=True)
+    return both.sort_values(["month", "scheduled"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from rbdash.model import ActionPlan
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
-from rbdash.present.text import literal
+from rbdash.present.text import evidence_href, literal
 from rbdash.present.views import example_sheet_names
 
 PAGE = landscape(A4)
@@ -123,8 +123,16 @@ class Appendix:
         return story
 
 
-def _table(rows: list[list[str]], widths: list[float], regular: str, bold: str, appendix: Appendix) -> Table:
-    """A table whose every cell fits in `CELL_LINES` lines; the first cell of a row names cut texts."""
+def _table(
+    rows: list[list[str]],
+    widths: list[float],
+    regular: str,
+    bold: str,
+    appendix: Appendix,
+    linked: frozenset[int] = frozenset(),
+) -> Table:
+    """A table whose every cell fits in `CELL_LINES` lines; the first cell of a row names cut texts. The
+    cells of the `linked` columns that hold an http(s) address (`text.evidence_href`) link to it."""
     style = ParagraphStyle("cell", fontName=regular, fontSize=9, leading=11)
     head = ParagraphStyle("head", fontName=bold, fontSize=9, leading=11)
     data = []
@@ -135,7 +143,11 @@ def _table(rows: list[list[str]], widths: list[float], regular: str, bold: str, 
             text = appendix.fitted(
                 str(cell), widths[column] - 2 * CELL_PADDING, head if index == 0 else style, CELL_LINES, what
             )
-            cells.append(Paragraph(escape(text), head if index == 0 else style))
+            href = evidence_href(cell) if index and column in linked else None
+            markup = escape(text)
+            if href is not None:
+                markup = f'<a href="{xml_escape(href, {chr(34): "&quot;"})}" color="#1F4E9A"><u>{markup}</u></a>'
+            cells.append(Paragraph(markup, head if index == 0 else style))
         data.append(cells)
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
@@ -313,7 +325,17 @@ def build_pdf(
 
     open_rows = overdue_frame(model, as_of_month)
     sub = model.plan.set_index("code")["sub_activity"]
-    attention = [[t("col.code", lang), t("col.sub_activity", lang), t("col.month", lang), t("col.state", lang)]]
+    attention = [
+        [
+            t("col.code", lang),
+            t("col.sub_activity", lang),
+            t("col.month", lang),
+            t("col.state", lang),
+            t("col.progress", lang),
+            t("col.note", lang),
+            t("col.evidence", lang),
+        ]
+    ]
     for row in open_rows.itertuples(index=False):
         text = sub.get(row.code)
         attention.append(
@@ -322,11 +344,17 @@ def build_pdf(
                 text if isinstance(text, str) else fmt.missing_in_copy(lang),
                 fmt.month_long(row.month, lang),
                 t(f"status.{row.status}", lang),
+                fmt.progress(row.progress, lang),
+                row.note if isinstance(row.note, str) else "",
+                row.evidence if isinstance(row.evidence, str) else "",
             ]
         )
+    # code, sub-activity, month, state, progress, then the note and the evidence share what is left
+    fixed = 25 * mm + 70 * mm + 25 * mm + 30 * mm + 20 * mm
+    widths = [25 * mm, 70 * mm, 25 * mm, 30 * mm, 20 * mm, (width - fixed) * 0.55, (width - fixed) * 0.45]
     story += [
         *heading(t("overview.overdue_list", lang, month=fmt.month_long(as_of_month, lang))),
-        _table(attention, [25 * mm, width - 95 * mm, 30 * mm, 40 * mm], regular, bold, appendix),
+        _table(attention, widths, regular, bold, appendix, linked=frozenset({6})),
     ]
     states = metrics.indicator_status(model, as_of_month)
     behind = states[states["state"] == metrics.BEHIND]

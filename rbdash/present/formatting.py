@@ -48,6 +48,14 @@ def percent(value: float | None, lang: str = "id", decimals: int = 0) -> str:
     return f"{number(value * 100, lang, decimals)}%"
 
 
+def progress(value: object, lang: str = "id") -> str:
+    """A PROGRES cell (0-100) as read: progress(60) -> "60", progress(62.5, 'id') -> "62,5"; "" when empty."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        return ""
+    share = float(value)
+    return number(share, lang, 0 if share.is_integer() else 1)
+
+
 def month_short(month: int, lang: str = "id") -> str:
     return (MONTH_SHORT_ID if lang == "id" else MONTH_SHORT_EN)[month - 1]
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from rbdash.messages import t
 from rbdash.present import formatting as fmt
-from rbdash.present.text import literal
+from rbdash.present.text import evidence_href, literal
 
 #: A4 landscape with 10 mm margins holds 277 x 190 mm: 1047 x 718 CSS pixels (96 per inch).
 SHEET_WIDTH_PX = 1040
@@ -27,6 +27,8 @@ PRINT_TABLE_ROWS = 1000
 TABLE_CLASS = "rb-print-table"
 #: Class of a short list shown on screen as a plain HTML table (hidden in print, where its TABLE_CLASS copy shows).
 SCREEN_TABLE_CLASS = "rb-screen-table"
+#: Class of a table shown the same on screen and printed (a plan row's detail).
+DETAIL_TABLE_CLASS = "rb-detail-table"
 #: A cell cut to a few lines on screen (its whole text in its tooltip, the printed copy and the downloads).
 CLAMP_CLASS = "rb-clamp"
 #: Rows of a short list shown on screen; its downloads have every row, its printed copy PRINT_TABLE_ROWS.
@@ -47,9 +49,20 @@ def _word(word: str) -> str:
     return "<wbr>".join(html.escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
 
 
-def table_html(frame: pd.DataFrame, lang: str, limit: int = PRINT_TABLE_ROWS) -> str:
-    """`frame` as the HTML table a page prints: every column, at most `limit` rows, then a note."""
-    return _table(frame, lang, limit, TABLE_CLASS, "print.table_cut", ())
+def link_cell(value: object) -> str:
+    """A BUKTI cell: a link when it is an http(s) address (`text.evidence_href`), its text otherwise; the
+    link's text is the address as typed, and the link opens apart from the dashboard."""
+    href = evidence_href(value)
+    if href is None:
+        return _cell(value)
+    attributes = f'href="{html.escape(href, quote=True)}" target="_blank" rel="noopener noreferrer nofollow"'
+    return f"<a {attributes}>{_cell(href)}</a>"
+
+
+def table_html(frame: pd.DataFrame, lang: str, limit: int = PRINT_TABLE_ROWS, linked: Collection[str] = ()) -> str:
+    """`frame` as the HTML table a page prints: every column, at most `limit` rows, then a note; the cells
+    of the `linked` columns are links where they hold an http(s) address (`link_cell`)."""
+    return _table(frame, lang, limit, TABLE_CLASS, "print.table_cut", (), linked)
 
 
 def screen_table_html(frame: pd.DataFrame, lang: str, clamped: Collection[str] = ()) -> str:
@@ -58,9 +71,25 @@ def screen_table_html(frame: pd.DataFrame, lang: str, clamped: Collection[str] =
     return _table(frame, lang, SCREEN_LIST_ROWS, SCREEN_TABLE_CLASS, "table.screen_cut", clamped)
 
 
-def _table(frame: pd.DataFrame, lang: str, limit: int, css_class: str, cut_note: str, clamped: Collection[str]) -> str:
+def detail_table_html(frame: pd.DataFrame, lang: str, linked: Collection[str] = ()) -> str:
+    """`frame` as a plain table shown on screen and printed alike (a row's month-by-month detail), the
+    `linked` columns' addresses as links."""
+    return _table(frame, lang, PRINT_TABLE_ROWS, DETAIL_TABLE_CLASS, "print.table_cut", (), linked)
+
+
+def _table(
+    frame: pd.DataFrame,
+    lang: str,
+    limit: int,
+    css_class: str,
+    cut_note: str,
+    clamped: Collection[str],
+    linked: Collection[str] = (),
+) -> str:
     head = "".join(f"<th>{_cell(column)}</th>" for column in frame.columns)
-    cells = [_clamped_cell if column in clamped else _cell for column in frame.columns]
+    cells = [
+        _clamped_cell if column in clamped else link_cell if column in linked else _cell for column in frame.columns
+    ]
     body = "".join(
         "<tr>" + "".join(f"<td>{cell(value)}</td>" for cell, value in zip(cells, row, strict=True)) + "</tr>"
         for row in frame.head(limit).itertuples(index=False, name=None)

@@ -9,6 +9,7 @@ for its own markup: `escape_markdown` for Streamlit, `charts.style` for Plotly, 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -69,3 +70,25 @@ def markdown_message(key: str, lang: str, **params: object) -> str:
         lang,
         **{name: escape_markdown(value) if isinstance(value, str) else value for name, value in params.items()},
     )
+
+
+#: Longest evidence text taken as a link (a longer one is shown as text).
+LINK_MAX_CHARS = 2048
+
+
+def evidence_href(value: object) -> str | None:
+    """The address a BUKTI (evidence) cell links to: the cell itself when it is exactly one http or https
+    URL with a host, without spaces or control characters; else None, and the cell is shown as text
+    (`javascript:`, `data:`, `file:` and the like are never links)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > LINK_MAX_CHARS or any(c.isspace() for c in text) or _BIDI_CONTROLS.search(text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text

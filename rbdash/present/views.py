@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rbdash.analysis import metrics
 from rbdash.analysis.metrics import indicator_items
 from rbdash.messages import t
 from rbdash.model import ActionPlan
@@ -33,9 +34,36 @@ def _shown(value: object, missing: bool, lang: str) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
 
 
-def plan_table(model: ActionPlan, lang: str) -> pd.DataFrame:
-    """One row per plan row: code, hierarchy, texts and scheduled months, with translated headers."""
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+
+
+def _follow_up(model: ActionPlan, as_of_month: int, lang: str) -> dict[str, dict[str, str]]:
+    """Per plan code, its last Realisasi record up to the as-of month as the table's four cells."""
+    status = metrics.month_status(model, as_of_month)
+    derived = dict(zip(zip(status["code"], status["month"], strict=True), status["status"], strict=True))
+    recorded = {"selesai": metrics.DONE, "sebagian": metrics.PARTIAL, "batal": metrics.CANCELLED}
+    cells: dict[str, dict[str, str]] = {}
+    for code, row in metrics.latest_realisation(model, as_of_month).iterrows():
+        # A scheduled month's status as every page counts it (late, not done...); else as recorded.
+        state = derived.get((code, int(row["month"]))) or recorded.get(row["status"])
+        cells[str(code)] = {
+            t("col.latest", lang): f"{fmt.month_short(int(row['month']), lang)}: {t(f'status.{state}', lang)}"
+            if state
+            else fmt.month_short(int(row["month"]), lang),
+            t("col.progress", lang): fmt.progress(row["progress"], lang),
+            t("col.note", lang): "" if _blank(row["note"]) else str(row["note"]),
+            t("col.evidence", lang): "" if _blank(row["evidence"]) else str(row["evidence"]),
+        }
+    return cells
+
+
+def plan_table(model: ActionPlan, lang: str, as_of_month: int | None = None) -> pd.DataFrame:
+    """One row per plan row: code, hierarchy, texts and scheduled months, with translated headers; with
+    `as_of_month`, also its last realisation up to that month (month and status, progress, note, evidence)."""
     items = indicator_items(model)
+    follow_up = _follow_up(model, as_of_month, lang) if as_of_month is not None else None
+    follow_columns = [t(f"col.{name}", lang) for name in ("latest", "progress", "note", "evidence")]
     rows = []
     for row in model.plan.itertuples(index=False):
         missing = set(row.missing_in_copy)
@@ -52,10 +80,42 @@ def plan_table(model: ActionPlan, lang: str) -> pd.DataFrame:
                 t("col.months", lang): ", ".join(fmt.month_short(m, lang) for m in row.months),
             }
         )
+        if follow_up is not None:
+            rows[-1].update(follow_up.get(row.code) or dict.fromkeys(follow_columns, ""))
     return pd.DataFrame(rows)
 
 
-def plan_rows_table(model: ActionPlan, codes: list[str], lang: str) -> pd.DataFrame:
-    """The plan table limited to `codes`, in plan order."""
-    table = plan_table(model, lang)
+def plan_rows_table(model: ActionPlan, codes: list[str], lang: str, as_of_month: int | None = None) -> pd.DataFrame:
+    """The plan table limited to `codes`, in plan order (with the last realisation, given `as_of_month`)."""
+    table = plan_table(model, lang, as_of_month)
     return table[table[t("col.code", lang)].isin(codes)].reset_index(drop=True)
+
+
+#: Jadwal's table begins with what a reader follows a row by (its Gantt already groups by programme and activity).
+SCHEDULE_FIRST_COLUMNS = ("code", "sub_activity", "months", "latest", "progress", "note", "evidence")
+
+
+def schedule_table(model: ActionPlan, codes: list[str], lang: str, as_of_month: int) -> pd.DataFrame:
+    """Jadwal's table: the plan rows `codes` with their last realisation, those columns first."""
+    table = plan_rows_table(model, codes, lang, as_of_month)
+    first = [t(f"col.{name}", lang) for name in SCHEDULE_FIRST_COLUMNS]
+    return table[first + [column for column in table.columns if column not in first]]
+
+
+def row_detail_table(model: ActionPlan, code: str, as_of_month: int, lang: str) -> pd.DataFrame:
+    """One plan row month by month (`metrics.row_months`): month, status, progress, note, evidence; a month
+    recorded but not scheduled says so."""
+    rows = []
+    for row in metrics.row_months(model, code, as_of_month).itertuples(index=False):
+        state = t(f"status.{row.status}", lang) if isinstance(row.status, str) else ""
+        rows.append(
+            {
+                t("col.month", lang): fmt.month_long(int(row.month), lang),
+                t("col.status", lang): state if row.scheduled else t("detail.unscheduled", lang, status=state),
+                t("col.progress", lang): fmt.progress(row.progress, lang),
+                t("col.note", lang): "" if _blank(row.note) else str(row.note),
+                t("col.evidence", lang): "" if _blank(row.evidence) else str(row.evidence),
+            }
+        )
+    columns = [t(f"col.{name}", lang) for name in ("month", "status", "progress", "note", "evidence")]
+    return pd.DataFrame(rows, columns=columns)

@@ -104,11 +104,12 @@ _TABLE_RULES = f"""
 [data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{printing.SCREEN_TABLE_CLASS}) {{ display: block; }}
 @media screen {{
-.{printing.SCREEN_TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 0.875rem;
-  line-height: 1.4; }}
-.{printing.SCREEN_TABLE_CLASS} th, .{printing.SCREEN_TABLE_CLASS} td {{ border: 1px solid rgba(49, 51, 63, 0.2);
-  padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }}
-.{printing.SCREEN_TABLE_CLASS} th {{ background: #f0f2f6; font-weight: 600; }}
+.{printing.SCREEN_TABLE_CLASS} table, .{printing.DETAIL_TABLE_CLASS} table {{ width: 100%; border-collapse: collapse;
+  font-size: 0.875rem; line-height: 1.4; }}
+.{printing.SCREEN_TABLE_CLASS} th, .{printing.SCREEN_TABLE_CLASS} td, .{printing.DETAIL_TABLE_CLASS} th,
+.{printing.DETAIL_TABLE_CLASS} td {{ border: 1px solid rgba(49, 51, 63, 0.2); padding: 0.25rem 0.5rem;
+  text-align: left; vertical-align: top; overflow-wrap: break-word; }}
+.{printing.SCREEN_TABLE_CLASS} th, .{printing.DETAIL_TABLE_CLASS} th {{ background: #f0f2f6; font-weight: 600; }}
 .{printing.SCREEN_TABLE_CLASS} .{printing.CLAMP_CLASS} {{ display: -webkit-box; -webkit-line-clamp: 3;
   -webkit-box-orient: vertical; overflow: hidden; }}
 .{printing.SCREEN_TABLE_CLASS} .rb-print-note {{ font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }}
@@ -117,9 +118,16 @@ _TABLE_RULES = f"""
 .{printing.TABLE_CLASS} th, .{printing.TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
   text-align: left; vertical-align: top; overflow-wrap: break-word; }}
 .{printing.TABLE_CLASS} th {{ background: #eee; }}
-.{printing.TABLE_CLASS} .nw, .{printing.SCREEN_TABLE_CLASS} .nw {{ white-space: nowrap; }}
-.{printing.TABLE_CLASS} thead {{ display: table-header-group; }}
-.{printing.TABLE_CLASS} tr {{ break-inside: avoid; page-break-inside: avoid; }}
+@media print {{
+.{printing.DETAIL_TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.25; }}
+.{printing.DETAIL_TABLE_CLASS} th, .{printing.DETAIL_TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
+  text-align: left; vertical-align: top; overflow-wrap: break-word; }}
+.{printing.DETAIL_TABLE_CLASS} th {{ background: #eee; }}
+}}
+.{printing.TABLE_CLASS} .nw, .{printing.SCREEN_TABLE_CLASS} .nw, .{printing.DETAIL_TABLE_CLASS} .nw {{
+  white-space: nowrap; }}
+.{printing.TABLE_CLASS} thead, .{printing.DETAIL_TABLE_CLASS} thead {{ display: table-header-group; }}
+.{printing.TABLE_CLASS} tr, .{printing.DETAIL_TABLE_CLASS} tr {{ break-inside: avoid; page-break-inside: avoid; }}
 """
 
 

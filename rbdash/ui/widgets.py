@@ -13,9 +13,10 @@ import streamlit as st
 from rbdash.exports import tables as export
 from rbdash.messages import t
 from rbdash.model import LoadResult
-from rbdash.present import charts, printing
+from rbdash.present import charts, printing, views
 from rbdash.present import formatting as fmt
-from rbdash.present.text import escape_markdown, literal, literal_frame
+from rbdash.present.charts import schedule
+from rbdash.present.text import escape_markdown, literal, literal_frame, markdown_message
 from rbdash.ui.plotly_chart import DrawnFigure, plotly_chart
 from rbdash.workbook.worker import busy_problem
 
@@ -129,25 +130,36 @@ def show_table(
     page_filters: str = "",
     programme_scoped: bool = True,
     of_workbook: bool = True,
-) -> None:
+    selectable: bool = False,
+    linked: Sequence[str] = (),
+) -> int | None:
     """A table with XLSX and CSV downloads (formula-injection safe), named after what and when and saying
     which filters they reflect (see `_downloads`). The `wrapped` columns get a wide column and rows of four
     lines, so long text is read in full at 1366 px. A table that is not of the workbook shown (users,
-    versions, an upload's check: `of_workbook=False`) is named by `name` alone.
+    versions, an upload's check: `of_workbook=False`) is named by `name` alone. A `selectable` table lets
+    the reader select one row: its position is returned (None when none is). The `linked` columns' http(s)
+    addresses are links in the printed copy.
 
     The files are made when a download is clicked (Streamlit's deferred download), not at every run:
     a 20,000-row table would otherwise cost seconds and its bytes in memory per session and run.
     """
-    st.dataframe(
+    event = st.dataframe(
         literal_frame(frame),  # the downloads below keep the text exactly as in the workbook
         hide_index=True,
         width="stretch",
         key=f"{key}_table",
         row_height=WRAPPED_ROW_HEIGHT if wrapped else None,
         column_config={column: st.column_config.TextColumn(width=WRAPPED_COLUMN_WIDTH) for column in wrapped} or None,
+        on_select="rerun" if selectable else "ignore",
+        selection_mode="single-row",
     )
-    st.html(printing.table_html(frame, ctx.lang))  # what prints (Ctrl+P, Mode cetak) in the grid's place
+    st.html(printing.table_html(frame, ctx.lang, linked=linked))  # what prints (Ctrl+P, Mode cetak)
     _downloads(frame, name, ctx, key, page_filters, programme_scoped, of_workbook)
+    if not selectable:
+        return None
+    rows = event.selection.rows  # type: ignore[union-attr]
+    # A selection kept from a longer table (the filters narrowed it since) points past its end: none.
+    return rows[0] if rows and 0 <= rows[0] < len(frame) else None
 
 
 def show_list(
@@ -161,7 +173,8 @@ def show_list(
     page that shows one (bench/bench_browser.py), and a list this short needs no sorting or scrolling."""
     lang = ctx.lang
     st.html(printing.screen_table_html(frame[list(columns)], lang, clamped))
-    st.html(printing.table_html(frame, lang))  # what prints (Ctrl+P, Mode cetak)
+    # what prints (Ctrl+P, Mode cetak); an evidence address is a link there
+    st.html(printing.table_html(frame, lang, linked=[t("col.evidence", lang)]))
     _downloads(frame, name, ctx, key)
 
 
@@ -244,3 +257,18 @@ def versions_frame(versions: list[Version], lang: str) -> pd.DataFrame:
         for v in versions
     ]
     return pd.DataFrame(rows)
+
+
+def show_row_detail(ctx: PageContext, code: str) -> None:
+    """One plan row's realisation month by month (status, progress, note, evidence), under its code and
+    sub-activity; an evidence that is an http(s) address is a link, anything else its text."""
+    lang = ctx.lang
+    plan = ctx.model.plan
+    found = plan[plan["code"] == code]
+    name = ""
+    if not found.empty:
+        first = found.iloc[0]
+        name = schedule.row_text(first["sub_activity"], first["indicators_text"], lang)
+    st.subheader(markdown_message("schedule.detail_heading", lang, code=code, name=name))
+    detail = views.row_detail_table(ctx.model, code, ctx.as_of_month, lang)
+    st.html(printing.detail_table_html(detail, lang, linked=[t("col.evidence", lang)]))

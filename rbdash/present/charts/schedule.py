@@ -130,6 +130,21 @@ def row_text(sub_activity: object, indicators_text: object, lang: str) -> str:
     return fmt.missing_in_copy(lang)
 
 
+#: Characters of a note or an evidence shown in a hover box (the row's detail and the tables have it whole).
+HOVER_NOTE_CHARS = 200
+
+
+def follow_up_hover(progress: object, note: object, evidence: object, lang: str) -> str:
+    """A status marker's hover lines for what Realisasi records: progress, note and evidence ("" if none)."""
+    lines = []
+    if fmt.progress(progress, lang):
+        lines.append(f"{escape(t('col.progress', lang))}: {escape(fmt.progress(progress, lang))}")
+    for key, value in (("col.note", note), ("col.evidence", evidence)):
+        if isinstance(value, str) and value.strip():
+            lines.append(f"{escape(t(key, lang))}: {plain(fmt.short_text(value, HOVER_NOTE_CHARS))}")
+    return "".join(f"<br>{line}" for line in lines)
+
+
 def gantt_pages(total: int, per_page: int = GANTT_PAGE_ROWS) -> int:
     """How many Gantt pages `total` plan rows fill (at least one)."""
     return max(-(-total // per_page), 1)
@@ -166,6 +181,12 @@ def gantt(
     status = m.month_status(model, as_of_month)
     status = status[status["code"].isin(set(rows["code"]))]
     status_of = dict(zip(zip(status["code"], status["month"], strict=True), status["status"], strict=True))
+    follow_up = {
+        (code, month): (progress, note, evidence)
+        for code, month, progress, note, evidence in zip(
+            status["code"], status["month"], status["progress"], status["note"], status["evidence"], strict=True
+        )
+    }
     labels: list[str] = []
     heading_y: list[int] = []
     heading_hover: list[str] = []
@@ -235,6 +256,7 @@ def gantt(
                 },
                 hovertext=[
                     f"{plain(code)} · {fmt.month_long(month, lang)}: {escape(t(f'status.{state}', lang))}"
+                    + follow_up_hover(*follow_up.get((code, month), (None, None, None)), lang)
                     for code, month in points
                 ],
                 hoverinfo="text",
