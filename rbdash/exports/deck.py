@@ -9,7 +9,9 @@ and given whole in the slide's notes; chart labels are cut (`fitting.chart_model
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
 from pptx import Presentation
@@ -17,7 +19,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from rbdash.analysis import metrics
-from rbdash.exports import images
+from rbdash.exports import images, native_charts
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import charts
@@ -36,49 +38,56 @@ PROGRAMME_BARS = 12  # programmes on the progress slide, likewise
 INDICATOR_BARS = 30  # indicators on the indicator slide, likewise
 
 
+#: Draws a native chart on a slide in a box (left, top, width, height).
+NativeChart = Callable[[Any, tuple[int, int, int, int]], Any]
+
+
 @dataclass(frozen=True)
 class ChartSlide:
-    """One chart for a slide: its figure, its title, and whether it is the office's whole (the IKM), which
-    no programme filter reaches."""
+    """One chart for a slide: its title, whether it is the office's whole (the IKM), which no programme filter
+    reaches, and either a PowerPoint chart drawn by `native` (editable) or a picture of `figure`."""
 
-    figure: go.Figure
     title: str
     office_wide: bool = False
+    native: NativeChart | None = None
+    figure: go.Figure | None = None
 
 
 def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSlide]:
-    """The charts of the deck, in meeting order (labels cut to label length). A large plan's Gantt and
-    indicator charts show its first rows, so a slide stays readable and each image renders quickly."""
+    """The charts of the deck, in meeting order: the programme progress, the Gantt (a picture: PowerPoint has
+    no Gantt chart), the indicators, the IKM trend and the last period's NRR, the others PowerPoint's own
+    editable charts (`native_charts`). A large plan's charts show its first rows, so a slide stays readable."""
     model = chart_model(model)
-    states = metrics.indicator_status(model, as_of_month)
-    progress = metrics.programme_progress(model, as_of_month)
+    states = metrics.indicator_status(model, as_of_month).head(INDICATOR_BARS)
+    progress = metrics.programme_progress(model, as_of_month).head(PROGRAMME_BARS)
+    gantt = charts.gantt(model, as_of_month, lang, per_page=GANTT_ROWS)
+    gantt.update_layout(title=None)  # the slide's header says it (seen: the title twice on the slide)
     slides = [
         ChartSlide(
-            charts.programme_bars(progress.head(PROGRAMME_BARS), model, as_of_month, lang, total=len(progress)),
             t("chart.programmes.title", lang),
+            native=lambda slide, box: native_charts.programme_chart(slide, progress, model, lang, box),
         ),
+        ChartSlide(t("chart.gantt.title", lang, year=model.info.get("year")), figure=gantt),
         ChartSlide(
-            charts.gantt(model, as_of_month, lang, per_page=GANTT_ROWS),
-            t("chart.gantt.title", lang, year=model.info.get("year")),
-        ),
-        ChartSlide(
-            charts.indicator_bars(states.head(INDICATOR_BARS), model, as_of_month, lang, total=len(states)),
             t("chart.indicators.title", lang),
+            native=lambda slide, box: native_charts.indicator_chart(slide, states, lang, box),
         ),
     ]
     table = metrics.ikm_table(model, t("ikm.overall", lang), as_of_month)
     if not table.empty:
-        slides.append(
-            ChartSlide(charts.ikm_trend(table, model, as_of_month, lang), t("chart.ikm.title", lang), office_wide=True)
-        )
         last = table.iloc[-1]
-        slides.append(
+        slides += [
             ChartSlide(
-                charts.nrr_bars(last, model, as_of_month, lang),
+                t("chart.ikm.title", lang),
+                office_wide=True,
+                native=lambda slide, box: native_charts.ikm_chart(slide, table, lang, box),
+            ),
+            ChartSlide(
                 t("chart.nrr.title", lang, period=last["period"], unit=last["unit"]),
                 office_wide=True,
-            )
-        )
+                native=lambda slide, box: native_charts.nrr_chart(slide, last, lang, box),
+            ),
+        ]
     return slides
 
 
@@ -220,20 +229,28 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
     notes.write(slide, lang)
 
     chart_slides = deck_charts(model, as_of_month, lang)
+    pictured = [chart.figure for chart in chart_slides if chart.figure is not None]
+    rendered: Iterator[bytes | None]
     try:
-        pngs: list[bytes | None] = list(images.figures_png([c.figure for c in chart_slides], scale=2, width=1400))
-        missing = None
+        rendered, missing = iter(images.figures_png(pictured, scale=2, width=1400)), None
     except images.ExportUnavailable as exc:
-        pngs, missing = [None] * len(chart_slides), t(exc.key, lang)
-    for chart, png in zip(chart_slides, pngs, strict=True):
+        rendered, missing = iter([None] * len(pictured)), t(exc.key, lang)
+    box_w, box_h = WIDTH - Inches(1.0), HEIGHT - Inches(2.4)
+    for chart in chart_slides:
         slide, notes = presentation.slides.add_slide(blank), Notes()
         _header(slide, chart.title, office_as_of if chart.office_wide else as_of, note, notes)
+        if chart.native is not None:
+            chart.native(slide, (Inches(0.5), Inches(1.5), box_w, box_h))
+            _footer(slide, footer, notes)
+            notes.write(slide, lang)
+            continue
+        assert chart.figure is not None
+        png = next(rendered)
         if png is None:
             _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), missing or "", 18, smallest=14)
         else:
             width_px = 1400
             height_px = int(chart.figure.layout.height or 500)
-            box_w, box_h = WIDTH - Inches(1.0), HEIGHT - Inches(2.4)
             scale = min(box_w / width_px, box_h / height_px)
             picture_w, picture_h = Emu(int(width_px * scale)), Emu(int(height_px * scale))
             slide.shapes.add_picture(io.BytesIO(png), int((WIDTH - picture_w) / 2), Inches(1.5), picture_w, picture_h)
