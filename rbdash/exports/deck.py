@@ -51,6 +51,7 @@ class ChartSlide:
     office_wide: bool = False
     native: NativeChart | None = None
     figure: go.Figure | None = None
+    empty: bool = False  # nothing to chart (a workbook without indicators): the slide says so
 
 
 def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSlide]:
@@ -61,16 +62,18 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
     states = metrics.indicator_status(model, as_of_month).head(INDICATOR_BARS)
     progress = metrics.programme_progress(model, as_of_month).head(PROGRAMME_BARS)
     gantt = charts.gantt(model, as_of_month, lang, per_page=GANTT_ROWS)
-    gantt.update_layout(title=None)  # the slide's header says it (seen: the title twice on the slide)
+    gantt.update_layout(title_text="")  # the slide's header says it (seen: twice); its subtitle says which rows
     slides = [
         ChartSlide(
             t("chart.programmes.title", lang),
             native=lambda slide, box: native_charts.programme_chart(slide, progress, model, lang, box),
+            empty=progress.empty,
         ),
         ChartSlide(t("chart.gantt.title", lang, year=model.info.get("year")), figure=gantt),
         ChartSlide(
             t("chart.indicators.title", lang),
             native=lambda slide, box: native_charts.indicator_chart(slide, states, lang, box),
+            empty=states.empty,
         ),
     ]
     table = metrics.ikm_table(model, t("ikm.overall", lang), as_of_month)
@@ -240,7 +243,10 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
         slide, notes = presentation.slides.add_slide(blank), Notes()
         _header(slide, chart.title, office_as_of if chart.office_wide else as_of, note, notes)
         if chart.native is not None:
-            chart.native(slide, (Inches(0.5), Inches(1.5), box_w, box_h))
+            if chart.empty:
+                _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), t("chart.no_data", lang), 18)
+            else:
+                chart.native(slide, (Inches(0.5), Inches(1.5), box_w, box_h))
             _footer(slide, footer, notes)
             notes.write(slide, lang)
             continue
