@@ -23,6 +23,16 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
     login_failures_per_account = 5     # ... or for one user name from one client address ...
     login_failure_window_minutes = 15  # ... within this window before it is refused for the window
 
+    [report]                           # the PDF report's letterhead and signature block (all optional)
+    office_name = "KOMISI PEMILIHAN UMUM PROVINSI BANTEN"
+    office_address = "Jl. Syekh Nawawi Al Bantani, Serang, Banten"
+    logo = "/srv/rbdash/logo.png"      # the office's own emblem, PNG or JPEG, 2 MB at most
+    place = "Serang"                   # the date line above the signature: "Serang, 3 Oktober 2022"
+    signer_heading = "Mengetahui,"
+    signer_title = "Sekretaris KPU Provinsi Banten"
+    signer_name = "..."
+    signer_nip = "..."
+
     [oidc_roles]                       # with auth = "oidc": e-mail address -> role
     "ketua@banten.kpu.go.id" = "viewer"
     "tim.rb@banten.kpu.go.id" = "editor"
@@ -91,6 +101,30 @@ class Limits:
     login_failure_window_minutes: int = 15
 
 
+#: The longest text of a [report] setting (an address is a line or two of a letterhead).
+MAX_LAYOUT_CHARS = 300
+#: The largest letterhead logo file.
+MAX_LOGO_BYTES = 2_000_000
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")  # PNG, JPEG
+
+
+@dataclass(frozen=True)
+class ReportLayout:
+    """The PDF report's official layout ([report] of the config file): a letterhead (the office's logo, name
+    and address) and, on its last page, a place and date line and a signature block. Nothing is shipped that
+    is not the office's own: unset, the letterhead is the workbook's satker in plain text and the signature
+    block has blank lines to fill in by hand."""
+
+    office_name: str = ""
+    office_address: str = ""
+    logo: Path | None = None
+    place: str = ""
+    signer_heading: str = "Mengetahui,"
+    signer_title: str = ""
+    signer_name: str = ""
+    signer_nip: str = ""
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -98,6 +132,7 @@ class Settings:
     auth: str = "password"
     oidc_roles: dict[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    report: ReportLayout = field(default_factory=ReportLayout)
 
     def oidc_role(self, email: str | None) -> str | None:
         """The role configured for a signed-in e-mail address (case-insensitive), or None."""
@@ -107,7 +142,7 @@ class Settings:
         return role if role in ROLES else None
 
 
-_TOP_KEYS = {"data_dir", "view_requires_login", "auth", "oidc_roles", "limits"}
+_TOP_KEYS = {"data_dir", "view_requires_login", "auth", "oidc_roles", "limits", "report"}
 _AUTH_MODES = ("password", "oidc")
 _FLAGS = {
     "1": True,
@@ -160,6 +195,47 @@ def _limits(values: dict[str, object], where: str) -> Limits:
             )
         chosen[spec.name] = number
     return Limits(**chosen)
+
+
+def _report_layout(values: object, where: str) -> ReportLayout:
+    """[report]: texts of at most MAX_LAYOUT_CHARS on one line (the address may take two), a logo that is
+    a PNG or JPEG file of at most MAX_LOGO_BYTES (a path relative to the config file's folder)."""
+    if not isinstance(values, dict):
+        raise SettingsError("settings.bad_value", where=where, name="report", value=values, expected="[report]")
+    known = {spec.name for spec in fields(ReportLayout)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise SettingsError("settings.unknown_key", where=where, name=f"report.{unknown[0]}")
+    chosen: dict[str, object] = {}
+    for name, value in values.items():
+        key = f"report.{name}"
+        lines = 2 if name == "office_address" else 1
+        if not isinstance(value, str) or len(value) > MAX_LAYOUT_CHARS or value.count("\n") >= lines:
+            expected = f'"text" ({MAX_LAYOUT_CHARS} characters at most, {lines} line(s))'
+            raise SettingsError("settings.bad_value", where=where, name=key, value=value, expected=expected)
+        chosen[name] = value.strip()
+    logo = chosen.pop("logo", "")
+    if logo:
+        path = Path(str(logo)).expanduser()
+        if not path.is_absolute():
+            path = Path(where).parent / path
+        chosen["logo"] = _checked_logo(path, where)
+    return ReportLayout(**chosen)  # type: ignore[arg-type]
+
+
+def _checked_logo(path: Path, where: str) -> Path:
+    expected = f"PNG / JPEG, {MAX_LOGO_BYTES // 1_000_000} MB at most"
+    refused = SettingsError("settings.bad_value", where=where, name="report.logo", value=path, expected=expected)
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_LOGO_BYTES:
+            raise refused
+        with path.open("rb") as stream:
+            head = stream.read(8)
+    except OSError as exc:
+        raise refused from exc
+    if not head.startswith(_IMAGE_SIGNATURES):
+        raise refused
+    return path
 
 
 def _config_path() -> Path:
@@ -281,4 +357,5 @@ def _read(path: Path) -> Settings:
         auth=auth,
         oidc_roles=dict(oidc_roles),
         limits=_limits(dict(limits), where),
+        report=_report_layout(values.get("report", {}), where),
     )

@@ -1588,6 +1588,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.progress": {"id": "Progres (%)", "en": "Progress (%)"},
     "col.evidence": {"id": "Bukti", "en": "Evidence"},
     "col.latest": {"id": "Realisasi terakhir", "en": "Latest realisation"},
+    "report.nip": {"id": "NIP. {nip}", "en": "NIP {nip}"},
     "detail.unscheduled": {"id": "{status} (di luar jadwal)", "en": "{status} (not scheduled)"},
     "schedule.detail_hint": {
         "id": "Pilih satu baris pada tabel (kotak di kirinya) untuk melihat realisasinya bulan demi bulan: "

@@ -19,10 +19,10 @@ import logging
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from rbdash.config import settings
+from rbdash.config import ReportLayout, settings
 from rbdash.messages import CATALOGUE
 from rbdash.model import ActionPlan
 
@@ -242,14 +242,15 @@ class BuildQueue:
 @dataclass(frozen=True)
 class ReportRequest:
     """Everything that determines a report's bytes: the data version, the as-of month, the language, the
-    version label printed in it and the programmes chosen (none: all); the build time printed on the cover
-    is that of the shared build."""
+    version label printed in it, the programmes chosen (none: all) and the letterhead and signature block
+    (the [report] settings when made); the build time printed on the cover is that of the shared build."""
 
     sha256: str
     as_of_month: int
     lang: str
     version_label: str
     programmes: tuple[str, ...] = ()
+    layout: ReportLayout = field(default_factory=lambda: settings().report)
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,9 @@ def build_report(model: ActionPlan, request: ReportRequest) -> ReportFiles:
         filters = programmes_text(chosen, request.lang, metrics.code_spans(model, "program"))
         model = metrics.for_programmes(model, chosen)
     return ReportFiles(
-        build_pdf(model, request.as_of_month, request.lang, request.version_label, filters=filters),
+        build_pdf(
+            model, request.as_of_month, request.lang, request.version_label, filters=filters, layout=request.layout
+        ),
         build_deck(model, request.as_of_month, request.lang, request.version_label, filters=filters),
     )
 

@@ -25,7 +25,8 @@ from reportlab.platypus import CondPageBreak, Image, PageBreak, Paragraph, Simpl
 
 from rbdash.access.signin import WIB
 from rbdash.analysis import metrics
-from rbdash.exports import images
+from rbdash.config import ReportLayout, settings
+from rbdash.exports import images, official
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import charts
@@ -169,8 +170,11 @@ def build_pdf(
     version_label: str,
     generated_at: dt.datetime | None = None,
     filters: str | None = None,
+    layout: ReportLayout | None = None,
 ) -> bytes:
-    """The report as PDF bytes; `filters` names the programmes `model` was restricted to (None: the whole plan)."""
+    """The report as PDF bytes; `filters` names the programmes `model` was restricted to (None: the whole plan).
+    `layout`: the letterhead and signature block (default: the [report] settings in force)."""
+    layout = layout if layout is not None else settings().report
     regular, bold = register_fonts()
     styles = _styles(regular, bold)
     appendix = Appendix(lang)
@@ -178,7 +182,8 @@ def build_pdf(
     as_of = charts.as_of_text(info.get("as_of"), info.get("year"), as_of_month, lang)
     examples = example_sheet_names(model)
     example_note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
-    generated = (generated_at or dt.datetime.now(dt.UTC)).astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+    generated_wib = (generated_at or dt.datetime.now(dt.UTC)).astimezone(WIB)
+    generated = generated_wib.strftime("%Y-%m-%d %H:%M WIB")
     footer = " · ".join(
         clip(one_line(part), FOOTER_PART_CHARS)
         for part in (info.get("satker"), info.get("decree_number") or "", version_label, as_of)
@@ -226,9 +231,9 @@ def build_pdf(
     cover_title = appendix.fitted(info.get("title") or t("app.title", lang), width, title, 3, t("report.title", lang))
     satker = appendix.fitted(info.get("satker") or "", width, h1, 1, t("col.satker", lang))
     decree = appendix.fitted(info.get("decree_number") or "–", width, h1, 1, t("report.decree", lang))
-    story: list = []
+    story: list = official.letterhead(layout, satker, width, regular, bold)
     story += [
-        Spacer(1, 25 * mm),
+        Spacer(1, 4 * mm),
         Paragraph(escape(cover_title), title),
         Paragraph(escape(f"{satker} · {t('report.decree', lang)} {decree}"), h1),
         Spacer(1, 6 * mm),
@@ -370,6 +375,7 @@ def build_pdf(
     ]
     if gantt_cut:
         story += [Spacer(1, 6 * mm), *heading(rows_heading), _rows_table(model, as_of_month, lang, width, appendix)]
+    story += official.signature_block(layout, generated_wib.date(), lang, width, regular, bold)
     story += appendix.story(styles, width)
 
     def decorate(canvas, document) -> None:
