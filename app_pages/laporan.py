@@ -27,7 +27,12 @@ st.write(t("report.intro", lang))
 stem = charts.chart_filename("laporan", model.info.get("year"), month)
 # The whole workbook goes to the queue with the programmes chosen: equal requests share one build.
 request = ReportRequest(
-    ctx.loaded.sha256, month, lang, ctx.loaded.source_name or ctx.loaded.sha256[:12], tuple(ctx.programmes)
+    ctx.loaded.sha256,
+    month,
+    lang,
+    ctx.loaded.source_name or ctx.loaded.sha256[:12],
+    tuple(ctx.programmes),
+    tuple(ctx.responsible),
 )
 if st.button(t("report.build", lang), type="primary", key="report_build"):
     try:

@@ -81,7 +81,7 @@ sixth.caption(
     if ikm
     else t("ikm.no_data", lang)
 )
-if ctx.programmes:
+if ctx.narrowed:
     sixth.caption(t("filter.ikm_whole", lang))
 
 progress = ctx.shared(lambda: metrics.programme_progress(model, month), "programme_progress")
@@ -103,17 +103,22 @@ show_chart(
 )
 
 left, right = st.columns(2)
-#: On screen the lists name each row (code, sub-activity, months) and its last note; printed and downloaded
-#: they are whole (the last realisation's status, progress and evidence too).
-listed = [t("col.code", lang), t("col.sub_activity", lang), t("col.months", lang), t("col.note", lang)]
-clamped = [listed[1], listed[3]]
+overdue = plan_rows_table(model, figures.overdue_rows, lang, month)
+due = plan_rows_table(model, figures.due_next_month, lang, month)
+#: On screen the lists name each row (code, who is responsible when the workbook says, sub-activity, months)
+#: and its last note; printed and downloaded they are whole (the last realisation's status, progress and
+#: evidence too).
+listed = [
+    name
+    for name in (t(f"col.{key}", lang) for key in ("code", "responsible", "sub_activity", "months", "note"))
+    if name in overdue.columns
+]
+clamped = [t("col.sub_activity", lang), t("col.note", lang)]
 left.subheader(t("overview.overdue_list", lang, month=month_name))
 with left:
-    overdue = plan_rows_table(model, figures.overdue_rows, lang, month)
     show_list(overdue, "belum_selesai", ctx, "overdue", listed, clamped)
 right.subheader(t("overview.due_list", lang, month=next_name))
 with right:
-    due = plan_rows_table(model, figures.due_next_month, lang, month)
     show_list(due, "jatuh_tempo", ctx, "due_next", listed, clamped)
 
 if ctx.loaded.problems:

@@ -517,6 +517,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Tulis nomor urut indikator di bawah baris rencana aksinya: 1, 2, 3, dan seterusnya.",
         "en": "Write the indicator's number under its action-plan row: 1, 2, 3 and so on.",
     },
+    "problem.responsible_not_listed.message": {
+        "id": "PENANGGUNG JAWAB '{value}' tidak ada dalam Daftar Penanggung Jawab di lembar Info ({options}).",
+        "en": "PENANGGUNG JAWAB '{value}' is not in the Daftar Penanggung Jawab list on the Info sheet ({options}).",
+    },
+    "problem.responsible_not_listed.fix": {
+        "id": "Pilih nama dari daftar (panah di sel), atau tambahkan baris 'Daftar Penanggung Jawab' di lembar Info.",
+        "en": "Pick a name from the list (the cell's arrow), or add a 'Daftar Penanggung Jawab' line on the Info sheet.",
+    },
     # --- cell-level rules -----------------------------------------------------------------------
     "problem.missing_value.message": {
         "id": "Kolom '{column}' kosong.",
@@ -943,6 +951,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kode unik baris rencana aksi (misalnya RA-01). Jangan diubah setelah dipakai di lembar lain.",
         "en": "Unique code of the plan row (e.g. RA-01). Do not change it once other sheets use it.",
     },
+    "note.plan.responsible": {
+        "id": "Boleh diisi: unit atau orang yang bertanggung jawab atas baris ini (pilih dari daftar Penanggung "
+        "Jawab di lembar Info). Keputusan tidak menyebutkannya; kosongkan bila belum ditetapkan.",
+        "en": "Optional: the unit or person responsible for this row (pick from the Penanggung Jawab list on the "
+        "Info sheet). The decree does not name them; leave it empty until decided.",
+    },
     "note.indicators.indicator_code": {
         "id": "Kode unik indikator, misalnya RA-01.1.",
         "en": "Unique indicator code, e.g. RA-01.1.",
@@ -1041,8 +1055,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Info: fill in Satker, Tahun (year) and Posisi Data Per (the date the data was last updated, e.g. 2022-09-30). Set 'Berisi Data Contoh' to 'ya' only when that sheet holds example data. Each 'Catatan' row is one note.",
     },
     "guide.plan": {
-        "id": "Rencana Aksi: salinan lampiran keputusan. Satu baris per sub kegiatan; tanda ✓ pada bulan pelaksanaan (v, x, 1 juga diterima). KODE (kolom S) harus unik dan tidak diubah, karena dipakai lembar lain. Sel yang tidak ada dalam salinan keputusan bertuliskan '[tidak ada dalam salinan]'.",
-        "en": "Rencana Aksi: the decree's annex. One row per sub-activity; ✓ in each scheduled month (v, x, 1 are accepted too). KODE (column S) must be unique and never changed, as other sheets use it. Cells the decree's copy does not show read '[tidak ada dalam salinan]'.",
+        "id": "Rencana Aksi: salinan lampiran keputusan. Satu baris per sub kegiatan; tanda ✓ pada bulan pelaksanaan (v, x, 1 juga diterima). KODE (kolom S) harus unik dan tidak diubah, karena dipakai lembar lain. Sel yang tidak ada dalam salinan keputusan bertuliskan '[tidak ada dalam salinan]'. PENANGGUNG JAWAB (kolom T) boleh diisi: unit atau orang yang bertanggung jawab, dipilih dari baris 'Daftar Penanggung Jawab' di lembar Info (isi daftarnya dulu); dasbor lalu mengelompokkan daftar terlambat dan laporan menurutnya dan menyediakan filter.",
+        "en": "Rencana Aksi: the decree's annex. One row per sub-activity; ✓ in each scheduled month (v, x, 1 are accepted too). KODE (column S) must be unique and never changed, as other sheets use it. Cells the decree's copy does not show read '[tidak ada dalam salinan]'. PENANGGUNG JAWAB (column T) is optional: the unit or person responsible, picked from the 'Daftar Penanggung Jawab' lines on the Info sheet (fill in that list first); the dashboard then groups the late lists and the report by it and offers a filter.",
     },
     "guide.indicators": {
         "id": "Indikator: satu baris per indikator keberhasilan dengan KODE baris rencana aksinya. SATUAN: persen, dokumen, indeks, jumlah, atau ada/tidak. ARAH: naik (makin tinggi makin baik) atau turun (makin rendah makin baik). Kosongkan TARGET bila belum ditetapkan; jangan tulis 0.",
@@ -1103,6 +1117,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "filter.all_programmes": {"id": "Filter: semua program", "en": "Filter: all programmes"},
     "filter.programmes": {"id": "Filter: program {names}", "en": "Filter: programme(s) {names}"},
     "filter.office_wide": {"id": "seluruh satker", "en": "whole office"},
+    "filter.responsible": {"id": "penanggung jawab {names}", "en": "responsible {names}"},
+    "filter.responsible_none": {"id": "(belum ditetapkan)", "en": "(not yet assigned)"},
     "filter.ikm_whole": {
         "id": "IKM dihitung untuk seluruh satker; filter program tidak berlaku untuk IKM.",
         "en": "The IKM covers the whole office; the programme filter does not apply to it.",
@@ -1206,6 +1222,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "control.all": {"id": "Semua program", "en": "All programmes"},
     "control.as_of": {"id": "Posisi data per (bulan)", "en": "Data as of (month)"},
     "control.programmes": {"id": "Program", "en": "Programme"},
+    "control.responsible": {"id": "Penanggung jawab", "en": "Responsible"},
+    "col.responsible": {"id": "Penanggung Jawab", "en": "Responsible"},
     "control.activities": {"id": "Kegiatan", "en": "Activity"},
     "control.statuses": {"id": "Status realisasi", "en": "Realisation status"},
     "control.months": {"id": "Rentang bulan", "en": "Month range"},

@@ -26,6 +26,7 @@ PLAN_COLUMNS = (
     "sub_activity",
     "indicators_text",
     "remarks",
+    "responsible",
     "months",
     "missing_in_copy",
     "excel_row",

@@ -33,6 +33,7 @@ ProblemCode = Literal[
     "invalid_month",
     "invalid_period",
     "invalid_year",
+    "responsible_not_listed",
     "legacy_xls",
     "macro_strip_failed",
     "macros_ignored",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,13 +162,18 @@ def programme_keys(model: ActionPlan) -> list[str]:
     return list(dict.fromkeys(group_key(p) for p in model.plan["program"]))
 
 
-def for_programmes(model: ActionPlan, programmes: list[str] | tuple[str, ...]) -> ActionPlan:
-    """`model` restricted to the chosen programmes' keys (the whole plan when none is chosen): their plan
-    rows, schedule, realisation, indicators and indicator values. The IKM survey is the office's, not a
-    programme's, and is kept whole (pages say so)."""
-    if not programmes:
+def for_programmes(model: ActionPlan, programmes: Sequence[str], responsible: Sequence[str] = ()) -> ActionPlan:
+    """`model` restricted to the chosen programmes' keys and PENANGGUNG JAWAB keys (either, when none is
+    chosen, not narrowing): their plan rows, schedule, realisation, indicators and indicator values. The
+    IKM survey is the office's, not a programme's, and is kept whole (pages say so)."""
+    if not programmes and not responsible:
         return model
-    plan = model.plan[model.plan["program"].map(group_key).isin(list(programmes))]
+    keep = pd.Series(True, index=model.plan.index)
+    if programmes:
+        keep &= model.plan["program"].map(group_key).isin(list(programmes))
+    if responsible:
+        keep &= model.plan["responsible"].map(group_key).isin(list(responsible))
+    plan = model.plan[keep]
     codes = set(plan["code"])
     indicators = model.indicators[model.indicators["plan_code"].isin(codes)]
     return dataclasses.replace(
@@ -180,6 +186,15 @@ def for_programmes(model: ActionPlan, programmes: list[str] | tuple[str, ...]) -
             model.indicator_values["indicator_code"].isin(set(indicators["indicator_code"]))
         ].reset_index(drop=True),
     )
+
+
+def responsible_keys(model: ActionPlan) -> list[str]:
+    """The PENANGGUNG JAWAB keys in plan order, MISSING_KEY (rows naming none) last; [] when no row names one."""
+    named = [value for value in dict.fromkeys(model.plan["responsible"].map(group_key)) if value != MISSING_KEY]
+    if not named:
+        return []
+    unnamed = bool((model.plan["responsible"].map(group_key) == MISSING_KEY).any())
+    return [*named, MISSING_KEY] if unnamed else named
 
 
 def code_spans(model: ActionPlan, column: str) -> dict[str, str]:

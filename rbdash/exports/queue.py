@@ -242,14 +242,15 @@ class BuildQueue:
 @dataclass(frozen=True)
 class ReportRequest:
     """Everything that determines a report's bytes: the data version, the as-of month, the language, the
-    version label printed in it, the programmes chosen (none: all) and the letterhead and signature block
-    (the [report] settings when made); the build time printed on the cover is that of the shared build."""
+    version label printed in it, the programmes and PENANGGUNG JAWAB chosen (none: all) and the letterhead
+    and signature block (the [report] settings when made); the build time on the cover is the shared build's."""
 
     sha256: str
     as_of_month: int
     lang: str
     version_label: str
     programmes: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()  # PENANGGUNG JAWAB keys chosen (none: all)
     layout: ReportLayout = field(default_factory=lambda: settings().report)
 
 
@@ -266,13 +267,13 @@ def build_report(model: ActionPlan, request: ReportRequest) -> ReportFiles:
     from rbdash.analysis import metrics
     from rbdash.exports.deck import build_deck
     from rbdash.exports.report import build_pdf
-    from rbdash.present.formatting import programmes_text
+    from rbdash.present.formatting import filters_text
 
     filters = None
-    if request.programmes:
-        chosen = list(request.programmes)
-        filters = programmes_text(chosen, request.lang, metrics.code_spans(model, "program"))
-        model = metrics.for_programmes(model, chosen)
+    if request.programmes or request.responsible:
+        chosen, responsible = list(request.programmes), list(request.responsible)
+        filters = filters_text(chosen, responsible, request.lang, metrics.code_spans(model, "program"))
+        model = metrics.for_programmes(model, chosen, responsible)
     return ReportFiles(
         build_pdf(
             model, request.as_of_month, request.lang, request.version_label, filters=filters, layout=request.layout

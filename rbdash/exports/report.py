@@ -330,8 +330,14 @@ def build_pdf(
 
     open_rows = overdue_frame(model, as_of_month)
     sub = model.plan.set_index("code")["sub_activity"]
+    named = metrics.responsible_keys(model)  # grouped by PENANGGUNG JAWAB when rows name one
+    responsible = model.plan.set_index("code")["responsible"].map(metrics.group_key)
+    if named:
+        rank = open_rows["code"].map(responsible).map({key: index for index, key in enumerate(named)})
+        open_rows = open_rows.iloc[rank.argsort(kind="stable")]
     attention = [
         [
+            *([t("col.responsible", lang)] if named else []),
             t("col.code", lang),
             t("col.sub_activity", lang),
             t("col.month", lang),
@@ -345,6 +351,7 @@ def build_pdf(
         text = sub.get(row.code)
         attention.append(
             [
+                *([fmt.responsible_label(responsible.get(row.code, ""), lang)] if named else []),
                 row.code,
                 text if isinstance(text, str) else fmt.missing_in_copy(lang),
                 fmt.month_long(row.month, lang),
@@ -354,12 +361,15 @@ def build_pdf(
                 row.evidence if isinstance(row.evidence, str) else "",
             ]
         )
-    # code, sub-activity, month, state, progress, then the note and the evidence share what is left
-    fixed = 25 * mm + 70 * mm + 25 * mm + 30 * mm + 20 * mm
-    widths = [25 * mm, 70 * mm, 25 * mm, 30 * mm, 20 * mm, (width - fixed) * 0.55, (width - fixed) * 0.45]
+    # (who), code, sub-activity, month, state, progress, then the note and the evidence share what is left
+    widths = [25 * mm, 70 * mm, 25 * mm, 30 * mm, 20 * mm]
+    if named:
+        widths = [30 * mm, 25 * mm, 55 * mm, *widths[2:]]
+    rest = width - sum(widths)
+    widths += [rest * 0.55, rest * 0.45]
     story += [
         *heading(t("overview.overdue_list", lang, month=fmt.month_long(as_of_month, lang))),
-        _table(attention, widths, regular, bold, appendix, linked=frozenset({6})),
+        _table(attention, widths, regular, bold, appendix, linked=frozenset({len(widths) - 1})),
     ]
     states = metrics.indicator_status(model, as_of_month)
     behind = states[states["state"] == metrics.BEHIND]

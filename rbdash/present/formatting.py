@@ -112,6 +112,20 @@ def programmes_text(programmes: list[str], lang: str, spans: dict[str, str] | No
     return t("filter.programmes", lang, names=names)
 
 
+def responsible_label(key: str, lang: str = "id") -> str:
+    """A PENANGGUNG JAWAB filter option: the name as written, or "(belum ditetapkan)" for rows naming none."""
+    return key if key else t("filter.responsible_none", lang)
+
+
+def filters_text(programmes: list[str], responsible: list[str], lang: str, spans: dict[str, str] | None = None) -> str:
+    """What a page's figures reflect: `programmes_text`, then the PENANGGUNG JAWAB chosen, if any."""
+    text = programmes_text(programmes, lang, spans)
+    if responsible:
+        names = "; ".join(short_text(responsible_label(key, lang), 60) for key in responsible)
+        text += " · " + t("filter.responsible", lang, names=names)
+    return text
+
+
 def short_text(text: object, limit: int = 40) -> str:
     """`text` cut to `limit` characters with an ellipsis (captions; the tables below show it in full), literally."""
     value = literal(text)

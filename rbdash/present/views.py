@@ -62,6 +62,7 @@ def plan_table(model: ActionPlan, lang: str, as_of_month: int | None = None) -> 
     """One row per plan row: code, hierarchy, texts and scheduled months, with translated headers; with
     `as_of_month`, also its last realisation up to that month (month and status, progress, note, evidence)."""
     items = indicator_items(model)
+    named = bool(metrics.responsible_keys(model))  # the column only when some row names one
     follow_up = _follow_up(model, as_of_month, lang) if as_of_month is not None else None
     follow_columns = [t(f"col.{name}", lang) for name in ("latest", "progress", "note", "evidence")]
     rows = []
@@ -71,6 +72,7 @@ def plan_table(model: ActionPlan, lang: str, as_of_month: int | None = None) -> 
         rows.append(
             {
                 t("col.code", lang): row.code,
+                **({t("col.responsible", lang): _shown(row.responsible, False, lang)} if named else {}),
                 t("col.program", lang): _shown(row.program, "program" in missing, lang),
                 t("col.activity", lang): _shown(row.activity, "activity" in missing, lang),
                 t("col.sub_activity", lang): _shown(row.sub_activity, "sub_activity" in missing, lang),
@@ -86,9 +88,16 @@ def plan_table(model: ActionPlan, lang: str, as_of_month: int | None = None) -> 
 
 
 def plan_rows_table(model: ActionPlan, codes: list[str], lang: str, as_of_month: int | None = None) -> pd.DataFrame:
-    """The plan table limited to `codes`, in plan order (with the last realisation, given `as_of_month`)."""
+    """The plan table limited to `codes`, in plan order (with the last realisation, given `as_of_month`);
+    grouped by PENANGGUNG JAWAB when rows name one (in the order they first appear, rows naming none last)."""
     table = plan_table(model, lang, as_of_month)
-    return table[table[t("col.code", lang)].isin(codes)].reset_index(drop=True)
+    table = table[table[t("col.code", lang)].isin(codes)]
+    responsible = t("col.responsible", lang)
+    if responsible in table:
+        order = {key: rank for rank, key in enumerate(metrics.responsible_keys(model))}
+        rank = table[responsible].map(lambda name: order.get(name, len(order)))
+        table = table.iloc[rank.argsort(kind="stable")]
+    return table.reset_index(drop=True)
 
 
 #: Jadwal's table begins with what a reader follows a row by (its Gantt already groups by programme and activity).
@@ -96,9 +105,13 @@ SCHEDULE_FIRST_COLUMNS = ("code", "sub_activity", "months", "latest", "progress"
 
 
 def schedule_table(model: ActionPlan, codes: list[str], lang: str, as_of_month: int) -> pd.DataFrame:
-    """Jadwal's table: the plan rows `codes` with their last realisation, those columns first."""
-    table = plan_rows_table(model, codes, lang, as_of_month)
+    """Jadwal's table: the plan rows `codes` in plan order (as its Gantt), with their last realisation,
+    those columns first."""
+    table = plan_table(model, lang, as_of_month)
+    table = table[table[t("col.code", lang)].isin(codes)].reset_index(drop=True)
     first = [t(f"col.{name}", lang) for name in SCHEDULE_FIRST_COLUMNS]
+    if t("col.responsible", lang) in table:
+        first.insert(1, t("col.responsible", lang))
     return table[first + [column for column in table.columns if column not in first]]
 
 

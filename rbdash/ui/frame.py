@@ -147,6 +147,12 @@ class PageContext:
     print_mode: bool
     problem: StoreError | None = None
     programme_spans: dict[str, str] = field(default_factory=dict)  # metrics.code_spans of the whole workbook
+    responsible: list[str] = field(default_factory=list)  # PENANGGUNG JAWAB keys chosen (none: all)
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether a sidebar filter narrows the plan rows (programmes or PENANGGUNG JAWAB)."""
+        return bool(self.programmes or self.responsible)
 
     @property
     def shows_workbook(self) -> bool:
@@ -168,14 +174,15 @@ class PageContext:
     def model(self) -> ActionPlan:
         """The workbook restricted to the programmes chosen in the sidebar: what every figure, table,
         chart and export of a dashboard page shows (metrics.for_programmes)."""
-        return restricted(self.whole_model, self.loaded.sha256, self.programmes)
+        return restricted(self.whole_model, self.loaded.sha256, self.programmes, self.responsible)
 
     def shared(self, build: Callable[[], T], *what: Hashable) -> T:
         """`build()` made once per workbook content, programme choice, as-of month and language and shared by
         every session (`loading.shared`): `what` names the value and anything else it depends on."""
         if not self.loaded.sha256:  # content not identified: nothing to key a shared value on
             return build()
-        return shared((*what, self.loaded.sha256, tuple(self.programmes), self.as_of_month, self.lang), build)
+        choice = (tuple(self.programmes), tuple(self.responsible))
+        return shared((*what, self.loaded.sha256, choice, self.as_of_month, self.lang), build)
 
     def shared_chart(self, build: Callable[[], go.Figure], *what: Hashable) -> DrawnFigure:
         """A chart made once per `what` and this context's choices (`shared`), kept as the JSON the chart
@@ -184,8 +191,8 @@ class PageContext:
 
     @property
     def filters_text(self) -> str:
-        """Which programmes the page's figures reflect ("Filter: semua program")."""
-        return fmt.programmes_text(self.programmes, self.lang, self.programme_spans)
+        """Which programmes (and PENANGGUNG JAWAB) the page's figures reflect ("Filter: semua program")."""
+        return fmt.filters_text(self.programmes, self.responsible, self.lang, self.programme_spans)
 
 
 def print_styles(print_mode: bool, lang: str = DEFAULT_LANGUAGE) -> None:
@@ -218,7 +225,7 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
     if "as_of_month" not in st.session_state or st.session_state["as_of_month"] == previous_default:
         st.session_state["as_of_month"] = default_month
     st.session_state["as_of_default"] = default_month
-    relabelled(lang, "as_of_month", "programmes")
+    relabelled(lang, "as_of_month", "programmes", "responsible")
     st.sidebar.select_slider(
         t("control.as_of", lang),
         options=list(range(1, 13)),
@@ -234,6 +241,15 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
         format_func=lambda key: fmt.group_label(key, lang, spans.get(key)),
         placeholder=t("control.all", lang),
     )
+    responsible = metrics.responsible_keys(model)
+    if responsible:  # only a workbook whose rows name a PENANGGUNG JAWAB offers the filter
+        st.sidebar.multiselect(
+            t("control.responsible", lang),
+            responsible,
+            key="responsible",
+            format_func=lambda key: fmt.responsible_label(key, lang),
+            placeholder=t("control.all", lang),
+        )
     st.sidebar.toggle(t("control.print_mode", lang), key="print_mode", help=t("control.print_help", lang))
     chosen = [p for p in st.session_state.get("programmes", []) if p in options]
     return PageContext(
@@ -243,6 +259,7 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
         chosen,
         bool(st.session_state.get("print_mode", False)),
         programme_spans=spans,
+        responsible=[r for r in st.session_state.get("responsible", []) if r in responsible],
     )
 
 
@@ -262,7 +279,7 @@ def page_header(ctx: PageContext, title_key: str, programme_scoped: bool = True)
     if programme_scoped:
         filters_line = "  \n" + escape_markdown(ctx.filters_text)
     else:  # the office's figures: the programme filter does not reach them
-        filters_line = "  \n" + t("filter.ikm_whole", ctx.lang) if ctx.programmes else ""
+        filters_line = "  \n" + t("filter.ikm_whole", ctx.lang) if ctx.narrowed else ""
     st.caption(
         escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
         + " · "

@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,18 +66,24 @@ def _load_version(_root: str, sha256: str) -> LoadResult:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _restricted(key: str, _programmes: tuple[str, ...], _model: ActionPlan) -> ActionPlan:
-    return metrics.for_programmes(_model, list(_programmes))
+def _restricted(
+    key: str, _programmes: tuple[str, ...], _responsible: tuple[str, ...], _model: ActionPlan
+) -> ActionPlan:
+    return metrics.for_programmes(_model, _programmes, _responsible)
 
 
-def restricted(model: ActionPlan, sha256: str, programmes: list[str]) -> ActionPlan:
-    """`model` (the content `sha256`) restricted to `programmes` (metrics.for_programmes), made once per
-    content and choice, not on every rerun (about 0.1 s for a plan of 10,000 rows)."""
-    if not programmes:
+def restricted(
+    model: ActionPlan, sha256: str, programmes: Sequence[str], responsible: Sequence[str] = ()
+) -> ActionPlan:
+    """`model` (the content `sha256`) restricted to `programmes` and PENANGGUNG JAWAB `responsible`
+    (metrics.for_programmes), made once per content and choice, not on every rerun (about 0.1 s for a plan
+    of 10,000 rows)."""
+    if not programmes and not responsible:
         return model
     if not sha256:  # content not identified: nothing to key a shared copy on
-        return metrics.for_programmes(model, programmes)
-    return _restricted(cache_key((sha256, *programmes)), tuple(programmes), model)
+        return metrics.for_programmes(model, programmes, responsible)
+    key = cache_key((sha256, tuple(programmes), tuple(responsible)))
+    return _restricted(key, tuple(programmes), tuple(responsible), model)
 
 
 def cache_key(parts: tuple[Hashable, ...]) -> str:

@@ -183,7 +183,7 @@ def download_about(ctx: PageContext, page_filters: str = "", programme_scoped: b
     the filters it reflects (the programme filter, unless the table is the whole office's, and the page's
     own `page_filters`) and when the file was made (WIB)."""
     lang, info = ctx.lang, ctx.model.info
-    if programme_scoped or not ctx.programmes:
+    if programme_scoped or not ctx.narrowed:
         filters = "; ".join(filter(None, [ctx.filters_text, page_filters]))
     else:
         filters = t("filter.ikm_whole", lang)
@@ -215,7 +215,7 @@ def _downloads(
     stem = name
     if described:
         stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month)
-        if page_filters or (programme_scoped and ctx.programmes):
+        if page_filters or (programme_scoped and ctx.narrowed):
             stem += "_" + t("export.filtered_suffix", ctx.lang)
 
     def xlsx() -> bytes:

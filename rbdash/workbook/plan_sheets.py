@@ -41,6 +41,7 @@ from rbdash.workbook.tables import (
 def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
     info: dict[str, Any] = {key.key: None for key in schema.INFO_FIELDS}
     info["notes"] = []
+    info["responsible_options"] = []
     info["examples"] = {}
     name = schema.INFO.name
     if grid is None:
@@ -65,9 +66,9 @@ def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
             continue
         value = None if value is None or pd.isna(value) else str(value)
         cell = cell_ref(int(row), header.columns["value"])
-        if key == "notes":
-            if value:
-                info["notes"].append(value)
+        if key in ("notes", "responsible_options"):  # repeated lines: a list
+            if value and value.strip():
+                info[key].append(value if key == "notes" else value.strip())
             continue
         info[key] = value
         cells[key] = cell
@@ -176,7 +177,7 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
             month_only &= ~columns.filled(block[key])
         skip |= month_only & any_month
     block = block[~skip]
-    for key in ("no", "program", "activity", "sub_activity", "indicators_text", "remarks", "code"):
+    for key in ("no", "program", "activity", "sub_activity", "indicators_text", "remarks", "code", "responsible"):
         if key not in block:
             block[key] = pd.Series(pd.NA, index=block.index, dtype="object")
 
@@ -234,6 +235,22 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
             missing_in_copy[idx] = [*missing_in_copy[idx], key]
         rows.loc[marked, key] = pd.NA
 
+    options = info.get("responsible_options") or []
+    if options and "responsible" in header.columns:  # a list is given: a name outside it is likely a typo
+        given = rows["responsible"]
+        unlisted = given.notna() & ~given.isin(options)
+        if unlisted.any():
+            report_cells(
+                log,
+                "warning",
+                "responsible_not_listed",
+                grid,
+                rows.index[unlisted],
+                header.columns["responsible"],
+                given,
+                options=fmt_options(options),
+            )
+
     month_numbers = np.array(month_order, dtype=int)
     months = [month_numbers[row].tolist() for row in ticks]
     plan = model_frame(
@@ -249,12 +266,13 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
             "sub_activity": rows["sub_activity"].to_numpy(),
             "indicators_text": rows["indicators_text"].to_numpy(),
             "remarks": rows["remarks"].to_numpy(),
+            "responsible": rows["responsible"].to_numpy(),
             "months": pd.Series(months, dtype="object").to_numpy(),
             "missing_in_copy": missing_in_copy.to_numpy(),
             "excel_row": excel_rows(rows.index),
         },
     )
-    plan = plan.astype({key: "object" for key in ["code", *text_fields]})
+    plan = plan.astype({key: "object" for key in ["code", "responsible", *text_fields]})
     for idx, code, month_list in zip(rows.index, plan["code"], plan["months"], strict=False):
         if not month_list and code is not None and not pd.isna(code):
             log.warning("row_without_schedule", grid.name, cell_ref(int(idx), code_col), code=code)
@@ -265,6 +283,12 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
     plan = plan[plan["code"].notna()].reset_index(drop=True)
     schedule = schedule[schedule["code"].notna()].reset_index(drop=True)
     return plan, schedule
+
+
+def fmt_options(options: list[str], shown: int = 10) -> str:
+    """The first `shown` options of a list, for a message: "A; B; C …"."""
+    text = "; ".join(options[:shown])
+    return text + (" …" if len(options) > shown else "")
 
 
 def empty_plan() -> pd.DataFrame:

@@ -137,6 +137,13 @@ PLAN = SheetSpec(
         ),
         ColumnSpec("remarks", "KET", ("KETERANGAN", "REMARKS"), required=False),
         ColumnSpec("code", "KODE", ("KODE BARIS", "CODE"), note_id="note.plan.code"),
+        ColumnSpec(
+            "responsible",
+            "PENANGGUNG JAWAB",
+            ("PJ", "UNIT PENANGGUNG JAWAB", "PIC", "RESPONSIBLE"),
+            required=False,
+            note_id="note.plan.responsible",
+        ),
     ),
 )
 
@@ -275,7 +282,11 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("example_targets", "Target Indikator Berisi Data Contoh", ("Contoh Target", "Example Targets")),
     InfoField("example_survey", "Survei Berisi Data Contoh", ("Contoh Survei", "Example Survey")),
     InfoField("notes", "Catatan", ("Note", "Notes", "Catatan Pembacaan")),
+    # Repeated like Catatan: one line per unit or person the plan rows' PENANGGUNG JAWAB may name.
+    InfoField("responsible_options", "Daftar Penanggung Jawab", ("Penanggung Jawab", "Responsible")),
 )
+#: Empty "Daftar Penanggung Jawab" lines the template offers on its Info sheet (the PENANGGUNG JAWAB drop-down).
+RESPONSIBLE_SLOTS = 15
 
 # Status of a plan row in a month (Realisasi sheet); keys are the model's values.
 STATUSES: dict[str, tuple[str, ...]] = {

@@ -25,12 +25,12 @@ READING_NOTE_PREFIX = "[Catatan pembacaan RB Dash] "
 PLAN_HEADER_ROW = 6  # 1-based row of the plan header; months below it, column numbers below that
 
 
-def write_info(ws: Worksheet, content: WorkbookContent) -> None:
-    """Info: office, year, decree, as-of date, example flags and the reading notes."""
+INFO_FIRST_ROW = 4  # the Info sheet's first line under its header
+
+
+def info_lines(content: WorkbookContent) -> list[tuple[str, object]]:
+    """The Info sheet's lines (label, value) from INFO_FIRST_ROW down."""
     info = content.info
-    lang = content.lang
-    cells.banner(ws, "INFO BUKU KERJA RENCANA AKSI REFORMASI BIROKRASI", 2, False)
-    cells.header_cells(ws, 3, schema.INFO, ["field", "value"], lang)
     fields = {f.key: f.label for f in schema.INFO_FIELDS}
     yes_no = {True: "ya", False: "tidak"}
     values: list[tuple[str, object]] = [
@@ -47,7 +47,18 @@ def write_info(ws: Worksheet, content: WorkbookContent) -> None:
         (fields["example_survey"], yes_no[content.examples.get("survey", False)]),
     ]
     values += [(fields["notes"], note) for note in content.notes]
-    for offset, (label, value) in enumerate(values, start=4):
+    if content.guide:  # the template: lines for the PENANGGUNG JAWAB drop-down (write_plan), to fill in
+        values += [(fields["responsible_options"], None)] * schema.RESPONSIBLE_SLOTS
+    return values
+
+
+def write_info(ws: Worksheet, content: WorkbookContent) -> None:
+    """Info: office, year, decree, as-of date, example flags and the reading notes (and, in the template,
+    lines for the PENANGGUNG JAWAB list)."""
+    cells.banner(ws, "INFO BUKU KERJA RENCANA AKSI REFORMASI BIROKRASI", 2, False)
+    cells.header_cells(ws, 3, schema.INFO, ["field", "value"], content.lang)
+    values = info_lines(content)
+    for offset, (label, value) in enumerate(values, start=INFO_FIRST_ROW):
         ws.cell(row=offset, column=1, value=label).alignment = cells.WRAP_TOP
         cell = ws.cell(row=offset, column=2, value=value)
         cell.alignment = cells.WRAP_TOP
@@ -57,8 +68,8 @@ def write_info(ws: Worksheet, content: WorkbookContent) -> None:
             ws.cell(row=offset, column=col).border = cells.BORDER
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 110
-    cells.fit_rows(ws, range(4, 4 + len(values)))
-    ws.freeze_panes = "A4"
+    cells.fit_rows(ws, range(INFO_FIRST_ROW, INFO_FIRST_ROW + len(values)))
+    ws.freeze_panes = f"A{INFO_FIRST_ROW}"
     cells.page_setup(ws, "3:3")
 
 
@@ -66,14 +77,23 @@ def write_plan(ws: Worksheet, content: WorkbookContent) -> None:
     """Rencana Aksi: the annex table as the decree lays it out, with KODE in column S."""
     lang = content.lang
     spec = schema.PLAN
-    last_col = 19  # A..R mirror the annex (18 columns); S holds KODE
+    last_col = 20  # A..R mirror the annex (18 columns); S holds KODE, T the optional PENANGGUNG JAWAB
     for row, line in enumerate((*annex2022.TITLE_LINES, annex2022.SOURCE_LINE), start=1):
         cell = ws.cell(row=row, column=1, value=line)
         cell.font = Font(bold=row <= 3, size=13 if row <= 3 else 9, italic=row == 4)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
     h = PLAN_HEADER_ROW
-    headers = {1: "no", 2: "program", 3: "activity", 4: "sub_activity", 5: "indicators_text", 18: "remarks", 19: "code"}
+    headers = {
+        1: "no",
+        2: "program",
+        3: "activity",
+        4: "sub_activity",
+        5: "indicators_text",
+        18: "remarks",
+        19: "code",
+        20: "responsible",
+    }
     for col, key in headers.items():
         column = spec.column(key)
         cell = ws.cell(row=h, column=col, value=column.header)
@@ -131,7 +151,7 @@ def write_plan(ws: Worksheet, content: WorkbookContent) -> None:
                 ws.merge_cells(start_row=first + start, start_column=col, end_row=first + end, end_column=col)
             start = end + 1
 
-    widths = {"A": 5, "B": 18, "C": 24, "D": 44, "E": 52, "R": 26, "S": 9}
+    widths = {"A": 5, "B": 18, "C": 24, "D": 44, "E": 52, "R": 26, "S": 9, "T": 22}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     for col in range(6, 18):
@@ -144,6 +164,20 @@ def write_plan(ws: Worksheet, content: WorkbookContent) -> None:
     tick_rule.showErrorMessage = False
     ws.add_data_validation(tick_rule)
     tick_rule.add(f"F{first}:Q{cells.MAX_VALIDATED_ROW}")
+    if content.guide:  # the template: PENANGGUNG JAWAB picks from the Info sheet's list (other text only warned)
+        listed = _responsible_rows(content)
+        rule = DataValidation(
+            type="list", formula1=f"'{schema.INFO.name}'!$B${listed[0]}:$B${listed[1]}", allow_blank=True
+        )
+        rule.errorStyle = "warning"
+        cells.validation(ws, rule, 20, first, t("note.plan.responsible", lang))
+
+
+def _responsible_rows(content: WorkbookContent) -> tuple[int, int]:
+    """The Info sheet rows (first, last) of the template's "Daftar Penanggung Jawab" lines (write_info)."""
+    label = next(f.label for f in schema.INFO_FIELDS if f.key == "responsible_options")
+    rows = [row for row, (text, _) in enumerate(info_lines(content), start=INFO_FIRST_ROW) if text == label]
+    return rows[0], rows[-1]
 
 
 def write_indicators(ws: Worksheet, content: WorkbookContent, plan_codes: str) -> None:
