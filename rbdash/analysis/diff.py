@@ -60,7 +60,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         "plan",
         ("code",),
-        ("no", "program", "activity", "sub_activity", "indicators_text", "remarks", "months"),
+        ("no", "program", "activity", "sub_activity", "indicators_text", "remarks", "responsible", "months"),
         lambda plan: plan.plan,
     ),
     Part(

@@ -69,6 +69,7 @@ def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
                 "indicators_text": _plain(row.indicators_text),
                 "months": [int(m) for m in row.months],
                 "remarks": _plain(row.remarks),
+                "responsible": _plain(row.responsible),
                 "missing_in_copy": list(row.missing_in_copy),
             }
         )

@@ -234,6 +234,7 @@ def synthetic_plan(rows: int, seed: int = 7) -> ActionPlan:
                 "sub_activity": f"Sub kegiatan uji nomor {index + 1} " + "x" * rng.randint(20, 120),
                 "indicators_text": "1. Indikator uji",
                 "remarks": None,
+                "responsible": None,
                 "months": months,
                 "missing_in_copy": [],
                 "excel_row": index + 9,
