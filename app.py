@@ -34,6 +34,7 @@ def _navigate(context: PageContext) -> None:
         # "Page not found"); a hidden page below answers /ringkasan with the same script.
         st.Page(overview, title=t("page.overview", lang), url_path="beranda", default=True),
         st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
+        st.Page("app_pages/triwulan.py", title=t("page.quarters", lang), url_path="triwulan"),
         st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),
         st.Page("app_pages/ikm.py", title=t("page.ikm", lang), url_path="ikm"),
         st.Page("app_pages/laporan.py", title=t("page.report", lang), url_path="laporan"),

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rbdash.analysis import metrics
 from rbdash.exports.queue import DONE, QUEUED, RUNNING, Job, QueueFull, ReportRequest, report_queue, submit_report
 from rbdash.messages import t
 from rbdash.present import charts
+from rbdash.present.views import QUARTER_NUMERALS
 from rbdash.ui.frame import page_header, page_setup
 from rbdash.ui.session import browser_session
 from rbdash.ui.visitor import report_visitor
+from rbdash.ui.widgets import relabelled
 
 POLL_SECONDS = 1.0
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -24,6 +27,19 @@ ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.report")
 st.write(t("report.intro", lang))
+# A quarter's report (triwulan), of the quarters begun by the month shown: as of its last month, or earlier.
+quarters = [q for q, months in metrics.QUARTERS.items() if months[0] <= month]
+relabelled(lang, "report_quarter")
+quarter = st.selectbox(
+    t("report.period", lang),
+    [None, *quarters],
+    format_func=lambda q: (
+        t("report.period_as_of", lang) if q is None else t("report.period_quarter", lang, quarter=QUARTER_NUMERALS[q])
+    ),
+    key="report_quarter",
+)
+if quarter is not None:
+    month = min(metrics.QUARTERS[quarter][-1], month)
 stem = charts.chart_filename("laporan", model.info.get("year"), month)
 # The whole workbook goes to the queue with the programmes chosen: equal requests share one build.
 request = ReportRequest(
@@ -33,6 +49,7 @@ request = ReportRequest(
     ctx.loaded.source_name or ctx.loaded.sha256[:12],
     tuple(ctx.programmes),
     tuple(ctx.responsible),
+    quarter=quarter,
 )
 if st.button(t("report.build", lang), type="primary", key="report_build"):
     try:

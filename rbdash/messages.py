@@ -845,6 +845,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "--as-of '{value}' tidak sah: tulis YYYY-MM dalam tahun {year}.",
         "en": "--as-of '{value}' is not valid: write YYYY-MM within {year}.",
     },
+    "cli.bad_quarter": {
+        "id": "--quarter '{value}' tidak sah: tulis YYYY-TW1 sampai YYYY-TW4 dalam tahun {year}, misalnya {year}-TW3.",
+        "en": "--quarter '{value}' is not valid: write YYYY-TW1 to YYYY-TW4 within {year}, e.g. {year}-TW3.",
+    },
+    "cli.quarter_after_as_of": {
+        "id": "--quarter '{value}' dimulai sesudah posisi data buku kerja ({as_of}): belum ada datanya.",
+        "en": "--quarter '{value}' begins after the workbook's data date ({as_of}): it has no data yet.",
+    },
     "cli.report_needs_output": {
         "id": "Sebutkan --pdf BERKAS.pdf dan/atau --pptx BERKAS.pptx.",
         "en": "Give --pdf FILE.pdf and/or --pptx FILE.pptx.",
@@ -1224,6 +1232,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "control.programmes": {"id": "Program", "en": "Programme"},
     "control.responsible": {"id": "Penanggung jawab", "en": "Responsible"},
     "col.responsible": {"id": "Penanggung Jawab", "en": "Responsible"},
+    "chart.quarters.title": {
+        "id": "Realisasi per triwulan: bagian bulan terjadwal yang selesai, per program",
+        "en": "Realisation per quarter: share of scheduled months done, per programme",
+    },
+    "page.quarters": {"id": "Triwulan", "en": "Quarters"},
+    "quarter.intro": {
+        "id": "Rencana terhadap realisasi per triwulan (TW I Jan–Mar, TW II Apr–Jun, TW III Jul–Sep, TW IV "
+        "Okt–Des): baris-bulan terjadwal yang sudah jatuh tempo s.d. posisi data, dan berapa yang selesai "
+        "(selesai/jatuh tempo · persen). Triwulan sesudah posisi data menunjukkan rencananya saja.",
+        "en": "Plan against realisation per quarter (Q1 Jan–Mar, Q2 Apr–Jun, Q3 Jul–Sep, Q4 Oct–Dec): the "
+        "scheduled row-months due by the as-of month, and how many are done (done/due · percent). Quarters "
+        "after the as-of month show their plan only.",
+    },
+    "report.quarter_heading": {
+        "id": "Triwulan {quarter} {year} ({first}–{last}) dan kumulatif",
+        "en": "Quarter {quarter} {year} ({first}–{last}) and to date",
+    },
+    "report.period": {"id": "Laporan untuk", "en": "Report for"},
+    "report.period_as_of": {"id": "posisi data (bulan di panel samping)", "en": "the data date (month in the sidebar)"},
+    "report.period_quarter": {"id": "Triwulan {quarter} (dengan kumulatif)", "en": "Quarter {quarter} (with to date)"},
+    "quarter.group": {"id": "Program / kegiatan", "en": "Programme / activity"},
+    "quarter.column": {"id": "TW {quarter}", "en": "Q{quarter}"},
+    "quarter.to_date": {"id": "s.d. {month}", "en": "to {month}"},
+    "quarter.planned_only": {"id": "rencana {planned}", "en": "planned {planned}"},
     "control.activities": {"id": "Kegiatan", "en": "Activity"},
     "control.statuses": {"id": "Status realisasi", "en": "Realisation status"},
     "control.months": {"id": "Rentang bulan", "en": "Month range"},

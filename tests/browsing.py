@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
 PAGES = {
     "": ("Ringkasan", "ringkasan"),
     "jadwal": ("Jadwal", "jadwal"),
+    "triwulan": ("Triwulan", "triwulan"),
     "indikator": ("Indikator", "indikator"),
     "ikm": ("IKM", "ikm"),
 }

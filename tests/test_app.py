@@ -88,6 +88,7 @@ def run_app(monkeypatch: pytest.MonkeyPatch, workbook: Path = BUNDLED, page: str
     [
         ("ringkasan", "Ringkasan", "Overview", "CONTOH"),
         ("jadwal", "Jadwal", "Schedule", "CONTOH"),
+        ("triwulan", "Triwulan", "Quarters", "CONTOH"),
         ("indikator", "Indikator", "Indicators", "CONTOH"),
         ("ikm", "IKM", "IKM", "CONTOH"),
         ("laporan", "Laporan", "Report", "CONTOH"),

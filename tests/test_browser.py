@@ -78,6 +78,10 @@ def _expected_print(path: str) -> tuple[str, set[str]]:
     return {
         "": ("Kemajuan per program", set(figures.overdue_rows) | set(figures.due_next_month)),
         "jadwal": ("Jadwal Rencana Aksi", set(model.plan["code"])),
+        "triwulan": (
+            "Realisasi per triwulan",
+            {"TW III", "TW IV", "s.d. Sep", "Peningkatan Kualitas Pelayanan Publik"},
+        ),
         "indikator": ("Capaian indikator terhadap target", set(model.indicators["indicator_code"])),
         "ikm": ("Indeks Kepuasan Masyarakat", {f"U{number}" for number in range(1, 10)}),
     }[path]

@@ -268,6 +268,63 @@ def programme_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     return table.reset_index().rename(columns={"index": "program"})
 
 
+#: The quarters (triwulan) of a year: number -> its months.
+QUARTERS = {1: (1, 2, 3), 2: (4, 5, 6), 3: (7, 8, 9), 4: (10, 11, 12)}
+
+
+def quarter_of(month: int) -> int:
+    """The triwulan (1-4) a month (1-12) belongs to."""
+    return (month - 1) // 3 + 1
+
+
+def quarter_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
+    """Plan against realisation per triwulan, for each programme and, under it, each kegiatan (plan order).
+
+    One row per group: `level` ("program" or "activity"), `program` and `activity` keys, then per quarter q:
+    `planned_q` (scheduled row-months in it), `due_q` (of those, up to the as-of month), `done_q` and
+    `partial_q` (of the due ones); and the same to date (`due`, `done`, `partial`). A quarter after the
+    as-of month has nothing due yet."""
+    status = month_status(model, as_of_month)
+    plan = model.plan.set_index("code")
+    status["program"] = status["code"].map(plan["program"].map(group_key))
+    status["activity"] = status["code"].map(plan["activity"].map(group_key))
+    status["quarter"] = (status["month"] - 1) // 3 + 1
+    status["due"] = status["month"] <= as_of_month
+    status["is_done"] = status["due"] & (status["status"] == DONE)
+    status["is_partial"] = status["due"] & (status["status"] == PARTIAL)
+    groups = [("program", ["program"]), ("activity", ["program", "activity"])]
+    order = {key: rank for rank, key in enumerate(dict.fromkeys(model.plan["program"].map(group_key)))}
+    activity_order = {
+        key: rank
+        for rank, key in enumerate(
+            dict.fromkeys(zip(model.plan["program"].map(group_key), model.plan["activity"].map(group_key), strict=True))
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    for level, keys in groups:
+        for key, part in status.groupby(keys, sort=False):
+            program, activity = (key[0], "") if level == "program" else key
+            row: dict[str, Any] = {"level": level, "program": program, "activity": activity}
+            for quarter in QUARTERS:
+                in_quarter = part[part["quarter"] == quarter]
+                row[f"planned_{quarter}"] = len(in_quarter)
+                row[f"due_{quarter}"] = int(in_quarter["due"].sum())
+                row[f"done_{quarter}"] = int(in_quarter["is_done"].sum())
+                row[f"partial_{quarter}"] = int(in_quarter["is_partial"].sum())
+            row["due"], row["done"] = int(part["due"].sum()), int(part["is_done"].sum())
+            row["partial"] = int(part["is_partial"].sum())
+            row["rank"] = (
+                order.get(program, 0),
+                -1 if level == "program" else activity_order.get((program, activity), 0),
+            )
+            rows.append(row)
+    rows.sort(key=lambda row: row["rank"])
+    columns = ["level", "program", "activity"]
+    columns += [f"{part}_{q}" for q in QUARTERS for part in ("planned", "due", "done", "partial")]
+    columns += ["due", "done", "partial"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def indicator_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     """Per indicator at the as-of month: latest value, completion (0..1) and state.
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -140,6 +142,28 @@ def _as_of(text: str | None, model: ActionPlan) -> int:
     return month
 
 
+_QUARTER = re.compile(r"(\d{4})-TW([1-4])", re.IGNORECASE)
+
+
+def _quarter(text: str, model: ActionPlan) -> tuple[int, int]:
+    """(quarter, as-of month) of --quarter YYYY-TWn: its last month, or the workbook's own as-of month when
+    that is earlier (the months after it have no data yet).
+
+    ValueError when malformed or of another year; LookupError when the quarter begins after the as-of month.
+    """
+    from rbdash.analysis import metrics
+
+    match = _QUARTER.fullmatch(text.strip())
+    if match is None or int(match[1]) != model.info.get("year"):
+        raise ValueError(text)
+    quarter = int(match[2])
+    months = metrics.QUARTERS[quarter]
+    data_month = metrics.default_as_of_month(model)
+    if months[0] > data_month:
+        raise LookupError(text)
+    return quarter, min(months[-1], data_month)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from rbdash.exports.deck import build_deck
 
@@ -181,15 +205,27 @@ def cmd_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_UNREADABLE if result.unreadable else EXIT_INVALID
+    quarter = None
+    year = result.plan.info.get("year")
     try:
-        month = _as_of(args.as_of, result.plan)
+        if args.quarter:
+            quarter, month = _quarter(args.quarter, result.plan)
+        else:
+            month = _as_of(args.as_of, result.plan)
     except ValueError:
-        print(t("cli.bad_as_of", args.lang, value=args.as_of, year=result.plan.info.get("year")), file=sys.stderr)
+        key, value = ("cli.bad_quarter", args.quarter) if args.quarter else ("cli.bad_as_of", args.as_of)
+        print(t(key, args.lang, value=value, year=year), file=sys.stderr)
+        return EXIT_INVALID
+    except LookupError:  # a quarter that begins after the workbook's posisi data per
+        from rbdash.analysis import metrics
+
+        as_of = fmt.month_year(year or 0, metrics.default_as_of_month(result.plan), args.lang)
+        print(t("cli.quarter_after_as_of", args.lang, value=args.quarter, as_of=as_of), file=sys.stderr)
         return EXIT_INVALID
     from rbdash.exports.report import build_pdf
 
     outputs: list[tuple[str | None, Callable[[ActionPlan, int, str, str], bytes]]] = [
-        (args.pdf, build_pdf),
+        (args.pdf, functools.partial(build_pdf, quarter=quarter)),
         (args.pptx, build_deck),
     ]
     for path, build in outputs:
@@ -272,7 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="workbook; without it, the current version in the store")
     p.add_argument("--pdf", help="output .pdf (A4 landscape report)")
     p.add_argument("--pptx", help="output .pptx (16:9 deck)")
-    p.add_argument("--as-of", help="YYYY-MM (default: the workbook's posisi data per)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--as-of", help="YYYY-MM (default: the workbook's posisi data per)")
+    when.add_argument(
+        "--quarter",
+        help="YYYY-TWn: the report of triwulan n (1-4), as of its last month or the posisi data per if earlier",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("build-data", help="rewrite the bundled workbook from the annex and example data")

@@ -251,6 +251,7 @@ class ReportRequest:
     version_label: str
     programmes: tuple[str, ...] = ()
     responsible: tuple[str, ...] = ()  # PENANGGUNG JAWAB keys chosen (none: all)
+    quarter: int | None = None  # a triwulan's report (1-4), as of `as_of_month`
     layout: ReportLayout = field(default_factory=lambda: settings().report)
 
 
@@ -276,7 +277,13 @@ def build_report(model: ActionPlan, request: ReportRequest) -> ReportFiles:
         model = metrics.for_programmes(model, chosen, responsible)
     return ReportFiles(
         build_pdf(
-            model, request.as_of_month, request.lang, request.version_label, filters=filters, layout=request.layout
+            model,
+            request.as_of_month,
+            request.lang,
+            request.version_label,
+            filters=filters,
+            layout=request.layout,
+            quarter=request.quarter,
         ),
         build_deck(model, request.as_of_month, request.lang, request.version_label, filters=filters),
     )

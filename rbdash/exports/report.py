@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from xml.sax.saxutils import escape as xml_escape
 
 import pandas as pd
@@ -33,7 +34,7 @@ from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
 from rbdash.present.text import evidence_href, literal
-from rbdash.present.views import example_sheet_names
+from rbdash.present.views import QUARTER_NUMERALS, example_sheet_names, quarter_table
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -171,9 +172,12 @@ def build_pdf(
     generated_at: dt.datetime | None = None,
     filters: str | None = None,
     layout: ReportLayout | None = None,
+    quarter: int | None = None,
 ) -> bytes:
     """The report as PDF bytes; `filters` names the programmes `model` was restricted to (None: the whole plan).
-    `layout`: the letterhead and signature block (default: the [report] settings in force)."""
+    `layout`: the letterhead and signature block (default: the [report] settings in force). `quarter` (1-4):
+    a report for that triwulan, whose page after the key figures gives each programme's and kegiatan's figures
+    for the quarter beside the cumulative ones."""
     layout = layout if layout is not None else settings().report
     regular, bold = register_fonts()
     styles = _styles(regular, bold)
@@ -294,6 +298,8 @@ def build_pdf(
         picture(0, height - 80 * mm),
         PageBreak(),
     ]
+    if quarter is not None:
+        story += _quarter_page(model, as_of_month, quarter, lang, width, regular, bold, appendix, heading)
     rows_heading = t("report.rows_heading", lang)
     for index in range(1, 1 + gantt_pages):
         story += [picture(index, height - (22 * mm if gantt_cut else 10 * mm)), PageBreak()]
@@ -445,6 +451,41 @@ def _rows_table(model: ActionPlan, as_of_month: int, lang: str, width: float, ap
             ]
         )
     return _table(rows, [25 * mm, width - 135 * mm, 50 * mm, 60 * mm], regular, bold, appendix)
+
+
+def _quarter_page(
+    model: ActionPlan,
+    as_of_month: int,
+    quarter: int,
+    lang: str,
+    width: float,
+    regular: str,
+    bold: str,
+    appendix: Appendix,
+    heading: Callable[[str], list],
+) -> list:
+    """A quarter report's own page: each programme and kegiatan in triwulan `quarter` beside the cumulative
+    figures to the as-of month (`views.quarter_table`)."""
+    table = quarter_table(model, as_of_month, lang)
+    numeral = QUARTER_NUMERALS[quarter]
+    months = metrics.QUARTERS[quarter]
+    title = t(
+        "report.quarter_heading",
+        lang,
+        quarter=numeral,
+        year=model.info.get("year"),
+        first=fmt.month_short(months[0], lang),
+        last=fmt.month_short(months[-1], lang),
+    )
+    columns = [table.columns[0], t("quarter.column", lang, quarter=numeral), table.columns[-1]]
+    rows = [columns, *table[columns].astype(str).values.tolist()]
+    return [
+        *heading(title),
+        Paragraph(escape(t("quarter.intro", lang)), ParagraphStyle("q", fontName=regular, fontSize=9, leading=11)),
+        Spacer(1, 3 * mm),
+        _table(rows, [width - 90 * mm, 45 * mm, 45 * mm], regular, bold, appendix),
+        PageBreak(),
+    ]
 
 
 def overdue_frame(model: ActionPlan, as_of_month: int) -> pd.DataFrame:

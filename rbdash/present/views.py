@@ -132,3 +132,36 @@ def row_detail_table(model: ActionPlan, code: str, as_of_month: int, lang: str) 
         )
     columns = [t(f"col.{name}", lang) for name in ("month", "status", "progress", "note", "evidence")]
     return pd.DataFrame(rows, columns=columns)
+
+
+QUARTER_NUMERALS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def quarter_cell(done: int, due: int, planned: int, lang: str) -> str:
+    """One quarter of one group: "8/10 · 80%" (done of the row-months due), "rencana 6" (none due yet:
+    the quarter is after the as-of month), "–" (nothing scheduled)."""
+    if due:
+        return f"{done}/{due} · {fmt.percent(done / due, lang)}"
+    return t("quarter.planned_only", lang, planned=planned) if planned else "–"
+
+
+def quarter_table(model: ActionPlan, as_of_month: int, lang: str) -> pd.DataFrame:
+    """Plan against realisation per triwulan (`metrics.quarter_progress`): a row per programme, its kegiatan
+    under it; a column per quarter and one to date."""
+    progress = metrics.quarter_progress(model, as_of_month)
+    program_spans, activity_spans = metrics.code_spans(model, "program"), metrics.activity_spans(model)
+    to_date = t("quarter.to_date", lang, month=fmt.month_short(as_of_month, lang))
+    rows = []
+    for row in progress.to_dict("records"):
+        if row["level"] == "program":
+            name = fmt.group_label(row["program"], lang, program_spans.get(row["program"]))
+        else:
+            name = "· " + fmt.group_label(row["activity"], lang, activity_spans.get((row["program"], row["activity"])))
+        record = {t("quarter.group", lang): name}
+        for quarter, numeral in QUARTER_NUMERALS.items():
+            record[t("quarter.column", lang, quarter=numeral)] = quarter_cell(
+                row[f"done_{quarter}"], row[f"due_{quarter}"], row[f"planned_{quarter}"], lang
+            )
+        record[to_date] = quarter_cell(row["done"], row["due"], 0, lang)
+        rows.append(record)
+    return pd.DataFrame(rows)

@@ -18,6 +18,7 @@ from rbdash.present.charts.plan import (
     indicator_bars,
     indicator_trend,
     programme_bars,
+    quarter_bars,
 )
 from rbdash.present.charts.schedule import (
     GANTT_PAGE_ROWS,
@@ -94,6 +95,7 @@ __all__ = [
     "percent_axis",
     "plain",
     "programme_bars",
+    "quarter_bars",
     "respondents_bars",
     "segments",
     "text_em",

@@ -257,3 +257,50 @@ def indicator_trend(model: ActionPlan, indicator_code: str, as_of_month: int, la
     fig = layout(fig, title, subtitle, 380, lang)
     fig.update_layout(showlegend=True)
     return fig
+
+
+#: Plotly hatches of the quarter chart's programmes, in turn (grayscale prints tell them apart).
+QUARTER_PATTERNS = ("", "/", ".", "x", "-", "\\", "|", "+")
+QUARTER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+
+
+def quarter_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str, limit: int = 8) -> go.Figure:
+    """Per triwulan, each programme's share of the row-months due that were done (`metrics.quarter_progress`,
+    programme rows), labelled "done/due"; a quarter after the as-of month has no bar yet. At most `limit`
+    programmes (the subtitle says so when there are more)."""
+    fig = go.Figure()
+    programmes = progress[progress["level"] == "program"]
+    total = len(programmes)
+    programmes = programmes.head(limit)
+    spans = m.code_spans(model, "program")
+    quarters = [t("quarter.column", lang, quarter=numeral) for numeral in ("I", "II", "III", "IV")]
+    for index, row in enumerate(programmes.to_dict("records")):
+        name = fmt.group_label(row["program"], lang, spans.get(row["program"]))
+        shares = [row[f"done_{q}"] / row[f"due_{q}"] * 100 if row[f"due_{q}"] else None for q in range(1, 5)]
+        fig.add_trace(
+            go.Bar(
+                name=label(name, 40),
+                x=quarters,
+                y=shares,
+                offsetgroup=index,
+                marker={
+                    "color": QUARTER_COLOURS[index % len(QUARTER_COLOURS)],
+                    "pattern": {"shape": QUARTER_PATTERNS[index % len(QUARTER_PATTERNS)], "fgcolor": "#000000"},
+                    "line": {"color": "#222222", "width": 1},
+                },
+                text=[f"{row[f'done_{q}']}/{row[f'due_{q}']}" if row[f"due_{q}"] else "" for q in range(1, 5)],
+                textposition="outside",
+                hovertext=[
+                    f"{plain(name)}<br>{escape(quarter)}: {row[f'done_{q}']} / {row[f'due_{q}']}"
+                    for q, quarter in zip(range(1, 5), quarters, strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(barmode="group", bargap=0.25)
+    percent_axis(fig, "y", top=115)
+    if programmes.empty:
+        no_data(fig, lang)
+    subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
+    subtitle += part_note("chart.programmes.rows", 1, len(programmes), total, lang)
+    return layout(fig, t("chart.quarters.title", lang), subtitle, 460, lang)
