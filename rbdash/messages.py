@@ -1639,6 +1639,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.evidence": {"id": "Bukti", "en": "Evidence"},
     "col.latest": {"id": "Realisasi terakhir", "en": "Latest realisation"},
     "report.nip": {"id": "NIP. {nip}", "en": "NIP {nip}"},
+    "status.recorded_not_done": {"id": "Belum", "en": "Not done"},
     "detail.unscheduled": {"id": "{status} (di luar jadwal)", "en": "{status} (not scheduled)"},
     "schedule.detail_hint": {
         "id": "Pilih satu baris pada tabel (kotak di kirinya) untuk melihat realisasinya bulan demi bulan: "

@@ -83,6 +83,19 @@ def test_bare_addresses_are_not_turned_into_links() -> None:
     assert escaped.replace("\\", "").replace(WORD_JOINER, "") == text
 
 
+def test_icon_and_emoji_codes_are_not_drawn() -> None:
+    """Seen by the review: a SUB KEGIATAN ':material/home: ...' drawn as a house icon in a Markdown heading."""
+    from rbdash.present.text import WORD_JOINER, escape_markdown
+
+    text = ":material/home: Rapat :smile: pukul 10:30, rasio a:b (:red[x])"
+    escaped = escape_markdown(text)
+    assert escaped == (
+        f"\\:{WORD_JOINER}material/home\\: Rapat \\:{WORD_JOINER}smile\\: pukul 10\\:30, rasio a\\:b "
+        f"\\(\\:{WORD_JOINER}red\\[x\\]\\)"
+    )
+    assert escaped.replace("\\", "").replace(WORD_JOINER, "") == text
+
+
 def test_short_list_cuts_items_and_counts_the_rest() -> None:
     from rbdash.present.formatting import short_list
 

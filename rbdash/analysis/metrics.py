@@ -69,19 +69,27 @@ def latest_realisation(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     real = model.realisation
     real = real[real["month"].astype("int64") <= as_of_month]
     last = real.sort_values("month", kind="stable").groupby("code", sort=False).tail(1)
-    return last.set_index("code")[["month", "status", *FOLLOW_UP]]
+    return last.set_index("code")[["month", "status", *FOLLOW_UP, "scheduled"]]
+
+
+#: Realisasi's recorded statuses as MONTH_STATUSES (an empty STATUS in a month on record reads as not done).
+RECORDED_STATUS = {"selesai": DONE, "sebagian": PARTIAL, "batal": CANCELLED, "belum": NOT_DONE}
 
 
 def row_months(model: ActionPlan, code: str, as_of_month: int) -> pd.DataFrame:
-    """One plan row month by month: each scheduled month with its status (MONTH_STATUSES) and whatever
-    Realisasi records for it, then months recorded but not scheduled (`scheduled` False, status as recorded)."""
+    """One plan row month by month: each scheduled month with its status (MONTH_STATUSES) and what Realisasi
+    records for it up to the as-of month, then months up to it recorded but not scheduled (`scheduled` False,
+    status as recorded). Nothing recorded after the as-of month shows, as on every other page."""
     status = month_status(model, as_of_month)
     planned = status[status["code"] == code].assign(scheduled=True)
+    planned.loc[planned["month"] > as_of_month, list(FOLLOW_UP)] = None  # seen: September's note as of May
     real = model.realisation
-    extra = real[(real["code"] == code) & ~real["scheduled"].astype(bool)]
+    extra = real[
+        (real["code"] == code) & ~real["scheduled"].astype(bool) & (real["month"].astype("int64") <= as_of_month)
+    ]
     extra = extra.assign(
         month=extra["month"].astype("int64"),
-        status=extra["status"].map({"selesai": DONE, "sebagian": PARTIAL, "batal": CANCELLED}).astype(object),
+        status=extra["status"].map(RECORDED_STATUS).fillna(NOT_DONE).astype(object),
         scheduled=False,
     )
     columns = ["month", "status", *FOLLOW_UP, "scheduled"]

@@ -6,6 +6,7 @@ Numbers use the CLDR locale data shipped with Babel: Indonesian writes 88,31 and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 from babel.dates import format_date
@@ -52,7 +53,12 @@ def progress(value: object, lang: str = "id") -> str:
     """A PROGRES cell (0-100) as read: progress(60) -> "60", progress(62.5, 'id') -> "62,5"; "" when empty."""
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         return ""
-    share = float(value)
+    return _progress(float(value), lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _progress(share: float, lang: str) -> str:
+    # A plan's cells repeat a few values (100, 50, 0): Babel's formatting once per value, not per cell.
     return number(share, lang, 0 if share.is_integer() else 1)
 
 

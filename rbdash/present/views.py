@@ -38,35 +38,54 @@ def _blank(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
 
 
-def _follow_up(model: ActionPlan, as_of_month: int, lang: str) -> dict[str, dict[str, str]]:
-    """Per plan code, its last Realisasi record up to the as-of month as the table's four cells."""
+def status_text(status: str, scheduled: bool, lang: str) -> str:
+    """A row-month's status (MONTH_STATUSES) as read; a month recorded but not scheduled says so, its status
+    as recorded ("Belum", not "Belum (bulan ini)")."""
+    if scheduled:
+        return t(f"status.{status}", lang)
+    said = t("status.recorded_not_done", lang) if status == metrics.NOT_DONE else t(f"status.{status}", lang)
+    return t("detail.unscheduled", lang, status=said)
+
+
+def _follow_up(model: ActionPlan, as_of_month: int, lang: str) -> pd.DataFrame:
+    """Per plan code (the index), its last Realisasi record up to the as-of month as the table's four columns:
+    month and status (a scheduled month's status as every page counts it, late included; a month not
+    scheduled as recorded, so marked), progress, note, evidence."""
+    last = metrics.latest_realisation(model, as_of_month)
     status = metrics.month_status(model, as_of_month)
-    derived = dict(zip(zip(status["code"], status["month"], strict=True), status["status"], strict=True))
-    recorded = {"selesai": metrics.DONE, "sebagian": metrics.PARTIAL, "batal": metrics.CANCELLED}
-    cells: dict[str, dict[str, str]] = {}
-    for code, row in metrics.latest_realisation(model, as_of_month).iterrows():
-        # A scheduled month's status as every page counts it (late, not done...); else as recorded.
-        state = derived.get((code, int(row["month"]))) or recorded.get(row["status"])
-        cells[str(code)] = {
-            t("col.latest", lang): f"{fmt.month_short(int(row['month']), lang)}: {t(f'status.{state}', lang)}"
-            if state
-            else fmt.month_short(int(row["month"]), lang),
-            t("col.progress", lang): fmt.progress(row["progress"], lang),
-            t("col.note", lang): "" if _blank(row["note"]) else str(row["note"]),
-            t("col.evidence", lang): "" if _blank(row["evidence"]) else str(row["evidence"]),
-        }
-    return cells
+    derived = status.set_index(["code", "month"])["status"]
+    keys = pd.MultiIndex.from_arrays([last.index, last["month"].astype("int64")])
+    state = pd.Series(derived.reindex(keys).to_numpy(), index=last.index)
+    recorded = last["status"].map(metrics.RECORDED_STATUS).fillna(metrics.NOT_DONE)
+    state = state.where(state.notna(), recorded)
+    months = {month: fmt.month_short(month, lang) for month in range(1, 13)}
+    latest = [
+        f"{months[int(month)]}: {status_text(str(key), bool(scheduled), lang)}"
+        for month, key, scheduled in zip(last["month"], state, last["scheduled"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            t("col.latest", lang): latest,
+            t("col.progress", lang): [fmt.progress(value, lang) for value in last["progress"]],
+            t("col.note", lang): last["note"].where(last["note"].notna(), "").astype(str).to_numpy(),
+            t("col.evidence", lang): last["evidence"].where(last["evidence"].notna(), "").astype(str).to_numpy(),
+        },
+        index=last.index,
+    )
 
 
-def plan_table(model: ActionPlan, lang: str, as_of_month: int | None = None) -> pd.DataFrame:
+def plan_table(
+    model: ActionPlan, lang: str, as_of_month: int | None = None, codes: list[str] | None = None
+) -> pd.DataFrame:
     """One row per plan row: code, hierarchy, texts and scheduled months, with translated headers; with
     `as_of_month`, also its last realisation up to that month (month and status, progress, note, evidence)."""
     items = indicator_items(model)
-    named = bool(metrics.responsible_keys(model))  # the column only when some row names one
+    named = bool(metrics.responsible_keys(model))  # the column only when some row of the workbook names one
     follow_up = _follow_up(model, as_of_month, lang) if as_of_month is not None else None
     follow_columns = [t(f"col.{name}", lang) for name in ("latest", "progress", "note", "evidence")]
+    plan = model.plan if codes is None else model.plan[model.plan["code"].isin(set(codes))]
     rows = []
-    for row in model.plan.itertuples(index=False):
+    for row in plan.itertuples(index=False):
         missing = set(row.missing_in_copy)
         indicators = items.get(row.code) or []
         rows.append(
@@ -82,16 +101,19 @@ def plan_table(model: ActionPlan, lang: str, as_of_month: int | None = None) -> 
                 t("col.months", lang): ", ".join(fmt.month_short(m, lang) for m in row.months),
             }
         )
-        if follow_up is not None:
-            rows[-1].update(follow_up.get(row.code) or dict.fromkeys(follow_columns, ""))
-    return pd.DataFrame(rows)
+    keys = ["code", *(["responsible"] if named else []), "program", "activity", "sub_activity", "indicators_text"]
+    table = pd.DataFrame(rows, columns=[t(f"col.{key}", lang) for key in [*keys, "months"]])  # none: no rows
+    if follow_up is not None:
+        shown = table[t("col.code", lang)]
+        for column in follow_columns:
+            table[column] = shown.map(follow_up[column]).astype(object).fillna("").to_numpy()
+    return table
 
 
 def plan_rows_table(model: ActionPlan, codes: list[str], lang: str, as_of_month: int | None = None) -> pd.DataFrame:
     """The plan table limited to `codes`, in plan order (with the last realisation, given `as_of_month`);
     grouped by PENANGGUNG JAWAB when rows name one (in the order they first appear, rows naming none last)."""
-    table = plan_table(model, lang, as_of_month)
-    table = table[table[t("col.code", lang)].isin(codes)]
+    table = plan_table(model, lang, as_of_month, codes)
     responsible = t("col.responsible", lang)
     if responsible in table:
         order = {key: rank for rank, key in enumerate(metrics.responsible_keys(model))}
@@ -107,8 +129,7 @@ SCHEDULE_FIRST_COLUMNS = ("code", "sub_activity", "months", "latest", "progress"
 def schedule_table(model: ActionPlan, codes: list[str], lang: str, as_of_month: int) -> pd.DataFrame:
     """Jadwal's table: the plan rows `codes` in plan order (as its Gantt), with their last realisation,
     those columns first."""
-    table = plan_table(model, lang, as_of_month)
-    table = table[table[t("col.code", lang)].isin(codes)].reset_index(drop=True)
+    table = plan_table(model, lang, as_of_month, codes)
     first = [t(f"col.{name}", lang) for name in SCHEDULE_FIRST_COLUMNS]
     if t("col.responsible", lang) in table:
         first.insert(1, t("col.responsible", lang))
@@ -120,11 +141,10 @@ def row_detail_table(model: ActionPlan, code: str, as_of_month: int, lang: str) 
     recorded but not scheduled says so."""
     rows = []
     for row in metrics.row_months(model, code, as_of_month).itertuples(index=False):
-        state = t(f"status.{row.status}", lang) if isinstance(row.status, str) else ""
         rows.append(
             {
                 t("col.month", lang): fmt.month_long(int(row.month), lang),
-                t("col.status", lang): state if row.scheduled else t("detail.unscheduled", lang, status=state),
+                t("col.status", lang): status_text(str(row.status), bool(row.scheduled), lang),
                 t("col.progress", lang): fmt.progress(row.progress, lang),
                 t("col.note", lang): "" if _blank(row.note) else str(row.note),
                 t("col.evidence", lang): "" if _blank(row.evidence) else str(row.evidence),

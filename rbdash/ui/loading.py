@@ -158,7 +158,11 @@ def load_current() -> Current:
     """
     fixed = os.environ.get("RBDASH_WORKBOOK")
     if fixed:
-        return Current(dataclasses.replace(load_bytes(Path(fixed).read_bytes()), source_name=Path(fixed).name))
+        try:
+            data = Path(fixed).read_bytes()
+        except OSError as exc:  # seen by the review: Streamlit's own "this app has encountered an error"
+            return Current(None, problem=StoreError("store.unavailable", path=fixed, reason=exc.strerror or str(exc)))
+        return Current(dataclasses.replace(load_bytes(data), source_name=Path(fixed).name))
     root = str(settings().data_dir)
     try:
         versions = _store(root).history()

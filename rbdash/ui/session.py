@@ -9,6 +9,8 @@ leaked session ID does not carry it). Every rerun checks both; a mismatch signs 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 
 import streamlit as st
 
@@ -18,6 +20,8 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.loading import store
+
+_LOG = logging.getLogger(__name__)
 
 
 def _oidc() -> bool:
@@ -100,8 +104,24 @@ def store_error_text(exc: StoreError, lang: str) -> str:
         except StoreError:  # the store cannot say who is an admin: nobody is shown the path
             admin = False
         if not admin:
+            _log_once(exc)  # the message sends the reader's admin to the server log: the cause is there
             return t("store.unavailable_public", lang)
     return say(exc.key, lang, **exc.params)
+
+
+_logged: set[str] = set()
+_logged_lock = threading.Lock()
+
+
+def _log_once(exc: StoreError) -> None:
+    """Log a store error shown to a visitor without its details, once per distinct error per process (seen
+    by the review: the page said the cause was in the server log, which held nothing)."""
+    text = t(exc.key, "en", **exc.params)
+    with _logged_lock:
+        if text in _logged or len(_logged) > 1000:
+            return
+        _logged.add(text)
+    _LOG.warning("shown to a visitor as 'data cannot be read': %s", text)
 
 
 def login_box(lang: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -147,7 +148,7 @@ def show_table(
         literal_frame(frame),  # the downloads below keep the text exactly as in the workbook
         hide_index=True,
         width="stretch",
-        key=f"{key}_table",
+        key=table_key(key, frame) if selectable else f"{key}_table",
         row_height=WRAPPED_ROW_HEIGHT if wrapped else None,
         column_config={column: st.column_config.TextColumn(width=WRAPPED_COLUMN_WIDTH) for column in wrapped} or None,
         on_select="rerun" if selectable else "ignore",
@@ -158,8 +159,15 @@ def show_table(
     if not selectable:
         return None
     rows = event.selection.rows  # type: ignore[union-attr]
-    # A selection kept from a longer table (the filters narrowed it since) points past its end: none.
     return rows[0] if rows and 0 <= rows[0] < len(frame) else None
+
+
+def table_key(key: str, frame: pd.DataFrame) -> str:
+    """The element key of a selectable table: `key` and the rows it lists (its first column). A selection is
+    kept by position, so other rows (the filters changed, another workbook) make another table with none
+    selected (seen by the review: RA-09's detail became RA-10's once a filter dropped RA-08)."""
+    rows = "\x1f".join(str(value) for value in frame.iloc[:, 0]) if len(frame.columns) else ""
+    return f"{key}_table_{hashlib.sha256(rows.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
 
 
 def show_list(
