@@ -12,6 +12,7 @@ from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
+from rbdash.ui.since import changes_since, count_delta, ikm_delta, share_delta, show_changes
 from rbdash.ui.widgets import (
     FIRST_CHART_PRINT_ROOM,
     chart_page,
@@ -30,16 +31,26 @@ page_header(ctx, "page.overview")
 figures = ctx.shared(lambda: metrics.overview(model, month), "overview")
 month_name = fmt.month_long(month, lang)
 next_name = fmt.month_long(month + 1, lang) if month < 12 else "–"
+# Since the last meeting: each card's change from the reference version (none without one).
+compared = changes_since(ctx)
+changes = compared[0] if compared else None
+then = changes.figures_before if changes else None
 
 first, second, third = st.columns(3)
 first.metric(
     t("overview.rows", lang),
     fmt.number(figures.plan_rows, lang),
+    **(count_delta(figures.plan_rows, then.plan_rows, lang) if then else {}),
     border=True,
     help=t("overview.rows_help", lang, indicators=figures.indicators),
 )
 first.caption(t("overview.rows_help", lang, indicators=fmt.number(figures.indicators, lang)))
-second.metric(t("overview.done", lang), fmt.percent(figures.done_share, lang, 1), border=True)
+second.metric(
+    t("overview.done", lang),
+    fmt.percent(figures.done_share, lang, 1),
+    **(share_delta(figures.done_share, then.done_share, lang) if then else {}),
+    border=True,
+)
 second.caption(
     t(
         "overview.done_help",
@@ -50,7 +61,12 @@ second.caption(
         partial=figures.partial_to_date,
     )
 )
-third.metric(t("overview.indicators", lang), fmt.percent(figures.indicator_completion, lang, 1), border=True)
+third.metric(
+    t("overview.indicators", lang),
+    fmt.percent(figures.indicator_completion, lang, 1),
+    **(share_delta(figures.indicator_completion, then.indicator_completion, lang) if then else {}),
+    border=True,
+)
 third.caption(
     t(
         "overview.indicators_help",
@@ -60,13 +76,23 @@ third.caption(
     )
 )
 fourth, fifth, sixth = st.columns(3)
-fourth.metric(t("overview.overdue", lang), fmt.number(len(figures.overdue_rows), lang), border=True)
+fourth.metric(  # fewer rows overdue is better: a fall shows green
+    t("overview.overdue", lang),
+    fmt.number(len(figures.overdue_rows), lang),
+    **(count_delta(len(figures.overdue_rows), len(then.overdue_rows), lang, "inverse") if then else {}),
+    border=True,
+)
 fourth.caption(
     t("overview.overdue_help", lang, month=month_name)
     + ": "
     + escape_markdown(fmt.short_list(figures.overdue_rows, lang) or t("overview.none", lang))
 )
-fifth.metric(t("overview.due_next", lang), fmt.number(len(figures.due_next_month), lang), border=True)
+fifth.metric(
+    t("overview.due_next", lang),
+    fmt.number(len(figures.due_next_month), lang),
+    **(count_delta(len(figures.due_next_month), len(then.due_next_month), lang) if then else {}),
+    border=True,
+)
 fifth.caption(
     t("overview.due_next_help", lang, month=next_name)
     + ": "
@@ -74,7 +100,10 @@ fifth.caption(
 )
 ikm = figures.latest_ikm
 sixth.metric(
-    t("overview.ikm", lang), f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–", border=True
+    t("overview.ikm", lang),
+    f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–",
+    **(ikm_delta(changes.ikm_change, lang) if changes else {}),
+    border=True,
 )
 sixth.caption(
     say("overview.ikm_help", lang, period=ikm["period"], mutu=ikm["mutu"], respondents=ikm["respondents"])
@@ -101,6 +130,9 @@ show_chart(
     "overview_programmes",
     OVERVIEW_CHART_PRINT_ROOM,
 )
+
+if compared is not None:
+    show_changes(*compared, lang)
 
 left, right = st.columns(2)
 overdue = plan_rows_table(model, figures.overdue_rows, lang, month)

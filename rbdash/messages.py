@@ -1252,6 +1252,33 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.period": {"id": "Laporan untuk", "en": "Report for"},
     "report.period_as_of": {"id": "posisi data (bulan di panel samping)", "en": "the data date (month in the sidebar)"},
     "report.period_quarter": {"id": "Triwulan {quarter} (dengan kumulatif)", "en": "Quarter {quarter} (with to date)"},
+    "since.reference": {"id": "Bandingkan dengan versi", "en": "Compare with version"},
+    "since.help": {
+        "id": "Bawaan: versi yang berlaku pada awal bulan lalu (rapat bulanan terakhir). Setiap versi dibaca pada "
+        "posisi datanya sendiri.",
+        "en": "Default: the version current at the start of last month (the last monthly meeting). Each version "
+        "is read at its own data date.",
+    },
+    "since.none": {"id": "(tanpa perbandingan)", "en": "(no comparison)"},
+    "since.option": {"id": "Versi {number} · {when} · {user}", "en": "Version {number} · {when} · {user}"},
+    "since.unreadable": {
+        "id": "Versi {number} tidak dapat dibaca untuk perbandingan.",
+        "en": "Version {number} cannot be read for the comparison.",
+    },
+    "since.heading": {"id": "Perubahan sejak versi {number} ({when})", "en": "Changes since version {number} ({when})"},
+    "since.nothing": {"id": "Tidak ada perubahan.", "en": "Nothing changed."},
+    "since.points": {"id": "{value} poin", "en": "{value} points"},
+    "since.newly_done": {"id": "Baru selesai: {count:n} ({rows})", "en": "Newly done: {count:n} ({rows})"},
+    "since.newly_late": {"id": "Baru terlambat: {count:n} ({rows})", "en": "Newly late: {count:n} ({rows})"},
+    "since.rescheduled": {
+        "id": "Jadwal berubah: {count:n} baris ({rows})",
+        "en": "Rescheduled: {count:n row|rows} ({rows})",
+    },
+    "since.values": {
+        "id": "Nilai capaian indikator berubah: {count:n} ({codes})",
+        "en": "Indicator values changed: {count:n} ({codes})",
+    },
+    "since.ikm": {"id": "IKM terakhir: {before} → {after}", "en": "Latest IKM: {before} → {after}"},
     "quarter.group": {"id": "Program / kegiatan", "en": "Programme / activity"},
     "quarter.column": {"id": "TW {quarter}", "en": "Q{quarter}"},
     "quarter.to_date": {"id": "s.d. {month}", "en": "to {month}"},

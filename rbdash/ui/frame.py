@@ -18,7 +18,7 @@ from rbdash.present import charts, printing
 from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal_frame
 from rbdash.present.views import example_sheet_names
-from rbdash.store import StoreError
+from rbdash.store import StoreError, Version
 from rbdash.ui.loading import load_current, restricted, shared
 from rbdash.ui.plotly_chart import CHART_SELECTOR, DrawnFigure, prefetch_plotly
 from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
@@ -148,6 +148,7 @@ class PageContext:
     problem: StoreError | None = None
     programme_spans: dict[str, str] = field(default_factory=dict)  # metrics.code_spans of the whole workbook
     responsible: list[str] = field(default_factory=list)  # PENANGGUNG JAWAB keys chosen (none: all)
+    version: Version | None = None  # the store's version shown (None: a fixed workbook, RBDASH_WORKBOOK)
 
     @property
     def narrowed(self) -> bool:
@@ -330,6 +331,7 @@ def frame() -> PageContext:
         print_styles(False)  # also hides the grid's raw CSV export
         return PageContext(result, lang, 1, [], False, current.problem)
     context = sidebar(result, lang)
+    context.version = current.version
     print_styles(context.print_mode, lang)
     return context
 

@@ -1,0 +1,127 @@
+"""What changed since a reference version (the last meeting's): rows newly done and newly late, rows
+rescheduled, indicator values changed, and the key figures then and now.
+
+Each version is read at its own as-of month (the reference as it stood when it was current; the version
+shown at the month chosen), so "newly late" means late now and not late then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from rbdash.analysis import metrics as m
+from rbdash.model import ActionPlan
+
+#: Statuses that count as done for "newly done".
+_DONE = {m.DONE}
+
+
+@dataclass(frozen=True)
+class Since:
+    """The changes from `before` (at `before_month`) to `after` (at `after_month`)."""
+
+    before_month: int
+    after_month: int
+    newly_done: list[tuple[str, int]]  # (code, month) done now, not done then
+    newly_late: list[tuple[str, int]]  # (code, month) late now, not late then
+    rescheduled: list[tuple[str, list[int], list[int]]]  # code, months then, months now
+    indicator_values: list[tuple[str, int, float | None, float | None]]  # code, month, value then, now
+    figures_before: m.Overview
+    figures_after: m.Overview
+
+    @property
+    def ikm_change(self) -> float | None:
+        """Points of the latest converted IKM, now minus then (None when either has none)."""
+        before, after = self.figures_before.latest_ikm, self.figures_after.latest_ikm
+        if not before or not after:
+            return None
+        return round(float(after["ikm_converted"]) - float(before["ikm_converted"]), 2)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.newly_done or self.newly_late or self.rescheduled or self.indicator_values) and not (
+            self.ikm_change
+        )
+
+
+def compare(before: ActionPlan, after: ActionPlan, after_month: int) -> Since:
+    """What changed from the reference `before` (read at its own as-of month) to `after` at `after_month`."""
+    before_month = m.default_as_of_month(before)
+    then = _states(before, before_month)
+    now = _states(after, after_month)
+    newly_done = [key for key, state in now.items() if state in _DONE and then.get(key) not in _DONE]
+    newly_late = [key for key, state in now.items() if state == m.LATE and then.get(key) != m.LATE]
+    months_then = dict(zip(before.plan["code"], before.plan["months"], strict=True))
+    rescheduled = [
+        (code, list(months_then[code]), list(months))
+        for code, months in zip(after.plan["code"], after.plan["months"], strict=True)
+        if code in months_then and list(months_then[code]) != list(months)
+    ]
+    return Since(
+        before_month,
+        after_month,
+        _in_plan_order(after, newly_done),
+        _in_plan_order(after, newly_late),
+        rescheduled,
+        _value_changes(before, after),
+        m.overview(before, before_month),
+        m.overview(after, after_month),
+    )
+
+
+def _states(model: ActionPlan, month: int) -> dict[tuple[str, int], str]:
+    status = m.month_status(model, month)
+    status = status[status["month"] <= month]
+    return dict(zip(zip(status["code"], status["month"].astype(int), strict=True), status["status"], strict=True))
+
+
+def _in_plan_order(model: ActionPlan, keys: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    order = {code: index for index, code in enumerate(model.plan["code"])}
+    return sorted(keys, key=lambda key: (order.get(key[0], len(order)), key[1]))
+
+
+def _value_changes(before: ActionPlan, after: ActionPlan) -> list[tuple[str, int, float | None, float | None]]:
+    """Capaian Indikator values added, changed or removed (by indicator code and month), in code order."""
+
+    def values(model: ActionPlan) -> dict[tuple[str, int], float | None]:
+        frame = model.indicator_values
+        return {
+            (str(code), int(month)): _number(value)
+            for code, month, value in zip(frame["indicator_code"], frame["month"], frame["value"], strict=True)
+            if not pd.isna(month)
+        }
+
+    then, now = values(before), values(after)
+    changed = []
+    for key in sorted(set(then) | set(now)):
+        old, new = then.get(key), now.get(key)
+        if old != new:
+            changed.append((key[0], key[1], old, new))
+    return changed
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        return None
+    return float(value)
+
+
+def default_reference(versions: Sequence[Any], today: dt.date) -> Any | None:
+    """The version current at the start of the previous month (the last monthly meeting's): the newest one
+    published before that day (WIB dates, `created_at` ISO in UTC), among `versions` (newest first).
+    None when every version is newer, or when that one is the newest (nothing to compare)."""
+    first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    for version in versions:
+        created = dt.datetime.fromisoformat(str(version.created_at).replace("Z", "+00:00"))
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=dt.UTC)
+        if created < start:
+            return None if version is versions[0] else version
+    return None

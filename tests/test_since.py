@@ -1,0 +1,138 @@
+"""Since the last meeting (#12.1): against a reference version, rows newly done and newly late, rows
+rescheduled, indicator values changed and the IKM, and each key-figure card's delta on Ringkasan.
+
+The "after" workbook is the bundled one with three edits, worked by hand against the example realisation
+(as of September): RA-05/September done (was "Belum"), RA-06 rescheduled from every month to June-December,
+RA-01.3's April value (its last) 96 -> 100."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rbdash.analysis import since
+from rbdash.model import ActionPlan, LoadResult
+from rbdash.workbook.loader import load_workbook
+from tests.conftest import ROOT, bundled_with
+
+
+def _edit(wb: openpyxl.Workbook) -> None:
+    real = wb["Realisasi"]
+    for row in range(4, real.max_row + 1):
+        if (real.cell(row, 1).value, real.cell(row, 2).value) == ("RA-05", 9):
+            real.cell(row, 3).value, real.cell(row, 4).value = "Selesai", 100
+    plan = wb["Rencana Aksi"]
+    for row in range(9, plan.max_row + 1):
+        if plan.cell(row, 19).value == "RA-06":
+            for month in range(1, 13):  # months are columns F (6) to Q (17)
+                plan.cell(row, 5 + month).value = "✓" if month >= 6 else None
+    values = wb["Capaian Indikator"]
+    for row in range(4, values.max_row + 1):
+        if (values.cell(row, 1).value, values.cell(row, 2).value) == ("RA-01.3", 4):
+            values.cell(row, 3).value = 100
+
+
+@pytest.fixture(scope="module")
+def after_bytes() -> bytes:
+    return bundled_with(_edit)
+
+
+@pytest.fixture(scope="module")
+def after(after_bytes: bytes) -> ActionPlan:
+    result = load_workbook(after_bytes)
+    assert result.plan is not None and result.is_valid, result.problems
+    return result.plan
+
+
+def test_what_changed_since_the_reference(bundled: LoadResult, after: ActionPlan) -> None:
+    assert bundled.plan is not None
+    changes = since.compare(bundled.plan, after, 9)
+    assert changes.newly_done == [("RA-05", 9)]
+    # RA-06 now starts in June: Jan-May are no longer its months; nothing new is late (June-August are done
+    # in the example only for the months it had, so June-August are late now).
+    assert changes.rescheduled == [("RA-06", list(range(1, 13)), list(range(6, 13)))]
+    assert changes.indicator_values == [("RA-01.3", 4, 96.0, 100.0)]
+    assert changes.ikm_change is None or changes.ikm_change == 0
+    assert (changes.figures_before.done_to_date, changes.figures_after.done_to_date) == (39, 35)
+    assert not changes.empty
+    same = since.compare(bundled.plan, bundled.plan, 9)
+    assert same.empty and same.newly_done == [] and same.rescheduled == []
+
+
+def test_newly_late_is_late_now_and_not_then(bundled: LoadResult) -> None:
+    """The reference as of its own month (June, as it was then), the version shown as of September."""
+    assert bundled.plan is not None
+
+    def as_of_june(wb: openpyxl.Workbook) -> None:
+        info = wb["Info"]
+        for row in range(1, info.max_row + 1):
+            if info.cell(row, 1).value == "Posisi Data Per":
+                info.cell(row, 2).value = "2022-06-30"
+
+    june = load_workbook(bundled_with(as_of_june)).plan
+    assert june is not None
+    changes = since.compare(june, bundled.plan, 9)
+    # Late by September and not late in June: RA-08/May was already late in June; the September rows are
+    # "not done (this month)", not late. So nothing is newly late; newly done are July-August's done months.
+    assert ("RA-08", 5) not in changes.newly_late
+    assert changes.before_month == 6 and changes.after_month == 9
+    assert ("RA-02", 7) in changes.newly_done and all(month > 6 for _, month in changes.newly_done)
+
+
+@dataclass
+class _Stamped:
+    number: int
+    created_at: str
+
+
+def test_the_default_reference_is_the_version_current_at_the_start_of_last_month() -> None:
+    versions = [  # newest first, times in UTC
+        _Stamped(4, "2026-11-20T03:00:00+00:00"),
+        _Stamped(3, "2026-10-15T03:00:00+00:00"),
+        _Stamped(2, "2026-09-30T16:59:00+00:00"),  # 23:59 WIB on 30 September: before 1 October WIB
+        _Stamped(1, "2026-09-01T00:00:00+00:00"),
+    ]
+    assert since.default_reference(versions, dt.date(2026, 11, 29)).number == 2
+    assert since.default_reference(versions[:2], dt.date(2026, 11, 29)) is None  # all newer: none
+    assert since.default_reference(versions[2:], dt.date(2026, 11, 29)) is None  # the newest itself: nothing to compare
+    boundary = [_Stamped(5, "2026-11-20T00:00:00+00:00"), _Stamped(4, "2026-09-30T17:00:00+00:00")]  # 00:00 WIB 1 Oct
+    assert since.default_reference(boundary, dt.date(2026, 11, 29)) is None
+
+
+def test_ringkasan_compares_with_a_chosen_version(
+    monkeypatch: pytest.MonkeyPatch, seeded_store_root: Path, after_bytes: bytes
+) -> None:
+    from rbdash.store.sqlite import SqliteStore
+
+    store = SqliteStore(seeded_store_root)
+    assert store.publish(after_bytes, "ani", "realisasi September").version.number == 2
+    monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    chooser = at.selectbox(key="since_reference")
+    assert chooser.value is None  # both versions are this month's: no meeting before them
+    assert chooser.options[0] == "(tanpa perbandingan)" and chooser.options[1].startswith("Versi 1 · ")
+    assert all(metric.proto.delta == "" for metric in at.metric)
+    chooser.set_value(1).run()
+    assert not at.exception
+    deltas = [(metric.proto.delta, metric.proto.color) for metric in at.metric]
+    # rows 11 -> 11; done 39/47 -> 35/42 (+0,35 points); indicators achieved 6/21 -> 7/21 (RA-01.3 reaches 100:
+    # +4,76 points); overdue rows 6 -> 6 (RA-05 and RA-06 still have months open); due in October 6 -> 6; IKM same.
+    assert [delta for delta, _ in deltas] == ["±0", "+0,4 poin", "+4,8 poin", "±0", "±0", "±0,00"]
+    heading = [h.value for h in at.subheader if h.value.startswith("Perubahan sejak versi 1")]
+    assert len(heading) == 1
+    listed = "\n".join(m.value for m in at.markdown)
+    assert "Baru selesai\\: 1 \\(RA\\-05 Sep\\)" in listed and "Jadwal berubah\\: 1 baris \\(RA\\-06\\)" in listed
+    assert "Nilai capaian indikator berubah\\: 1 \\(RA\\-01\\.3\\)" in listed
+
+
+def test_no_comparison_without_a_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RBDASH_WORKBOOK", str(ROOT / "data" / "rencana_aksi_2022.xlsx"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception and not [s for s in at.selectbox if s.key == "since_reference"]
