@@ -116,7 +116,7 @@ def test_ringkasan_compares_with_a_chosen_version(
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     chooser = at.selectbox(key="since_reference")
-    assert chooser.value is None  # both versions are this month's: no meeting before them
+    assert chooser.value == 0  # "(tanpa perbandingan)": both versions are this month's, no meeting before them
     assert chooser.options[0] == "(tanpa perbandingan)" and chooser.options[1].startswith("Versi 1 · ")
     assert all(metric.proto.delta == "" for metric in at.metric)
     chooser.set_value(1).run()

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from rbdash.ui.frame import PageContext
 
 
+#: The reference picker's "no comparison" (version numbers start at 1).
+NO_REFERENCE = 0
+
+
 def changes_since(ctx: PageContext) -> tuple[since.Since, Version] | None:
     """The reference picker (default: the version current at the start of the previous month), and the
     changes from that version to the one shown, restricted like every figure of the page; None without one."""
@@ -35,18 +39,19 @@ def changes_since(ctx: PageContext) -> tuple[since.Since, Version] | None:
     if not older:
         return None
     default = since.default_reference([shown, *older], dt.datetime.now(WIB).date())
-    options: list[int | None] = [None, *(v.number for v in older)]
+    # 0 is "no comparison": a None value is a selectbox with nothing chosen ("Choose an option", seen)
+    options = [NO_REFERENCE, *(v.number for v in older)]
     labels = {
         v.number: t("since.option", lang, number=v.number, when=fmt.timestamp(v.created_at, lang), user=v.user)
         for v in older
     }
     relabelled(lang, "since_reference")
-    if "since_reference" not in st.session_state:
-        st.session_state["since_reference"] = default.number if default else None
+    if st.session_state.get("since_reference") not in options:  # first visit, or a version gone
+        st.session_state["since_reference"] = default.number if default else NO_REFERENCE
     chosen = st.selectbox(
         t("since.reference", lang),
         options,
-        format_func=lambda number: t("since.none", lang) if number is None else labels.get(number, str(number)),
+        format_func=lambda number: t("since.none", lang) if number == NO_REFERENCE else labels.get(number, str(number)),
         key="since_reference",
         help=t("since.help", lang),
     )
@@ -75,7 +80,7 @@ def _delta(change: float | None, text: str, better: str) -> Delta:
     if change is None:
         return {}
     if change == 0:
-        return {"delta": "±" + text.lstrip("+−-"), "delta_color": "off"}
+        return {"delta": "±" + text.lstrip("+−-"), "delta_color": "off", "delta_arrow": "off"}
     return {"delta": text, "delta_color": better}
 
 
