@@ -27,20 +27,29 @@ ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.report")
 st.write(t("report.intro", lang))
-# A quarter's report (triwulan), of the quarters begun by the month shown: as of its last month, or earlier.
-quarters = [q for q, months in metrics.QUARTERS.items() if months[0] <= month]
+# A quarter's report (triwulan), of the quarters begun by the month shown and by the workbook's data date (as
+# `report --quarter`): as of its last month, or earlier. 0 is "the month shown" (None would be "nothing chosen":
+# seen, Streamlit's "Choose an option" once the month moved before the quarter chosen).
+begun = min(month, metrics.default_as_of_month(ctx.whole_model))
+options = [0, *(q for q, months in metrics.QUARTERS.items() if months[0] <= begun)]
+if st.session_state.get("report_quarter") not in options:
+    st.session_state["report_quarter"] = 0
 relabelled(lang, "report_quarter")
-quarter = st.selectbox(
-    t("report.period", lang),
-    [None, *quarters],
-    format_func=lambda q: (
-        t("report.period_as_of", lang) if q is None else t("report.period_quarter", lang, quarter=QUARTER_NUMERALS[q])
-    ),
-    key="report_quarter",
+quarter = (
+    st.selectbox(
+        t("report.period", lang),
+        options,
+        format_func=lambda q: (
+            t("report.period_quarter", lang, quarter=QUARTER_NUMERALS[q]) if q else t("report.period_as_of", lang)
+        ),
+        key="report_quarter",
+    )
+    or None
 )
+stem = charts.chart_filename("laporan", model.info.get("year"), month)
 if quarter is not None:
     month = min(metrics.QUARTERS[quarter][-1], month)
-stem = charts.chart_filename("laporan", model.info.get("year"), month)
+    stem = charts.chart_filename(f"laporan_TW{quarter}", model.info.get("year"), month)
 # The whole workbook goes to the queue with the programmes chosen: equal requests share one build.
 request = ReportRequest(
     ctx.loaded.sha256,

@@ -145,7 +145,7 @@ listed = [
     for name in (t(f"col.{key}", lang) for key in ("code", "responsible", "sub_activity", "months", "note"))
     if name in overdue.columns
 ]
-clamped = [t("col.sub_activity", lang), t("col.note", lang)]
+clamped = [t("col.responsible", lang), t("col.sub_activity", lang), t("col.note", lang)]
 left.subheader(t("overview.overdue_list", lang, month=month_name))
 with left:
     show_list(overdue, "belum_selesai", ctx, "overdue", listed, clamped)

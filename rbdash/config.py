@@ -101,8 +101,20 @@ class Limits:
     login_failure_window_minutes: int = 15
 
 
-#: The longest text of a [report] setting (an address is a line or two of a letterhead).
-MAX_LAYOUT_CHARS = 300
+#: The longest text of each [report] setting: what fits its place on the page (seen by the review: four
+#: 299-character signature lines made a block taller than a page, and every report failed).
+LAYOUT_CHARS = {
+    "office_name": 150,
+    "office_address": 300,
+    "place": 60,
+    "signer_heading": 60,
+    "signer_title": 120,
+    "signer_name": 120,
+    "signer_nip": 40,
+    "logo": 1000,
+}
+#: The largest logo image, in pixels either way (seen: a 30,000 x 30,000 PNG of 109 KB passed the file check).
+MAX_LOGO_PIXELS = 4000
 #: The largest letterhead logo file.
 MAX_LOGO_BYTES = 2_000_000
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")  # PNG, JPEG
@@ -198,8 +210,9 @@ def _limits(values: dict[str, object], where: str) -> Limits:
 
 
 def _report_layout(values: object, where: str) -> ReportLayout:
-    """[report]: texts of at most MAX_LAYOUT_CHARS on one line (the address may take two), a logo that is
-    a PNG or JPEG file of at most MAX_LOGO_BYTES (a path relative to the config file's folder)."""
+    """[report]: texts within LAYOUT_CHARS on one line (the address may take two), a logo that is a whole
+    PNG or JPEG image file of at most MAX_LOGO_BYTES and MAX_LOGO_PIXELS (a path relative to the config
+    file's folder)."""
     if not isinstance(values, dict):
         raise SettingsError("settings.bad_value", where=where, name="report", value=values, expected="[report]")
     known = {spec.name for spec in fields(ReportLayout)}
@@ -210,8 +223,9 @@ def _report_layout(values: object, where: str) -> ReportLayout:
     for name, value in values.items():
         key = f"report.{name}"
         lines = 2 if name == "office_address" else 1
-        if not isinstance(value, str) or len(value) > MAX_LAYOUT_CHARS or value.count("\n") >= lines:
-            expected = f'"text" ({MAX_LAYOUT_CHARS} characters at most, {lines} line(s))'
+        limit = LAYOUT_CHARS[name]
+        if not isinstance(value, str) or len(value) > limit or len(value.splitlines()) > lines:
+            expected = f'"text" ({limit} characters at most, {lines} line(s))'
             raise SettingsError("settings.bad_value", where=where, name=key, value=value, expected=expected)
         chosen[name] = value.strip()
     logo = chosen.pop("logo", "")
@@ -224,7 +238,7 @@ def _report_layout(values: object, where: str) -> ReportLayout:
 
 
 def _checked_logo(path: Path, where: str) -> Path:
-    expected = f"PNG / JPEG, {MAX_LOGO_BYTES // 1_000_000} MB at most"
+    expected = f"PNG / JPEG, {MAX_LOGO_BYTES // 1_000_000} MB, {MAX_LOGO_PIXELS} px"
     refused = SettingsError("settings.bad_value", where=where, name="report.logo", value=path, expected=expected)
     try:
         if not path.is_file() or path.stat().st_size > MAX_LOGO_BYTES:
@@ -235,6 +249,15 @@ def _checked_logo(path: Path, where: str) -> Path:
         raise refused from exc
     if not head.startswith(_IMAGE_SIGNATURES):
         raise refused
+    from PIL import Image  # only when a logo is set: the report draws it with Pillow too
+
+    try:
+        with Image.open(path) as image:  # the whole image decoded now, not at the first report (seen: truncated)
+            if max(image.size) > MAX_LOGO_PIXELS:
+                raise refused
+            image.load()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise refused from exc
     return path
 
 

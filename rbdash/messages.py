@@ -1231,6 +1231,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "control.as_of": {"id": "Posisi data per (bulan)", "en": "Data as of (month)"},
     "control.programmes": {"id": "Program", "en": "Programme"},
     "control.responsible": {"id": "Penanggung jawab", "en": "Responsible"},
+    "control.all_responsible": {"id": "Semua penanggung jawab", "en": "Everyone responsible"},
     "col.responsible": {"id": "Penanggung Jawab", "en": "Responsible"},
     "chart.quarters.title": {
         "id": "Realisasi per triwulan: bagian bulan terjadwal yang selesai, per program",

@@ -162,3 +162,23 @@ def test_report_cli_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     assert rbdash("publish", str(BUNDLED), "--comment", "awal", "--user", "ani").returncode == 0
     assert rbdash("report", "--pptx", str(out)).returncode == 0  # the store's current version
     assert "Traceback" not in ok.stderr + missing.stderr + bad.stderr + unwritable.stderr
+
+
+def test_a_chart_of_the_first_items_says_so(bundled: LoadResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen by the review: the editable indicator chart showed 30 of 5,877 indicators and said nothing."""
+    import dataclasses
+
+    import pandas as pd
+
+    monkeypatch.setattr(images, "find_browser", lambda: None)
+    assert bundled.plan is not None
+    more = [
+        bundled.plan.indicators.assign(indicator_code=bundled.plan.indicators["indicator_code"] + f"-{n}")
+        for n in range(3)
+    ]
+    model = dataclasses.replace(bundled.plan, indicators=pd.concat(more, ignore_index=True))  # 75 indicators
+    slides = list(Presentation(io.BytesIO(deck.build_deck(model, 9, "id", "v1"))).slides)
+    indicators = next(s for s in slides if texts(s)[0] == "Capaian indikator terhadap target")
+    assert texts(indicators)[1].endswith(" · indikator 1–30 dari 75")
+    programmes = next(s for s in slides if texts(s)[0].startswith("Kemajuan per program"))
+    assert "dari" not in texts(programmes)[1]  # both programmes shown: no note

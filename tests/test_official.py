@@ -71,6 +71,10 @@ def test_report_settings_are_read_with_a_logo_beside_the_config_file(
         ('[report]\nlogo = "tidak-ada.png"\n', "report.logo"),
         ('[report]\nlogo = "bukan-gambar.png"\n', "report.logo"),
         ('[report]\nlogo = "besar.png"\n', "report.logo"),
+        ('[report]\nlogo = "potong.png"\n', "report.logo"),  # seen: half a PNG passed, then every report failed
+        ('[report]\nlogo = "raksasa.png"\n', "report.logo"),  # 5000 px wide: decoded, it is 2 GB at 30,000
+        ('[report]\nsigner_title = "' + "Sekretariat " * 11 + '"\n', "report.signer_title"),  # 132 characters
+        ('[report]\nplace = "Serang\\rBanten"\n', "report.place"),
         ('report = "kop"\n', "report"),
     ],
 )
@@ -79,6 +83,10 @@ def test_a_wrong_report_setting_is_refused_naming_file_and_key(
 ) -> None:
     (tmp_path / "bukan-gambar.png").write_text("<svg onload=alert(1)>")
     (tmp_path / "besar.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2_000_000))
+    whole = io.BytesIO()
+    Image.effect_noise((200, 200), 64).save(whole, "PNG")
+    (tmp_path / "potong.png").write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])
+    Image.new("1", (5000, 10)).save(tmp_path / "raksasa.png")
     config = _config(tmp_path, monkeypatch, table)
     with pytest.raises(SettingsError) as refused:
         settings()

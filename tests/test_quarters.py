@@ -130,10 +130,15 @@ def test_the_report_page_offers_the_quarters_begun(monkeypatch: pytest.MonkeyPat
             "Triwulan II (dengan kumulatif)",
             "Triwulan III (dengan kumulatif)",
         ]
+        assert chooser.value == 0
         chooser.set_value(2).run()
         at.button(key="report_build").click().run()
         assert at.session_state["report_job"].wait(30)
         assert (requests[0].quarter, requests[0].as_of_month) == (2, 6)
+        # Seen by the review: the month moved before the quarter chosen left "Choose an option" (and no quarter).
+        at.sidebar.select_slider(key="as_of_month").set_value(3).run()
+        assert at.selectbox(key="report_quarter").value == 0
+        assert at.selectbox(key="report_quarter").options[-1] == "Triwulan I (dengan kumulatif)"
     finally:
         queue.shutdown(timeout=30)
         rq.replace_report_queue(old)

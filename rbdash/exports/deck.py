@@ -52,6 +52,7 @@ class ChartSlide:
     native: NativeChart | None = None
     figure: go.Figure | None = None
     empty: bool = False  # nothing to chart (a workbook without indicators): the slide says so
+    part: str = ""  # " · indikator 1–30 dari 5.877" when the chart shows the first items only
 
 
 def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSlide]:
@@ -59,8 +60,9 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
     no Gantt chart), the indicators, the IKM trend and the last period's NRR, the others PowerPoint's own
     editable charts (`native_charts`). A large plan's charts show its first rows, so a slide stays readable."""
     model = chart_model(model)
-    states = metrics.indicator_status(model, as_of_month).head(INDICATOR_BARS)
-    progress = metrics.programme_progress(model, as_of_month).head(PROGRAMME_BARS)
+    all_states = metrics.indicator_status(model, as_of_month)
+    all_progress = metrics.programme_progress(model, as_of_month)
+    states, progress = all_states.head(INDICATOR_BARS), all_progress.head(PROGRAMME_BARS)
     gantt = charts.gantt(model, as_of_month, lang, per_page=GANTT_ROWS)
     gantt.update_layout(title_text="")  # the slide's header says it (seen: twice); its subtitle says which rows
     slides = [
@@ -68,12 +70,14 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
             t("chart.programmes.title", lang),
             native=lambda slide, box: native_charts.programme_chart(slide, progress, model, lang, box),
             empty=progress.empty,
+            part=charts.part_note("chart.programmes.rows", 1, len(progress), len(all_progress), lang),
         ),
         ChartSlide(t("chart.gantt.title", lang, year=model.info.get("year")), figure=gantt),
         ChartSlide(
             t("chart.indicators.title", lang),
             native=lambda slide, box: native_charts.indicator_chart(slide, states, lang, box),
             empty=states.empty,
+            part=charts.part_note("chart.indicators.rows", 1, len(states), len(all_states), lang),
         ),
     ]
     table = metrics.ikm_table(model, t("ikm.overall", lang), as_of_month)
@@ -241,7 +245,7 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
     box_w, box_h = WIDTH - Inches(1.0), HEIGHT - Inches(2.4)
     for chart in chart_slides:
         slide, notes = presentation.slides.add_slide(blank), Notes()
-        _header(slide, chart.title, office_as_of if chart.office_wide else as_of, note, notes)
+        _header(slide, chart.title, (office_as_of if chart.office_wide else as_of) + chart.part, note, notes)
         if chart.native is not None:
             if chart.empty:
                 _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), t("chart.no_data", lang), 18)

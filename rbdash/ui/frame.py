@@ -16,7 +16,7 @@ from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import charts, printing
 from rbdash.present import formatting as fmt
-from rbdash.present.text import escape_markdown, literal_frame
+from rbdash.present.text import escape_markdown, literal, literal_frame
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError, Version
 from rbdash.ui.loading import load_current, restricted, shared
@@ -248,8 +248,8 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
             t("control.responsible", lang),
             responsible,
             key="responsible",
-            format_func=lambda key: fmt.responsible_label(key, lang),
-            placeholder=t("control.all", lang),
+            format_func=lambda key: literal(fmt.responsible_label(key, lang)),  # seen: an RLO reversed a name
+            placeholder=t("control.all_responsible", lang),
         )
     st.sidebar.toggle(t("control.print_mode", lang), key="print_mode", help=t("control.print_help", lang))
     chosen = [p for p in st.session_state.get("programmes", []) if p in options]
