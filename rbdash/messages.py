@@ -1281,7 +1281,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "since.ikm": {"id": "IKM terakhir: {before} → {after}", "en": "Latest IKM: {before} → {after}"},
     "quarter.group": {"id": "Program / kegiatan", "en": "Programme / activity"},
-    "quarter.column": {"id": "TW {quarter}", "en": "Q{quarter}"},
+    "quarter.column": {"id": "TW {numeral}", "en": "Q{number}"},
     "quarter.to_date": {"id": "s.d. {month}", "en": "to {month}"},
     "quarter.planned_only": {"id": "rencana {planned}", "en": "planned {planned}"},
     "control.activities": {"id": "Kegiatan", "en": "Activity"},

@@ -153,7 +153,7 @@ def _quarter(text: str, model: ActionPlan) -> tuple[int, int]:
     """
     from rbdash.analysis import metrics
 
-    match = _QUARTER.fullmatch(text.strip())
+    match = _QUARTER.fullmatch(text.strip()) if text.strip().isascii() else None  # no other scripts' digits
     if match is None or int(match[1]) != model.info.get("year"):
         raise ValueError(text)
     quarter = int(match[2])
@@ -208,19 +208,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     quarter = None
     year = result.plan.info.get("year")
     try:
-        if args.quarter:
+        if args.quarter is not None:  # seen: --quarter "" wrote an ordinary report
             quarter, month = _quarter(args.quarter, result.plan)
         else:
             month = _as_of(args.as_of, result.plan)
     except ValueError:
-        key, value = ("cli.bad_quarter", args.quarter) if args.quarter else ("cli.bad_as_of", args.as_of)
-        print(t(key, args.lang, value=value, year=year), file=sys.stderr)
+        key, value = ("cli.bad_quarter", args.quarter) if args.quarter is not None else ("cli.bad_as_of", args.as_of)
+        print(t(key, args.lang, value=fmt.short_text(value, 80), year=year), file=sys.stderr)
         return EXIT_INVALID
     except LookupError:  # a quarter that begins after the workbook's posisi data per
         from rbdash.analysis import metrics
 
         as_of = fmt.month_year(year or 0, metrics.default_as_of_month(result.plan), args.lang)
-        print(t("cli.quarter_after_as_of", args.lang, value=args.quarter, as_of=as_of), file=sys.stderr)
+        print(
+            t("cli.quarter_after_as_of", args.lang, value=fmt.short_text(args.quarter, 80), as_of=as_of),
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     from rbdash.exports.report import build_pdf
 

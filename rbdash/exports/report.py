@@ -34,7 +34,7 @@ from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
 from rbdash.present.text import evidence_href, literal
-from rbdash.present.views import QUARTER_NUMERALS, example_sheet_names, quarter_table
+from rbdash.present.views import QUARTER_NUMERALS, example_sheet_names, quarter_label, quarter_table
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -477,7 +477,7 @@ def _quarter_page(
         first=fmt.month_short(months[0], lang),
         last=fmt.month_short(months[-1], lang),
     )
-    columns = [table.columns[0], t("quarter.column", lang, quarter=numeral), table.columns[-1]]
+    columns = [table.columns[0], quarter_label(quarter, lang), table.columns[-1]]
     rows = [columns, *table[columns].astype(str).values.tolist()]
     return [
         *heading(title),

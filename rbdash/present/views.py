@@ -157,6 +157,11 @@ def row_detail_table(model: ActionPlan, code: str, as_of_month: int, lang: str) 
 QUARTER_NUMERALS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
+def quarter_label(quarter: int, lang: str) -> str:
+    """A quarter's column name: "TW III" (Indonesian, as KemenPANRB reports write it), "Q3" (English)."""
+    return t("quarter.column", lang, numeral=QUARTER_NUMERALS[quarter], number=quarter)
+
+
 def quarter_cell(done: int, due: int, planned: int, lang: str) -> str:
     """One quarter of one group: "8/10 · 80%" (done of the row-months due), "rencana 6" (none due yet:
     the quarter is after the as-of month), "–" (nothing scheduled)."""
@@ -178,8 +183,8 @@ def quarter_table(model: ActionPlan, as_of_month: int, lang: str) -> pd.DataFram
         else:
             name = "· " + fmt.group_label(row["activity"], lang, activity_spans.get((row["program"], row["activity"])))
         record = {t("quarter.group", lang): name}
-        for quarter, numeral in QUARTER_NUMERALS.items():
-            record[t("quarter.column", lang, quarter=numeral)] = quarter_cell(
+        for quarter in QUARTER_NUMERALS:
+            record[quarter_label(quarter, lang)] = quarter_cell(
                 row[f"done_{quarter}"], row[f"due_{quarter}"], row[f"planned_{quarter}"], lang
             )
         record[to_date] = quarter_cell(row["done"], row["due"], 0, lang)
