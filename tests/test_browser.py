@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from rbdash.messages import t
 from tests.browsing import PAGES, artifacts, launch_browser, open_page, ready, serve, settled
@@ -255,10 +256,18 @@ def test_main_controls(server: str, browser) -> None:
     settled(page)
     # Select the one row left (its marker, left of the first cell: header and rows 35 px tall): its realisation
     # month by month, below the table (#12).
-    grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
-    assert grid is not None
-    page.mouse.click(grid["x"] + 18, grid["y"] + 35 + 17)
-    page.get_by_role("heading", name="Rincian RA-09: 1. Pembangunan Kerja Sama").wait_for(timeout=30_000)
+    heading = page.get_by_role("heading", name="Rincian RA-09: 1. Pembangunan Kerja Sama")
+    for attempt in range(3):  # the narrowed table is a new grid: a click while it still mounts does nothing
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.wait_for(state="visible", timeout=30_000)
+        grid = table.bounding_box()
+        if grid is not None:
+            page.mouse.click(grid["x"] + 18, grid["y"] + 35 + 17)
+        try:
+            heading.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            assert attempt < 2, "the row's detail never appeared"
     detail = page.locator(".rb-detail-table").inner_text()
     assert "September\tSebagian\t40\tCONTOH: draf kerja sama dalam pembahasan.\tCONTOH: laporan kegiatan" in detail
     page.get_by_text("English").click()

@@ -155,11 +155,13 @@ def row_detail_table(model: ActionPlan, code: str, as_of_month: int, lang: str) 
 
 
 QUARTER_NUMERALS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+#: The catalogue's name of each quarter ("TW III", "Q3").
+QUARTER_KEYS = {1: "quarter.1", 2: "quarter.2", 3: "quarter.3", 4: "quarter.4"}
 
 
 def quarter_label(quarter: int, lang: str) -> str:
     """A quarter's column name: "TW III" (Indonesian, as KemenPANRB reports write it), "Q3" (English)."""
-    return t("quarter.column", lang, numeral=QUARTER_NUMERALS[quarter], number=quarter)
+    return t(QUARTER_KEYS[quarter], lang)
 
 
 def quarter_cell(done: int, due: int, planned: int, lang: str) -> str:

@@ -273,8 +273,7 @@ def quarter_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, la
     total = len(programmes)
     programmes = programmes.head(limit)
     spans = m.code_spans(model, "program")
-    numerals = {1: "I", 2: "II", 3: "III", 4: "IV"}
-    quarters = [t("quarter.column", lang, numeral=numerals[q], number=q) for q in range(1, 5)]
+    quarters = [t(key, lang) for key in ("quarter.1", "quarter.2", "quarter.3", "quarter.4")]
     for index, row in enumerate(programmes.to_dict("records")):
         name = fmt.group_label(row["program"], lang, spans.get(row["program"]))
         shares = [row[f"done_{q}"] / row[f"due_{q}"] * 100 if row[f"due_{q}"] else None for q in range(1, 5)]
