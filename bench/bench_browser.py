@@ -3,8 +3,8 @@
 Cases (median of --runs runs each; Debian's Chromium driven by Playwright, viewport 1366x768):
 
 * ``start``: from launching `python -m rbdash.ui.serve` to the first chart drawn on "/", with a fresh
-  data folder (first start: the store is seeded), with a seeded one (restart), and, as a what-if, a
-  restart whose server imports the pages' modules and fills the workbook caches in a background thread;
+  data folder (first start: the store is seeded) and with a seeded one (restart); the server warms itself as
+  it starts (`rbdash.ui.serve.warm_server`);
 * ``open``: a warmed, running server; each dashboard page opened in a new browser context (empty cache,
   a first visit) and in a context that has loaded the dashboard before (cached scripts, a returning reader);
 * ``controls``: on "/", switch the language, choose one programme (and clear it), move the as-of month;
@@ -179,46 +179,11 @@ def preload_plotly(copy: Path) -> None:
     file_util.get_static_dir = lambda: str(copy)
 
 
-def _prewarm() -> None:
-    """Import what app.py and the pages import, then fill the workbook caches (store, current version)."""
-    import ast
-    import importlib
-
-    for script in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
-        for node in ast.walk(ast.parse(script.read_text())):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                importlib.import_module(name)
-    from rbdash.ui.loading import load_current
-
-    load_current()
-
-
-def prewarm_at_start() -> None:
-    """What-if: once Streamlit's runtime exists, warm the server in a background thread (`_prewarm`)."""
-    from streamlit.runtime.runtime import Runtime
-
-    create = Runtime.__init__
-
-    def create_and_warm(self: Runtime, *args: Any, **kwargs: Any) -> None:
-        create(self, *args, **kwargs)
-        threading.Thread(target=_prewarm, name="bench-prewarm", daemon=True).start()
-
-    Runtime.__init__ = create_and_warm  # type: ignore[method-assign]
-
-
 def serve_with_run_timer() -> int:
     """`python -m rbdash.ui.serve ARGS` with the run timer installed (run by `python -c`, see `start_server`)."""
     install_run_timer()
     if os.environ.get("BENCH_PRELOAD_PLOTLY"):
         preload_plotly(Path(os.environ["BENCH_PRELOAD_PLOTLY"]))
-    if os.environ.get("BENCH_PREWARM"):
-        prewarm_at_start()
     from rbdash.ui.serve import main
 
     return main()
@@ -354,7 +319,6 @@ def running_server(
     profile_dir: Path | None = None,
     preload: bool = False,
     options: tuple[str, ...] = (),
-    prewarm: bool = False,
 ) -> Iterator[Server]:
     """`python -m rbdash.ui.serve` (with the run timer) on a free port, serving from `data_dir`."""
     port = free_port()
@@ -365,8 +329,6 @@ def running_server(
     static = Path(tempfile.mkdtemp(prefix="rbdash-bench-static-")) if preload else None
     if static is not None:
         env["BENCH_PRELOAD_PLOTLY"] = str(static)
-    if prewarm:
-        env["BENCH_PREWARM"] = "1"
     command = [
         sys.executable,
         "-c",  # not -m: multiprocessing's fork server would import a __main__ module given by path
@@ -621,12 +583,12 @@ def case_start(browser: Any, runs: int, limit: float) -> list[Series]:
         open_page(context, server, "/")
         context.close()
 
-    def measure(data_dir: Callable[[], Path], prewarm: bool = False) -> Callable[[], tuple[float, dict[str, Any]]]:
+    def measure(data_dir: Callable[[], Path]) -> Callable[[], tuple[float, dict[str, Any]]]:
         def once() -> tuple[float, dict[str, Any]]:
             context = new_context(browser)
             page = context.new_page()  # the reader's tab is open before the server starts
             try:
-                with running_server(data_dir(), prewarm=prewarm) as server:
+                with running_server(data_dir()) as server:
                     visit = open_page(context, server, "/", page)
                     visit["worker_cpu_s"] = server.worker_cpu()
                 launched_ms = server.launched * 1000 - visit["origin"]  # negative: before navigation
@@ -647,12 +609,6 @@ def case_start(browser: Any, runs: int, limit: float) -> list[Series]:
         return [
             repeat("start, fresh data folder (seeds the store)", runs, limit, measure(fresh)),
             repeat("start, seeded data folder (restart)", runs, limit, measure(lambda: seeded)),
-            repeat(
-                "start, seeded data folder, server warmed at start (what-if)",
-                runs,
-                limit,
-                measure(lambda: seeded, prewarm=True),
-            ),
         ]
     finally:
         for folder in [seeded, *fresh_dirs]:
