@@ -30,8 +30,7 @@ st.write(t("report.intro", lang))
 # A quarter's report (triwulan), of the quarters begun by the month shown and by the workbook's data date (as
 # `report --quarter`): as of its last month, or earlier. 0 is "the month shown" (None would be "nothing chosen":
 # seen, Streamlit's "Choose an option" once the month moved before the quarter chosen).
-begun = min(month, metrics.default_as_of_month(ctx.whole_model))
-options = [0, *(q for q, months in metrics.QUARTERS.items() if months[0] <= begun)]
+options = [0, *metrics.quarters_begun(ctx.whole_model, month)]
 if st.session_state.get("report_quarter") not in options:
     st.session_state["report_quarter"] = 0
 relabelled(lang, "report_quarter")
@@ -48,7 +47,7 @@ quarter = (
 )
 stem = charts.chart_filename("laporan", model.info.get("year"), month)
 if quarter is not None:
-    month = min(metrics.QUARTERS[quarter][-1], month)
+    month = metrics.quarter_as_of(quarter, month)
     stem = charts.chart_filename(f"laporan_TW{quarter}", model.info.get("year"), month)
 # The whole workbook goes to the queue with the programmes chosen: equal requests share one build.
 request = ReportRequest(

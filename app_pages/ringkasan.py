@@ -135,8 +135,9 @@ if compared is not None:
     show_changes(*compared, lang)
 
 left, right = st.columns(2)
-overdue = plan_rows_table(model, figures.overdue_rows, lang, month)
-due = plan_rows_table(model, figures.due_next_month, lang, month)
+# Made once per workbook, filters, month and language (the whole plan's realisation is read for them).
+overdue = ctx.shared(lambda: plan_rows_table(model, figures.overdue_rows, lang, month), "overdue_table")
+due = ctx.shared(lambda: plan_rows_table(model, figures.due_next_month, lang, month), "due_table")
 #: On screen the lists name each row (code, who is responsible when the workbook says, sub-activity, months)
 #: and its last note; printed and downloaded they are whole (the last realisation's status, progress and
 #: evidence too).

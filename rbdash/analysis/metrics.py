@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,14 @@ ACHIEVED, ON_TRACK, BEHIND, NO_DATA, NO_TARGET = "achieved", "on_track", "behind
 INDICATOR_STATES = (ACHIEVED, ON_TRACK, BEHIND, NO_DATA, NO_TARGET)
 
 
+def finite(value: object) -> float | None:
+    """A model cell as a number: a finite int or float as float; None for anything else (empty, NaN, text,
+    True/False)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
 def default_as_of_month(model: ActionPlan) -> int:
     """The workbook's "posisi data per" month, else the last month with realisation, else December."""
     as_of = model.info.get("as_of")
@@ -35,6 +44,12 @@ def default_as_of_month(model: ActionPlan) -> int:
     if not model.realisation.empty:
         return int(model.realisation["month"].max())
     return 12
+
+
+#: Realisasi's recorded statuses as MONTH_STATUSES (an empty STATUS in a month on record reads as not done).
+RECORDED_STATUS = {"selesai": DONE, "sebagian": PARTIAL, "batal": CANCELLED, "belum": NOT_DONE}
+#: The recorded statuses that settle a scheduled month; "belum" leaves it late or not done by the as-of month.
+_CLOSING_STATUS = {recorded: state for recorded, state in RECORDED_STATUS.items() if state != NOT_DONE}
 
 
 def month_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
@@ -47,7 +62,7 @@ def month_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     schedule = model.schedule[["code", "month"]].astype({"month": "int64"})
     real = model.realisation[["code", "month", "status", "progress", "note", "evidence"]].astype({"month": "int64"})
     merged = schedule.merge(real, on=["code", "month"], how="left")
-    recorded = merged["status"].map({"selesai": DONE, "sebagian": PARTIAL, "batal": CANCELLED})
+    recorded = merged["status"].map(_CLOSING_STATUS)
     past = merged["month"] < as_of_month
     current = merged["month"] == as_of_month
     status = np.select(
@@ -70,10 +85,6 @@ def latest_realisation(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     real = real[real["month"].astype("int64") <= as_of_month]
     last = real.sort_values("month", kind="stable").groupby("code", sort=False).tail(1)
     return last.set_index("code")[["month", "status", *FOLLOW_UP, "scheduled"]]
-
-
-#: Realisasi's recorded statuses as MONTH_STATUSES (an empty STATUS in a month on record reads as not done).
-RECORDED_STATUS = {"selesai": DONE, "sebagian": PARTIAL, "batal": CANCELLED, "belum": NOT_DONE}
 
 
 def row_months(model: ActionPlan, code: str, as_of_month: int) -> pd.DataFrame:
@@ -205,6 +216,18 @@ def responsible_keys(model: ActionPlan) -> list[str]:
     return [*named, MISSING_KEY] if unnamed else named
 
 
+def responsible_rank(model: ActionPlan) -> dict[str, int]:
+    """Per plan code, the place of its PENANGGUNG JAWAB in `responsible_keys` (rows naming none last): the
+    order in which lists and the report group rows; {} when no row names one."""
+    keys = responsible_keys(model)
+    if not keys:
+        return {}
+    place = {key: rank for rank, key in enumerate(keys)}
+    return {
+        code: place[group_key(name)] for code, name in zip(model.plan["code"], model.plan["responsible"], strict=True)
+    }
+
+
 def code_spans(model: ActionPlan, column: str) -> dict[str, str]:
     """Per programme or activity key (`column`: "program" or "activity"), the plan codes of its rows as
     runs in plan order ("RA-01–RA-03, RA-08"): what names a group the copy of the decree left unnamed."""
@@ -280,9 +303,16 @@ def programme_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
 QUARTERS = {1: (1, 2, 3), 2: (4, 5, 6), 3: (7, 8, 9), 4: (10, 11, 12)}
 
 
-def quarter_of(month: int) -> int:
-    """The triwulan (1-4) a month (1-12) belongs to."""
-    return (month - 1) // 3 + 1
+def quarters_begun(model: ActionPlan, as_of_month: int) -> list[int]:
+    """The quarters a report may be made for: begun by `as_of_month` and by the workbook's own as-of month
+    (a later one has no data yet)."""
+    begun = min(as_of_month, default_as_of_month(model))
+    return [quarter for quarter, months in QUARTERS.items() if months[0] <= begun]
+
+
+def quarter_as_of(quarter: int, as_of_month: int) -> int:
+    """A quarter's report is as of its last month, or of `as_of_month` when that is earlier."""
+    return min(QUARTERS[quarter][-1], as_of_month)
 
 
 def quarter_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:

@@ -8,7 +8,6 @@ shown at the month chosen), so "newly late" means late now and not late then.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +16,6 @@ import pandas as pd
 
 from rbdash.analysis import metrics as m
 from rbdash.model import ActionPlan
-
-#: Statuses that count as done for "newly done".
-_DONE = {m.DONE}
 
 
 @dataclass(frozen=True)
@@ -45,9 +41,7 @@ class Since:
 
     @property
     def empty(self) -> bool:
-        return not (self.newly_done or self.newly_late or self.rescheduled or self.indicator_values) and not (
-            self.ikm_change
-        )
+        return not (self.newly_done or self.newly_late or self.rescheduled or self.indicator_values or self.ikm_change)
 
 
 def compare(before: ActionPlan, after: ActionPlan, after_month: int) -> Since:
@@ -55,7 +49,7 @@ def compare(before: ActionPlan, after: ActionPlan, after_month: int) -> Since:
     before_month = m.default_as_of_month(before)
     then = _states(before, before_month)
     now = _states(after, after_month)
-    newly_done = [key for key, state in now.items() if state in _DONE and then.get(key) not in _DONE]
+    newly_done = [key for key, state in now.items() if state == m.DONE and then.get(key) != m.DONE]
     newly_late = [key for key, state in now.items() if state == m.LATE and then.get(key) != m.LATE]
     months_then = dict(zip(before.plan["code"], before.plan["months"], strict=True))
     rescheduled = [
@@ -92,7 +86,7 @@ def _value_changes(before: ActionPlan, after: ActionPlan) -> list[tuple[str, int
     def values(model: ActionPlan) -> dict[tuple[str, int], float | None]:
         frame = model.indicator_values
         return {
-            (str(code), int(month)): _number(value)
+            (str(code), int(month)): m.finite(value)
             for code, month, value in zip(frame["indicator_code"], frame["month"], frame["value"], strict=True)
             if not pd.isna(month)
         }
@@ -104,12 +98,6 @@ def _value_changes(before: ActionPlan, after: ActionPlan) -> list[tuple[str, int
         if old != new:
             changed.append((key[0], key[1], old, new))
     return changed
-
-
-def _number(value: object) -> float | None:
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        return None
-    return float(value)
 
 
 def default_reference(versions: Sequence[Any], today: dt.date) -> Any | None:

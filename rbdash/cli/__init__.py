@@ -157,11 +157,9 @@ def _quarter(text: str, model: ActionPlan) -> tuple[int, int]:
     if match is None or int(match[1]) != model.info.get("year"):
         raise ValueError(text)
     quarter = int(match[2])
-    months = metrics.QUARTERS[quarter]
-    data_month = metrics.default_as_of_month(model)
-    if months[0] > data_month:
+    if quarter not in metrics.quarters_begun(model, 12):
         raise LookupError(text)
-    return quarter, min(months[-1], data_month)
+    return quarter, metrics.quarter_as_of(quarter, metrics.default_as_of_month(model))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

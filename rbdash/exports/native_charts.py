@@ -162,7 +162,7 @@ def ikm_chart(slide: Slide, table: pd.DataFrame, lang: str, box: _BOX) -> Chart:
     order = [*dict.fromkeys(table.loc[~table["overall"], "unit"]), *dict.fromkeys(table.loc[table["overall"], "unit"])]
     for unit in order:
         values = table[table["unit"] == unit].set_index("period")["ikm_converted"]
-        data.add_series(_label(unit, 50), [_number(values.get(period)) for period in periods])
+        data.add_series(_label(unit, 50), [m.finite(values.get(period)) for period in periods])
     chart = _add(slide, XL_CHART_TYPE.LINE_MARKERS, box, data)
     _base(chart, legend=True)
     low = min([60.0, *(table["ikm_converted"].dropna() - 5)])
@@ -189,7 +189,7 @@ _UNIT_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9
 
 def nrr_chart(slide: Slide, row: pd.Series, lang: str, box: _BOX) -> Chart:
     """NRR (1-4) per unsur for one period and unit, the weakest unsur hatched in orange (what to improve)."""
-    values = [_number(row[u]) for u in UNSUR]
+    values = [m.finite(row[u]) for u in UNSUR]
     names = [f"{u} {UNSUR_NAMES_ID[i] if lang == 'id' else t(f'unsur.{u}', lang)}" for i, u in enumerate(UNSUR)]
     data = CategoryChartData(number_format="0.00")
     data.categories = names
@@ -210,9 +210,3 @@ def nrr_chart(slide: Slide, row: pd.Series, lang: str, box: _BOX) -> Chart:
         _fill(point.format.fill, "#D55E00" if index == weakest else "#9DB9D3", "x" if index == weakest else "")
         point.format.line.color.rgb = _BLACK
     return chart
-
-
-def _number(value: object) -> float | None:
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        return None
-    return float(value)

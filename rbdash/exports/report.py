@@ -336,11 +336,11 @@ def build_pdf(
 
     open_rows = overdue_frame(model, as_of_month)
     sub = model.plan.set_index("code")["sub_activity"]
-    named = metrics.responsible_keys(model)  # grouped by PENANGGUNG JAWAB when rows name one
+    rank = metrics.responsible_rank(model)  # grouped by PENANGGUNG JAWAB when rows name one
+    named = bool(rank)
     responsible = model.plan.set_index("code")["responsible"].map(metrics.group_key)
     if named:
-        rank = open_rows["code"].map(responsible).map({key: index for index, key in enumerate(named)})
-        open_rows = open_rows.iloc[rank.argsort(kind="stable")]
+        open_rows = open_rows.iloc[open_rows["code"].map(rank).argsort(kind="stable")]
     attention = [
         [
             *([t("col.responsible", lang)] if named else []),

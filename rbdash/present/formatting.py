@@ -13,6 +13,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from rbdash.access.signin import WIB
+from rbdash.analysis.metrics import finite
 from rbdash.messages import LOCALES, t
 from rbdash.present.text import literal
 from rbdash.workbook.schema import MONTH_LONG_ID, MONTH_SHORT_ID
@@ -51,9 +52,8 @@ def percent(value: float | None, lang: str = "id", decimals: int = 0) -> str:
 
 def progress(value: object, lang: str = "id") -> str:
     """A PROGRES cell (0-100) as read: progress(60) -> "60", progress(62.5, 'id') -> "62,5"; "" when empty."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        return ""
-    return _progress(float(value), lang)
+    number = finite(value)
+    return "" if number is None else _progress(number, lang)
 
 
 @functools.lru_cache(maxsize=4096)

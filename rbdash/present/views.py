@@ -34,10 +34,6 @@ def _shown(value: object, missing: bool, lang: str) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
 
 
-def _blank(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
-
-
 def status_text(status: str, scheduled: bool, lang: str) -> str:
     """A row-month's status (MONTH_STATUSES) as read; a month recorded but not scheduled says so, its status
     as recorded ("Belum", not "Belum (bulan ini)")."""
@@ -114,11 +110,9 @@ def plan_rows_table(model: ActionPlan, codes: list[str], lang: str, as_of_month:
     """The plan table limited to `codes`, in plan order (with the last realisation, given `as_of_month`);
     grouped by PENANGGUNG JAWAB when rows name one (in the order they first appear, rows naming none last)."""
     table = plan_table(model, lang, as_of_month, codes)
-    responsible = t("col.responsible", lang)
-    if responsible in table:
-        order = {key: rank for rank, key in enumerate(metrics.responsible_keys(model))}
-        rank = table[responsible].map(lambda name: order.get(name, len(order)))
-        table = table.iloc[rank.argsort(kind="stable")]
+    rank = metrics.responsible_rank(model)
+    if rank:
+        table = table.iloc[table[t("col.code", lang)].map(rank).argsort(kind="stable")]
     return table.reset_index(drop=True)
 
 
@@ -146,8 +140,8 @@ def row_detail_table(model: ActionPlan, code: str, as_of_month: int, lang: str) 
                 t("col.month", lang): fmt.month_long(int(row.month), lang),
                 t("col.status", lang): status_text(str(row.status), bool(row.scheduled), lang),
                 t("col.progress", lang): fmt.progress(row.progress, lang),
-                t("col.note", lang): "" if _blank(row.note) else str(row.note),
-                t("col.evidence", lang): "" if _blank(row.evidence) else str(row.evidence),
+                t("col.note", lang): _shown(row.note, False, lang),
+                t("col.evidence", lang): _shown(row.evidence, False, lang),
             }
         )
     columns = [t(f"col.{name}", lang) for name in ("month", "status", "progress", "note", "evidence")]

@@ -96,33 +96,46 @@ h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 {CHART_SELECTOR}, [data-testid="stMetric"], [data-testid="stAlert"] {{
   break-inside: avoid; page-break-inside: avoid; }}
 """
-# On screen the printed copies of tables stay hidden (outside Mode cetak); their look, everywhere. A chart
-# is never wider than a printed sheet, on screen too: Plotly draws at the width it has on screen, and a
-# wider chart was cut at the sheet's right edge (seen: the Gantt without Okt-Des from a 1920 px window).
+
+
+def _table_look(classes: tuple[str, ...], font: str, line: str, border: str, padding: str, header: str) -> str:
+    """One look of the HTML tables of `classes`: size, lines and header (the screen's or the printed sheet's)."""
+
+    def each(part: str) -> str:
+        return ", ".join(f".{name} {part}" for name in classes)
+
+    return (
+        f"{each('table')} {{ width: 100%; border-collapse: collapse; font-size: {font}; line-height: {line}; }}\n"
+        f"{each('th')}, {each('td')} {{ border: {border}; padding: {padding}; text-align: left; vertical-align: top;"
+        f" overflow-wrap: break-word; }}\n{each('th')} {{ {header} }}\n"
+    )
+
+
+_SCREEN_LOOK = (
+    "0.875rem",
+    "1.4",
+    "1px solid rgba(49, 51, 63, 0.2)",
+    "0.25rem 0.5rem",
+    "background: #f0f2f6; font-weight: 600;",
+)
+_PRINTED_LOOK = ("8.5pt", "1.25", "0.5pt solid #888", "2px 4px", "background: #eee;")
+# On screen the printed copies of tables stay hidden (outside Mode cetak); the short lists and a row's detail
+# show as plain tables, and the detail prints as it shows, in the printed look. A chart is never wider than a
+# printed sheet, on screen too: Plotly draws at the width it has on screen, and a wider chart was cut at the
+# sheet's right edge (seen: the Gantt without Okt-Des from a 1920 px window).
 _TABLE_RULES = f"""
 [data-testid="stElementContainer"]:has({CHART_SELECTOR}) {{ max-width: {printing.SHEET_WIDTH_PX}px; }}
 [data-testid="stElementContainer"]:has(.{printing.TABLE_CLASS}) {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{printing.SCREEN_TABLE_CLASS}) {{ display: block; }}
 @media screen {{
-.{printing.SCREEN_TABLE_CLASS} table, .{printing.DETAIL_TABLE_CLASS} table {{ width: 100%; border-collapse: collapse;
-  font-size: 0.875rem; line-height: 1.4; }}
-.{printing.SCREEN_TABLE_CLASS} th, .{printing.SCREEN_TABLE_CLASS} td, .{printing.DETAIL_TABLE_CLASS} th,
-.{printing.DETAIL_TABLE_CLASS} td {{ border: 1px solid rgba(49, 51, 63, 0.2); padding: 0.25rem 0.5rem;
-  text-align: left; vertical-align: top; overflow-wrap: break-word; }}
-.{printing.SCREEN_TABLE_CLASS} th, .{printing.DETAIL_TABLE_CLASS} th {{ background: #f0f2f6; font-weight: 600; }}
+{_table_look((printing.SCREEN_TABLE_CLASS, printing.DETAIL_TABLE_CLASS), *_SCREEN_LOOK)}
 .{printing.SCREEN_TABLE_CLASS} .{printing.CLAMP_CLASS} {{ display: -webkit-box; -webkit-line-clamp: 3;
   -webkit-box-orient: vertical; overflow: hidden; }}
 .{printing.SCREEN_TABLE_CLASS} .rb-print-note {{ font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }}
 }}
-.{printing.TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.25; }}
-.{printing.TABLE_CLASS} th, .{printing.TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
-  text-align: left; vertical-align: top; overflow-wrap: break-word; }}
-.{printing.TABLE_CLASS} th {{ background: #eee; }}
+{_table_look((printing.TABLE_CLASS,), *_PRINTED_LOOK)}
 @media print {{
-.{printing.DETAIL_TABLE_CLASS} table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.25; }}
-.{printing.DETAIL_TABLE_CLASS} th, .{printing.DETAIL_TABLE_CLASS} td {{ border: 0.5pt solid #888; padding: 2px 4px;
-  text-align: left; vertical-align: top; overflow-wrap: break-word; }}
-.{printing.DETAIL_TABLE_CLASS} th {{ background: #eee; }}
+{_table_look((printing.DETAIL_TABLE_CLASS,), *_PRINTED_LOOK)}
 }}
 .{printing.TABLE_CLASS} .nw, .{printing.SCREEN_TABLE_CLASS} .nw, .{printing.DETAIL_TABLE_CLASS} .nw {{
   white-space: nowrap; }}

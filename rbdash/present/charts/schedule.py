@@ -137,8 +137,8 @@ HOVER_NOTE_CHARS = 200
 def follow_up_hover(progress: object, note: object, evidence: object, lang: str) -> str:
     """A status marker's hover lines for what Realisasi records: progress, note and evidence ("" if none)."""
     lines = []
-    if fmt.progress(progress, lang):
-        lines.append(f"{escape(t('col.progress', lang))}: {escape(fmt.progress(progress, lang))}")
+    if shown := fmt.progress(progress, lang):
+        lines.append(f"{escape(t('col.progress', lang))}: {escape(shown)}")
     for key, value in (("col.note", note), ("col.evidence", evidence)):
         if isinstance(value, str) and value.strip():
             lines.append(f"{escape(t(key, lang))}: {plain(fmt.short_text(value, HOVER_NOTE_CHARS))}")
