@@ -2,7 +2,8 @@
 
 "Buat laporan" puts the report in the server's report queue (`rbdash.exports.queue`) and returns at
 once; a fragment polls the job, showing its place in line, then the downloads or the error. Every
-session asking for the same report (data version, month, language) shares one build. A tab may have one
+session asking for the same report (data version, month, language, filters, quarter, the version compared
+with) shares one build. A tab may have one
 report of its own in the queue, a visitor (user, else address: rbdash.ui.visitor) a few.
 """
 
@@ -11,12 +12,23 @@ from __future__ import annotations
 import streamlit as st
 
 from rbdash.analysis import metrics
-from rbdash.exports.queue import DONE, QUEUED, RUNNING, Job, QueueFull, ReportRequest, report_queue, submit_report
+from rbdash.exports.queue import (
+    DONE,
+    QUEUED,
+    RUNNING,
+    Job,
+    QueueFull,
+    ReportRequest,
+    SinceVersion,
+    report_queue,
+    submit_report,
+)
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present.views import QUARTER_NUMERALS
 from rbdash.ui.frame import page_header, page_setup
 from rbdash.ui.session import browser_session
+from rbdash.ui.since import reference_model, reference_picker
 from rbdash.ui.visitor import report_visitor
 from rbdash.ui.widgets import relabelled
 
@@ -49,6 +61,13 @@ stem = charts.chart_filename("laporan", model.info.get("year"), month)
 if quarter is not None:
     month = metrics.quarter_as_of(quarter, month)
     stem = charts.chart_filename(f"laporan_TW{quarter}", model.info.get("year"), month)
+# Since the last meeting: the report's first page after the cover compares with this version (as Ringkasan).
+reference = reference_picker(ctx)
+reference_plan = reference_model(reference, lang) if reference is not None else None
+since = None
+if reference is not None and reference_plan is not None:
+    since = SinceVersion(reference.number, reference.created_at, reference.sha256)
+    stem += f"_sejak_v{reference.number}"
 # The whole workbook goes to the queue with the programmes chosen: equal requests share one build.
 request = ReportRequest(
     ctx.loaded.sha256,
@@ -58,10 +77,13 @@ request = ReportRequest(
     tuple(ctx.programmes),
     tuple(ctx.responsible),
     quarter=quarter,
+    since=since,
 )
 if st.button(t("report.build", lang), type="primary", key="report_build"):
     try:
-        st.session_state["report_job"] = submit_report(ctx.whole_model, request, browser_session(), report_visitor())
+        st.session_state["report_job"] = submit_report(
+            ctx.whole_model, request, browser_session(), report_visitor(), reference_plan
+        )
     except QueueFull as exc:
         st.session_state.pop("report_job", None)
         st.error(t(exc.key, lang))

@@ -8,11 +8,12 @@ from rbdash.analysis import metrics
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
+from rbdash.present.since import figure_changes
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
 from rbdash.ui.frame import page_header, page_setup
-from rbdash.ui.since import changes_since, count_delta, ikm_delta, share_delta, show_changes
+from rbdash.ui.since import changes_since, metric_delta, show_changes
 from rbdash.ui.widgets import (
     FIRST_CHART_PRINT_ROOM,
     chart_page,
@@ -34,13 +35,13 @@ next_name = fmt.month_long(month + 1, lang) if month < 12 else "–"
 # Since the last meeting: each card's change from the reference version (none without one).
 compared = changes_since(ctx)
 changes = compared[0] if compared else None
-then = changes.figures_before if changes else None
+deltas = figure_changes(changes, lang) if changes else {}
 
 first, second, third = st.columns(3)
 first.metric(
     t("overview.rows", lang),
     fmt.number(figures.plan_rows, lang),
-    **(count_delta(figures.plan_rows, then.plan_rows, lang) if then else {}),
+    **metric_delta(deltas.get("overview.rows")),
     border=True,
     help=t("overview.rows_help", lang, indicators=figures.indicators),
 )
@@ -48,7 +49,7 @@ first.caption(t("overview.rows_help", lang, indicators=fmt.number(figures.indica
 second.metric(
     t("overview.done", lang),
     fmt.percent(figures.done_share, lang, 1),
-    **(share_delta(figures.done_share, then.done_share, lang) if then else {}),
+    **metric_delta(deltas.get("overview.done")),
     border=True,
 )
 second.caption(
@@ -64,7 +65,7 @@ second.caption(
 third.metric(
     t("overview.indicators", lang),
     fmt.percent(figures.indicator_completion, lang, 1),
-    **(share_delta(figures.indicator_completion, then.indicator_completion, lang) if then else {}),
+    **metric_delta(deltas.get("overview.indicators")),
     border=True,
 )
 third.caption(
@@ -76,10 +77,10 @@ third.caption(
     )
 )
 fourth, fifth, sixth = st.columns(3)
-fourth.metric(  # fewer rows overdue is better: a fall shows green
+fourth.metric(  # fewer rows overdue is better: a fall shows green (present.since.figure_changes)
     t("overview.overdue", lang),
     fmt.number(len(figures.overdue_rows), lang),
-    **(count_delta(len(figures.overdue_rows), len(then.overdue_rows), lang, "inverse") if then else {}),
+    **metric_delta(deltas.get("overview.overdue")),
     border=True,
 )
 fourth.caption(
@@ -90,7 +91,7 @@ fourth.caption(
 fifth.metric(
     t("overview.due_next", lang),
     fmt.number(len(figures.due_next_month), lang),
-    **(count_delta(len(figures.due_next_month), len(then.due_next_month), lang) if then else {}),
+    **metric_delta(deltas.get("overview.due_next")),
     border=True,
 )
 fifth.caption(
@@ -102,7 +103,7 @@ ikm = figures.latest_ikm
 sixth.metric(
     t("overview.ikm", lang),
     f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–",
-    **(ikm_delta(changes.ikm_change, lang) if changes else {}),
+    **metric_delta(deltas.get("overview.ikm")),
     border=True,
 )
 sixth.caption(

@@ -849,6 +849,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "--quarter '{value}' tidak sah: tulis YYYY-TW1 sampai YYYY-TW4 dalam tahun {year}, misalnya {year}-TW3.",
         "en": "--quarter '{value}' is not valid: write YYYY-TW1 to YYYY-TW4 within {year}, e.g. {year}-TW3.",
     },
+    "cli.bad_since": {
+        "id": "--since '{value}' tidak sah: tulis nomor versi (lihat 'python -m rbdash history'), misalnya --since 3.",
+        "en": "--since '{value}' is not valid: write a version number (see 'python -m rbdash history'), e.g. --since 3.",
+    },
+    "cli.since_not_older": {
+        "id": "--since {number}: versi pembanding harus lebih lama dari versi {shown} yang dilaporkan.",
+        "en": "--since {number}: the version compared with must be older than version {shown}, the one reported.",
+    },
     "cli.quarter_after_as_of": {
         "id": "--quarter '{value}' dimulai sesudah posisi data buku kerja ({as_of}): belum ada datanya.",
         "en": "--quarter '{value}' begins after the workbook's data date ({as_of}): it has no data yet.",
@@ -1280,6 +1288,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Indicator values changed: {count:n} ({codes})",
     },
     "since.ikm": {"id": "IKM terakhir: {before} → {after}", "en": "Latest IKM: {before} → {after}"},
+    "since.then": {"id": "Versi {number} ({month})", "en": "Version {number} ({month})"},
+    "since.now": {"id": "Sekarang ({month})", "en": "Now ({month})"},
+    "since.change": {"id": "Perubahan", "en": "Change"},
+    "since.intro": {
+        "id": "Setiap versi dibaca pada posisi datanya sendiri; baris dan indikator dibatasi seperti laporan ini.",
+        "en": "Each version is read at its own data date; rows and indicators are restricted as this report is.",
+    },
+    "since.list_done": {"id": "Baru selesai ({count:n})", "en": "Newly done ({count:n})"},
+    "since.list_late": {"id": "Baru terlambat ({count:n})", "en": "Newly late ({count:n})"},
+    "since.list_rescheduled": {"id": "Jadwal berubah ({count:n})", "en": "Rescheduled ({count:n})"},
+    "since.list_values": {
+        "id": "Nilai capaian indikator berubah ({count:n})",
+        "en": "Indicator values changed ({count:n})",
+    },
+    "since.months_then": {"id": "Bulan semula", "en": "Months then"},
+    "since.months_now": {"id": "Bulan sekarang", "en": "Months now"},
+    "since.value_then": {"id": "Nilai semula", "en": "Value then"},
+    "since.value_now": {"id": "Nilai sekarang", "en": "Value now"},
+    "since.more_in_report": {
+        "id": "Daftar lengkap ada di laporan PDF dan di catatan salindia ini.",
+        "en": "The full lists are in the PDF report and in this slide's notes.",
+    },
     "quarter.group": {"id": "Program / kegiatan", "en": "Programme / activity"},
     "quarter.1": {"id": "TW I", "en": "Q1"},
     "quarter.2": {"id": "TW II", "en": "Q2"},

@@ -19,7 +19,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from rbdash.analysis import metrics
-from rbdash.exports import deck, images, report
+from rbdash.exports import deck, images, pdf_parts, report
 from rbdash.model import ActionPlan
 from rbdash.present import charts, fitting
 from rbdash.workbook.loader import load_workbook
@@ -176,7 +176,7 @@ def test_pdf_cuts_cells_and_keeps_the_full_text_in_the_appendix(
     full = long_workbook[1]
     reader = PdfReader(io.BytesIO(long_pdf))
     pages = [page.extract_text() for page in reader.pages]
-    assert 10 <= len(pages) <= 120  # the appendix is bounded (report.APPENDIX_CHARS)
+    assert 10 <= len(pages) <= 120  # the appendix is bounded (pdf_parts.APPENDIX_CHARS)
     pages = [page_body(text, number) for number, text in enumerate(pages, start=1)]
     cover = pages[0]
     assert "(lihat Lampiran 1)" in cover and "(lihat Lampiran 2)" in cover and "(lihat Lampiran 3)" in cover
@@ -188,7 +188,7 @@ def test_pdf_cuts_cells_and_keeps_the_full_text_in_the_appendix(
     for key in ("Info B6", "Info B4", "decree", "Rencana Aksi D10"):  # title, satker, decree, a sub-activity
         assert squash(full[key]) in body, key
     assert "Lampiran1:Judul" in body and "Lampiran3:KeputusanNomor" in body
-    assert len(body) < report.APPENDIX_CHARS * 1.1
+    assert len(body) < pdf_parts.APPENDIX_CHARS * 1.1
 
 
 @pytest.mark.slow

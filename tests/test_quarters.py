@@ -133,7 +133,7 @@ def test_report_quarter_on_the_command_line(tmp_path: Path, cli: Callable[..., C
 def test_the_report_page_offers_the_quarters_begun(monkeypatch: pytest.MonkeyPatch) -> None:
     requests: list[rq.ReportRequest] = []
 
-    def fake(model, request: rq.ReportRequest) -> rq.ReportFiles:
+    def fake(model, request: rq.ReportRequest, reference=None) -> rq.ReportFiles:
         requests.append(request)
         return rq.ReportFiles(pdf=b"%PDF-", pptx=b"PK")
 

@@ -32,7 +32,7 @@ class FakeBuilds:
     error: Exception | None = None
     requests: list[rq.ReportRequest] = field(default_factory=list)
 
-    def __call__(self, model, request: rq.ReportRequest) -> rq.ReportFiles:
+    def __call__(self, model, request: rq.ReportRequest, reference=None) -> rq.ReportFiles:
         self.requests.append(request)
         self.started.set()
         assert self.release.wait(WAIT), "the test never released this build"

@@ -8,17 +8,24 @@ RA-01.3's April value (its last) 96 -> 100."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
+from pptx import Presentation
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from rbdash.analysis import since
+from rbdash.exports.deck import build_deck
+from rbdash.exports.report import build_pdf
 from rbdash.model import ActionPlan, LoadResult
+from rbdash.present.since import Reference, figure_rows
 from rbdash.workbook.loader import load_workbook
-from tests.conftest import ROOT, bundled_with
+from tests.conftest import ROOT, CliRun, bundled_with
 
 
 def _edit(wb: openpyxl.Workbook) -> None:
@@ -136,3 +143,125 @@ def test_no_comparison_without_a_store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RBDASH_WORKBOOK", str(ROOT / "data" / "rencana_aksi_2022.xlsx"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception and not [s for s in at.selectbox if s.key == "since_reference"]
+
+
+# ----------------------------------------------------------------------------------------------
+# The report's since-page and the deck's since-slide (the same words: rbdash.present.since)
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_the_key_figures_then_and_now(bundled: LoadResult, after: ActionPlan) -> None:
+    assert bundled.plan is not None
+    changes = since.compare(bundled.plan, after, 9)
+    rows = figure_rows(changes, Reference(1, "2026-11-01T03:00:00+00:00"), "id")
+    # done 39/47 = 83,0 % -> 35/42 = 83,3 % (+0,35 points, shown +0,4); indicators 6/21 -> 7/21
+    assert rows == [
+        ["Angka kunci", "Versi 1 (Sep)", "Sekarang (Sep)", "Perubahan"],
+        ["Baris rencana aksi", "11", "11", "±0"],
+        ["Bulan terjadwal selesai", "83,0%", "83,3%", "+0,4 poin"],
+        ["Indikator tercapai", "28,6%", "33,3%", "+4,8 poin"],
+        ["Baris belum selesai", "6", "6", "±0"],
+        ["Jatuh tempo bulan depan", "6", "6", "±0"],
+        ["IKM terakhir", "86,20 (B)", "86,20 (B)", "±0,00"],
+    ]
+    assert (
+        Reference(1, "2026-11-01T03:00:00+00:00").heading("en") == "Changes since version 1 (2026-11-01 10:00:00 WIB)"
+    )
+
+
+def test_the_report_and_deck_carry_the_since_page(bundled: LoadResult, after: ActionPlan) -> None:
+    assert bundled.plan is not None
+    found = (since.compare(bundled.plan, after, 9), Reference(1, "2026-11-01T03:00:00+00:00"))
+    pages = _pdf_pages(build_pdf(after, 9, "id", "versi 2", since=found))
+    page = pages[1]  # the first page after the cover
+    assert "Perubahan sejak versi 1 (01-11-2026 10.00.00 WIB)" in page
+    assert "Baru selesai (1)" in page and "RA-05" in page and "September" in page
+    assert "Jadwal berubah (1)" in page and "Jan, Feb, Mar" in page and "Jun, Jul, Agu, Sep, Okt, Nov, Des" in page
+    assert "Nilai capaian indikator berubah (1)" in page and "RA-01.3" in page and "96,00" in page
+    assert "Baru terlambat" not in page  # nothing newly late
+    assert "Angka kunci" in pages[2] and "Perubahan sejak" not in pages[2]  # the key figures follow
+    assert not any("Perubahan sejak" in text for text in _pdf_pages(build_pdf(after, 9, "id", "versi 2")))
+
+    deck = Presentation(io.BytesIO(build_deck(after, 9, "en", "version 2", since=found)))
+    slide = deck.slides[1]
+    texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+    assert texts[0] == "Changes since version 1 (2026-11-01 10:00:00 WIB)"
+    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    assert [cell.text for cell in table.rows[2].cells] == ["Scheduled months done", "83.0%", "83.3%", "+0.4 points"]
+    assert "Newly done: 1 (RA-05 Sep)" in texts and "Rescheduled: 1 row (RA-06)" in texts
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "Newly done (1)\nRA-05 · " in notes and "RA-01.3 · April · 96.00 · 100.00" in notes
+
+
+def test_nothing_changed_is_said(bundled: LoadResult) -> None:
+    assert bundled.plan is not None
+    found = (since.compare(bundled.plan, bundled.plan, 9), Reference(1, "2026-11-01T03:00:00+00:00"))
+    page = _pdf_pages(build_pdf(bundled.plan, 9, "id", "versi 2", since=found))[1]
+    assert "Perubahan sejak versi 1" in page and "Tidak ada perubahan." in page and "Baru selesai" not in page
+
+
+def test_report_since_from_the_command_line(
+    cli: Callable[..., CliRun],
+    monkeypatch: pytest.MonkeyPatch,
+    seeded_store_root: Path,
+    after_bytes: bytes,
+    tmp_path: Path,
+) -> None:
+    from rbdash.store.sqlite import SqliteStore
+
+    assert SqliteStore(seeded_store_root).publish(after_bytes, "ani", "realisasi September").version.number == 2
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+    out = tmp_path / "laporan.pdf"
+    done = cli("report", "--pdf", str(out), "--since", "1")
+    assert done.returncode == 0, done.stderr
+    page = _pdf_pages(out.read_bytes())[1]
+    assert "CONTOH" in page and "Perubahan sejak versi 1 (" in page and "Baru selesai (1)" in page
+    refused = cli("report", "--pdf", str(tmp_path / "x.pdf"), "--since", "2")
+    assert refused.returncode == 1 and "lebih lama dari versi 2" in refused.stderr
+    for wrong in ("x1", "", "-1", "0", "\u0661", "1" * 100_000):
+        refused = cli("report", "--pdf", str(tmp_path / "x.pdf"), "--since", wrong, "--lang", "en")
+        assert refused.returncode == 1 and "is not valid: write a version number" in refused.stderr
+        assert len(refused.stderr) < 300
+    missing = cli(
+        "report", str(ROOT / "data" / "rencana_aksi_2022.xlsx"), "--pdf", str(tmp_path / "x.pdf"), "--since", "7"
+    )
+    assert missing.returncode == 1 and "Versi 7 tidak ada." in missing.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_report_page_compares_with_the_version_chosen(
+    monkeypatch: pytest.MonkeyPatch, seeded_store_root: Path, after_bytes: bytes
+) -> None:
+    from rbdash.exports import queue as rq
+    from rbdash.store.sqlite import SqliteStore
+
+    assert SqliteStore(seeded_store_root).publish(after_bytes, "ani", "realisasi September").version.number == 2
+    built: list[tuple[rq.ReportRequest, ActionPlan | None]] = []
+
+    def fake(model: ActionPlan, request: rq.ReportRequest, reference: ActionPlan | None = None) -> rq.ReportFiles:
+        built.append((request, reference))
+        return rq.ReportFiles(pdf=b"%PDF-", pptx=b"PK")
+
+    queue = rq.BuildQueue(builders=1, capacity=2)
+    monkeypatch.setattr(rq, "build_report", fake)
+    old = rq.replace_report_queue(queue)
+    try:
+        monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
+        monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.switch_page("app_pages/laporan.py").run()
+        assert not at.exception
+        assert at.selectbox(key="since_reference").value == 0  # both versions this month: no meeting before
+        at.selectbox(key="since_reference").set_value(1).run()
+        at.button(key="report_build").click().run()
+        assert at.session_state["report_job"].wait(30)
+        request, reference = built[0]
+        assert request.since is not None and request.since.number == 1
+        assert reference is not None and reference.info["as_of"] == dt.date(2022, 9, 30)
+        assert request.since.sha256 != request.sha256
+    finally:
+        queue.shutdown(timeout=30)
+        rq.replace_report_queue(old)

@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rbdash.analysis.summary import summarise
 from rbdash.cli.diff import cmd_diff
@@ -31,10 +32,14 @@ from rbdash.exports import images
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import formatting as fmt
-from rbdash.store import StoreError
+from rbdash.store import StoreError, Version
 from rbdash.workbook.content import template_content
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.writer import build_bundled_workbook, write_workbook
+
+if TYPE_CHECKING:
+    from rbdash.analysis.since import Since
+    from rbdash.present.since import Reference
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
 
@@ -162,6 +167,41 @@ def _quarter(text: str, model: ActionPlan) -> tuple[int, int]:
     return quarter, metrics.quarter_as_of(quarter, metrics.default_as_of_month(model))
 
 
+def _since(
+    args: argparse.Namespace, shown: Version | None, model: ActionPlan, month: int
+) -> tuple[Since, Reference] | int:
+    """The since-page of `report --since N`: the changes from the store's version N (of the office and year of
+    the workbook reported; older than `shown`, the version reported, when it is the store's) to `model` at
+    `month`; an exit code after saying why there is none."""
+    from rbdash.analysis.since import compare
+    from rbdash.present.since import Reference
+
+    text = str(args.since).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 0):
+        print(t("cli.bad_since", args.lang, value=fmt.short_text(args.since, 80)), file=sys.stderr)
+        return EXIT_INVALID
+    number = int(text)
+    if shown is not None and number >= shown.number:
+        print(t("cli.since_not_older", args.lang, number=number, shown=shown.number), file=sys.stderr)
+        return EXIT_INVALID
+    store = store_or_say(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    satker, year = (
+        (shown.satker, shown.year) if shown else (str(model.info.get("satker") or ""), model.info.get("year"))
+    )
+    try:
+        reference = store.version(number, satker, year if isinstance(year, int) else None)
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_INVALID
+    before = store.content(reference)
+    if before is None:
+        print(t("since.unreadable", args.lang, number=number), file=sys.stderr)
+        return EXIT_UNREADABLE
+    return compare(before, model, month), Reference(reference.number, reference.created_at)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from rbdash.exports.deck import build_deck
 
@@ -171,6 +211,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.pdf and args.pptx and Path(args.pdf).resolve() == Path(args.pptx).resolve():
         print(t("cli.report_same_output", args.lang, path=args.pdf), file=sys.stderr)  # seen: the deck over the PDF
         return EXIT_INVALID
+    version = None
     if args.file:
         result = load_named(args.file, args.lang)
         label = Path(args.file).name
@@ -223,11 +264,17 @@ def cmd_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
+    since = None
+    if args.since is not None:
+        found = _since(args, version, result.plan, month)
+        if isinstance(found, int):
+            return found
+        since = found
     from rbdash.exports.report import build_pdf
 
     outputs: list[tuple[str | None, Callable[[ActionPlan, int, str, str], bytes]]] = [
-        (args.pdf, functools.partial(build_pdf, quarter=quarter)),
-        (args.pptx, build_deck),
+        (args.pdf, functools.partial(build_pdf, quarter=quarter, since=since)),
+        (args.pptx, functools.partial(build_deck, since=since)),
     ]
     for path, build in outputs:
         if not path:
@@ -314,6 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument(
         "--quarter",
         help="YYYY-TWn: the report of triwulan n (1-4), as of its last month or the posisi data per if earlier",
+    )
+    p.add_argument(
+        "--since",
+        metavar="N",
+        help="add the page 'changes since version N' (the store's version N of the same office and year)",
     )
     p.set_defaults(func=cmd_report)
 

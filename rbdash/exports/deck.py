@@ -19,12 +19,14 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from rbdash.analysis import metrics
+from rbdash.analysis.since import Since
 from rbdash.exports import images, native_charts
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
+from rbdash.present.since import Reference, change_tables, figure_rows, summary_lines
 from rbdash.present.text import literal
 from rbdash.present.views import example_sheet_names
 
@@ -186,8 +188,45 @@ def _codes(found: list[str], limit: int | None = CODE_CHARS) -> str:
     return f"{len(found)}: {', '.join(shown) or '–'}"
 
 
-def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: str, filters: str | None = None) -> bytes:
-    """The deck as .pptx bytes; `filters` names the programmes `model` was restricted to (None: the whole plan)."""
+def _since_slide(
+    slide, changes: Since, reference: Reference, model: ActionPlan, lang: str, notes: Notes, office_wide: bool
+) -> None:
+    """The since-slide's body: the key figures then, now and their change as an editable table, and one line
+    per kind of change below it (a few rows named; every change, listed whole, in the notes)."""
+    rows = figure_rows(changes, reference, lang)
+    if office_wide:  # the survey is the office's, whatever the filter
+        rows[-1][0] = f"{rows[-1][0]} ({t('filter.office_wide', lang)})"
+    shape = slide.shapes.add_table(len(rows), 4, Inches(0.5), Inches(1.5), Inches(12.3), Inches(0.34) * len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = shape.table.cell(r, c)
+            cell.text = literal(clip(one_line(value), 60))
+            for paragraph in cell.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(14)
+                    run.font.bold = r == 0
+    lines = summary_lines(changes, lang, shown=5) or [t("since.nothing", lang)]
+    if len(lines) > 1 or lines[0] != t("since.nothing", lang):
+        lines.append(t("since.more_in_report", lang))
+    top = Inches(1.6) + Inches(0.34) * len(rows)
+    for index, line in enumerate(lines):  # at most six lines of 0.4 inch under the seven rows of the table
+        _text(
+            slide, Inches(0.5), top + Inches(0.4) * index, Inches(12.3), Inches(0.4), line, 16, notes=notes, smallest=11
+        )
+    for found in change_tables(changes, model, lang):
+        notes.texts.append("\n".join([found.heading, *(" · ".join(row) for row in found.rows[1:])]))
+
+
+def build_deck(
+    model: ActionPlan,
+    as_of_month: int,
+    lang: str,
+    version_label: str,
+    filters: str | None = None,
+    since: tuple[Since, Reference] | None = None,
+) -> bytes:
+    """The deck as .pptx bytes; `filters` names the programmes `model` was restricted to (None: the whole plan).
+    `since`: the changes from a reference version to `model` (restricted alike), a slide after the key figures."""
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = WIDTH, HEIGHT
     blank = presentation.slide_layouts[6]
@@ -234,6 +273,12 @@ def build_deck(model: ActionPlan, as_of_month: int, lang: str, version_label: st
         )
     _footer(slide, footer, notes)
     notes.write(slide, lang)
+    if since is not None:
+        slide, notes = presentation.slides.add_slide(blank), Notes()
+        _header(slide, since[1].heading(lang), as_of, note, notes)
+        _since_slide(slide, *since, model, lang, notes, bool(filters))
+        _footer(slide, footer, notes)
+        notes.write(slide, lang)
 
     chart_slides = deck_charts(model, as_of_month, lang)
     pictured = [chart.figure for chart in chart_slides if chart.figure is not None]

@@ -240,9 +240,20 @@ class BuildQueue:
 
 
 @dataclass(frozen=True)
+class SinceVersion:
+    """The reference version of a report's since-page: its number, when it was published (ISO, UTC) and the
+    SHA-256 of its content."""
+
+    number: int
+    created_at: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ReportRequest:
     """Everything that determines a report's bytes: the data version, the as-of month, the language, the
-    version label printed in it, the programmes and PENANGGUNG JAWAB chosen (none: all) and the letterhead
+    version label printed in it, the programmes and PENANGGUNG JAWAB chosen (none: all), the quarter, the
+    version compared with, and the letterhead
     and signature block (the [report] settings when made); the build time on the cover is the shared build's."""
 
     sha256: str
@@ -252,6 +263,7 @@ class ReportRequest:
     programmes: tuple[str, ...] = ()
     responsible: tuple[str, ...] = ()  # PENANGGUNG JAWAB keys chosen (none: all)
     quarter: int | None = None  # a triwulan's report (1-4), as of `as_of_month`
+    since: SinceVersion | None = None  # the version the since-page compares with (none: no since-page)
     layout: ReportLayout = field(default_factory=lambda: settings().report)
 
 
@@ -263,18 +275,25 @@ class ReportFiles:
     pptx: bytes
 
 
-def build_report(model: ActionPlan, request: ReportRequest) -> ReportFiles:
-    """Build both files of the report `request` asks for, from `model` (the version `request.sha256` names)."""
+def build_report(model: ActionPlan, request: ReportRequest, reference: ActionPlan | None = None) -> ReportFiles:
+    """Build both files of the report `request` asks for, from `model` (the version `request.sha256` names) and,
+    for a since-page, `reference` (the version `request.since` names)."""
     from rbdash.analysis import metrics
+    from rbdash.analysis.since import compare
     from rbdash.exports.deck import build_deck
     from rbdash.exports.report import build_pdf
     from rbdash.present.formatting import filters_text
+    from rbdash.present.since import Reference
 
     filters = None
-    if request.programmes or request.responsible:
-        chosen, responsible = list(request.programmes), list(request.responsible)
+    chosen, responsible = list(request.programmes), list(request.responsible)
+    if chosen or responsible:
         filters = filters_text(chosen, responsible, request.lang, metrics.code_spans(model, "program"))
         model = metrics.for_programmes(model, chosen, responsible)
+    since = None
+    if request.since is not None and reference is not None:  # both versions restricted alike
+        before = metrics.for_programmes(reference, chosen, responsible)
+        since = (compare(before, model, request.as_of_month), Reference(request.since.number, request.since.created_at))
     return ReportFiles(
         build_pdf(
             model,
@@ -284,8 +303,9 @@ def build_report(model: ActionPlan, request: ReportRequest) -> ReportFiles:
             filters=filters,
             layout=request.layout,
             quarter=request.quarter,
+            since=since,
         ),
-        build_deck(model, request.as_of_month, request.lang, request.version_label, filters=filters),
+        build_deck(model, request.as_of_month, request.lang, request.version_label, filters=filters, since=since),
     )
 
 
@@ -322,11 +342,12 @@ def submit_report(
     request: ReportRequest,
     owner: Hashable | None = None,
     visitor: Hashable | None = None,
+    reference: ActionPlan | None = None,
 ) -> Job:
     """Queue the report `request` asks for, join the same request's job, or get its finished result.
 
     Returns at once; raises QueueFull when the queue is full, OwnerBusy when `owner` already has a
     report of its own in the queue, VisitorBusy when `visitor` has its most. The job's result is a
-    ReportFiles.
+    ReportFiles. `reference`: the model of `request.since`, for the since-page.
     """
-    return report_queue().submit(request, lambda: build_report(model, request), owner, visitor)
+    return report_queue().submit(request, lambda: build_report(model, request, reference), owner, visitor)

@@ -1,0 +1,126 @@
+"""The report's pages beyond the key figures and the charts: the since-page (what changed since a reference
+version), a quarter's page, and the full row table of a plan too large for the Gantt pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table
+
+from rbdash.analysis import metrics
+from rbdash.analysis.since import Since
+from rbdash.exports.pdf_parts import Appendix, escape, fitted_table
+from rbdash.messages import t
+from rbdash.model import ActionPlan
+from rbdash.present import formatting as fmt
+from rbdash.present.fitting import register_fonts
+from rbdash.present.since import Reference, change_tables, figure_rows
+from rbdash.present.views import QUARTER_NUMERALS, quarter_label, quarter_table
+
+
+def rows_table(model: ActionPlan, as_of_month: int, lang: str, width: float, appendix: Appendix) -> Table:
+    """Every plan row in plan order: code, sub-activity, scheduled months and the realisation to date
+    ("Selesai 5 · Terlambat 1"), for a plan too large for the Gantt pages."""
+    regular, bold = register_fonts()
+    status = metrics.month_status(model, as_of_month)
+    status = status[status["month"] <= as_of_month]
+    counts: dict[str, dict[str, int]] = {}
+    for (code, state), number in status.groupby(["code", "status"]).size().items():
+        counts.setdefault(code, {})[state] = int(number)
+    order = [metrics.DONE, metrics.PARTIAL, metrics.NOT_DONE, metrics.LATE, metrics.CANCELLED]
+    header = [
+        t("col.code", lang),
+        t("col.sub_activity", lang),
+        t("col.months", lang),
+        t("report.realisation_to_date", lang, month=fmt.month_long(as_of_month, lang)),
+    ]
+    rows = [header]
+    for row in model.plan.itertuples(index=False):
+        found = counts.get(row.code, {})
+        done = " · ".join(f"{t(f'status.{state}', lang)} {found[state]}" for state in order if state in found)
+        rows.append(
+            [
+                row.code,
+                row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang),
+                ", ".join(fmt.month_short(month, lang) for month in row.months),
+                done or "–",
+            ]
+        )
+    return fitted_table(rows, [25 * mm, width - 135 * mm, 50 * mm, 60 * mm], regular, bold, appendix)
+
+
+def quarter_page(
+    model: ActionPlan,
+    as_of_month: int,
+    quarter: int,
+    lang: str,
+    width: float,
+    regular: str,
+    bold: str,
+    appendix: Appendix,
+    heading: Callable[[str], list],
+) -> list:
+    """A quarter report's own page: each programme and kegiatan in triwulan `quarter` beside the cumulative
+    figures to the as-of month (`views.quarter_table`)."""
+    table = quarter_table(model, as_of_month, lang)
+    numeral = QUARTER_NUMERALS[quarter]
+    months = metrics.QUARTERS[quarter]
+    title = t(
+        "report.quarter_heading",
+        lang,
+        quarter=numeral,
+        year=model.info.get("year"),
+        first=fmt.month_short(months[0], lang),
+        last=fmt.month_short(months[-1], lang),
+    )
+    columns = [table.columns[0], quarter_label(quarter, lang), table.columns[-1]]
+    rows = [columns, *table[columns].astype(str).values.tolist()]
+    return [
+        *heading(title),
+        Paragraph(escape(t("quarter.intro", lang)), ParagraphStyle("q", fontName=regular, fontSize=9, leading=11)),
+        Spacer(1, 3 * mm),
+        fitted_table(rows, [width - 90 * mm, 45 * mm, 45 * mm], regular, bold, appendix),
+        PageBreak(),
+    ]
+
+
+def since_page(
+    changes: Since,
+    reference: Reference,
+    model: ActionPlan,
+    lang: str,
+    width: float,
+    regular: str,
+    bold: str,
+    appendix: Appendix,
+    heading: Callable[[str], list],
+) -> list:
+    """The report's first page after the cover: what changed since `reference` (its heading names the version
+    and when it was published, WIB): the key figures then, now and their change, then each kind of change
+    listed whole (rows newly done and newly late, rescheduled, indicator values), or "nothing changed"."""
+    small = ParagraphStyle("since", fontName=regular, fontSize=9, leading=11)
+    sub_heading = ParagraphStyle("since_h2", fontName=bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3)
+    figures = figure_rows(changes, reference, lang)
+    story: list = [
+        *heading(reference.heading(lang)),
+        Paragraph(escape(t("since.intro", lang)), small),
+        Spacer(1, 3 * mm),
+        fitted_table(figures, [70 * mm, 50 * mm, 50 * mm, width - 170 * mm], regular, bold, appendix),
+    ]
+    tables = change_tables(changes, model, lang)
+    if not tables:
+        story += [Spacer(1, 4 * mm), Paragraph(escape(t("since.nothing", lang)), small)]
+    for found in tables:
+        widths = {
+            "rows": [30 * mm, width - 75 * mm, 45 * mm],
+            "rescheduled": [30 * mm, width - 150 * mm, 60 * mm, 60 * mm],
+            "values": [40 * mm, 45 * mm, 40 * mm, 40 * mm],
+        }[found.kind]
+        story += [
+            CondPageBreak(30 * mm),
+            Paragraph(escape(found.heading), sub_heading),
+            fitted_table(found.rows, widths, regular, bold, appendix),
+        ]
+    return [*story, PageBreak()]
