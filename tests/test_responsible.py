@@ -16,6 +16,7 @@ from rbdash.analysis import metrics as m
 from rbdash.config import ReportLayout
 from rbdash.exports.report import build_pdf
 from rbdash.model import LoadResult
+from rbdash.present import formatting as fmt
 from rbdash.present import views
 from rbdash.workbook.content import template_content
 from rbdash.workbook.loader import load_workbook
@@ -163,3 +164,35 @@ def test_without_names_there_is_no_filter(monkeypatch: pytest.MonkeyPatch, bundl
     monkeypatch.setenv("RBDASH_WORKBOOK", str(ROOT / "data" / "rencana_aksi_2022.xlsx"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception and not [w for w in at.sidebar.multiselect if w.key == "responsible"]
+
+
+def test_names_typed_alike_are_one_unit_and_none_is_told_apart() -> None:
+    """Seen by a review: "Subbag Umum" with a no-break space, a double space or a zero-width space made filter
+    options that look the same; a unit written "(belum ditetapkan)" looked like the rows naming none."""
+    typed = {
+        "RA-02": "Subbag\u00a0Umum",
+        "RA-05": " Subbag  Umum\u200b",
+        "RA-06": "Subbag Umum",
+        "RA-08": "(Belum ditetapkan)",
+    }
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        plan = wb["Rencana Aksi"]
+        for row in range(9, plan.max_row + 1):
+            if plan.cell(row, 19).value in typed:
+                plan.cell(row, 20).value = typed[plan.cell(row, 19).value]
+        wb["Info"].append(["Daftar Penanggung Jawab", "Subbag\u00a0\u00a0Umum "])
+        wb["Info"].append(["Daftar Penanggung Jawab", "(Belum ditetapkan)"])
+
+    result = load_workbook(bundled_with(edit))
+    assert result.plan is not None and result.is_valid
+    assert result.plan.info["responsible_options"] == ["Subbag Umum", "(Belum ditetapkan)"]
+    assert not [p for p in result.warnings if p.code == "responsible_not_listed"]  # the list matches, typed alike
+    keys = m.responsible_keys(result.plan)
+    assert sorted(keys) == ["", "(Belum ditetapkan)", "Subbag Umum"]
+    assert [fmt.responsible_label(key, "id") for key in sorted(keys)] == [
+        "(belum ditetapkan)",
+        "“(Belum ditetapkan)”",
+        "Subbag Umum",
+    ]
+    assert len(m.for_programmes(result.plan, [], ["Subbag Umum"]).plan) == 3

@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 
 from rbdash.access.signin import WIB
 from rbdash.analysis.metrics import finite
-from rbdash.messages import LOCALES, t
+from rbdash.messages import LANGUAGES, LOCALES, t
 from rbdash.present.text import literal
 from rbdash.workbook.schema import MONTH_LONG_ID, MONTH_SHORT_ID
 
@@ -119,8 +119,13 @@ def programmes_text(programmes: list[str], lang: str, spans: dict[str, str] | No
 
 
 def responsible_label(key: str, lang: str = "id") -> str:
-    """A PENANGGUNG JAWAB filter option: the name as written, or "(belum ditetapkan)" for rows naming none."""
-    return key if key else t("filter.responsible_none", lang)
+    """A PENANGGUNG JAWAB filter option: the name as written, or "(belum ditetapkan)" for rows naming none; a
+    name written like that option (in either language) is quoted, so the two options differ."""
+    if not key:
+        return t("filter.responsible_none", lang)
+    if key.casefold() in {t("filter.responsible_none", other).casefold() for other in LANGUAGES}:
+        return f"“{key}”"
+    return key
 
 
 def filters_text(programmes: list[str], responsible: list[str], lang: str, spans: dict[str, str] | None = None) -> str:

@@ -38,6 +38,21 @@ from rbdash.workbook.tables import (
 # Info
 
 
+#: Characters that do not show: soft hyphen, zero-width spaces and joiners, direction marks and embeddings,
+#: word joiner and invisible operators, byte-order mark.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def unit_name(value: object) -> object:
+    """A PENANGGUNG JAWAB as one name however it was typed: characters that do not show dropped, every run of
+    spaces (no-break spaces and line breaks too) one space, trimmed; nothing left is no name (NA). "Subbag
+    Umum" typed with a no-break space is the same unit as with a space (seen: two filter options alike)."""
+    if not isinstance(value, str):
+        return value
+    name = " ".join(_INVISIBLE.sub("", value).split())
+    return name or pd.NA
+
+
 def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
     info: dict[str, Any] = {key.key: None for key in schema.INFO_FIELDS}
     info["notes"] = []
@@ -67,8 +82,9 @@ def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
         value = None if value is None or pd.isna(value) else str(value)
         cell = cell_ref(int(row), header.columns["value"])
         if key in ("notes", "responsible_options"):  # repeated lines: a list
-            if value and value.strip():
-                info[key].append(value if key == "notes" else value.strip())
+            name = value if key == "notes" else unit_name(value)
+            if isinstance(name, str) and name.strip():
+                info[key].append(name)
             continue
         info[key] = value
         cells[key] = cell
@@ -235,6 +251,7 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
             missing_in_copy[idx] = [*missing_in_copy[idx], key]
         rows.loc[marked, key] = pd.NA
 
+    rows["responsible"] = rows["responsible"].map(unit_name)
     options = info.get("responsible_options") or []
     if options and "responsible" in header.columns:  # a list is given: a name outside it is likely a typo
         given = rows["responsible"]
