@@ -1254,6 +1254,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "scheduled row-months due by the as-of month, and how many are done (done/due · percent). Quarters "
         "after the as-of month show their plan only.",
     },
+    "report.quarter_partial": {"id": " — data sampai {month}", "en": " — data to {month}"},
     "report.quarter_heading": {
         "id": "Triwulan {quarter} {year} ({first}–{last}) dan kumulatif",
         "en": "Quarter {quarter} {year} ({first}–{last}) and to date",

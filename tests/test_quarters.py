@@ -163,3 +163,23 @@ def test_the_report_page_offers_the_quarters_begun(monkeypatch: pytest.MonkeyPat
     finally:
         queue.shutdown(timeout=30)
         rq.replace_report_queue(old)
+
+
+def test_a_quarter_whose_months_are_not_all_due_says_to_when(model: ActionPlan) -> None:
+    """Seen by a review: a TW III report as of August read as a whole quarter."""
+    from reportlab.platypus import Paragraph
+
+    from rbdash.exports.pdf_parts import Appendix
+    from rbdash.exports.report_pages import quarter_page
+    from rbdash.present.fitting import register_fonts
+
+    def heading(lang: str, as_of_month: int) -> str:
+        regular, bold = register_fonts()
+        flow = quarter_page(
+            model, as_of_month, 3, lang, 700, regular, bold, Appendix(lang), lambda text: [Paragraph(text)]
+        )
+        return flow[0].text
+
+    assert heading("id", 8) == "Triwulan III 2022 (Jul–Sep) dan kumulatif — data sampai Agustus"
+    assert heading("en", 8) == "Quarter III 2022 (Jul–Sep) and to date — data to August"
+    assert heading("id", 9) == "Triwulan III 2022 (Jul–Sep) dan kumulatif"

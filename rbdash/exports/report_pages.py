@@ -75,6 +75,8 @@ def quarter_page(
         first=fmt.month_short(months[0], lang),
         last=fmt.month_short(months[-1], lang),
     )
+    if as_of_month < months[-1]:  # the data date falls inside the quarter: its later months are not due yet
+        title += t("report.quarter_partial", lang, month=fmt.month_long(as_of_month, lang))
     columns = [table.columns[0], quarter_label(quarter, lang), table.columns[-1]]
     rows = [columns, *table[columns].astype(str).values.tolist()]
     return [
