@@ -99,6 +99,11 @@ class MessageRef:
     key: str
 
 
+#: A workbook text quoted in a message (a cell's value, a list of options) is cut to this many characters: a
+#: 32,000-character cell made a 64 kB line of `validate` (seen).
+PARAM_CHARS = 200
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding: what is wrong, where (sheet and A1 cell), and how to fix it."""
@@ -120,6 +125,8 @@ class Problem:
         for name, value in self.params.items():
             if isinstance(value, MessageRef):
                 params[name] = t(value.key, lang)
+            elif isinstance(value, str) and len(value) > PARAM_CHARS:  # a cell's text is quoted, not reprinted
+                params[name] = value[: PARAM_CHARS - 1] + "…"
             else:
                 params[name] = value
         return params

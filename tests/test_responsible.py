@@ -196,3 +196,20 @@ def test_names_typed_alike_are_one_unit_and_none_is_told_apart() -> None:
         "Subbag Umum",
     ]
     assert len(m.for_programmes(result.plan, [], ["Subbag Umum"]).plan) == 3
+
+
+def test_a_huge_name_is_quoted_not_reprinted() -> None:
+    """Seen by a review: a 32,000-character name outside a 32,000-character list made a 64 kB line."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        plan = wb["Rencana Aksi"]
+        for row in range(9, plan.max_row + 1):
+            if plan.cell(row, 19).value == "RA-02":
+                plan.cell(row, 20).value = "X" * 32_000
+        wb["Info"].append(["Daftar Penanggung Jawab", "Y" * 32_000])
+
+    result = load_workbook(bundled_with(edit))
+    found = [p for p in result.warnings if p.code == "responsible_not_listed"]
+    assert len(found) == 1 and found[0].cell == "T10"
+    line = found[0].render("id")
+    assert "X" * 199 + "…" in line and "Y" * 199 + "…" in line and len(line) < 1000
