@@ -82,9 +82,9 @@ def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
         value = None if value is None or pd.isna(value) else str(value)
         cell = cell_ref(int(row), header.columns["value"])
         if key in ("notes", "responsible_options"):  # repeated lines: a list
-            name = value if key == "notes" else unit_name(value)
-            if isinstance(name, str) and name.strip():
-                info[key].append(name)
+            line = value if key == "notes" else unit_name(value)
+            if isinstance(line, str) and line.strip():
+                info[key].append(line)
             continue
         info[key] = value
         cells[key] = cell
