@@ -26,6 +26,9 @@ from rbdash.ui.widgets import table_key
 from rbdash.workbook.loader import load_workbook
 from tests.conftest import BUNDLED, ROOT, bundled_with
 
+#: The reports here are read for their text: no chart images (tests/test_report.py renders them).
+pytestmark = pytest.mark.usefixtures("text_only_reports")
+
 LINK = "https://kpu-banten.go.id/bukti/ra-09?bulan=9&jenis=laporan%20akhir"
 SCRIPT = "javascript:alert(document.cookie)"
 

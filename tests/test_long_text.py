@@ -266,13 +266,14 @@ def test_report_cli_on_the_long_file(
     cli: Callable[..., CliRun],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The command's own path with the long file (its PDF is `long_pdf`'s: ReportLab lays out some 60 pages of
+    appendix in about 15 s here, so the command writes the deck)."""
     require_tool(images.find_browser() is not None, "Debian's chromium")
-    pdf, pptx = tmp_path / "laporan.pdf", tmp_path / "rapat.pptx"
+    pptx = tmp_path / "rapat.pptx"
     monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
-    result = cli("report", str(long_workbook[0]), "--pdf", str(pdf), "--pptx", str(pptx))
+    result = cli("report", str(long_workbook[0]), "--pptx", str(pptx))
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "Traceback" not in result.stderr
-    assert len(PdfReader(str(pdf)).pages) >= 10 and len(Presentation(str(pptx)).slides) == 6
+    assert "Traceback" not in result.stderr and len(Presentation(str(pptx)).slides) == 6
 
 
 # ----------------------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ from rbdash.exports.queue import ReportRequest
 from rbdash.exports.report import build_pdf
 from rbdash.model import LoadResult
 
+#: The reports here are read for their text: no chart images (tests/test_report.py renders them).
+pytestmark = pytest.mark.usefixtures("text_only_reports")
+
 #: 22:10 UTC is 05:10 WIB the next day: the date line is the date in Jakarta.
 MADE = dt.datetime(2022, 10, 2, 22, 10, tzinfo=dt.UTC)
 

@@ -24,6 +24,9 @@ from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import charts, views
 from tests.conftest import BUNDLED, ROOT, CliRun
 
+#: The reports here are read for their text: no chart images (tests/test_report.py renders them).
+pytestmark = pytest.mark.usefixtures("text_only_reports")
+
 
 @pytest.fixture(scope="module")
 def model(bundled: LoadResult) -> ActionPlan:

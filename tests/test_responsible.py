@@ -23,6 +23,9 @@ from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.writer import workbook_bytes
 from tests.conftest import ROOT, bundled_with
 
+#: The reports here are read for their text: no chart images (tests/test_report.py renders them).
+pytestmark = pytest.mark.usefixtures("text_only_reports")
+
 ASSIGNED = {"RA-02": "Subbag Teknis", "RA-05": "Subbag Umum", "RA-06": "Subbag Umum", "RA-08": "Subbag Teknis"}
 
 

@@ -27,6 +27,9 @@ from rbdash.present.since import Reference, figure_rows
 from rbdash.workbook.loader import load_workbook
 from tests.conftest import ROOT, CliRun, bundled_with
 
+#: The reports here are read for their text: no chart images (tests/test_report.py renders them).
+pytestmark = pytest.mark.usefixtures("text_only_reports")
+
 
 def _edit(wb: openpyxl.Workbook) -> None:
     real = wb["Realisasi"]
