@@ -186,3 +186,15 @@ def test_a_quarter_whose_months_are_not_all_due_says_to_when(model: ActionPlan) 
     assert heading("id", 8) == "Triwulan III 2022 (Jul–Sep) dan kumulatif — data sampai Agustus"
     assert heading("en", 8) == "Quarter III 2022 (Jul–Sep) and to date — data to August"
     assert heading("id", 9) == "Triwulan III 2022 (Jul–Sep) dan kumulatif"
+
+
+def test_many_programmes_label_their_quarter_bars_upright(model: ActionPlan) -> None:
+    """Seen by a review: eight programmes' "done/due" labels ran into each other side by side."""
+    from rbdash.workbook.synthetic import synthetic_plan
+
+    many = synthetic_plan(300)
+    progress = m.quarter_progress(many, 9)
+    figure = charts.quarter_bars(progress, many, 9, "id")
+    assert len(figure.data) == 8 and {(bar.textangle, bar.constraintext) for bar in figure.data} == {(-90, "none")}
+    few = charts.quarter_bars(m.quarter_progress(model, 9), model, 9, "id")
+    assert {bar.textangle for bar in few.data} == {0}

@@ -274,6 +274,7 @@ def quarter_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, la
     programmes = programmes.head(limit)
     spans = m.code_spans(model, "program")
     quarters = [t(key, lang) for key in ("quarter.1", "quarter.2", "quarter.3", "quarter.4")]
+    upright = len(programmes) > 4
     for index, row in enumerate(programmes.to_dict("records")):
         name = fmt.group_label(row["program"], lang, spans.get(row["program"]))
         shares = [row[f"done_{q}"] / row[f"due_{q}"] * 100 if row[f"due_{q}"] else None for q in range(1, 5)]
@@ -290,6 +291,10 @@ def quarter_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, la
                 },
                 text=[f"{row[f'done_{q}']}/{row[f'due_{q}']}" if row[f"due_{q}"] else "" for q in range(1, 5)],
                 textposition="outside",
+                # Side by side, five or more bars a quarter leave no room for level labels (seen: they ran
+                # into each other): upright, they keep to their bars.
+                textangle=-90 if upright else 0,
+                constraintext="none" if upright else "both",  # upright: at the font's size, not the bar's width
                 hovertext=[
                     f"{plain(name)}<br>{escape(quarter)}: {row[f'done_{q}']} / {row[f'due_{q}']}"
                     for q, quarter in zip(range(1, 5), quarters, strict=True)
