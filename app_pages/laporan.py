@@ -62,7 +62,7 @@ if quarter is not None:
     month = metrics.quarter_as_of(quarter, month)
     stem = charts.chart_filename(f"laporan_TW{quarter}", model.info.get("year"), month)
 # Since the last meeting: the report's first page after the cover compares with this version (as Ringkasan).
-reference = reference_picker(ctx)
+reference = reference_picker(ctx, "report_since_reference")
 reference_plan = reference_model(reference, lang) if reference is not None else None
 since = None
 if reference is not None and reference_plan is not None:

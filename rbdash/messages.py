@@ -1255,6 +1255,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "after the as-of month show their plan only.",
     },
     "report.quarter_partial": {"id": " — data sampai {month}", "en": " — data to {month}"},
+    "deck.quarter_more": {
+        "id": "Tabel ini: program 1–{shown} dari {total}; semua program dan kegiatan ada di catatan salindia.",
+        "en": "This table: programmes 1–{shown} of {total}; every programme and activity is in the slide's notes.",
+    },
     "report.quarter_heading": {
         "id": "Triwulan {quarter} {year} ({first}–{last}) dan kumulatif",
         "en": "Quarter {quarter} {year} ({first}–{last}) and to date",
@@ -1296,6 +1300,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Setiap versi dibaca pada posisi datanya sendiri; baris dan indikator dibatasi seperti laporan ini.",
         "en": "Each version is read at its own data date; rows and indicators are restricted as this report is.",
     },
+    "since.added": {"id": "Baris baru: {count:n} ({rows})", "en": "Rows added: {count:n} ({rows})"},
+    "since.removed": {"id": "Baris dihapus: {count:n} ({rows})", "en": "Rows removed: {count:n} ({rows})"},
+    "since.list_added": {"id": "Baris baru ({count:n})", "en": "Rows added ({count:n})"},
+    "since.list_removed": {"id": "Baris dihapus ({count:n})", "en": "Rows removed ({count:n})"},
     "since.list_done": {"id": "Baru selesai ({count:n})", "en": "Newly done ({count:n})"},
     "since.list_late": {"id": "Baru terlambat ({count:n})", "en": "Newly late ({count:n})"},
     "since.list_rescheduled": {"id": "Jadwal berubah ({count:n})", "en": "Rescheduled ({count:n})"},

@@ -101,7 +101,8 @@ def test_the_triwulan_page(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_quarter_report_has_the_quarter_beside_the_cumulative_figures(model: ActionPlan) -> None:
     pdf = build_pdf(model, 9, "id", "v1", layout=ReportLayout(), quarter=3)
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
-    page = next(text for text in pages if "Triwulan III 2022 (Jul–Sep) dan kumulatif" in text)
+    assert "Triwulan III 2022 (Jul–Sep) dan kumulatif" in pages[0]  # the cover says which report it is
+    page = next(text for text in pages[1:] if "Triwulan III 2022 (Jul–Sep) dan kumulatif" in text)
     assert "TW III" in page and "s.d. Sep" in page and "3/4 · 75%" in page and "10/11 · 91%" in page
     plain = [
         page.extract_text()
@@ -198,3 +199,20 @@ def test_many_programmes_label_their_quarter_bars_upright(model: ActionPlan) -> 
     assert len(figure.data) == 8 and {(bar.textangle, bar.constraintext) for bar in figure.data} == {(-90, "none")}
     few = charts.quarter_bars(m.quarter_progress(model, 9), model, 9, "id")
     assert {bar.textangle for bar in few.data} == {0}
+
+
+def test_a_quarter_deck_names_the_quarter_and_gives_its_figures(model: ActionPlan) -> None:
+    """Seen by a review: the quarter's deck said nothing of the quarter (its file was named laporan_TW3_...)."""
+    from pptx import Presentation
+
+    from rbdash.exports.deck import build_deck
+
+    slides = list(Presentation(io.BytesIO(build_deck(model, 9, "id", "v1", quarter=3))).slides)
+    first = [shape.text_frame.text for shape in slides[0].shapes if shape.has_text_frame]
+    assert first[1] == "Posisi data per 30 September 2022 · Triwulan III 2022 (Jul–Sep) dan kumulatif"
+    table = next(shape.table for shape in slides[1].shapes if shape.has_table)
+    assert [cell.text for cell in table.rows[0].cells] == ["Program / kegiatan", "TW III", "s.d. Sep"]
+    assert [cell.text for cell in table.rows[1].cells][1:] == ["3/4 · 75%", "10/11 · 91%"]
+    assert "· " in slides[1].notes_slide.notes_text_frame.text  # the kegiatan, in the notes
+    plain = list(Presentation(io.BytesIO(build_deck(model, 9, "id", "v1"))).slides)
+    assert len(plain) == len(slides) - 1

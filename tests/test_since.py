@@ -19,11 +19,12 @@ from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+from rbdash.analysis import metrics as m
 from rbdash.analysis import since
 from rbdash.exports.deck import build_deck
 from rbdash.exports.report import build_pdf
 from rbdash.model import ActionPlan, LoadResult
-from rbdash.present.since import Reference, figure_rows
+from rbdash.present.since import Reference, change_tables, figure_rows, summary_lines
 from rbdash.workbook.loader import load_workbook
 from tests.conftest import ROOT, CliRun, bundled_with
 
@@ -257,8 +258,8 @@ def test_the_report_page_compares_with_the_version_chosen(
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.switch_page("app_pages/laporan.py").run()
         assert not at.exception
-        assert at.selectbox(key="since_reference").value == 0  # both versions this month: no meeting before
-        at.selectbox(key="since_reference").set_value(1).run()
+        assert at.selectbox(key="report_since_reference").value == 0  # both versions this month: none before
+        at.selectbox(key="report_since_reference").set_value(1).run()
         at.button(key="report_build").click().run()
         assert at.session_state["report_job"].wait(30)
         request, reference = built[0]
@@ -268,3 +269,122 @@ def test_the_report_page_compares_with_the_version_chosen(
     finally:
         queue.shutdown(timeout=30)
         rq.replace_report_queue(old)
+
+
+# ----------------------------------------------------------------------------------------------
+# Seen by the attack review of the since-page
+
+
+def _as_of(month_end: str):
+    def edit(wb: openpyxl.Workbook) -> None:
+        info = wb["Info"]
+        for row in range(1, info.max_row + 1):
+            if info.cell(row, 1).value == "Posisi Data Per":
+                info.cell(row, 2).value = month_end
+
+    return edit
+
+
+def test_a_fall_reads_as_a_fall_in_streamlit() -> None:
+    """Streamlit reads a fall from a leading ASCII "-" only: "−3" (U+2212) was drawn as a rise, and a fall of
+    the rows not done ("inverse") red."""
+    from rbdash.present.since import count_change, share_change
+    from rbdash.ui.since import metric_delta
+
+    assert metric_delta(count_change(3, 6, "id", "inverse")) == {"delta": "-3", "delta_color": "inverse"}
+    assert metric_delta(share_change(0.2857, 0.381, "id")) == {"delta": "-9,5 poin", "delta_color": "normal"}
+    assert metric_delta(count_change(7, 6, "id")) == {"delta": "+1", "delta_color": "off"}
+    assert count_change(3, 6, "id").text == "−3"  # printed (PDF, deck) with the typographic minus
+
+
+def test_a_filter_restricts_both_versions_to_the_same_rows(bundled: LoadResult) -> None:
+    """Seen: filtered by a PENANGGUNG JAWAB the reference did not name, every done month was "newly done"."""
+    assert bundled.plan is not None
+
+    def assign(wb: openpyxl.Workbook) -> None:
+        _edit(wb)  # RA-05/September done
+        plan = wb["Rencana Aksi"]
+        for row in range(9, plan.max_row + 1):
+            if plan.cell(row, 19).value in ("RA-05", "RA-09"):
+                plan.cell(row, 20).value = "Sekretaris"
+
+    shown = load_workbook(bundled_with(assign)).plan
+    assert shown is not None
+    narrowed = m.for_programmes(shown, [], ["Sekretaris"])
+    changes = since.compare(since.restricted_like(bundled.plan, narrowed), narrowed, 9)
+    assert changes.newly_done == [("RA-05", 9)] and changes.added == [] and changes.removed == []
+    assert changes.figures_before.plan_rows == changes.figures_after.plan_rows == 2
+
+
+def test_a_reference_dated_later_is_read_at_the_month_shown(bundled: LoadResult) -> None:
+    """Seen: a reference as of October set against a September report compared October's "due next month"."""
+    assert bundled.plan is not None
+    october = load_workbook(bundled_with(_as_of("2022-10-31"))).plan
+    assert october is not None
+    changes = since.compare(october, bundled.plan, 9)
+    assert changes.before_month == 9 and changes.empty
+    assert changes.figures_before.due_next_month == m.overview(october, 9).due_next_month
+
+
+def test_rows_added_and_removed_are_named(bundled: LoadResult) -> None:
+    """Seen: a row removed and another added read as "11 -> 11 ±0" and were named nowhere."""
+    assert bundled.plan is not None
+    without = m.for_codes(bundled.plan, set(bundled.plan.plan["code"]) - {"RA-11"})
+    gone = since.compare(bundled.plan, without, 9)
+    assert [code for code, _ in gone.removed] == ["RA-11"] and gone.added == [] and not gone.empty
+    back = since.compare(without, bundled.plan, 9)
+    assert [code for code, _ in back.added] == ["RA-11"] and back.removed == []
+    assert summary_lines(back, "id")[0] == "Baris baru: 1 (RA-11)"
+    [table] = [found for found in change_tables(gone, without, "id") if found.kind == "codes"]
+    assert table.heading == "Baris dihapus (1)" and table.rows[1][0] == "RA-11"
+    assert table.rows[1][1] == bundled.plan.plan.set_index("code").at["RA-11", "sub_activity"]
+
+
+def test_survey_values_of_ikm_indicators_are_compared(bundled: LoadResult) -> None:
+    """Seen: the IKM indicators' values shown (from the survey) changed, and the list named none of them."""
+    assert bundled.plan is not None
+
+    def lower(wb: openpyxl.Workbook) -> None:
+        survey = wb["Responden SKM"]
+        for row in range(4, survey.max_row + 1):
+            if survey.cell(row, 1).value == "2022-TW3" and survey.cell(row, 3).value in range(1, 21):
+                for column in range(4, 13):
+                    survey.cell(row, column).value = 1
+
+    lowered = load_workbook(bundled_with(lower)).plan
+    assert lowered is not None
+    changes = since.compare(bundled.plan, lowered, 9)
+    shown = m.indicator_values(lowered, 9)
+    survey_codes = set(shown.loc[shown["from_survey"], "indicator_code"])
+    assert survey_codes and {code for code, *_ in changes.indicator_values} == survey_codes
+    assert all(
+        month == 9 and old is not None and new is not None and new < old
+        for _, month, old, new in changes.indicator_values
+    )
+
+
+def test_the_reference_carries_across_pages_and_a_fall_points_down(
+    monkeypatch: pytest.MonkeyPatch, seeded_store_root: Path, after_bytes: bytes, bundled_bytes: bytes
+) -> None:
+    """Seen: a version picked on Ringkasan was not the one Laporan compared with (and a choice there flipped
+    back); a fall drawn as a rise."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    from rbdash.store.sqlite import SqliteStore
+
+    store = SqliteStore(seeded_store_root)
+    assert store.publish(after_bytes, "ani", "realisasi September").version.number == 2
+    assert store.publish(bundled_bytes, "ani", "kembali").version.number == 3  # RA-05/September not done again
+    monkeypatch.delenv("RBDASH_WORKBOOK", raising=False)
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.selectbox(key="since_reference").set_value(2).run()
+    assert not at.exception
+    done = at.metric[1]
+    assert done.proto.delta == "-0,4 poin" and done.proto.direction == Metric.MetricDirection.DOWN
+    assert done.proto.color == Metric.MetricColor.RED  # a fall of the share done is bad
+    at.switch_page("app_pages/laporan.py").run()
+    assert at.selectbox(key="report_since_reference").value == 2
+    at.selectbox(key="report_since_reference").set_value(0).run()
+    at.switch_page("app_pages/ringkasan.py").run()
+    assert at.selectbox(key="since_reference").value == 0 and all(metric.proto.delta == "" for metric in at.metric)

@@ -192,8 +192,13 @@ def for_programmes(model: ActionPlan, programmes: Sequence[str], responsible: Se
         keep &= model.plan["program"].map(group_key).isin(list(programmes))
     if responsible:
         keep &= model.plan["responsible"].map(group_key).isin(list(responsible))
-    plan = model.plan[keep]
-    codes = set(plan["code"])
+    return for_codes(model, set(model.plan.loc[keep, "code"]))
+
+
+def for_codes(model: ActionPlan, codes: set[str]) -> ActionPlan:
+    """`model` restricted to the plan rows of `codes`: their schedule, realisation, indicators and indicator
+    values (the survey kept whole, as `for_programmes` keeps it)."""
+    plan = model.plan[model.plan["code"].isin(codes)]
     indicators = model.indicators[model.indicators["plan_code"].isin(codes)]
     return dataclasses.replace(
         model,

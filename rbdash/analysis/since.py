@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -30,6 +30,8 @@ class Since:
     indicator_values: list[tuple[str, int, float | None, float | None]]  # code, month, value then, now
     figures_before: m.Overview
     figures_after: m.Overview
+    added: list[tuple[str, object]] = field(default_factory=list)  # (code, sub-activity) of rows new since then
+    removed: list[tuple[str, object]] = field(default_factory=list)  # (code, sub-activity) of rows gone since then
 
     @property
     def ikm_change(self) -> float | None:
@@ -41,12 +43,22 @@ class Since:
 
     @property
     def empty(self) -> bool:
-        return not (self.newly_done or self.newly_late or self.rescheduled or self.indicator_values or self.ikm_change)
+        return not (
+            self.newly_done
+            or self.newly_late
+            or self.rescheduled
+            or self.indicator_values
+            or self.ikm_change
+            or self.added
+            or self.removed
+        )
 
 
 def compare(before: ActionPlan, after: ActionPlan, after_month: int) -> Since:
-    """What changed from the reference `before` (read at its own as-of month) to `after` at `after_month`."""
-    before_month = m.default_as_of_month(before)
+    """What changed from the reference `before` to `after` at `after_month`. The reference is read at its own
+    as-of month, or at `after_month` when that is earlier (seen: a reference dated October set against a
+    September report compared October's "due next month" with September's)."""
+    before_month = min(m.default_as_of_month(before), after_month)
     then = _states(before, before_month)
     now = _states(after, after_month)
     newly_done = [key for key, state in now.items() if state == m.DONE and then.get(key) != m.DONE]
@@ -57,16 +69,34 @@ def compare(before: ActionPlan, after: ActionPlan, after_month: int) -> Since:
         for code, months in zip(after.plan["code"], after.plan["months"], strict=True)
         if code in months_then and list(months_then[code]) != list(months)
     ]
+    codes_now = set(after.plan["code"])
     return Since(
         before_month,
         after_month,
         _in_plan_order(after, newly_done),
         _in_plan_order(after, newly_late),
         rescheduled,
-        _value_changes(before, after),
+        _value_changes(before, before_month, after, after_month),
         m.overview(before, before_month),
         m.overview(after, after_month),
+        added=[
+            (c, text)
+            for c, text in zip(after.plan["code"], after.plan["sub_activity"], strict=True)
+            if c not in months_then
+        ],
+        removed=[
+            (c, text)
+            for c, text in zip(before.plan["code"], before.plan["sub_activity"], strict=True)
+            if c not in codes_now
+        ],
     )
+
+
+def restricted_like(reference: ActionPlan, shown: ActionPlan) -> ActionPlan:
+    """The reference restricted to the plan rows (codes) of `shown`, itself restricted by the page's filters:
+    both versions then hold the same rows, whatever programme or PENANGGUNG JAWAB a row had then (seen: a
+    filter by a PENANGGUNG JAWAB the reference did not name counted every done month as newly done)."""
+    return m.for_codes(reference, set(shown.plan["code"]))
 
 
 def _states(model: ActionPlan, month: int) -> dict[tuple[str, int], str]:
@@ -80,18 +110,22 @@ def _in_plan_order(model: ActionPlan, keys: Sequence[tuple[str, int]]) -> list[t
     return sorted(keys, key=lambda key: (order.get(key[0], len(order)), key[1]))
 
 
-def _value_changes(before: ActionPlan, after: ActionPlan) -> list[tuple[str, int, float | None, float | None]]:
-    """Capaian Indikator values added, changed or removed (by indicator code and month), in code order."""
+def _value_changes(
+    before: ActionPlan, before_month: int, after: ActionPlan, after_month: int
+) -> list[tuple[str, int, float | None, float | None]]:
+    """Indicator values added, changed or removed (by indicator code and month), in code order: the values the
+    pages show (`metrics.indicator_values`: an IKM indicator's from the survey; seen missing when only the
+    typed ones were compared), each version at its month."""
 
-    def values(model: ActionPlan) -> dict[tuple[str, int], float | None]:
-        frame = model.indicator_values
+    def values(model: ActionPlan, month: int) -> dict[tuple[str, int], float | None]:
+        frame = m.indicator_values(model, month)
         return {
-            (str(code), int(month)): m.finite(value)
-            for code, month, value in zip(frame["indicator_code"], frame["month"], frame["value"], strict=True)
-            if not pd.isna(month)
+            (str(code), int(at)): m.finite(value)
+            for code, at, value in zip(frame["indicator_code"], frame["month"], frame["value"], strict=True)
+            if not pd.isna(at)
         }
 
-    then, now = values(before), values(after)
+    then, now = values(before, before_month), values(after, after_month)
     changed = []
     for key in sorted(set(then) | set(now)):
         old, new = then.get(key), now.get(key)

@@ -274,7 +274,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     outputs: list[tuple[str | None, Callable[[ActionPlan, int, str, str], bytes]]] = [
         (args.pdf, functools.partial(build_pdf, quarter=quarter, since=since)),
-        (args.pptx, functools.partial(build_deck, since=since)),
+        (args.pptx, functools.partial(build_deck, since=since, quarter=quarter)),
     ]
     for path, build in outputs:
         if not path:

@@ -28,7 +28,7 @@ from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
 from rbdash.present.since import Reference, change_tables, figure_rows, summary_lines
 from rbdash.present.text import literal
-from rbdash.present.views import example_sheet_names
+from rbdash.present.views import example_sheet_names, quarter_heading, quarter_label, quarter_table
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 INSET, INSET_TOP = Inches(0.1), Inches(0.05)  # python-pptx's default insets of a text box: sides, top and bottom
@@ -38,6 +38,7 @@ FOOTER_PART_CHARS = 60  # satker, decree number and version in the footer, each
 GANTT_ROWS = 18  # plan rows on the Gantt slide (its subtitle says "rows 1-18 of N" when there are more)
 PROGRAMME_BARS = 12  # programmes on the progress slide, likewise
 INDICATOR_BARS = 30  # indicators on the indicator slide, likewise
+QUARTER_ROWS = 12  # programmes in the quarter slide's table (all, with their kegiatan, in its notes)
 
 
 #: Draws a native chart on a slide in a box (left, top, width, height).
@@ -188,6 +189,40 @@ def _codes(found: list[str], limit: int | None = CODE_CHARS) -> str:
     return f"{len(found)}: {', '.join(shown) or '–'}"
 
 
+def _table(slide, rows: list[list[str]], widths: list[int], chars: int = 60) -> None:
+    """An editable table under the slide's header: a bold header row, then `rows`, each cell cut to `chars`
+    characters (whole in the slide's notes where the caller puts them)."""
+    shape = slide.shapes.add_table(
+        len(rows), len(widths), Inches(0.5), Inches(1.5), sum(widths), Inches(0.34) * len(rows)
+    )
+    for c, width in enumerate(widths):
+        shape.table.columns[c].width = width
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = shape.table.cell(r, c)
+            cell.text = literal(clip(one_line(value), chars))
+            for paragraph in cell.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(14)
+                    run.font.bold = r == 0
+
+
+def _quarter_slide(slide, model: ActionPlan, quarter: int, as_of_month: int, lang: str, notes: Notes) -> None:
+    """The quarter slide's body: each programme's triwulan and cumulative figures as an editable table (the first
+    QUARTER_ROWS; every programme and kegiatan in the notes)."""
+    table = quarter_table(model, as_of_month, lang, activities=False)
+    columns = [table.columns[0], quarter_label(quarter, lang), table.columns[-1]]
+    rows = [list(columns), *table[columns].astype(str).values.tolist()]
+    shown = rows[: QUARTER_ROWS + 1]
+    _table(slide, shown, [Inches(7.3), Inches(2.5), Inches(2.5)], chars=90)
+    if len(rows) > len(shown):
+        top = Inches(1.6) + Inches(0.34) * len(shown)
+        more = t("deck.quarter_more", lang, shown=len(shown) - 1, total=len(rows) - 1)
+        _text(slide, Inches(0.5), top, Inches(12.3), Inches(0.4), more, 14, notes=notes, smallest=11)
+    whole = quarter_table(model, as_of_month, lang)
+    notes.texts.append("\n".join(" · ".join(map(str, row)) for row in whole[columns].values.tolist()))
+
+
 def _since_slide(
     slide, changes: Since, reference: Reference, model: ActionPlan, lang: str, notes: Notes, office_wide: bool
 ) -> None:
@@ -196,15 +231,7 @@ def _since_slide(
     rows = figure_rows(changes, reference, lang)
     if office_wide:  # the survey is the office's, whatever the filter
         rows[-1][0] = f"{rows[-1][0]} ({t('filter.office_wide', lang)})"
-    shape = slide.shapes.add_table(len(rows), 4, Inches(0.5), Inches(1.5), Inches(12.3), Inches(0.34) * len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            cell = shape.table.cell(r, c)
-            cell.text = literal(clip(one_line(value), 60))
-            for paragraph in cell.text_frame.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(14)
-                    run.font.bold = r == 0
+    _table(slide, rows, [Inches(3.6), Inches(2.9), Inches(2.9), Inches(2.9)])
     lines = summary_lines(changes, lang, shown=5) or [t("since.nothing", lang)]
     if len(lines) > 1 or lines[0] != t("since.nothing", lang):
         lines.append(t("since.more_in_report", lang))
@@ -224,9 +251,12 @@ def build_deck(
     version_label: str,
     filters: str | None = None,
     since: tuple[Since, Reference] | None = None,
+    quarter: int | None = None,
 ) -> bytes:
     """The deck as .pptx bytes; `filters` names the programmes `model` was restricted to (None: the whole plan).
-    `since`: the changes from a reference version to `model` (restricted alike), a slide after the key figures."""
+    `since`: the changes from a reference version to `model` (restricted alike), a slide after the key figures.
+    `quarter` (1-4): a triwulan's deck, whose key-figures slide names it and whose next slide gives each
+    programme's figures for the quarter beside the cumulative ones."""
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = WIDTH, HEIGHT
     blank = presentation.slide_layouts[6]
@@ -241,7 +271,8 @@ def build_deck(
 
     figures = metrics.overview(model, as_of_month)
     slide, notes = presentation.slides.add_slide(blank), Notes()
-    _header(slide, t("deck.key_figures", lang, year=info.get("year"), satker=info.get("satker")), as_of, note, notes)
+    subtitle = f"{as_of} · {quarter_heading(model, quarter, as_of_month, lang)}" if quarter else as_of
+    _header(slide, t("deck.key_figures", lang, year=info.get("year"), satker=info.get("satker")), subtitle, note, notes)
     ikm = figures.latest_ikm
     lines = [
         (t("overview.rows", lang), fmt.number(figures.plan_rows, lang)),
@@ -273,6 +304,12 @@ def build_deck(
         )
     _footer(slide, footer, notes)
     notes.write(slide, lang)
+    if quarter is not None:
+        slide, notes = presentation.slides.add_slide(blank), Notes()
+        _header(slide, quarter_heading(model, quarter, as_of_month, lang), as_of, note, notes)
+        _quarter_slide(slide, model, quarter, as_of_month, lang, notes)
+        _footer(slide, footer, notes)
+        notes.write(slide, lang)
     if since is not None:
         slide, notes = presentation.slides.add_slide(blank), Notes()
         _header(slide, since[1].heading(lang), as_of, note, notes)

@@ -279,7 +279,7 @@ def build_report(model: ActionPlan, request: ReportRequest, reference: ActionPla
     """Build both files of the report `request` asks for, from `model` (the version `request.sha256` names) and,
     for a since-page, `reference` (the version `request.since` names)."""
     from rbdash.analysis import metrics
-    from rbdash.analysis.since import compare
+    from rbdash.analysis.since import compare, restricted_like
     from rbdash.exports.deck import build_deck
     from rbdash.exports.report import build_pdf
     from rbdash.present.formatting import filters_text
@@ -291,8 +291,8 @@ def build_report(model: ActionPlan, request: ReportRequest, reference: ActionPla
         filters = filters_text(chosen, responsible, request.lang, metrics.code_spans(model, "program"))
         model = metrics.for_programmes(model, chosen, responsible)
     since = None
-    if request.since is not None and reference is not None:  # both versions restricted alike
-        before = metrics.for_programmes(reference, chosen, responsible)
+    if request.since is not None and reference is not None:  # both versions hold the same rows
+        before = restricted_like(reference, model) if filters else reference
         since = (compare(before, model, request.as_of_month), Reference(request.since.number, request.since.created_at))
     return ReportFiles(
         build_pdf(
@@ -305,7 +305,15 @@ def build_report(model: ActionPlan, request: ReportRequest, reference: ActionPla
             quarter=request.quarter,
             since=since,
         ),
-        build_deck(model, request.as_of_month, request.lang, request.version_label, filters=filters, since=since),
+        build_deck(
+            model,
+            request.as_of_month,
+            request.lang,
+            request.version_label,
+            filters=filters,
+            since=since,
+            quarter=request.quarter,
+        ),
     )
 
 

@@ -34,7 +34,7 @@ from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, one_line, register_fonts
 from rbdash.present.since import Reference
-from rbdash.present.views import example_sheet_names
+from rbdash.present.views import example_sheet_names, quarter_heading
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -128,6 +128,7 @@ def build_pdf(
     story += [
         Spacer(1, 4 * mm),
         Paragraph(escape(cover_title), title),
+        *([Paragraph(escape(quarter_heading(model, quarter, as_of_month, lang)), h1)] if quarter else []),
         Paragraph(escape(f"{satker} · {t('report.decree', lang)} {decree}"), h1),
         Spacer(1, 6 * mm),
         Paragraph(escape(as_of), h1),

@@ -17,7 +17,7 @@ from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import register_fonts
 from rbdash.present.since import Reference, change_tables, figure_rows
-from rbdash.present.views import QUARTER_NUMERALS, quarter_label, quarter_table
+from rbdash.present.views import quarter_heading, quarter_label, quarter_table
 
 
 def rows_table(model: ActionPlan, as_of_month: int, lang: str, width: float, appendix: Appendix) -> Table:
@@ -65,18 +65,7 @@ def quarter_page(
     """A quarter report's own page: each programme and kegiatan in triwulan `quarter` beside the cumulative
     figures to the as-of month (`views.quarter_table`)."""
     table = quarter_table(model, as_of_month, lang)
-    numeral = QUARTER_NUMERALS[quarter]
-    months = metrics.QUARTERS[quarter]
-    title = t(
-        "report.quarter_heading",
-        lang,
-        quarter=numeral,
-        year=model.info.get("year"),
-        first=fmt.month_short(months[0], lang),
-        last=fmt.month_short(months[-1], lang),
-    )
-    if as_of_month < months[-1]:  # the data date falls inside the quarter: its later months are not due yet
-        title += t("report.quarter_partial", lang, month=fmt.month_long(as_of_month, lang))
+    title = quarter_heading(model, quarter, as_of_month, lang)
     columns = [table.columns[0], quarter_label(quarter, lang), table.columns[-1]]
     rows = [columns, *table[columns].astype(str).values.tolist()]
     return [
@@ -116,6 +105,7 @@ def since_page(
         story += [Spacer(1, 4 * mm), Paragraph(escape(t("since.nothing", lang)), small)]
     for found in tables:
         widths = {
+            "codes": [30 * mm, width - 30 * mm],
             "rows": [30 * mm, width - 75 * mm, 45 * mm],
             "rescheduled": [30 * mm, width - 150 * mm, 60 * mm, 60 * mm],
             "values": [40 * mm, 45 * mm, 40 * mm, 40 * mm],

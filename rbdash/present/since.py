@@ -122,6 +122,12 @@ def summary_lines(changes: Since, lang: str, shown: int = 10) -> list[str]:
         return fmt.short_list([f"{code} {month[mo]}" for code, mo in pairs], lang, shown=shown, limit=40)
 
     lines = []
+    if changes.added:
+        rows = fmt.short_list([code for code, _ in changes.added], lang, shown=shown)
+        lines.append(t("since.added", lang, count=len(changes.added), rows=rows))
+    if changes.removed:
+        rows = fmt.short_list([code for code, _ in changes.removed], lang, shown=shown)
+        lines.append(t("since.removed", lang, count=len(changes.removed), rows=rows))
     if changes.newly_done:
         lines.append(t("since.newly_done", lang, count=len(changes.newly_done), rows=named(changes.newly_done)))
     if changes.newly_late:
@@ -147,7 +153,8 @@ def summary_lines(changes: Since, lang: str, shown: int = 10) -> list[str]:
 
 @dataclass(frozen=True)
 class ChangeTable:
-    """One kind of change as a table: its kind ("rows": code, sub-activity, month; "rescheduled": code,
+    """One kind of change as a table: its kind ("codes": code, sub-activity; "rows": code, sub-activity, month;
+    "rescheduled": code,
     sub-activity, months then and now; "values": indicator code, month, value then and now), its heading (with
     the count) and its rows, the header first."""
 
@@ -157,7 +164,8 @@ class ChangeTable:
 
 
 def change_tables(changes: Since, model: ActionPlan, lang: str) -> list[ChangeTable]:
-    """Every change, listed whole, one table per kind that has any: rows newly done and newly late (code,
+    """Every change, listed whole, one table per kind that has any: rows added and removed (code,
+    sub-activity), rows newly done and newly late (code,
     sub-activity, month), rows rescheduled (months then and now), indicator values changed (then and now).
     `model` is the version shown (its sub-activity texts)."""
     sub = dict(zip(model.plan["code"], model.plan["sub_activity"], strict=True))
@@ -171,6 +179,10 @@ def change_tables(changes: Since, model: ActionPlan, lang: str) -> list[ChangeTa
 
     code, sub_head, month = t("col.code", lang), t("col.sub_activity", lang), t("col.month", lang)
     tables = []
+    for key, named in (("since.list_added", changes.added), ("since.list_removed", changes.removed)):
+        if named:  # a removed row's text is the reference's
+            listed = [[c, found if isinstance(found, str) else fmt.missing_in_copy(lang)] for c, found in named]
+            tables.append(ChangeTable("codes", t(key, lang, count=len(listed)), [[code, sub_head], *listed]))
     for key, pairs in (("since.list_done", changes.newly_done), ("since.list_late", changes.newly_late)):
         if pairs:
             rows = [[c, text(c), fmt.month_long(m, lang)] for c, m in pairs]

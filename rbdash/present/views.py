@@ -166,10 +166,29 @@ def quarter_cell(done: int, due: int, planned: int, lang: str) -> str:
     return t("quarter.planned_only", lang, planned=planned) if planned else "–"
 
 
-def quarter_table(model: ActionPlan, as_of_month: int, lang: str) -> pd.DataFrame:
+def quarter_heading(model: ActionPlan, quarter: int, as_of_month: int, lang: str) -> str:
+    """A quarter report's title: "Triwulan III 2022 (Jul–Sep) dan kumulatif", and "— data sampai Agustus" when
+    the as-of month falls inside the quarter (its later months are not due yet)."""
+    months = metrics.QUARTERS[quarter]
+    title = t(
+        "report.quarter_heading",
+        lang,
+        quarter=QUARTER_NUMERALS[quarter],
+        year=model.info.get("year"),
+        first=fmt.month_short(months[0], lang),
+        last=fmt.month_short(months[-1], lang),
+    )
+    if as_of_month < months[-1]:
+        title += t("report.quarter_partial", lang, month=fmt.month_long(as_of_month, lang))
+    return title
+
+
+def quarter_table(model: ActionPlan, as_of_month: int, lang: str, activities: bool = True) -> pd.DataFrame:
     """Plan against realisation per triwulan (`metrics.quarter_progress`): a row per programme, its kegiatan
-    under it; a column per quarter and one to date."""
+    under it (unless `activities` is False); a column per quarter and one to date."""
     progress = metrics.quarter_progress(model, as_of_month)
+    if not activities:
+        progress = progress[progress["level"] == "program"]
     program_spans, activity_spans = metrics.code_spans(model, "program"), metrics.activity_spans(model)
     to_date = t("quarter.to_date", lang, month=fmt.month_short(as_of_month, lang))
     rows = []

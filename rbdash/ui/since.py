@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from rbdash.access.signin import WIB
-from rbdash.analysis import metrics, since
+from rbdash.analysis import since
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
@@ -25,11 +25,16 @@ if TYPE_CHECKING:
 
 #: The reference picker's "no comparison" (version numbers start at 1).
 NO_REFERENCE = 0
+#: The reference chosen on any page (a page's widget state is dropped when another page is shown).
+KEPT_REFERENCE = "since_reference_kept"
 
 
-def reference_picker(ctx: PageContext) -> Version | None:
+def reference_picker(ctx: PageContext, key: str = "since_reference") -> Version | None:
     """The reference version picker ("Bandingkan dengan versi": an older version of the one shown, default the
-    version current at the start of the previous month, or none) and the version chosen; None without one."""
+    version current at the start of the previous month, or none) and the version chosen; None without one.
+
+    Each page has its own widget `key`; the choice is kept under `KEPT_REFERENCE` and carries from page to page
+    (seen: a version picked on Ringkasan was not the one the Laporan page compared with)."""
     lang, shown = ctx.lang, ctx.version
     if shown is None:  # a fixed workbook, not a store's version: nothing to compare with
         return None
@@ -47,15 +52,18 @@ def reference_picker(ctx: PageContext) -> Version | None:
         v.number: t("since.option", lang, number=v.number, when=fmt.timestamp(v.created_at, lang), user=v.user)
         for v in older
     }
-    relabelled(lang, "since_reference")
-    if st.session_state.get("since_reference") not in options:  # first visit, or a version gone
-        st.session_state["since_reference"] = default.number if default else NO_REFERENCE
+    kept = st.session_state.get(KEPT_REFERENCE)
+    relabelled(lang, key)
+    if st.session_state.get(key) not in options or (kept in options and st.session_state.get(key) != kept):
+        # first visit, a version gone, or a choice made on another page
+        st.session_state[key] = kept if kept in options else (default.number if default else NO_REFERENCE)
     chosen = st.selectbox(
         t("since.reference", lang),
         options,
         format_func=lambda number: t("since.none", lang) if number == NO_REFERENCE else labels.get(number, str(number)),
-        key="since_reference",
+        key=key,
         help=t("since.help", lang),
+        on_change=lambda: st.session_state.__setitem__(KEPT_REFERENCE, st.session_state[key]),
     )
     return next((v for v in older if v.number == chosen), None)
 
@@ -79,7 +87,7 @@ def changes_since(ctx: PageContext) -> tuple[since.Since, Version] | None:
     whole = reference_model(reference, ctx.lang) if reference is not None else None
     if reference is None or whole is None:
         return None
-    model = metrics.for_programmes(whole, ctx.programmes, ctx.responsible)
+    model = since.restricted_like(whole, ctx.model) if ctx.narrowed else whole
     changes = ctx.shared(lambda: since.compare(model, ctx.model, ctx.as_of_month), "since", reference.sha256)
     return changes, reference
 
@@ -94,7 +102,9 @@ def metric_delta(change: Change | None) -> Delta:
         return {}
     if change.unchanged:
         return {"delta": change.text, "delta_color": "off", "delta_arrow": "off"}
-    return {"delta": change.text, "delta_color": change.better}
+    # Streamlit reads a fall from a leading ASCII "-" only (seen: "−3" drawn as a rise, an "inverse" fall red)
+    text = "-" + change.text[1:] if change.text.startswith("−") else change.text
+    return {"delta": text, "delta_color": change.better}
 
 
 def show_changes(changes: since.Since, reference: Version, lang: str) -> None:
