@@ -28,7 +28,7 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
     office_address = "Jl. Syekh Nawawi Al Bantani, Serang, Banten"
     logo = "/srv/rbdash/logo.png"      # the office's own emblem, PNG or JPEG, 2 MB at most
     place = "Serang"                   # the date line above the signature: "Serang, 3 Oktober 2022"
-    signer_heading = "Mengetahui,"
+    signer_heading = "Mengetahui,"     # unset: the report language's ("Mengetahui," / "Acknowledged,")
     signer_title = "Sekretaris KPU Provinsi Banten"
     signer_name = "..."
     signer_nip = "..."
@@ -131,7 +131,7 @@ class ReportLayout:
     office_address: str = ""
     logo: Path | None = None
     place: str = ""
-    signer_heading: str = "Mengetahui,"
+    signer_heading: str | None = None  # None: the report language's ("Mengetahui," / "Acknowledged,"); "": none
     signer_title: str = ""
     signer_name: str = ""
     signer_nip: str = ""

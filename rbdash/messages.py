@@ -1259,6 +1259,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Tabel ini: program 1–{shown} dari {total}; semua program dan kegiatan ada di catatan salindia.",
         "en": "This table: programmes 1–{shown} of {total}; every programme and activity is in the slide's notes.",
     },
+    "report.signer_heading": {"id": "Mengetahui,", "en": "Acknowledged,"},
     "report.quarter_heading": {
         "id": "Triwulan {quarter} {year} ({first}–{last}) dan kumulatif",
         "en": "Quarter {quarter} {year} ({first}–{last}) and to date",

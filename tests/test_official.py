@@ -60,7 +60,7 @@ def test_report_settings_are_read_with_a_logo_beside_the_config_file(
         signer_name="Nama Pejabat",
         signer_nip="1970",
     )
-    assert layout.signer_heading == "Mengetahui,"
+    assert layout.signer_heading is None  # unset: the report's language's heading
 
 
 @pytest.mark.parametrize(
@@ -132,10 +132,13 @@ def test_without_settings_a_plain_header_and_blanks_to_fill_by_hand(bundled: Loa
     first = [line.strip() for line in pages[0].splitlines()]
     assert first[3:5] == ["KPU Provinsi Banten", "Rencana Aksi Reformasi Birokrasi di Lingkungan Komisi"]
     assert not PdfReader(io.BytesIO(pdf)).pages[0].images
-    signed = next(text for text in pages if "Mengetahui," in text)
+    signed = next(text for text in pages if "Acknowledged," in text)  # seen: "Mengetahui," in English
     dots = "." * 40
-    for line in (f"{'.' * 24}, 3 October 2022", "Mengetahui,", dots, f"({dots})", f"NIP {dots}"):
+    for line in (f"{'.' * 24}, 3 October 2022", "Acknowledged,", dots, f"({dots})", f"NIP {dots}"):
         assert line in signed
+    assert not any("Mengetahui," in text for text in pages)
+    indonesian = _pdf_text(build_pdf(bundled.plan, 9, "id", "v1", MADE, layout=ReportLayout()))
+    assert any("Mengetahui," in text for text in indonesian)
 
 
 def test_a_changed_letterhead_is_another_report_request() -> None:

@@ -71,9 +71,11 @@ def signature_block(
     style = ParagraphStyle("sign", fontName=regular, fontSize=11, leading=15)
     name_style = ParagraphStyle("sign-name", fontName=bold, fontSize=11, leading=15)
     place = layout.place or BLANK[:24]
+    # Unset, the heading is the report's language's (seen: "Mengetahui," in an English report)
+    heading = t("report.signer_heading", lang) if layout.signer_heading is None else layout.signer_heading
     lines: list[Flowable] = [
         Paragraph(_markup(f"{place}, {fmt.date(signed_on, lang)}"), style),
-        Paragraph(_markup(layout.signer_heading), style) if layout.signer_heading else Spacer(1, 15),
+        Paragraph(_markup(heading), style) if heading else Spacer(1, 15),
         Paragraph(_markup(layout.signer_title or BLANK), style),
         Spacer(1, 22 * mm),
         Paragraph(f"<u>{_markup(layout.signer_name)}</u>" if layout.signer_name else f"({BLANK})", name_style),
