@@ -73,7 +73,10 @@ request = ReportRequest(
     ctx.loaded.sha256,
     month,
     lang,
-    ctx.loaded.source_name or ctx.loaded.sha256[:12],
+    # a store's version as the command line names it ("versi 4"; seen: "v4" here), else the workbook's file
+    t("cli.version_label", lang, number=ctx.version.number)
+    if ctx.version is not None
+    else ctx.loaded.source_name or ctx.loaded.sha256[:12],
     tuple(ctx.programmes),
     tuple(ctx.responsible),
     quarter=quarter,

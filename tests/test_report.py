@@ -40,7 +40,7 @@ def test_pages_and_text(report: bytes) -> None:
     assert (round(float(width)), round(float(height))) == (842, 595)  # A4 landscape
     assert "Rencana Aksi Reformasi Birokrasi di Lingkungan Komisi" in pages[0]
     assert "003/HK.03.1/36/2022" in pages[0] and "Posisi data per 30 September 2022" in pages[0]
-    assert "Versi data: versi 1" in pages[0] and "Dibuat: 2022-10-03 15:00 WIB" in pages[0]
+    assert "Versi data: versi 1" in pages[0] and "Dibuat: 03-10-2022 15.00.00 WIB" in pages[0]
     assert "83,0%" in pages[1] and "86,20 (B), 2022-TW3" in pages[1]
     # The rows not done with their progress, note and evidence (#12), then the indicators behind target.
     assert "Baris belum selesai s.d. September" in pages[5] and "RA-08" in pages[5] and "Terlambat" in pages[5]

@@ -119,7 +119,7 @@ def fitted_table(
                 markup = f'<a href="{xml_escape(href, {chr(34): "&quot;"})}" color="#1F4E9A"><u>{markup}</u></a>'
             cells.append(Paragraph(markup, head if index == 0 else style))
         data.append(cells)
-    table = Table(data, colWidths=widths, repeatRows=1)
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")  # a narrow table too (seen: centred)
     table.setStyle(
         TableStyle(
             [

@@ -74,7 +74,7 @@ def build_pdf(
     examples = example_sheet_names(model)
     example_note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
     generated_wib = (generated_at or dt.datetime.now(dt.UTC)).astimezone(WIB)
-    generated = generated_wib.strftime("%Y-%m-%d %H:%M WIB")
+    generated = fmt.timestamp(generated_wib.isoformat(), lang)  # as every time the dashboard shows
     footer = " · ".join(
         clip(one_line(part), FOOTER_PART_CHARS)
         for part in (info.get("satker"), info.get("decree_number") or "", version_label, as_of)
