@@ -1121,6 +1121,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Ditampilkan {shown} baris pertama dari {total}; semua baris ada di unduhan.",
         "en": "The first {shown} of {total:n row|rows} are shown; the downloads have every row.",
     },
+    "print.cell_cut": {
+        "id": "(terpotong; teks lengkapnya ada di unduhan XLSX)",
+        "en": "(cut; the whole text is in the XLSX download)",
+    },
     "print.table_cut": {
         "id": "Dicetak {shown} baris pertama dari {total}; semua baris ada di unduhan XLSX.",
         "en": "The first {shown} of {total:n row|rows} are printed; the XLSX download has every row.",

@@ -49,3 +49,16 @@ def test_a_clamped_cell_keeps_its_whole_text_as_its_tooltip() -> None:
     shown = "Satu &quot;dua&quot; &lt;tiga&gt;<br>empat"
     assert f'<td><div class="{printing.CLAMP_CLASS}" {tooltip}>{shown}</div></td>' in html
     assert "<td></td><td>Mei</td>" in html  # a missing value: an empty cell, no empty box; Bulan not clamped
+
+
+def test_a_huge_cell_prints_cut_and_says_where_it_is_whole() -> None:
+    """Seen by a review: a 32,600-character programme name, repeated in each row of a list, printed 304 sheets."""
+    frame = pd.DataFrame({"Program": ["<b>" + "P" * 32_600, "pendek"], "Kode": ["RA-01", "RA-02"]})
+    printed = printing.table_html(frame, "id")
+    assert len(printed) < 3 * printing.PRINT_CELL_CHARS
+    assert (
+        "&lt;b&gt;PPP" in printed and "…" in printed and "(terpotong; teks lengkapnya ada di unduhan XLSX)" in printed
+    )
+    assert "<td>pendek</td>" in printed and "(cut; the whole text" in printing.table_html(frame, "en")
+    on_screen = printing.screen_table_html(frame, "id")  # on screen the list is 25 rows, cut by CSS: whole here
+    assert "P" * 32_000 in on_screen.replace("<wbr>", "")

@@ -23,6 +23,9 @@ BREAK_EVERY = 16
 #: Rows a printed table holds: a longer one prints its first rows and says where the rest is (the XLSX
 #: download); the HTML goes to the browser on every run, so it is bounded like everything else.
 PRINT_TABLE_ROWS = 1000
+#: Characters of one printed cell: a longer text is cut and says where it is whole (the XLSX download). Seen: a
+#: 32,600-character programme name repeated in each row of a list printed 304 sheets.
+PRINT_CELL_CHARS = 1000
 #: Class of the printed copy of a table (hidden on screen unless in Mode cetak).
 TABLE_CLASS = "rb-print-table"
 #: Class of a short list shown on screen as a plain HTML table (hidden in print, where its TABLE_CLASS copy shows).
@@ -47,6 +50,14 @@ def _word(word: str) -> str:
     if len(word) <= LONG_WORD:
         return f'<span class="nw">{html.escape(word)}</span>' if any(c in word for c in "-/") else html.escape(word)
     return "<wbr>".join(html.escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
+
+
+def _printed_cell(value: object, lang: str) -> str:
+    """A printed cell: its text, cut at PRINT_CELL_CHARS characters with a note saying where it is whole."""
+    text = literal(value) if isinstance(value, str) else value
+    if isinstance(text, str) and len(text) > PRINT_CELL_CHARS:
+        return _cell(text[: PRINT_CELL_CHARS - 1] + "…") + f" <i>{html.escape(t('print.cell_cut', lang))}</i>"
+    return _cell(value)
 
 
 def link_cell(value: object) -> str:
@@ -87,8 +98,13 @@ def _table(
     linked: Collection[str] = (),
 ) -> str:
     head = "".join(f"<th>{_cell(column)}</th>" for column in frame.columns)
+    printed = css_class != SCREEN_TABLE_CLASS  # every printed copy: cells cut at PRINT_CELL_CHARS
+
+    def plain(value: object) -> str:
+        return _printed_cell(value, lang) if printed else _cell(value)
+
     cells = [
-        _clamped_cell if column in clamped else link_cell if column in linked else _cell for column in frame.columns
+        _clamped_cell if column in clamped else link_cell if column in linked else plain for column in frame.columns
     ]
     body = "".join(
         "<tr>" + "".join(f"<td>{cell(value)}</td>" for cell, value in zip(cells, row, strict=True)) + "</tr>"
