@@ -36,3 +36,17 @@ def test_xlsx_holds_text_not_formulas() -> None:
     assert all(cell.data_type == "s" for cell in values)
     assert values[0].value == "'" + HOSTILE[0] and values[6].value == "aman"
     assert ws.cell(row=3, column=2).value == 1
+
+
+def test_an_evidence_address_is_a_hyperlink_in_the_xlsx() -> None:
+    """Seen by a review: the BUKTI addresses were plain text in the downloads (links on the printed copy)."""
+    frame = pd.DataFrame(
+        {"Kode": ["RA-01", "RA-02", "RA-03"], "Bukti": ["https://contoh.go.id/a?b=1", "javascript:alert(1)", None]}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(frame, linked=["Bukti"]))).active
+    assert sheet["B2"].hyperlink is not None and sheet["B2"].hyperlink.target == "https://contoh.go.id/a?b=1"
+    assert sheet["B2"].value == "https://contoh.go.id/a?b=1"
+    assert (
+        sheet["B3"].hyperlink is None and sheet["B3"].value == "javascript:alert(1)" and sheet["B4"].hyperlink is None
+    )
+    assert openpyxl.load_workbook(io.BytesIO(to_xlsx(frame))).active["B2"].hyperlink is None

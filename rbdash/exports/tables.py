@@ -8,10 +8,12 @@ Numbers stay numbers.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import pandas as pd
+
+from rbdash.present.text import evidence_href
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,10 +42,15 @@ def to_csv(frame: pd.DataFrame, lang: str = "id") -> bytes:
 
 
 def to_xlsx(
-    frame: pd.DataFrame, sheet: str = "Data", about: Sequence[tuple[str, str]] = (), about_sheet: str = "About"
+    frame: pd.DataFrame,
+    sheet: str = "Data",
+    about: Sequence[tuple[str, str]] = (),
+    about_sheet: str = "About",
+    linked: Collection[str] = (),
 ) -> bytes:
     """An .xlsx of `frame` (bold headers, text written as text) and, when `about` is given, a second sheet
-    `about_sheet` of (label, text) rows saying what the table is: its source, date and filters."""
+    `about_sheet` of (label, text) rows saying what the table is: its source, date and filters. The cells of the
+    `linked` columns that hold an http(s) address (`text.evidence_href`) are hyperlinks to it."""
     # Imported on the first download, not with every page: openpyxl (and the PIL it loads) cost about
     # 160 ms of a server's first run (bench/bench_browser.py).
     from openpyxl import Workbook
@@ -59,6 +66,13 @@ def to_xlsx(
         cell.font = Font(bold=True)
     for row in safe.itertuples(index=False):
         ws.append([None if (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v for v in row])
+    for index, column in enumerate(frame.columns, start=1):
+        if column in linked:
+            for row, value in enumerate(frame[column], start=2):
+                href = evidence_href(value)
+                if href is not None:
+                    ws.cell(row, index).hyperlink = href
+                    ws.cell(row, index).style = "Hyperlink"
     for index, column in enumerate(safe.columns, start=1):
         width = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
         ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 70)

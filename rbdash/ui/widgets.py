@@ -228,7 +228,8 @@ def _downloads(
 
     def xlsx() -> bytes:
         about = download_about(ctx, page_filters, programme_scoped) if described else []
-        return export.to_xlsx(frame, name, about, t("export.about_sheet", ctx.lang))
+        # an evidence address is a link there too, as on the printed copy (seen: plain text)
+        return export.to_xlsx(frame, name, about, t("export.about_sheet", ctx.lang), [t("col.evidence", ctx.lang)])
 
     # Side by side, each as wide as its label (seen: fixed columns cut them to "U.." at 1366 px).
     row = st.container(horizontal=True)
