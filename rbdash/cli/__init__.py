@@ -167,6 +167,12 @@ def _quarter(text: str, model: ActionPlan) -> tuple[int, int]:
     return quarter, metrics.quarter_as_of(quarter, metrics.default_as_of_month(model))
 
 
+def _since_number(text: str) -> int | None:
+    """The version number of --since N (ASCII digits, 1 to 999,999,999), or None."""
+    text = str(text).strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 0 else None
+
+
 def _since(
     args: argparse.Namespace, shown: Version | None, model: ActionPlan, month: int
 ) -> tuple[Since, Reference] | int:
@@ -176,11 +182,8 @@ def _since(
     from rbdash.analysis.since import compare
     from rbdash.present.since import Reference
 
-    text = str(args.since).strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 0):
-        print(t("cli.bad_since", args.lang, value=fmt.short_text(args.since, 80)), file=sys.stderr)
-        return EXIT_INVALID
-    number = int(text)
+    number = _since_number(args.since)
+    assert number is not None  # checked before the workbook was read
     if shown is not None and number >= shown.number:
         print(t("cli.since_not_older", args.lang, number=number, shown=shown.number), file=sys.stderr)
         return EXIT_INVALID
@@ -207,6 +210,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.pdf and not args.pptx:
         print(t("cli.report_needs_output", args.lang), file=sys.stderr)
+        return EXIT_INVALID
+    if args.since is not None and _since_number(args.since) is None:  # said before any workbook is read
+        print(t("cli.bad_since", args.lang, value=fmt.short_text(args.since, 80)), file=sys.stderr)
         return EXIT_INVALID
     if args.pdf and args.pptx and Path(args.pdf).resolve() == Path(args.pptx).resolve():
         print(t("cli.report_same_output", args.lang, path=args.pdf), file=sys.stderr)  # seen: the deck over the PDF
