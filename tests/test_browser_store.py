@@ -5,6 +5,7 @@ tests/test_browser.py's."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +82,21 @@ def test_sign_in_upload_preview_publish_and_see_it(store_server, browser, tmp_pa
     page.goto(f"{url}/jadwal")
     ready(page, "Jadwal")
     page.get_by_text("2. Pelibatan masyarakat (diubah lewat unggahan)", exact=False).first.wait_for(timeout=60_000)
+
+    # Since the last meeting (#12): compare with version 1 on Ringkasan; the choice carries to Laporan (seen:
+    # it did not) and back.
+    page.get_by_role("link", name="Ringkasan", exact=True).click()
+    ready(page, "Ringkasan")
+    page.get_by_role("combobox", name="Bandingkan dengan versi").click()
+    page.get_by_role("option", name=re.compile(r"^Versi 1 · ")).click()
+    page.get_by_role("heading", name=re.compile(r"^Perubahan sejak versi 1 ")).wait_for(timeout=30_000)
+    page.get_by_text("Tidak ada perubahan.").wait_for()  # version 2 changed a text, nothing the comparison counts
+    settled(page)
+    page.screenshot(path=str(ARTIFACTS / "ringkasan_since_1440x900.png"), full_page=True)
+    page.get_by_role("link", name="Laporan", exact=True).click()
+    page.get_by_role("heading", name="Laporan", exact=True).wait_for(timeout=60_000)
+    settled(page)
+    assert page.get_by_role("combobox", name="Bandingkan dengan versi").input_value().startswith("Versi 1 · ")
     page.close()
 
 
