@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.analysis import metrics
+from rbdash.analysis import metrics, selection
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
@@ -25,11 +25,11 @@ lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.schedule")
 
 plan = model.plan
-activities = metrics.activity_keys(model, ctx.programmes)
-spans = metrics.activity_spans(model)
+activities = selection.activity_keys(model, ctx.programmes)
+spans = selection.activity_spans(model)
 activity_labels = {
     key: fmt.group_label(parts[1], lang, spans.get(parts))
-    for key, parts in ((key, metrics.split_activity_key(key)) for key in activities)
+    for key, parts in ((key, selection.split_activity_key(key)) for key in activities)
 }
 first, second, third = st.columns([3, 2, 2])
 relabelled(lang, "schedule_activities", "schedule_statuses", "schedule_months")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.analysis import metrics
+from rbdash.analysis import quarters
 from rbdash.exports.queue import (
     DONE,
     QUEUED,
@@ -42,7 +42,7 @@ st.write(t("report.intro", lang))
 # A quarter's report (triwulan), of the quarters begun by the month shown and by the workbook's data date (as
 # `report --quarter`): as of its last month, or earlier. 0 is "the month shown" (None would be "nothing chosen":
 # seen, Streamlit's "Choose an option" once the month moved before the quarter chosen).
-options = [0, *metrics.quarters_begun(ctx.whole_model, month)]
+options = [0, *quarters.quarters_begun(ctx.whole_model, month)]
 if st.session_state.get("report_quarter") not in options:
     st.session_state["report_quarter"] = 0
 relabelled(lang, "report_quarter")
@@ -59,7 +59,7 @@ quarter = (
 )
 stem = charts.chart_filename("laporan", model.info.get("year"), month)
 if quarter is not None:
-    month = metrics.quarter_as_of(quarter, month)
+    month = quarters.quarter_as_of(quarter, month)
     stem = charts.chart_filename(f"laporan_TW{quarter}", model.info.get("year"), month)
 # Since the last meeting: the report's first page after the cover compares with this version (as Ringkasan).
 reference = reference_picker(ctx, "report_since_reference")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbdash.analysis import metrics
+from rbdash.analysis import quarters
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present.views import quarter_table
@@ -15,7 +15,7 @@ ctx = page_setup()
 lang, model, month = ctx.lang, ctx.model, ctx.as_of_month
 page_header(ctx, "page.quarters")
 st.caption(t("quarter.intro", lang))
-progress = ctx.shared(lambda: metrics.quarter_progress(model, month), "quarter_progress")
+progress = ctx.shared(lambda: quarters.quarter_progress(model, month), "quarter_progress")
 show_chart(
     ctx.shared_chart(lambda: charts.quarter_bars(progress, model, month, lang), "quarter_bars"),
     "triwulan",

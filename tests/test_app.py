@@ -212,7 +212,7 @@ def test_schedule_filters(monkeypatch: pytest.MonkeyPatch) -> None:
     assert at.dataframe[0].value["Code"].tolist() == ["RA-01", "RA-02", "RA-03"]
     activities = at.multiselect(key="schedule_activities")
     assert activities.options == ["RA-01–RA-03 · name not in the copy"]
-    activities.set_value(["\x1f"]).run()  # the unnamed activity of the unnamed programme (metrics.activity_key)
+    activities.set_value(["\x1f"]).run()  # the unnamed activity of the unnamed programme (selection.activity_key)
     assert at.dataframe[0].value["Code"].tolist() == ["RA-01", "RA-02", "RA-03"]
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rbdash.analysis import metrics
+from rbdash.analysis import metrics, selection
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import charts
 
@@ -64,7 +64,7 @@ def test_gantt_filters(model: ActionPlan) -> None:
     assert rows(text="kerja sama") == ["RA-09"]
     assert rows(statuses=[metrics.LATE]) == ["RA-08"]
     assert rows(months=(11, 11)) == ["RA-02", "RA-04", "RA-05", "RA-06", "RA-08", "RA-09"]
-    assert rows(programmes=[metrics.MISSING_KEY]) == ["RA-01", "RA-02", "RA-03"]  # keys, not labels
+    assert rows(programmes=[selection.MISSING_KEY]) == ["RA-01", "RA-02", "RA-03"]  # keys, not labels
     assert rows(programmes=["(tidak ada dalam salinan)"]) == []
     fig = charts.gantt(model, 9, "id", charts.GanttFilter(text="tidak ada baris seperti ini"))
     assert fig.layout.annotations[-1].text == "Tidak ada baris yang cocok dengan filter."
@@ -436,12 +436,12 @@ def test_a_long_token_is_bounded_in_width_not_only_in_characters(model: ActionPl
 
 def test_the_schedule_filters_are_said_in_words() -> None:
     chosen = charts.GanttFilter(
-        activities=[metrics.activity_key("", "")],
+        activities=[selection.activity_key("", "")],
         statuses=[metrics.LATE, metrics.DONE],
         months=(3, 12),
         text=" **evaluasi** ",
     )
-    labels = {metrics.activity_key("", ""): "RA-01–RA-03 · nama tidak ada dalam salinan"}
+    labels = {selection.activity_key("", ""): "RA-01–RA-03 · nama tidak ada dalam salinan"}
     assert charts.filter_text(chosen, "id", labels) == (
         "Filter halaman: kegiatan RA-01–RA-03 · nama tidak ada dalam salinan; status Terlambat, Selesai; "
         "bulan Mar–Des; teks “**evaluasi**”"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from rbdash.analysis import metrics as m
+from rbdash.analysis import selection
 from rbdash.model import ActionPlan, LoadResult
 
 
@@ -60,8 +61,8 @@ def test_overview(model: ActionPlan) -> None:
 
 def test_programme_progress(model: ActionPlan) -> None:
     table = m.programme_progress(model, 9).set_index("program")
-    assert list(table.index) == m.programme_keys(model)  # plan order, keys ("" when the copy lacks it)
-    assert table.loc[m.MISSING_KEY, "scheduled"] == 11 and table.loc[m.MISSING_KEY, "done"] == 10
+    assert list(table.index) == selection.programme_keys(model)  # plan order, keys ("" when the copy lacks it)
+    assert table.loc[selection.MISSING_KEY, "scheduled"] == 11 and table.loc[selection.MISSING_KEY, "done"] == 10
     assert table.loc["Peningkatan Kualitas Pelayanan Publik", "scheduled"] == 36
     assert table.loc["Peningkatan Kualitas Pelayanan Publik", "done"] == 29
 
@@ -121,26 +122,33 @@ def test_ikm_table_and_weakest_unsur(model: ActionPlan) -> None:
 
 
 def test_group_keys_are_the_text_or_the_missing_key(model: ActionPlan) -> None:
-    assert m.group_key("Program A") == "Program A"
-    assert m.group_key(None) == m.group_key(float("nan")) == m.MISSING_KEY == ""
-    assert m.programme_keys(model)[0] == "" and "Peningkatan Kualitas Pelayanan Publik" in m.programme_keys(model)
+    assert selection.group_key("Program A") == "Program A"
+    assert selection.group_key(None) == selection.group_key(float("nan")) == selection.MISSING_KEY == ""
+    assert selection.programme_keys(model)[
+        0
+    ] == "" and "Peningkatan Kualitas Pelayanan Publik" in selection.programme_keys(model)
     # An activity's key is its programme's and its own: the unnamed activities of two programmes are two.
-    assert m.activity_keys(model, [""]) == [m.activity_key("", "")]
-    assert m.activity_keys(model, []).count(m.activity_key("Peningkatan Kualitas Pelayanan Publik", "")) == 1
-    assert m.split_activity_key(m.activity_key("P", "A")) == ("P", "A")
-    assert len(m.activity_keys(model, [])) >= len(m.activity_keys(model, ["Peningkatan Kualitas Pelayanan Publik"]))
+    assert selection.activity_keys(model, [""]) == [selection.activity_key("", "")]
+    assert (
+        selection.activity_keys(model, []).count(selection.activity_key("Peningkatan Kualitas Pelayanan Publik", ""))
+        == 1
+    )
+    assert selection.split_activity_key(selection.activity_key("P", "A")) == ("P", "A")
+    assert len(selection.activity_keys(model, [])) >= len(
+        selection.activity_keys(model, ["Peningkatan Kualitas Pelayanan Publik"])
+    )
 
 
 def test_the_programme_filter_restricts_every_frame_but_the_survey(model: ActionPlan) -> None:
     # The copy names no programme for RA-01..RA-03 (key ""); the second programme holds RA-04..RA-11.
-    chosen = m.for_programmes(model, [m.MISSING_KEY])
+    chosen = selection.for_programmes(model, [selection.MISSING_KEY])
     assert list(chosen.plan["code"]) == ["RA-01", "RA-02", "RA-03"]
     assert set(chosen.schedule["code"]) == set(chosen.realisation["code"]) == {"RA-01", "RA-02", "RA-03"}
     assert len(chosen.schedule) == 1 + 12 + 1  # RA-01 in Jan, RA-02 every month, RA-03 in Aug
     assert list(chosen.indicators["plan_code"].unique()) == ["RA-01", "RA-02", "RA-03"]
     assert set(chosen.indicator_values["indicator_code"]) <= set(chosen.indicators["indicator_code"])
     assert chosen.survey is model.survey  # the office's, not a programme's
-    assert m.for_programmes(model, []) is model
+    assert selection.for_programmes(model, []) is model
     # By hand at September: scheduled RA-01/1, RA-02/1-9, RA-03/8 = 11; done all but RA-02/9 (sebagian);
     # targets on 7 of the 8 indicators (RA-03.2 has none), achieved RA-01.1, RA-01.2, RA-01.4, RA-02.1.
     figures = m.overview(chosen, 9)
@@ -151,10 +159,13 @@ def test_the_programme_filter_restricts_every_frame_but_the_survey(model: Action
 
 
 def test_code_spans_name_groups_by_runs_of_their_rows(model: ActionPlan) -> None:
-    assert m.code_spans(model, "program") == {"": "RA-01–RA-03", "Peningkatan Kualitas Pelayanan Publik": "RA-04–RA-11"}
+    assert selection.code_spans(model, "program") == {
+        "": "RA-01–RA-03",
+        "Peningkatan Kualitas Pelayanan Publik": "RA-04–RA-11",
+    }
     # RA-08's activity is missing from the copy as well: one key, two runs.
-    assert m.code_spans(model, "activity")[""] == "RA-01–RA-03, RA-08"
-    spans = m.activity_spans(model)  # within each programme
+    assert selection.code_spans(model, "activity")[""] == "RA-01–RA-03, RA-08"
+    spans = selection.activity_spans(model)  # within each programme
     assert spans[("", "")] == "RA-01–RA-03" and spans[("Peningkatan Kualitas Pelayanan Publik", "")] == "RA-08"
 
 

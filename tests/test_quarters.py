@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from rbdash.analysis import metrics as m
+from rbdash.analysis import quarters
 from rbdash.config import ReportLayout
 from rbdash.exports import queue as rq
 from rbdash.exports.report import build_pdf
@@ -35,7 +35,7 @@ def model(bundled: LoadResult) -> ActionPlan:
 
 
 def test_quarter_progress_per_programme_and_kegiatan(model: ActionPlan) -> None:
-    progress = m.quarter_progress(model, 9)
+    progress = quarters.quarter_progress(model, 9)
     unnamed = progress.iloc[0]
     assert (unnamed["level"], unnamed["program"]) == ("program", "")
     figures = [(unnamed[f"planned_{q}"], unnamed[f"due_{q}"], unnamed[f"done_{q}"]) for q in range(1, 5)]
@@ -70,7 +70,7 @@ def test_the_quarter_table_reads_done_of_due(model: ActionPlan) -> None:
 
 
 def test_the_quarter_chart_has_a_bar_group_per_programme(model: ActionPlan) -> None:
-    fig = charts.quarter_bars(m.quarter_progress(model, 9), model, 9, "id")
+    fig = charts.quarter_bars(quarters.quarter_progress(model, 9), model, 9, "id")
     assert [list(trace.text) for trace in fig.data] == [["4/4", "3/3", "3/4", ""], ["9/9", "12/13", "8/14", ""]]
     assert fig.data[0].y[3] is None  # TW IV: nothing due yet, no bar
     assert {trace.marker.pattern.shape for trace in fig.data} == {"", "/"}  # told apart in grayscale
@@ -78,7 +78,7 @@ def test_the_quarter_chart_has_a_bar_group_per_programme(model: ActionPlan) -> N
 
 def test_a_quarter_chart_with_nothing_due_says_so(model: ActionPlan) -> None:
     """Seen by the review: empty axes and no word why (a filter leaving only rows due later)."""
-    progress = m.quarter_progress(model, 1)
+    progress = quarters.quarter_progress(model, 1)
     only_later = progress[progress["due"] == 0]
     fig = charts.quarter_bars(only_later, model, 1, "id")
     assert any("Tidak ada data" in (note.text or "") for note in fig.layout.annotations)
@@ -194,10 +194,10 @@ def test_many_programmes_label_their_quarter_bars_upright(model: ActionPlan) -> 
     from rbdash.workbook.synthetic import synthetic_plan
 
     many = synthetic_plan(300)
-    progress = m.quarter_progress(many, 9)
+    progress = quarters.quarter_progress(many, 9)
     figure = charts.quarter_bars(progress, many, 9, "id")
     assert len(figure.data) == 8 and {(bar.textangle, bar.constraintext) for bar in figure.data} == {(-90, "none")}
-    few = charts.quarter_bars(m.quarter_progress(model, 9), model, 9, "id")
+    few = charts.quarter_bars(quarters.quarter_progress(model, 9), model, 9, "id")
     assert {bar.textangle for bar in few.data} == {0}
 
 

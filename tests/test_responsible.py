@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from rbdash.analysis import metrics as m
+from rbdash.analysis import selection
 from rbdash.config import ReportLayout
 from rbdash.exports.report import build_pdf
 from rbdash.model import LoadResult
@@ -55,7 +56,7 @@ def test_the_bundled_workbook_has_the_column_and_leaves_it_empty(bundled: LoadRe
     wb = openpyxl.load_workbook(ROOT / "data" / "rencana_aksi_2022.xlsx")
     assert [wb["Rencana Aksi"].cell(6, col).value for col in (19, 20)] == ["KODE", "PENANGGUNG JAWAB"]
     assert bundled.plan is not None and bundled.plan.plan["responsible"].isna().all()
-    assert bundled.plan.info["responsible_options"] == [] and m.responsible_keys(bundled.plan) == []
+    assert bundled.plan.info["responsible_options"] == [] and selection.responsible_keys(bundled.plan) == []
     assert "Penanggung Jawab" not in views.plan_table(bundled.plan, "id", 9).columns
 
 
@@ -93,7 +94,7 @@ def test_names_are_read_and_one_outside_the_list_is_a_warning_naming_its_cell(as
     assert clean.plan is not None and not [p for p in clean.problems if p.code == "responsible_not_listed"]
     plan = clean.plan.plan.set_index("code")["responsible"]
     assert plan["RA-02"] == "Subbag Teknis" and pd_isna(plan["RA-01"])
-    assert m.responsible_keys(clean.plan) == ["Subbag Teknis", "Subbag Umum", ""]
+    assert selection.responsible_keys(clean.plan) == ["Subbag Teknis", "Subbag Umum", ""]
 
 
 def pd_isna(value: object) -> bool:
@@ -105,16 +106,16 @@ def pd_isna(value: object) -> bool:
 def test_the_filter_keeps_the_rows_of_the_chosen_names(assigned: Path) -> None:
     model = load_workbook(assigned).plan
     assert model is not None
-    umum = m.for_programmes(model, [], ["Subbag Umum"])
+    umum = selection.for_programmes(model, [], ["Subbag Umum"])
     assert umum.plan["code"].tolist() == ["RA-05", "RA-06"]
     assert set(umum.realisation["code"]) == {"RA-05", "RA-06"} and set(umum.indicators["plan_code"]) <= {
         "RA-05",
         "RA-06",
     }
-    unassigned = m.for_programmes(model, [], [""])
+    unassigned = selection.for_programmes(model, [], [""])
     assert unassigned.plan["code"].tolist() == ["RA-01", "RA-03", "RA-04", "RA-07", "RA-09", "RA-10", "RA-11"]
     # With a programme too: both narrow (RA-01..RA-03 are the unnamed programme).
-    both = m.for_programmes(model, [""], ["Subbag Teknis"])
+    both = selection.for_programmes(model, [""], ["Subbag Teknis"])
     assert both.plan["code"].tolist() == ["RA-02"]
 
 
@@ -191,14 +192,14 @@ def test_names_typed_alike_are_one_unit_and_none_is_told_apart() -> None:
     assert result.plan is not None and result.is_valid
     assert result.plan.info["responsible_options"] == ["Subbag Umum", "(Belum ditetapkan)"]
     assert not [p for p in result.warnings if p.code == "responsible_not_listed"]  # the list matches, typed alike
-    keys = m.responsible_keys(result.plan)
+    keys = selection.responsible_keys(result.plan)
     assert sorted(keys) == ["", "(Belum ditetapkan)", "Subbag Umum"]
     assert [fmt.responsible_label(key, "id") for key in sorted(keys)] == [
         "(belum ditetapkan)",
         "“(Belum ditetapkan)”",
         "Subbag Umum",
     ]
-    assert len(m.for_programmes(result.plan, [], ["Subbag Umum"]).plan) == 3
+    assert len(selection.for_programmes(result.plan, [], ["Subbag Umum"]).plan) == 3
 
 
 def test_a_huge_name_is_quoted_not_reprinted() -> None:

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from rbdash.analysis import metrics as m
-from rbdash.analysis import since
+from rbdash.analysis import selection, since
 from rbdash.exports.deck import build_deck
 from rbdash.exports.report import build_pdf
 from rbdash.model import ActionPlan, LoadResult
@@ -310,7 +310,7 @@ def test_a_filter_restricts_both_versions_to_the_same_rows(bundled: LoadResult) 
 
     shown = load_workbook(bundled_with(assign)).plan
     assert shown is not None
-    narrowed = m.for_programmes(shown, [], ["Sekretaris"])
+    narrowed = selection.for_programmes(shown, [], ["Sekretaris"])
     changes = since.compare(since.restricted_like(bundled.plan, narrowed), narrowed, 9)
     assert changes.newly_done == [("RA-05", 9)] and changes.added == [] and changes.removed == []
     assert changes.figures_before.plan_rows == changes.figures_after.plan_rows == 2
@@ -329,7 +329,7 @@ def test_a_reference_dated_later_is_read_at_the_month_shown(bundled: LoadResult)
 def test_rows_added_and_removed_are_named(bundled: LoadResult) -> None:
     """Seen: a row removed and another added read as "11 -> 11 ±0" and were named nowhere."""
     assert bundled.plan is not None
-    without = m.for_codes(bundled.plan, set(bundled.plan.plan["code"]) - {"RA-11"})
+    without = selection.for_codes(bundled.plan, set(bundled.plan.plan["code"]) - {"RA-11"})
     gone = since.compare(bundled.plan, without, 9)
     assert [code for code, _ in gone.removed] == ["RA-11"] and gone.added == [] and not gone.empty
     back = since.compare(without, bundled.plan, 9)

@@ -5,16 +5,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rbdash.analysis.selection import MISSING_KEY, group_key, programme_keys
 from rbdash.ikm import combine_units, counted_by, survey_indicator_values
 from rbdash.model import ActionPlan
 from rbdash.workbook.parse import split_numbered_items
@@ -164,130 +163,6 @@ def _in_plan_order(model: ActionPlan, codes: pd.Series) -> list[str]:
     return [code for code in model.plan["code"] if code in wanted]
 
 
-#: The key of a programme or activity the copy of the decree does not show (its label: fmt.missing_in_copy).
-MISSING_KEY = ""
-
-
-def group_key(value: object) -> str:
-    """A programme or activity as a stable filter key: its text, or MISSING_KEY when the copy lacks it.
-
-    Filters keep keys, never translated labels, so a choice survives a change of language.
-    """
-    return value if isinstance(value, str) else MISSING_KEY
-
-
-def programme_keys(model: ActionPlan) -> list[str]:
-    """The programmes' keys in plan order."""
-    return list(dict.fromkeys(group_key(p) for p in model.plan["program"]))
-
-
-def for_programmes(model: ActionPlan, programmes: Sequence[str], responsible: Sequence[str] = ()) -> ActionPlan:
-    """`model` restricted to the chosen programmes' keys and PENANGGUNG JAWAB keys (either, when none is
-    chosen, not narrowing): their plan rows, schedule, realisation, indicators and indicator values. The
-    IKM survey is the office's, not a programme's, and is kept whole (pages say so)."""
-    if not programmes and not responsible:
-        return model
-    keep = pd.Series(True, index=model.plan.index)
-    if programmes:
-        keep &= model.plan["program"].map(group_key).isin(list(programmes))
-    if responsible:
-        keep &= model.plan["responsible"].map(group_key).isin(list(responsible))
-    return for_codes(model, set(model.plan.loc[keep, "code"]))
-
-
-def for_codes(model: ActionPlan, codes: set[str]) -> ActionPlan:
-    """`model` restricted to the plan rows of `codes`: their schedule, realisation, indicators and indicator
-    values (the survey kept whole, as `for_programmes` keeps it)."""
-    plan = model.plan[model.plan["code"].isin(codes)]
-    indicators = model.indicators[model.indicators["plan_code"].isin(codes)]
-    return dataclasses.replace(
-        model,
-        plan=plan.reset_index(drop=True),
-        schedule=model.schedule[model.schedule["code"].isin(codes)].reset_index(drop=True),
-        realisation=model.realisation[model.realisation["code"].isin(codes)].reset_index(drop=True),
-        indicators=indicators.reset_index(drop=True),
-        indicator_values=model.indicator_values[
-            model.indicator_values["indicator_code"].isin(set(indicators["indicator_code"]))
-        ].reset_index(drop=True),
-    )
-
-
-def responsible_keys(model: ActionPlan) -> list[str]:
-    """The PENANGGUNG JAWAB keys in plan order, MISSING_KEY (rows naming none) last; [] when no row names one."""
-    named = [value for value in dict.fromkeys(model.plan["responsible"].map(group_key)) if value != MISSING_KEY]
-    if not named:
-        return []
-    unnamed = bool((model.plan["responsible"].map(group_key) == MISSING_KEY).any())
-    return [*named, MISSING_KEY] if unnamed else named
-
-
-def responsible_rank(model: ActionPlan) -> dict[str, int]:
-    """Per plan code, the place of its PENANGGUNG JAWAB in `responsible_keys` (rows naming none last): the
-    order in which lists and the report group rows; {} when no row names one."""
-    keys = responsible_keys(model)
-    if not keys:
-        return {}
-    place = {key: rank for rank, key in enumerate(keys)}
-    return {
-        code: place[group_key(name)] for code, name in zip(model.plan["code"], model.plan["responsible"], strict=True)
-    }
-
-
-def code_spans(model: ActionPlan, column: str) -> dict[str, str]:
-    """Per programme or activity key (`column`: "program" or "activity"), the plan codes of its rows as
-    runs in plan order ("RA-01–RA-03, RA-08"): what names a group the copy of the decree left unnamed."""
-    return {key: spans for (key,), spans in _spans(model, [column]).items()}
-
-
-def activity_spans(model: ActionPlan) -> dict[tuple[str, str], str]:
-    """Per (programme key, activity key), the codes of that activity's rows within that programme: the
-    name of an unnamed activity under its programme's heading (seen: "RA-01–RA-03, RA-08" under both)."""
-    return {(program, activity): spans for (program, activity), spans in _spans(model, ["program", "activity"]).items()}
-
-
-def _spans(model: ActionPlan, columns: list[str]) -> dict[tuple[str, ...], str]:
-    """Per key of `columns`, its rows' codes as runs of adjacent plan rows ("RA-01–RA-03, RA-08")."""
-    plan = model.plan
-    if plan.empty:
-        return {}
-    keys = pd.DataFrame({column: plan[column].map(group_key) for column in columns})
-    changed = (keys != keys.shift()).any(axis=1)  # a run starts where the key differs from the row above
-    runs = pd.DataFrame({"run": changed.cumsum(), "code": plan["code"].astype(str)}).groupby("run")["code"]
-    firsts, lasts = runs.first(), runs.last()
-    starts = keys[changed.to_numpy()]
-    spans: dict[tuple[str, ...], list[str]] = {}
-    for key, first, last in zip(starts.itertuples(index=False, name=None), firsts, lasts, strict=True):
-        spans.setdefault(key, []).append(first if first == last else f"{first}–{last}")
-    return {key: ", ".join(found) for key, found in spans.items()}
-
-
-#: Joins a programme key and an activity key into the activity's filter key: an activity is one of its
-#: programme's (seen: the two unnamed activities of two programmes were one filter choice).
-ACTIVITY_SEPARATOR = "\x1f"
-
-
-def activity_key(program: object, activity: object) -> str:
-    """The filter key of an activity within its programme (`split_activity_key` undoes it)."""
-    return f"{group_key(program)}{ACTIVITY_SEPARATOR}{group_key(activity)}"
-
-
-def split_activity_key(key: str) -> tuple[str, str]:
-    """(programme key, activity key) of an activity's filter key."""
-    program, _, activity = key.partition(ACTIVITY_SEPARATOR)
-    return program, activity
-
-
-def activity_keys(model: ActionPlan, programmes: list[str]) -> list[str]:
-    """The activities' filter keys (`activity_key`) in plan order, of the given programmes (all when empty)."""
-    plan = model.plan
-    keep = plan["program"].map(group_key).isin(programmes) if programmes else pd.Series(True, index=plan.index)
-    return list(
-        dict.fromkeys(
-            activity_key(p, a) for p, a in zip(plan.loc[keep, "program"], plan.loc[keep, "activity"], strict=True)
-        )
-    )
-
-
 def programme_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     """Per programme key (in plan order): scheduled row-months to date and how many are done/partial/open."""
     status = month_status(model, as_of_month)
@@ -302,70 +177,6 @@ def programme_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
     table["scheduled"] = table[[DONE, PARTIAL, NOT_DONE, LATE, CANCELLED]].sum(axis=1)
     table["done_share"] = (table[DONE] / table["scheduled"].where(table["scheduled"] > 0)).astype(float)
     return table.reset_index().rename(columns={"index": "program"})
-
-
-#: The quarters (triwulan) of a year: number -> its months.
-QUARTERS = {1: (1, 2, 3), 2: (4, 5, 6), 3: (7, 8, 9), 4: (10, 11, 12)}
-
-
-def quarters_begun(model: ActionPlan, as_of_month: int) -> list[int]:
-    """The quarters a report may be made for: begun by `as_of_month` and by the workbook's own as-of month
-    (a later one has no data yet)."""
-    begun = min(as_of_month, default_as_of_month(model))
-    return [quarter for quarter, months in QUARTERS.items() if months[0] <= begun]
-
-
-def quarter_as_of(quarter: int, as_of_month: int) -> int:
-    """A quarter's report is as of its last month, or of `as_of_month` when that is earlier."""
-    return min(QUARTERS[quarter][-1], as_of_month)
-
-
-def quarter_progress(model: ActionPlan, as_of_month: int) -> pd.DataFrame:
-    """Plan against realisation per triwulan, for each programme and, under it, each kegiatan (plan order).
-
-    One row per group: `level` ("program" or "activity"), `program` and `activity` keys, then per quarter q:
-    `planned_q` (scheduled row-months in it), `due_q` (of those, up to the as-of month), `done_q` and
-    `partial_q` (of the due ones); and the same to date (`due`, `done`, `partial`). A quarter after the
-    as-of month has nothing due yet."""
-    status = month_status(model, as_of_month)
-    plan = model.plan.set_index("code")
-    status["program"] = status["code"].map(plan["program"].map(group_key))
-    status["activity"] = status["code"].map(plan["activity"].map(group_key))
-    status["quarter"] = (status["month"] - 1) // 3 + 1
-    status["due"] = status["month"] <= as_of_month
-    status["is_done"] = status["due"] & (status["status"] == DONE)
-    status["is_partial"] = status["due"] & (status["status"] == PARTIAL)
-    groups = [("program", ["program"]), ("activity", ["program", "activity"])]
-    order = {key: rank for rank, key in enumerate(dict.fromkeys(model.plan["program"].map(group_key)))}
-    activity_order = {
-        key: rank
-        for rank, key in enumerate(
-            dict.fromkeys(zip(model.plan["program"].map(group_key), model.plan["activity"].map(group_key), strict=True))
-        )
-    }
-    rows: list[dict[str, Any]] = []
-    for level, keys in groups:
-        for key, part in status.groupby(keys, sort=False):
-            program, activity = (key[0], "") if level == "program" else key
-            row: dict[str, Any] = {"level": level, "program": program, "activity": activity}
-            for quarter in QUARTERS:
-                in_quarter = part[part["quarter"] == quarter]
-                row[f"planned_{quarter}"] = len(in_quarter)
-                row[f"due_{quarter}"] = int(in_quarter["due"].sum())
-                row[f"done_{quarter}"] = int(in_quarter["is_done"].sum())
-                row[f"partial_{quarter}"] = int(in_quarter["is_partial"].sum())
-            row["due"], row["done"] = int(part["due"].sum()), int(part["is_done"].sum())
-            row["partial"] = int(part["is_partial"].sum())
-            row["rank"] = (
-                order.get(program, 0),
-                -1 if level == "program" else activity_order.get((program, activity), 0),
-            )
-            rows.append(row)
-    rows.sort(key=lambda row: row["rank"])
-    columns = ["level", "program", "activity"]
-    columns += [f"{part}_{q}" for q in QUARTERS for part in ("planned", "due", "done", "partial")]
-    columns += ["due", "done", "partial"]
-    return pd.DataFrame(rows, columns=columns)
 
 
 def indicator_status(model: ActionPlan, as_of_month: int) -> pd.DataFrame:

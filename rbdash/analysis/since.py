@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from rbdash.analysis import metrics as m
+from rbdash.analysis import selection
 from rbdash.model import ActionPlan
 
 
@@ -96,7 +97,7 @@ def restricted_like(reference: ActionPlan, shown: ActionPlan) -> ActionPlan:
     """The reference restricted to the plan rows (codes) of `shown`, itself restricted by the page's filters:
     both versions then hold the same rows, whatever programme or PENANGGUNG JAWAB a row had then (seen: a
     filter by a PENANGGUNG JAWAB the reference did not name counted every done month as newly done)."""
-    return m.for_codes(reference, set(shown.plan["code"]))
+    return selection.for_codes(reference, set(shown.plan["code"]))
 
 
 def _states(model: ActionPlan, month: int) -> dict[tuple[str, int], str]:

@@ -156,15 +156,15 @@ def _quarter(text: str, model: ActionPlan) -> tuple[int, int]:
 
     ValueError when malformed or of another year; LookupError when the quarter begins after the as-of month.
     """
-    from rbdash.analysis import metrics
+    from rbdash.analysis import metrics, quarters
 
     match = _QUARTER.fullmatch(text.strip()) if text.strip().isascii() else None  # no other scripts' digits
     if match is None or int(match[1]) != model.info.get("year"):
         raise ValueError(text)
     quarter = int(match[2])
-    if quarter not in metrics.quarters_begun(model, 12):
+    if quarter not in quarters.quarters_begun(model, 12):
         raise LookupError(text)
-    return quarter, metrics.quarter_as_of(quarter, metrics.default_as_of_month(model))
+    return quarter, quarters.quarter_as_of(quarter, metrics.default_as_of_month(model))
 
 
 def _since_number(text: str) -> int | None:

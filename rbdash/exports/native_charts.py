@@ -22,6 +22,7 @@ from pptx.slide import Slide
 from pptx.util import Emu, Pt
 
 from rbdash.analysis import metrics as m
+from rbdash.analysis import selection
 from rbdash.ikm import UNSUR
 from rbdash.messages import t
 from rbdash.model import ActionPlan
@@ -82,7 +83,7 @@ def _base(chart: Chart, legend: bool) -> None:
 
 def programme_chart(slide: Slide, progress: pd.DataFrame, model: ActionPlan, lang: str, box: _BOX) -> Chart:
     """Per programme: the share (%) of scheduled row-months to date done, partial, open and cancelled."""
-    spans = m.code_spans(model, "program")
+    spans = selection.code_spans(model, "program")
     data = CategoryChartData(number_format='0"%"')
     data.categories = [_label(fmt.group_label(key, lang, spans.get(key))) for key in progress["program"]]
     scheduled = progress["scheduled"].where(progress["scheduled"] > 0)

@@ -278,7 +278,7 @@ class ReportFiles:
 def build_report(model: ActionPlan, request: ReportRequest, reference: ActionPlan | None = None) -> ReportFiles:
     """Build both files of the report `request` asks for, from `model` (the version `request.sha256` names) and,
     for a since-page, `reference` (the version `request.since` names)."""
-    from rbdash.analysis import metrics
+    from rbdash.analysis import selection
     from rbdash.analysis.since import compare, restricted_like
     from rbdash.exports.deck import build_deck
     from rbdash.exports.report import build_pdf
@@ -288,8 +288,8 @@ def build_report(model: ActionPlan, request: ReportRequest, reference: ActionPla
     filters = None
     chosen, responsible = list(request.programmes), list(request.responsible)
     if chosen or responsible:
-        filters = filters_text(chosen, responsible, request.lang, metrics.code_spans(model, "program"))
-        model = metrics.for_programmes(model, chosen, responsible)
+        filters = filters_text(chosen, responsible, request.lang, selection.code_spans(model, "program"))
+        model = selection.for_programmes(model, chosen, responsible)
     since = None
     if request.since is not None and reference is not None:  # both versions hold the same rows
         before = restricted_like(reference, model) if filters else reference

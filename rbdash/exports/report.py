@@ -22,7 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from rbdash.access.signin import WIB
-from rbdash.analysis import metrics
+from rbdash.analysis import metrics, selection
 from rbdash.analysis.since import Since
 from rbdash.config import ReportLayout, settings
 from rbdash.exports import images, official
@@ -228,9 +228,9 @@ def build_pdf(
 
     open_rows = overdue_frame(model, as_of_month)
     sub = model.plan.set_index("code")["sub_activity"]
-    rank = metrics.responsible_rank(model)  # grouped by PENANGGUNG JAWAB when rows name one
+    rank = selection.responsible_rank(model)  # grouped by PENANGGUNG JAWAB when rows name one
     named = bool(rank)
-    responsible = model.plan.set_index("code")["responsible"].map(metrics.group_key)
+    responsible = model.plan.set_index("code")["responsible"].map(selection.group_key)
     if named:
         open_rows = open_rows.iloc[open_rows["code"].map(rank).argsort(kind="stable")]
     attention = [

@@ -103,8 +103,8 @@ def missing_in_copy(lang: str = "id") -> str:
 
 
 def group_label(key: str, lang: str = "id", codes: str | None = None) -> str:
-    """A programme or activity key (analysis.metrics.group_key) as shown (literally: `literal`). A group
-    the copy of the decree leaves unnamed is named by its rows' `codes` (metrics.code_spans), marked as such."""
+    """A programme or activity key (analysis.selection.group_key) as shown (literally: `literal`). A group
+    the copy of the decree leaves unnamed is named by its rows' `codes` (selection.code_spans), marked as such."""
     if key:
         return literal(key)
     return t("app.unnamed_group", lang, codes=literal(codes)) if codes else missing_in_copy(lang)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rbdash.analysis import metrics
+from rbdash.analysis import metrics, quarters, selection
 from rbdash.analysis.metrics import indicator_items
 from rbdash.messages import t
 from rbdash.model import ActionPlan
@@ -76,7 +76,7 @@ def plan_table(
     """One row per plan row: code, hierarchy, texts and scheduled months, with translated headers; with
     `as_of_month`, also its last realisation up to that month (month and status, progress, note, evidence)."""
     items = indicator_items(model)
-    named = bool(metrics.responsible_keys(model))  # the column only when some row of the workbook names one
+    named = bool(selection.responsible_keys(model))  # the column only when some row of the workbook names one
     follow_up = _follow_up(model, as_of_month, lang) if as_of_month is not None else None
     follow_columns = [t(f"col.{name}", lang) for name in ("latest", "progress", "note", "evidence")]
     plan = model.plan if codes is None else model.plan[model.plan["code"].isin(set(codes))]
@@ -110,7 +110,7 @@ def plan_rows_table(model: ActionPlan, codes: list[str], lang: str, as_of_month:
     """The plan table limited to `codes`, in plan order (with the last realisation, given `as_of_month`);
     grouped by PENANGGUNG JAWAB when rows name one (in the order they first appear, rows naming none last)."""
     table = plan_table(model, lang, as_of_month, codes)
-    rank = metrics.responsible_rank(model)
+    rank = selection.responsible_rank(model)
     if rank:
         table = table.iloc[table[t("col.code", lang)].map(rank).argsort(kind="stable")]
     return table.reset_index(drop=True)
@@ -169,7 +169,7 @@ def quarter_cell(done: int, due: int, planned: int, lang: str) -> str:
 def quarter_heading(model: ActionPlan, quarter: int, as_of_month: int, lang: str) -> str:
     """A quarter report's title: "Triwulan III 2022 (Jul–Sep) dan kumulatif", and "— data sampai Agustus" when
     the as-of month falls inside the quarter (its later months are not due yet)."""
-    months = metrics.QUARTERS[quarter]
+    months = quarters.QUARTERS[quarter]
     title = t(
         "report.quarter_heading",
         lang,
@@ -184,12 +184,12 @@ def quarter_heading(model: ActionPlan, quarter: int, as_of_month: int, lang: str
 
 
 def quarter_table(model: ActionPlan, as_of_month: int, lang: str, activities: bool = True) -> pd.DataFrame:
-    """Plan against realisation per triwulan (`metrics.quarter_progress`): a row per programme, its kegiatan
+    """Plan against realisation per triwulan (`quarters.quarter_progress`): a row per programme, its kegiatan
     under it (unless `activities` is False); a column per quarter and one to date."""
-    progress = metrics.quarter_progress(model, as_of_month)
+    progress = quarters.quarter_progress(model, as_of_month)
     if not activities:
         progress = progress[progress["level"] == "program"]
-    program_spans, activity_spans = metrics.code_spans(model, "program"), metrics.activity_spans(model)
+    program_spans, activity_spans = selection.code_spans(model, "program"), selection.activity_spans(model)
     to_date = t("quarter.to_date", lang, month=fmt.month_short(as_of_month, lang))
     rows = []
     for row in progress.to_dict("records"):

@@ -11,7 +11,7 @@ from typing import TypeVar
 import plotly.graph_objects as go
 import streamlit as st
 
-from rbdash.analysis import metrics
+from rbdash.analysis import metrics, selection
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import charts, printing
@@ -159,7 +159,7 @@ class PageContext:
     programmes: list[str]
     print_mode: bool
     problem: StoreError | None = None
-    programme_spans: dict[str, str] = field(default_factory=dict)  # metrics.code_spans of the whole workbook
+    programme_spans: dict[str, str] = field(default_factory=dict)  # selection.code_spans of the whole workbook
     responsible: list[str] = field(default_factory=list)  # PENANGGUNG JAWAB keys chosen (none: all)
     version: Version | None = None  # the store's version shown (None: a fixed workbook, RBDASH_WORKBOOK)
 
@@ -187,7 +187,7 @@ class PageContext:
     @cached_property
     def model(self) -> ActionPlan:
         """The workbook restricted to the programmes chosen in the sidebar: what every figure, table,
-        chart and export of a dashboard page shows (metrics.for_programmes)."""
+        chart and export of a dashboard page shows (selection.for_programmes)."""
         return restricted(self.whole_model, self.loaded.sha256, self.programmes, self.responsible)
 
     def shared(self, build: Callable[[], T], *what: Hashable) -> T:
@@ -246,8 +246,8 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
         key="as_of_month",
         format_func=lambda mo: fmt.month_long(mo, lang),
     )
-    options = metrics.programme_keys(model)
-    spans = metrics.code_spans(model, "program")
+    options = selection.programme_keys(model)
+    spans = selection.code_spans(model, "program")
     st.sidebar.multiselect(
         t("control.programmes", lang),
         options,
@@ -255,7 +255,7 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
         format_func=lambda key: fmt.group_label(key, lang, spans.get(key)),
         placeholder=t("control.all", lang),
     )
-    responsible = metrics.responsible_keys(model)
+    responsible = selection.responsible_keys(model)
     if responsible:  # only a workbook whose rows name a PENANGGUNG JAWAB offers the filter
         st.sidebar.multiselect(
             t("control.responsible", lang),

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from rbdash.analysis import metrics
+from rbdash.analysis import selection
 from rbdash.analysis.diff import Comparison, compare
 from rbdash.config import BUNDLED_WORKBOOK, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
@@ -69,19 +69,19 @@ def _load_version(_root: str, sha256: str) -> LoadResult:
 def _restricted(
     key: str, _programmes: tuple[str, ...], _responsible: tuple[str, ...], _model: ActionPlan
 ) -> ActionPlan:
-    return metrics.for_programmes(_model, _programmes, _responsible)
+    return selection.for_programmes(_model, _programmes, _responsible)
 
 
 def restricted(
     model: ActionPlan, sha256: str, programmes: Sequence[str], responsible: Sequence[str] = ()
 ) -> ActionPlan:
     """`model` (the content `sha256`) restricted to `programmes` and PENANGGUNG JAWAB `responsible`
-    (metrics.for_programmes), made once per content and choice, not on every rerun (about 0.1 s for a plan
+    (selection.for_programmes), made once per content and choice, not on every rerun (about 0.1 s for a plan
     of 10,000 rows)."""
     if not programmes and not responsible:
         return model
     if not sha256:  # content not identified: nothing to key a shared copy on
-        return metrics.for_programmes(model, programmes, responsible)
+        return selection.for_programmes(model, programmes, responsible)
     key = cache_key((sha256, tuple(programmes), tuple(responsible)))
     return _restricted(key, tuple(programmes), tuple(responsible), model)
 

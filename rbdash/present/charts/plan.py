@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rbdash.analysis import metrics as m
+from rbdash.analysis import selection
 from rbdash.ikm import is_ikm_indicator
 from rbdash.messages import t
 from rbdash.model import ActionPlan
@@ -40,7 +41,7 @@ def programme_bars(
     `total`: how many programmes there are when `progress` holds only some of them, from the `first`
     (1-based); the subtitle then says which it shows."""
     fig = go.Figure()
-    spans = m.code_spans(model, "program")
+    spans = selection.code_spans(model, "program")
     full = [fmt.group_label(key, lang, spans.get(key)) for key in progress["program"]]
     names = [label(name, 40, 2) for name in full]  # two lines at most; the hover box has the whole name
     positions = list(range(len(names)))  # by position: two names cut alike stay two bars
@@ -109,7 +110,7 @@ def indicator_bars(
     `total`: how many indicators there are when `states` holds only some of them, from the `first`
     (1-based); the subtitle then says which it shows."""
     plan = model.plan.set_index("code")
-    program_spans, activity_spans = m.code_spans(model, "program"), m.activity_spans(model)
+    program_spans, activity_spans = selection.code_spans(model, "program"), selection.activity_spans(model)
     labels: list[str] = []
     values: list[float] = []
     colors, patterns, texts, hovers = [], [], [], []
@@ -124,8 +125,8 @@ def indicator_bars(
         hovers.append(hover)
 
     for row in states.itertuples(index=False):
-        program_key = m.group_key(plan["program"].get(row.plan_code))
-        activity_key = m.group_key(plan["activity"].get(row.plan_code))
+        program_key = selection.group_key(plan["program"].get(row.plan_code))
+        activity_key = selection.group_key(plan["activity"].get(row.plan_code))
         program = fmt.group_label(program_key, lang, program_spans.get(program_key))
         activity = fmt.group_label(activity_key, lang, activity_spans.get((program_key, activity_key)))
         if program != last_program:
@@ -265,14 +266,14 @@ QUARTER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E
 
 
 def quarter_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, lang: str, limit: int = 8) -> go.Figure:
-    """Per triwulan, each programme's share of the row-months due that were done (`metrics.quarter_progress`,
+    """Per triwulan, each programme's share of the row-months due that were done (`quarters.quarter_progress`,
     programme rows), labelled "done/due"; a quarter after the as-of month has no bar yet. At most `limit`
     programmes (the subtitle says so when there are more)."""
     fig = go.Figure()
     programmes = progress[progress["level"] == "program"]
     total = len(programmes)
     programmes = programmes.head(limit)
-    spans = m.code_spans(model, "program")
+    spans = selection.code_spans(model, "program")
     quarters = [t(key, lang) for key in ("quarter.1", "quarter.2", "quarter.3", "quarter.4")]
     upright = len(programmes) > 4
     for index, row in enumerate(programmes.to_dict("records")):

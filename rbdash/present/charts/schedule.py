@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rbdash.analysis import metrics as m
+from rbdash.analysis import selection
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
@@ -47,7 +48,7 @@ def filter_text(chosen: GanttFilter, lang: str, activity_labels: dict[str, str] 
     parts = []
     if chosen.activities:
         names = "; ".join(
-            fmt.short_text(labels.get(key, fmt.group_label(m.split_activity_key(key)[1], lang)), 50)
+            fmt.short_text(labels.get(key, fmt.group_label(selection.split_activity_key(key)[1], lang)), 50)
             for key in chosen.activities
         )
         parts.append(t("schedule.filter_activities", lang, names=names))
@@ -79,11 +80,11 @@ def segments(months: list[int]) -> list[tuple[int, int]]:
 def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: str) -> pd.DataFrame:
     """The plan rows the filter keeps, in plan order, with programme/activity labels for grouping.
 
-    The filter holds programme and activity keys (`analysis.metrics.group_key`), not labels.
+    The filter holds programme and activity keys (`analysis.selection.group_key`), not labels.
     """
     plan = model.plan.copy()
-    program_key, activity_key = plan["program"].map(m.group_key), plan["activity"].map(m.group_key)
-    program_spans, activity_spans = m.code_spans(model, "program"), m.activity_spans(model)
+    program_key, activity_key = plan["program"].map(selection.group_key), plan["activity"].map(selection.group_key)
+    program_spans, activity_spans = selection.code_spans(model, "program"), selection.activity_spans(model)
     plan["program_label"] = program_key.map(lambda key: fmt.group_label(key, lang, program_spans.get(key)))
     plan["activity_label"] = [
         fmt.group_label(activity, lang, activity_spans.get((program, activity)))
@@ -95,7 +96,7 @@ def gantt_rows(model: ActionPlan, as_of_month: int, chosen: GanttFilter, lang: s
     if chosen.programmes:
         keep &= program_key.isin(chosen.programmes)
     if chosen.activities:
-        keep &= (program_key + m.ACTIVITY_SEPARATOR + activity_key).isin(chosen.activities)
+        keep &= (program_key + selection.ACTIVITY_SEPARATOR + activity_key).isin(chosen.activities)
     first, last = chosen.months
     keep &= plan["months"].map(lambda months: any(first <= mo <= last for mo in months))
     if chosen.text.strip():
