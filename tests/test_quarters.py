@@ -173,14 +173,14 @@ def test_a_quarter_whose_months_are_not_all_due_says_to_when(model: ActionPlan) 
     """Seen by a review: a TW III report as of August read as a whole quarter."""
     from reportlab.platypus import Paragraph
 
-    from rbdash.exports.pdf_parts import Appendix
+    from rbdash.exports.pdf_parts import Appendix, Sheet
     from rbdash.exports.report_pages import quarter_page
     from rbdash.present.fitting import register_fonts
 
     def heading(lang: str, as_of_month: int) -> str:
         regular, bold = register_fonts()
         flow = quarter_page(
-            model, as_of_month, 3, lang, 700, regular, bold, Appendix(lang), lambda text: [Paragraph(text)]
+            model, as_of_month, 3, lang, Sheet(700, regular, bold, Appendix(lang), lambda text: [Paragraph(text)])
         )
         return flow[0].text
 

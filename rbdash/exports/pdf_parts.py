@@ -4,6 +4,8 @@ cells fit a few lines, and the appendix (Lampiran) that holds in full what a cel
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib import colors
@@ -130,3 +132,19 @@ def fitted_table(
         )
     )
     return table
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What a report page is laid out with: the text width (points), the regular and bold font names, the
+    appendix that takes cut texts, and the heading maker (a heading never ends a page)."""
+
+    width: float
+    regular: str
+    bold: str
+    appendix: Appendix
+    heading: Callable[[str], list]
+
+    def table(self, rows: list[list[str]], widths: list[float], linked: frozenset[int] = frozenset()) -> Table:
+        """`fitted_table` in this sheet's fonts and appendix."""
+        return fitted_table(rows, widths, self.regular, self.bold, self.appendix, linked)

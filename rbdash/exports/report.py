@@ -26,7 +26,7 @@ from rbdash.analysis import metrics, selection
 from rbdash.analysis.since import Since
 from rbdash.config import ReportLayout, settings
 from rbdash.exports import images, official
-from rbdash.exports.pdf_parts import Appendix, chart_picture, escape, fitted_table, paragraph_styles
+from rbdash.exports.pdf_parts import Appendix, Sheet, chart_picture, escape, fitted_table, paragraph_styles
 from rbdash.exports.report_pages import quarter_page, rows_table, since_page
 from rbdash.messages import t
 from rbdash.model import ActionPlan
@@ -85,6 +85,7 @@ def build_pdf(
         style = styles["h1"]  # never alone at the foot of a page
         return [CondPageBreak(40 * mm), Paragraph(escape(fit(text, width, style.fontName, style.fontSize, 2)), style)]
 
+    sheet = Sheet(width, regular, bold, appendix, heading)
     labelled = chart_model(model)  # the charts' labels: codes, names and units cut to label length
     # The report's size is bounded: a few Gantt pages and one indicator chart, whatever the plan's size
     # (each chart is one Chromium render); a larger plan is listed whole in tables, which flow across pages.
@@ -140,7 +141,7 @@ def build_pdf(
         story += [Spacer(1, 6 * mm), Paragraph(escape(example_note), styles["example"])]
     story.append(PageBreak())
     if since is not None:
-        story += since_page(*since, model, lang, width, regular, bold, appendix, heading)
+        story += since_page(*since, model, lang, sheet)
 
     figures_now = metrics.overview(model, as_of_month)
     ikm = figures_now.latest_ikm
@@ -191,7 +192,7 @@ def build_pdf(
         PageBreak(),
     ]
     if quarter is not None:
-        story += quarter_page(model, as_of_month, quarter, lang, width, regular, bold, appendix, heading)
+        story += quarter_page(model, as_of_month, quarter, lang, sheet)
     rows_heading = t("report.rows_heading", lang)
     for index in range(1, 1 + gantt_pages):
         story += [picture(index, height - (22 * mm if gantt_cut else 10 * mm)), PageBreak()]

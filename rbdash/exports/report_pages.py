@@ -3,15 +3,13 @@ version), a quarter's page, and the full row table of a plan too large for the G
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table
 
 from rbdash.analysis import metrics
 from rbdash.analysis.since import Since
-from rbdash.exports.pdf_parts import Appendix, escape, fitted_table
+from rbdash.exports.pdf_parts import Appendix, Sheet, escape, fitted_table
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
@@ -51,54 +49,38 @@ def rows_table(model: ActionPlan, as_of_month: int, lang: str, width: float, app
     return fitted_table(rows, [25 * mm, width - 135 * mm, 50 * mm, 60 * mm], regular, bold, appendix)
 
 
-def quarter_page(
-    model: ActionPlan,
-    as_of_month: int,
-    quarter: int,
-    lang: str,
-    width: float,
-    regular: str,
-    bold: str,
-    appendix: Appendix,
-    heading: Callable[[str], list],
-) -> list:
+def quarter_page(model: ActionPlan, as_of_month: int, quarter: int, lang: str, sheet: Sheet) -> list:
     """A quarter report's own page: each programme and kegiatan in triwulan `quarter` beside the cumulative
     figures to the as-of month (`views.quarter_table`)."""
     table = quarter_table(model, as_of_month, lang)
     title = quarter_heading(model, quarter, as_of_month, lang)
+    small = ParagraphStyle("quarter", fontName=sheet.regular, fontSize=9, leading=11)
     columns = [table.columns[0], quarter_label(quarter, lang), table.columns[-1]]
     rows = [columns, *table[columns].astype(str).values.tolist()]
     return [
-        *heading(title),
-        Paragraph(escape(t("quarter.intro", lang)), ParagraphStyle("q", fontName=regular, fontSize=9, leading=11)),
+        *sheet.heading(title),
+        Paragraph(
+            escape(t("quarter.intro", lang)), ParagraphStyle("q", fontName=sheet.regular, fontSize=9, leading=11)
+        ),
         Spacer(1, 3 * mm),
-        fitted_table(rows, [width - 90 * mm, 45 * mm, 45 * mm], regular, bold, appendix),
+        sheet.table(rows, [sheet.width - 90 * mm, 45 * mm, 45 * mm]),
         PageBreak(),
     ]
 
 
-def since_page(
-    changes: Since,
-    reference: Reference,
-    model: ActionPlan,
-    lang: str,
-    width: float,
-    regular: str,
-    bold: str,
-    appendix: Appendix,
-    heading: Callable[[str], list],
-) -> list:
+def since_page(changes: Since, reference: Reference, model: ActionPlan, lang: str, sheet: Sheet) -> list:
     """The report's first page after the cover: what changed since `reference` (its heading names the version
     and when it was published, WIB): the key figures then, now and their change, then each kind of change
     listed whole (rows newly done and newly late, rescheduled, indicator values), or "nothing changed"."""
-    small = ParagraphStyle("since", fontName=regular, fontSize=9, leading=11)
-    sub_heading = ParagraphStyle("since_h2", fontName=bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3)
+    width = sheet.width
+    small = ParagraphStyle("since", fontName=sheet.regular, fontSize=9, leading=11)
+    sub_heading = ParagraphStyle("since_h2", fontName=sheet.bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3)
     figures = figure_rows(changes, reference, lang)
     story: list = [
-        *heading(reference.heading(lang)),
+        *sheet.heading(reference.heading(lang)),
         Paragraph(escape(t("since.intro", lang)), small),
         Spacer(1, 3 * mm),
-        fitted_table(figures, [70 * mm, 50 * mm, 50 * mm, width - 170 * mm], regular, bold, appendix),
+        sheet.table(figures, [70 * mm, 50 * mm, 50 * mm, width - 170 * mm]),
     ]
     tables = change_tables(changes, model, lang)
     if not tables:
@@ -113,6 +95,6 @@ def since_page(
         story += [
             CondPageBreak(30 * mm),
             Paragraph(escape(found.heading), sub_heading),
-            fitted_table(found.rows, widths, regular, bold, appendix),
+            sheet.table(found.rows, widths),
         ]
     return [*story, PageBreak()]
