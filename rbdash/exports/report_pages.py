@@ -59,9 +59,7 @@ def quarter_page(model: ActionPlan, as_of_month: int, quarter: int, lang: str, s
     rows = [columns, *table[columns].astype(str).values.tolist()]
     return [
         *sheet.heading(title),
-        Paragraph(
-            escape(t("quarter.intro", lang)), ParagraphStyle("q", fontName=sheet.regular, fontSize=9, leading=11)
-        ),
+        Paragraph(escape(t("quarter.intro", lang)), small),
         Spacer(1, 3 * mm),
         sheet.table(rows, [sheet.width - 90 * mm, 45 * mm, 45 * mm]),
         PageBreak(),
