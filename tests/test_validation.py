@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import MergedCell
 
 from rbdash.workbook.loader import load_workbook
-from tests.conftest import BUNDLED, edit_workbook, found
+from tests.conftest import BUNDLED, bundled_with, edit_workbook, found
 
 
 def sheet_edit(sheet: str, **cells: object) -> Callable[[openpyxl.Workbook], None]:
@@ -373,3 +373,16 @@ def test_a_text_longer_than_an_excel_cell_is_an_error_and_is_cut(bundled_bytes: 
     assert longest == 32_767
     exact = load_workbook(edit_workbook(bundled_bytes, sheet_edit("Rencana Aksi", D9="y" * 32_767)))
     assert "cell_text_too_long" not in {p.code for p in exact.problems}
+
+
+def test_a_code_typed_with_an_invisible_character_is_the_code_it_shows() -> None:
+    """Seen by a review: "RA-0\\u200b1" published beside RA-01 and was listed as "RA-01" in the changes."""
+
+    def hide(wb: openpyxl.Workbook) -> None:
+        wb["Rencana Aksi"]["S10"] = "RA-0\u200b1"  # RA-02's row
+        wb["Realisasi"]["A4"] = "\u2060ra-01"
+
+    result = load_workbook(bundled_with(hide))
+    assert ("error", "duplicate_code", "Rencana Aksi", "S10") in found(result)
+    assert result.plan is None or "RA-0\u200b1" not in set(result.plan.plan["code"])
+    assert not [p for p in result.problems if p.code == "unknown_code" and p.cell == "A4"]  # "\u2060ra-01" is RA-01

@@ -55,6 +55,20 @@ def upper(series: pd.Series) -> pd.Series:
     return to_series(pc.utf8_upper(arrow(series)), series.index)
 
 
+#: Characters that do not show: soft hyphen, zero-width spaces and joiners, direction marks and embeddings,
+#: word joiner and invisible operators, byte-order mark. A code or a name typed with one looked like another.
+INVISIBLE = "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+
+
+def codes(series: pd.Series) -> pd.Series:
+    """Row and indicator codes as keys: upper-cased, characters that do not show dropped (seen: "RA-0\u200b1"
+    published, and listed as "RA-01" beside the real RA-01); nothing left is missing."""
+    if series.empty:
+        return upper(series)
+    array = pc.replace_substring_regex(pc.utf8_upper(arrow(series)), pattern=INVISIBLE, replacement="")
+    return to_series(pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array), series.index)
+
+
 def isin(series: pd.Series, values: Iterable[str], *, upper_case: bool = False) -> np.ndarray:
     """Boolean mask: cell text (optionally upper-cased) is one of `values`; missing is False."""
     array = arrow(series)

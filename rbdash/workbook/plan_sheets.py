@@ -38,9 +38,7 @@ from rbdash.workbook.tables import (
 # Info
 
 
-#: Characters that do not show: soft hyphen, zero-width spaces and joiners, direction marks and embeddings,
-#: word joiner and invisible operators, byte-order mark.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_INVISIBLE = re.compile(columns.INVISIBLE)
 
 
 def unit_name(value: object) -> object:
@@ -224,7 +222,7 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
         return empty_plan(), empty_schedule()
 
     code_col = header.columns["code"]
-    rows["code"] = columns.upper(rows["code"])
+    rows["code"] = columns.codes(rows["code"])
     no_code = rows["code"].isna()
     if no_code.any():
         report_cells(log, "error", "missing_code", grid, rows.index[no_code], code_col)

@@ -270,7 +270,7 @@ def read_vocabulary(
 def report_unknown_refs(table: Table, key: str, known: set[str] | None, target: str, log: ProblemLog) -> pd.Series:
     """Upper-cased codes of column `key`; codes absent from `known` are reported. `known` None: the sheet
     they refer to is missing or unreadable, which is reported once already, so no code is reported."""
-    codes = columns.upper(table.block[key])
+    codes = columns.codes(table.block[key])
     if known is None:
         return codes
     unknown = codes.notna().to_numpy() & ~columns.isin(codes, known)

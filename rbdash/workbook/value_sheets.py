@@ -37,7 +37,7 @@ def parse_indicators(
     read_required(table, spec.column("indicator_code"), log)
     read_required(table, spec.column("plan_code"), log)
     read_required(table, spec.column("text"), log)
-    codes = columns.upper(b["indicator_code"])
+    codes = columns.codes(b["indicator_code"])
     dup = codes.notna() & codes.duplicated(keep="first")
     if dup.any():
         first = {c: i for i, c in codes[codes.notna() & ~codes.duplicated(keep="first")].items()}
