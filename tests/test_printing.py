@@ -62,3 +62,11 @@ def test_a_huge_cell_prints_cut_and_says_where_it_is_whole() -> None:
     assert "<td>pendek</td>" in printed and "(cut; the whole text" in printing.table_html(frame, "en")
     on_screen = printing.screen_table_html(frame, "id")  # on screen the list is 25 rows, cut by CSS: whole here
     assert "P" * 32_000 in on_screen.replace("<wbr>", "")
+
+
+def test_a_huge_evidence_that_is_no_link_prints_cut_too() -> None:
+    """Seen by the second review: a 5,020-character BUKTI (too long for a link) printed whole over five sheets."""
+    frame = pd.DataFrame({"Bukti": ["https://example.org/" + "a" * 5_000, "https://contoh.go.id/b"]})
+    printed = printing.table_html(frame, "id", linked=["Bukti"])
+    assert len(printed) < 3 * printing.PRINT_CELL_CHARS and "(terpotong; teks lengkapnya" in printed
+    assert '<a href="https://contoh.go.id/b"' in printed

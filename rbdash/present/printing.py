@@ -103,8 +103,11 @@ def _table(
     def plain(value: object) -> str:
         return _printed_cell(value, lang) if printed else _cell(value)
 
+    def linked_cell(value: object) -> str:  # an address is a link (at most 2 kB); other text is cut as printed
+        return link_cell(value) if evidence_href(value) is not None else plain(value)
+
     cells = [
-        _clamped_cell if column in clamped else link_cell if column in linked else plain for column in frame.columns
+        _clamped_cell if column in clamped else linked_cell if column in linked else plain for column in frame.columns
     ]
     body = "".join(
         "<tr>" + "".join(f"<td>{cell(value)}</td>" for cell, value in zip(cells, row, strict=True)) + "</tr>"
