@@ -68,6 +68,8 @@ since = None
 if reference is not None and reference_plan is not None:
     since = SinceVersion(reference.number, reference.created_at, reference.sha256)
     stem += f"_sejak_v{reference.number}"
+if ctx.narrowed:  # as every download narrowed by a filter is named (seen: the same name as the whole plan's)
+    stem += "_" + t("export.filtered_suffix", lang)
 # The whole workbook goes to the queue with the programmes chosen: equal requests share one build.
 request = ReportRequest(
     ctx.loaded.sha256,

@@ -1270,13 +1270,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "report.period": {"id": "Laporan untuk", "en": "Report for"},
     "report.period_as_of": {"id": "posisi data (bulan di panel samping)", "en": "the data date (month in the sidebar)"},
-    "report.period_quarter": {"id": "Triwulan {quarter} (dengan kumulatif)", "en": "Quarter {quarter} (with to date)"},
+    "report.period_quarter": {"id": "Triwulan {quarter} (dengan kumulatif)", "en": "Quarter {quarter} (and to date)"},
     "since.reference": {"id": "Bandingkan dengan versi", "en": "Compare with version"},
     "since.help": {
         "id": "Bawaan: versi yang berlaku pada awal bulan lalu (rapat bulanan terakhir). Setiap versi dibaca pada "
-        "posisi datanya sendiri.",
+        "posisi datanya sendiri, atau pada bulan yang ditampilkan bila itu lebih awal.",
         "en": "Default: the version current at the start of last month (the last monthly meeting). Each version "
-        "is read at its own data date.",
+        "is read at its own data date, or at the month shown when that is earlier.",
     },
     "since.none": {"id": "(tanpa perbandingan)", "en": "(no comparison)"},
     "since.option": {"id": "Versi {number} · {when} · {user}", "en": "Version {number} · {when} · {user}"},
@@ -1302,13 +1302,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "since.now": {"id": "Sekarang ({month})", "en": "Now ({month})"},
     "since.change": {"id": "Perubahan", "en": "Change"},
     "since.intro": {
-        "id": "Setiap versi dibaca pada posisi datanya sendiri; baris dan indikator dibatasi seperti laporan ini.",
-        "en": "Each version is read at its own data date; rows and indicators are restricted as this report is.",
+        "id": "Setiap versi dibaca pada posisi datanya sendiri, atau pada bulan laporan bila itu lebih awal (bulannya "
+        "tertulis di kepala kolom); baris dan indikator dibatasi seperti laporan ini.",
+        "en": "Each version is read at its own data date, or at the report's month when that is earlier (the month "
+        "heads its column); rows and indicators are restricted as this report is.",
     },
     "since.added": {"id": "Baris baru: {count:n} ({rows})", "en": "Rows added: {count:n} ({rows})"},
     "since.removed": {"id": "Baris dihapus: {count:n} ({rows})", "en": "Rows removed: {count:n} ({rows})"},
     "since.list_added": {"id": "Baris baru ({count:n})", "en": "Rows added ({count:n})"},
     "since.list_removed": {"id": "Baris dihapus ({count:n})", "en": "Rows removed ({count:n})"},
+    "since.no_longer_done": {
+        "id": "Tidak lagi selesai: {count:n} ({rows})",
+        "en": "No longer done: {count:n} ({rows})",
+    },
+    "since.list_undone": {"id": "Tidak lagi selesai ({count:n})", "en": "No longer done ({count:n})"},
     "since.list_done": {"id": "Baru selesai ({count:n})", "en": "Newly done ({count:n})"},
     "since.list_late": {"id": "Baru terlambat ({count:n})", "en": "Newly late ({count:n})"},
     "since.list_rescheduled": {"id": "Jadwal berubah ({count:n})", "en": "Rescheduled ({count:n})"},

@@ -225,6 +225,8 @@ def test_report_since_from_the_command_line(
     assert "CONTOH" in page and "Perubahan sejak versi 1 (" in page and "Baru selesai (1)" in page
     refused = cli("report", "--pdf", str(tmp_path / "x.pdf"), "--since", "2")
     assert refused.returncode == 1 and "lebih lama dari versi 2" in refused.stderr
+    unknown = cli("report", "--pdf", str(tmp_path / "x.pdf"), "--since", "99")  # seen: "must be older" said of it
+    assert unknown.returncode == 1 and "Versi 99 tidak ada." in unknown.stderr
     for wrong in ("x1", "", "-1", "0", "\u0661", "1" * 100_000):
         refused = cli("report", "--pdf", str(tmp_path / "x.pdf"), "--since", wrong, "--lang", "en")
         assert refused.returncode == 1 and "is not valid: write a version number" in refused.stderr
@@ -311,7 +313,7 @@ def test_a_filter_restricts_both_versions_to_the_same_rows(bundled: LoadResult) 
     shown = load_workbook(bundled_with(assign)).plan
     assert shown is not None
     narrowed = selection.for_programmes(shown, [], ["Sekretaris"])
-    changes = since.compare(since.restricted_like(bundled.plan, narrowed), narrowed, 9)
+    changes = since.compare(since.restricted_like(bundled.plan, narrowed, shown, [], ["Sekretaris"]), narrowed, 9)
     assert changes.newly_done == [("RA-05", 9)] and changes.added == [] and changes.removed == []
     assert changes.figures_before.plan_rows == changes.figures_after.plan_rows == 2
 
@@ -388,3 +390,47 @@ def test_the_reference_carries_across_pages_and_a_fall_points_down(
     at.selectbox(key="report_since_reference").set_value(0).run()
     at.switch_page("app_pages/ringkasan.py").run()
     assert at.selectbox(key="since_reference").value == 0 and all(metric.proto.delta == "" for metric in at.metric)
+
+
+# Seen by the second attack review
+
+
+def test_a_row_removed_since_stays_named_under_a_filter(bundled: LoadResult) -> None:
+    assert bundled.plan is not None
+    shown = selection.for_codes(bundled.plan, set(bundled.plan.plan["code"]) - {"RA-11"})
+    public = ["Peningkatan Kualitas Pelayanan Publik"]  # RA-04 to RA-11
+    narrowed = selection.for_programmes(shown, public)
+    changes = since.compare(since.restricted_like(bundled.plan, narrowed, shown, public, []), narrowed, 9)
+    assert [code for code, _ in changes.removed] == ["RA-11"]
+    assert (changes.figures_before.plan_rows, changes.figures_after.plan_rows) == (8, 7)
+
+
+def test_a_month_done_then_and_not_now_is_named(bundled: LoadResult, after: ActionPlan) -> None:
+    assert bundled.plan is not None
+    back = since.compare(after, bundled.plan, 9)  # RA-05/September was done in `after`, is "Belum" again
+    # (RA-06's January-May are "newly done": not its months in `after`, rescheduled, and done in the example)
+    assert back.no_longer_done == [("RA-05", 9)] and [key for key in back.newly_done if key[0] != "RA-06"] == []
+    assert "Tidak lagi selesai: 1 (RA-05 Sep)" in summary_lines(back, "id")
+    assert any(table.heading == "Tidak lagi selesai (1)" for table in change_tables(back, bundled.plan, "id"))
+
+
+def test_rows_added_are_not_also_newly_done(bundled: LoadResult) -> None:
+    assert bundled.plan is not None
+    without = selection.for_codes(bundled.plan, set(bundled.plan.plan["code"]) - {"RA-09"})
+    changes = since.compare(without, bundled.plan, 9)
+    assert [code for code, _ in changes.added] == ["RA-09"]
+    assert not [key for key in changes.newly_done + changes.newly_late if key[0] == "RA-09"]
+
+
+def test_values_after_the_month_shown_are_not_changes_yet(bundled: LoadResult, after: ActionPlan) -> None:
+    assert bundled.plan is not None
+    assert since.compare(bundled.plan, after, 9).indicator_values == [("RA-01.3", 4, 96.0, 100.0)]
+    assert since.compare(bundled.plan, after, 3).indicator_values == []  # April is after March
+
+
+def test_the_ikm_row_says_it_is_the_offices_under_a_filter(bundled: LoadResult) -> None:
+    assert bundled.plan is not None
+    changes = since.compare(bundled.plan, bundled.plan, 9)
+    reference = Reference(1, "2026-11-01T03:00:00+00:00")
+    assert figure_rows(changes, reference, "id", office_wide=True)[-1][0] == "IKM terakhir (seluruh satker)"
+    assert figure_rows(changes, reference, "id")[-1][0] == "IKM terakhir"

@@ -184,9 +184,6 @@ def _since(
 
     number = _since_number(args.since)
     assert number is not None  # checked before the workbook was read
-    if shown is not None and number >= shown.number:
-        print(t("cli.since_not_older", args.lang, number=number, shown=shown.number), file=sys.stderr)
-        return EXIT_INVALID
     store = store_or_say(args.lang)
     if store is None:
         return EXIT_UNREADABLE
@@ -197,6 +194,9 @@ def _since(
         reference = store.version(number, satker, year if isinstance(year, int) else None)
     except StoreError as exc:
         say_store_error(exc, args.lang)
+        return EXIT_INVALID
+    if shown is not None and number >= shown.number:  # after "no such version" (seen: said of version 99)
+        print(t("cli.since_not_older", args.lang, number=number, shown=shown.number), file=sys.stderr)
         return EXIT_INVALID
     before = store.content(reference)
     if before is None:

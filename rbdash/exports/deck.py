@@ -228,9 +228,7 @@ def _since_slide(
 ) -> None:
     """The since-slide's body: the key figures then, now and their change as an editable table, and one line
     per kind of change below it (a few rows named; every change, listed whole, in the notes)."""
-    rows = figure_rows(changes, reference, lang)
-    if office_wide:  # the survey is the office's, whatever the filter
-        rows[-1][0] = f"{rows[-1][0]} ({t('filter.office_wide', lang)})"
+    rows = figure_rows(changes, reference, lang, office_wide)
     _table(slide, rows, [Inches(3.6), Inches(2.9), Inches(2.9), Inches(2.9)])
     lines = summary_lines(changes, lang, shown=5) or [t("since.nothing", lang)]
     if len(lines) > 1 or lines[0] != t("since.nothing", lang):

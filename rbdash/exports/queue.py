@@ -285,14 +285,14 @@ def build_report(model: ActionPlan, request: ReportRequest, reference: ActionPla
     from rbdash.present.formatting import filters_text
     from rbdash.present.since import Reference
 
-    filters = None
+    filters, whole = None, model
     chosen, responsible = list(request.programmes), list(request.responsible)
     if chosen or responsible:
         filters = filters_text(chosen, responsible, request.lang, selection.code_spans(model, "program"))
         model = selection.for_programmes(model, chosen, responsible)
     since = None
     if request.since is not None and reference is not None:  # both versions hold the same rows
-        before = restricted_like(reference, model) if filters else reference
+        before = restricted_like(reference, model, whole, chosen, responsible) if filters else reference
         since = (compare(before, model, request.as_of_month), Reference(request.since.number, request.since.created_at))
     return ReportFiles(
         build_pdf(

@@ -141,7 +141,7 @@ def build_pdf(
         story += [Spacer(1, 6 * mm), Paragraph(escape(example_note), styles["example"])]
     story.append(PageBreak())
     if since is not None:
-        story += since_page(*since, model, lang, sheet)
+        story += since_page(*since, model, lang, sheet, filtered=bool(filters))
 
     figures_now = metrics.overview(model, as_of_month)
     ikm = figures_now.latest_ikm

@@ -66,14 +66,16 @@ def quarter_page(model: ActionPlan, as_of_month: int, quarter: int, lang: str, s
     ]
 
 
-def since_page(changes: Since, reference: Reference, model: ActionPlan, lang: str, sheet: Sheet) -> list:
+def since_page(
+    changes: Since, reference: Reference, model: ActionPlan, lang: str, sheet: Sheet, filtered: bool = False
+) -> list:
     """The report's first page after the cover: what changed since `reference` (its heading names the version
     and when it was published, WIB): the key figures then, now and their change, then each kind of change
     listed whole (rows newly done and newly late, rescheduled, indicator values), or "nothing changed"."""
     width = sheet.width
     small = ParagraphStyle("since", fontName=sheet.regular, fontSize=9, leading=11)
     sub_heading = ParagraphStyle("since_h2", fontName=sheet.bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3)
-    figures = figure_rows(changes, reference, lang)
+    figures = figure_rows(changes, reference, lang, office_wide=filtered)
     story: list = [
         *sheet.heading(reference.heading(lang)),
         Paragraph(escape(t("since.intro", lang)), small),

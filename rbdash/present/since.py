@@ -96,9 +96,10 @@ def _figure_value(figures: metrics.Overview, key: str, lang: str) -> str:
     return values[key]()
 
 
-def figure_rows(changes: Since, reference: Reference, lang: str) -> list[list[str]]:
-    """The key figures as a table: a header, then the figure, its value in the reference (at the reference's
-    own data date), now, and the change."""
+def figure_rows(changes: Since, reference: Reference, lang: str, office_wide: bool = False) -> list[list[str]]:
+    """The key figures as a table: a header, then the figure, its value in the reference (at the month it was
+    read at), now, and the change. `office_wide`: a filter narrows the rows, and the IKM row says it is the
+    whole office's (the survey is not a programme's)."""
     then_head = t("since.then", lang, number=reference.number, month=fmt.month_short(changes.before_month, lang))
     now_head = t("since.now", lang, month=fmt.month_short(changes.after_month, lang))
     rows = [[t("report.figure", lang), then_head, now_head, t("since.change", lang)]]
@@ -111,6 +112,8 @@ def figure_rows(changes: Since, reference: Reference, lang: str) -> list[list[st
                 change.text if change else "–",
             ]
         )
+    if office_wide:
+        rows[-1][0] = f"{rows[-1][0]} ({t('filter.office_wide', lang)})"
     return rows
 
 
@@ -132,6 +135,10 @@ def summary_lines(changes: Since, lang: str, shown: int = 10) -> list[str]:
         lines.append(t("since.newly_done", lang, count=len(changes.newly_done), rows=named(changes.newly_done)))
     if changes.newly_late:
         lines.append(t("since.newly_late", lang, count=len(changes.newly_late), rows=named(changes.newly_late)))
+    if changes.no_longer_done:
+        lines.append(
+            t("since.no_longer_done", lang, count=len(changes.no_longer_done), rows=named(changes.no_longer_done))
+        )
     if changes.rescheduled:
         rows = fmt.short_list([code for code, _, _ in changes.rescheduled], lang, shown=shown)
         lines.append(t("since.rescheduled", lang, count=len(changes.rescheduled), rows=rows))
@@ -183,7 +190,11 @@ def change_tables(changes: Since, model: ActionPlan, lang: str) -> list[ChangeTa
         if named:  # a removed row's text is the reference's
             listed = [[c, found if isinstance(found, str) else fmt.missing_in_copy(lang)] for c, found in named]
             tables.append(ChangeTable("codes", t(key, lang, count=len(listed)), [[code, sub_head], *listed]))
-    for key, pairs in (("since.list_done", changes.newly_done), ("since.list_late", changes.newly_late)):
+    for key, pairs in (
+        ("since.list_done", changes.newly_done),
+        ("since.list_late", changes.newly_late),
+        ("since.list_undone", changes.no_longer_done),
+    ):
         if pairs:
             rows = [[c, text(c), fmt.month_long(m, lang)] for c, m in pairs]
             tables.append(ChangeTable("rows", t(key, lang, count=len(pairs)), [[code, sub_head, month], *rows]))

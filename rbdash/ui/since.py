@@ -87,7 +87,11 @@ def changes_since(ctx: PageContext) -> tuple[since.Since, Version] | None:
     whole = reference_model(reference, ctx.lang) if reference is not None else None
     if reference is None or whole is None:
         return None
-    model = since.restricted_like(whole, ctx.model) if ctx.narrowed else whole
+    model = (
+        since.restricted_like(whole, ctx.model, ctx.whole_model, ctx.programmes, ctx.responsible)
+        if ctx.narrowed
+        else whole
+    )
     changes = ctx.shared(lambda: since.compare(model, ctx.model, ctx.as_of_month), "since", reference.sha256)
     return changes, reference
 
