@@ -339,6 +339,12 @@ class FileWrites:
 
     @contextmanager
     def watching(self) -> Iterator[list[str]]:
+        # The chart renderer of an earlier test in this worker closes its idle browser on a timer, removing the
+        # browser's profile folder from its own threads (seen: 82 removals counted against a hostile workbook in a
+        # CI run): closed now, before watching, it writes nothing while the loader runs.
+        from rbdash.exports import images
+
+        images.renderer().close()
         self._seen = []
         try:
             yield self._seen
