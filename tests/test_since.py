@@ -434,3 +434,15 @@ def test_the_ikm_row_says_it_is_the_offices_under_a_filter(bundled: LoadResult) 
     reference = Reference(1, "2026-11-01T03:00:00+00:00")
     assert figure_rows(changes, reference, "id", office_wide=True)[-1][0] == "IKM terakhir (seluruh satker)"
     assert figure_rows(changes, reference, "id")[-1][0] == "IKM terakhir"
+
+
+def test_an_unchanged_survey_value_is_no_change_when_the_months_differ(bundled: LoadResult) -> None:
+    """Seen by the third review: TW3's IKM dated August in the reference and September now was listed as removed
+    and added again, unchanged."""
+    assert bundled.plan is not None
+    august = load_workbook(bundled_with(_as_of("2022-08-31"))).plan
+    assert august is not None
+    shown = m.indicator_values(bundled.plan, 9)
+    survey_codes = set(shown.loc[shown["from_survey"], "indicator_code"])
+    changes = since.compare(august, bundled.plan, 9)
+    assert survey_codes and not [change for change in changes.indicator_values if change[0] in survey_codes]

@@ -129,21 +129,27 @@ def _value_changes(
     pages show (`metrics.indicator_values`: an IKM indicator's from the survey; seen missing when only the
     typed ones were compared), each version at its month."""
 
-    def values(model: ActionPlan, month: int) -> dict[tuple[str, int], float | None]:
+    def values(model: ActionPlan, month: int) -> dict[tuple[str, str], tuple[int, float | None]]:
+        """(code, typed month or survey period) -> (month shown, value). A survey value is dated at its period's
+        end or the version's month if earlier, so it is matched by its period (seen: TW3 at August then and at
+        September now listed as removed and added, unchanged)."""
         frame = m.indicator_values(model, month)
-        return {  # up to the version's month: a value typed for a later month is not yet counted (seen listed)
-            (str(code), int(at)): m.finite(value)
-            for code, at, value in zip(frame["indicator_code"], frame["month"], frame["value"], strict=True)
-            if not pd.isna(at) and int(at) <= month
-        }
+        found = {}
+        for code, at, value, survey, note in zip(
+            frame["indicator_code"], frame["month"], frame["value"], frame["from_survey"], frame["note"], strict=True
+        ):
+            if pd.isna(at) or int(at) > month:  # a value typed for a later month is not yet counted (seen listed)
+                continue
+            found[(str(code), str(note) if survey else f"{int(at):02d}")] = (int(at), m.finite(value))
+        return found
 
     then, now = values(before, before_month), values(after, after_month)
     changed = []
     for key in sorted(set(then) | set(now)):
-        old, new = then.get(key), now.get(key)
-        if old != new:
-            changed.append((key[0], key[1], old, new))
-    return changed
+        old, new = then.get(key, (0, None)), now.get(key, (0, None))
+        if old[1] != new[1]:
+            changed.append((key[0], new[0] or old[0], old[1], new[1]))
+    return sorted(changed, key=lambda change: (change[0], change[1]))
 
 
 def default_reference(versions: Sequence[Any], today: dt.date) -> Any | None:
