@@ -36,6 +36,8 @@ next_name = fmt.month_long(month + 1, lang) if month < 12 else "–"
 compared = changes_since(ctx)
 changes = compared[0] if compared else None
 deltas = figure_changes(changes, lang) if changes else {}
+if compared is not None:  # printed, the picker is hidden: the cards' changes say what they are against
+    st.caption(t("since.cards_note", lang, number=compared[1].number, when=fmt.timestamp(compared[1].created_at, lang)))
 
 first, second, third = st.columns(3)
 first.metric(

@@ -1285,6 +1285,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Version {number} cannot be read for the comparison.",
     },
     "since.heading": {"id": "Perubahan sejak versi {number} ({when})", "en": "Changes since version {number} ({when})"},
+    "since.cards_note": {
+        "id": "Perubahan pada angka kunci: dibandingkan dengan versi {number} ({when}).",
+        "en": "Changes on the key figures: compared with version {number} ({when}).",
+    },
     "since.nothing": {"id": "Tidak ada perubahan.", "en": "Nothing changed."},
     "since.points": {"id": "{value} poin", "en": "{value} points"},
     "since.newly_done": {"id": "Baru selesai: {count:n} ({rows})", "en": "Newly done: {count:n} ({rows})"},

@@ -138,6 +138,10 @@ def test_ringkasan_compares_with_a_chosen_version(
     assert [delta for delta, _ in deltas] == ["±0", "+0,4 poin", "+4,8 poin", "±0", "±0", "±0,00"]
     heading = [h.value for h in at.subheader if h.value.startswith("Perubahan sejak versi 1")]
     assert len(heading) == 1
+    # printed, the picker is hidden: a caption above the cards says what their changes are against
+    assert [
+        c.value for c in at.caption if c.value.startswith("Perubahan pada angka kunci: dibandingkan dengan versi 1 (")
+    ]
     listed = "\n".join(m.value for m in at.markdown)
     assert "Baru selesai\\: 1 \\(RA\\-05 Sep\\)" in listed and "Jadwal berubah\\: 1 baris \\(RA\\-06\\)" in listed
     assert "Nilai capaian indikator berubah\\: 1 \\(RA\\-01\\.3\\)" in listed
