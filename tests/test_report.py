@@ -284,3 +284,14 @@ def test_workbook_text_shows_literally_in_the_pdf_and_the_deck(monkeypatch: pyte
     )
     assert shown(PAYLOADS[("Info", "B4")]) in deck_text
     assert not [c for c in ("\u202e", "\u2067", "\u2069") if c in text or c in deck_text]
+
+
+def test_the_deck_reuses_the_reports_chart_images(bundled: LoadResult) -> None:
+    """#12.6: chart images rendered once for the PDF and the deck (the deck's Gantt is the PDF's first Gantt
+    page's picture; its other charts are PowerPoint's own). Seen: the deck rendered its title-less Gantt again."""
+    from rbdash.exports.deck import build_deck
+
+    build_pdf(bundled.plan, 9, "id", "v1")
+    before = images.renderer().rendered
+    build_deck(bundled.plan, 9, "id", "v1")
+    assert images.renderer().rendered == before

@@ -96,6 +96,11 @@ def build_pdf(
         charts.gantt(labelled, as_of_month, lang, page=page, per_page=GANTT_ROWS_PER_PAGE, rows=gantt_rows)
         for page in range(1, gantt_pages + 1)
     ]
+    # The Gantt's title is the page's heading, not the picture's: the deck's Gantt is then the same picture as
+    # the first page's, rendered once for both (the renderer keeps its images by figure)
+    gantt_title = t("chart.gantt.title", lang, year=info.get("year"))
+    for figure in figures:
+        figure.update_layout(title_text="")
     states_shown = metrics.indicator_status(labelled, as_of_month)
     figures.append(
         charts.indicator_bars(states_shown.head(INDICATOR_BARS), labelled, as_of_month, lang, total=len(states_shown))
@@ -195,7 +200,11 @@ def build_pdf(
         story += quarter_page(model, as_of_month, quarter, lang, sheet)
     rows_heading = t("report.rows_heading", lang)
     for index in range(1, 1 + gantt_pages):
-        story += [picture(index, height - (22 * mm if gantt_cut else 10 * mm)), PageBreak()]
+        story += [
+            Paragraph(escape(fit(gantt_title, width, bold, styles["h2"].fontSize, 1)), styles["h2"]),
+            picture(index, height - (32 * mm if gantt_cut else 20 * mm)),
+            PageBreak(),
+        ]
         if gantt_cut and index == gantt_pages:
             last = gantt_pages * GANTT_ROWS_PER_PAGE
             note = t(
