@@ -105,6 +105,9 @@ def test_short_list_cuts_items_and_counts_the_rest() -> None:
     assert short_list(codes, "id") == "RA-01, RA-02, RA-03, RA-04, RA-05, RA-06, RA-07, RA-08 dan 1.003 lainnya"
     assert short_list(codes, "en").endswith("RA-08 and 1,003 more")
     assert short_list(["A" * 45], "id", limit=40) == "A" * 39 + "…"
+    # one more is shown, not counted (seen by a review: "... dan 1 lainnya")
+    assert short_list(codes[:6], "id", shown=5) == "RA-01, RA-02, RA-03, RA-04, RA-05, RA-06"
+    assert short_list(codes[:7], "id", shown=5) == "RA-01, RA-02, RA-03, RA-04, RA-05 dan 2 lainnya"
 
 
 def test_numbers_in_messages_are_written_the_readers_way() -> None:

@@ -144,7 +144,10 @@ def short_text(text: object, limit: int = 40) -> str:
 
 
 def short_list(items: list[str], lang: str = "id", shown: int = 8, limit: int = 40) -> str:
-    """The first `shown` items, each cut to `limit` characters, then "dan N lainnya" for the rest."""
+    """The first `shown` items, each cut to `limit` characters, then "dan N lainnya" for the rest; one item
+    more is shown rather than counted ("dan 1 lainnya" took the room of the item it hid)."""
+    if len(items) == shown + 1:
+        shown += 1
     head = ", ".join(short_text(item, limit) for item in items[:shown])
     rest = len(items) - shown
     return head + (t("list.more", lang, count=number(rest, lang)) if rest > 0 else "")
