@@ -173,16 +173,16 @@ def test_a_quarter_whose_months_are_not_all_due_says_to_when(model: ActionPlan) 
     """Seen by a review: a TW III report as of August read as a whole quarter."""
     from reportlab.platypus import Paragraph
 
-    from rbdash.exports.pdf_parts import Appendix, Sheet
+    from rbdash.exports.pdf_parts import Appendix, Sheet, paragraph_styles
     from rbdash.exports.report_pages import quarter_page
     from rbdash.present.fitting import register_fonts
 
     def heading(lang: str, as_of_month: int) -> str:
         regular, bold = register_fonts()
         flow = quarter_page(
-            model, as_of_month, 3, lang, Sheet(700, regular, bold, Appendix(lang), lambda text: [Paragraph(text)])
+            model, as_of_month, 3, lang, Sheet(700, regular, bold, Appendix(lang), paragraph_styles(regular, bold))
         )
-        return flow[0].text
+        return next(part.text for part in flow if isinstance(part, Paragraph))  # the heading, first
 
     assert heading("id", 8) == "Triwulan III 2022 (Jul–Sep) dan kumulatif — data sampai Agustus"
     assert heading("en", 8) == "Quarter III 2022 (Jul–Sep) and to date — data to August"

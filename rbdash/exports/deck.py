@@ -66,8 +66,8 @@ def deck_charts(model: ActionPlan, as_of_month: int, lang: str) -> list[ChartSli
     all_states = metrics.indicator_status(model, as_of_month)
     all_progress = metrics.programme_progress(model, as_of_month)
     states, progress = all_states.head(INDICATOR_BARS), all_progress.head(PROGRAMME_BARS)
-    gantt = charts.gantt(model, as_of_month, lang, per_page=GANTT_ROWS)
-    gantt.update_layout(title_text="")  # the slide's header says it (seen: twice); its subtitle says which rows
+    # the slide's header is its title (seen: twice); its subtitle says which rows
+    gantt = charts.gantt(model, as_of_month, lang, per_page=GANTT_ROWS, titled=False)
     slides = [
         ChartSlide(
             t("chart.programmes.title", lang),

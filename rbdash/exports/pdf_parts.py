@@ -4,8 +4,7 @@ cells fit a few lines, and the appendix (Lampiran) that holds in full what a cel
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib import colors
@@ -136,14 +135,26 @@ def fitted_table(
 
 @dataclass(frozen=True)
 class Sheet:
-    """What a report page is laid out with: the text width (points), the regular and bold font names, the
-    appendix that takes cut texts, and the heading maker (a heading never ends a page)."""
+    """What a report page is laid out with: the text width (points), the regular and bold font names, their
+    paragraph styles (`paragraph_styles`) and the appendix that takes cut texts."""
 
     width: float
     regular: str
     bold: str
     appendix: Appendix
-    heading: Callable[[str], list]
+    styles: dict[str, ParagraphStyle] = field(default_factory=dict)
+
+    def heading(self, text: str) -> list:
+        """A page heading (two lines at most), never alone at the foot of a page."""
+        style = self.styles["h1"]
+        return [
+            CondPageBreak(40 * mm),
+            Paragraph(escape(fit(text, self.width, style.fontName, style.fontSize, 2)), style),
+        ]
+
+    def paragraph(self, text: str, style: str = "body") -> Paragraph:
+        """`text` shown literally in one of the sheet's `styles`."""
+        return Paragraph(escape(text), self.styles[style])
 
     def table(self, rows: list[list[str]], widths: list[float], linked: frozenset[int] = frozenset()) -> Table:
         """`fitted_table` in this sheet's fonts and appendix."""

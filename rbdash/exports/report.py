@@ -19,14 +19,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from rbdash.access.signin import WIB
 from rbdash.analysis import metrics, selection
 from rbdash.analysis.since import Since
 from rbdash.config import ReportLayout, settings
 from rbdash.exports import images, official
-from rbdash.exports.pdf_parts import Appendix, Sheet, chart_picture, escape, fitted_table, paragraph_styles
+from rbdash.exports.pdf_parts import Appendix, Sheet, chart_picture, escape, paragraph_styles
 from rbdash.exports.report_pages import quarter_page, rows_table, since_page
 from rbdash.messages import t
 from rbdash.model import ActionPlan
@@ -81,26 +81,23 @@ def build_pdf(
     )
     width, height = PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN - 14 * mm
 
-    def heading(text: str) -> list:
-        style = styles["h1"]  # never alone at the foot of a page
-        return [CondPageBreak(40 * mm), Paragraph(escape(fit(text, width, style.fontName, style.fontSize, 2)), style)]
-
-    sheet = Sheet(width, regular, bold, appendix, heading)
+    sheet = Sheet(width, regular, bold, appendix, styles)
+    heading = sheet.heading
     labelled = chart_model(model)  # the charts' labels: codes, names and units cut to label length
     # The report's size is bounded: a few Gantt pages and one indicator chart, whatever the plan's size
     # (each chart is one Chromium render); a larger plan is listed whole in tables, which flow across pages.
     gantt_rows = charts.gantt_rows(labelled, as_of_month, charts.GanttFilter(), lang)
     gantt_pages = min(charts.gantt_pages(len(gantt_rows), GANTT_ROWS_PER_PAGE), GANTT_PAGES)
     gantt_cut = len(gantt_rows) > gantt_pages * GANTT_ROWS_PER_PAGE
-    figures = [
-        charts.gantt(labelled, as_of_month, lang, page=page, per_page=GANTT_ROWS_PER_PAGE, rows=gantt_rows)
-        for page in range(1, gantt_pages + 1)
-    ]
     # The Gantt's title is the page's heading, not the picture's: the deck's Gantt is then the same picture as
     # the first page's, rendered once for both (the renderer keeps its images by figure)
+    figures = [
+        charts.gantt(
+            labelled, as_of_month, lang, page=page, per_page=GANTT_ROWS_PER_PAGE, rows=gantt_rows, titled=False
+        )
+        for page in range(1, gantt_pages + 1)
+    ]
     gantt_title = t("chart.gantt.title", lang, year=info.get("year"))
-    for figure in figures:
-        figure.update_layout(title_text="")
     states_shown = metrics.indicator_status(labelled, as_of_month)
     figures.append(
         charts.indicator_bars(states_shown.head(INDICATOR_BARS), labelled, as_of_month, lang, total=len(states_shown))
@@ -191,7 +188,7 @@ def build_pdf(
     ]
     story += [
         *heading(t("page.overview", lang)),
-        fitted_table(rows, [70 * mm, width - 70 * mm], regular, bold, appendix),
+        sheet.table(rows, [70 * mm, width - 70 * mm]),
         Spacer(1, 4 * mm),
         picture(0, height - 80 * mm),
         PageBreak(),
@@ -261,7 +258,7 @@ def build_pdf(
             [
                 *([fmt.responsible_label(responsible.get(row.code, ""), lang)] if named else []),
                 row.code,
-                text if isinstance(text, str) else fmt.missing_in_copy(lang),
+                fmt.copy_text(text, lang),
                 fmt.month_long(row.month, lang),
                 t(f"status.{row.status}", lang),
                 fmt.progress(row.progress, lang),
@@ -277,7 +274,7 @@ def build_pdf(
     widths += [rest * 0.55, rest * 0.45]
     story += [
         *heading(t("overview.overdue_list", lang, month=fmt.month_long(as_of_month, lang))),
-        fitted_table(attention, widths, regular, bold, appendix, linked=frozenset({len(widths) - 1})),
+        sheet.table(attention, widths, linked=frozenset({len(widths) - 1})),
     ]
     states = metrics.indicator_status(model, as_of_month)
     behind = states[states["state"] == metrics.BEHIND]
@@ -289,10 +286,10 @@ def build_pdf(
     story += [
         Spacer(1, 6 * mm),
         *heading(t("report.behind", lang)),
-        fitted_table(rows, [25 * mm, width - 85 * mm, 30 * mm, 30 * mm], regular, bold, appendix),
+        sheet.table(rows, [25 * mm, width - 85 * mm, 30 * mm, 30 * mm]),
     ]
     if gantt_cut:
-        story += [Spacer(1, 6 * mm), *heading(rows_heading), rows_table(model, as_of_month, lang, width, appendix)]
+        story += [Spacer(1, 6 * mm), *heading(rows_heading), rows_table(model, as_of_month, lang, sheet)]
     story += official.signature_block(layout, generated_wib.date(), lang, width, regular, bold)
     story += appendix.story(styles, width)
 

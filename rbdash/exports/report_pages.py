@@ -3,25 +3,22 @@ version), a quarter's page, and the full row table of a plan too large for the G
 
 from __future__ import annotations
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, PageBreak, Spacer, Table
 
 from rbdash.analysis import metrics
 from rbdash.analysis.since import Since
-from rbdash.exports.pdf_parts import Appendix, Sheet, escape, fitted_table
+from rbdash.exports.pdf_parts import Sheet
 from rbdash.messages import t
 from rbdash.model import ActionPlan
 from rbdash.present import formatting as fmt
-from rbdash.present.fitting import register_fonts
 from rbdash.present.since import Reference, change_tables, figure_rows
 from rbdash.present.views import quarter_heading, quarter_label, quarter_table
 
 
-def rows_table(model: ActionPlan, as_of_month: int, lang: str, width: float, appendix: Appendix) -> Table:
+def rows_table(model: ActionPlan, as_of_month: int, lang: str, sheet: Sheet) -> Table:
     """Every plan row in plan order: code, sub-activity, scheduled months and the realisation to date
     ("Selesai 5 · Terlambat 1"), for a plan too large for the Gantt pages."""
-    regular, bold = register_fonts()
     status = metrics.month_status(model, as_of_month)
     status = status[status["month"] <= as_of_month]
     counts: dict[str, dict[str, int]] = {}
@@ -41,12 +38,12 @@ def rows_table(model: ActionPlan, as_of_month: int, lang: str, width: float, app
         rows.append(
             [
                 row.code,
-                row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang),
+                fmt.copy_text(row.sub_activity, lang),
                 ", ".join(fmt.month_short(month, lang) for month in row.months),
                 done or "–",
             ]
         )
-    return fitted_table(rows, [25 * mm, width - 135 * mm, 50 * mm, 60 * mm], regular, bold, appendix)
+    return sheet.table(rows, [25 * mm, sheet.width - 135 * mm, 50 * mm, 60 * mm])
 
 
 def quarter_page(model: ActionPlan, as_of_month: int, quarter: int, lang: str, sheet: Sheet) -> list:
@@ -54,12 +51,11 @@ def quarter_page(model: ActionPlan, as_of_month: int, quarter: int, lang: str, s
     figures to the as-of month (`views.quarter_table`)."""
     table = quarter_table(model, as_of_month, lang)
     title = quarter_heading(model, quarter, as_of_month, lang)
-    small = ParagraphStyle("quarter", fontName=sheet.regular, fontSize=9, leading=11)
     columns = [table.columns[0], quarter_label(quarter, lang), table.columns[-1]]
     rows = [columns, *table[columns].astype(str).values.tolist()]
     return [
         *sheet.heading(title),
-        Paragraph(escape(t("quarter.intro", lang)), small),
+        sheet.paragraph(t("quarter.intro", lang), "small"),
         Spacer(1, 3 * mm),
         sheet.table(rows, [sheet.width - 90 * mm, 45 * mm, 45 * mm]),
         PageBreak(),
@@ -73,19 +69,16 @@ def since_page(
     and when it was published, WIB): the key figures then, now and their change, then each kind of change
     listed whole (rows newly done and newly late, rescheduled, indicator values), or "nothing changed"."""
     width = sheet.width
-    small = ParagraphStyle("since", fontName=sheet.regular, fontSize=9, leading=11)
-    sub_heading = ParagraphStyle("since_h2", fontName=sheet.bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3)
     figures = figure_rows(changes, reference, lang, office_wide=filtered)
     story: list = [
         *sheet.heading(reference.heading(lang)),
-        Paragraph(escape(t("since.intro", lang)), small),
+        sheet.paragraph(t("since.intro", lang), "small"),
         Spacer(1, 3 * mm),
         sheet.table(figures, [70 * mm, 50 * mm, 50 * mm, width - 170 * mm]),
     ]
-    tables = change_tables(changes, model, lang)
-    if not tables:
-        story += [Spacer(1, 4 * mm), Paragraph(escape(t("since.nothing", lang)), small)]
-    for found in tables:
+    if changes.empty:
+        story += [Spacer(1, 4 * mm), sheet.paragraph(t("since.nothing", lang), "small")]
+    for found in change_tables(changes, model, lang):
         widths = {
             "codes": [30 * mm, width - 30 * mm],
             "rows": [30 * mm, width - 75 * mm, 45 * mm],
@@ -94,7 +87,7 @@ def since_page(
         }[found.kind]
         story += [
             CondPageBreak(30 * mm),
-            Paragraph(escape(found.heading), sub_heading),
+            sheet.paragraph(found.heading, "h2"),
             sheet.table(found.rows, widths),
         ]
     return [*story, PageBreak()]

@@ -102,6 +102,11 @@ def missing_in_copy(lang: str = "id") -> str:
     return f"({t('app.missing_in_copy', lang)})"
 
 
+def copy_text(value: object, lang: str = "id") -> str:
+    """A workbook text as shown: the text, or "(tidak ada dalam salinan)" when the copy lacks it."""
+    return value if isinstance(value, str) else missing_in_copy(lang)
+
+
 def group_label(key: str, lang: str = "id", codes: str | None = None) -> str:
     """A programme or activity key (analysis.selection.group_key) as shown (literally: `literal`). A group
     the copy of the decree leaves unnamed is named by its rows' `codes` (selection.code_spans), marked as such."""

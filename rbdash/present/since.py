@@ -178,8 +178,7 @@ def change_tables(changes: Since, model: ActionPlan, lang: str) -> list[ChangeTa
     sub = dict(zip(model.plan["code"], model.plan["sub_activity"], strict=True))
 
     def text(code: str) -> str:
-        value = sub.get(code)
-        return value if isinstance(value, str) else fmt.missing_in_copy(lang)
+        return fmt.copy_text(sub.get(code), lang)
 
     def months(found: list[int]) -> str:
         return ", ".join(fmt.month_short(month, lang) for month in found) or "–"
@@ -188,7 +187,7 @@ def change_tables(changes: Since, model: ActionPlan, lang: str) -> list[ChangeTa
     tables = []
     for key, named in (("since.list_added", changes.added), ("since.list_removed", changes.removed)):
         if named:  # a removed row's text is the reference's
-            listed = [[c, found if isinstance(found, str) else fmt.missing_in_copy(lang)] for c, found in named]
+            listed = [[c, fmt.copy_text(found, lang)] for c, found in named]
             tables.append(ChangeTable("codes", t(key, lang, count=len(listed)), [[code, sub_head], *listed]))
     for key, pairs in (
         ("since.list_done", changes.newly_done),

@@ -165,8 +165,10 @@ def gantt(
     page: int = 1,
     per_page: int = GANTT_PAGE_ROWS,
     rows: pd.DataFrame | None = None,
+    titled: bool = True,
 ) -> go.Figure:
-    """Schedule against realisation: one line per plan row under programme and activity headings.
+    """Schedule against realisation: one line per plan row under programme and activity headings. Not `titled`:
+    the title is the page's or the slide's (the report and the deck share the picture).
 
     A chart shows at most `per_page` plan rows (page `page` of the rows the filter keeps, or of
     `rows` when the caller has them already), so its size is bounded whatever the plan's; the
@@ -213,7 +215,7 @@ def gantt(
     for row in rows.itertuples(index=False):
         hover = (
             f"<b>{plain(row.code)}</b><br>"
-            f"{plain(row.sub_activity if isinstance(row.sub_activity, str) else fmt.missing_in_copy(lang))}<br><br>"
+            f"{plain(fmt.copy_text(row.sub_activity, lang))}<br><br>"
             f"<i>{escape(t('col.indicators_text', lang))}</i>:<br>{plain(row.indicators_text)}"
         )
         for start, end in segments(list(row.months)):
@@ -299,6 +301,5 @@ def gantt(
         fig.add_annotation(text=escape(t("chart.no_rows", lang)), x=(first + last) / 2, y=0, showarrow=False)
     subtitle = as_of_text(model.info.get("as_of"), model.info.get("year"), as_of_month, lang)
     subtitle += part_note("chart.gantt.rows", first_row, last_row - first_row + 1, total, lang)
-    return layout(
-        fig, t("chart.gantt.title", lang, year=model.info.get("year")), subtitle, 140 + ROW_HEIGHT * count, lang
-    )
+    title = t("chart.gantt.title", lang, year=model.info.get("year")) if titled else ""
+    return layout(fig, title, subtitle, 140 + ROW_HEIGHT * count, lang)
