@@ -1,8 +1,9 @@
 """What changed since a reference version (the last meeting's): rows newly done and newly late, rows
 rescheduled, indicator values changed, and the key figures then and now.
 
-Each version is read at its own as-of month (the reference as it stood when it was current; the version
-shown at the month chosen), so "newly late" means late now and not late then.
+Each version is read at its own as-of month (the reference as it stood when it was current, or at the month
+shown when that is earlier; the version shown at the month chosen), so "newly late" means late now and not
+late then.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from rbdash.access.signin import WIB
 from rbdash.analysis import metrics as m
 from rbdash.analysis import selection
 from rbdash.model import ActionPlan
@@ -104,9 +106,12 @@ def restricted_like(
     reference: ActionPlan, shown: ActionPlan, whole: ActionPlan, programmes: Sequence[str], responsible: Sequence[str]
 ) -> ActionPlan:
     """The reference restricted like `shown` (the version shown, `whole`, restricted to the `programmes` and
-    `responsible` chosen): to the rows `shown` holds, whatever programme or PENANGGUNG JAWAB a row had then
-    (seen: a filter by a PENANGGUNG JAWAB the reference did not name counted every done month as newly done),
-    and to the rows since removed that the filter selects in the reference (seen: gone from the comparison)."""
+    `responsible` chosen; the whole reference when none is): to the rows `shown` holds, whatever programme or
+    PENANGGUNG JAWAB a row had then (seen: a filter by a PENANGGUNG JAWAB the reference did not name counted
+    every done month as newly done), and to the rows since removed that the filter selects in the reference
+    (seen: gone from the comparison)."""
+    if not programmes and not responsible:
+        return reference
     gone = set(selection.for_programmes(reference, programmes, responsible).plan["code"]) - set(whole.plan["code"])
     return selection.for_codes(reference, set(shown.plan["code"]) | gone)
 
@@ -157,7 +162,7 @@ def default_reference(versions: Sequence[Any], today: dt.date) -> Any | None:
     published before that day (WIB dates, `created_at` ISO in UTC), among `versions` (newest first).
     None when every version is newer, or when that one is the newest (nothing to compare)."""
     first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    start = dt.datetime.combine(first, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    start = dt.datetime.combine(first, dt.time(), tzinfo=WIB)
     for version in versions:
         created = dt.datetime.fromisoformat(str(version.created_at).replace("Z", "+00:00"))
         if created.tzinfo is None:

@@ -292,7 +292,7 @@ def build_report(model: ActionPlan, request: ReportRequest, reference: ActionPla
         model = selection.for_programmes(model, chosen, responsible)
     since = None
     if request.since is not None and reference is not None:  # both versions hold the same rows
-        before = restricted_like(reference, model, whole, chosen, responsible) if filters else reference
+        before = restricted_like(reference, model, whole, chosen, responsible)
         since = (compare(before, model, request.as_of_month), Reference(request.since.number, request.since.created_at))
     return ReportFiles(
         build_pdf(

@@ -87,13 +87,12 @@ def changes_since(ctx: PageContext) -> tuple[since.Since, Version] | None:
     whole = reference_model(reference, ctx.lang) if reference is not None else None
     if reference is None or whole is None:
         return None
-    model = (
-        since.restricted_like(whole, ctx.model, ctx.whole_model, ctx.programmes, ctx.responsible)
-        if ctx.narrowed
-        else whole
-    )
-    changes = ctx.shared(lambda: since.compare(model, ctx.model, ctx.as_of_month), "since", reference.sha256)
-    return changes, reference
+
+    def build() -> since.Since:  # made once per reference, workbook, filters, month and language
+        before = since.restricted_like(whole, ctx.model, ctx.whole_model, ctx.programmes, ctx.responsible)
+        return since.compare(before, ctx.model, ctx.as_of_month)
+
+    return ctx.shared(build, "since", reference.sha256), reference
 
 
 Delta = dict[str, Any]  # st.metric's delta, delta_color and delta_arrow
