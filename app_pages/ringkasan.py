@@ -8,7 +8,7 @@ from rbdash.analysis import metrics
 from rbdash.messages import t
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
-from rbdash.present.since import figure_changes
+from rbdash.present.since import figure_changes, figure_values
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
 from rbdash.present.views import plan_rows_table
@@ -36,13 +36,14 @@ next_name = fmt.month_long(month + 1, lang) if month < 12 else "–"
 compared = changes_since(ctx)
 changes = compared[0] if compared else None
 deltas = figure_changes(changes, lang) if changes else {}
+values = figure_values(figures, lang)  # as the report's since-page writes them
 if compared is not None:  # printed, the picker is hidden: the cards' changes say what they are against
     st.caption(t("since.cards_note", lang, number=compared[1].number, when=fmt.timestamp(compared[1].created_at, lang)))
 
 first, second, third = st.columns(3)
 first.metric(
     t("overview.rows", lang),
-    fmt.number(figures.plan_rows, lang),
+    values["overview.rows"],
     **metric_delta(deltas.get("overview.rows")),
     border=True,
     help=t("overview.rows_help", lang, indicators=figures.indicators),
@@ -50,7 +51,7 @@ first.metric(
 first.caption(t("overview.rows_help", lang, indicators=fmt.number(figures.indicators, lang)))
 second.metric(
     t("overview.done", lang),
-    fmt.percent(figures.done_share, lang, 1),
+    values["overview.done"],
     **metric_delta(deltas.get("overview.done")),
     border=True,
 )
@@ -66,7 +67,7 @@ second.caption(
 )
 third.metric(
     t("overview.indicators", lang),
-    fmt.percent(figures.indicator_completion, lang, 1),
+    values["overview.indicators"],
     **metric_delta(deltas.get("overview.indicators")),
     border=True,
 )
@@ -81,7 +82,7 @@ third.caption(
 fourth, fifth, sixth = st.columns(3)
 fourth.metric(  # fewer rows overdue is better: a fall shows green (present.since.figure_changes)
     t("overview.overdue", lang),
-    fmt.number(len(figures.overdue_rows), lang),
+    values["overview.overdue"],
     **metric_delta(deltas.get("overview.overdue")),
     border=True,
 )
@@ -92,7 +93,7 @@ fourth.caption(
 )
 fifth.metric(
     t("overview.due_next", lang),
-    fmt.number(len(figures.due_next_month), lang),
+    values["overview.due_next"],
     **metric_delta(deltas.get("overview.due_next")),
     border=True,
 )
@@ -104,7 +105,7 @@ fifth.caption(
 ikm = figures.latest_ikm
 sixth.metric(
     t("overview.ikm", lang),
-    f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–",
+    values["overview.ikm"],
     **metric_delta(deltas.get("overview.ikm")),
     border=True,
 )

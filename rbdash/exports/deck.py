@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from rbdash.model import ActionPlan
 from rbdash.present import charts
 from rbdash.present import formatting as fmt
 from rbdash.present.fitting import CODE_CHARS, chart_model, clip, fit, fits, one_line, register_fonts
-from rbdash.present.since import Reference, change_tables, figure_rows, summary_lines
+from rbdash.present.since import Reference, change_tables, figure_rows, figure_values, summary_lines
 from rbdash.present.text import literal
 from rbdash.present.views import example_sheet_names, quarter_heading, quarter_label, quarter_table
 
@@ -230,9 +231,8 @@ def _since_slide(
     per kind of change below it (a few rows named; every change, listed whole, in the notes)."""
     rows = figure_rows(changes, reference, lang, office_wide)
     _table(slide, rows, [Inches(3.6), Inches(2.9), Inches(2.9), Inches(2.9)])
-    lines = summary_lines(changes, lang, shown=5) or [t("since.nothing", lang)]
-    if len(lines) > 1 or lines[0] != t("since.nothing", lang):
-        lines.append(t("since.more_in_report", lang))
+    lines = summary_lines(changes, lang, shown=5)
+    lines = [*lines, t("since.more_in_report", lang)] if lines else [t("since.nothing", lang)]
     top = Inches(1.6) + Inches(0.34) * len(rows)
     for index, line in enumerate(lines):  # at most six lines of 0.4 inch under the seven rows of the table
         _text(
@@ -267,20 +267,72 @@ def build_deck(
     note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
     footer = [str(info.get("satker")), str(info.get("decree_number") or ""), version_label]
 
+    @contextmanager
+    def new_slide(title: str, subtitle: str) -> Iterator[tuple[Any, Notes]]:
+        """A slide with its header; its footer and its notes (the texts it cut) when the body is drawn."""
+        slide, notes = presentation.slides.add_slide(blank), Notes()
+        _header(slide, title, subtitle, note, notes)
+        yield slide, notes
+        _footer(slide, footer, notes)
+        notes.write(slide, lang)
+
     figures = metrics.overview(model, as_of_month)
-    slide, notes = presentation.slides.add_slide(blank), Notes()
     subtitle = f"{as_of} · {quarter_heading(model, quarter, as_of_month, lang)}" if quarter else as_of
-    _header(slide, t("deck.key_figures", lang, year=info.get("year"), satker=info.get("satker")), subtitle, note, notes)
-    ikm = figures.latest_ikm
+    with new_slide(t("deck.key_figures", lang, year=info.get("year"), satker=info.get("satker")), subtitle) as (
+        slide,
+        notes,
+    ):
+        _key_figures(slide, figures, lang, bool(filters), notes)
+    if quarter is not None:
+        with new_slide(quarter_heading(model, quarter, as_of_month, lang), as_of) as (slide, notes):
+            _quarter_slide(slide, model, quarter, as_of_month, lang, notes)
+    if since is not None:
+        with new_slide(since[1].heading(lang), as_of) as (slide, notes):
+            _since_slide(slide, *since, model, lang, notes, bool(filters))
+
+    chart_slides = deck_charts(model, as_of_month, lang)
+    pictured = [chart.figure for chart in chart_slides if chart.figure is not None]
+    rendered: Iterator[bytes | None]
+    try:
+        rendered, missing = iter(images.figures_png(pictured, scale=2, width=1400)), None
+    except images.ExportUnavailable as exc:
+        rendered, missing = iter([None] * len(pictured)), t(exc.key, lang)
+    box_w, box_h = WIDTH - Inches(1.0), HEIGHT - Inches(2.4)
+    for chart in chart_slides:
+        with new_slide(chart.title, (office_as_of if chart.office_wide else as_of) + chart.part) as (slide, notes):
+            if chart.native is not None and chart.empty:
+                _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), t("chart.no_data", lang), 18)
+            elif chart.native is not None:
+                chart.native(slide, (Inches(0.5), Inches(1.5), box_w, box_h))
+            else:
+                assert chart.figure is not None
+                png = next(rendered)
+                if png is None:
+                    _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), missing or "", 18, smallest=14)
+                else:
+                    _picture(slide, png, int(chart.figure.layout.height or 500), box_w, box_h)
+    out = io.BytesIO()
+    presentation.save(out)
+    return out.getvalue()
+
+
+def _picture(slide, png: bytes, height_px: int, box_w: int, box_h: int, width_px: int = 1400) -> None:
+    """A chart image, centred, as large as the box allows."""
+    scale = min(box_w / width_px, box_h / height_px)
+    picture_w, picture_h = Emu(int(width_px * scale)), Emu(int(height_px * scale))
+    slide.shapes.add_picture(io.BytesIO(png), int((WIDTH - picture_w) / 2), Inches(1.5), picture_w, picture_h)
+
+
+def _key_figures(slide, figures: metrics.Overview, lang: str, filtered: bool, notes: Notes) -> None:
+    """The key-figures slide's body: a label and a value a line; lists of codes cut, whole in the notes."""
+    ikm, values = figures.latest_ikm, figure_values(figures, lang)
     lines = [
-        (t("overview.rows", lang), fmt.number(figures.plan_rows, lang)),
-        (t("overview.done", lang), fmt.percent(figures.done_share, lang, 1)),
-        (t("overview.indicators", lang), fmt.percent(figures.indicator_completion, lang, 1)),
+        *((t(key, lang), values[key]) for key in ("overview.rows", "overview.done", "overview.indicators")),
         (t("overview.overdue", lang), _codes(figures.overdue_rows), _codes(figures.overdue_rows, None)),
         (t("overview.due_next", lang), _codes(figures.due_next_month), _codes(figures.due_next_month, None)),
         (
             # The office's, whatever programme the slide's header names (seen: under "Filter: program …").
-            f"{t('overview.ikm', lang)} ({t('filter.office_wide', lang)})" if filters else t("overview.ikm", lang),
+            f"{t('overview.ikm', lang)} ({t('filter.office_wide', lang)})" if filtered else t("overview.ikm", lang),
             f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']}), {ikm['period']}" if ikm else "–",
         ),
     ]
@@ -300,52 +352,3 @@ def build_deck(
             whole=f"{label}: {whole[0]}" if whole else None,
             smallest=18,
         )
-    _footer(slide, footer, notes)
-    notes.write(slide, lang)
-    if quarter is not None:
-        slide, notes = presentation.slides.add_slide(blank), Notes()
-        _header(slide, quarter_heading(model, quarter, as_of_month, lang), as_of, note, notes)
-        _quarter_slide(slide, model, quarter, as_of_month, lang, notes)
-        _footer(slide, footer, notes)
-        notes.write(slide, lang)
-    if since is not None:
-        slide, notes = presentation.slides.add_slide(blank), Notes()
-        _header(slide, since[1].heading(lang), as_of, note, notes)
-        _since_slide(slide, *since, model, lang, notes, bool(filters))
-        _footer(slide, footer, notes)
-        notes.write(slide, lang)
-
-    chart_slides = deck_charts(model, as_of_month, lang)
-    pictured = [chart.figure for chart in chart_slides if chart.figure is not None]
-    rendered: Iterator[bytes | None]
-    try:
-        rendered, missing = iter(images.figures_png(pictured, scale=2, width=1400)), None
-    except images.ExportUnavailable as exc:
-        rendered, missing = iter([None] * len(pictured)), t(exc.key, lang)
-    box_w, box_h = WIDTH - Inches(1.0), HEIGHT - Inches(2.4)
-    for chart in chart_slides:
-        slide, notes = presentation.slides.add_slide(blank), Notes()
-        _header(slide, chart.title, (office_as_of if chart.office_wide else as_of) + chart.part, note, notes)
-        if chart.native is not None:
-            if chart.empty:
-                _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), t("chart.no_data", lang), 18)
-            else:
-                chart.native(slide, (Inches(0.5), Inches(1.5), box_w, box_h))
-            _footer(slide, footer, notes)
-            notes.write(slide, lang)
-            continue
-        assert chart.figure is not None
-        png = next(rendered)
-        if png is None:
-            _text(slide, Inches(0.7), Inches(3.0), Inches(12.0), Inches(1.0), missing or "", 18, smallest=14)
-        else:
-            width_px = 1400
-            height_px = int(chart.figure.layout.height or 500)
-            scale = min(box_w / width_px, box_h / height_px)
-            picture_w, picture_h = Emu(int(width_px * scale)), Emu(int(height_px * scale))
-            slide.shapes.add_picture(io.BytesIO(png), int((WIDTH - picture_w) / 2), Inches(1.5), picture_w, picture_h)
-        _footer(slide, footer, notes)
-        notes.write(slide, lang)
-    out = io.BytesIO()
-    presentation.save(out)
-    return out.getvalue()

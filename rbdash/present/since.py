@@ -83,17 +83,17 @@ def figure_changes(changes: Since, lang: str) -> dict[str, Change | None]:
     }
 
 
-def _figure_value(figures: metrics.Overview, key: str, lang: str) -> str:
+def figure_values(figures: metrics.Overview, lang: str) -> dict[str, str]:
+    """The key figures as the overview's cards show them, by the catalogue key of their names."""
     ikm = figures.latest_ikm
-    values = {
-        "overview.rows": lambda: fmt.number(figures.plan_rows, lang),
-        "overview.done": lambda: fmt.percent(figures.done_share, lang, 1),
-        "overview.indicators": lambda: fmt.percent(figures.indicator_completion, lang, 1),
-        "overview.overdue": lambda: fmt.number(len(figures.overdue_rows), lang),
-        "overview.due_next": lambda: fmt.number(len(figures.due_next_month), lang),
-        "overview.ikm": lambda: f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–",
+    return {
+        "overview.rows": fmt.number(figures.plan_rows, lang),
+        "overview.done": fmt.percent(figures.done_share, lang, 1),
+        "overview.indicators": fmt.percent(figures.indicator_completion, lang, 1),
+        "overview.overdue": fmt.number(len(figures.overdue_rows), lang),
+        "overview.due_next": fmt.number(len(figures.due_next_month), lang),
+        "overview.ikm": f"{fmt.number(ikm['ikm_converted'], lang, 2)} ({ikm['mutu']})" if ikm else "–",
     }
-    return values[key]()
 
 
 def figure_rows(changes: Since, reference: Reference, lang: str, office_wide: bool = False) -> list[list[str]]:
@@ -103,15 +103,9 @@ def figure_rows(changes: Since, reference: Reference, lang: str, office_wide: bo
     then_head = t("since.then", lang, number=reference.number, month=fmt.month_short(changes.before_month, lang))
     now_head = t("since.now", lang, month=fmt.month_short(changes.after_month, lang))
     rows = [[t("report.figure", lang), then_head, now_head, t("since.change", lang)]]
+    then, now = figure_values(changes.figures_before, lang), figure_values(changes.figures_after, lang)
     for key, change in figure_changes(changes, lang).items():
-        rows.append(
-            [
-                t(key, lang),
-                _figure_value(changes.figures_before, key, lang),
-                _figure_value(changes.figures_after, key, lang),
-                change.text if change else "–",
-            ]
-        )
+        rows.append([t(key, lang), then[key], now[key], change.text if change else "–"])
     if office_wide:
         rows[-1][0] = f"{rows[-1][0]} ({t('filter.office_wide', lang)})"
     return rows
