@@ -32,7 +32,7 @@ from rbdash.exports import images
 from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import formatting as fmt
-from rbdash.store import StoreError, Version
+from rbdash.store import StoreError, Version, VersionStore
 from rbdash.workbook.content import template_content
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.writer import build_bundled_workbook, write_workbook
@@ -174,17 +174,15 @@ def _since_number(text: str) -> int | None:
 
 
 def _since(
-    args: argparse.Namespace, shown: Version | None, model: ActionPlan, month: int
+    lang: str, number: int, store: VersionStore | None, shown: Version | None, model: ActionPlan, month: int
 ) -> tuple[Since, Reference] | int:
-    """The since-page of `report --since N`: the changes from the store's version N (of the office and year of
-    the workbook reported; older than `shown`, the version reported, when it is the store's) to `model` at
-    `month`; an exit code after saying why there is none."""
+    """The since-page of `report --since N`: the changes from the store's version `number` (of the office and year
+    of the workbook reported; older than `shown`, the version reported, when it is the store's) to `model` at
+    `month`; an exit code after saying why there is none. `store`: the store already open, if any."""
     from rbdash.analysis.since import compare
     from rbdash.present.since import Reference
 
-    number = _since_number(args.since)
-    assert number is not None  # checked before the workbook was read
-    store = store_or_say(args.lang)
+    store = store or store_or_say(lang)
     if store is None:
         return EXIT_UNREADABLE
     satker, year = (
@@ -193,14 +191,14 @@ def _since(
     try:
         reference = store.version(number, satker, year if isinstance(year, int) else None)
     except StoreError as exc:
-        say_store_error(exc, args.lang)
+        say_store_error(exc, lang)
         return EXIT_INVALID
     if shown is not None and number >= shown.number:  # after "no such version" (seen: said of version 99)
-        print(t("cli.since_not_older", args.lang, number=number, shown=shown.number), file=sys.stderr)
+        print(t("cli.since_not_older", lang, number=number, shown=shown.number), file=sys.stderr)
         return EXIT_INVALID
     before = store.content(reference)
     if before is None:
-        print(t("since.unreadable", args.lang, number=number), file=sys.stderr)
+        print(t("since.unreadable", lang, number=number), file=sys.stderr)
         return EXIT_UNREADABLE
     return compare(before, model, month), Reference(reference.number, reference.created_at)
 
@@ -211,13 +209,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.pdf and not args.pptx:
         print(t("cli.report_needs_output", args.lang), file=sys.stderr)
         return EXIT_INVALID
-    if args.since is not None and _since_number(args.since) is None:  # said before any workbook is read
+    since_number = None if args.since is None else _since_number(args.since)
+    if args.since is not None and since_number is None:  # said before any workbook is read
         print(t("cli.bad_since", args.lang, value=fmt.short_text(args.since, 80)), file=sys.stderr)
         return EXIT_INVALID
     if args.pdf and args.pptx and Path(args.pdf).resolve() == Path(args.pptx).resolve():
         print(t("cli.report_same_output", args.lang, path=args.pdf), file=sys.stderr)  # seen: the deck over the PDF
         return EXIT_INVALID
-    version = None
+    version, store = None, None
     if args.file:
         result = load_named(args.file, args.lang)
         label = Path(args.file).name
@@ -271,8 +270,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
         return EXIT_INVALID
     since = None
-    if args.since is not None:
-        found = _since(args, version, result.plan, month)
+    if since_number is not None:
+        found = _since(args.lang, since_number, store, version, result.plan, month)
         if isinstance(found, int):
             return found
         since = found
