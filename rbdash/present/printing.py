@@ -54,9 +54,8 @@ def _word(word: str) -> str:
 
 def _printed_cell(value: object, lang: str) -> str:
     """A printed cell: its text, cut at PRINT_CELL_CHARS characters with a note saying where it is whole."""
-    text = literal(value) if isinstance(value, str) else value
-    if isinstance(text, str) and len(text) > PRINT_CELL_CHARS:
-        return _cell(text[: PRINT_CELL_CHARS - 1] + "…") + f" <i>{html.escape(t('print.cell_cut', lang))}</i>"
+    if isinstance(value, str) and len(value) > PRINT_CELL_CHARS:
+        return _cell(value[: PRINT_CELL_CHARS - 1] + "…") + f" <i>{html.escape(t('print.cell_cut', lang))}</i>"
     return _cell(value)
 
 
@@ -73,19 +72,19 @@ def link_cell(value: object) -> str:
 def table_html(frame: pd.DataFrame, lang: str, limit: int = PRINT_TABLE_ROWS, linked: Collection[str] = ()) -> str:
     """`frame` as the HTML table a page prints: every column, at most `limit` rows, then a note; the cells
     of the `linked` columns are links where they hold an http(s) address (`link_cell`)."""
-    return _table(frame, lang, limit, TABLE_CLASS, "print.table_cut", (), linked)
+    return _table(frame, lang, limit, TABLE_CLASS, "print.table_cut", (), linked, printed=True)
 
 
 def screen_table_html(frame: pd.DataFrame, lang: str, clamped: Collection[str] = ()) -> str:
     """`frame` as a short list on screen: at most SCREEN_LIST_ROWS rows, then a note; the cells of the
     `clamped` columns can be cut to a few lines by CSS (`CLAMP_CLASS`), their whole text in their tooltip."""
-    return _table(frame, lang, SCREEN_LIST_ROWS, SCREEN_TABLE_CLASS, "table.screen_cut", clamped)
+    return _table(frame, lang, SCREEN_LIST_ROWS, SCREEN_TABLE_CLASS, "table.screen_cut", clamped, printed=False)
 
 
 def detail_table_html(frame: pd.DataFrame, lang: str, linked: Collection[str] = ()) -> str:
     """`frame` as a plain table shown on screen and printed alike (a row's month-by-month detail), the
     `linked` columns' addresses as links."""
-    return _table(frame, lang, PRINT_TABLE_ROWS, DETAIL_TABLE_CLASS, "print.table_cut", (), linked)
+    return _table(frame, lang, PRINT_TABLE_ROWS, DETAIL_TABLE_CLASS, "print.table_cut", (), linked, printed=True)
 
 
 def _table(
@@ -96,9 +95,12 @@ def _table(
     cut_note: str,
     clamped: Collection[str],
     linked: Collection[str] = (),
+    *,
+    printed: bool,
 ) -> str:
+    """`frame` as an HTML table of `css_class`; `printed`: a printed copy, whose cells are cut at
+    PRINT_CELL_CHARS (`_printed_cell`)."""
     head = "".join(f"<th>{_cell(column)}</th>" for column in frame.columns)
-    printed = css_class != SCREEN_TABLE_CLASS  # every printed copy: cells cut at PRINT_CELL_CHARS
 
     def plain(value: object) -> str:
         return _printed_cell(value, lang) if printed else _cell(value)
