@@ -47,7 +47,10 @@ def clean(series: pd.Series) -> pd.Series:
 
 def clean_array(array: pa.Array) -> pa.Array:
     """`clean` for an Arrow string array."""
-    array = pc.utf8_trim(array, characters=_STRIPPED)
+    return _empty_as_missing(pc.utf8_trim(array, characters=_STRIPPED))
+
+
+def _empty_as_missing(array: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
 
 
@@ -66,7 +69,7 @@ def codes(series: pd.Series) -> pd.Series:
     if series.empty:
         return upper(series)
     array = pc.replace_substring_regex(pc.utf8_upper(arrow(series)), pattern=INVISIBLE, replacement="")
-    return to_series(pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array), series.index)
+    return to_series(_empty_as_missing(array), series.index)
 
 
 def isin(series: pd.Series, values: Iterable[str], *, upper_case: bool = False) -> np.ndarray:
