@@ -6,6 +6,7 @@ language is a bug that `tests/test_messages.py` catches.
 
 from __future__ import annotations
 
+import decimal
 import string
 
 from babel import Locale
@@ -1741,6 +1742,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+def decimal_text(value: float | int, pattern: str, locale: str) -> str:
+    """`value` written with Babel's `pattern` ("#,##0.00") in `locale`, however large: within Python's default
+    decimal precision (28 digits) 1e26 with two decimals raised InvalidOperation (seen: a Capaian value in a
+    problem message; a page showing it would have failed the same way)."""
+    with decimal.localcontext() as context:
+        context.prec = 400  # a float's integer part has at most 309 digits
+        return str(format_decimal(value, format=pattern, locale=locale))
+
+
 class _MessageFormatter(string.Formatter):
     """str.format, where the spec "n" writes a number the reader's way: 12.003.612 (id), 12,003,612 (en);
     "n warning|warnings" writes it with the word its plural rule asks for (CLDR, via Babel): "1 warning"."""
@@ -1751,7 +1761,7 @@ class _MessageFormatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
         if format_spec == "n" or format_spec.startswith("n "):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                shown = str(format_decimal(value, format="#,##0.##", locale=self._locale))
+                shown = decimal_text(value, "#,##0.##", self._locale)
                 plural = Locale.parse(self._locale).plural_form(abs(value))
             else:
                 shown, plural = str(value), "other"

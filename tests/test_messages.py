@@ -153,3 +153,14 @@ def test_no_english_message_counts_with_a_fixed_plural() -> None:
 
     fixed = re.compile(r"\{\w+(?::n)?\} (warnings|errors|rows|problems|indicators|respondents|repairs)\b")
     assert [key for key, entry in CATALOGUE.items() if fixed.search(entry["en"])] == []
+
+
+def test_numbers_of_any_size_are_written() -> None:
+    """Seen (hypothesis, a Capaian value of 1e26 in a problem message): Babel within Python's default decimal
+    precision raised InvalidOperation for a large number with decimals."""
+    from rbdash.messages import t
+    from rbdash.present.formatting import number
+
+    assert number(1e26, "id", 2) == "100.000.000.000.000.000.000.000.000,00"
+    assert number(1e300, "en", 2).endswith(".00") and number(float("inf"), "id", 2) == "∞"
+    assert t("list.more", "en", count=1e26) == " and 100,000,000,000,000,000,000,000,000 more"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import MergedCell
 
@@ -283,6 +283,7 @@ VALUES = st.one_of(
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(edits=st.lists(st.tuples(SHEETS_AND_CELLS, st.integers(1, 30), VALUES), min_size=1, max_size=6))
+@example(edits=[(("Capaian Indikator", "C"), 29, 1.000000000002316e26)])  # found once: 1e26 in a message
 def test_any_cell_garbage_gives_problems_not_exceptions(edits) -> None:
     def edit(wb: openpyxl.Workbook) -> None:
         for (sheet, column), row, value in edits:

@@ -10,11 +10,10 @@ import functools
 import math
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
 
 from rbdash.access.signin import WIB
 from rbdash.analysis.metrics import finite
-from rbdash.messages import LANGUAGES, LOCALES, t
+from rbdash.messages import LANGUAGES, LOCALES, decimal_text, t
 from rbdash.present.text import literal
 from rbdash.workbook.schema import MONTH_LONG_ID, MONTH_SHORT_ID
 
@@ -40,7 +39,7 @@ def number(value: float | int | None, lang: str = "id", decimals: int = 0) -> st
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    return decimal_text(value, pattern, LOCALES[lang])
 
 
 def percent(value: float | None, lang: str = "id", decimals: int = 0) -> str:
