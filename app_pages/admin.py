@@ -9,7 +9,9 @@ import streamlit as st
 
 from rbdash.config import ROLES
 from rbdash.messages import t
+from rbdash.offices import ALL
 from rbdash.present import formatting as fmt
+from rbdash.present.text import literal
 from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
@@ -27,17 +29,25 @@ if admin is None:
 
 st.subheader(t("admin.users", lang))
 users = store().users()
+scopes = [ALL, *store().offices()]
+
+
+def scope_label(scope: str) -> str:
+    return t("admin.scope_all", lang) if scope == ALL else literal(scope)
+
+
 users_table = st.container()  # filled last, so it shows the users after this run's change
 with st.form("add_user", clear_on_submit=True):
     st.markdown(f"**{t('admin.add', lang)}**")
     name = st.text_input(t("auth.user", lang), key="new_user")
     role = st.selectbox(t("admin.role", lang), ROLES, key="new_role")
+    scope = st.selectbox(t("admin.scope", lang), scopes, format_func=scope_label, key="new_scope")
     password = st.text_input(t("auth.password", lang), type="password", key="new_password")
     if st.form_submit_button(t("admin.add", lang)):
         if acting_user("admin") != admin:
             st.stop()
         try:
-            store().add_user(name, role, password, actor=admin)
+            store().add_user(name, role, password, actor=admin, scope=scope)
             st.success(say("admin.added", lang, name=name.strip()))
         except StoreError as exc:
             st.error(store_error_text(exc, lang))
@@ -72,9 +82,24 @@ if users:
             except StoreError as exc:
                 st.error(store_error_text(exc, lang))
 
+if users:
+    # The office a user may publish for (an admin: every one, whatever is set), checked by the store at each publish.
+    with st.form("scope_form", clear_on_submit=True):
+        st.markdown(f"**{t('admin.change_scope', lang)}**")
+        whose = st.selectbox(t("auth.user", lang), [u for u, _ in users], key="scope_user")
+        new_scope = st.selectbox(t("admin.scope", lang), scopes, format_func=scope_label, key="scope_new")
+        if st.form_submit_button(t("admin.change_scope", lang)) and acting_user("admin") == admin:
+            try:
+                before = store().set_scope(whose, new_scope, actor=admin)
+                shown = {"previous": scope_label(before), "scope": scope_label(new_scope)}
+                st.success(say("admin.scope_changed", lang, name=whose, **shown))
+            except StoreError as exc:
+                st.error(store_error_text(exc, lang))
+
 with users_table:
+    rows = [(name, role, scope_label(store().scope_of(name) or "")) for name, role in store().users()]
     show_table(
-        pd.DataFrame(store().users(), columns=[t("col.user", lang), t("col.role", lang)]),
+        pd.DataFrame(rows, columns=[t("col.user", lang), t("col.role", lang), t("col.scope", lang)]),
         "pengguna",
         ctx,
         "users",

@@ -10,10 +10,11 @@ from rbdash.model import LoadResult
 from rbdash.present.changes import counts_text, missing_sheet_text, removed_text
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
-from rbdash.store import StoreError, office_refusal
+from rbdash.store import StoreError, office_of_workbook
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import comparison_of, load_bytes, load_version, prepare_uploads, store
-from rbdash.ui.session import acting_user, forbidden_text, store_error_text
+from rbdash.ui.office_choice import ask_for
+from rbdash.ui.session import acting_user, current_scope, forbidden_text, store_error_text
 from rbdash.ui.uploads import upload_box
 from rbdash.ui.widgets import not_checked, problem_callouts, problems_frame, show_table
 
@@ -68,12 +69,22 @@ headline.success(t("data.valid", lang, warnings=len(result.warnings)))
 
 plan = result.plan
 assert plan is not None, "a valid result has a plan"
-current = store().current()
-refusal = office_refusal(plan.info, store().office())  # another satker or year: said now, not only at publishing
-if refusal is not None:
+# The office and year the file names: an unknown office, or one this editor may not publish for, is said now,
+# not only at publishing (the store checks it again then).
+try:
+    satker = office_of_workbook(plan.info, store().offices(), current_scope() or "")
+except StoreError as refusal:
+    headline.error(t("data.valid_but_refused", lang, warnings=len(result.warnings)))
     st.error(say(refusal.key, lang, **refusal.params))
     st.stop()
+year = int(plan.info["year"])
+current = store().current(satker, year)
 current_number = current.number if current else 0
+target = "data.target_replaces" if current else "data.target_first"
+st.markdown(say(target, lang, satker=satker, year=year, number=current_number + 1, current=current_number))
+shown = ctx.office
+if shown is not None and (shown.satker, shown.year) != (satker, year):
+    st.caption(say("data.target_not_shown", lang, satker=shown.satker, year=shown.year or "-"))
 try:
     before = load_version(current).plan if current else None
 except StoreError as exc:  # the current version's file is missing or damaged: everything shows as added
@@ -135,6 +146,7 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
     kind 'success' when published."""
     if acting_user("editor") != editor:  # checked again where the action happens
         return "error", forbidden_text("editor", lang), None
+    scope = current_scope()  # read now: an admin may have changed it since the preview
     # A second click that reaches the server while (or after) this file was published by the first:
     # say what happened, not "changed since your preview" (seen by the review on a fast double click).
     if st.session_state.get("published_upload") == (digest, current_number):
@@ -151,6 +163,7 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
             expected_current=current_number,
             allow_removals=confirmed,
             validated=result,  # the preview's bounded read of these bytes: not read a second time
+            scope=scope or "",  # checked by the store too, inside the publish
         )
     except StoreError as exc:
         return ("info" if exc.key == "store.unchanged" else "error"), store_error_text(exc, lang), None
@@ -158,6 +171,7 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
         refused = published.validation
         return "refused", t("data.publish_refused", lang, errors=len(refused.errors)), refused
     st.session_state["published_upload"] = (digest, published.version.number)  # before any element is drawn
+    ask_for(published.version.satker, published.version.year)  # the sidebar shows it from the next run
     return "success", t("data.published", lang, number=published.version.number), None
 
 

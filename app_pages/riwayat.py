@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rbdash.messages import t
+from rbdash.offices import scope_allows
 from rbdash.present import formatting as fmt
 from rbdash.present.changes import counts_text
 from rbdash.present.text import escape_markdown
@@ -12,7 +13,7 @@ from rbdash.present.text import markdown_message as say
 from rbdash.store import StoreError
 from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import comparison_of, load_version, store
-from rbdash.ui.session import acting_user, forbidden_text, store_error_text
+from rbdash.ui.session import acting_user, current_scope, forbidden_text, store_error_text
 from rbdash.ui.widgets import relabelled, show_table, versions_frame
 
 ctx = page_setup(needs_workbook=False)
@@ -21,7 +22,12 @@ st.title(t("page.history", lang))
 flash = st.session_state.pop("history_flash", None)  # the outcome of a restore, said after the refresh
 if flash is not None:
     getattr(st, flash[0])(flash[1])
-versions = store().history()
+office = ctx.office  # the sidebar's office and year (None: a fixed workbook is shown; every version is listed)
+if office is None:
+    versions = store().history()
+else:
+    st.caption(say("history.of_office", lang, satker=office.satker, year=office.year or "-"))
+    versions = store().history(office.satker, office.year) if office.year is not None else []
 show_table(versions_frame(versions, lang), "riwayat_versi", ctx, "versions", of_workbook=False)
 if not versions:
     st.stop()
@@ -63,12 +69,15 @@ if editor and store().read_only is not None:
 # A version whose file is damaged cannot be restored (the store would refuse it): no button is offered.
 if not editor or stored is None:
     st.stop()
+if not scope_allows(current_scope(), chosen.satker):  # the store refuses it too: not offered
+    st.info(say("history.out_of_scope", lang, satker=chosen.satker, scope=current_scope() or "-"))
+    st.stop()
 if st.button(t("history.restore", lang, number=number), key="history_restore"):
     st.session_state["restore_asked"] = key
 if st.session_state.get("restore_asked") != key:
     st.stop()
 # Asked: say what the restore does, and do it only when confirmed.
-current = store().current()
+current = store().current(chosen.satker, chosen.year)
 current_number = current.number if current else 0
 with st.container(border=True):
     st.warning(
@@ -111,9 +120,9 @@ if confirmed:
         st.error(forbidden_text("editor", lang))
         st.stop()
     try:
-        restored = store().restore(
-            number, editor, t("store.restore_comment", lang, number=number), chosen.satker, chosen.year
-        )
+        comment = t("store.restore_comment", lang, number=number)
+        scope = current_scope() or ""  # read now; the store checks it inside the restore
+        restored = store().restore(number, editor, comment, chosen.satker, chosen.year, scope=scope)
     except StoreError as exc:
         flash = ("info" if exc.key == "store.unchanged" else "error", store_error_text(exc, lang))
     else:

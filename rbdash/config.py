@@ -33,9 +33,15 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
     signer_name = "..."
     signer_nip = "..."
 
+    offices = ["KPU Provinsi Banten", "KPU Kabupaten Serang"]  # the offices kept (default: the province
+                                       # and its eight kab/kota); the first is the home office
+
     [oidc_roles]                       # with auth = "oidc": e-mail address -> role
     "ketua@banten.kpu.go.id" = "viewer"
     "tim.rb@banten.kpu.go.id" = "editor"
+
+    [oidc_scopes]                      # with auth = "oidc": e-mail address -> the office they may publish
+    "tim.rb@banten.kpu.go.id" = "*"    # for, or "*" for every office (unset: the home office; admins: "*")
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from rbdash.offices import ALL, BANTEN_SATKER, MAX_OFFICE_CHARS, matching_office
 
 PROJECT = Path(__file__).resolve().parent.parent
 #: The workbook shipped with the project (the annex of the 2022 decree, with labelled example data).
@@ -145,6 +153,13 @@ class Settings:
     oidc_roles: dict[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     report: ReportLayout = field(default_factory=ReportLayout)
+    offices: tuple[str, ...] = BANTEN_SATKER
+    oidc_scopes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def home_office(self) -> str:
+        """The first configured office: what a visitor sees first, and whose letterhead [report] is."""
+        return self.offices[0]
 
     def oidc_role(self, email: str | None) -> str | None:
         """The role configured for a signed-in e-mail address (case-insensitive), or None."""
@@ -153,8 +168,18 @@ class Settings:
         role = {k.casefold(): v for k, v in self.oidc_roles.items()}.get(email.casefold())
         return role if role in ROLES else None
 
+    def oidc_scope(self, email: str | None) -> str | None:
+        """The office a signed-in e-mail address may publish for (`offices.ALL`: every one): every office for
+        an admin, else [oidc_scopes] (case-insensitive), else the home office; None for an unknown address."""
+        role = self.oidc_role(email)
+        if role is None or email is None:
+            return None
+        if role == "admin":
+            return ALL
+        return {k.casefold(): v for k, v in self.oidc_scopes.items()}.get(email.casefold(), self.home_office)
 
-_TOP_KEYS = {"data_dir", "view_requires_login", "auth", "oidc_roles", "limits", "report"}
+
+_TOP_KEYS = {"data_dir", "view_requires_login", "auth", "oidc_roles", "oidc_scopes", "limits", "report", "offices"}
 _AUTH_MODES = ("password", "oidc")
 _FLAGS = {
     "1": True,
@@ -259,6 +284,38 @@ def _checked_logo(path: Path, where: str) -> Path:
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise refused from exc
     return path
+
+
+def _offices(values: object, where: str) -> tuple[str, ...]:
+    """`offices`: one or more office names, each one line of at most MAX_OFFICE_CHARS, none the same office
+    as another (spacing, case and short forms aside)."""
+    expected = f'["KPU Provinsi Banten", ...] ({MAX_OFFICE_CHARS} characters at most each)'
+    if not isinstance(values, list) or not values:
+        raise SettingsError("settings.bad_value", where=where, name="offices", value=values, expected=expected)
+    offices: list[str] = []
+    for value in values:
+        name = " ".join(value.split()) if isinstance(value, str) else ""
+        printable = isinstance(value, str) and value.isprintable() and name
+        if not printable or len(name) > MAX_OFFICE_CHARS or matching_office(name, offices) is not None:
+            raise SettingsError("settings.bad_value", where=where, name="offices", value=value, expected=expected)
+        offices.append(name)
+    return tuple(offices)
+
+
+def _oidc_scopes(values: object, where: str, offices: tuple[str, ...]) -> dict[str, str]:
+    """[oidc_scopes]: e-mail address -> one of `offices` (in its configured spelling) or "*"."""
+    expected = '"*" / ' + " / ".join(f'"{office}"' for office in offices[:3]) + (" / ..." if len(offices) > 3 else "")
+    if not isinstance(values, dict):
+        raise SettingsError("settings.bad_value", where=where, name="oidc_scopes", value=values, expected=expected)
+    scopes: dict[str, str] = {}
+    for email, scope in values.items():
+        office = ALL if scope == ALL else matching_office(scope, offices) if isinstance(scope, str) else None
+        if office is None:
+            raise SettingsError(
+                "settings.bad_value", where=where, name=f"oidc_scopes.{email}", value=scope, expected=expected
+            )
+        scopes[email] = office
+    return scopes
 
 
 def _config_path() -> Path:
@@ -374,7 +431,10 @@ def _read(path: Path) -> Settings:
     limits = values.get("limits", {})
     if not isinstance(limits, dict):
         raise SettingsError("settings.bad_value", where=where, name="limits", value=limits, expected="[limits]")
+    offices = _offices(values["offices"], where) if "offices" in values else BANTEN_SATKER
     return Settings(
+        offices=offices,
+        oidc_scopes=_oidc_scopes(values.get("oidc_scopes", {}), where, offices),
         data_dir=Path(str(data_dir)),
         view_requires_login=view_requires_login,
         auth=auth,

@@ -746,13 +746,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Versi {number} diterbitkan setelah pratinjau Anda (terhadap versi {previewed}); tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number}, lalu terbitkan lagi.",
         "en": "Version {number} was published after your preview (against version {previewed}); nothing was published. Check the changes against version {number}, then publish again.",
     },
-    "store.other_satker": {
-        "id": "Berkas ini untuk satker '{found}' (Info!{cell}), sedangkan dasbor ini memuat rencana aksi '{expected}'; tidak ada yang diterbitkan. Nama terdekat yang dikenal: '{closest}'. Bila itu salah ketik, perbaiki sel tersebut lalu unggah lagi; rencana aksi satker lain belum dapat disimpan di dasbor ini.",
-        "en": "This file is for the office '{found}' (Info!{cell}), but this dashboard holds the plan of '{expected}'; nothing was published. Closest known name: '{closest}'. If it is a typo, correct that cell and upload again; another office's plan cannot be kept in this dashboard yet.",
+    "store.unknown_satker": {
+        "id": "Berkas ini untuk satker '{found}' (Info!{cell}), yang tidak dikenal dasbor ini; tidak ada yang diterbitkan. Nama terdekat yang dikenal: '{closest}'. Bila itu salah ketik, perbaiki sel tersebut lalu unggah lagi; satker baru ditambahkan admin server pada daftar offices di rbdash.toml.",
+        "en": "This file is for the office '{found}' (Info!{cell}), which this dashboard does not know; nothing was published. Closest known name: '{closest}'. If it is a typo, correct that cell and upload again; a new office is added by the server's admin to the offices list in rbdash.toml.",
     },
-    "store.other_satker_none_close": {
-        "id": "Berkas ini untuk satker '{found}' (Info!{cell}), sedangkan dasbor ini memuat rencana aksi '{expected}'; tidak ada yang diterbitkan. Tidak ada nama satker yang dikenal yang mirip. Tulis nama satker persis seperti '{expected}' di sel tersebut lalu unggah lagi; rencana aksi satker lain belum dapat disimpan di dasbor ini.",
-        "en": "This file is for the office '{found}' (Info!{cell}), but this dashboard holds the plan of '{expected}'; nothing was published. No known office name is close to it. Write the office name as '{expected}' in that cell and upload again; another office's plan cannot be kept in this dashboard yet.",
+    "store.unknown_satker_none_close": {
+        "id": "Berkas ini untuk satker '{found}' (Info!{cell}), yang tidak dikenal dasbor ini; tidak ada yang diterbitkan. Tidak ada nama satker yang dikenal yang mirip. Tulis nama satker persis seperti dalam daftar satker di panel samping, lalu unggah lagi; satker baru ditambahkan admin server pada daftar offices di rbdash.toml.",
+        "en": "This file is for the office '{found}' (Info!{cell}), which this dashboard does not know; nothing was published. No known office name is close to it. Write the office name exactly as the office list in the sidebar shows it, then upload again; a new office is added by the server's admin to the offices list in rbdash.toml.",
+    },
+    "store.out_of_scope": {
+        "id": "Berkas ini untuk {satker} tahun {year}, sedangkan akun Anda hanya boleh menerbitkan untuk {scope}; tidak ada yang diterbitkan. Bila berkas ini memang untuk satker Anda, perbaiki nama satker di lembar Info; bila Anda perlu menerbitkan untuk satker lain, minta admin mengubah cakupan akun Anda.",
+        "en": "This file is for {satker}, year {year}, but your account may publish only for {scope}; nothing was published. If the file is meant for your office, correct the office name on the Info sheet; if you need to publish for another office, ask an admin to change your account's scope.",
+    },
+    "store.bad_scope": {
+        "id": "Cakupan '{scope}' tidak dikenal: tulis * (semua satker) atau salah satu satker: {offices}.",
+        "en": "Unknown scope '{scope}': write * (every office) or one of the offices: {offices}.",
     },
     "store.busy": {
         "id": "Penyimpanan sedang dipakai proses lain (kunci tulis ditahan lebih dari {seconds} detik, misalnya penerbitan yang belum selesai); tidak ada yang berubah. Coba lagi sebentar lagi; bila berulang, beri tahu admin.",
@@ -761,10 +769,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "store.read_only": {
         "id": "Direktori data hanya dapat dibaca oleh server ({reason}): dasbor tetap dapat dilihat, tetapi menerbitkan, memulihkan, dan mengubah pengguna tidak dapat dilakukan sampai admin memulihkan izin tulis atau ruang disk.",
         "en": "The server can only read the data directory ({reason}): the dashboard can still be viewed, but publishing, restoring and changing users cannot be done until an admin restores write access or disk space.",
-    },
-    "store.other_year": {
-        "id": "Berkas ini untuk tahun {found} (Info!{cell}), sedangkan dasbor ini memuat rencana aksi tahun {expected}; tidak ada yang diterbitkan. Bila itu salah ketik, perbaiki sel tersebut lalu unggah lagi; rencana aksi tahun lain belum dapat disimpan di dasbor ini.",
-        "en": "This file is for the year {found} (Info!{cell}), but this dashboard holds the {expected} plan; nothing was published. If it is a typo, correct that cell and upload again; another year's plan cannot be kept in this dashboard yet.",
     },
     "store.ambiguous_version": {
         "id": "Ada beberapa versi {number} ({choices}); sebutkan satker dan tahunnya (--satker, --year).",
@@ -781,6 +785,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "store.no_versions": {
         "id": "Tidak ada versi tersimpan yang dapat ditampilkan. Admin: jalankan `python -m rbdash store check`, lalu `store repair`; editor dapat menerbitkan berkas di Unggah Data.",
         "en": "There is no stored version to show. Admins: run `python -m rbdash store check`, then `store repair`; editors can publish a file on Unggah Data.",
+    },
+    "store.no_versions_office": {
+        "id": "Belum ada versi rencana aksi {satker} untuk ditampilkan. Pilih satker atau tahun lain di panel samping; editor satker ini dapat menerbitkan buku kerjanya di Unggah Data.",
+        "en": "There is no version of the action plan of {satker} to show yet. Choose another office or year in the sidebar; this office's editors can publish its workbook on Unggah Data.",
     },
     "store.no_intact_version": {
         "id": "Berkas setiap versi tersimpan hilang atau rusak. Admin: jalankan `python -m rbdash store check`; editor dapat menerbitkan berkas yang baik di Unggah Data.",
@@ -941,7 +949,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Ringkasan versi {number} dihitung lagi dari berkasnya.",
         "en": "The summary of version {number} was computed again from its file.",
     },
-    "cli.user_added": {"id": "Pengguna '{name}' ({role}) ditambahkan.", "en": "User '{name}' ({role}) added."},
+    "cli.user_added": {
+        "id": "Pengguna '{name}' ({role}, cakupan: {scope}) ditambahkan.",
+        "en": "User '{name}' ({role}, scope: {scope}) added.",
+    },
+    "cli.scope_changed": {
+        "id": "Cakupan pengguna '{name}': {previous} -> {scope}.",
+        "en": "Scope of user '{name}': {previous} -> {scope}.",
+    },
+    "cli.scope_required": {
+        "id": "Sebutkan cakupan baru dengan --scope (nama satker, atau * untuk semua satker).",
+        "en": "Name the new scope with --scope (an office's name, or * for every office).",
+    },
+    "cli.unknown_satker": {
+        "id": "Satker '{satker}' tidak dikenal. Satker yang dikenal: {offices}.",
+        "en": "Unknown office '{satker}'. Known offices: {offices}.",
+    },
     "cli.user_removed": {"id": "Pengguna '{name}' dihapus.", "en": "User '{name}' removed."},
     "cli.role_changed": {
         "id": "Peran pengguna '{name}': {previous} -> {role}.",
@@ -1242,6 +1265,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "control.choose": {"id": "Pilih (kosong = semua)", "en": "Choose (empty = all)"},
     "control.all": {"id": "Semua program", "en": "All programmes"},
     "control.as_of": {"id": "Posisi data per (bulan)", "en": "Data as of (month)"},
+    "control.satker": {"id": "Satker", "en": "Office (satker)"},
+    "control.year": {"id": "Tahun", "en": "Year"},
+    "control.no_year": {"id": "Belum ada versi untuk satker ini.", "en": "This office has no version yet."},
     "control.programmes": {"id": "Program", "en": "Programme"},
     "control.responsible": {"id": "Penanggung jawab", "en": "Responsible"},
     "control.all_responsible": {"id": "Semua penanggung jawab", "en": "Everyone responsible"},
@@ -1592,6 +1618,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "{errors:n} galat harus diperbaiki sebelum berkas dapat diterbitkan. Tidak ada yang berubah.",
         "en": "{errors:n error|errors} must be fixed before the file can be published. Nothing changed.",
     },
+    "data.valid_but_refused": {
+        "id": "Tidak ada galat di berkas ini ({warnings:n} peringatan), tetapi berkas ini tidak dapat diterbitkan (lihat di bawah).",
+        "en": "This file has no errors ({warnings:n warning|warnings}), but it cannot be published (see below).",
+    },
+    "data.target_replaces": {
+        "id": "Berkas ini untuk **{satker}** tahun **{year}**: bila diterbitkan, menjadi versi {number} dan menggantikan versi {current} satker dan tahun itu.",
+        "en": "This file is for **{satker}**, year **{year}**: once published, it becomes version {number} and replaces version {current} of that office and year.",
+    },
+    "data.target_first": {
+        "id": "Berkas ini untuk **{satker}** tahun **{year}**: bila diterbitkan, menjadi versi 1, versi pertama satker dan tahun itu.",
+        "en": "This file is for **{satker}**, year **{year}**: once published, it becomes version 1, the first of that office and year.",
+    },
+    "data.target_not_shown": {
+        "id": "Panel samping sekarang menampilkan {satker} tahun {year}; setelah diterbitkan, dasbor beralih ke satker dan tahun berkas ini.",
+        "en": "The sidebar now shows {satker}, year {year}; once published, the dashboard switches to this file's office and year.",
+    },
+    "history.of_office": {
+        "id": "Versi rencana aksi **{satker}** tahun **{year}** (pilih satker dan tahun lain di panel samping).",
+        "en": "Versions of the action plan of **{satker}**, year **{year}** (choose another office and year in the sidebar).",
+    },
+    "history.out_of_scope": {
+        "id": "Akun Anda hanya boleh menerbitkan untuk {scope}, jadi versi {satker} tidak dapat dipulihkan dari akun ini.",
+        "en": "Your account may publish only for {scope}, so a version of {satker} cannot be restored from it.",
+    },
     "data.preview": {
         "id": "Perubahan terhadap versi saat ini (v{number})",
         "en": "Changes against the current version (v{number})",
@@ -1673,6 +1723,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Versi {old} diterbitkan ulang sebagai versi {number}.",
         "en": "Version {old} published again as version {number}.",
     },
+    "admin.scope": {"id": "Boleh menerbitkan untuk", "en": "May publish for"},
+    "admin.scope_all": {"id": "Semua satker (*)", "en": "Every office (*)"},
+    "admin.change_scope": {"id": "Ubah cakupan satker", "en": "Change office scope"},
+    "admin.scope_changed": {
+        "id": "Cakupan pengguna '{name}': {previous} -> {scope}.",
+        "en": "Scope of user '{name}': {previous} -> {scope}.",
+    },
+    "col.scope": {"id": "Cakupan satker", "en": "Office scope"},
     "admin.users": {"id": "Pengguna", "en": "Users"},
     "admin.add": {"id": "Tambah pengguna", "en": "Add user"},
     "admin.role": {"id": "Peran", "en": "Role"},

@@ -120,6 +120,18 @@ def edit_workbook(data: bytes, edit: Callable[[openpyxl.Workbook], None]) -> byt
     return out.getvalue()
 
 
+def info_edit(**values: object) -> Callable[[openpyxl.Workbook], None]:
+    """An edit setting Info fields by their label (column A), e.g. Satker="KPU Kota Serang", Tahun=2023."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        sheet = wb["Info"]
+        for row in sheet.iter_rows(min_col=1, max_col=2):
+            if row[0].value in values:
+                row[1].value = values[str(row[0].value)]
+
+    return edit
+
+
 def bundled_with(edit: Callable[[openpyxl.Workbook], None]) -> bytes:
     """The bundled workbook changed by `edit` (see `edit_workbook`)."""
     return edit_workbook(BUNDLED.read_bytes(), edit)

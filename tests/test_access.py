@@ -22,7 +22,7 @@ from rbdash.store import StoreError
 from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
 from tests import hostile_factory as hf
-from tests.conftest import BUNDLED, PASSWORD, ROOT, bundled_with
+from tests.conftest import BUNDLED, PASSWORD, ROOT, bundled_with, info_edit
 
 APP = str(ROOT / "app.py")
 
@@ -110,19 +110,15 @@ def test_editor_uploads_previews_and_publishes(store: SqliteStore, monkeypatch: 
     assert "2. Pelibatan masyarakat (diubah oleh uji)" in at.dataframe[0].value["Sub Kegiatan"].tolist()
 
 
-def test_a_workbook_of_another_satker_is_refused_at_the_preview(store: SqliteStore) -> None:
+def test_a_workbook_of_a_misspelt_satker_is_refused_at_the_preview(store: SqliteStore) -> None:
     """Seen by the attacker review: another Satker text became another 'Versi 1' and the dashboard switched."""
-
-    def other_satker(wb: openpyxl.Workbook) -> None:
-        for label, value in wb["Info"].iter_rows(min_col=1, max_col=2):
-            if label.value == "Satker":
-                value.value = "KPU Kab. Serang"
-
     at = sign_in("edi", page="app_pages/data.py")
-    at.get("file_uploader")[0].set_value(("rencana.xlsx", workbook(other_satker), "application/octet-stream")).run()
+    misspelt = workbook(info_edit(Satker="KPU Provinsi Bantn"))
+    at.get("file_uploader")[0].set_value(("rencana.xlsx", misspelt, "application/octet-stream")).run()
     assert not at.exception
-    assert at.error[0].value.startswith("Berkas ini untuk satker 'KPU Kab\\. Serang' (Info!B")
-    assert "Nama terdekat yang dikenal: 'KPU Kabupaten Serang'" in at.error[0].value
+    assert at.error[0].value.startswith("Tidak ada galat di berkas ini (0 peringatan), tetapi berkas ini tidak dapat")
+    assert at.error[1].value.startswith("Berkas ini untuk satker 'KPU Provinsi Bantn' (Info!B")
+    assert "Nama terdekat yang dikenal: 'KPU Provinsi Banten'" in at.error[1].value
     assert not [b for b in at.button if b.key == "publish"]
     assert [v.number for v in store.history()] == [1]
 
@@ -523,7 +519,7 @@ def test_history_restore_and_download(store: SqliteStore) -> None:
     assert store.current().number == 3
 
 
-def test_riwayat_names_each_version_by_office_and_year_when_numbers_repeat(store: SqliteStore) -> None:
+def test_riwayat_lists_the_chosen_office_s_versions_when_numbers_repeat(store: SqliteStore) -> None:
     """Seen by the attacker review: the picker showed ['1', '1', '1'] and the third downloaded the newest file."""
 
     def serang(wb: openpyxl.Workbook) -> None:
@@ -542,15 +538,17 @@ def test_riwayat_names_each_version_by_office_and_year_when_numbers_repeat(store
         )
     at = sign_in("edi", page="app_pages/riwayat.py")
     picker = at.selectbox(key="history_version")
-    assert [option.split(" · ")[:2] for option in picker.options] == [
-        ["1", "KPU Provinsi Banten 2022"],
-        ["1", "KPU Kota Serang 2022"],
-    ]
-    assert picker.options[1].endswith("01-01-2022 07.00.00 WIB · lama · lama")  # when, who, why
-    picker.set_value(("KPU Kota Serang", 2022, 1)).run()
-    assert not at.exception
+    assert [option.split(" · ")[0] for option in picker.options] == ["1"]  # the province's, shown first
+    assert "KPU Provinsi Banten" in at.caption[0].value
+    at.sidebar.selectbox(key="satker").set_value("KPU Kota Serang").run()
+    picker = at.selectbox(key="history_version")
+    assert not at.exception and "KPU Kota Serang" in at.caption[0].value
+    assert picker.options == ["1 · 01-01-2022 07.00.00 WIB · lama · lama"]  # number, when, who, why
     assert [b.proto.label for b in at.get("download_button") if b.key == "history_download"] == ["Unduh versi 1"]
-    assert not at.error  # Kota Serang's own file is read (its SHA-256 checked), not the newest
+    assert not at.error  # Kota Serang's own file is read (its SHA-256 checked), not the province's
+    # edi may publish for the province only: no restore is offered for Kota Serang, and the reason is said.
+    assert not [b for b in at.button if b.key == "history_restore"]
+    assert "hanya boleh menerbitkan untuk KPU Provinsi Banten" in at.info[-1].value
 
 
 def test_viewing_can_require_sign_in(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:

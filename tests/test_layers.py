@@ -11,7 +11,8 @@ from tests.conftest import ROOT
 
 #: Bottom to top. A module belongs to the first entry that is its name or a package containing it.
 LAYERS: list[tuple[str, ...]] = [
-    ("rbdash.config", "rbdash.messages", "rbdash.offices"),
+    ("rbdash.offices",),
+    ("rbdash.config", "rbdash.messages"),
     ("rbdash.problems", "rbdash.ikm"),
     ("rbdash.model",),
     ("rbdash.workbook", "rbdash.access"),

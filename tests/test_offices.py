@@ -29,5 +29,5 @@ def test_the_closest_known_name(written: str, closest: str | None) -> None:
 
 
 def test_a_name_only_the_store_knows_is_offered_too() -> None:
-    assert closest_office("KPU Kab. Bogorr", also=("KPU Kabupaten Bogor",)) == "KPU Kabupaten Bogor"
+    assert closest_office("KPU Kab. Bogorr", (*BANTEN_SATKER, "KPU Kabupaten Bogor")) == "KPU Kabupaten Bogor"
     assert len(BANTEN_SATKER) == 9 and len(set(BANTEN_SATKER)) == 9

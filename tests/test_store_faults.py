@@ -71,29 +71,26 @@ def test_a_held_write_lock_is_a_clear_refusal_for_every_writer(store: SqliteStor
     assert store.authenticate("edi", PASSWORD) == "editor"
 
 
-def test_another_office_is_refused_even_after_every_row_was_deleted(store: SqliteStore) -> None:
-    """Seen: with every version row deleted, the first publish of another satker was accepted, and a
-    respelled satker restarted the numbers at 1."""
+def test_an_office_only_the_audit_log_remembers_is_still_known_and_numbered_on(store: SqliteStore) -> None:
+    """Seen: with every version row deleted, a respelled satker restarted the numbers at 1."""
     store.publish(_version("dua"), "edi", "dua")
     with sqlite3.connect(store.database) as connection:
         connection.execute("DELETE FROM versions")
-    files_before = sorted(store.files.root.rglob("*.xlsx"))
-    with pytest.raises(StoreError) as refused:
-        store.publish(_version("lain", satker="KPU Kabupaten Lebak"), "edi", "lain")
-    assert refused.value.key == "store.other_satker"
-    assert refused.value.params["expected"] == "KPU Provinsi Banten"
-    assert sorted(store.files.root.rglob("*.xlsx")) == files_before  # no orphan file left by the refusal
     respelled = store.publish(_version("tiga", satker="kpu   provinsi BANTEN"), "edi", "tiga").version
     assert respelled is not None and (respelled.number, respelled.satker) == (3, "KPU Provinsi Banten")
+    lebak = store.publish(_version("lain", satker="KPU Kab. Lebak"), "edi", "lain").version
+    assert lebak is not None and (lebak.number, lebak.satker) == (1, "KPU Kabupaten Lebak")
 
 
 def test_a_name_nothing_resembles_says_so_and_shows_invisible_characters(store: SqliteStore) -> None:
+    files_before = sorted(store.files.root.rglob("*.xlsx"))
     with pytest.raises(StoreError) as none_close:
         store.publish(_version("x", satker="Dinas Pertanian"), "edi", "x")
-    assert none_close.value.key == "store.other_satker_none_close"
+    assert none_close.value.key == "store.unknown_satker_none_close"
     with pytest.raises(StoreError) as hidden:
         store.publish(_version("x", satker="KPU Provinsi\u200b Banten"), "edi", "x")
     assert hidden.value.params["found"] == "KPU Provinsi\\u200b Banten"
+    assert sorted(store.files.root.rglob("*.xlsx")) == files_before
 
 
 def test_a_number_written_by_hand_is_reported_and_never_breaks_publishing(store: SqliteStore) -> None:

@@ -337,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_store)
 
     p = sub.add_parser("history", parents=[lang], help="published versions, newest first")
+    p.add_argument("--satker", help="only this office's versions")
+    p.add_argument("--year", type=int, help="only this year's versions")
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("restore", parents=[lang], help="publish an old version again as a new version")
@@ -346,10 +348,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="the year of version N, when several have one")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("users", parents=[lang], help="manage users: add, remove, list, passwd, role")
-    p.add_argument("action", choices=["add", "remove", "list", "passwd", "role"])
+    p = sub.add_parser("users", parents=[lang], help="manage users: add, remove, list, passwd, role, scope")
+    p.add_argument("action", choices=["add", "remove", "list", "passwd", "role", "scope"])
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=ROLES, help="the role of a new user (default viewer), or a user's new role")
+    p.add_argument(
+        "--scope",
+        help='the office the user may publish for, or "*" for every office (default: the home office; admins: "*")',
+    )
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_users)
 

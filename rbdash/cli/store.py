@@ -1,4 +1,4 @@
-"""Commands on the store: `publish`, `store check|repair`, `history`, `restore`, `users`."""
+"""Commands on the store: `publish`, `store check|repair`, `history`, `restore`, `users`; --satker and --year."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from rbdash.analysis.diff import compare
 from rbdash.config import ROLES, role_at_least, settings
 from rbdash.messages import t
+from rbdash.offices import matching_office, same_office
 from rbdash.present import formatting as fmt
 from rbdash.present.changes import counts_text
 from rbdash.present.text import literal
@@ -57,15 +58,31 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-def _acting_editor(store: VersionStore, user: str) -> str:
-    """`user` (trimmed) when it names an existing editor or admin; `StoreError` otherwise.
+def _acting_editor(store: VersionStore, user: str) -> tuple[str, str]:
+    """`user` (trimmed) and the office they may publish for, when it names an existing editor or admin;
+    `StoreError` otherwise.
 
     Seen by the attacker review: the command line published as "nobody-not-a-user" and restored as "".
     """
     name = user.strip()
-    if not name or not role_at_least(store.role_of(name), "editor"):
+    scope = store.scope_of(name) if name else None
+    if not name or scope is None or not role_at_least(store.role_of(name), "editor"):
         raise StoreError("cli.not_an_editor", name=name)
-    return name
+    return name, scope
+
+
+def chosen_plan(store: VersionStore, satker: str | None, year: int | None) -> tuple[str, int | None]:
+    """The office and year of --satker and --year: the known office named (its known spelling; the home office
+    when unset) and the year given, else that office's latest year with a version (None when it has none).
+    `StoreError` for an office the store does not know."""
+    known = store.offices()
+    office = settings().home_office if satker is None else matching_office(satker, known)
+    if office is None:
+        raise StoreError("cli.unknown_satker", satker=satker, offices=", ".join(known))
+    if year is None:
+        years = [held for name, held in store.plans() if same_office(name, office)]
+        year = max(years) if years else None
+    return office, year
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -83,9 +100,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
             print(problem.render(args.lang), file=sys.stderr)
         return EXIT_UNREADABLE
     try:
-        result = store.publish(
-            data, _acting_editor(store, args.user), args.comment.strip(), allow_removals=args.allow_removals
-        )
+        user, scope = _acting_editor(store, args.user)
+        result = store.publish(data, user, args.comment.strip(), allow_removals=args.allow_removals, scope=scope)
     except StoreError as exc:
         if said_unchanged(exc, args.lang):
             return EXIT_VALID
@@ -143,7 +159,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     store = store_or_say(args.lang)
     if store is None:
         return EXIT_UNREADABLE
-    versions = store.history()
+    try:
+        satker = chosen_plan(store, args.satker, None)[0] if args.satker is not None else None
+        versions = store.history(satker, args.year)
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_INVALID
     if not versions:
         print(t("cli.no_versions", args.lang))
     for v in versions:
@@ -159,12 +180,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     store = store_or_say(args.lang)
     if store is None:
         return EXIT_UNREADABLE
-    previous = store.current()
     try:
-        user = _acting_editor(store, args.user)
-        version = store.restore(
-            args.number, user, t("store.restore_comment", args.lang, number=args.number), args.satker, args.year
-        )
+        user, scope = _acting_editor(store, args.user)
+        satker = chosen_plan(store, args.satker, None)[0] if args.satker is not None else None
+        old = store.version(args.number, satker, args.year)
+        previous = store.current(old.satker, old.year)
+        comment = t("store.restore_comment", args.lang, number=args.number)
+        version = store.restore(args.number, user, comment, old.satker, old.year, scope=scope)
     except StoreError as exc:
         if said_unchanged(exc, args.lang):
             return EXIT_VALID
@@ -195,13 +217,19 @@ def cmd_users(args: argparse.Namespace) -> int:
             if not users:
                 print(t("cli.no_users", args.lang))
             for name, role in users:
-                print(f"{name}\t{role}")
+                print(f"{name}\t{role}\t{store.scope_of(name)}")
         else:
             name = checked_user_name(args.name or "")  # a name is required: none would be "None"
             if args.action == "add":
                 role = args.role or "viewer"
-                store.add_user(name, role, _password(args))
-                print(t("cli.user_added", args.lang, name=name, role=role))
+                store.add_user(name, role, _password(args), scope=args.scope)
+                print(t("cli.user_added", args.lang, name=name, role=role, scope=store.scope_of(name)))
+            elif args.action == "scope":
+                if args.scope is None:
+                    print(t("cli.scope_required", args.lang), file=sys.stderr)
+                    return EXIT_INVALID
+                previous = store.set_scope(name, args.scope)
+                print(t("cli.scope_changed", args.lang, name=name, previous=previous, scope=store.scope_of(name)))
             elif args.action == "role":
                 if args.role is None:
                     print(t("cli.role_required", args.lang, roles=", ".join(ROLES)), file=sys.stderr)

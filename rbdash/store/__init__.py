@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rbdash.store.base import PublishResult, StoreError, Version, VersionStore, checked_user_name, office_refusal
+from rbdash.store.base import PublishResult, StoreError, Version, VersionStore, checked_user_name, office_of_workbook
 
 
 def open_store(root: Path | None = None) -> VersionStore:
@@ -25,6 +25,6 @@ __all__ = [
     "Version",
     "VersionStore",
     "checked_user_name",
-    "office_refusal",
+    "office_of_workbook",
     "open_store",
 ]

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +21,7 @@ from rbdash.analysis.diff import compare
 from rbdash.analysis.summary import summarise
 from rbdash.config import MAX_COMMENT_CHARS, MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES
 from rbdash.model import ActionPlan, LoadResult
-from rbdash.offices import closest_office, office_key
+from rbdash.offices import ALL, closest_office, matching_office, scope_allows
 from rbdash.problems import Problem, ProblemCode
 from rbdash.workbook import schema
 from rbdash.workbook.loader import load_workbook
@@ -184,30 +184,27 @@ def content_refusal(
     return None
 
 
-def office_refusal(info: dict[str, Any], office: tuple[str, int] | None) -> StoreError | None:
-    """Why a workbook cannot become a version of a store that keeps `office` (satker, year), or None.
+def office_of_workbook(info: dict[str, Any], known: Sequence[str], scope: str = ALL) -> str:
+    """The office a workbook is for, in its known spelling (`offices.matching_office`); `StoreError` when it
+    names no known office (the closest known one named) or one outside `scope`, the office the publisher may
+    publish for (`offices.ALL`: every one).
 
-    Until several offices and years are kept on purpose, a store holds one satker's plan for one year:
-    a workbook naming another satker or year is refused, so numbers never restart and every version
-    stays reachable. Spacing and case of the satker name do not count as another satker.
-    """
-    if office is None:
-        return None
-    expected, expected_year = office
+    The offices known are the configured ones and those the store holds: a misspelt name never quietly starts
+    another office's history, and an editor of one kab/kota never publishes another's."""
     cells = info.get("cells") or {}
-    satker, year = str(info.get("satker") or ""), info.get("year")
-    if office_key(satker) != office_key(expected):
-        closest = closest_office(satker, also=(expected,))
-        return StoreError(
-            "store.other_satker" if closest else "store.other_satker_none_close",
-            found=shown_literally(satker if len(satker) <= 120 else satker[:120] + "…"),
-            expected=expected,
+    written = str(info.get("satker") or "")
+    office = matching_office(written, known)
+    if office is None:
+        closest = closest_office(written, known)
+        raise StoreError(
+            "store.unknown_satker" if closest else "store.unknown_satker_none_close",
+            found=shown_literally(written if len(written) <= 120 else written[:120] + "…"),
             closest=closest or "",
             cell=cells.get("satker", "-"),
         )
-    if year != expected_year:
-        return StoreError("store.other_year", found=year, expected=expected_year, cell=cells.get("year", "-"))
-    return None
+    if not scope_allows(scope, office):
+        raise StoreError("store.out_of_scope", satker=office, year=info.get("year"), scope=scope)
+    return office
 
 
 def shown_literally(text: str) -> str:
@@ -241,11 +238,13 @@ class VersionStore(Protocol):
         expected_current: int | None = None,
         allow_removals: bool = False,
         validated: LoadResult | None = None,
+        scope: str = ALL,
     ) -> PublishResult:
         """Validate `data` (or take `validated`, the bounded read of these bytes, as `admit_for_publish` says)
         and, when it has no errors, make it the new current version (refused when `expected_current` is given
         and is no longer the current version's number, and as `content_refusal` says: same content, a missing
-        sheet, rows removed without `allow_removals`)."""
+        sheet, rows removed without `allow_removals`), for the office and year the workbook names when `scope`
+        (the publisher's office, or every one) allows it (`office_of_workbook`)."""
         ...
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
@@ -256,8 +255,12 @@ class VersionStore(Protocol):
         """The newest version (of one office and year when given)."""
         ...
 
-    def office(self) -> tuple[str, int] | None:
-        """The satker and year this store keeps (None before the first publish)."""
+    def offices(self) -> list[str]:
+        """The offices known: the configured ones in their order, then the others the store holds."""
+        ...
+
+    def plans(self) -> list[tuple[str, int]]:
+        """Each office and year that has a version, by office (as `offices` orders them) then year."""
         ...
 
     def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:
@@ -278,17 +281,32 @@ class VersionStore(Protocol):
         ...
 
     def restore(
-        self, number: int, user: str, comment: str, satker: str | None = None, year: int | None = None
+        self,
+        number: int,
+        user: str,
+        comment: str,
+        satker: str | None = None,
+        year: int | None = None,
+        scope: str = ALL,
     ) -> Version:
-        """Publish an old version again as a new version (nothing is overwritten)."""
+        """Publish an old version again as a new version (nothing is overwritten), as `scope` allows."""
         ...
 
     def seed(self, bundled: Path, comment: str) -> Version | None:
         """On first start, make the bundled workbook version 1."""
         ...
 
-    def add_user(self, name: str, role: str, password: str, actor: str | None = None) -> None:
-        """Add a user (`actor`: the admin who did it; None from the command line)."""
+    def add_user(self, name: str, role: str, password: str, actor: str | None = None, scope: str | None = None) -> None:
+        """Add a user (`actor`: the admin who did it; None from the command line) who may publish for `scope`
+        (an office or `offices.ALL`; unset: the home office, every office for an admin)."""
+        ...
+
+    def set_scope(self, name: str, scope: str, actor: str | None = None) -> str:
+        """Let a user publish for another office (or every one), audited; the previous scope."""
+        ...
+
+    def scope_of(self, name: str) -> str | None:
+        """The office the user may publish for now (`offices.ALL`: every one), None for no such user."""
         ...
 
     def remove_user(self, name: str, actor: str | None = None) -> None:

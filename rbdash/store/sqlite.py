@@ -30,7 +30,7 @@ from typing import Any
 from rbdash.access.signin import ChecksBusy, PasswordChecks, address_key, shared_checks, utc_now
 from rbdash.config import Limits, settings
 from rbdash.model import ActionPlan, LoadResult
-from rbdash.offices import office_key
+from rbdash.offices import ALL, known_offices, same_office
 from rbdash.store import sqlite_signin as signin
 from rbdash.store.base import (
     Admission,
@@ -40,7 +40,7 @@ from rbdash.store.base import (
     admit_for_publish,
     content_refusal,
     now_text,
-    office_refusal,
+    office_of_workbook,
 )
 from rbdash.store.files import FILE_MODE, FileStore, private_folder
 from rbdash.store.sqlite_rows import (
@@ -50,7 +50,7 @@ from rbdash.store.sqlite_rows import (
     insert_version,
     newest_version,
     next_number,
-    office_of,
+    stored_offices,
     version_of,
 )
 from rbdash.store.sqlite_schema import SCHEMA, migrate, readable_uri
@@ -173,10 +173,14 @@ class SqliteStore(UserAccounts):
         expected_current: int | None = None,
         allow_removals: bool = False,
         validated: LoadResult | None = None,
+        scope: str = ALL,
     ) -> PublishResult:
-        """Validate `data` and, when it has no errors, make it the new current version.
+        """Validate `data` and, when it has no errors, make it the new current version of its office's plan
+        for its year (Info!satker and Info!tahun).
 
-        With `expected_current` (the version number the publisher previewed against, 0 for none), the
+        The office must be a known one (`offices` of the settings, or one the store holds) that `scope`, the
+        publisher's, allows (`office_of_workbook`); numbers count per office and year. With
+        `expected_current` (the version number the publisher previewed against, 0 for none), the
         publish is refused ("store.changed_since_preview") when another version came first. Content equal
         to the current version's makes no version ("store.unchanged"); a file without a sheet that holds
         data in the current version is refused, and so is one that removes rows unless `allow_removals`
@@ -205,12 +209,9 @@ class SqliteStore(UserAccounts):
             # The file is written inside the transaction, after every check: a refused or busy publish
             # leaves no file behind (seen by the attacker review: unreferenced files after "nothing changed").
             with self._connection() as connection, immediate(connection):
-                current = newest_version(connection)
-                office = office_of(connection)
-                refusal = office_refusal(info, office)
-                if refusal is not None:
-                    raise refusal
-                satker = office[0] if office is not None else info["satker"]  # one spelling per store
+                known = known_offices(settings().offices, stored_offices(connection))
+                satker = office_of_workbook(info, known, scope)  # the known spelling: one per office
+                current = newest_version(connection, satker, info["year"])
                 number = next_number(connection, satker, info["year"])
                 newest = current.number if current is not None else 0
                 if expected_current is not None and newest != expected_current:
@@ -259,24 +260,36 @@ class SqliteStore(UserAccounts):
         return PublishResult(version, validation)
 
     def history(self, satker: str | None = None, year: int | None = None) -> list[Version]:
-        """Versions, newest first (of one office and year when given; the satker compared as `office_key` does)."""
+        """Versions, newest first (of one office and year when given; the satker compared as `same_office` does)."""
         query, args = "SELECT * FROM versions", []
         if year is not None:
             query, args = query + " WHERE year = ?", [year]
         with self._connection() as connection:
             versions = [version_of(row) for row in connection.execute(f"{query} ORDER BY {NEWEST_FIRST}", args)]
         if satker is not None:
-            versions = [v for v in versions if office_key(str(v.satker)) == office_key(satker)]
+            versions = [v for v in versions if same_office(str(v.satker), satker)]
         return versions
 
     def current(self, satker: str | None = None, year: int | None = None) -> Version | None:
         versions = self.history(satker, year)
         return versions[0] if versions else None
 
-    def office(self) -> tuple[str, int] | None:
-        """The satker and year this store keeps (None before the first publish)."""
+    def offices(self) -> list[str]:
+        """The offices known: the configured ones in their order, then the others the store holds."""
         with self._connection() as connection:
-            return office_of(connection)
+            return known_offices(settings().offices, stored_offices(connection))
+
+    def plans(self) -> list[tuple[str, int]]:
+        """Each office and year that has a version, by office (as `offices` orders them) then year."""
+        with self._connection() as connection:
+            pairs = {
+                (str(row["satker"]), int(row["year"]))
+                for row in connection.execute(
+                    "SELECT DISTINCT satker, year FROM versions WHERE typeof(year) = 'integer'"
+                )
+            }
+        order = {key: index for index, key in enumerate(self.offices())}
+        return sorted(pairs, key=lambda pair: (order.get(pair[0], len(order)), pair[0], pair[1]))
 
     def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:
         """Version `number` (of `satker` and `year` when given); refused when several satker-years have one."""
@@ -311,11 +324,19 @@ class SqliteStore(UserAccounts):
         return self.files.read(sha256, number)
 
     def restore(
-        self, number: int, user: str, comment: str, satker: str | None = None, year: int | None = None
+        self,
+        number: int,
+        user: str,
+        comment: str,
+        satker: str | None = None,
+        year: int | None = None,
+        scope: str = ALL,
     ) -> Version:
-        """Publish an old version again as a new version (nothing is overwritten)."""
+        """Publish an old version again as a new version (nothing is overwritten), as `scope` allows."""
         old = self.version(number, satker, year)
-        result = self.publish(self.read(old), user, comment, restored_from=number, trusted=True, allow_removals=True)
+        result = self.publish(
+            self.read(old), user, comment, restored_from=number, trusted=True, allow_removals=True, scope=scope
+        )
         assert result.version is not None, "a stored version is valid"
         return result.version
 

@@ -1,4 +1,4 @@
-"""Rows of the SQLite store as the store's types, and the facts derived from them (numbers, office)."""
+"""Rows of the SQLite store as the store's types, and the facts derived from them (numbers, offices)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any
 
 from rbdash.model import LoadResult
-from rbdash.offices import office_key
+from rbdash.offices import same_office
 from rbdash.store.base import Version, now_text
 
 
@@ -52,24 +52,21 @@ def version_of(row: sqlite3.Row) -> Version:
 NEWEST_FIRST = "created_at DESC, typeof(number) = 'integer' DESC, number DESC, id DESC"
 
 
-def newest_version(connection: sqlite3.Connection) -> Version | None:
-    row = connection.execute(f"SELECT * FROM versions ORDER BY {NEWEST_FIRST} LIMIT 1").fetchone()
-    return version_of(row) if row is not None else None
+def newest_version(connection: sqlite3.Connection, satker: str, year: int) -> Version | None:
+    """The current version of one office's plan for one year (the satker compared as `same_office` does)."""
+    rows = connection.execute(f"SELECT * FROM versions WHERE year = ? ORDER BY {NEWEST_FIRST}", (year,))
+    return next((version_of(row) for row in rows if same_office(str(row["satker"]), satker)), None)
 
 
-def office_of(connection: sqlite3.Connection) -> tuple[str, int] | None:
-    """The satker and year this store keeps: the newest version's, else (every row deleted by hand) the
-    last publish or restore in the audit log's; None for a store nobody has published to."""
-    newest = newest_version(connection)
-    if newest is not None:
-        return newest.satker, newest.year
-    for (detail,) in connection.execute(
-        "SELECT detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id DESC"
-    ):
+def stored_offices(connection: sqlite3.Connection) -> list[str]:
+    """Every office the store has published for: in a version row, or (rows deleted by hand) in the audit
+    log's publishes and restores."""
+    offices = {str(satker) for (satker,) in connection.execute("SELECT DISTINCT satker FROM versions")}
+    for (detail,) in connection.execute("SELECT detail FROM audit WHERE action IN ('publish', 'restore')"):
         record = audit_record(detail)
         if record is not None:
-            return str(record["satker"]), int(record["year"])
-    return None
+            offices.add(record["satker"])
+    return sorted(offices)
 
 
 def audit_record(detail: object) -> dict[str, Any] | None:
@@ -88,15 +85,14 @@ def audit_record(detail: object) -> dict[str, Any] | None:
 def next_number(connection: sqlite3.Connection, satker: str, year: int) -> int:
     """One more than any number this satker-year ever had: in a version row, or in the audit log's
     publishes and restores (so a version row deleted by hand never gives its number out again). The
-    satker is compared as `office_key` does; a number that is not an integer (written by hand) is skipped."""
-    key = office_key(satker)
+    satker is compared as `same_office` does; a number that is not an integer (written by hand) is skipped."""
     highest = 0
     for row in connection.execute("SELECT satker, number FROM versions WHERE year = ?", (year,)):
-        if isinstance(row["number"], int) and office_key(str(row["satker"])) == key:
+        if isinstance(row["number"], int) and same_office(str(row["satker"]), satker):
             highest = max(highest, row["number"])
     for (detail,) in connection.execute("SELECT detail FROM audit WHERE action IN ('publish', 'restore')"):
         record = audit_record(detail)
-        if record is not None and record["year"] == year and office_key(record["satker"]) == key:
+        if record is not None and record["year"] == year and same_office(record["satker"], satker):
             highest = max(highest, record["number"])
     return highest + 1
 

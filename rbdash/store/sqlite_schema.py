@@ -7,7 +7,8 @@ import urllib.parse
 from contextlib import closing
 from pathlib import Path
 
-from rbdash.config import ROLES
+from rbdash.config import ROLES, settings
+from rbdash.offices import ALL, matching_office
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
 SCHEMA = f"""
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL CHECK (role IN ({_ROLE_LIST})),
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    session_key TEXT NOT NULL DEFAULT ''
+    session_key TEXT NOT NULL DEFAULT '',
+    scope TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -61,6 +63,21 @@ def migrate(connection: sqlite3.Connection) -> None:
         present = {row["name"] for row in connection.execute(f"PRAGMA table_info({table})")}
         if column not in present:
             connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    present = {row["name"] for row in connection.execute("PRAGMA table_info(users)")}
+    if "scope" not in present:
+        _add_scopes(connection)
+
+
+def _add_scopes(connection: sqlite3.Connection) -> None:
+    """Give the users of a store made before scopes the office they could publish for then: a store held one
+    office's plan (its versions' office, else the home office); admins every office."""
+    offices = {str(satker) for (satker,) in connection.execute("SELECT DISTINCT satker FROM versions")}
+    office = settings().home_office
+    if len(offices) == 1:
+        (held,) = offices
+        office = matching_office(held, settings().offices) or held
+    connection.execute("ALTER TABLE users ADD COLUMN scope TEXT NOT NULL DEFAULT ''")
+    connection.execute("UPDATE users SET scope = CASE WHEN role = 'admin' THEN ? ELSE ? END", (ALL, office))
     connection.execute("CREATE INDEX IF NOT EXISTS login_failures_by_name ON login_failures (name, address, at)")
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rbdash.access.signin import ChecksBusy, PasswordChecks
 from rbdash.config import settings
+from rbdash.offices import ALL, matching_office
 from rbdash.store.base import StoreError, checked_password, checked_role, checked_user_name, now_text
 from rbdash.store.sqlite_rows import audit_row
 from rbdash.store.sqlite_tx import immediate
@@ -24,10 +25,14 @@ class UserAccounts:
 
         def audit(self, action: str, user: str | None, **detail: Any) -> None: ...
 
-    def add_user(self, name: str, role: str, password: str, actor: str | None = None) -> None:
-        """Add a user (`actor`: the admin who did it, for the audit log; None from the command line)."""
+        def offices(self) -> list[str]: ...
+
+    def add_user(self, name: str, role: str, password: str, actor: str | None = None, scope: str | None = None) -> None:
+        """Add a user (`actor`: the admin who did it, for the audit log; None from the command line) who may
+        publish for `scope` (an office, or `offices.ALL`; unset: the home office, every office for an admin)."""
         name = checked_user_name(name)
         checked_role(role)
+        scope = self._checked_scope(scope if scope is not None else ALL if role == "admin" else settings().home_office)
         checked_password(password, name)
         password_hash = self._hash(password)
         # The check and the insert in one step, for two admins at once.
@@ -38,10 +43,11 @@ class UserAccounts:
                 if existing.casefold() == name.casefold():
                     raise StoreError("store.user_exists", name=existing)
             connection.execute(
-                "INSERT INTO users (name, role, password_hash, created_at, session_key) VALUES (?, ?, ?, ?, ?)",
-                (name, role, password_hash, now_text(), secrets.token_urlsafe(16)),
+                "INSERT INTO users (name, role, password_hash, created_at, session_key, scope)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (name, role, password_hash, now_text(), secrets.token_urlsafe(16), scope),
             )
-        self.audit("user_added", actor, name=name, role=role)
+        self.audit("user_added", actor, name=name, role=role, scope=scope)
 
     def remove_user(self, name: str, actor: str | None = None) -> None:
         """Remove a user; the last admin is never removed (nobody could manage users after)."""
@@ -74,6 +80,37 @@ class UserAccounts:
             connection.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
             audit_row(connection, "role_changed", actor, name=name, role=role, previous=row["role"])
         return str(row["role"])
+
+    def set_scope(self, name: str, scope: str, actor: str | None = None) -> str:
+        """Let a user publish for another office (`offices.ALL`: every one), audited; the previous scope."""
+        scope = self._checked_scope(scope)
+        with self._connection() as connection, immediate(connection):
+            row = connection.execute("SELECT scope FROM users WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise StoreError("store.no_such_user", name=name)
+            if row["scope"] != scope:
+                connection.execute("UPDATE users SET scope = ? WHERE name = ?", (scope, name))
+                audit_row(connection, "scope_changed", actor, name=name, scope=scope, previous=row["scope"])
+        return str(row["scope"])
+
+    def scope_of(self, name: str) -> str | None:
+        """The office the user may publish for now (`offices.ALL`: every one; an admin always every one), or
+        None when the user does not exist."""
+        with self._connection() as connection:
+            row = connection.execute("SELECT role, scope FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        return ALL if row["role"] == "admin" else str(row["scope"])
+
+    def _checked_scope(self, scope: str) -> str:
+        """`scope` as stored: `offices.ALL`, or a known office in its known spelling; refused otherwise."""
+        if scope.strip() == ALL:
+            return ALL
+        known = self.offices()
+        office = matching_office(scope, known)
+        if office is None:
+            raise StoreError("store.bad_scope", scope=scope, offices=", ".join(known))
+        return office
 
     def set_password(self, name: str, password: str, actor: str | None = None) -> None:
         """Give a user a new password: their failed sign-ins are forgotten and their open sessions end."""

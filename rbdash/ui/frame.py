@@ -19,9 +19,17 @@ from rbdash.present import formatting as fmt
 from rbdash.present.text import escape_markdown, literal, literal_frame
 from rbdash.present.views import example_sheet_names
 from rbdash.store import StoreError, Version
-from rbdash.ui.loading import load_current, restricted, shared
+from rbdash.ui.loading import fixed_workbook, load_current, restricted, shared
+from rbdash.ui.office_choice import OfficeChoice, office_choice
 from rbdash.ui.plotly_chart import CHART_SELECTOR, DrawnFigure, prefetch_plotly
-from rbdash.ui.session import authorised, login_box, signed_in, store_error_text, view_requires_login
+from rbdash.ui.session import (
+    authorised,
+    current_scope,
+    login_box,
+    signed_in,
+    store_error_text,
+    view_requires_login,
+)
 from rbdash.ui.widgets import problems_frame, relabelled
 
 T = TypeVar("T")
@@ -162,6 +170,7 @@ class PageContext:
     programme_spans: dict[str, str] = field(default_factory=dict)  # selection.code_spans of the whole workbook
     responsible: list[str] = field(default_factory=list)  # PENANGGUNG JAWAB keys chosen (none: all)
     version: Version | None = None  # the store's version shown (None: a fixed workbook, RBDASH_WORKBOOK)
+    office: OfficeChoice | None = None  # the sidebar's office and year (None: a fixed workbook)
 
     @property
     def narrowed(self) -> bool:
@@ -290,6 +299,7 @@ def page_header(ctx: PageContext, title_key: str, programme_scoped: bool = True)
     st.title(t(title_key, ctx.lang))
     example_banner(ctx.model, ctx.lang)
     info = ctx.model.info
+    office = ctx.version.satker if ctx.version is not None else info.get("satker")  # the office's known name
     if programme_scoped:
         filters_line = "  \n" + escape_markdown(ctx.filters_text)
     else:  # the office's figures: the programme filter does not reach them
@@ -297,9 +307,7 @@ def page_header(ctx: PageContext, title_key: str, programme_scoped: bool = True)
     st.caption(
         escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
         + " · "
-        + escape_markdown(
-            f"{fmt.short_text(info.get('satker'), 80)} · {fmt.short_text(info.get('decree_number') or '', 80)}"
-        )
+        + escape_markdown(f"{fmt.short_text(office, 80)} · {fmt.short_text(info.get('decree_number') or '', 80)}")
         + filters_line
     )
 
@@ -332,7 +340,10 @@ def frame() -> PageContext:
             st.title(t("app.title", lang))
             st.info(t("auth.required", lang))
             st.stop()
-        current = load_current()
+        office = None
+        if fixed_workbook() is None:
+            office = office_choice(lang, signed_in(), current_scope())
+        current = load_current(office.satker, office.year) if office is not None else load_current()
         if current.passed_over and authorised("editor"):  # one warning, however many versions
             numbers = ", ".join(str(version.number) for version, _exc in current.passed_over)
             if current.version is not None:
@@ -342,9 +353,9 @@ def frame() -> PageContext:
     result = current.result
     if result is None or result.plan is None:
         print_styles(False)  # also hides the grid's raw CSV export
-        return PageContext(result, lang, 1, [], False, current.problem)
+        return PageContext(result, lang, 1, [], False, current.problem, office=office)
     context = sidebar(result, lang)
-    context.version = current.version
+    context.version, context.office = current.version, office
     print_styles(context.print_mode, lang)
     return context
 

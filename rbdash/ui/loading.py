@@ -149,14 +149,20 @@ class Current:
     problem: StoreError | None = None
 
 
-def load_current() -> Current:
-    """The workbook to show, parsed once per distinct content.
+def fixed_workbook() -> str | None:
+    """The workbook $RBDASH_WORKBOOK names, shown instead of the store's (as the tests do), or None."""
+    return os.environ.get("RBDASH_WORKBOOK") or None
 
-    $RBDASH_WORKBOOK names a fixed file (as the tests do); otherwise the store's current version,
-    looked up by its recorded SHA-256, so a rerun reads no file (version 1 is seeded on first start).
+
+def load_current(satker: str | None = None, year: int | None = None) -> Current:
+    """The workbook to show, parsed once per distinct content: of `satker` and `year` (the home office's
+    latest year when `satker` is None).
+
+    $RBDASH_WORKBOOK names a fixed file (as the tests do); otherwise the store's current version of the office
+    and year, looked up by its recorded SHA-256, so a rerun reads no file (version 1 is seeded on first start).
     A current version whose file is missing or damaged is passed over for the newest intact one.
     """
-    fixed = os.environ.get("RBDASH_WORKBOOK")
+    fixed = fixed_workbook()
     if fixed:
         try:
             data = Path(fixed).read_bytes()
@@ -165,7 +171,12 @@ def load_current() -> Current:
         return Current(dataclasses.replace(load_bytes(data), source_name=Path(fixed).name))
     root = str(settings().data_dir)
     try:
-        versions = _store(root).history()
+        if satker is None:
+            satker = settings().home_office
+            year = max((held for name, held in _store(root).plans() if name == satker), default=None)
+        versions = _store(root).history(satker, year) if year is not None else []
+        if not versions and _store(root).plans():  # another office or year has one: this one has none yet
+            return Current(None, problem=StoreError("store.no_versions_office", satker=satker))
     except StoreError as exc:
         return Current(None, problem=exc)
     if not versions:  # every version row gone (the store was used: it is not seeded again)

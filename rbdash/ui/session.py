@@ -74,6 +74,14 @@ def current_role() -> str | None:
     return settings().oidc_role(name) if _oidc() else store().role_of(name)
 
 
+def current_scope() -> str | None:
+    """The office the signed-in user may publish for now (`offices.ALL`: every one), None when signed out."""
+    name = signed_in()
+    if not name:
+        return None
+    return settings().oidc_scope(name) if _oidc() else store().scope_of(name)
+
+
 def authorised(role: str) -> bool:
     """True when the signed-in user holds `role` or a higher one at this moment."""
     current = current_role()

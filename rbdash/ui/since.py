@@ -52,9 +52,19 @@ def reference_picker(ctx: PageContext, key: str = "since_reference") -> Version 
         v.number: t("since.option", lang, number=v.number, when=fmt.timestamp(v.created_at, lang), user=v.user)
         for v in older
     }
-    kept = st.session_state.get(KEPT_REFERENCE)
+    # Per office and year: a number chosen for one office's plan is not another's version of that number.
+    plan = (shown.satker, shown.year)
+    kept_plan, kept = st.session_state.get(KEPT_REFERENCE, (None, None))
+    if kept_plan != plan:
+        kept = None
+    other_plan = st.session_state.get(f"{key}_plan") != plan  # the widget's number was another plan's
+    st.session_state[f"{key}_plan"] = plan
     relabelled(lang, key)
-    if st.session_state.get(key) not in options or (kept in options and st.session_state.get(key) != kept):
+    if (
+        other_plan
+        or st.session_state.get(key) not in options
+        or (kept in options and st.session_state.get(key) != kept)
+    ):
         # first visit, a version gone, or a choice made on another page
         st.session_state[key] = kept if kept in options else (default.number if default else NO_REFERENCE)
     chosen = st.selectbox(
@@ -63,7 +73,7 @@ def reference_picker(ctx: PageContext, key: str = "since_reference") -> Version 
         format_func=lambda number: t("since.none", lang) if number == NO_REFERENCE else labels.get(number, str(number)),
         key=key,
         help=t("since.help", lang),
-        on_change=lambda: st.session_state.__setitem__(KEPT_REFERENCE, st.session_state[key]),
+        on_change=lambda: st.session_state.__setitem__(KEPT_REFERENCE, (plan, st.session_state[key])),
     )
     return next((v for v in older if v.number == chosen), None)
 

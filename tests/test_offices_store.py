@@ -1,0 +1,230 @@
+"""Many offices and years in one store: each office-year its own history and numbers, known offices only,
+and users who publish only for the office their scope names (checked by the store itself)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rbdash.config import SettingsError, settings
+from rbdash.messages import t
+from rbdash.offices import ALL
+from rbdash.store import StoreError
+from rbdash.store.sqlite import SqliteStore
+from tests.conftest import BUNDLED, PASSWORD, CliRun, edit_workbook, info_edit, quick_password_checks
+
+
+def office_workbook(satker: str, year: int = 2022, note: str = "") -> bytes:
+    """The bundled workbook written for another office or year (and, with `note`, another realisation note)."""
+
+    def edit(wb: object) -> None:
+        info_edit(Satker=satker, Tahun=year)(wb)  # type: ignore[arg-type]
+        if note:
+            wb["Realisasi"]["F4"] = note  # type: ignore[index]
+
+    return edit_workbook(BUNDLED.read_bytes(), edit)
+
+
+@pytest.fixture
+def store(users_store_root: Path) -> SqliteStore:
+    """Version 1 of KPU Provinsi Banten 2022 (the bundled workbook) and the users vera, edi and ada."""
+    return SqliteStore(users_store_root, checks=quick_password_checks())
+
+
+def test_each_office_and_year_has_its_own_numbers_history_and_current(store: SqliteStore) -> None:
+    serang = store.publish(office_workbook("KPU Kabupaten Serang"), "edi", "serang 1").version
+    province_2023 = store.publish(office_workbook("KPU Provinsi Banten", 2023), "edi", "2023").version
+    serang_2 = store.publish(office_workbook("KPU Kab. Serang", note="kedua"), "edi", "serang 2").version
+    assert serang is not None and province_2023 is not None and serang_2 is not None
+    assert [(v.satker, v.year, v.number) for v in (serang, province_2023, serang_2)] == [
+        ("KPU Kabupaten Serang", 2022, 1),
+        ("KPU Provinsi Banten", 2023, 1),
+        ("KPU Kabupaten Serang", 2022, 2),
+    ]
+    assert [v.number for v in store.history("KPU Kabupaten Serang", 2022)] == [2, 1]
+    assert [v.number for v in store.history("KPU Provinsi Banten", 2022)] == [1]
+    assert [v.comment for v in store.history("kpu provinsi banten", 2023)] == ["2023"]
+    current = store.current("KPU Provinsi Banten", 2022)
+    assert current is not None and current.number == 1  # another office's publish is not this one's version
+    # The configured offices in their order (the province first), each with its years.
+    assert store.plans() == [
+        ("KPU Provinsi Banten", 2022),
+        ("KPU Provinsi Banten", 2023),
+        ("KPU Kabupaten Serang", 2022),
+    ]
+    assert store.offices()[:2] == ["KPU Provinsi Banten", "KPU Kabupaten Serang"] and len(store.offices()) == 9
+
+
+def test_the_same_content_is_compared_within_its_own_office_and_year(store: SqliteStore) -> None:
+    """A kab/kota's first version is never 'the same as' the province's, and removals are counted against
+    its own previous version."""
+    lebak = office_workbook("KPU Kabupaten Lebak")
+    assert store.publish(lebak, "edi", "lebak").version is not None
+    with pytest.raises(StoreError) as same:
+        store.publish(lebak, "edi", "lagi")
+    assert (same.value.key, same.value.params["number"]) == ("store.unchanged", 1)
+    with pytest.raises(StoreError) as stale:  # previewed against the province's version 1: Lebak has 1 too
+        store.publish(office_workbook("KPU Kabupaten Lebak", note="dua"), "edi", "dua", expected_current=0)
+    assert (stale.value.key, stale.value.params["number"]) == ("store.changed_since_preview", 1)
+
+
+def test_an_editor_publishes_and_restores_only_for_their_own_office(store: SqliteStore) -> None:
+    files_before = sorted(store.files.root.rglob("*.xlsx"))
+    with pytest.raises(StoreError) as refused:
+        store.publish(office_workbook("KPU Kota Cilegon"), "edi", "bukan milik", scope="KPU Kota Serang")
+    assert refused.value.key == "store.out_of_scope"
+    assert refused.value.params == {"satker": "KPU Kota Cilegon", "year": 2022, "scope": "KPU Kota Serang"}
+    assert sorted(store.files.root.rglob("*.xlsx")) == files_before  # nothing written for a refusal
+    own = store.publish(office_workbook("KPU Kota Serang"), "edi", "milik", scope="kpu kota  serang").version
+    assert own is not None and own.satker == "KPU Kota Serang"
+    cilegon = store.publish(office_workbook("KPU Kota Cilegon"), "ada", "tim provinsi", scope=ALL).version
+    assert cilegon is not None
+    store.publish(office_workbook("KPU Kota Cilegon", note="dua"), "ada", "dua", scope=ALL)
+    with pytest.raises(StoreError) as restore:
+        store.restore(1, "edi", "pulihkan", "KPU Kota Cilegon", 2022, scope="KPU Kota Serang")
+    assert restore.value.key == "store.out_of_scope"
+    assert [v.number for v in store.history("KPU Kota Cilegon", 2022)] == [2, 1]
+
+
+def test_user_scopes_default_checked_and_audited(store: SqliteStore) -> None:
+    assert (store.scope_of("edi"), store.scope_of("vera"), store.scope_of("ada")) == (
+        "KPU Provinsi Banten",
+        "KPU Provinsi Banten",
+        ALL,
+    )
+    assert store.scope_of("nobody") is None
+    store.add_user("kasubag.serang", "editor", PASSWORD + "-x", actor="ada", scope="KPU Kab. Serang")
+    assert store.scope_of("kasubag.serang") == "KPU Kabupaten Serang"  # the known spelling is kept
+    assert store.set_scope("kasubag.serang", "*", actor="ada") == "KPU Kabupaten Serang"
+    assert store.scope_of("kasubag.serang") == ALL
+    with pytest.raises(StoreError) as bad:
+        store.set_scope("edi", "KPU Kota Bandung", actor="ada")
+    assert bad.value.key == "store.bad_scope" and "KPU Kota Cilegon" in bad.value.params["offices"]
+    with pytest.raises(StoreError) as missing:
+        store.set_scope("nobody", "*")
+    assert missing.value.key == "store.no_such_user"
+    changes = [e for e in store.audit_log() if e["action"] == "scope_changed"]
+    assert [(e["user"], e["detail"]) for e in changes] == [
+        ("ada", {"name": "kasubag.serang", "scope": ALL, "previous": "KPU Kabupaten Serang"})
+    ]
+    store.set_role("edi", "admin", actor="ada")  # an admin may publish for every office, whatever was set
+    assert store.scope_of("edi") == ALL
+
+
+def test_a_store_from_before_scopes_gives_its_users_the_office_they_had(tmp_path: Path) -> None:
+    """Fail closed: a store held one office's plan, so its editors could publish only for that office."""
+    root = tmp_path / "data"
+    root.mkdir()
+    with sqlite3.connect(root / "rbdash.sqlite3") as connection:
+        connection.executescript(
+            """
+            CREATE TABLE versions (id INTEGER PRIMARY KEY AUTOINCREMENT, satker TEXT NOT NULL, year INTEGER NOT NULL,
+                number INTEGER NOT NULL, created_at TEXT NOT NULL, user TEXT NOT NULL, comment TEXT NOT NULL,
+                sha256 TEXT NOT NULL, summary TEXT NOT NULL, restored_from INTEGER, UNIQUE (satker, year, number));
+            CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL, session_key TEXT NOT NULL DEFAULT '');
+            INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary)
+                VALUES ('KPU Kota Serang', 2022, 1, '2022-05-01T00:00:00+00:00', 'eko', 'awal', 'x', '{}');
+            INSERT INTO users VALUES ('eko', 'editor', 'h', '2022-01-01', 'k'),
+                ('adi', 'admin', 'h', '2022-01-01', 'k');
+            """
+        )
+    store = SqliteStore(root, checks=quick_password_checks())
+    assert (store.scope_of("eko"), store.scope_of("adi")) == ("KPU Kota Serang", ALL)
+    SqliteStore(root, checks=quick_password_checks())  # opening again changes nothing
+    assert store.scope_of("eko") == "KPU Kota Serang"
+
+
+def write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    config = tmp_path / "rbdash.toml"
+    config.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("RBDASH_CONFIG", str(config))
+
+
+def test_the_configured_offices_are_the_ones_known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(tmp_path, monkeypatch, 'offices = ["KPU Kota Bogor", "KPU  Kabupaten Bogor"]\n')
+    assert settings().offices == ("KPU Kota Bogor", "KPU Kabupaten Bogor")
+    assert settings().home_office == "KPU Kota Bogor"
+    store = SqliteStore(tmp_path / "data", checks=quick_password_checks())
+    version = store.publish(office_workbook("kpu kota bogor"), "system", "bogor", trusted=True).version
+    assert version is not None and version.satker == "KPU Kota Bogor"
+    with pytest.raises(StoreError) as refused:
+        store.publish(office_workbook("KPU Kab. Bogorr"), "system", "typo", trusted=True)
+    assert (refused.value.key, refused.value.params["closest"]) == ("store.unknown_satker", "KPU Kabupaten Bogor")
+    with pytest.raises(StoreError) as banten:  # not configured here, and not held by this store
+        store.publish(office_workbook("KPU Provinsi Banten"), "system", "banten", trusted=True)
+    assert banten.value.key.startswith("store.unknown_satker")
+    store.add_user("tim", "editor", PASSWORD)
+    assert store.scope_of("tim") == "KPU Kota Bogor"  # the home office
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "offices = []\n",
+        'offices = "KPU Kota Bogor"\n',
+        'offices = ["KPU Kota Bogor", "kpu kota  BOGOR"]\n',
+        'offices = ["KPU Kota Bogor", 7]\n',
+        'offices = ["   "]\n',
+        'offices = ["KPU\\u0000Kota"]\n',
+        f'offices = ["{"K" * 121}"]\n',
+        'offices = ["KPU Kota Bogor"]\n[oidc_scopes]\n"a@b" = "KPU Kota Bandung"\n',
+    ],
+)
+def test_a_wrong_offices_setting_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    write_config(tmp_path, monkeypatch, text)
+    with pytest.raises(SettingsError) as wrong:
+        settings()
+    assert wrong.value.key == "settings.bad_value"
+    assert str(wrong.value.params["name"]).startswith(("offices", "oidc_scopes"))
+
+
+def test_single_sign_on_users_get_their_configured_scope(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(
+        tmp_path,
+        monkeypatch,
+        'auth = "oidc"\n[oidc_roles]\n"tim@contoh" = "editor"\n"lebak@contoh" = "editor"\n"ketua@contoh" = "admin"\n'
+        '[oidc_scopes]\n"Tim@Contoh" = "*"\n"lebak@contoh" = "KPU Kab. Lebak"\n"ketua@contoh" = "KPU Kota Serang"\n',
+    )
+    cfg = settings()
+    assert cfg.oidc_scope("tim@contoh") == ALL
+    assert cfg.oidc_scope("lebak@contoh") == "KPU Kabupaten Lebak"
+    assert cfg.oidc_scope("ketua@contoh") == ALL  # an admin: every office
+    assert cfg.oidc_scope("tamu@contoh") is None  # no role, no scope
+
+
+def test_the_command_line_knows_offices_years_and_scopes(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    added = cli(
+        "users",
+        "add",
+        "eka",
+        "--role",
+        "editor",
+        "--scope",
+        "KPU Kab. Lebak",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert added.returncode == 0 and "KPU Kabupaten Lebak" in added.stdout
+    lebak, cilegon = tmp_path / "lebak.xlsx", tmp_path / "cilegon.xlsx"
+    lebak.write_bytes(office_workbook("KPU Kabupaten Lebak"))
+    cilegon.write_bytes(office_workbook("KPU Kota Cilegon"))
+    refused = cli("publish", str(cilegon), "--comment", "x", "--user", "eka", "--lang", "en")
+    assert refused.returncode == 2 and "may publish only for KPU Kabupaten Lebak" in refused.stderr
+    assert cli("publish", str(lebak), "--comment", "lebak", "--user", "eka").returncode == 0
+    assert cli("publish", str(cilegon), "--comment", "cilegon", "--user", "ada").returncode == 0
+    lines = cli("history", "--satker", "kpu kab. lebak").stdout.strip().splitlines()
+    assert [line.split("\t")[2:4] for line in lines] == [["KPU Kabupaten Lebak", "2022"]]
+    assert len(cli("history").stdout.strip().splitlines()) == 3
+    assert cli("history", "--year", "2023").stdout.strip() == t("cli.no_versions", "id")
+    unknown = cli("history", "--satker", "KPU Kota Bandung", "--lang", "en")
+    assert unknown.returncode == 1 and "Unknown office 'KPU Kota Bandung'" in unknown.stderr
+    scoped = cli("users", "scope", "eka", "--scope", "*", "--lang", "en")
+    assert scoped.returncode == 0 and scoped.stdout.strip() == "Scope of user 'eka': KPU Kabupaten Lebak -> *."
+    assert "eka\teditor\t*" in cli("users", "list").stdout
