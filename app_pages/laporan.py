@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rbdash.analysis import quarters
+from rbdash.config import settings
 from rbdash.exports.queue import (
     DONE,
     QUEUED,
@@ -83,6 +84,7 @@ request = ReportRequest(
     tuple(ctx.responsible),
     quarter=quarter,
     since=since,
+    layout=settings().report_layout(ctx.whole_model.info.get("satker")),  # [report] is the home office's own
 )
 if st.button(t("report.build", lang), type="primary", key="report_build"):
     try:

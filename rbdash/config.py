@@ -23,7 +23,7 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
     login_failures_per_account = 5     # ... or for one user name from one client address ...
     login_failure_window_minutes = 15  # ... within this window before it is refused for the window
 
-    [report]                           # the PDF report's letterhead and signature block (all optional)
+    [report]                           # the home office's letterhead and signature block (all optional)
     office_name = "KOMISI PEMILIHAN UMUM PROVINSI BANTEN"
     office_address = "Jl. Syekh Nawawi Al Bantani, Serang, Banten"
     logo = "/srv/rbdash/logo.png"      # the office's own emblem, PNG or JPEG, 2 MB at most
@@ -51,7 +51,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from rbdash.offices import ALL, BANTEN_SATKER, MAX_OFFICE_CHARS, matching_office
+from rbdash.offices import ALL, BANTEN_SATKER, MAX_OFFICE_CHARS, matching_office, same_office
 
 PROJECT = Path(__file__).resolve().parent.parent
 #: The workbook shipped with the project (the annex of the 2022 decree, with labelled example data).
@@ -160,6 +160,11 @@ class Settings:
     def home_office(self) -> str:
         """The first configured office: what a visitor sees first, and whose letterhead [report] is."""
         return self.offices[0]
+
+    def report_layout(self, satker: object) -> ReportLayout:
+        """The letterhead and signature block of a report of `satker`: [report] is the home office's own; another
+        office's report has its name in plain text and blank signature lines (nothing that is not its own)."""
+        return self.report if same_office(str(satker or ""), self.home_office) else ReportLayout()
 
     def oidc_role(self, email: str | None) -> str | None:
         """The role configured for a signed-in e-mail address (case-insensitive), or None."""

@@ -985,6 +985,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "'{name}' bukan editor atau admin yang terdaftar. --user harus nama pengguna dengan peran editor atau admin (lihat: python -m rbdash users list).",
         "en": "'{name}' is not a registered editor or admin. --user must name a user with the editor or admin role (see: python -m rbdash users list).",
     },
+    "cli.no_versions_of": {
+        "id": "Belum ada versi rencana aksi {satker} tahun {year}.",
+        "en": "There is no version of the action plan of {satker} for the year {year} yet.",
+    },
+    "cli.no_versions_office": {
+        "id": "Belum ada versi rencana aksi {satker}.",
+        "en": "There is no version of the action plan of {satker} yet.",
+    },
     "cli.no_users": {"id": "Belum ada pengguna.", "en": "No users yet."},
     # --- notes written into template headers ------------------------------------------------
     "note.plan.code": {

@@ -228,3 +228,25 @@ def test_the_command_line_knows_offices_years_and_scopes(
     scoped = cli("users", "scope", "eka", "--scope", "*", "--lang", "en")
     assert scoped.returncode == 0 and scoped.stdout.strip() == "Scope of user 'eka': KPU Kabupaten Lebak -> *."
     assert "eka\teditor\t*" in cli("users", "list").stdout
+
+
+@pytest.mark.usefixtures("text_only_reports")
+def test_a_report_of_the_store_is_of_the_office_and_year_named(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    store.publish(office_workbook("KPU Kabupaten Lebak", note="lebak"), "ada", "lebak")
+    out = tmp_path / "lebak.pdf"
+    made = cli("report", "--satker", "KPU Kab. Lebak", "--pdf", str(out))
+    assert made.returncode == 0, made.stderr
+    cover = PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text()
+    assert "KPU Kabupaten Lebak" in cover and "versi 1" in cover
+    none = cli("report", "--satker", "KPU Kota Cilegon", "--pdf", str(tmp_path / "x.pdf"), "--lang", "en")
+    assert none.returncode == 2
+    assert none.stderr.strip() == "There is no version of the action plan of KPU Kota Cilegon yet."
+    wrong_year = cli("report", "--year", "2031", "--pdf", str(tmp_path / "y.pdf"))
+    assert wrong_year.returncode == 2 and "KPU Provinsi Banten tahun 2031" in wrong_year.stderr

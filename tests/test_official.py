@@ -147,3 +147,26 @@ def test_a_changed_letterhead_is_another_report_request() -> None:
     assert before == ReportRequest("a" * 64, 9, "id", "v1", layout=ReportLayout(place="Serang"))
     assert before != ReportRequest("a" * 64, 9, "id", "v1", layout=ReportLayout(place="Cilegon"))
     assert hash(before) != hash(ReportRequest("a" * 64, 9, "id", "v1", layout=ReportLayout(place="Cilegon")))
+
+
+def test_the_letterhead_settings_are_the_home_office_s_alone(
+    bundled: LoadResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kab/kota's report never carries the province's letterhead or signer: its own name, and blanks."""
+    import dataclasses
+
+    _config(
+        tmp_path,
+        monkeypatch,
+        '[report]\noffice_name = "KOMISI PEMILIHAN UMUM PROVINSI BANTEN"\nsigner_name = "Nama Pejabat Provinsi"\n',
+    )
+    assert settings().report_layout("kpu provinsi  banten").office_name == "KOMISI PEMILIHAN UMUM PROVINSI BANTEN"
+    assert settings().report_layout("KPU Kab. Lebak") == ReportLayout()
+    assert bundled.plan is not None
+    lebak = dataclasses.replace(bundled.plan, info={**bundled.plan.info, "satker": "KPU Kabupaten Lebak"})
+    pages = _pdf_text(build_pdf(lebak, 9, "id", "versi 1", MADE))
+    assert "KPU Kabupaten Lebak" in pages[0]
+    assert not any("KOMISI PEMILIHAN UMUM PROVINSI BANTEN" in text or "Nama Pejabat Provinsi" in text for text in pages)
+    province = _pdf_text(build_pdf(bundled.plan, 9, "id", "versi 1", MADE))
+    assert "KOMISI PEMILIHAN UMUM PROVINSI BANTEN" in province[0]
+    assert any("Nama Pejabat Provinsi" in text for text in province)

@@ -19,6 +19,7 @@ from rbdash.cli.store import (
     EXIT_INVALID,
     EXIT_UNREADABLE,
     EXIT_VALID,
+    chosen_plan,
     cmd_history,
     cmd_publish,
     cmd_restore,
@@ -225,9 +226,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         if store is None:
             return EXIT_UNREADABLE
         try:
-            version = store.current()
+            satker, year_chosen = chosen_plan(store, args.satker, args.year)
+            version = store.current(satker, year_chosen) if year_chosen is not None else None
             if version is None:
-                print(t("cli.no_versions", args.lang), file=sys.stderr)
+                key = "cli.no_versions_of" if year_chosen is not None else "cli.no_versions_office"
+                print(t(key, args.lang, satker=satker, year=year_chosen), file=sys.stderr)
                 return EXIT_UNREADABLE
             result = load_workbook(store.read(version))
         except StoreError as exc:
@@ -365,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the PDF report and/or the PowerPoint deck of a workbook or of the store's current version",
     )
     p.add_argument("file", nargs="?", help="workbook; without it, the current version in the store")
+    p.add_argument("--satker", help="without FILE: the office (default: the home office)")
+    p.add_argument("--year", type=int, help="without FILE: the year (default: the office's latest)")
     p.add_argument("--pdf", help="output .pdf (A4 landscape report)")
     p.add_argument("--pptx", help="output .pptx (16:9 deck)")
     when = p.add_mutually_exclusive_group()

@@ -61,11 +61,12 @@ def build_pdf(
     since: tuple[Since, Reference] | None = None,
 ) -> bytes:
     """The report as PDF bytes; `filters` names the programmes `model` was restricted to (None: the whole plan).
-    `layout`: the letterhead and signature block (default: the [report] settings in force). `quarter` (1-4):
+    `layout`: the letterhead and signature block (default: the [report] settings for the home office's plan,
+    `Settings.report_layout`). `quarter` (1-4):
     a report for that triwulan, whose page after the key figures gives each programme's and kegiatan's figures
     for the quarter beside the cumulative ones. `since`: the changes from a reference version to `model` (restricted
     alike), the report's first page after the cover."""
-    layout = layout if layout is not None else settings().report
+    layout = layout if layout is not None else settings().report_layout(model.info.get("satker"))
     regular, bold = register_fonts()
     styles = paragraph_styles(regular, bold)
     appendix = Appendix(lang)
