@@ -993,7 +993,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Belum ada versi rencana aksi {satker}.",
         "en": "There is no version of the action plan of {satker} yet.",
     },
+    "cli.template_needs_year": {
+        "id": "Sebutkan tahun rencana aksi dengan --year ({first} - {last}).",
+        "en": "Name the plan's year with --year ({first} - {last}).",
+    },
+    "cli.carried_from": {
+        "id": "rencana aksi {satker} tahun {year} (versi {number})",
+        "en": "the action plan of {satker} for {year} (version {number})",
+    },
     "cli.no_users": {"id": "Belum ada pengguna.", "en": "No users yet."},
+    "template.source_blank": {
+        "id": "Salin baris rencana aksi dari lampiran keputusan rencana aksi satker ini: satu baris per sub kegiatan, KODE unik di kolom S, centang bulan pelaksanaan.",
+        "en": "Copy the plan rows from the annex of this office's action-plan decree: one row per sub-activity, a unique KODE in column S, a tick in each month it is scheduled.",
+    },
+    "template.source_carried": {
+        "id": "Baris rencana dan indikator dibawa dari {source}; sesuaikan dengan keputusan rencana aksi tahun {year} (nomor, tanggal, target belum diisi).",
+        "en": "Plan rows and indicators carried over from {source}; adjust them to the {year} action-plan decree (its number, date and targets are not filled in).",
+    },
     # --- notes written into template headers ------------------------------------------------
     "note.plan.code": {
         "id": "Kode unik baris rencana aksi (misalnya RA-01). Jangan diubah setelah dipakai di lembar lain.",

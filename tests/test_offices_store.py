@@ -250,3 +250,61 @@ def test_a_report_of_the_store_is_of_the_office_and_year_named(
     assert none.stderr.strip() == "There is no version of the action plan of KPU Kota Cilegon yet."
     wrong_year = cli("report", "--year", "2031", "--pdf", str(tmp_path / "y.pdf"))
     assert wrong_year.returncode == 2 and "KPU Provinsi Banten tahun 2031" in wrong_year.stderr
+
+
+def test_a_template_for_another_office_and_year_carries_the_plan_rows_when_asked(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from rbdash.workbook.loader import load_workbook
+
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    blank, carried = tmp_path / "lebak.xlsx", tmp_path / "lebak_2023.xlsx"
+    assert cli("template", str(blank), "--satker", "KPU Kab. Lebak", "--year", "2023").returncode == 0
+    empty = load_workbook(blank.read_bytes())
+    assert empty.plan is not None and (empty.plan.info["satker"], empty.plan.info["year"]) == (
+        "KPU Kabupaten Lebak",
+        2023,
+    )
+    assert len(empty.plan.plan) == 0 and [p.code for p in empty.errors] == ["no_plan_rows"]  # for staff to fill
+    made = cli(
+        "template",
+        str(carried),
+        "--satker",
+        "KPU Kabupaten Lebak",
+        "--year",
+        "2023",
+        "--from-year",
+        "2022",
+        "--from-satker",
+        "KPU Provinsi Banten",
+    )
+    assert made.returncode == 0, made.stderr
+    result = load_workbook(carried.read_bytes())
+    assert result.is_valid and result.plan is not None
+    plan = result.plan
+    # The bundled annex: 11 plan rows, 66 scheduled row-months, 25 indicators; no target carried, no progress.
+    assert (len(plan.plan), len(plan.schedule), len(plan.indicators)) == (11, 66, 25)
+    assert plan.indicators["target"].isna().all() and plan.realisation.empty and plan.survey.empty
+    assert plan.info["decree_number"] is None and plan.info["title"] is None  # the new decree's: never invented
+    sheet = openpyxl.load_workbook(carried)["Rencana Aksi"]
+    assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == ["DI LINGKUNGAN KPU KABUPATEN LEBAK", "TAHUN 2023"]
+    assert "rencana aksi KPU Provinsi Banten tahun 2022 (versi 1)" in str(sheet.cell(row=4, column=1).value)
+    none = cli(
+        "template",
+        str(tmp_path / "x.xlsx"),
+        "--satker",
+        "KPU Kabupaten Lebak",
+        "--year",
+        "2023",
+        "--from-year",
+        "2022",
+        "--lang",
+        "en",
+    )
+    assert none.returncode == 1
+    assert none.stderr.strip() == "There is no version of the action plan of KPU Kabupaten Lebak for the year 2022 yet."
+    assert cli("template", str(tmp_path / "y.xlsx"), "--satker", "KPU Kota Bandung", "--year", "2023").returncode == 1
+    assert cli("template", str(tmp_path / "z.xlsx"), "--satker", "KPU Kabupaten Lebak").returncode == 1  # no year
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "y.xlsx").exists()

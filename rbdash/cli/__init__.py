@@ -34,7 +34,7 @@ from rbdash.messages import DEFAULT_LANGUAGE, LANGUAGES, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present import formatting as fmt
 from rbdash.store import StoreError, Version, VersionStore
-from rbdash.workbook.content import template_content
+from rbdash.workbook.content import WorkbookContent, office_template_content, template_content
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.writer import build_bundled_workbook, write_workbook
 
@@ -118,13 +118,51 @@ def cmd_template(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:  # seen: a staff member's filled workbook replaced by a blank one
         print(t("cli.template_exists", args.lang, path=args.out), file=sys.stderr)
         return EXIT_INVALID
+    content = template_content(args.lang)
+    if args.satker is not None or args.year is not None or args.from_year is not None:
+        office = _office_template(args)
+        if isinstance(office, int):
+            return office
+        content = office
     try:
-        write_workbook(args.out, template_content(args.lang))
+        write_workbook(args.out, content)
     except OSError as exc:
         print(t("cli.cannot_write", args.lang, path=args.out, reason=exc.strerror or exc), file=sys.stderr)
         return EXIT_UNREADABLE
     print(t("cli.template_written", args.lang, path=args.out))
     return EXIT_VALID
+
+
+#: The years a plan may be written for (a typo such as 20223 is refused).
+TEMPLATE_YEARS = range(2000, 2101)
+
+
+def _office_template(args: argparse.Namespace) -> WorkbookContent | int:
+    """The template of `template --satker --year [--from-year [--from-satker]]`, or an exit code after saying why
+    there is none: the office must be a known one, the year given, and the carried plan a version in the store."""
+    if args.year is None or args.year not in TEMPLATE_YEARS:
+        print(
+            t("cli.template_needs_year", args.lang, first=TEMPLATE_YEARS[0], last=TEMPLATE_YEARS[-1]), file=sys.stderr
+        )
+        return EXIT_INVALID
+    store = store_or_say(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    try:
+        satker = chosen_plan(store, args.satker, args.year)[0]
+        carried, source = None, ""
+        if args.from_year is not None:
+            from_satker = chosen_plan(store, args.from_satker or satker, args.from_year)[0]
+            version = store.current(from_satker, args.from_year)
+            if version is None:
+                print(t("cli.no_versions_of", args.lang, satker=from_satker, year=args.from_year), file=sys.stderr)
+                return EXIT_INVALID
+            carried = load_workbook(store.read(version)).plan  # a missing or damaged file: said by read()
+            source = t("cli.carried_from", args.lang, satker=from_satker, year=args.from_year, number=version.number)
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_INVALID
+    return office_template_content(satker, args.year, args.lang, carried, source)
 
 
 def cmd_build_data(args: argparse.Namespace) -> int:
@@ -317,9 +355,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the model as JSON")
     p.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("template", parents=[lang], help="write a blank workbook with the 2022 plan rows")
+    p = sub.add_parser(
+        "template", parents=[lang], help="write a blank workbook: the 2022 plan rows, or another office's or year's"
+    )
     p.add_argument("out", help="the new .xlsx (an existing file is kept unless --force)")
     p.add_argument("--force", action="store_true", help="replace OUT when it exists")
+    p.add_argument("--satker", help="a blank plan for this office (default: the home office)")
+    p.add_argument("--year", type=int, help="a blank plan for this year")
+    p.add_argument("--from-year", type=int, help="carry the plan rows over from the store's version of this year")
+    p.add_argument("--from-satker", help="... of this office (default: --satker)")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("publish", parents=[lang], help="validate a workbook and publish it as the new version")

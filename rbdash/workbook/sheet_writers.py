@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rbdash.ikm import UNSUR
 from rbdash.messages import t
-from rbdash.workbook import annex2022, cells, schema
+from rbdash.workbook import cells, schema
 from rbdash.workbook.content import WorkbookContent
 from rbdash.workbook.schema import MISSING_MARKER, MONTHS
 
@@ -78,7 +78,7 @@ def write_plan(ws: Worksheet, content: WorkbookContent) -> None:
     lang = content.lang
     spec = schema.PLAN
     last_col = 20  # A..R mirror the annex (18 columns); S holds KODE, T the optional PENANGGUNG JAWAB
-    for row, line in enumerate((*annex2022.TITLE_LINES, annex2022.SOURCE_LINE), start=1):
+    for row, line in enumerate((*content.title_lines, content.source_line), start=1):
         cell = ws.cell(row=row, column=1, value=line)
         cell.font = Font(bold=row <= 3, size=13 if row <= 3 else 9, italic=row == 4)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
