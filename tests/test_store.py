@@ -299,7 +299,8 @@ def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: SqliteStore,
     assert rels.count(b"<Relationship ") == 9  # the bundled workbook's nine relationships, all kept
     reloaded = load_workbook(stored)
     assert reloaded.is_valid and [p.code for p in reloaded.problems] == []
-    assert summarise(reloaded)["totals"] == result.version.summary
+    counts = {key: value for key, value in result.version.summary.items() if key != "rollup"}
+    assert summarise(reloaded)["totals"] == counts
     openpyxl.load_workbook(io.BytesIO(stored))  # Excel's own reader accepts it too
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from rbdash.analysis.summary import summarise
 from rbdash.cli.diff import cmd_diff
 from rbdash.cli.reading import load_named
+from rbdash.cli.rollup import add_parser as add_rollup_parser
 from rbdash.cli.store import (
     EXIT_INVALID,
     EXIT_UNREADABLE,
@@ -428,6 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="add the page 'changes since version N' (the store's version N of the same office and year)",
     )
     p.set_defaults(func=cmd_report)
+
+    add_rollup_parser(sub, lang)
 
     p = sub.add_parser("build-data", help="rewrite the bundled workbook from the annex and example data")
     p.add_argument("out", nargs="?", default=str(BUNDLED_WORKBOOK))

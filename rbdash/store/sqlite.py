@@ -291,6 +291,30 @@ class SqliteStore(UserAccounts):
         order = {key: index for index, key in enumerate(self.offices())}
         return sorted(pairs, key=lambda pair: (order.get(pair[0], len(order)), pair[0], pair[1]))
 
+    def current_versions(self) -> list[Version]:
+        """The current version of each office and year (as `plans` orders them), in one query."""
+        query = (
+            "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY satker, year ORDER BY"
+            f" {NEWEST_FIRST}) AS newest FROM versions) WHERE newest = 1"
+        )
+        with self._connection() as connection:
+            found = [version_of(row) for row in connection.execute(query)]
+        found.sort(key=lambda v: (v.created_at, v.number), reverse=True)
+        current: dict[tuple[str, int], Version] = {}
+        for version in found:  # newest first; a store written before known spellings may hold two of one office
+            if not any(year == version.year and same_office(name, version.satker) for name, year in current):
+                current[(version.satker, version.year)] = version
+        order = {name: index for index, name in enumerate(self.offices())}
+        return sorted(current.values(), key=lambda v: (order.get(v.satker, len(order)), v.satker, v.year))
+
+    def update_summary(self, version: Version, summary: dict[str, Any]) -> None:
+        """Write a version's summary computed again from its file (what it holds of the file, never the file)."""
+        with self._connection() as connection:
+            connection.execute(
+                "UPDATE versions SET summary = ? WHERE satker = ? AND year = ? AND number = ? AND sha256 = ?",
+                (json.dumps(summary), version.satker, version.year, version.number, version.sha256),
+            )
+
     def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:
         """Version `number` (of `satker` and `year` when given); refused when several satker-years have one."""
         found = [version for version in self.history(satker, year) if version.number == number]
