@@ -12,7 +12,7 @@ PORT ?= 8501
 # command recompile the project and pytest re-rewrite every test module: about a fifth of `make test`.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-fast lint bench data template clean constraints plotly-js
+.PHONY: run test test-fast lint bench data template clean constraints plotly-js demo
 
 $(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ constraints:
 
 run: $(VENV)/.runtime
 	$(PY) -m rbdash.ui.serve --server.port $(PORT)
+
+# Example (CONTOH) plans of the eight kab/kota and of 2023 into a new data directory (RBDASH_DATA_DIR or the
+# settings'), beside the bundled 2022 workbook; refused where anyone has published. Then `make run`.
+demo: $(VENV)/.runtime
+	$(PY) -m rbdash demo
 
 # pytest-xdist workers; a module whose tests share a server or a browser runs on one worker
 # (`xdist_group`, `--dist loadgroup`; tests/conftest.py stops a run in which the groups are lost). The

@@ -33,6 +33,7 @@ def _navigate(context: PageContext) -> None:
         # Streamlit serves the default page at "/" only, whatever its url_path (seen: /ringkasan opened
         # "Page not found"); a hidden page below answers /ringkasan with the same script.
         st.Page(overview, title=t("page.overview", lang), url_path="beranda", default=True),
+        st.Page("app_pages/rekap.py", title=t("page.rollup", lang), url_path="rekap"),
         st.Page("app_pages/jadwal.py", title=t("page.schedule", lang), url_path="jadwal"),
         st.Page("app_pages/triwulan.py", title=t("page.quarters", lang), url_path="triwulan"),
         st.Page("app_pages/indikator.py", title=t("page.indicators", lang), url_path="indikator"),

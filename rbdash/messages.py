@@ -1001,6 +1001,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "rencana aksi {satker} tahun {year} (versi {number})",
         "en": "the action plan of {satker} for {year} (version {number})",
     },
+    "cli.demo_refused": {
+        "id": "Direktori data ini sudah dipakai ({count:n} versi, diterbitkan selain oleh pemasangan pertama); data contoh hanya diterbitkan ke direktori data baru. Jalankan dengan RBDASH_DATA_DIR ke folder kosong.",
+        "en": "This data directory is in use ({count:n version|versions}, published by others than the first start); example data is published only into a new data directory. Run it with RBDASH_DATA_DIR pointing at an empty folder.",
+    },
+    "cli.demo_comment": {
+        "id": "CONTOH: data contoh dari python -m rbdash demo, bukan data resmi",
+        "en": "EXAMPLE: example data from python -m rbdash demo, not official data",
+    },
+    "cli.demo_published": {
+        "id": "CONTOH {satker} {year}: versi {number} diterbitkan.",
+        "en": "EXAMPLE {satker} {year}: version {number} published.",
+    },
+    "cli.demo_invalid": {
+        "id": "Buku kerja contoh {satker} {year} tidak lolos pemeriksaan; tidak diterbitkan (laporkan sebagai galat RB Dash).",
+        "en": "The example workbook of {satker} {year} did not pass the checks; not published (report it as an RB Dash bug).",
+    },
+    "cli.demo_done": {
+        "id": "{count:n} versi contoh diterbitkan ke {path}. Jalankan make run dan buka halaman Rekap.",
+        "en": "{count:n} example versions published into {path}. Run make run and open the Rekap page.",
+    },
     "cli.no_users": {"id": "Belum ada pengguna.", "en": "No users yet."},
     "template.source_blank": {
         "id": "Salin baris rencana aksi dari lampiran keputusan rencana aksi satker ini: satu baris per sub kegiatan, KODE unik di kolom S, centang bulan pelaksanaan.",
@@ -1301,6 +1321,75 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Realisation per quarter: share of scheduled months done, per programme",
     },
     "page.quarters": {"id": "Triwulan", "en": "Quarters"},
+    "page.rollup": {"id": "Rekap", "en": "Roll-up"},
+    "rollup.intro": {
+        "id": "Setiap satker dengan versi terbarunya untuk tahun yang dipilih, masing-masing s.d. bulan posisi datanya sendiri. Angka dihitung saat versi diterbitkan, dengan cara yang sama seperti halaman Ringkasan.",
+        "en": "Every office with its current version for the year chosen, each up to its own posisi data month. The figures are computed when a version is published, the same way as on the Overview page.",
+    },
+    "rollup.year": {"id": "Tahun rekap", "en": "Roll-up year"},
+    "rollup.no_versions": {
+        "id": "Belum ada versi satker mana pun untuk tahun {year}.",
+        "en": "No office has a version for {year} yet.",
+    },
+    "rollup.missing_offices": {
+        "id": "Belum ada versi tahun {year}: {offices}.",
+        "en": "No version for {year} yet: {offices}.",
+    },
+    "rollup.example_banner": {
+        "id": "CONTOH: rekap ini memuat satker yang versinya berisi data contoh, bukan data resmi ({offices}).",
+        "en": "EXAMPLE: this roll-up includes offices whose version holds example data, not official data ({offices}).",
+    },
+    "rollup.page_note": {
+        "id": "Grafik menampilkan satker {first:n}–{last:n} dari {total:n} menurut peringkat; pilih halaman grafik lain. Tabel dan unduhan di bawah memuat semua {total:n} satker.",
+        "en": "The charts show offices {first:n}–{last:n} of {total:n} by rank; choose another chart page. The table and downloads below hold all {total:n} offices.",
+    },
+    "rollup.ranked": {
+        "id": "Peringkat: baris belum selesai terbanyak di atas",
+        "en": "Ranked: most rows not done first",
+    },
+    "rollup.open_hint": {
+        "id": "Pilih satu baris tabel (atau satker di bawah) untuk membuka Ringkasan satker itu.",
+        "en": "Select a row of the table (or an office below) to open that office's Overview.",
+    },
+    "rollup.open_office": {"id": "Buka Ringkasan satker", "en": "Open the Overview of"},
+    "rollup.open": {"id": "Buka Ringkasan", "en": "Open Overview"},
+    "rollup.years_heading": {"id": "Dari tahun ke tahun", "en": "Year over year"},
+    "rollup.years_office": {"id": "Satker", "en": "Office"},
+    "rollup.heatmap_title": {
+        "id": "Bulan terjadwal yang selesai, per satker dan program",
+        "en": "Scheduled months done, by office and programme",
+    },
+    "rollup.heatmap_subtitle": {
+        "id": "Tahun {year}, s.d. bulan posisi data tiap satker · makin gelap makin banyak selesai · – tidak ada yang terjadwal",
+        "en": "Year {year}, up to each office's posisi data month · darker is more done · – nothing scheduled",
+    },
+    "rollup.offices_part": {"id": "satker {first}–{last} dari {total:n}", "en": "offices {first}–{last} of {total:n}"},
+    "rollup.rows_not_done_title": {"id": "Baris belum selesai per satker", "en": "Rows not done per office"},
+    "rollup.rows_not_done_subtitle": {
+        "id": "Tahun {year}: baris dengan bulan terjadwal yang belum selesai s.d. bulan posisi data, dari seluruh baris",
+        "en": "Year {year}: rows with a scheduled month not done by the posisi data month, of all rows",
+    },
+    "rollup.rows_not_done_axis": {"id": "Baris belum selesai", "en": "Rows not done"},
+    "rollup.rows_not_done_hover": {
+        "id": "{late:n} dari {rows:n} baris belum selesai",
+        "en": "{late:n} of {rows:n row|rows} not done",
+    },
+    "rollup.done_share": {"id": "Bulan terjadwal selesai", "en": "Scheduled months done"},
+    "rollup.indicator_share": {"id": "Indikator tercapai", "en": "Indicators achieved"},
+    "rollup.ikm_line": {"id": "IKM {ikm} ({mutu})", "en": "IKM {ikm} ({mutu})"},
+    "rollup.no_ikm": {"id": "IKM –", "en": "IKM –"},
+    "rollup.years_title": {"id": "{satker} dari tahun ke tahun", "en": "{satker} year over year"},
+    "rollup.years_subtitle": {
+        "id": "Versi terbaru tiap tahun, s.d. bulan posisi datanya · IKM terakhir (konversi) dan mutunya",
+        "en": "Each year's current version, up to its posisi data month · latest IKM (converted) and its band",
+    },
+    "rollup.col.done": {"id": "Bulan terjadwal selesai", "en": "Scheduled months done"},
+    "rollup.done_cell": {"id": "{done} / {scheduled} ({share})", "en": "{done} / {scheduled} ({share})"},
+    "rollup.col.indicators": {"id": "Indikator tercapai", "en": "Indicators achieved"},
+    "rollup.indicators_cell": {"id": "{achieved} / {total} ({share})", "en": "{achieved} / {total} ({share})"},
+    "rollup.col.ikm": {"id": "IKM terakhir (mutu)", "en": "Latest IKM (band)"},
+    "rollup.col.examples": {"id": "Data contoh", "en": "Example data"},
+    "rollup.example_yes": {"id": "CONTOH", "en": "EXAMPLE"},
     "quarter.intro": {
         "id": "Rencana terhadap realisasi per triwulan (TW I Jan–Mar, TW II Apr–Jun, TW III Jul–Sep, TW IV "
         "Okt–Des): baris-bulan terjadwal yang sudah jatuh tempo s.d. posisi data, dan berapa yang selesai "
@@ -1782,6 +1871,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.comment": {"id": "Catatan", "en": "Comment"},
     "col.sha256": {"id": "SHA-256", "en": "SHA-256"},
     "col.satker": {"id": "Satker", "en": "Office"},
+    "col.as_of": {"id": "Posisi data", "en": "Data as of"},
+    "col.rows": {"id": "Baris", "en": "Rows"},
     "col.year": {"id": "Tahun", "en": "Year"},
     "col.action": {"id": "Tindakan", "en": "Action"},
     "col.detail": {"id": "Rincian", "en": "Detail"},

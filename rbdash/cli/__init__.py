@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rbdash.analysis.summary import summarise
+from rbdash.cli.demo import add_parser as add_demo_parser
 from rbdash.cli.diff import cmd_diff
 from rbdash.cli.reading import load_named
 from rbdash.cli.rollup import add_parser as add_rollup_parser
@@ -431,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     add_rollup_parser(sub, lang)
+    add_demo_parser(sub, lang)
 
     p = sub.add_parser("build-data", help="rewrite the bundled workbook from the annex and example data")
     p.add_argument("out", nargs="?", default=str(BUNDLED_WORKBOOK))

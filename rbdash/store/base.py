@@ -288,6 +288,10 @@ class VersionStore(Protocol):
         """Write a version's summary computed again from its file."""
         ...
 
+    def revision(self) -> str:
+        """A text that changes whenever a version row is added or removed."""
+        ...
+
     def content(self, version: Version) -> ActionPlan | None:
         """The model of a stored version (trusted), None when its file is missing or damaged; the store
         keeps the last few, as each publish compares with the current one."""

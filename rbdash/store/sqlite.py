@@ -307,6 +307,12 @@ class SqliteStore(UserAccounts):
         order = {name: index for index, name in enumerate(self.offices())}
         return sorted(current.values(), key=lambda v: (order.get(v.satker, len(order)), v.satker, v.year))
 
+    def revision(self) -> str:
+        """A text that changes whenever a version row is added or removed (what the roll-up is cached by)."""
+        with self._connection() as connection:
+            count, highest = connection.execute("SELECT COUNT(*), MAX(id) FROM versions").fetchone()
+        return f"{count}:{highest}"
+
     def update_summary(self, version: Version, summary: dict[str, Any]) -> None:
         """Write a version's summary computed again from its file (what it holds of the file, never the file)."""
         with self._connection() as connection:

@@ -307,7 +307,9 @@ def page_header(ctx: PageContext, title_key: str, programme_scoped: bool = True)
     st.caption(
         escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
         + " · "
-        + escape_markdown(f"{fmt.short_text(office, 80)} · {fmt.short_text(info.get('decree_number') or '', 80)}")
+        + escape_markdown(
+            " · ".join(fmt.short_text(part, 80) for part in (office, info.get("decree_number")) if part)  # either blank
+        )
         + filters_line
     )
 
@@ -335,14 +337,15 @@ def frame() -> PageContext:
     prefetch_plotly()  # the page's first element: the chart script loads while the server runs the page
     lang = language()
     with store_errors_shown(lang):
-        login_box(lang)
         if view_requires_login() and not signed_in():
+            login_box(lang)
             st.title(t("app.title", lang))
             st.info(t("auth.required", lang))
             st.stop()
-        office = None
+        office = None  # chosen first: the sidebar's main choice, above the sign-in form
         if fixed_workbook() is None:
             office = office_choice(lang, signed_in(), current_scope())
+        login_box(lang)
         current = load_current(office.satker, office.year) if office is not None else load_current()
         if current.passed_over and authorised("editor"):  # one warning, however many versions
             numbers = ", ".join(str(version.number) for version, _exc in current.passed_over)

@@ -20,6 +20,7 @@ from rbdash.messages import DEFAULT_LANGUAGE, t
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.present.changes import changes_table
 from rbdash.store import StoreError, Version, VersionStore, open_store
+from rbdash.store.rollup import current_figures
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.worker import gave_no_answer, load_untrusted, warm_up
 
@@ -202,3 +203,24 @@ def load_version(version: Version) -> LoadResult:
 def store() -> VersionStore:
     """The version store of this server (seeded on first use)."""
     return _store(str(settings().data_dir))
+
+
+@dataclasses.dataclass(frozen=True)
+class Rollup:
+    """Every office-year's current version and its figures, as of one store `revision`."""
+
+    revision: str
+    records: tuple[tuple[str, int, int, dict[str, Any]], ...]  # (satker, year, version number, figures)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _rollup(root: str, revision: str) -> Rollup:
+    # Keyed by the store's revision: a publish anywhere makes another key; the figures are the summaries'.
+    found = current_figures(_store(root))
+    return Rollup(revision, tuple((v.satker, v.year, v.number, figures) for v, figures in found))
+
+
+def rollup_records() -> Rollup:
+    """The roll-up's records, read once per store revision and shared by every session (never change them)."""
+    root = str(settings().data_dir)
+    return _rollup(root, _store(root).revision())

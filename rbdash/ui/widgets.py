@@ -105,6 +105,15 @@ def show_chart(
     """A chart whose camera button saves a high-resolution PNG named after what and when. Printed, it is
     scaled to fit `print_room` pixels of a sheet, so it is never split (the first chart of a page gets
     the room its header leaves)."""
+    config = charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month)
+    show_figure(fig, config, key, ctx.lang, print_room)
+
+
+def show_figure(
+    fig: go.Figure | DrawnFigure, config: dict, key: str, lang: str, print_room: int = CHART_PRINT_ROOM
+) -> None:
+    """A chart with the Plotly `config` given (its camera button's file name), printed whole within `print_room`
+    pixels of a sheet (`show_chart`, for a chart that is not of the workbook shown)."""
     drawn = fig if isinstance(fig, DrawnFigure) else DrawnFigure.of(fig)
     zoom = printing.chart_zoom(drawn.height, print_room)
     if zoom < 1:
@@ -112,7 +121,7 @@ def show_chart(
         # on screen made it redraw smaller and be zoomed again (seen: the indicator chart at a quarter of
         # the sheet). A print takes its picture without running the page's scripts.
         st.html(f"<style>@media print {{ .st-key-{key} {{ zoom: {zoom}; }} }}</style>")
-    plotly_chart(drawn, charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month), key, ctx.lang)
+    plotly_chart(drawn, config, key, lang)
 
 
 #: Rows tall enough for four lines: Streamlit's table wraps text only in rows taller than 4 rem.

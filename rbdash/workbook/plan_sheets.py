@@ -28,6 +28,7 @@ from rbdash.workbook.tables import (
     data_block,
     excel_rows,
     find_header,
+    is_example,
     missing_columns,
     number_row_mask,
     repeated_header_rows,
@@ -165,6 +166,8 @@ def parse_plan(grid: Grid, info: dict[str, Any], log: ProblemLog) -> tuple[pd.Da
         return empty_plan(), empty_schedule()
     if missing_columns(grid, spec, header, log):
         return empty_plan(), empty_schedule()
+    if is_example(header):  # "CONTOH" in the title above the table: the plan rows are example data
+        info.setdefault("examples", {})["plan"] = True
     month_row, month_cols = _find_month_columns(grid, header.row, set(header.columns.values()))
     missing_months = [m for m in MONTHS if m not in month_cols]
     if missing_months:

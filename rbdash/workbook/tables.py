@@ -74,7 +74,8 @@ def missing_columns(grid: Grid, spec: SheetSpec, header: Header, log: ProblemLog
     return missing
 
 
-def _is_example(header: Header) -> bool:
+def is_example(header: Header) -> bool:
+    """Whether the sheet says CONTOH above its header: its rows are example data."""
     return any(schema.EXAMPLE_MARKER in str(text).upper() for text in header.above_text)
 
 
@@ -179,7 +180,7 @@ def read_table(grid: Grid | None, spec: SheetSpec, log: ProblemLog) -> Table | N
     for column in spec.columns:
         if column.key not in block:
             block[column.key] = pd.Series(pd.NA, index=block.index, dtype="object")
-    return Table(grid, header, block, _is_example(header))
+    return Table(grid, header, block, is_example(header))
 
 
 def read_required(table: Table, column: ColumnSpec, log: ProblemLog) -> pd.Series:

@@ -1,0 +1,58 @@
+"""`python -m rbdash demo`: example (CONTOH) plans of the eight kab/kota for 2022 and of all nine offices for
+2023, published into the data directory in force beside the bundled workbook (the province's 2022 version)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rbdash.cli.store import EXIT_INVALID, EXIT_UNREADABLE, EXIT_VALID, say_store_error, store_or_say
+from rbdash.config import BUNDLED_WORKBOOK, settings
+from rbdash.messages import DEFAULT_LANGUAGE, t
+from rbdash.offices import BANTEN_SATKER
+from rbdash.store import StoreError
+from rbdash.workbook.demo import demo_content
+from rbdash.workbook.writer import workbook_bytes
+
+#: Who publishes the example versions (the audit log and Riwayat name it).
+DEMO_USER = "contoh"
+#: The years the example offices get: the province's 2022 is the bundled workbook.
+DEMO_YEARS = (2022, 2023)
+
+
+def demo_plans(home: str) -> list[tuple[str, int]]:
+    """The office-years `demo` publishes: every Banten office for each demo year, but the home office's 2022."""
+    return [(office, year) for year in DEMO_YEARS for office in BANTEN_SATKER if (office, year) != (home, 2022)]
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Publish the example versions; refused when anyone but the first start's seeding has published."""
+    store = store_or_say(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    try:
+        store.seed(BUNDLED_WORKBOOK, t("store.seed_comment", DEFAULT_LANGUAGE))
+        published = [v for v in store.history() if v.user != "system"]
+        if published or len(store.history()) != 1:
+            print(t("cli.demo_refused", args.lang, count=len(store.history())), file=sys.stderr)
+            return EXIT_INVALID
+        home = settings().home_office
+        for satker, year in demo_plans(home):
+            data = workbook_bytes(demo_content(satker, year))
+            version = store.publish(data, DEMO_USER, t("cli.demo_comment", DEFAULT_LANGUAGE), trusted=True).version
+            if version is None:  # a generated workbook that does not load is this program's bug: said, not hidden
+                print(t("cli.demo_invalid", args.lang, satker=satker, year=year), file=sys.stderr)
+                return EXIT_UNREADABLE
+            print(t("cli.demo_published", args.lang, satker=satker, year=year, number=version.number))
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_UNREADABLE
+    print(t("cli.demo_done", args.lang, count=len(demo_plans(home)), path=settings().data_dir))
+    return EXIT_VALID
+
+
+def add_parser(sub: argparse._SubParsersAction, lang: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "demo", parents=[lang], help="publish example (CONTOH) plans of the eight kab/kota and of 2023 (a fresh store)"
+    )
+    p.set_defaults(func=cmd_demo)
