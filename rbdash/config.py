@@ -51,7 +51,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from rbdash.offices import ALL, BANTEN_SATKER, MAX_OFFICE_CHARS, matching_office, same_office
+from rbdash.offices import ALL, BANTEN_SATKER, MAX_OFFICE_CHARS, known_offices, matching_office, same_office
 
 PROJECT = Path(__file__).resolve().parent.parent
 #: The workbook shipped with the project (the annex of the 2022 decree, with labelled example data).
@@ -301,9 +301,12 @@ def _offices(values: object, where: str) -> tuple[str, ...]:
     for value in values:
         name = " ".join(value.split()) if isinstance(value, str) else ""
         printable = isinstance(value, str) and value.isprintable() and name
-        if not printable or len(name) > MAX_OFFICE_CHARS or matching_office(name, offices) is not None:
+        if not printable or len(name) > MAX_OFFICE_CHARS:
             raise SettingsError("settings.bad_value", where=where, name="offices", value=value, expected=expected)
         offices.append(name)
+    if len(known_offices(offices, [])) < len(offices):  # one office written twice (spacing, case, short forms aside)
+        twice = next(name for index, name in enumerate(offices) if matching_office(name, offices[:index]))
+        raise SettingsError("settings.bad_value", where=where, name="offices", value=twice, expected=expected)
     return tuple(offices)
 
 

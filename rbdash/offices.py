@@ -12,6 +12,7 @@ A user's scope is the office they may publish for, or `ALL` (the province team, 
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Sequence
 
 #: As KPU writes them (the province first, then its four kabupaten and four kota).
@@ -47,6 +48,7 @@ _SHORT_FORMS = {
 }
 
 
+@functools.lru_cache(maxsize=8192)
 def _spelled_out(name: str) -> str:
     return " ".join(_SHORT_FORMS.get(word, word) for word in office_key(name).split())
 
@@ -67,11 +69,12 @@ def closest_office(name: str, known: Sequence[str] = BANTEN_SATKER) -> str | Non
 
 
 def known_offices(configured: Sequence[str], stored: Iterable[str]) -> list[str]:
-    """The configured offices in their order, then the store's others (one spelling each) by name."""
-    known = list(configured)
-    extra = sorted({office for office in stored if matching_office(office, known) is None}, key=office_key)
-    for office in extra:
-        if matching_office(office, known) is None:
+    """The configured offices in their order, then the store's others by name: one spelling of each office."""
+    known: list[str] = []
+    keys: set[str] = set()
+    for office in [*configured, *sorted(set(stored), key=office_key)]:
+        if _spelled_out(office) not in keys:
+            keys.add(_spelled_out(office))
             known.append(office)
     return known
 
