@@ -19,7 +19,7 @@ page_header(ctx, "page.indicators")
 states = ctx.shared(lambda: metrics.indicator_status(model, month), "indicator_status")
 # Like the Gantt, the chart holds a page of indicators; the table keeps every one.
 page = chart_page(len(states), "indicator_page", lang)
-first_row, last_row = charts.page_span(page, len(states))
+first_row, last_row = charts.page_span(page, len(states), charts.CHART_PAGE_ROWS)
 shown = states.iloc[first_row - 1 : last_row]
 show_chart(
     ctx.shared_chart(

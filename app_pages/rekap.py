@@ -59,7 +59,7 @@ def config(kind: str) -> dict:
 
 # Ranked for attention in both charts and the table; a province of nine is one chart, KPU RI's 553 are pages.
 page = chart_page(len(ranked), "rollup_page", lang, note="rollup.page_note")
-first, last = charts.page_span(page, len(ranked))
+first, last = charts.page_span(page, len(ranked), charts.CHART_PAGE_ROWS)
 part = ranked.iloc[first - 1 : last]
 total = len(ranked) if len(part) < len(ranked) else None
 

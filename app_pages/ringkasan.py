@@ -120,7 +120,7 @@ if ctx.narrowed:
 progress = ctx.shared(lambda: metrics.programme_progress(model, month), "programme_progress")
 # A page of programmes per chart, as on Jadwal: one bar per programme of a plan with thousands would stall the browser.
 page = chart_page(len(progress), "overview_programme_page", lang, note="overview.page_note")
-first_row, last_row = charts.page_span(page, len(progress))
+first_row, last_row = charts.page_span(page, len(progress), charts.CHART_PAGE_ROWS)
 show_chart(
     ctx.shared_chart(
         lambda: charts.programme_bars(

@@ -450,8 +450,8 @@ def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pyte
     at = run_app(monkeypatch, path, page="app_pages/jadwal.py")
     assert not at.exception
     pages = at.selectbox(key="schedule_page")
-    assert pages.options == ["Baris 1–80", "Baris 81–160", "Baris 161–200"]
-    assert at.info[0].value.startswith("Grafik menampilkan baris 1–80 dari 200;")
+    assert pages.options == ["Baris 1–60", "Baris 61–120", "Baris 121–180", "Baris 181–200"]  # 60 plan rows a chart
+    assert at.info[0].value.startswith("Grafik menampilkan baris 1–60 dari 200;")
     codes = at.dataframe[0].value["Kode"].tolist()
     assert len(codes) == 200  # the table and its downloads keep every row
 
@@ -459,11 +459,11 @@ def test_schedule_of_a_large_plan_shows_the_chart_page_by_page(monkeypatch: pyte
         spec = chart_figures(at)[0]
         return [label.split()[0] for label in spec["layout"]["yaxis"]["ticktext"] if label.startswith("SYN-")]
 
-    assert chart_codes() == codes[:80]
-    pages.set_value(3).run()
+    assert chart_codes() == codes[:60]
+    pages.set_value(4).run()
     assert not at.exception
-    assert chart_codes() == codes[160:]
-    assert at.info[0].value.startswith("Grafik menampilkan baris 161–200 dari 200;")
+    assert chart_codes() == codes[180:]
+    assert at.info[0].value.startswith("Grafik menampilkan baris 181–200 dari 200;")
     at.text_input(key="schedule_text").input("SYN-00001").run()  # a narrow filter: one page, no selector
     assert not at.get("selectbox") or all(box.key != "schedule_page" for box in at.selectbox)
     assert not at.info

@@ -88,11 +88,14 @@ def test_workbook_text_is_escaped_in_labels_and_hover(model: ActionPlan) -> None
 
 
 def test_gantt_pages_count_and_span() -> None:
-    assert charts.gantt_pages(0) == 1 and charts.gantt_pages(80) == 1 and charts.gantt_pages(81) == 2
-    assert charts.gantt_pages(2000) == 25 and charts.gantt_pages(20_000) == 250
-    assert charts.page_span(1, 2000) == (1, 80) and charts.page_span(2, 2000) == (81, 160)
-    assert charts.page_span(7, 500) == (481, 500)
-    assert charts.page_span(99, 500) == (481, 500) and charts.page_span(0, 500) == (1, 80)  # clamped
+    # A Gantt chart holds 60 plan rows: 2,000 rows are 34 pages (33 full and one of 20).
+    assert charts.gantt_pages(0) == 1 and charts.gantt_pages(60) == 1 and charts.gantt_pages(61) == 2
+    assert charts.gantt_pages(2000) == 34 and charts.gantt_pages(20_000) == 334
+    assert charts.page_span(1, 2000) == (1, 60) and charts.page_span(2, 2000) == (61, 120)
+    assert charts.page_span(9, 500) == (481, 500)
+    assert charts.page_span(99, 500) == (481, 500) and charts.page_span(0, 500) == (1, 60)  # clamped
+    # Other charts (one line per programme, indicator or office) hold 80 a page.
+    assert charts.gantt_pages(81, charts.CHART_PAGE_ROWS) == 2 and charts.page_span(2, 200, 80) == (81, 160)
 
 
 def test_gantt_of_a_large_plan_shows_one_bounded_page() -> None:
@@ -100,7 +103,7 @@ def test_gantt_of_a_large_plan_shows_one_bounded_page() -> None:
 
     model = synthetic_plan(500)
     codes = list(charts.gantt_rows(model, 9, charts.GanttFilter(), "id")["code"])
-    for page, expected in ((1, codes[:80]), (7, codes[480:])):
+    for page, expected in ((1, codes[:60]), (9, codes[480:])):
         fig = charts.gantt(model, 9, "id", page=page)
         shown = [label.split()[0] for label in fig.layout.yaxis.ticktext if label.startswith("SYN-")]
         assert shown == expected
@@ -108,9 +111,12 @@ def test_gantt_of_a_large_plan_shows_one_bounded_page() -> None:
         assert set(json.loads(fig.to_json())["data"][0]["y"]) <= set(range(len(fig.layout.yaxis.ticktext)))
         # Each plan row adds at most its programme and activity headings: three lines per row at most.
         assert fig.layout.height <= 140 + charts.ROW_HEIGHT * 3 * charts.GANTT_PAGE_ROWS
-    assert "baris 1–80 dari 500" in charts.gantt(model, 9, "id").layout.title.subtitle.text
-    assert "baris 481–500 dari 500" in charts.gantt(model, 9, "id", page=7).layout.title.subtitle.text
-    assert "dari" not in charts.gantt(synthetic_plan(80), 9, "id").layout.title.subtitle.text  # one page: no note
+    assert "baris 1–60 dari 500" in charts.gantt(model, 9, "id").layout.title.subtitle.text
+    assert "baris 481–500 dari 500" in charts.gantt(model, 9, "id", page=9).layout.title.subtitle.text
+    assert "dari" not in charts.gantt(synthetic_plan(60), 9, "id").layout.title.subtitle.text  # one page: no note
+    # #13's goal for a plan of any size: a chart under about 3,000 px and 1 MB of JSON.
+    big = charts.gantt(synthetic_plan(10_000), 9, "id")
+    assert big.layout.height < 3000 and len(big.to_json()) < 1_000_000
 
 
 def test_indicator_bars_direction_and_no_target(model: ActionPlan) -> None:

@@ -84,6 +84,16 @@ def test_an_office_of_the_rekap_opens_its_ringkasan(store: SqliteStore) -> None:
     assert "KPU Kota Cilegon" in at.caption[0].value
 
 
+def test_the_drill_down_keeps_the_language(store: SqliteStore) -> None:
+    """Seen: st.switch_page ended Rekap's run early and Streamlit dropped the language radio's value."""
+    at = open_rekap()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    at.selectbox(key="rollup_year").set_value(2022).run()
+    at.selectbox(key="rollup_open_office").set_value("KPU Kabupaten Lebak")
+    at.button(key="rollup_open").click().run()
+    assert not at.exception and at.title[0].value == "Overview" and at.sidebar.radio(key="lang").value == "en"
+
+
 def test_one_office_s_years_side_by_side(store: SqliteStore) -> None:
     at = open_rekap()
     assert at.selectbox(key="rollup_years_office").value == "KPU Provinsi Banten"

@@ -35,12 +35,15 @@ from rbdash.ui.widgets import problems_frame, relabelled
 T = TypeVar("T")
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+_LANG_KEPT = "lang_kept"
 
 
 def language() -> str:
     """The language chosen in the sidebar (Indonesian by default)."""
+    # Kept apart from the widget's own key too: a page that opens another with st.switch_page (Rekap's drill-down)
+    # ends its run early, and Streamlit then drops the widget's value (seen: Overview came back in Indonesian).
     if "lang" not in st.session_state:
-        st.session_state["lang"] = DEFAULT_LANGUAGE
+        st.session_state["lang"] = st.session_state.get(_LANG_KEPT, DEFAULT_LANGUAGE)
     st.sidebar.radio(
         t("app.language", st.session_state["lang"]),
         LANGUAGES,
@@ -48,6 +51,7 @@ def language() -> str:
         format_func=LANGUAGE_NAMES.get,
         horizontal=True,
     )
+    st.session_state[_LANG_KEPT] = st.session_state["lang"]
     return st.session_state["lang"]
 
 

@@ -75,19 +75,22 @@ def relabelled(lang: str, *keys: str) -> None:
         drawn_in[key] = lang
 
 
-def chart_page(total: int, key: str, lang: str, note: str = "schedule.page_note") -> int:
-    """The page of rows a chart shows (1 when all fit on one): a selector and the `note` when they do not."""
-    pages = charts.gantt_pages(total)
+def chart_page(
+    total: int, key: str, lang: str, note: str = "schedule.page_note", per_page: int = charts.CHART_PAGE_ROWS
+) -> int:
+    """The page of rows a chart shows, `per_page` at a time (1 when all fit on one): a selector and the `note`
+    when they do not (`charts.page_span(page, total, per_page)` gives its rows)."""
+    pages = charts.gantt_pages(total, per_page)
     if pages == 1:
         return 1
 
     def page_option(number: int) -> str:
-        first_row, last_row = charts.page_span(number, total)
+        first_row, last_row = charts.page_span(number, total, per_page)
         return t("schedule.page_option", lang, first=first_row, last=last_row)
 
     relabelled(lang, key)
     page = st.selectbox(t("schedule.page", lang), list(range(1, pages + 1)), format_func=page_option, key=key)
-    first_row, last_row = charts.page_span(page, total)
+    first_row, last_row = charts.page_span(page, total, per_page)
     st.info(t(note, lang, first=first_row, last=last_row, total=total))
     return page
 

@@ -21,6 +21,7 @@ from rbdash.present.charts.plan import (
     quarter_bars,
 )
 from rbdash.present.charts.schedule import (
+    CHART_PAGE_ROWS,
     GANTT_PAGE_ROWS,
     GanttFilter,
     filter_text,
@@ -62,6 +63,7 @@ __all__ = [
     "BAND_FILLS",
     "CHAR_EM",
     "ELLIPSIS",
+    "CHART_PAGE_ROWS",
     "GANTT_PAGE_ROWS",
     "HOVER_CHARS",
     "LABEL_CHARS",

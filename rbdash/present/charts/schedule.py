@@ -26,7 +26,8 @@ from rbdash.present.charts.style import (
     plain,
 )
 
-GANTT_PAGE_ROWS = 80  # plan rows on one Gantt chart; more rows are shown page by page
+GANTT_PAGE_ROWS = 60  # plan rows on one Gantt chart (with their headings about 2,000 px); more go page by page
+CHART_PAGE_ROWS = 80  # bars on one chart of one line per item (programmes, indicators, offices)
 
 
 @dataclass
