@@ -61,9 +61,9 @@ from rbdash.present.charts.style import (
 
 __all__ = [
     "BAND_FILLS",
+    "CHART_PAGE_ROWS",
     "CHAR_EM",
     "ELLIPSIS",
-    "CHART_PAGE_ROWS",
     "GANTT_PAGE_ROWS",
     "HOVER_CHARS",
     "LABEL_CHARS",
