@@ -110,6 +110,7 @@ def test_the_heat_map_reads_in_grayscale_and_says_each_value() -> None:
     assert texts == [["25%"], ["–"]]  # nothing scheduled: a dash, never 0 %
     assert figure.layout.xaxis.ticktext[0] == "(tidak ada dalam<br>salinan)"  # a programme the copy lacks, said
     assert figure.layout.yaxis.ticktext[0] == "A &lt;b&gt;"  # office names shown literally
+    assert figure.layout.margin.t == rollup_charts.HEATMAP_TOP  # programme names clear of the subtitle
 
     def lightness(colour: str) -> float:
         red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))

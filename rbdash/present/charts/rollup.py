@@ -20,6 +20,8 @@ _BLUES = ((247, 251, 255), (198, 219, 239), (107, 174, 214), (33, 113, 181), (8,
 _EMPTY = "#FFFFFF"
 #: Height of one office's row in the office charts, in pixels.
 OFFICE_ROW = 24
+#: The heat map's top margin: title, subtitle and three lines of programme names above the first row.
+HEATMAP_TOP = 150
 
 
 def share_colour(share: float) -> str:
@@ -97,10 +99,13 @@ def programme_heatmap(
     )
     if matrix.empty or not programmes:
         no_data(fig, lang)
-    subtitle = t("rollup.heatmap_subtitle", lang, year=year) + part_note(
-        "rollup.offices_part", first, len(offices), total, lang
+    subtitle = t("rollup.heatmap_subtitle", lang, year=year)
+    subtitle += part_note("rollup.offices_part", first, len(offices), total, lang)
+    fig = layout(
+        fig, t("rollup.heatmap_title", lang), subtitle, HEATMAP_TOP + 40 + OFFICE_ROW * max(len(offices), 1), lang
     )
-    return layout(fig, t("rollup.heatmap_title", lang), subtitle, 190 + OFFICE_ROW * max(len(offices), 1), lang)
+    # The programmes' names (three lines at most) stand between the subtitle and the first office.
+    return fig.update_layout(margin={"t": HEATMAP_TOP})
 
 
 def rows_not_done_bars(
