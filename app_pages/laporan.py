@@ -58,10 +58,10 @@ quarter = (
     )
     or None
 )
-stem = charts.chart_filename("laporan", model.info.get("year"), month)
+stem = charts.chart_filename("laporan", model.info.get("year"), month, model.info.get("satker"))
 if quarter is not None:
     month = quarters.quarter_as_of(quarter, month)
-    stem = charts.chart_filename(f"laporan_TW{quarter}", model.info.get("year"), month)
+    stem = charts.chart_filename(f"laporan_TW{quarter}", model.info.get("year"), month, model.info.get("satker"))
 # Since the last meeting: the report's first page after the cover compares with this version (as Ringkasan).
 reference = reference_picker(ctx, "report_since_reference")
 reference_plan = reference_model(reference, lang) if reference is not None else None

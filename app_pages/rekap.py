@@ -3,8 +3,6 @@ ranked for attention, each opening its office's Ringkasan; and one office's year
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from rbdash.analysis.rollup import programme_matrix, ranked_by_lateness, rollup_frame
@@ -34,8 +32,12 @@ if not years:
     st.stop()
 shown_year = ctx.office.year if ctx.office is not None else None
 relabelled(lang, "rollup_year")
-if st.session_state.get("rollup_year") not in years:
+# The sidebar's year, and again whenever the sidebar's year changes (seen by the review: the sidebar said 2022
+# while Rekap stayed at 2023); Rekap's own choice otherwise.
+followed = st.session_state.get("rollup_sidebar_year") != shown_year and shown_year in years
+if followed or st.session_state.get("rollup_year") not in years:
     st.session_state["rollup_year"] = shown_year if shown_year in years else years[0]
+st.session_state["rollup_sidebar_year"] = shown_year
 year = int(st.selectbox(t("rollup.year", lang), years, key="rollup_year"))
 
 of_year = [record for record in records if record[1] == year]
@@ -111,7 +113,7 @@ show_figure(
 )
 show_table(
     rollup_table(over_years, lang, with_year=True).drop(columns=[t("col.satker", lang)]),
-    "rekap_tahunan_" + re.sub(r"\W+", "_", office.casefold(), flags=re.ASCII).strip("_")[:40],
+    f"rekap_tahunan_{fmt.name_part(office)}",
     ctx,
     "rollup_years_table",
     of_workbook=False,

@@ -58,7 +58,7 @@ if stored is not None:
     st.download_button(
         t("history.download", lang, number=number),
         stored,
-        file_name=f"rencana_aksi_{chosen.year}_v{number}.xlsx",
+        file_name=f"rencana_aksi_{fmt.name_part(chosen.satker)}_{chosen.year}_v{number}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="history_download",
     )

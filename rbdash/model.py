@@ -3,6 +3,7 @@ of loading a workbook (`LoadResult`, the model and every problem found)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,3 +136,11 @@ class LoadResult:
     @property
     def unreadable(self) -> bool:
         return self.plan is None
+
+    def named(self, satker: str) -> LoadResult:
+        """A copy whose model names its office `satker` (the store's known spelling of what Info!satker says),
+        as every page, report and deck of a stored version shows it; the model itself is not changed."""
+        if self.plan is None:
+            return self
+        info = {**self.plan.info, "satker": satker}
+        return dataclasses.replace(self, plan=dataclasses.replace(self.plan, info=info))

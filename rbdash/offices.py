@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Iterable, Sequence
 
 #: As KPU writes them (the province first, then its four kabupaten and four kota).
@@ -42,6 +43,7 @@ def office_key(name: str) -> str:
 _SHORT_FORMS = {
     "kab": "kabupaten",
     "kab.": "kabupaten",
+    "kota.": "kota",
     "prov": "provinsi",
     "prov.": "provinsi",
     "tangsel": "tangerang selatan",
@@ -50,7 +52,9 @@ _SHORT_FORMS = {
 
 @functools.lru_cache(maxsize=8192)
 def _spelled_out(name: str) -> str:
-    return " ".join(_SHORT_FORMS.get(word, word) for word in office_key(name).split())
+    # "Kab.Lebak" is "Kab. Lebak": a short form glued to the next word is split off first.
+    spaced = re.sub(r"\.(?=\S)", ". ", office_key(name))
+    return " ".join(_SHORT_FORMS.get(word, word) for word in spaced.split())
 
 
 def matching_office(name: str, known: Iterable[str]) -> str | None:
@@ -61,11 +65,34 @@ def matching_office(name: str, known: Iterable[str]) -> str | None:
     return next((office for office in known if _spelled_out(office) == wanted), None)
 
 
+#: Words every office name shares or that only say which kind of office it is: a suggestion is made on the rest,
+#: the place (seen by the review: "KPU Kabupaten Cilegon" was offered "KPU Kabupaten Lebak", the shared
+#: "KPU Kabupaten" outweighing the place).
+_KIND_WORDS = frozenset({"kpu", "komisi", "pemilihan", "umum", "kabupaten", "kota", "provinsi"})
+
+
+def _place(spelled: str) -> str:
+    return " ".join(word for word in spelled.split() if word not in _KIND_WORDS)
+
+
 def closest_office(name: str, known: Sequence[str] = BANTEN_SATKER) -> str | None:
-    """The known office name closest to `name`, if any is reasonably close."""
-    candidates = {_spelled_out(office): office for office in known}
-    found = difflib.get_close_matches(_spelled_out(name), list(candidates), n=1, cutoff=0.6)
-    return candidates[found[0]] if found else None
+    """The known office `name` most likely means, if any: the one whose place (the name without "KPU",
+    "Kabupaten", "Kota", "Provinsi") is close to the place written, preferring the same kind of office when two
+    share a place (KPU Kabupaten Serang and KPU Kota Serang); None when no place is close."""
+    spelled = _spelled_out(name)
+    place = _place(spelled)
+    if not place:
+        return None
+    by_place: dict[str, list[str]] = {}
+    for office in known:
+        by_place.setdefault(_place(_spelled_out(office)), []).append(office)
+    found = difflib.get_close_matches(place, [key for key in by_place if key], n=1, cutoff=0.75)
+    if not found:
+        return None
+    candidates = by_place[found[0]]
+    kinds = set(spelled.split()) & _KIND_WORDS
+    same_kind = [office for office in candidates if kinds <= set(_spelled_out(office).split())]
+    return (same_kind or candidates)[0]
 
 
 def known_offices(configured: Sequence[str], stored: Iterable[str]) -> list[str]:

@@ -397,7 +397,7 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
 
 
 def test_downloads_say_which_filters_they_reflect(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seen by the review: a filtered table downloaded as "jadwal_2022_posisi_2022-09.xlsx", the name and
+    """Seen by the review: a filtered table downloaded as "jadwal_kpu_provinsi_banten_2022_posisi_2022-09.xlsx", the name and
     content of the whole table. A narrowed file says so in its name, and the XLSX says on a second sheet
     what it is: source, posisi data, every filter in force (typed text literally), when it was made."""
     served = recorded_downloads(monkeypatch)
@@ -413,8 +413,11 @@ def test_downloads_say_which_filters_they_reflect(monkeypatch: pytest.MonkeyPatc
         return {row[0]: row[1] for row in book[sheets[1]].iter_rows(values_only=True)}
 
     whole = files()
-    assert sorted(whole) == ["jadwal_2022_posisi_2022-09.csv", "jadwal_2022_posisi_2022-09.xlsx"]
-    said = about(whole["jadwal_2022_posisi_2022-09.xlsx"], ["jadwal", "Keterangan"])
+    assert sorted(whole) == [
+        "jadwal_kpu_provinsi_banten_2022_posisi_2022-09.csv",
+        "jadwal_kpu_provinsi_banten_2022_posisi_2022-09.xlsx",
+    ]
+    said = about(whole["jadwal_kpu_provinsi_banten_2022_posisi_2022-09.xlsx"], ["jadwal", "Keterangan"])
     assert said["Filter"] == "Filter: semua program"
     assert said["Posisi data"] == "Posisi data per 30 September 2022"
     assert said["Sumber"].startswith("KPU Provinsi Banten · ")
@@ -423,18 +426,21 @@ def test_downloads_say_which_filters_they_reflect(monkeypatch: pytest.MonkeyPatc
     at.sidebar.multiselect(key="programmes").set_value([""]).run()
     at.text_input(key="schedule_text").input("=RA *kerja*").run()
     narrowed = files()
-    assert sorted(narrowed) == ["jadwal_2022_posisi_2022-09_terfilter.csv", "jadwal_2022_posisi_2022-09_terfilter.xlsx"]
-    said = about(narrowed["jadwal_2022_posisi_2022-09_terfilter.xlsx"], ["jadwal", "Keterangan"])
+    assert sorted(narrowed) == [
+        "jadwal_kpu_provinsi_banten_2022_posisi_2022-09_terfilter.csv",
+        "jadwal_kpu_provinsi_banten_2022_posisi_2022-09_terfilter.xlsx",
+    ]
+    said = about(narrowed["jadwal_kpu_provinsi_banten_2022_posisi_2022-09_terfilter.xlsx"], ["jadwal", "Keterangan"])
     assert said["Filter"].startswith("Filter: program RA-01–RA-03")
     assert "“=RA *kerja*”" in said["Filter"]  # as typed: no Markdown escapes, no formula
 
     at.sidebar.radio(key="lang").set_value("en").run()
-    assert "jadwal_2022_posisi_2022-09_filtered.csv" in files()
+    assert "jadwal_kpu_provinsi_banten_2022_posisi_2022-09_filtered.csv" in files()
     at.switch_page("app_pages/ikm.py").run()  # the office's IKM: the programme filter does not narrow it
     ikm = files("ikm_steps")
     (ikm_xlsx,) = [name for name in ikm if name.endswith(".xlsx")]
     assert "filtered" not in ikm_xlsx
-    assert about(ikm[ikm_xlsx], [ikm_xlsx.split("_2022_posisi")[0], "About"])["Filters"].startswith(
+    assert about(ikm[ikm_xlsx], [ikm_xlsx.split("_kpu_provinsi_banten_2022_posisi")[0], "About"])["Filters"].startswith(
         "The IKM covers the whole office"
     )
 

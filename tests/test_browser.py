@@ -242,12 +242,12 @@ def test_main_controls(server: str, browser) -> None:
     chart.hover()
     with page.expect_download(timeout=60_000) as download:
         chart.locator(".modebar-btn[data-title*='png' i]").first.click()
-    assert download.value.suggested_filename == "jadwal_2022_posisi_2022-09.png"
+    assert download.value.suggested_filename == "jadwal_kpu_provinsi_banten_2022_posisi_2022-09.png"
     ARTIFACTS.mkdir(exist_ok=True)
     download.value.save_as(ARTIFACTS / download.value.suggested_filename)
     with page.expect_download(timeout=60_000) as table_download:  # the file is made on the click
         page.get_by_role("button", name="Unduh CSV").first.click()
-    assert table_download.value.suggested_filename == "jadwal_2022_posisi_2022-09.csv"
+    assert table_download.value.suggested_filename == "jadwal_kpu_provinsi_banten_2022_posisi_2022-09.csv"
     table_csv = Path(table_download.value.path()).read_bytes().decode("utf-8-sig")
     assert table_csv.startswith("Kode;") and "RA-11" in table_csv
     page.get_by_label("Cari teks (kode, kegiatan, indikator)").fill("Kerja Sama")

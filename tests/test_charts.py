@@ -160,6 +160,15 @@ def test_nrr_title_escapes_unit_text_once(model: ActionPlan) -> None:
 
 def test_download_names() -> None:
     assert charts.chart_filename("jadwal", 2022, 6) == "jadwal_2022_posisi_2022-06"
+    # The office in the name (seen by the review: every office's downloads had one name), as ASCII.
+    assert (
+        charts.chart_filename("jadwal", 2022, 6, "KPU Kabupaten Lebak")
+        == "jadwal_kpu_kabupaten_lebak_2022_posisi_2022-06"
+    )
+    assert (
+        charts.chart_filename("ikm", 2023, 9, "KPU Kota \u00c7ilegon / <b>")
+        == "ikm_kpu_kota_cilegon_b_2023_posisi_2023-09"
+    )
     config = charts.download_config("ikm", 2022, 9)
     assert config["toImageButtonOptions"] == {"format": "png", "filename": "ikm_2022_posisi_2022-09", "scale": 3}
 

@@ -118,3 +118,15 @@ def test_the_signed_in_user_s_office_follows_each_sign_in_and_a_choice_stays(sto
     assert at.sidebar.selectbox(key="satker").value == "KPU Provinsi Banten"
     at.sidebar.button(key="logout").click().run()
     assert at.sidebar.selectbox(key="satker").value == "KPU Provinsi Banten"  # signed out: the home office
+
+
+def test_another_office_starts_at_its_own_posisi_data_month(store: SqliteStore) -> None:
+    """Seen by the review: December chosen for the province carried over to an office whose data ends in
+    September, and Ringkasan no longer agreed with Rekap."""
+    store.publish(office_workbook("KPU Kota Cilegon", note="cilegon"), "ada", "cilegon")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.select_slider(key="as_of_month").set_value(12).run()
+    assert "Desember 2022" in at.caption[0].value
+    at.sidebar.selectbox(key="satker").set_value("KPU Kota Cilegon").run()
+    assert at.sidebar.select_slider(key="as_of_month").value == 9  # the bundled workbook's 30 September
+    assert at.caption[0].value.startswith("Posisi data per 30 September 2022")

@@ -308,3 +308,25 @@ def test_a_template_for_another_office_and_year_carries_the_plan_rows_when_asked
     assert cli("template", str(tmp_path / "y.xlsx"), "--satker", "KPU Kota Bandung", "--year", "2023").returncode == 1
     assert cli("template", str(tmp_path / "z.xlsx"), "--satker", "KPU Kabupaten Lebak").returncode == 1  # no year
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "y.xlsx").exists()
+
+
+@pytest.mark.usefixtures("text_only_reports")
+def test_a_report_names_the_office_as_the_store_spells_it(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Seen by the review: a workbook whose Satker read "   kpu    KAB   lebak  " printed that on the letterhead,
+    the cover and every footer, and a plan without a decree number left "· ·" in the footer."""
+    import io
+
+    from pypdf import PdfReader
+
+    def without_decree(wb: object) -> None:
+        info_edit(Satker="   kpu    KAB   lebak  ", **{"Nomor Keputusan": None})(wb)  # type: ignore[arg-type]
+
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    store.publish(edit_workbook(BUNDLED.read_bytes(), without_decree), "ada", "lebak")
+    out = tmp_path / "lebak.pdf"
+    assert cli("report", "--satker", "KPU Kabupaten Lebak", "--pdf", str(out)).returncode == 0
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(out.read_bytes())).pages]
+    assert "KPU Kabupaten Lebak" in pages[0] and not any("KAB" in text or "kpu " in text for text in pages)
+    assert not any("· ·" in text for text in pages)

@@ -71,6 +71,17 @@ def test_rekap_ranks_every_office_of_the_year_with_ringkasan_s_figures(store: Sq
     assert at.warning and "CONTOH" in at.warning[0].value  # the bundled workbook's example data is said
 
 
+def test_rekap_follows_the_sidebar_s_year_when_it_changes(store: SqliteStore) -> None:
+    """Seen by the review: the sidebar said 2022 while Rekap stayed at 2023."""
+    at = open_rekap()
+    assert at.selectbox(key="rollup_year").value == 2023
+    at.sidebar.selectbox(key="year").set_value(2022).run()
+    assert at.selectbox(key="rollup_year").value == 2022
+    at.selectbox(key="rollup_year").set_value(2023).run()  # Rekap's own choice stays until the sidebar's changes
+    at.run()
+    assert at.selectbox(key="rollup_year").value == 2023
+
+
 def test_an_office_of_the_rekap_opens_its_ringkasan(store: SqliteStore) -> None:
     at = open_rekap()
     at.selectbox(key="rollup_year").set_value(2022).run()

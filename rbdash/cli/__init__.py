@@ -272,7 +272,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 key = "cli.no_versions_of" if year_chosen is not None else "cli.no_versions_office"
                 print(t(key, args.lang, satker=satker, year=year_chosen), file=sys.stderr)
                 return EXIT_UNREADABLE
-            result = load_workbook(store.read(version))
+            result = load_workbook(store.read(version)).named(version.satker)  # the office's known spelling
         except StoreError as exc:
             say_store_error(exc, args.lang)
             return EXIT_UNREADABLE

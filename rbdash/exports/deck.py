@@ -265,7 +265,7 @@ def build_deck(
     office_as_of = f"{plain_as_of} · {t('filter.ikm_whole', lang)}" if filters else plain_as_of
     examples = example_sheet_names(model)
     note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
-    footer = [str(info.get("satker")), str(info.get("decree_number") or ""), version_label]
+    footer = [str(part) for part in (info.get("satker"), info.get("decree_number"), version_label) if part]
 
     @contextmanager
     def new_slide(title: str, subtitle: str) -> Iterator[tuple[Any, Notes]]:

@@ -76,9 +76,10 @@ def build_pdf(
     example_note = t("app.example_banner", lang, sheets=", ".join(examples)) if examples else None
     generated_wib = (generated_at or dt.datetime.now(dt.UTC)).astimezone(WIB)
     generated = fmt.timestamp(generated_wib.isoformat(), lang)  # as every time the dashboard shows
-    footer = " · ".join(
+    footer = " · ".join(  # a blank part (a plan without a decree number yet) leaves no empty " · · "
         clip(one_line(part), FOOTER_PART_CHARS)
-        for part in (info.get("satker"), info.get("decree_number") or "", version_label, as_of)
+        for part in (info.get("satker"), info.get("decree_number"), version_label, as_of)
+        if part
     )
     width, height = PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN - 14 * mm
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
+import unicodedata
 
 from babel.dates import format_date
 
@@ -155,3 +157,10 @@ def short_list(items: list[str], lang: str = "id", shown: int = 8, limit: int = 
     head = ", ".join(short_text(item, limit) for item in items[:shown])
     rest = len(items) - shown
     return head + (t("list.more", lang, count=number(rest, lang)) if rest > 0 else "")
+
+
+def name_part(text: object, limit: int = 40) -> str:
+    """Text as a part of a file name: ASCII letters and digits in lower case, other runs as "_"
+    ("KPU Kabupaten Lebak" -> "kpu_kabupaten_lebak"), at most `limit` characters; "" when nothing is left."""
+    plain = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.casefold()).strip("_")[:limit].strip("_")

@@ -248,10 +248,18 @@ def sidebar(result: LoadResult, lang: str) -> PageContext:
     assert model is not None, "the frame stops before the sidebar when the workbook did not load"
     default_month = metrics.default_as_of_month(model)
     previous_default = st.session_state.get("as_of_default")
-    # Follow the workbook's "posisi data per" unless the reader moved the slider away from it.
-    if "as_of_month" not in st.session_state or st.session_state["as_of_month"] == previous_default:
+    plan = (model.info.get("satker"), model.info.get("year"))
+    # Follow the workbook's "posisi data per" unless the reader moved the slider away from it; another office's
+    # or year's plan starts at its own (seen by the review: December chosen for the province carried over to an
+    # office whose data ends in June, and Ringkasan no longer agreed with Rekap).
+    if (
+        "as_of_month" not in st.session_state
+        or st.session_state["as_of_month"] == previous_default
+        or st.session_state.get("as_of_plan") != plan
+    ):
         st.session_state["as_of_month"] = default_month
     st.session_state["as_of_default"] = default_month
+    st.session_state["as_of_plan"] = plan
     relabelled(lang, "as_of_month", "programmes", "responsible")
     st.sidebar.select_slider(
         t("control.as_of", lang),

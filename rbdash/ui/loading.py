@@ -190,7 +190,7 @@ def load_current(satker: str | None = None, year: int | None = None) -> Current:
             passed_over.append((version, exc))
             continue
         # A copy: the cached result is shared by every session and must not be changed.
-        shown = dataclasses.replace(result, source_name=f"v{version.number}")
+        shown = dataclasses.replace(result.named(version.satker), source_name=f"v{version.number}")
         return Current(shown, version, tuple(passed_over))
     return Current(None, passed_over=tuple(passed_over), problem=StoreError("store.no_intact_version"))
 

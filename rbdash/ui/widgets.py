@@ -108,7 +108,8 @@ def show_chart(
     """A chart whose camera button saves a high-resolution PNG named after what and when. Printed, it is
     scaled to fit `print_room` pixels of a sheet, so it is never split (the first chart of a page gets
     the room its header leaves)."""
-    config = charts.download_config(kind, ctx.model.info.get("year"), ctx.as_of_month)
+    info = ctx.model.info
+    config = charts.download_config(kind, info.get("year"), ctx.as_of_month, info.get("satker"))
     show_figure(fig, config, key, ctx.lang, print_room)
 
 
@@ -234,7 +235,7 @@ def _downloads(
     described = of_workbook and ctx.shows_workbook
     stem = name
     if described:
-        stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month)
+        stem = charts.chart_filename(name, ctx.model.info.get("year"), ctx.as_of_month, ctx.model.info.get("satker"))
         if page_filters or (programme_scoped and ctx.narrowed):
             stem += "_" + t("export.filtered_suffix", ctx.lang)
 

@@ -190,17 +190,17 @@ def as_of_text(as_of: dt.date | None, year: int | None, as_of_month: int, lang: 
     return t("app.as_of", lang, date=when)
 
 
-def chart_filename(kind: str, year: int | None, as_of_month: int) -> str:
-    """'jadwal_2022_posisi_2022-09': what, which plan year, as of when."""
-    return f"{kind}_{year}_posisi_{year}-{as_of_month:02d}"
+def chart_filename(kind: str, year: int | None, as_of_month: int, satker: object = None) -> str:
+    """'jadwal_kpu_provinsi_banten_2022_posisi_2022-09': what, whose (the office, when known), which plan year, as
+    of when (seen by the review: every office's downloads had one name, and a file could be taken for another's)."""
+    office = fmt.name_part(satker)
+    return f"{kind}_{office + '_' if office else ''}{year}_posisi_{year}-{as_of_month:02d}"
 
 
-def download_config(kind: str, year: int | None, as_of_month: int) -> dict:
-    """Plotly config: the camera button saves a 3x PNG under a meaningful name."""
-    return {
-        "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": chart_filename(kind, year, as_of_month), "scale": 3},
-    }
+def download_config(kind: str, year: int | None, as_of_month: int, satker: object = None) -> dict:
+    """Plotly config: the camera button saves a 3x PNG under a meaningful name (`chart_filename`)."""
+    filename = chart_filename(kind, year, as_of_month, satker)
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3}}
 
 
 #: Every chart's look (grid, background, colours): Plotly's plotly_white template.
