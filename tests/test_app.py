@@ -397,7 +397,7 @@ def test_tables_offer_safe_xlsx_and_csv_downloads(monkeypatch: pytest.MonkeyPatc
 
 
 def test_downloads_say_which_filters_they_reflect(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seen by the review: a filtered table downloaded as "jadwal_kpu_provinsi_banten_2022_posisi_2022-09.xlsx", the name and
+    """Seen by the review: a filtered table downloaded as "jadwal_2022_posisi_2022-09.xlsx", the name and
     content of the whole table. A narrowed file says so in its name, and the XLSX says on a second sheet
     what it is: source, posisi data, every filter in force (typed text literally), when it was made."""
     served = recorded_downloads(monkeypatch)
