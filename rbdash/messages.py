@@ -494,8 +494,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Year '{value}' is not valid.",
     },
     "problem.invalid_year.fix": {
-        "id": "Tulis tahun empat angka, misalnya 2022.",
-        "en": "Write a four-digit year, for example 2022.",
+        "id": "Tulis tahun rencana aksi dengan empat angka, dari 2000 sampai 2100, misalnya 2022.",
+        "en": "Write the plan's year with four digits, from 2000 to 2100, for example 2022.",
     },
     "problem.invalid_date.message": {
         "id": "Tanggal '{value}' tidak dapat dibaca.",
@@ -504,6 +504,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "problem.invalid_date.fix": {
         "id": "Isi sebagai tanggal Excel atau tulis seperti 2022-09-30 atau 30 September 2022.",
         "en": "Enter it as an Excel date or write it like 2022-09-30 or 30 September 2022.",
+    },
+    "problem.as_of_outside_year.message": {
+        "id": "Posisi data per {as_of} tidak berada dalam tahun rencana {year}; tanggal ini diabaikan dan bulan terakhir yang memuat realisasi yang dipakai.",
+        "en": "Data as of {as_of} is not within the plan year {year}; the date is set aside and the last month with realisation is used.",
+    },
+    "problem.as_of_outside_year.fix": {
+        "id": "Perbaiki Tahun atau Posisi Data Per di lembar Info agar tanggalnya berada dalam tahun rencana.",
+        "en": "Correct Tahun or Posisi Data Per on the Info sheet so that the date falls within the plan year.",
     },
     "problem.invalid_flag.message": {
         "id": "Nilai '{value}' untuk '{field}' tidak dikenali.",

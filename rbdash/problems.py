@@ -17,6 +17,7 @@ ProblemCode = Literal[
     "cell_reference_unreadable",
     "cell_text_too_long",
     "corrupt_zip",
+    "as_of_outside_year",
     "duplicate_code",
     "duplicate_column",
     "duplicate_entry",

@@ -330,3 +330,19 @@ def test_a_report_names_the_office_as_the_store_spells_it(
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(out.read_bytes())).pages]
     assert "KPU Kabupaten Lebak" in pages[0] and not any("KAB" in text or "kpu " in text for text in pages)
     assert not any("· ·" in text for text in pages)
+
+
+def test_a_typo_year_is_refused_and_a_date_of_another_year_is_said(store: SqliteStore) -> None:
+    """Seen by the review: a year typed 1999 became an office-year for good, and a 2024 plan "as of 30 June 2023"
+    was shown as of June 2024 on Ringkasan and as of 2023-06-30 on Rekap."""
+    from rbdash.analysis.rollup import plan_figures
+    from rbdash.workbook.loader import load_workbook
+
+    for year in (1999, 2101, 20223):
+        result = store.publish(office_workbook("KPU Kota Serang", year), "ada", "typo").validation
+        assert [p.code for p in result.errors] == ["invalid_year"] and store.history("KPU Kota Serang") == []
+    later = load_workbook(office_workbook("KPU Kota Serang", 2024))  # Posisi Data Per 2022-09-30
+    assert later.is_valid and later.plan is not None
+    (said,) = [p for p in later.warnings if p.code == "as_of_outside_year"]
+    assert (said.sheet, said.params) == ("Info", {"as_of": "2022-09-30", "year": 2024})
+    assert plan_figures(later.plan)["as_of"] is None  # set aside, as Ringkasan sets it aside

@@ -38,7 +38,8 @@ def plan_figures(model: ActionPlan) -> dict[str, Any]:
     return {
         "kind": FIGURES_VERSION,
         "as_of_month": month,
-        "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else None,
+        # the date only when it is the month the figures are at (a date of another year is set aside, as there)
+        "as_of": as_of.isoformat() if isinstance(as_of, dt.date) and as_of.year == model.info.get("year") else None,
         "rows": figures.plan_rows,
         "scheduled_to_date": figures.scheduled_to_date,
         "done_to_date": figures.done_to_date,

@@ -38,6 +38,7 @@ from rbdash.present import formatting as fmt
 from rbdash.store import StoreError, Version, VersionStore
 from rbdash.workbook.content import WorkbookContent, office_template_content, template_content
 from rbdash.workbook.loader import load_workbook
+from rbdash.workbook.schema import PLAN_YEARS
 from rbdash.workbook.writer import build_bundled_workbook, write_workbook
 
 if TYPE_CHECKING:
@@ -135,17 +136,11 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
-#: The years a plan may be written for (a typo such as 20223 is refused).
-TEMPLATE_YEARS = range(2000, 2101)
-
-
 def _office_template(args: argparse.Namespace) -> WorkbookContent | int:
     """The template of `template --satker --year [--from-year [--from-satker]]`, or an exit code after saying why
     there is none: the office must be a known one, the year given, and the carried plan a version in the store."""
-    if args.year is None or args.year not in TEMPLATE_YEARS:
-        print(
-            t("cli.template_needs_year", args.lang, first=TEMPLATE_YEARS[0], last=TEMPLATE_YEARS[-1]), file=sys.stderr
-        )
+    if args.year is None or args.year not in PLAN_YEARS:
+        print(t("cli.template_needs_year", args.lang, first=PLAN_YEARS[0], last=PLAN_YEARS[-1]), file=sys.stderr)
         return EXIT_INVALID
     store = store_or_say(args.lang)
     if store is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from rbdash.workbook import columns
-from rbdash.workbook.schema import MONTH_NAMES, NO_WORDS, NOT_TICKS, TICKS, YES_WORDS, normalise_label
+from rbdash.workbook.schema import MONTH_NAMES, NO_WORDS, NOT_TICKS, PLAN_YEARS, TICKS, YES_WORDS, normalise_label
 
 _MONTH_LOOKUP = {name: number for number, names in MONTH_NAMES.items() for name in names}
 # Upper-cased cell texts that mean a tick / explicitly no tick ("1.0": a numeric 1 read as text).
@@ -123,8 +123,10 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def parse_year(value: object) -> int | None:
+    """A plan year: a whole number within `PLAN_YEARS` (a typo such as 20223 or 1999 is refused: a plan's
+    year becomes an office-year the dashboard lists for good), else None."""
     number = parse_number(value)
-    if number is None or not number.is_integer() or not 1900 <= number <= 2200:
+    if number is None or not number.is_integer() or int(number) not in PLAN_YEARS:
         return None
     return int(number)
 

@@ -107,6 +107,10 @@ def parse_info(grid: Grid | None, log: ProblemLog) -> dict[str, Any]:
         log.warning(
             "missing_info_field", name, None, field=next(f.label for f in schema.INFO_FIELDS if f.key == "as_of")
         )
+    elif info["year"] is not None and info["as_of"].year != info["year"]:
+        # Seen by the review: a 2024 plan "as of 30 June 2023" was shown as of June 2024 on one page and as of
+        # 2023-06-30 on another. The date is set aside (the last month with realisation counts instead).
+        log.warning("as_of_outside_year", name, cells.get("as_of"), as_of=info["as_of"].isoformat(), year=info["year"])
     for key, sheet_key in (
         ("example_realisation", "realisation"),
         ("example_indicator_values", "indicator_values"),

@@ -22,6 +22,8 @@ MISSING_MARKER = "[tidak ada dalam salinan]"
 
 # Marker written above the header of every sheet that holds example values.
 EXAMPLE_MARKER = "CONTOH"
+#: The years a plan may be for (Info!Tahun, `template --year`): a typo such as 20223 or 1999 is refused.
+PLAN_YEARS = range(2000, 2101)
 
 
 #: Labels up to this length are normalised once and remembered (headers, sheet names, words repeat across
