@@ -78,7 +78,8 @@ if users:
         if st.form_submit_button(t("admin.change_role", lang)) and acting_user("admin") == admin:
             try:
                 previous = store().set_role(who, new_role, actor=admin)
-                st.success(say("admin.role_changed", lang, name=who, previous=previous, role=new_role))
+                scope = scope_label(store().scope_of(who) or "")
+                st.success(say("admin.role_changed", lang, name=who, previous=previous, role=new_role, scope=scope))
             except StoreError as exc:
                 st.error(store_error_text(exc, lang))
 

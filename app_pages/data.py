@@ -97,7 +97,10 @@ comparison, changes = comparison_of(
 # a preview against v1 was published as v9 after other publishes, with no word.
 previewed = st.session_state.get("previewed")
 st.session_state["previewed"] = (digest, current_number)
-st.subheader(t("data.preview", lang, number=current_number))
+if current is None:  # the first version of this office and year: nothing to compare with (seen: "(v0)")
+    st.subheader(t("data.preview_first", lang, satker=satker, year=year))
+else:
+    st.subheader(t("data.preview", lang, number=current_number))
 
 blocked = False
 if current is not None and before is not None and comparison.empty:
@@ -150,7 +153,7 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
     # A second click that reaches the server while (or after) this file was published by the first:
     # say what happened, not "changed since your preview" (seen by the review on a fast double click).
     if st.session_state.get("published_upload") == (digest, current_number):
-        return "success", t("data.published", lang, number=current_number), None
+        return "success", t("data.published", lang, number=current_number, satker=satker, year=year), None
     if previewed is None or previewed[0] != digest or request[0] != digest:  # another file was chosen meanwhile
         return "warning", t("data.file_changed_since_preview", lang), None
     if previewed[1] != current_number or request[1] != current_number:  # another version came first
@@ -172,7 +175,8 @@ def _publish(request: tuple[str, int], editor: str) -> tuple[str, str, LoadResul
         return "refused", t("data.publish_refused", lang, errors=len(refused.errors)), refused
     st.session_state["published_upload"] = (digest, published.version.number)  # before any element is drawn
     ask_for(published.version.satker, published.version.year)  # the sidebar shows it from the next run
-    return "success", t("data.published", lang, number=published.version.number), None
+    done = published.version
+    return "success", t("data.published", lang, number=done.number, satker=done.satker, year=done.year), None
 
 
 # The click is taken in a callback; the run that publishes first draws the button disabled, so a second

@@ -26,7 +26,10 @@ office = ctx.office  # the sidebar's office and year (None: a fixed workbook is 
 if office is None:
     versions = store().history()
 else:
-    st.caption(say("history.of_office", lang, satker=office.satker, year=office.year or "-"))
+    if office.year is None:
+        st.caption(say("history.no_office_version", lang, satker=office.satker))
+    else:
+        st.caption(say("history.of_office", lang, satker=office.satker, year=office.year))
     versions = store().history(office.satker, office.year) if office.year is not None else []
 show_table(versions_frame(versions, lang), "riwayat_versi", ctx, "versions", of_workbook=False)
 if not versions:

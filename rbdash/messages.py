@@ -766,6 +766,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Berkas ini untuk {satker} tahun {year}, sedangkan akun Anda hanya boleh menerbitkan untuk {scope}; tidak ada yang diterbitkan. Bila berkas ini memang untuk satker Anda, perbaiki nama satker di lembar Info; bila Anda perlu menerbitkan untuk satker lain, minta admin mengubah cakupan akun Anda.",
         "en": "This file is for {satker}, year {year}, but your account may publish only for {scope}; nothing was published. If the file is meant for your office, correct the office name on the Info sheet; if you need to publish for another office, ask an admin to change your account's scope.",
     },
+    "store.admin_scope": {
+        "id": "Admin selalu boleh menerbitkan untuk semua satker (*); cakupan '{scope}' hanya untuk viewer atau editor.",
+        "en": "An admin may always publish for every office (*); the scope '{scope}' is for a viewer or an editor only.",
+    },
     "store.bad_scope": {
         "id": "Cakupan '{scope}' tidak dikenal: tulis * (semua satker) atau salah satu satker: {offices}.",
         "en": "Unknown scope '{scope}': write * (every office) or one of the offices: {offices}.",
@@ -970,13 +974,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Name the new scope with --scope (an office's name, or * for every office).",
     },
     "cli.unknown_satker": {
-        "id": "Satker '{satker}' tidak dikenal. Satker yang dikenal: {offices}.",
-        "en": "Unknown office '{satker}'. Known offices: {offices}.",
+        "id": "Satker '{satker}' tidak dikenal{closest}. Satker yang dikenal: {offices}.",
+        "en": "Unknown office '{satker}'{closest}. Known offices: {offices}.",
+    },
+    "cli.closest": {"id": " (maksud Anda '{office}'?)", "en": " (did you mean '{office}'?)"},
+    "cli.from_satker_needs_from_year": {
+        "id": "--from-satker memerlukan --from-year (tahun rencana yang barisnya dibawa).",
+        "en": "--from-satker needs --from-year (the year whose plan rows are carried over).",
+    },
+    "cli.file_or_store": {
+        "id": "--satker dan --year memilih versi dari penyimpanan; untuk berkas yang disebut, satker dan tahunnya adalah isi lembar Info berkas itu. Pakai salah satu.",
+        "en": "--satker and --year choose a version from the store; a named file's office and year are what its Info sheet says. Use one or the other.",
+    },
+    "cli.bad_year": {
+        "id": "Tahun {year} di luar rentang tahun rencana ({first} - {last}).",
+        "en": "The year {year} is outside the plan years ({first} - {last}).",
     },
     "cli.user_removed": {"id": "Pengguna '{name}' dihapus.", "en": "User '{name}' removed."},
     "cli.role_changed": {
-        "id": "Peran pengguna '{name}': {previous} -> {role}.",
-        "en": "Role of user '{name}': {previous} -> {role}.",
+        "id": "Peran pengguna '{name}': {previous} -> {role} (cakupan: {scope}).",
+        "en": "Role of user '{name}': {previous} -> {role} (scope: {scope}).",
     },
     "cli.role_required": {
         "id": "Sebutkan peran baru dengan --role ({roles}).",
@@ -1759,6 +1776,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Versi rencana aksi **{satker}** tahun **{year}** (pilih satker dan tahun lain di panel samping).",
         "en": "Versions of the action plan of **{satker}**, year **{year}** (choose another office and year in the sidebar).",
     },
+    "history.no_office_version": {
+        "id": "Belum ada versi rencana aksi **{satker}** (pilih satker lain di panel samping).",
+        "en": "There is no version of the action plan of **{satker}** yet (choose another office in the sidebar).",
+    },
     "history.out_of_scope": {
         "id": "Akun Anda hanya boleh menerbitkan untuk {scope}, jadi versi {satker} tidak dapat dipulihkan dari akun ini.",
         "en": "Your account may publish only for {scope}, so a version of {satker} cannot be restored from it.",
@@ -1817,8 +1838,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "data.comment": {"id": "Catatan penerbitan (wajib)", "en": "Publishing comment (required)"},
     "data.publish": {"id": "Terbitkan sebagai versi baru", "en": "Publish as a new version"},
     "data.published": {
-        "id": "Versi {number} diterbitkan. Semua pengguna melihatnya pada pembaruan berikutnya.",
-        "en": "Version {number} published. Every user sees it on their next refresh.",
+        "id": "Versi {number} diterbitkan untuk {satker} tahun {year}. Semua pengguna melihatnya pada pembaruan berikutnya.",
+        "en": "Version {number} published for {satker}, year {year}. Every user sees it on their next refresh.",
+    },
+    "data.preview_first": {
+        "id": "Isi berkas (belum ada versi {satker} tahun {year})",
+        "en": "What the file holds (no version of {satker}, year {year}, yet)",
     },
     "history.download": {"id": "Unduh versi {number}", "en": "Download version {number}"},
     "history.choose": {"id": "Versi", "en": "Version"},
@@ -1869,8 +1894,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "admin.change_role": {"id": "Ubah peran", "en": "Change role"},
     "admin.new_role": {"id": "Peran baru", "en": "New role"},
     "admin.role_changed": {
-        "id": "Peran {name}: {previous} -> {role}.",
-        "en": "Role of {name}: {previous} -> {role}.",
+        "id": "Peran {name}: {previous} -> {role} (boleh menerbitkan untuk: {scope}).",
+        "en": "Role of {name}: {previous} -> {role} (may publish for: {scope}).",
     },
     "admin.audit": {"id": "Log audit (terbaru di atas)", "en": "Audit log (newest first)"},
     "col.number": {"id": "Versi", "en": "Version"},

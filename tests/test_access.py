@@ -329,7 +329,10 @@ def test_an_admin_changes_a_role_and_the_user_s_open_session_follows(store: Sqli
     at.selectbox(key="role_user").set_value("vera")
     at.selectbox(key="role_new").set_value("editor")
     next(b for b in at.button if b.label == "Ubah peran").click().run()
-    assert not at.exception and at.success[0].value == "Peran vera: viewer -> editor."
+    assert (
+        not at.exception
+        and at.success[0].value == "Peran vera: viewer -> editor (boleh menerbitkan untuk: KPU Provinsi Banten)."
+    )
     assert store.role_of("vera") == "editor"
     assert next(e for e in store.audit_log() if e["action"] == "role_changed")["user"] == "ada"
     viewer.run()  # vera's open session, on its next rerun

@@ -83,9 +83,12 @@ def test_a_kab_kota_editor_publishes_only_for_their_own_office(store: SqliteStor
         "Berkas ini untuk **KPU Kabupaten Lebak** tahun **2022**: bila diterbitkan, menjadi versi 1, versi pertama"
         " satker dan tahun itu."
     ]
+    # The first version of an office-year: nothing to compare with (seen: "Perubahan terhadap versi saat ini (v0)").
+    assert any(h.value == "Isi berkas (belum ada versi KPU Kabupaten Lebak tahun 2022)" for h in at.subheader)
     next(box for box in at.text_input if str(box.key).startswith("publish_comment")).input("rencana Lebak").run()
     at.button(key="publish").click().run()
-    assert not at.exception and "Versi 1 diterbitkan" in at.success[-1].value
+    assert not at.exception
+    assert at.success[-1].value.startswith("Versi 1 diterbitkan untuk KPU Kabupaten Lebak tahun 2022.")
     lebak = store.current("KPU Kabupaten Lebak", 2022)
     assert lebak is not None and (lebak.number, lebak.user) == (1, "vera")
     assert [v.number for v in store.history("KPU Provinsi Banten", 2022)] == [1]  # the province's untouched
@@ -95,6 +98,12 @@ def test_a_kab_kota_editor_publishes_only_for_their_own_office(store: SqliteStor
         2022,
     )
     assert "KPU Kabupaten Lebak" in at.caption[0].value
+
+
+def test_riwayat_of_an_office_without_a_version_says_so(store: SqliteStore) -> None:
+    at = sign_in("vera", page="app_pages/riwayat.py")  # Lebak: no version yet
+    assert not at.exception
+    assert at.caption[0].value.startswith("Belum ada versi rencana aksi **KPU Kabupaten Lebak**")
 
 
 def test_a_scope_narrowed_after_the_preview_is_refused_at_the_click(store: SqliteStore) -> None:

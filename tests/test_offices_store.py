@@ -346,3 +346,57 @@ def test_a_typo_year_is_refused_and_a_date_of_another_year_is_said(store: Sqlite
     (said,) = [p for p in later.warnings if p.code == "as_of_outside_year"]
     assert (said.sheet, said.params) == ("Info", {"as_of": "2022-09-30", "year": 2024})
     assert plan_figures(later.plan)["as_of"] is None  # set aside, as Ringkasan sets it aside
+
+
+def test_the_command_line_refuses_what_it_would_otherwise_ignore(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Seen by the review: --satker beside a FILE, --from-satker without --from-year and --year 0 were silently
+    ignored or answered "no versions"; an unknown office exited 2 here and 1 there, without a suggestion."""
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    both = cli("report", str(BUNDLED), "--satker", "KPU Kota Serang", "--pdf", str(tmp_path / "x.pdf"), "--lang", "en")
+    assert both.returncode == 1 and "a named file's office and year are what its Info sheet says" in both.stderr
+    carried = cli("template", str(tmp_path / "t.xlsx"), "--year", "2023", "--from-satker", "KPU Kota Serang")
+    assert carried.returncode == 1 and "--from-year" in carried.stderr and not (tmp_path / "t.xlsx").exists()
+    for command in (
+        ("rollup", "--year", "0"),
+        ("history", "--year", "99999"),
+        ("report", "--year", "-5", "--pdf", "y"),
+    ):
+        refused = cli(*command, "--lang", "en")
+        assert refused.returncode == 1 and "outside the plan years (2000 - 2100)" in refused.stderr, command
+    for command in (("rollup",), ("history",), ("report", "--pdf", "z.pdf")):
+        unknown = cli(*command, "--satker", "KPU Kabupaten Cilegon", "--lang", "en")
+        assert unknown.returncode == 1, command
+        assert "Unknown office 'KPU Kabupaten Cilegon' (did you mean 'KPU Kota Cilegon'?)" in unknown.stderr
+
+
+def test_an_admin_may_publish_for_every_office_and_a_demoted_admin_s_scope_is_said(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(StoreError) as refused:
+        store.add_user("adm2", "admin", PASSWORD + "-2", scope="KPU Kabupaten Lebak")
+    assert refused.value.key == "store.admin_scope" and store.scope_of("adm2") is None
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    store.add_user("adm3", "admin", PASSWORD + "-3")
+    demoted = cli("users", "role", "adm3", "--role", "editor", "--lang", "en")
+    assert demoted.stdout.strip() == "Role of user 'adm3': admin -> editor (scope: *)."
+
+
+def test_demo_publishes_the_configured_offices_and_never_an_unknown_bundled_office(
+    tmp_path: Path, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen by the review: with an offices list of its own, demo failed with the upload page's wording."""
+    config = tmp_path / "rbdash.toml"
+    config.write_text('offices = ["KPU Kota Bogor", "KPU Kabupaten Bogor"]\n', encoding="utf-8")
+    monkeypatch.setenv("RBDASH_CONFIG", str(config))
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "data"))
+    made = cli("demo")
+    assert made.returncode == 0, made.stderr
+    store = SqliteStore(tmp_path / "data", checks=quick_password_checks())
+    assert store.plans() == [
+        ("KPU Kota Bogor", 2022),
+        ("KPU Kota Bogor", 2023),
+        ("KPU Kabupaten Bogor", 2022),
+        ("KPU Kabupaten Bogor", 2023),
+    ]

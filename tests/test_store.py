@@ -458,7 +458,7 @@ def test_cli_publish_history_restore_users(
     no_role = rbdash("users", "role", "ani")
     assert no_role.returncode == 1 and "--role" in no_role.stderr
     changed = rbdash("users", "role", "ani", "--role", "admin", "--lang", "en")
-    assert changed.returncode == 0 and changed.stdout.strip() == "Role of user 'ani': editor -> admin."
+    assert changed.returncode == 0 and changed.stdout.strip() == "Role of user 'ani': editor -> admin (scope: *)."
     assert rbdash("users", "list").stdout.strip() == "ani\tadmin\t*"
     last = rbdash("users", "role", "ani", "--role", "viewer", "--lang", "en")
     assert last.returncode == 1 and "last admin" in last.stderr

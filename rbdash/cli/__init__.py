@@ -27,6 +27,7 @@ from rbdash.cli.store import (
     cmd_restore,
     cmd_store,
     cmd_users,
+    refusal_exit,
     say_store_error,
     store_or_say,
 )
@@ -122,7 +123,7 @@ def cmd_template(args: argparse.Namespace) -> int:
         print(t("cli.template_exists", args.lang, path=args.out), file=sys.stderr)
         return EXIT_INVALID
     content = template_content(args.lang)
-    if args.satker is not None or args.year is not None or args.from_year is not None:
+    if any(value is not None for value in (args.satker, args.year, args.from_year, args.from_satker)):
         office = _office_template(args)
         if isinstance(office, int):
             return office
@@ -139,6 +140,9 @@ def cmd_template(args: argparse.Namespace) -> int:
 def _office_template(args: argparse.Namespace) -> WorkbookContent | int:
     """The template of `template --satker --year [--from-year [--from-satker]]`, or an exit code after saying why
     there is none: the office must be a known one, the year given, and the carried plan a version in the store."""
+    if args.from_satker is not None and args.from_year is None:  # seen: silently a blank template
+        print(t("cli.from_satker_needs_from_year", args.lang), file=sys.stderr)
+        return EXIT_INVALID
     if args.year is None or args.year not in PLAN_YEARS:
         print(t("cli.template_needs_year", args.lang, first=PLAN_YEARS[0], last=PLAN_YEARS[-1]), file=sys.stderr)
         return EXIT_INVALID
@@ -146,10 +150,10 @@ def _office_template(args: argparse.Namespace) -> WorkbookContent | int:
     if store is None:
         return EXIT_UNREADABLE
     try:
-        satker = chosen_plan(store, args.satker, args.year)[0]
+        satker = chosen_plan(store, args.satker, args.year, args.lang)[0]
         carried, source = None, ""
         if args.from_year is not None:
-            from_satker = chosen_plan(store, args.from_satker or satker, args.from_year)[0]
+            from_satker = chosen_plan(store, args.from_satker or satker, args.from_year, args.lang)[0]
             version = store.current(from_satker, args.from_year)
             if version is None:
                 print(t("cli.no_versions_of", args.lang, satker=from_satker, year=args.from_year), file=sys.stderr)
@@ -253,6 +257,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(t("cli.report_same_output", args.lang, path=args.pdf), file=sys.stderr)  # seen: the deck over the PDF
         return EXIT_INVALID
     version, store = None, None
+    if args.file and (args.satker is not None or args.year is not None):  # seen: silently ignored
+        print(t("cli.file_or_store", args.lang), file=sys.stderr)
+        return EXIT_INVALID
     if args.file:
         result = load_named(args.file, args.lang)
         label = Path(args.file).name
@@ -261,7 +268,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if store is None:
             return EXIT_UNREADABLE
         try:
-            satker, year_chosen = chosen_plan(store, args.satker, args.year)
+            satker, year_chosen = chosen_plan(store, args.satker, args.year, args.lang)
             version = store.current(satker, year_chosen) if year_chosen is not None else None
             if version is None:
                 key = "cli.no_versions_of" if year_chosen is not None else "cli.no_versions_office"
@@ -269,8 +276,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 return EXIT_UNREADABLE
             result = load_workbook(store.read(version)).named(version.satker)  # the office's known spelling
         except StoreError as exc:
-            say_store_error(exc, args.lang)
-            return EXIT_UNREADABLE
+            return refusal_exit(exc, args.lang)
         label = t("cli.version_label", args.lang, number=version.number)
     if result is None:
         return EXIT_UNREADABLE

@@ -1,5 +1,6 @@
 """`python -m rbdash demo`: example (CONTOH) plans of the eight kab/kota for 2022 and of all nine offices for
-2023, published into the data directory in force beside the bundled workbook (the province's 2022 version)."""
+2023 (of every configured office, with an `offices` setting), published into the data directory in force beside
+the bundled workbook (the province's 2022 version)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import sys
 from rbdash.cli.store import EXIT_INVALID, EXIT_UNREADABLE, EXIT_VALID, say_store_error, store_or_say
 from rbdash.config import BUNDLED_WORKBOOK, settings
 from rbdash.messages import DEFAULT_LANGUAGE, t
-from rbdash.offices import BANTEN_SATKER
 from rbdash.store import StoreError
 from rbdash.workbook.demo import demo_content
 from rbdash.workbook.writer import workbook_bytes
@@ -20,9 +20,10 @@ DEMO_USER = "contoh"
 DEMO_YEARS = (2022, 2023)
 
 
-def demo_plans(home: str) -> list[tuple[str, int]]:
-    """The office-years `demo` publishes: every Banten office for each demo year, but the home office's 2022."""
-    return [(office, year) for year in DEMO_YEARS for office in BANTEN_SATKER if (office, year) != (home, 2022)]
+def demo_plans(offices: tuple[str, ...], held: set[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The office-years `demo` publishes: every configured office (by default the province and its eight kab/kota)
+    for each demo year, but those the store holds (the bundled workbook: the province's 2022)."""
+    return [(office, year) for year in DEMO_YEARS for office in offices if (office, year) not in held]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -33,11 +34,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         store.seed(BUNDLED_WORKBOOK, t("store.seed_comment", DEFAULT_LANGUAGE))
         published = [v for v in store.history() if v.user != "system"]
-        if published or len(store.history()) != 1:
+        if published or len(store.history()) > 1:
             print(t("cli.demo_refused", args.lang, count=len(store.history())), file=sys.stderr)
             return EXIT_INVALID
-        home = settings().home_office
-        for satker, year in demo_plans(home):
+        plans = demo_plans(settings().offices, set(store.plans()))
+        for satker, year in plans:
             data = workbook_bytes(demo_content(satker, year))
             version = store.publish(data, DEMO_USER, t("cli.demo_comment", DEFAULT_LANGUAGE), trusted=True).version
             if version is None:  # a generated workbook that does not load is this program's bug: said, not hidden
@@ -47,7 +48,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except StoreError as exc:
         say_store_error(exc, args.lang)
         return EXIT_UNREADABLE
-    print(t("cli.demo_done", args.lang, count=len(demo_plans(home)), path=settings().data_dir))
+    print(t("cli.demo_done", args.lang, count=len(plans), path=settings().data_dir))
     return EXIT_VALID
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from rbdash.analysis.rollup import rollup_frame
-from rbdash.cli.store import EXIT_UNREADABLE, EXIT_VALID, chosen_plan, say_store_error, store_or_say
+from rbdash.cli.store import EXIT_UNREADABLE, EXIT_VALID, chosen_filter, refusal_exit, store_or_say
 from rbdash.messages import t
 from rbdash.present.text import literal
 from rbdash.store import StoreError
@@ -40,11 +40,10 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     if store is None:
         return EXIT_UNREADABLE
     try:
-        satker = chosen_plan(store, args.satker, None)[0] if args.satker is not None else None
-        found = current_figures(store, args.year, satker)
+        satker, year = chosen_filter(store, args.satker, args.year, args.lang)
+        found = current_figures(store, year, satker)
     except StoreError as exc:
-        say_store_error(exc, args.lang)
-        return EXIT_UNREADABLE
+        return refusal_exit(exc, args.lang)
     frame = rollup_frame((version.satker, version.year, version.number, figures) for version, figures in found)
     records = [{field: _plain(record[field]) for field in FIELDS} for record in frame.to_dict(orient="records")]
     if args.json:

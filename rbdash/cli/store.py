@@ -9,7 +9,7 @@ import sys
 from rbdash.analysis.diff import compare
 from rbdash.config import ROLES, role_at_least, settings
 from rbdash.messages import t
-from rbdash.offices import matching_office, same_office
+from rbdash.offices import closest_office, matching_office, same_office
 from rbdash.present import formatting as fmt
 from rbdash.present.changes import counts_text
 from rbdash.present.text import literal
@@ -17,6 +17,7 @@ from rbdash.problems import ProblemLog
 from rbdash.store import StoreError, Version, VersionStore, checked_user_name, open_store
 from rbdash.workbook.limits import DEFAULT_LIMITS
 from rbdash.workbook.loader import read_workbook_file
+from rbdash.workbook.schema import PLAN_YEARS
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -71,18 +72,43 @@ def _acting_editor(store: VersionStore, user: str) -> tuple[str, str]:
     return name, scope
 
 
-def chosen_plan(store: VersionStore, satker: str | None, year: int | None) -> tuple[str, int | None]:
+#: Refusals of what was typed on the command line (exit 1), not of the store's state (exit 2).
+ARGUMENT_REFUSALS = ("cli.unknown_satker", "cli.bad_year")
+
+
+def chosen_plan(store: VersionStore, satker: str | None, year: int | None, lang: str = "id") -> tuple[str, int | None]:
     """The office and year of --satker and --year: the known office named (its known spelling; the home office
     when unset) and the year given, else that office's latest year with a version (None when it has none).
-    `StoreError` for an office the store does not know."""
+    `StoreError` for an office the store does not know (the closest known one named) or a year no plan can have
+    (`ARGUMENT_REFUSALS`)."""
     known = store.offices()
     office = settings().home_office if satker is None else matching_office(satker, known)
     if office is None:
-        raise StoreError("cli.unknown_satker", satker=satker, offices=", ".join(known))
+        nearest = closest_office(str(satker), known)
+        closest = t("cli.closest", lang, office=nearest) if nearest else ""
+        raise StoreError("cli.unknown_satker", satker=satker, closest=closest, offices=", ".join(known))
+    if year is not None and year not in PLAN_YEARS:
+        raise StoreError("cli.bad_year", year=year, first=PLAN_YEARS[0], last=PLAN_YEARS[-1])
     if year is None:
         years = [held for name, held in store.plans() if same_office(name, office)]
         year = max(years) if years else None
     return office, year
+
+
+def chosen_filter(
+    store: VersionStore, satker: str | None, year: int | None, lang: str = "id"
+) -> tuple[str | None, int | None]:
+    """--satker and --year as filters (None: any): the known office named and the year, refused as
+    `chosen_plan` refuses them."""
+    if year is not None and year not in PLAN_YEARS:
+        raise StoreError("cli.bad_year", year=year, first=PLAN_YEARS[0], last=PLAN_YEARS[-1])
+    return (chosen_plan(store, satker, year, lang)[0] if satker is not None else None), year
+
+
+def refusal_exit(exc: StoreError, lang: str) -> int:
+    """Say `exc`; exit 1 when it refuses what was typed (`ARGUMENT_REFUSALS`), 2 when the store failed."""
+    say_store_error(exc, lang)
+    return EXIT_INVALID if exc.key in ARGUMENT_REFUSALS else EXIT_UNREADABLE
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -160,11 +186,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     if store is None:
         return EXIT_UNREADABLE
     try:
-        satker = chosen_plan(store, args.satker, None)[0] if args.satker is not None else None
-        versions = store.history(satker, args.year)
+        versions = store.history(*chosen_filter(store, args.satker, args.year, args.lang))
     except StoreError as exc:
-        say_store_error(exc, args.lang)
-        return EXIT_INVALID
+        return refusal_exit(exc, args.lang)
     if not versions:
         print(t("cli.no_versions", args.lang))
     for v in versions:
@@ -182,8 +206,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     try:
         user, scope = _acting_editor(store, args.user)
-        satker = chosen_plan(store, args.satker, None)[0] if args.satker is not None else None
-        old = store.version(args.number, satker, args.year)
+        old = store.version(args.number, *chosen_filter(store, args.satker, args.year, args.lang))
         previous = store.current(old.satker, old.year)
         comment = t("store.restore_comment", args.lang, number=args.number)
         version = store.restore(args.number, user, comment, old.satker, old.year, scope=scope)
@@ -235,7 +258,8 @@ def cmd_users(args: argparse.Namespace) -> int:
                     print(t("cli.role_required", args.lang, roles=", ".join(ROLES)), file=sys.stderr)
                     return EXIT_INVALID
                 previous = store.set_role(name, args.role)
-                print(t("cli.role_changed", args.lang, name=name, previous=previous, role=args.role))
+                scope = store.scope_of(name)  # said: a demoted admin keeps the scope they were given (seen: silent)
+                print(t("cli.role_changed", args.lang, name=name, previous=previous, role=args.role, scope=scope))
             elif args.action == "remove":
                 store.remove_user(name)
                 print(t("cli.user_removed", args.lang, name=name))

@@ -32,6 +32,8 @@ class UserAccounts:
         publish for `scope` (an office, or `offices.ALL`; unset: the home office, every office for an admin)."""
         name = checked_user_name(name)
         checked_role(role)
+        if role == "admin" and scope is not None and scope.strip() != ALL:  # seen: said "*", kept the office
+            raise StoreError("store.admin_scope", scope=scope)
         scope = self._checked_scope(scope if scope is not None else ALL if role == "admin" else settings().home_office)
         checked_password(password, name)
         password_hash = self._hash(password)

@@ -92,7 +92,7 @@ def programme_heatmap(
     )
     fig.update_yaxes(
         tickvals=positions,
-        ticktext=[label(office, 34) for office in offices],
+        ticktext=[label(office, 34, 2) for office in offices],  # two lines: long names stay told apart
         range=[max(len(offices), 1) - 0.5, -0.5],
         automargin=True,
         fixedrange=True,
@@ -142,10 +142,16 @@ def rows_not_done_bars(
             for position, n, r in zip(positions, late, rows, strict=True)
         ]
     )
-    fig.update_xaxes(range=[0, top * 1.25], title={"text": t("rollup.rows_not_done_axis", lang)}, fixedrange=True)
+    fig.update_xaxes(  # whole rows: no 0,2 ticks when every office has none (seen)
+        range=[0, top * 1.25],
+        title={"text": t("rollup.rows_not_done_axis", lang)},
+        fixedrange=True,
+        dtick=max(1, round(top / 8)),
+        tick0=0,
+    )
     fig.update_yaxes(
         tickvals=positions,
-        ticktext=[label(office, 34) for office in offices],
+        ticktext=[label(office, 34, 2) for office in offices],  # two lines: long names stay told apart
         range=[max(len(offices), 1) - 0.5, -0.5],
         automargin=True,
         fixedrange=True,
