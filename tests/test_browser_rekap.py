@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browsing import launch_browser, open_page, ready, serve, settled
 from tests.conftest import ARTIFACTS
@@ -64,7 +64,8 @@ def test_a_province_team_member_reads_a_kab_kota_then_the_rekap_and_drills_in(de
     choose(page, "Satker", "KPU Kabupaten Lebak")
     choose(page, "Tahun", "2022")
     caption = page.locator(MAIN_CAPTION).first
-    assert "KPU Kabupaten Lebak" in caption.inner_text()
+    expect(caption).to_contain_text("2022 · KPU Kabupaten Lebak")  # the year's own posisi data, the office's name
+    settled(page)
     assert "CONTOH" in page.locator('[data-testid="stAlert"]').first.inner_text()  # the example data is said
     page.screenshot(path=str(ARTIFACTS / "rekap_walk_1_ringkasan_lebak.png"), full_page=True)
 
