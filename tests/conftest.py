@@ -132,6 +132,39 @@ def info_edit(**values: object) -> Callable[[openpyxl.Workbook], None]:
     return edit
 
 
+def office_workbook(satker: str, year: int = 2022, note: str = "", status: str | None = None) -> bytes:
+    """The bundled workbook written for another office or year; with `note`, another realisation note (another
+    content), with `status`, every Realisasi status replaced ("Belum": nothing done)."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        info_edit(Satker=satker, Tahun=year)(wb)
+        if note:
+            wb["Realisasi"]["F4"] = note
+        if status is not None:
+            sheet = wb["Realisasi"]
+            for row in range(4, sheet.max_row + 1):
+                if sheet.cell(row=row, column=1).value:
+                    sheet.cell(row=row, column=3, value=status)
+
+    return edit_workbook(BUNDLED.read_bytes(), edit)
+
+
+def run_demo(root: Path) -> Path:
+    """`rbdash demo` into the data directory `root` (the environment's own left as it was); returns `root`."""
+    from rbdash.cli import main
+
+    previous = os.environ.get("RBDASH_DATA_DIR")
+    os.environ["RBDASH_DATA_DIR"] = str(root)
+    try:
+        assert main(["demo"]) == 0
+    finally:
+        if previous is None:
+            del os.environ["RBDASH_DATA_DIR"]
+        else:
+            os.environ["RBDASH_DATA_DIR"] = previous
+    return root
+
+
 def bundled_with(edit: Callable[[openpyxl.Workbook], None]) -> bytes:
     """The bundled workbook changed by `edit` (see `edit_workbook`)."""
     return edit_workbook(BUNDLED.read_bytes(), edit)

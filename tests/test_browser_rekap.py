@@ -4,14 +4,13 @@ example data of `rbdash demo`. Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browsing import launch_browser, open_page, ready, serve, settled
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, run_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_rekap")]
 
@@ -27,16 +26,9 @@ def browser() -> Iterator:
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from rbdash.cli import main
     from rbdash.store.sqlite import SqliteStore
 
-    root = tmp_path_factory.mktemp("demo") / "data"
-    previous = os.environ.get("RBDASH_DATA_DIR")
-    os.environ["RBDASH_DATA_DIR"] = str(root)
-    try:
-        assert main(["demo"]) == 0
-    finally:
-        os.environ.pop("RBDASH_DATA_DIR") if previous is None else os.environ.__setitem__("RBDASH_DATA_DIR", previous)
+    root = run_demo(tmp_path_factory.mktemp("demo") / "data")
     SqliteStore(root).add_user("tim.provinsi", "editor", PASSWORD, scope="*")
     yield from serve({"RBDASH_DATA_DIR": str(root)})
 

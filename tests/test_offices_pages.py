@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rbdash.store.sqlite import SqliteStore
-from tests.conftest import BUNDLED, PASSWORD, ROOT, edit_workbook, info_edit
+from tests.conftest import PASSWORD, ROOT, office_workbook
 
 APP = str(ROOT / "app.py")
 
@@ -23,15 +23,6 @@ def store(users_store_root: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteStor
     store.set_role("vera", "editor")
     store.set_scope("vera", "KPU Kabupaten Lebak")
     return store
-
-
-def office_workbook(satker: str, year: int = 2022, note: str = "") -> bytes:
-    def edit(wb: object) -> None:
-        info_edit(Satker=satker, Tahun=year)(wb)  # type: ignore[arg-type]
-        if note:
-            wb["Realisasi"]["F4"] = note  # type: ignore[index]
-
-    return edit_workbook(BUNDLED.read_bytes(), edit)
 
 
 def sign_in(name: str, page: str | None = None) -> AppTest:

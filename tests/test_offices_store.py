@@ -14,18 +14,7 @@ from rbdash.messages import t
 from rbdash.offices import ALL
 from rbdash.store import StoreError
 from rbdash.store.sqlite import SqliteStore
-from tests.conftest import BUNDLED, PASSWORD, CliRun, edit_workbook, info_edit, quick_password_checks
-
-
-def office_workbook(satker: str, year: int = 2022, note: str = "") -> bytes:
-    """The bundled workbook written for another office or year (and, with `note`, another realisation note)."""
-
-    def edit(wb: object) -> None:
-        info_edit(Satker=satker, Tahun=year)(wb)  # type: ignore[arg-type]
-        if note:
-            wb["Realisasi"]["F4"] = note  # type: ignore[index]
-
-    return edit_workbook(BUNDLED.read_bytes(), edit)
+from tests.conftest import BUNDLED, PASSWORD, CliRun, edit_workbook, info_edit, office_workbook, quick_password_checks
 
 
 @pytest.fixture

@@ -17,21 +17,16 @@ from rbdash.present.charts import rollup as rollup_charts
 from rbdash.present.views import example_sheet_names
 from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
-from tests.conftest import BUNDLED, ROOT, CliRun, edit_workbook, info_edit, quick_password_checks
+from tests.conftest import (
+    BUNDLED,
+    ROOT,
+    CliRun,
+    office_workbook,
+    quick_password_checks,
+    run_demo,
+)
 
 APP = str(ROOT / "app.py")
-
-
-def office_workbook(satker: str, year: int = 2022, status: str | None = None) -> bytes:
-    def edit(wb: object) -> None:
-        info_edit(Satker=satker, Tahun=year)(wb)  # type: ignore[arg-type]
-        if status is not None:
-            sheet = wb["Realisasi"]  # type: ignore[index]
-            for row in range(4, sheet.max_row + 1):
-                if sheet.cell(row=row, column=1).value:
-                    sheet.cell(row=row, column=3, value=status)
-
-    return edit_workbook(BUNDLED.read_bytes(), edit)
 
 
 @pytest.fixture
@@ -134,21 +129,7 @@ def test_the_heat_map_reads_in_grayscale_and_says_each_value() -> None:
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory after `rbdash demo` (made once per test process)."""
-    import os
-
-    from rbdash.cli import main
-
-    root = tmp_path_factory.mktemp("demo") / "data"
-    previous = os.environ.get("RBDASH_DATA_DIR")
-    os.environ["RBDASH_DATA_DIR"] = str(root)
-    try:
-        assert main(["demo"]) == 0
-    finally:
-        if previous is None:
-            del os.environ["RBDASH_DATA_DIR"]
-        else:
-            os.environ["RBDASH_DATA_DIR"] = previous
-    return root
+    return run_demo(tmp_path_factory.mktemp("demo") / "data")
 
 
 def test_demo_publishes_labelled_example_plans_beside_the_bundled_workbook(

@@ -23,21 +23,7 @@ from rbdash.model import LoadResult
 from rbdash.store.rollup import current_figures
 from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook import annex2022
-from tests.conftest import BUNDLED, CliRun, edit_workbook, info_edit, quick_password_checks
-
-
-def office_workbook(satker: str, year: int = 2022, status: str | None = None) -> bytes:
-    """The bundled workbook for another office or year; with `status`, every Realisasi status replaced."""
-
-    def edit(wb: object) -> None:
-        info_edit(Satker=satker, Tahun=year)(wb)  # type: ignore[arg-type]
-        if status is not None:
-            sheet = wb["Realisasi"]  # type: ignore[index]
-            for row in range(4, sheet.max_row + 1):
-                if sheet.cell(row=row, column=1).value:
-                    sheet.cell(row=row, column=3, value=status)
-
-    return edit_workbook(BUNDLED.read_bytes(), edit)
+from tests.conftest import CliRun, office_workbook, quick_password_checks
 
 
 def test_the_figures_of_the_bundled_plan(bundled: LoadResult) -> None:

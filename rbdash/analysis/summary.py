@@ -10,7 +10,7 @@ import pandas as pd
 
 from rbdash.analysis.metrics import indicator_items
 from rbdash.ikm import UNSUR
-from rbdash.model import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS, REALISATION_COLUMNS, LoadResult
+from rbdash.model import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS, REALISATION_COLUMNS, ActionPlan, LoadResult
 
 
 def _plain(value: Any) -> Any:
@@ -41,6 +41,19 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
         {c: _plain(v) for c, v in zip(present, row, strict=True)}
         for row in frame[present].itertuples(index=False, name=None)
     ]
+
+
+def sheet_counts(model: ActionPlan) -> dict[str, int]:
+    """How many rows each concept of the model holds (the summary's totals, a version row's counts)."""
+    return {
+        "plan_rows": len(model.plan),
+        "scheduled_row_months": len(model.schedule),
+        "indicators": len(model.indicators),
+        "realisation_rows": len(model.realisation),
+        "indicator_values": len(model.indicator_values),
+        "survey_periods": len(model.survey),
+        "survey_responses": len(model.responses),
+    }
 
 
 def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
@@ -74,15 +87,7 @@ def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
             }
         )
     out["plan"] = plan
-    out["totals"] = {
-        "plan_rows": len(model.plan),
-        "scheduled_row_months": len(model.schedule),
-        "indicators": len(model.indicators),
-        "realisation_rows": len(model.realisation),
-        "indicator_values": len(model.indicator_values),
-        "survey_periods": len(model.survey),
-        "survey_responses": len(model.responses),
-    }
+    out["totals"] = sheet_counts(model)
     out["indicators"] = _records(model.indicators, _fields(INDICATOR_COLUMNS))
     out["realisation"] = _records(model.realisation, _fields(REALISATION_COLUMNS))
     out["indicator_values"] = _records(model.indicator_values, _fields(INDICATOR_VALUE_COLUMNS))

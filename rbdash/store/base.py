@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from rbdash.analysis.diff import compare
 from rbdash.analysis.rollup import FIGURES_KEY, plan_figures
+from rbdash.analysis.summary import sheet_counts
 from rbdash.config import MAX_COMMENT_CHARS, MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, ROLES
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.offices import ALL, closest_office, matching_office, scope_allows
@@ -119,16 +120,7 @@ def version_summary(result: LoadResult) -> dict[str, Any]:
     model = result.plan
     if model is None:
         return {}
-    return {
-        "plan_rows": len(model.plan),
-        "scheduled_row_months": len(model.schedule),
-        "indicators": len(model.indicators),
-        "realisation_rows": len(model.realisation),
-        "indicator_values": len(model.indicator_values),
-        "survey_periods": len(model.survey),
-        "survey_responses": len(model.responses),
-        FIGURES_KEY: plan_figures(model),
-    }
+    return {**sheet_counts(model), FIGURES_KEY: plan_figures(model)}
 
 
 def admit_for_publish(

@@ -24,6 +24,18 @@ OFFICE_ROW = 24
 HEATMAP_TOP = 150
 
 
+def _office_axis(fig: go.Figure, offices: list[str]) -> None:
+    """The offices down the y axis, the first at the top, each name on two lines at most (long names that share
+    their start stay told apart)."""
+    fig.update_yaxes(
+        tickvals=list(range(len(offices))),
+        ticktext=[label(office, 34, 2) for office in offices],
+        range=[max(len(offices), 1) - 0.5, -0.5],
+        automargin=True,
+        fixedrange=True,
+    )
+
+
 def share_colour(share: float) -> str:
     """The cell colour of a share done (0..1), interpolated along `_BLUES`."""
     share = min(max(share, 0.0), 1.0) * (len(_BLUES) - 1)
@@ -90,13 +102,7 @@ def programme_heatmap(
         showgrid=False,
         fixedrange=True,
     )
-    fig.update_yaxes(
-        tickvals=positions,
-        ticktext=[label(office, 34, 2) for office in offices],  # two lines: long names stay told apart
-        range=[max(len(offices), 1) - 0.5, -0.5],
-        automargin=True,
-        fixedrange=True,
-    )
+    _office_axis(fig, offices)
     if matrix.empty or not programmes:
         no_data(fig, lang)
     subtitle = t("rollup.heatmap_subtitle", lang, year=year)
@@ -149,13 +155,7 @@ def rows_not_done_bars(
         dtick=max(1, round(top / 8)),
         tick0=0,
     )
-    fig.update_yaxes(
-        tickvals=positions,
-        ticktext=[label(office, 34, 2) for office in offices],  # two lines: long names stay told apart
-        range=[max(len(offices), 1) - 0.5, -0.5],
-        automargin=True,
-        fixedrange=True,
-    )
+    _office_axis(fig, offices)
     if frame.empty:
         no_data(fig, lang)
     subtitle = t("rollup.rows_not_done_subtitle", lang, year=year)
