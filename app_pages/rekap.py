@@ -12,10 +12,11 @@ from rbdash.present import formatting as fmt
 from rbdash.present.charts import rollup as rollup_charts
 from rbdash.present.rollup import rollup_table
 from rbdash.present.text import escape_markdown, literal
-from rbdash.ui.frame import page_setup, print_styles
+from rbdash.ui.frame import page_setup
 from rbdash.ui.loading import rollup_records, shared, store
 from rbdash.ui.office_choice import ask_for
 from rbdash.ui.plotly_chart import DrawnFigure
+from rbdash.ui.print_css import print_styles
 from rbdash.ui.widgets import FIRST_CHART_PRINT_ROOM, chart_page, relabelled, show_figure, show_table
 
 ctx = page_setup(needs_workbook=False)

@@ -840,8 +840,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "nav.data": {"id": "Data", "en": "Data"},
     "nav.admin": {"id": "Admin", "en": "Admin"},
     "settings.unknown_key": {
-        "id": "Pengaturan tidak dikenal '{name}' di {where}; periksa ejaannya (lihat README, bagian Limits, dan rbdash/config.py).",
-        "en": "Unknown setting '{name}' in {where}; check its spelling (see the README, section Limits, and rbdash/config.py).",
+        "id": "Pengaturan tidak dikenal '{name}' di {where}; periksa ejaannya (lihat README, bagian Limits, dan rbdash/config/).",
+        "en": "Unknown setting '{name}' in {where}; check its spelling (see the README, section Limits, and rbdash/config/).",
     },
     "settings.bad_value": {
         "id": "Nilai pengaturan '{name}' di {where} tidak dapat dipakai: '{value}' (yang diterima: {expected}).",

@@ -43,6 +43,7 @@ from rbdash.store.base import (
     office_of_workbook,
 )
 from rbdash.store.files import FILE_MODE, FileStore, private_folder
+from rbdash.store.sqlite_offices import OfficePlans
 from rbdash.store.sqlite_rows import (
     NEWEST_FIRST,
     audit_row,
@@ -80,7 +81,7 @@ def _remember_content(sha256: str, plan: ActionPlan | None) -> None:
             _CONTENT.popitem(last=False)
 
 
-class SqliteStore(UserAccounts):
+class SqliteStore(UserAccounts, OfficePlans):
     """The SQLite + files store under one data directory."""
 
     def __init__(
@@ -273,53 +274,6 @@ class SqliteStore(UserAccounts):
     def current(self, satker: str | None = None, year: int | None = None) -> Version | None:
         versions = self.history(satker, year)
         return versions[0] if versions else None
-
-    def offices(self) -> list[str]:
-        """The offices known: the configured ones in their order, then the others the store holds."""
-        with self._connection() as connection:
-            return known_offices(settings().offices, stored_offices(connection))
-
-    def plans(self) -> list[tuple[str, int]]:
-        """Each office and year that has a version, by office (as `offices` orders them) then year."""
-        with self._connection() as connection:
-            pairs = {
-                (str(row["satker"]), int(row["year"]))
-                for row in connection.execute(
-                    "SELECT DISTINCT satker, year FROM versions WHERE typeof(year) = 'integer'"
-                )
-            }
-        order = {key: index for index, key in enumerate(self.offices())}
-        return sorted(pairs, key=lambda pair: (order.get(pair[0], len(order)), pair[0], pair[1]))
-
-    def current_versions(self) -> list[Version]:
-        """The current version of each office and year (as `plans` orders them), in one query."""
-        query = (
-            "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY satker, year ORDER BY"
-            f" {NEWEST_FIRST}) AS newest FROM versions) WHERE newest = 1"
-        )
-        with self._connection() as connection:
-            found = [version_of(row) for row in connection.execute(query)]
-        found.sort(key=lambda v: (v.created_at, v.number), reverse=True)
-        current: dict[tuple[str, int], Version] = {}
-        for version in found:  # newest first; a store written before known spellings may hold two of one office
-            if not any(year == version.year and same_office(name, version.satker) for name, year in current):
-                current[(version.satker, version.year)] = version
-        order = {name: index for index, name in enumerate(self.offices())}
-        return sorted(current.values(), key=lambda v: (order.get(v.satker, len(order)), v.satker, v.year))
-
-    def revision(self) -> str:
-        """A text that changes whenever a version row is added or removed (what the roll-up is cached by)."""
-        with self._connection() as connection:
-            count, highest = connection.execute("SELECT COUNT(*), MAX(id) FROM versions").fetchone()
-        return f"{count}:{highest}"
-
-    def update_summary(self, version: Version, summary: dict[str, Any]) -> None:
-        """Write a version's summary computed again from its file (what it holds of the file, never the file)."""
-        with self._connection() as connection:
-            connection.execute(
-                "UPDATE versions SET summary = ? WHERE satker = ? AND year = ? AND number = ? AND sha256 = ?",
-                (json.dumps(summary), version.satker, version.year, version.number, version.sha256),
-            )
 
     def version(self, number: int, satker: str | None = None, year: int | None = None) -> Version:
         """Version `number` (of `satker` and `year` when given); refused when several satker-years have one."""
