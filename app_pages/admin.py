@@ -29,7 +29,9 @@ if admin is None:
 
 st.subheader(t("admin.users", lang))
 users = store().users()
-scopes = [ALL, *store().offices()]
+# The offices first, the home office chosen unless another is picked: every office ("*") is a choice an admin makes,
+# never the default (seen by the review: a new editor could publish for every office unless the admin changed it).
+scopes = [*store().offices(), ALL]
 
 
 def scope_label(scope: str) -> str:
@@ -47,8 +49,9 @@ with st.form("add_user", clear_on_submit=True):
         if acting_user("admin") != admin:
             st.stop()
         try:
-            store().add_user(name, role, password, actor=admin, scope=scope)
-            st.success(say("admin.added", lang, name=name.strip()))
+            store().add_user(name, role, password, actor=admin, scope=None if role == "admin" else scope)
+            added = scope_label(store().scope_of(name.strip()) or "")
+            st.success(say("admin.added", lang, name=name.strip(), scope=added))
         except StoreError as exc:
             st.error(store_error_text(exc, lang))
 if users:

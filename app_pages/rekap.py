@@ -61,7 +61,7 @@ def config(kind: str) -> dict:
 
 
 # Ranked for attention in both charts and the table; a province of nine is one chart, KPU RI's 553 are pages.
-page = chart_page(len(ranked), "rollup_page", lang, note="rollup.page_note")
+page = chart_page(len(ranked), "rollup_page", lang, note="rollup.page_note", option="rollup.page_option")
 first, last = charts.page_span(page, len(ranked), charts.CHART_PAGE_ROWS)
 part = ranked.iloc[first - 1 : last]
 total = len(ranked) if len(part) < len(ranked) else None
@@ -81,7 +81,7 @@ show_figure(shared((*key, "heatmap"), heatmap), config("program"), "rollup_heatm
 show_figure(shared((*key, "late"), late_bars), config("belum_selesai"), "rollup_late", lang)
 
 st.subheader(t("rollup.ranked", lang))
-st.caption(t("rollup.open_hint", lang))
+st.container(key="screen_only_rollup_hint").caption(t("rollup.open_hint", lang))  # not printed: paper has no rows
 selected = show_table(
     shared((*key[:3], lang, "table"), lambda: rollup_table(ranked, lang)),
     f"rekap_{year}",

@@ -774,6 +774,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Cakupan '{scope}' tidak dikenal: tulis * (semua satker) atau salah satu satker: {offices}.",
         "en": "Unknown scope '{scope}': write * (every office) or one of the offices: {offices}.",
     },
+    "store.bad_scope_close": {
+        "id": "Cakupan '{scope}' tidak dikenal (maksud Anda '{closest}'?): tulis * (semua satker) atau salah satu satker: {offices}.",
+        "en": "Unknown scope '{scope}' (did you mean '{closest}'?): write * (every office) or one of the offices: {offices}.",
+    },
     "store.busy": {
         "id": "Penyimpanan sedang dipakai proses lain (kunci tulis ditahan lebih dari {seconds} detik, misalnya penerbitan yang belum selesai); tidak ada yang berubah. Coba lagi sebentar lagi; bila berulang, beri tahu admin.",
         "en": "The store is in use by another process (its write lock has been held for more than {seconds:n second|seconds}, for instance by a publish that has not finished); nothing was changed. Try again shortly; if it keeps happening, tell an admin.",
@@ -974,10 +978,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Name the new scope with --scope (an office's name, or * for every office).",
     },
     "cli.unknown_satker": {
-        "id": "Satker '{satker}' tidak dikenal{closest}. Satker yang dikenal: {offices}.",
-        "en": "Unknown office '{satker}'{closest}. Known offices: {offices}.",
+        "id": "Satker '{satker}' tidak dikenal. Satker yang dikenal: {offices}.",
+        "en": "Unknown office '{satker}'. Known offices: {offices}.",
     },
-    "cli.closest": {"id": " (maksud Anda '{office}'?)", "en": " (did you mean '{office}'?)"},
+    "cli.unknown_satker_close": {
+        "id": "Satker '{satker}' tidak dikenal (maksud Anda '{closest}'?). Satker yang dikenal: {offices}.",
+        "en": "Unknown office '{satker}' (did you mean '{closest}'?). Known offices: {offices}.",
+    },
     "cli.from_satker_needs_from_year": {
         "id": "--from-satker memerlukan --from-year (tahun rencana yang barisnya dibawa).",
         "en": "--from-satker needs --from-year (the year whose plan rows are carried over).",
@@ -1364,6 +1371,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "CONTOH: rekap ini memuat satker yang versinya berisi data contoh, bukan data resmi ({offices}).",
         "en": "EXAMPLE: this roll-up includes offices whose version holds example data, not official data ({offices}).",
     },
+    "list.empty": {"id": "Tidak ada.", "en": "None."},
+    "rollup.page_option": {"id": "Satker {first:n}–{last:n}", "en": "Offices {first:n}–{last:n}"},
     "rollup.page_note": {
         "id": "Grafik menampilkan satker {first:n}–{last:n} dari {total:n} menurut peringkat; pilih halaman grafik lain. Tabel dan unduhan di bawah memuat semua {total:n} satker.",
         "en": "The charts show offices {first:n}–{last:n} of {total:n} by rank; choose another chart page. The table and downloads below hold all {total:n} offices.",
@@ -1880,7 +1889,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "admin.users": {"id": "Pengguna", "en": "Users"},
     "admin.add": {"id": "Tambah pengguna", "en": "Add user"},
     "admin.role": {"id": "Peran", "en": "Role"},
-    "admin.added": {"id": "Pengguna {name} ditambahkan.", "en": "User {name} added."},
+    "admin.added": {
+        "id": "Pengguna {name} ditambahkan (boleh menerbitkan untuk: {scope}).",
+        "en": "User {name} added (may publish for: {scope}).",
+    },
     "admin.remove": {"id": "Hapus pengguna", "en": "Remove user"},
     "admin.removed": {"id": "Pengguna {name} dihapus.", "en": "User {name} removed."},
     "admin.confirm_remove": {

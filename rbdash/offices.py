@@ -116,3 +116,10 @@ def scope_allows(scope: str | None, satker: str) -> bool:
 def same_office(one: str, other: str) -> bool:
     """Whether two names name one office (spacing, case and short forms aside)."""
     return _spelled_out(one) == _spelled_out(other)
+
+
+def listed(offices: Sequence[str], most: int = 9) -> str:
+    """Offices for a message: the first `most`, then how many more ("…, KPU Kota Cilegon (+544)"): a list of 553
+    names was 13.5 KB on one line (seen by the review)."""
+    shown = ", ".join(offices[:most])
+    return shown + (f" (+{len(offices) - most})" if len(offices) > most else "")

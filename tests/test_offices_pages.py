@@ -130,3 +130,18 @@ def test_another_office_starts_at_its_own_posisi_data_month(store: SqliteStore) 
     at.sidebar.selectbox(key="satker").set_value("KPU Kota Cilegon").run()
     assert at.sidebar.select_slider(key="as_of_month").value == 9  # the bundled workbook's 30 September
     assert at.caption[0].value.startswith("Posisi data per 30 September 2022")
+
+
+def test_a_user_added_on_the_admin_page_publishes_for_the_home_office_unless_another_is_chosen(
+    store: SqliteStore,
+) -> None:
+    """Seen by the review: the admin page offered "every office" first, so a new editor could publish everywhere."""
+    at = sign_in("ada", page="app_pages/admin.py")
+    assert at.selectbox(key="new_scope").value == "KPU Provinsi Banten"
+    at.text_input(key="new_user").input("eka.baru")
+    at.selectbox(key="new_role").set_value("editor")
+    at.text_input(key="new_password").input(PASSWORD + "-baru")
+    next(b for b in at.button if b.label == "Tambah pengguna").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Pengguna eka\\.baru ditambahkan (boleh menerbitkan untuk: KPU Provinsi Banten)."
+    assert store.scope_of("eka.baru") == "KPU Provinsi Banten"

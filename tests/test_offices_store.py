@@ -3,6 +3,7 @@ and users who publish only for the office their scope names (checked by the stor
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -389,3 +390,54 @@ def test_demo_publishes_the_configured_offices_and_never_an_unknown_bundled_offi
         ("KPU Kabupaten Bogor", 2022),
         ("KPU Kabupaten Bogor", 2023),
     ]
+
+
+def test_text_that_begins_with_an_equals_sign_is_never_written_as_a_formula(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Seen by the review: a plan cell "=HYPERLINK(...)" published by one office became a live link in the template
+    carried from it, and an office named "=..." wrote an empty Satker."""
+    import openpyxl
+
+    link = '=HYPERLINK("http://evil.example/plan","Memetakan")'
+
+    def planted(wb: object) -> None:
+        wb["Rencana Aksi"]["D12"] = link  # type: ignore[index]
+        wb["Rencana Aksi"]["D12"].data_type = "s"  # type: ignore[index]  # text, as a staff member types it
+
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    published = store.publish(edit_workbook(office_workbook("KPU Kota Serang"), planted), "ada", "planted")
+    assert published.version is not None
+    out = tmp_path / "serang_2023.xlsx"
+    made = cli("template", str(out), "--satker", "KPU Kota Serang", "--year", "2023", "--from-year", "2022")
+    assert made.returncode == 0, made.stderr
+    cell = openpyxl.load_workbook(out)["Rencana Aksi"]["D12"]
+    assert (cell.data_type, cell.value) == ("s", link)
+    config = tmp_path / "rbdash.toml"
+    config.write_text(f"offices = [{json.dumps(link)}]\n", encoding="utf-8")
+    monkeypatch.setenv("RBDASH_CONFIG", str(config))
+    odd = tmp_path / "odd.xlsx"
+    assert cli("template", str(odd), "--satker", link, "--year", "2023").returncode == 0
+    info = openpyxl.load_workbook(odd)["Info"]["B4"]
+    assert (info.data_type, info.value) == ("s", link)
+
+
+def test_an_admin_s_scope_stays_every_office_and_a_typed_scope_gets_a_suggestion(
+    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen by the review: `users scope` gave an admin an office ("* -> *" said), and suggested nothing."""
+    with pytest.raises(StoreError) as admin:
+        store.set_scope("ada", "KPU Kota Serang", actor="ada")
+    assert admin.value.key == "store.admin_scope"
+    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    typed = cli("users", "scope", "edi", "--scope", "KPU Kabupaten Cilegon", "--lang", "en")
+    assert typed.returncode == 1 and "(did you mean 'KPU Kota Cilegon'?)" in typed.stderr
+    assert store.scope_of("edi") == "KPU Provinsi Banten"
+
+
+def test_a_long_office_list_is_shortened_in_messages() -> None:
+    from rbdash.offices import listed
+
+    offices = [f"Satker Sintetis {index:03d}" for index in range(1, 554)]
+    assert listed(offices) == ", ".join(offices[:9]) + " (+544)"
+    assert listed(offices[:9]) == ", ".join(offices[:9])

@@ -109,6 +109,23 @@ def test_one_office_s_years_side_by_side(store: SqliteStore) -> None:
     assert not at.exception and at.dataframe[-1].value["Tahun"].tolist() == [2022]
 
 
+def test_long_office_names_get_rows_tall_enough_for_two_lines() -> None:
+    """Seen by the review: two-line names in 24 px rows ran into each other."""
+    import pandas as pd
+
+    short = rollup_charts.rows_not_done_bars(
+        pd.DataFrame({"satker": ["A", "B"], "rows_not_done": [1, 0], "rows": [2, 2]}), 2022, "id"
+    )
+    long_name = "KPU Kabupaten Panjangsekali " + "nama " * 12
+    wrapped = rollup_charts.rows_not_done_bars(
+        pd.DataFrame({"satker": [long_name, "B"], "rows_not_done": [1, 0], "rows": [2, 2]}), 2022, "id"
+    )
+    assert wrapped.layout.height - short.layout.height == 2 * (
+        rollup_charts.OFFICE_ROW_TWO_LINES - rollup_charts.OFFICE_ROW
+    )
+    assert "<br>" in wrapped.layout.yaxis.ticktext[0]
+
+
 def test_the_heat_map_reads_in_grayscale_and_says_each_value() -> None:
     figures = {"programmes": [{"programme": "", "scheduled": 4, "done": 1}, {"programme": "P2", "scheduled": 0}]}
     figure = rollup_charts.programme_heatmap(programme_matrix([("A <b>", figures)]), 2022, "id")

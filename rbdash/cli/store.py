@@ -9,7 +9,7 @@ import sys
 from rbdash.analysis.diff import compare
 from rbdash.config import ROLES, role_at_least, settings
 from rbdash.messages import t
-from rbdash.offices import closest_office, matching_office, same_office
+from rbdash.offices import closest_office, listed, matching_office, same_office
 from rbdash.present import formatting as fmt
 from rbdash.present.changes import counts_text
 from rbdash.present.text import literal
@@ -73,7 +73,7 @@ def _acting_editor(store: VersionStore, user: str) -> tuple[str, str]:
 
 
 #: Refusals of what was typed on the command line (exit 1), not of the store's state (exit 2).
-ARGUMENT_REFUSALS = ("cli.unknown_satker", "cli.bad_year")
+ARGUMENT_REFUSALS = ("cli.unknown_satker", "cli.unknown_satker_close", "cli.bad_year")
 
 
 def chosen_plan(store: VersionStore, satker: str | None, year: int | None, lang: str = "id") -> tuple[str, int | None]:
@@ -84,9 +84,9 @@ def chosen_plan(store: VersionStore, satker: str | None, year: int | None, lang:
     known = store.offices()
     office = settings().home_office if satker is None else matching_office(satker, known)
     if office is None:
-        nearest = closest_office(str(satker), known)
-        closest = t("cli.closest", lang, office=nearest) if nearest else ""
-        raise StoreError("cli.unknown_satker", satker=satker, closest=closest, offices=", ".join(known))
+        closest = closest_office(str(satker), known)
+        key = "cli.unknown_satker_close" if closest else "cli.unknown_satker"
+        raise StoreError(key, satker=satker, closest=closest or "", offices=listed(known))
     if year is not None and year not in PLAN_YEARS:
         raise StoreError("cli.bad_year", year=year, first=PLAN_YEARS[0], last=PLAN_YEARS[-1])
     if year is None:

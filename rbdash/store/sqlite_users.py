@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rbdash.access.signin import ChecksBusy, PasswordChecks
 from rbdash.config import settings
-from rbdash.offices import ALL, matching_office
+from rbdash.offices import ALL, closest_office, listed, matching_office
 from rbdash.store.base import StoreError, checked_password, checked_role, checked_user_name, now_text
 from rbdash.store.sqlite_rows import audit_row
 from rbdash.store.sqlite_tx import immediate
@@ -84,12 +84,15 @@ class UserAccounts:
         return str(row["role"])
 
     def set_scope(self, name: str, scope: str, actor: str | None = None) -> str:
-        """Let a user publish for another office (`offices.ALL`: every one), audited; the previous scope."""
+        """Let a user publish for another office (`offices.ALL`: every one), audited; the previous scope. An admin's
+        is every office (seen by the review: "* -> *" was said while another office was kept for a demotion)."""
         scope = self._checked_scope(scope)
         with self._connection() as connection, immediate(connection):
-            row = connection.execute("SELECT scope FROM users WHERE name = ?", (name,)).fetchone()
+            row = connection.execute("SELECT role, scope FROM users WHERE name = ?", (name,)).fetchone()
             if row is None:
                 raise StoreError("store.no_such_user", name=name)
+            if row["role"] == "admin" and scope != ALL:
+                raise StoreError("store.admin_scope", scope=scope)
             if row["scope"] != scope:
                 connection.execute("UPDATE users SET scope = ? WHERE name = ?", (scope, name))
                 audit_row(connection, "scope_changed", actor, name=name, scope=scope, previous=row["scope"])
@@ -111,7 +114,9 @@ class UserAccounts:
         known = self.offices()
         office = matching_office(scope, known)
         if office is None:
-            raise StoreError("store.bad_scope", scope=scope, offices=", ".join(known))
+            closest = closest_office(scope, known)
+            key = "store.bad_scope_close" if closest else "store.bad_scope"
+            raise StoreError(key, scope=scope, closest=closest or "", offices=listed(known))
         return office
 
     def set_password(self, name: str, password: str, actor: str | None = None) -> None:

@@ -36,6 +36,7 @@ _HIDDEN_IN_PRINT = ", ".join(
 )
 # Printed only: buttons, among them Mode cetak's way back (which shows on screen in Mode cetak).
 _PRINT_ONLY_RULES = """
+[class*="st-key-screen_only"] { display: none !important; }
 [data-testid="stButton"], .st-key-print_exit { display: none !important; }
 [data-testid="stElementContainer"]:has([data-testid="stButton"]) { display: none !important; }
 """

@@ -76,7 +76,12 @@ def relabelled(lang: str, *keys: str) -> None:
 
 
 def chart_page(
-    total: int, key: str, lang: str, note: str = "schedule.page_note", per_page: int = charts.CHART_PAGE_ROWS
+    total: int,
+    key: str,
+    lang: str,
+    note: str = "schedule.page_note",
+    per_page: int = charts.CHART_PAGE_ROWS,
+    option: str = "schedule.page_option",
 ) -> int:
     """The page of rows a chart shows, `per_page` at a time (1 when all fit on one): a selector and the `note`
     when they do not (`charts.page_span(page, total, per_page)` gives its rows)."""
@@ -86,7 +91,7 @@ def chart_page(
 
     def page_option(number: int) -> str:
         first_row, last_row = charts.page_span(number, total, per_page)
-        return t("schedule.page_option", lang, first=first_row, last=last_row)
+        return t(option, lang, first=first_row, last=last_row)
 
     relabelled(lang, key)
     page = st.selectbox(t("schedule.page", lang), list(range(1, pages + 1)), format_func=page_option, key=key)
@@ -193,6 +198,9 @@ def show_list(
     No grid: Streamlit's grid script was half a second of the browser's work before the first chart of a
     page that shows one (bench/bench_browser.py), and a list this short needs no sorting or scrolling."""
     lang = ctx.lang
+    if frame.empty:  # said, on screen and in print (seen: a table of headers alone, with downloads of nothing)
+        st.caption(t("list.empty", lang))
+        return
     st.html(printing.screen_table_html(frame[list(columns)], lang, clamped))
     # what prints (Ctrl+P, Mode cetak); an evidence address is a link there
     st.html(printing.table_html(frame, lang, linked=[t("col.evidence", lang)]))

@@ -23,6 +23,18 @@ WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
+def text_only(ws: Worksheet) -> None:
+    """Every cell of `ws` that openpyxl took for a formula (text beginning with "="), written as the text it is.
+
+    The writer writes no formulas; a workbook's own text does begin with "=" (seen by the review: a plan cell
+    "=HYPERLINK(...)" carried into another office's template became a live link, and an office named "=..." an
+    empty Satker)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def fit_rows(ws: Worksheet, rows: Iterable[int], point_size: float = 11) -> None:
     """Set the height of each row so its wrapped text shows in full.
 

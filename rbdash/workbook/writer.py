@@ -33,6 +33,8 @@ def write_workbook(target: str | Path | BinaryIO, content: WorkbookContent) -> N
     if content.guide:
         sheets.write_guide(wb.create_sheet(schema.GUIDE_SHEET_NAME, 0), content.lang)
     wb.active = 0
+    for sheet in wb.worksheets:
+        cells.text_only(sheet)
     if isinstance(target, (str, Path)):
         # Built in memory, then written in one call: a failed write (a full disk) is one OSError for the
         # caller, never a half-closed ZIP complaining later.

@@ -18,8 +18,16 @@ from rbdash.present.charts.style import STATUS_STYLE, boxed, label, layout, no_d
 _BLUES = ((247, 251, 255), (198, 219, 239), (107, 174, 214), (33, 113, 181), (8, 48, 107))
 #: A cell with nothing scheduled: white, with a dash.
 _EMPTY = "#FFFFFF"
-#: Height of one office's row in the office charts, in pixels.
-OFFICE_ROW = 24
+#: Height of one office's row in the office charts, in pixels: one line of name, or two.
+OFFICE_ROW, OFFICE_ROW_TWO_LINES = 24, 36
+
+
+def office_row(offices: list[str]) -> int:
+    """The row height that lets every office's name (two lines at most) stand apart from the next (seen by the
+    review: two-line names in 24 px rows ran into each other)."""
+    return OFFICE_ROW_TWO_LINES if any("<br>" in label(office, 34, 2) for office in offices) else OFFICE_ROW
+
+
 #: The heat map's top margin: title, subtitle and three lines of programme names above the first row.
 HEATMAP_TOP = 150
 
@@ -108,7 +116,11 @@ def programme_heatmap(
     subtitle = t("rollup.heatmap_subtitle", lang, year=year)
     subtitle += part_note("rollup.offices_part", first, len(offices), total, lang)
     fig = layout(
-        fig, t("rollup.heatmap_title", lang), subtitle, HEATMAP_TOP + 40 + OFFICE_ROW * max(len(offices), 1), lang
+        fig,
+        t("rollup.heatmap_title", lang),
+        subtitle,
+        HEATMAP_TOP + 40 + office_row(offices) * max(len(offices), 1),
+        lang,
     )
     # The programmes' names (three lines at most) stand between the subtitle and the first office.
     return fig.update_layout(margin={"t": HEATMAP_TOP})
@@ -160,7 +172,9 @@ def rows_not_done_bars(
         no_data(fig, lang)
     subtitle = t("rollup.rows_not_done_subtitle", lang, year=year)
     subtitle += part_note("rollup.offices_part", first, len(offices), total, lang)
-    return layout(fig, t("rollup.rows_not_done_title", lang), subtitle, 170 + OFFICE_ROW * max(len(offices), 1), lang)
+    return layout(
+        fig, t("rollup.rows_not_done_title", lang), subtitle, 170 + office_row(offices) * max(len(offices), 1), lang
+    )
 
 
 def years_bars(frame: pd.DataFrame, satker: str, lang: str) -> go.Figure:
