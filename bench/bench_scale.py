@@ -99,6 +99,63 @@ def measure_rekap(root: Path, runs: int) -> dict[str, object]:
     return {"first": first, "warm": statistics.median(warm), "offices": offices}
 
 
+_SETTLED = """() => { const app = document.querySelector('[data-testid="stApp"]');
+ if (!app || app.dataset.testScriptState !== "notRunning") return false;
+ const charts = [...document.querySelectorAll('[data-testid="rbdashChart"]')];
+ return charts.length >= 3 && charts.every((c) => c.dataset.drawn === "true"); }"""
+
+
+def measure_rekap_browser(root: Path, visits: int = 4) -> dict[str, object]:
+    """Rekap in headless Chromium on a server started for it: each visit from opening /rekap to its three charts
+    drawn (the first is the server's first), and a change of Rekap's year redrawn."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.common import free_port
+
+    port = free_port()
+    env = {**os.environ, "RBDASH_CONFIG": str(root / "rbdash.toml"), "RBDASH_DATA_DIR": str(root / "data")}
+    env.pop("RBDASH_WORKBOOK", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rbdash.ui.serve", "--server.port", str(port), "--server.headless", "true"],
+        cwd=CHECKOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "URL:" in line:
+                break
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            times = []
+            for _ in range(visits):
+                page = context.new_page()
+                begin = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/rekap")
+                page.wait_for_function(_SETTLED, timeout=120_000)
+                times.append(time.perf_counter() - begin)
+            begin = time.perf_counter()
+            page.get_by_role("combobox", name="Tahun rekap").click()
+            page.get_by_role("option", name=str(YEARS[0]), exact=True).click()
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'running'",
+                timeout=10_000,
+            )
+            page.wait_for_function(_SETTLED, timeout=120_000)
+            change = time.perf_counter() - begin
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"visits": times, "change": change}
+
+
 def measure_reading(count: int = 20) -> float:
     """Seconds to load and figure `count` workbooks of 65 rows (the alternative to kept figures)."""
     from rbdash.analysis.rollup import plan_figures
@@ -197,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         kind = args.measure[0]
         if kind == "rekap":
             result: object = measure_rekap(Path(args.measure[1]), args.runs)
+        elif kind == "browser":
+            result = measure_rekap_browser(Path(args.measure[1]))
         elif kind == "reading":
             result = measure_reading()
         elif kind == "jadwal":
@@ -217,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         build_rollup_store(Path(folder))
         built = time.perf_counter() - started
         rekap = [_in_fresh_process(ROOT, "rekap", folder) for _ in range(3)]
+        browser = _in_fresh_process(ROOT, "browser", folder)
     reading = _in_fresh_process(ROOT, "reading")
     jadwal: dict[str, list[dict]] = {name: [] for name in checkouts}
     publishes: dict[str, list[float]] = {name: [] for name in checkouts}
@@ -245,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         f" {rekap[0]['offices']} offices in the year's table. Reading the workbooks instead: {float(reading):.2f} s"
         f" for 20 of 65 rows, so about {read_all:.0f} s for {OFFICES * len(YEARS):,} ({read_all / cold:.0f}x the"
         " cold page).",
+        f"  In headless Chromium on a server started for it: opening /rekap to its three charts drawn"
+        f" {', '.join(f'{v:.2f}' for v in browser['visits'])} s (the first is the server's first visit),"
+        f" another year chosen and redrawn {float(browser['change']):.2f} s.",
     ]
     for name, label in (("this", head), ("base", args.base)):
         if name not in checkouts:
