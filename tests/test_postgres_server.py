@@ -38,3 +38,44 @@ def test_a_throwaway_server_keeps_what_it_is_given_and_leaves_nothing_behind() -
     assert not any(path.exists() for path in folders)
     with pytest.raises(psycopg.OperationalError):  # stopped
         psycopg.connect(url, connect_timeout=2)
+
+
+def test_the_postgres_schema_is_applied_once_however_many_servers_start_together() -> None:
+    """#14's schema (rbdash.store.pg_schema, not yet read by a store): numbered migrations under an advisory
+    lock, each applied exactly once by four processes' worth of connections starting at the same moment."""
+    import threading
+
+    import psycopg
+
+    from rbdash.store.pg_schema import MIGRATIONS, Migration, migrate
+
+    with postgres_server() as url:
+        results: list[list[int]] = []
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(4)
+
+        def start() -> None:
+            try:
+                with psycopg.connect(url) as connection:
+                    barrier.wait(timeout=30)
+                    results.append(migrate(connection))
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        assert sorted(results) == [[], [], [], [1]]  # one applied it, three found it done
+        with psycopg.connect(url) as connection:
+            tables = {
+                row[0] for row in connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            }
+            assert {"files", "versions", "users", "audit", "login_failures", "schema_migrations"} <= tables
+            later = Migration(2, "a later change", "ALTER TABLE users ADD COLUMN note TEXT")
+            assert migrate(connection, (*MIGRATIONS, later)) == [2]
+            assert migrate(connection, (*MIGRATIONS, later)) == []
+            with pytest.raises(psycopg.errors.CheckViolation):  # a file is named by its SHA-256 only
+                connection.execute("INSERT INTO files VALUES ('not-a-sha', 0, '')")
