@@ -115,7 +115,13 @@ def scope_allows(scope: str | None, satker: str) -> bool:
 
 def same_office(one: str, other: str) -> bool:
     """Whether two names name one office (spacing, case and short forms aside)."""
-    return _spelled_out(one) == _spelled_out(other)
+    return office_identity(one) == office_identity(other)
+
+
+def office_identity(name: str) -> str:
+    """What names one office whatever its spacing, case and short forms: equal for two names of one office (a key
+    for grouping names by office)."""
+    return _spelled_out(name)
 
 
 def listed(offices: Sequence[str], most: int = 9) -> str:

@@ -13,7 +13,7 @@ from rbdash.ikm import UNSUR
 from rbdash.model import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS, REALISATION_COLUMNS, ActionPlan, LoadResult
 
 
-def _plain(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """A JSON-safe version of a cell value: NaN/NA -> None, dates -> ISO text, numpy -> Python."""
     if value is None or value is pd.NA:
         return None
@@ -22,11 +22,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
-        return _plain(value.item())
+        return json_ready(value.item())
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [json_ready(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: json_ready(v) for k, v in value.items()}
     return value
 
 
@@ -38,7 +38,7 @@ def _fields(columns: tuple[str, ...]) -> list[str]:
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     present = [c for c in columns if c in frame.columns]
     return [
-        {c: _plain(v) for c, v in zip(present, row, strict=True)}
+        {c: json_ready(v) for c, v in zip(present, row, strict=True)}
         for row in frame[present].itertuples(index=False, name=None)
     ]
 
@@ -68,21 +68,21 @@ def summarise(result: LoadResult, lang: str = "id") -> dict[str, Any]:
         return out
     items = indicator_items(model)
     info = {k: v for k, v in model.info.items() if k not in ("sheets", "cells")}
-    out["info"] = _plain(info)
+    out["info"] = json_ready(info)
     plan = []
     for row in model.plan.itertuples(index=False):
         plan.append(
             {
                 "code": row.code,
-                "no": _plain(row.no),
-                "program": _plain(row.program),
-                "activity": _plain(row.activity),
-                "sub_activity": _plain(row.sub_activity),
+                "no": json_ready(row.no),
+                "program": json_ready(row.program),
+                "activity": json_ready(row.activity),
+                "sub_activity": json_ready(row.sub_activity),
                 "indicators": items.get(row.code, []),
-                "indicators_text": _plain(row.indicators_text),
+                "indicators_text": json_ready(row.indicators_text),
                 "months": [int(m) for m in row.months],
-                "remarks": _plain(row.remarks),
-                "responsible": _plain(row.responsible),
+                "remarks": json_ready(row.remarks),
+                "responsible": json_ready(row.responsible),
                 "missing_in_copy": list(row.missing_in_copy),
             }
         )

@@ -33,9 +33,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     try:
         store.seed(BUNDLED_WORKBOOK, t("store.seed_comment", DEFAULT_LANGUAGE))
-        published = [v for v in store.history() if v.user != "system"]
-        if published or len(store.history()) > 1:
-            print(t("cli.demo_refused", args.lang, count=len(store.history())), file=sys.stderr)
+        versions = store.history()
+        if len(versions) > 1 or any(version.user != "system" for version in versions):  # someone published
+            print(t("cli.demo_refused", args.lang, count=len(versions)), file=sys.stderr)
             return EXIT_INVALID
         plans = demo_plans(settings().offices, set(store.plans()))
         for satker, year in plans:

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from rbdash.analysis.rollup import rollup_frame
+from rbdash.analysis.summary import json_ready
 from rbdash.cli.store import EXIT_UNREADABLE, EXIT_VALID, chosen_filter, refusal_exit, store_or_say
 from rbdash.messages import t
 from rbdash.present.text import literal
@@ -45,7 +46,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     except StoreError as exc:
         return refusal_exit(exc, args.lang)
     frame = rollup_frame((version.satker, version.year, version.number, figures) for version, figures in found)
-    records = [{field: _plain(record[field]) for field in FIELDS} for record in frame.to_dict(orient="records")]
+    records = [{field: json_ready(record[field]) for field in FIELDS} for record in frame.to_dict(orient="records")]
     if args.json:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return EXIT_VALID
@@ -67,13 +68,6 @@ def _cell(value: object, field: str) -> str:
     if field in _DECIMALS and isinstance(value, float):
         return f"{value:.{_DECIMALS[field]}f}"
     return str(value)
-
-
-def _plain(value: object) -> object:
-    """A frame cell as JSON: NaN and None as null, numpy numbers as Python's."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def add_parser(sub: argparse._SubParsersAction, lang: argparse.ArgumentParser) -> None:

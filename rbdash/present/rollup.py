@@ -20,6 +20,17 @@ def _as_of(value: object, month: object, year: int, lang: str) -> str:
     return fmt.month_year(year, int(month), lang) if isinstance(month, int) else "–"
 
 
+def _part_of_whole(part: int, whole: int, share: float | None, lang: str) -> str:
+    """'39 / 47 (83,0%)'."""
+    return t(
+        "rollup.part_of_whole",
+        lang,
+        part=fmt.number(part, lang),
+        whole=fmt.number(whole, lang),
+        share=fmt.percent(share, lang, 1),
+    )
+
+
 def rollup_table(frame: pd.DataFrame, lang: str, with_year: bool = False) -> pd.DataFrame:
     """One row per office (and year, `with_year`) in `frame`'s order: version, posisi data, rows, scheduled and
     done row-months with the share done, rows not done, indicators achieved of those with a target, the
@@ -37,20 +48,12 @@ def rollup_table(frame: pd.DataFrame, lang: str, with_year: bool = False) -> pd.
             t("col.number", lang): record["version"],
             t("col.as_of", lang): _as_of(record["as_of"], record["as_of_month"], int(record["year"]), lang),
             t("col.rows", lang): fmt.number(record["rows"], lang),
-            t("rollup.col.done", lang): t(
-                "rollup.done_cell",
-                lang,
-                done=fmt.number(record["done_to_date"], lang),
-                scheduled=fmt.number(record["scheduled_to_date"], lang),
-                share=fmt.percent(record["done_share"], lang, 1),
+            t("rollup.col.done", lang): _part_of_whole(
+                record["done_to_date"], record["scheduled_to_date"], record["done_share"], lang
             ),
             t("overview.overdue", lang): fmt.number(record["rows_not_done"], lang),
-            t("rollup.col.indicators", lang): t(
-                "rollup.indicators_cell",
-                lang,
-                achieved=fmt.number(record["indicators_achieved"], lang),
-                total=fmt.number(record["indicators_with_target"], lang),
-                share=fmt.percent(record["indicator_share"], lang, 1),
+            t("rollup.col.indicators", lang): _part_of_whole(
+                record["indicators_achieved"], record["indicators_with_target"], record["indicator_share"], lang
             ),
             t("rollup.col.ikm", lang): ikm_text,
             t("rollup.col.examples", lang): t("rollup.example_yes", lang) if record["examples"] else "",

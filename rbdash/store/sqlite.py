@@ -266,10 +266,10 @@ class SqliteStore(UserAccounts, OfficePlans):
         if year is not None:
             query, args = query + " WHERE year = ?", [year]
         with self._connection() as connection:
-            versions = [version_of(row) for row in connection.execute(f"{query} ORDER BY {NEWEST_FIRST}", args)]
-        if satker is not None:
-            versions = [v for v in versions if same_office(str(v.satker), satker)]
-        return versions
+            rows = connection.execute(f"{query} ORDER BY {NEWEST_FIRST}", args)
+            # The office picked before a row's summary is parsed: Riwayat and the sidebar read one office's
+            # versions on every rerun, among 553 offices' of that year.
+            return [version_of(row) for row in rows if satker is None or same_office(str(row["satker"]), satker)]
 
     def current(self, satker: str | None = None, year: int | None = None) -> Version | None:
         versions = self.history(satker, year)

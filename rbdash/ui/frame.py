@@ -191,7 +191,6 @@ def page_header(ctx: PageContext, title_key: str, programme_scoped: bool = True)
     st.title(t(title_key, ctx.lang))
     example_banner(ctx.model, ctx.lang)
     info = ctx.model.info
-    office = ctx.version.satker if ctx.version is not None else info.get("satker")  # the office's known name
     if programme_scoped:
         filters_line = "  \n" + escape_markdown(ctx.filters_text)
     else:  # the office's figures: the programme filter does not reach them
@@ -200,7 +199,9 @@ def page_header(ctx: PageContext, title_key: str, programme_scoped: bool = True)
         escape_markdown(charts.as_of_text(info.get("as_of"), info.get("year"), ctx.as_of_month, ctx.lang))
         + " · "
         + escape_markdown(
-            " · ".join(fmt.short_text(part, 80) for part in (office, info.get("decree_number")) if part)  # either blank
+            # a stored version's model names its office as the store spells it (`LoadResult.named`); either part
+            # may be blank
+            " · ".join(fmt.short_text(part, 80) for part in (info.get("satker"), info.get("decree_number")) if part)
         )
         + filters_line
     )
@@ -236,7 +237,8 @@ def frame() -> PageContext:
             st.stop()
         office = None  # chosen first: the sidebar's main choice, above the sign-in form
         if fixed_workbook() is None:
-            office = office_choice(lang, signed_in(), current_scope())
+            user = signed_in()
+            office = office_choice(lang, user, current_scope(user))
         login_box(lang)
         current = load_current(office.satker, office.year) if office is not None else load_current()
         if current.passed_over and authorised("editor"):  # one warning, however many versions

@@ -74,9 +74,10 @@ def current_role() -> str | None:
     return settings().oidc_role(name) if _oidc() else store().role_of(name)
 
 
-def current_scope() -> str | None:
-    """The office the signed-in user may publish for now (`offices.ALL`: every one), None when signed out."""
-    name = signed_in()
+def current_scope(name: str | None = None) -> str | None:
+    """The office the signed-in user (`name`, when the caller has just asked `signed_in`) may publish for now
+    (`offices.ALL`: every one), None when signed out."""
+    name = name or signed_in()
     if not name:
         return None
     return settings().oidc_scope(name) if _oidc() else store().scope_of(name)

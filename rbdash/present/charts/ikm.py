@@ -17,6 +17,7 @@ from rbdash.present.charts.style import (
     as_of_text,
     boxed,
     escape,
+    hatched,
     label,
     layout,
     no_data,
@@ -115,11 +116,9 @@ def nrr_bars(row: pd.Series, model: ActionPlan, as_of_month: int, lang: str) -> 
             textposition="outside",
             outsidetextfont={"color": "#000000"},
             constraintext="none",
-            marker={
-                "color": ["#D55E00" if u == weakest else "#9DB9D3" for u in UNSUR],
-                "pattern": {"shape": ["x" if u == weakest else "" for u in UNSUR], "fgcolor": "#000000"},
-                "line": {"color": "#222222", "width": 1},
-            },
+            marker=hatched(
+                ["#D55E00" if u == weakest else "#9DB9D3" for u in UNSUR], ["x" if u == weakest else "" for u in UNSUR]
+            ),
             showlegend=False,
         )
     )
@@ -166,11 +165,7 @@ def respondents_bars(table: pd.DataFrame, model: ActionPlan, as_of_month: int, l
                     for period, value in zip(rows["period"], rows["respondents"], strict=True)
                 ],
                 hoverinfo="text",
-                marker={
-                    "color": ("#9DB9D3", "#E69F00", "#009E73", "#CC79A7")[index % 4],
-                    "pattern": {"shape": ("", "/", ".", "x")[index % 4], "fgcolor": "#000000"},
-                    "line": {"color": "#222222", "width": 1},
-                },
+                marker=hatched(("#9DB9D3", "#E69F00", "#009E73", "#CC79A7")[index % 4], ("", "/", ".", "x")[index % 4]),
             )
         )
         for period, shown, value in zip(rows["period"], periods, rows["respondents"], strict=True):

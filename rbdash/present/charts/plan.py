@@ -18,6 +18,7 @@ from rbdash.present.charts.style import (
     as_of_text,
     boxed,
     escape,
+    hatched,
     label,
     layout,
     month_axis,
@@ -64,11 +65,7 @@ def programme_bars(
                 orientation="h",
                 y=positions,
                 x=share,
-                marker={
-                    "color": style["color"],
-                    "pattern": {"shape": style["pattern"], "fgcolor": "#000000"},
-                    "line": {"color": "#222222", "width": 1},
-                },
+                marker=hatched(style["color"], style["pattern"]),
                 hovertext=[
                     f"{plain(name)}<br>{escape(state_name)}: {int(c)} / {int(n)}"
                     for name, c, n in zip(full, counts, progress["scheduled"], strict=True)
@@ -160,11 +157,7 @@ def indicator_bars(
             textposition="outside",
             outsidetextfont={"color": "#000000"},
             constraintext="none",
-            marker={
-                "color": colors,
-                "pattern": {"shape": patterns, "fgcolor": "#000000"},
-                "line": {"color": "#222222", "width": 1},
-            },
+            marker=hatched(colors, patterns),
             hovertext=hovers,
             hoverinfo="text",
             cliponaxis=False,
@@ -285,11 +278,9 @@ def quarter_bars(progress: pd.DataFrame, model: ActionPlan, as_of_month: int, la
                 x=quarters,
                 y=shares,
                 offsetgroup=index,
-                marker={
-                    "color": QUARTER_COLOURS[index % len(QUARTER_COLOURS)],
-                    "pattern": {"shape": QUARTER_PATTERNS[index % len(QUARTER_PATTERNS)], "fgcolor": "#000000"},
-                    "line": {"color": "#222222", "width": 1},
-                },
+                marker=hatched(
+                    QUARTER_COLOURS[index % len(QUARTER_COLOURS)], QUARTER_PATTERNS[index % len(QUARTER_PATTERNS)]
+                ),
                 text=[f"{row[f'done_{q}']}/{row[f'due_{q}']}" if row[f"due_{q}"] else "" for q in range(1, 5)],
                 textposition="outside",
                 # Side by side, five or more bars a quarter leave no room for level labels (seen: they ran

@@ -11,7 +11,17 @@ import plotly.graph_objects as go
 
 from rbdash.messages import t
 from rbdash.present import formatting as fmt
-from rbdash.present.charts.style import STATUS_STYLE, boxed, label, layout, no_data, part_note, percent_axis, plain
+from rbdash.present.charts.style import (
+    STATUS_STYLE,
+    boxed,
+    hatched,
+    label,
+    layout,
+    no_data,
+    part_note,
+    percent_axis,
+    plain,
+)
 
 #: ColorBrewer's sequential Blues, light (0 % done) to dark (100 %): lightness falls evenly, so the order of the
 #: cells survives a grayscale print; the number in each cell says the value.
@@ -140,11 +150,7 @@ def rows_not_done_bars(
             orientation="h",
             y=positions,
             x=late,
-            marker={
-                "color": style["color"],
-                "pattern": {"shape": style["pattern"], "fgcolor": "#000000"},
-                "line": {"color": "#222222", "width": 1},
-            },
+            marker=hatched(style["color"], style["pattern"]),
             hovertext=[
                 f"{plain(office)}<br>{t('rollup.rows_not_done_hover', lang, late=n, rows=r)}"
                 for office, n, r in zip(offices, late, rows, strict=True)
@@ -192,11 +198,7 @@ def years_bars(frame: pd.DataFrame, satker: str, lang: str) -> go.Figure:
                 name=t(key, lang),
                 x=years,
                 y=[value or 0 for value in values],
-                marker={
-                    "color": colour,
-                    "pattern": {"shape": pattern, "fgcolor": "#000000"},
-                    "line": {"color": "#222222", "width": 1},
-                },
+                marker=hatched(colour, pattern),
                 text=["–" if value is None else f"{fmt.number(value, lang)}%" for value in values],
                 textposition="outside",
                 cliponaxis=False,

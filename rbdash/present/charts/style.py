@@ -144,6 +144,16 @@ def label(text: object, width: int = LABEL_CHARS, lines: int = 1, bold: bool = F
     return "<br>".join(escape(line) for line in wrapped)
 
 
+def hatched(colour: object, pattern: object) -> dict:
+    """A bar's marker: its fill `colour` and hatch `pattern` (each one value or one per bar), black hatching and a
+    dark outline, so bars stay told apart in a grayscale print."""
+    return {
+        "color": colour,
+        "pattern": {"shape": pattern, "fgcolor": "#000000"},
+        "line": {"color": "#222222", "width": 1},
+    }
+
+
 def boxed(x: object, y: object, text: str, **extra: object) -> dict:
     """An annotation: `text` (escaped already) in black on a white box, readable over any fill or
     pattern, in grayscale too. Numbers on a bar go here, never straight on its colour or hatching."""
