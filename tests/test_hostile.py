@@ -10,10 +10,12 @@ of each stage of the reader, not the file on disk and not its folder.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import io
 import os
 import sys
+import tempfile
 import time
 import zipfile
 import zlib
@@ -345,11 +347,17 @@ class FileWrites:
         from rbdash.exports import images
 
         images.renderer().close()
+        # A closed browser's temporary profile is removed again by its TemporaryDirectory finalizer when the
+        # garbage collector reaches it, which may be mid-load (seen in CI: an rmtree and a chmod of /tmp/tmp...):
+        # collected now, and no collection while watching, so only the loader's own writes are counted.
+        gc.collect()
+        gc.disable()
         self._seen = []
         try:
             yield self._seen
         finally:
             self._seen = None
+            gc.enable()
 
 
 FILE_WRITES = FileWrites()
@@ -462,6 +470,23 @@ def test_the_write_watch_sees_the_loader_s_threads_write(tmp_path: Path, monkeyp
     with FILE_WRITES.watching() as writes:
         load(case_bytes("formula_without_value"))
     assert any(str(tmp_path) in line for line in writes)
+
+
+def test_the_write_watch_leaves_out_earlier_garbage() -> None:
+    """A temporary folder an earlier test left to the garbage collector is not counted against the loader
+    (seen in CI: a closed browser's profile removed by its finalizer while a hostile workbook loaded)."""
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+            self.folder = tempfile.TemporaryDirectory()
+
+    Cycle()  # unreachable at once, freed only by a collection
+    with FILE_WRITES.watching() as writes:
+        kept = [[index] for index in range(100_000)]  # enough new containers to start a collection
+        load(case_bytes("formula_without_value"))
+    assert len(kept) == 100_000
+    assert writes == []
 
 
 # From a path: the same reader once the bytes are read (loader._read_source), so one case of each stage:
