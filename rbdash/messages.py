@@ -705,6 +705,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Direktori data {path} tidak dapat dipakai: {reason}.",
         "en": "The data directory {path} cannot be used: {reason}.",
     },
+    "store.database_unavailable": {
+        "id": "Basis data {path} tidak dapat dipakai: {reason}.",
+        "en": "The database {path} cannot be used: {reason}.",
+    },
     "store.write_failed": {
         "id": "Versi baru tidak dapat disimpan di {path} ({reason}); versi sebelumnya tetap berlaku.",
         "en": "The new version could not be saved in {path} ({reason}); the previous version stays current.",
@@ -850,6 +854,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "settings.bad_value": {
         "id": "Nilai pengaturan '{name}' di {where} tidak dapat dipakai: '{value}' (yang diterima: {expected}).",
         "en": "The setting '{name}' in {where} cannot be used: '{value}' (accepted: {expected}).",
+    },
+    "settings.bad_database_url": {
+        "id": "Pengaturan '{name}' di {where} bukan alamat PostgreSQL. Tulis postgresql://pengguna:katasandi@host:5432/namabasisdata, atau hapus pengaturan itu untuk memakai penyimpanan SQLite di folder data.",
+        "en": "The setting '{name}' in {where} is not a PostgreSQL address. Write postgresql://user:password@host:5432/databasename, or remove the setting to use the SQLite store in the data folder.",
     },
     "settings.empty_path": {
         "id": "Pengaturan '{name}' di {where} kosong. Isi dengan path folder data (misalnya /srv/rbdash), atau hapus pengaturan itu untuk memakai folder bawaan.",

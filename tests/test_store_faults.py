@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rbdash.store import StoreError, integrity
-from rbdash.store import sqlite as sqlite_store
+from rbdash.store import StoreError, integrity, sql_store
 from rbdash.store.sqlite import SqliteStore
 from tests.conftest import BUNDLED, PASSWORD, ROOT, edit_workbook, quick_password_checks
 
@@ -41,8 +40,8 @@ def store(users_store_root: Path) -> SqliteStore:
 @pytest.fixture
 def write_lock(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Another process's write lock on the store, held for the whole test; writers wait 0.2 s for it."""
-    monkeypatch.setattr(sqlite_store, "WRITE_LOCK_WAIT", 0.2)
-    monkeypatch.setattr(sqlite_store, "SIGN_IN_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(sql_store, "WRITE_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(sql_store, "SIGN_IN_LOCK_WAIT", 0.2)
     holder = sqlite3.connect(store.database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     yield

@@ -3,6 +3,8 @@
 The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when present::
 
     data_dir = "/srv/rbdash"          # RBDASH_DATA_DIR overrides it
+    database_url = "postgresql://rbdash:PASSWORD@db.example:5432/rbdash"  # RBDASH_DATABASE_URL overrides it;
+                                       # set, the store is in PostgreSQL (and data_dir is not used for it)
     view_requires_login = false        # RBDASH_VIEW_REQUIRES_LOGIN overrides it
     auth = "password"                  # or "oidc": Streamlit's st.login (configure [auth] in secrets.toml)
 
@@ -50,6 +52,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from rbdash.config.report import ReportLayout, report_layout
 from rbdash.config.report import SettingsError as SettingsError
@@ -113,6 +116,13 @@ class Settings:
     report: ReportLayout = field(default_factory=ReportLayout)
     offices: tuple[str, ...] = BANTEN_SATKER
     oidc_scopes: dict[str, str] = field(default_factory=dict)
+    #: The PostgreSQL store's URL, or None for the SQLite store in `data_dir` (kept out of repr: its password).
+    database_url: str | None = field(default=None, repr=False)
+
+    @property
+    def store_location(self) -> str:
+        """Where the store is: the database URL when one is set, else the data directory."""
+        return self.database_url or str(self.data_dir)
 
     @property
     def home_office(self) -> str:
@@ -142,7 +152,17 @@ class Settings:
         return {k.casefold(): v for k, v in self.oidc_scopes.items()}.get(email.casefold(), self.home_office)
 
 
-_TOP_KEYS = {"data_dir", "view_requires_login", "auth", "oidc_roles", "oidc_scopes", "limits", "report", "offices"}
+_TOP_KEYS = {
+    "data_dir",
+    "database_url",
+    "view_requires_login",
+    "auth",
+    "oidc_roles",
+    "oidc_scopes",
+    "limits",
+    "report",
+    "offices",
+}
 _AUTH_MODES = ("password", "oidc")
 _FLAGS = {
     "1": True,
@@ -317,6 +337,7 @@ def _read(path: Path) -> Settings:
         if not data_dir.strip():
             raise SettingsError("settings.empty_path", where=where, name="data_dir")
     data_dir = data_dir or PROJECT / "var"
+    database_url = _database_url(values, where)
     view = os.environ.get("RBDASH_VIEW_REQUIRES_LOGIN")
     view_requires_login = (
         _flag(view, "environment", "RBDASH_VIEW_REQUIRES_LOGIN")
@@ -350,9 +371,24 @@ def _read(path: Path) -> Settings:
         offices=offices,
         oidc_scopes=_oidc_scopes(values.get("oidc_scopes", {}), where, offices),
         data_dir=Path(str(data_dir)),
+        database_url=database_url,
         view_requires_login=view_requires_login,
         auth=auth,
         oidc_roles=dict(oidc_roles),
         limits=_limits(dict(limits), where),
         report=report_layout(values.get("report", {}), where),
     )
+
+
+def _database_url(values: dict[str, Any], where: str) -> str | None:
+    """$RBDASH_DATABASE_URL, else `database_url`, else None; refused when set but not a postgresql:// URL (the
+    message never repeats the value: it holds a password)."""
+    url: object = os.environ.get("RBDASH_DATABASE_URL")
+    source, name = "environment", "RBDASH_DATABASE_URL"
+    if url is None:
+        url, source, name = values.get("database_url"), where, "database_url"
+    if url is None:
+        return None
+    if not isinstance(url, str) or not url.strip().startswith(("postgresql://", "postgres://")):
+        raise SettingsError("settings.bad_database_url", where=source, name=name)
+    return url.strip()

@@ -1,8 +1,9 @@
 """The version store: published workbooks, users, sign-in limits and the audit log.
 
 `base` holds the interface (`VersionStore`), its records and the backend-independent rules;
-`files` the content-addressed files; `sqlite` the SQLite backend. Callers open a store with
-`open_store` and type it as `VersionStore`, so a second backend changes no caller.
+`sql_store` the behaviour both backends share over `sql`'s connections; `sqlite` the embedded backend (SQLite
+and `files` in a data directory), `postgres` the PostgreSQL one (files in the database too). Callers open a
+store with `open_store` and type it as `VersionStore`, and never name the backend.
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from pathlib import Path
 from rbdash.store.base import PublishResult, StoreError, Version, VersionStore, checked_user_name, office_of_workbook
 
 
-def open_store(root: Path | None = None) -> VersionStore:
-    """The store under `root` (default: the configured data directory)."""
+def open_store(location: Path | str | None = None) -> VersionStore:
+    """The store at `location`: a PostgreSQL URL (`postgres.PgStore`) or a data directory (`sqlite.SqliteStore`);
+    default: the configured one (`Settings.store_location`)."""
+    from rbdash.config import settings
     from rbdash.store.sqlite import SqliteStore
 
-    return SqliteStore(root)
+    where = str(location) if location is not None else settings().store_location
+    if where.startswith(("postgresql://", "postgres://")):
+        from rbdash.store.postgres import PgStore
+
+        return PgStore(where)
+    return SqliteStore(Path(where))
 
 
 __all__ = [

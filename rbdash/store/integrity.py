@@ -26,10 +26,10 @@ from typing import Any
 
 from rbdash.store.base import StoreError, Version, version_summary
 from rbdash.store.files import FILE_MODE, FileStore
+from rbdash.store.rows import audit_record, audit_row, insert_version
+from rbdash.store.sql import write_transaction
 from rbdash.store.sqlite import SqliteStore
-from rbdash.store.sqlite_rows import audit_record, audit_row, insert_version
 from rbdash.store.sqlite_schema import SCHEMA, read_only_uri
-from rbdash.store.sqlite_tx import immediate
 from rbdash.workbook.loader import load_workbook
 
 _TABLES = ("versions", "users", "audit", "login_failures")
@@ -103,7 +103,7 @@ def repair(root: Path) -> list[Finding]:
         kept, copied = salvaged
         done.append(Finding("repairable", "repair.database_rebuilt", {"kept": str(kept), "rows": copied}))
     store = SqliteStore(root)
-    with store._connection() as connection, immediate(connection):
+    with store._connection() as connection, write_transaction(connection):
         rows = connection.execute("SELECT id, number, satker, year, sha256, summary FROM versions").fetchall()
         audit = connection.execute(
             "SELECT at, user, action, detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"

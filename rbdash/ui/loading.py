@@ -53,8 +53,8 @@ def prepare_uploads() -> bool:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(root: str) -> VersionStore:
-    store = open_store(Path(root))
+def _store(location: str) -> VersionStore:
+    store = open_store(location)
     store.seed(BUNDLED_WORKBOOK, t("store.seed_comment", DEFAULT_LANGUAGE))
     return store
 
@@ -170,7 +170,7 @@ def load_current(satker: str | None = None, year: int | None = None) -> Current:
         except OSError as exc:  # seen by the review: Streamlit's own "this app has encountered an error"
             return Current(None, problem=StoreError("store.unavailable", path=fixed, reason=exc.strerror or str(exc)))
         return Current(dataclasses.replace(load_bytes(data), source_name=Path(fixed).name))
-    root = str(settings().data_dir)
+    root = settings().store_location
     try:
         if satker is None:
             satker = settings().home_office
@@ -197,12 +197,12 @@ def load_current(satker: str | None = None, year: int | None = None) -> Current:
 
 def load_version(version: Version) -> LoadResult:
     """A version from the store (trusted: read in-process), parsed once per distinct content."""
-    return _load_version(str(settings().data_dir), version.sha256)
+    return _load_version(settings().store_location, version.sha256)
 
 
 def store() -> VersionStore:
     """The version store of this server (seeded on first use)."""
-    return _store(str(settings().data_dir))
+    return _store(settings().store_location)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,5 +222,5 @@ def _rollup(root: str, revision: str) -> Rollup:
 
 def rollup_records() -> Rollup:
     """The roll-up's records, read once per store revision and shared by every session (never change them)."""
-    root = str(settings().data_dir)
+    root = settings().store_location
     return _rollup(root, _store(root).revision())

@@ -20,7 +20,6 @@ import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -152,14 +151,14 @@ def guard_runtime(rt: Runtime) -> UploadLedger | None:
 
 
 @functools.lru_cache(maxsize=4)
-def _store_at(root: str) -> VersionStore:
-    return open_store(Path(root))
+def _store_at(location: str) -> VersionStore:
+    return open_store(location)
 
 
 def _role_of(user: str) -> str | None:
     """The user's role now, read as rbdash.ui.session.current_role reads it (off the script thread)."""
     cfg = settings()
-    return cfg.oidc_role(user) if cfg.auth == "oidc" else _store_at(str(cfg.data_dir)).role_of(user)
+    return cfg.oidc_role(user) if cfg.auth == "oidc" else _store_at(cfg.store_location).role_of(user)
 
 
 def _install(rt: Runtime, manager: MemoryUploadedFileManager) -> UploadLedger:

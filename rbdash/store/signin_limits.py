@@ -1,4 +1,4 @@
-"""Sign-in limits kept in SQLite: failures per client address, and per user name from one address.
+"""Sign-in limits kept in the store: failures per client address, and per user name from one address.
 
 Nothing here locks an account for everyone: a client that fails too often for one name is refused
 for that name only, and an address that fails too often for any names is refused altogether, each
@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 
 from rbdash.access.signin import WIB
 from rbdash.config import Limits
 from rbdash.store.base import StoreError, now_text
-from rbdash.store.sqlite_tx import immediate
+from rbdash.store.rows import AUDIT_INSERT
+from rbdash.store.sql import Connection, write_transaction
 
 #: The address recorded for a client whose address is loopback or unknown (`address_key` None):
 #: such clients share one count per name, and are never refused by address.
 UNKNOWN_ADDRESS = ""
 
 
-def refusal(
-    connection: sqlite3.Connection, name: str, key: str | None, now: dt.datetime, limits: Limits
-) -> StoreError | None:
+def refusal(connection: Connection, name: str, key: str | None, now: dt.datetime, limits: Limits) -> StoreError | None:
     """The error to raise when this client (`key`) may not try now, for any name or for `name`; None when it may."""
     window = dt.timedelta(minutes=limits.login_failure_window_minutes)
     since = (now - window).timestamp()
@@ -49,15 +47,13 @@ def refusal(
     return StoreError("auth.throttled", until=until.astimezone(WIB))
 
 
-def record(
-    connection: sqlite3.Connection, name: str, key: str | None, ok: bool, now: dt.datetime, limits: Limits
-) -> None:
+def record(connection: Connection, name: str, key: str | None, ok: bool, now: dt.datetime, limits: Limits) -> None:
     """Count a failure for this client and name (old failures dropped) and audit the outcome, in one transaction.
 
     The same statements run whether or not the name exists, so the write costs the same too.
     """
     cutoff = (now - dt.timedelta(minutes=limits.login_failure_window_minutes)).timestamp()
-    with immediate(connection):
+    with write_transaction(connection):
         if not ok:
             connection.execute("DELETE FROM login_failures WHERE at <= ?", (cutoff,))
             connection.execute(
@@ -65,6 +61,6 @@ def record(
                 (key if key is not None else UNKNOWN_ADDRESS, now.timestamp(), name),
             )
         connection.execute(
-            "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+            AUDIT_INSERT,
             (now_text(), name, "login" if ok else "login_failed", json.dumps({"address": key})),
         )

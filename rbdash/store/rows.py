@@ -1,14 +1,17 @@
-"""Rows of the SQLite store as the store's types, and the facts derived from them (numbers, offices)."""
+"""Rows of the store as the store's types, and the facts derived from them (numbers, offices), on either backend."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from rbdash.model import LoadResult
 from rbdash.offices import same_office
 from rbdash.store.base import Version, now_text
+from rbdash.store.sql import Connection
+
+#: One audit line (`"user"` quoted: a reserved word in PostgreSQL).
+AUDIT_INSERT = 'INSERT INTO audit (at, "user", action, detail) VALUES (?, ?, ?, ?)'
 
 
 def audited_errors(result: LoadResult) -> list[str]:
@@ -19,14 +22,14 @@ def audited_errors(result: LoadResult) -> list[str]:
     return [f"{p.code} {p.sheet or ''}!{p.cell or ''}" for p in result.errors][:20]
 
 
-def audit_row(connection: sqlite3.Connection, action: str, user: str | None, **detail: Any) -> None:
+def audit_row(connection: Connection, action: str, user: str | None, **detail: Any) -> None:
     connection.execute(
-        "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+        AUDIT_INSERT,
         (now_text(), user, action, json.dumps(detail, ensure_ascii=False, default=str)),
     )
 
 
-def version_of(row: sqlite3.Row) -> Version:
+def version_of(row: Any) -> Version:
     """A version row as a `Version`; a summary that is not a JSON object reads as {} (`store check` reports it,
     `store repair` derives it again from the file), so one damaged row never takes the history down."""
     try:
@@ -46,29 +49,17 @@ def version_of(row: sqlite3.Row) -> Version:
     )
 
 
-#: The order of versions, newest first: by publishing time (to the second), then by number (numbers
-#: only grow within a store), then by row. A row `store repair` writes again keeps its original time
-#: and number, so repairing never changes which version is current.
-NEWEST_FIRST = "created_at DESC, typeof(number) = 'integer' DESC, number DESC, id DESC"
-
-
-def newest_version(connection: sqlite3.Connection, satker: str, year: int) -> Version | None:
+def newest_version(connection: Connection, satker: str, year: int) -> Version | None:
     """The current version of one office's plan for one year (the satker compared as `same_office` does)."""
-    rows = connection.execute(f"SELECT * FROM versions WHERE year = ? ORDER BY {NEWEST_FIRST}", (year,))
+    rows = connection.execute(f"SELECT * FROM versions WHERE year = ? ORDER BY {connection.newest_first}", (year,))
     return next((version_of(row) for row in rows if same_office(str(row["satker"]), satker)), None)
 
 
-def stored_offices(connection: sqlite3.Connection) -> list[str]:
+def stored_offices(connection: Connection) -> list[str]:
     """Every office the store has published for: in a version row, or (rows deleted by hand) in the audit
     log's publishes and restores."""
     offices = {str(satker) for (satker,) in connection.execute("SELECT DISTINCT satker FROM versions")}
-    # One distinct name per office in SQLite (JSON1), not a JSON parse per publish in Python; a record written
-    # by hand that is not a JSON object with a text satker is passed over, as `audit_record` does.
-    for (satker,) in connection.execute(
-        "SELECT DISTINCT json_extract(detail, '$.satker') FROM audit WHERE action IN ('publish', 'restore')"
-        " AND json_valid(detail) AND json_type(detail, '$.satker') = 'text'"
-    ):
-        offices.add(satker)
+    offices |= connection.audit_offices()
     return sorted(offices)
 
 
@@ -85,7 +76,7 @@ def audit_record(detail: object) -> dict[str, Any] | None:
     return record
 
 
-def next_number(connection: sqlite3.Connection, satker: str, year: int) -> int:
+def next_number(connection: Connection, satker: str, year: int) -> int:
     """One more than any number this satker-year ever had: in a version row, or in the audit log's
     publishes and restores (so a version row deleted by hand never gives its number out again). The
     satker is compared as `same_office` does; a number that is not an integer (written by hand) is skipped."""
@@ -100,10 +91,10 @@ def next_number(connection: sqlite3.Connection, satker: str, year: int) -> int:
     return highest + 1
 
 
-def insert_version(connection: sqlite3.Connection, version: Version) -> None:
+def insert_version(connection: Connection, version: Version) -> None:
     """Write one version row (publish, and `store repair` writing a deleted row again)."""
     connection.execute(
-        "INSERT INTO versions (satker, year, number, created_at, user, comment, sha256, summary, restored_from)"
+        'INSERT INTO versions (satker, year, number, created_at, "user", comment, sha256, summary, restored_from)'
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             version.satker,

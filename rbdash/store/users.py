@@ -1,9 +1,8 @@
-"""User accounts of the SQLite store: add, remove, roles, passwords (mixed into `SqliteStore`)."""
+"""User accounts of the store: add, remove, roles, passwords (mixed into `SqlStore`, either backend)."""
 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -11,8 +10,8 @@ from rbdash.access.signin import ChecksBusy, PasswordChecks
 from rbdash.config import settings
 from rbdash.offices import ALL, closest_office, listed, matching_office
 from rbdash.store.base import StoreError, checked_password, checked_role, checked_user_name, now_text
-from rbdash.store.sqlite_rows import audit_row
-from rbdash.store.sqlite_tx import immediate
+from rbdash.store.rows import audit_row
+from rbdash.store.sql import Connection, write_transaction
 
 
 class UserAccounts:
@@ -21,7 +20,7 @@ class UserAccounts:
     _checks: PasswordChecks
     if TYPE_CHECKING:
 
-        def _connection(self, lock_wait: float | None = None) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _connection(self, lock_wait: float | None = None) -> AbstractContextManager[Connection]: ...
 
         def audit(self, action: str, user: str | None, **detail: Any) -> None: ...
 
@@ -38,7 +37,7 @@ class UserAccounts:
         checked_password(password, name)
         password_hash = self._hash(password)
         # The check and the insert in one step, for two admins at once.
-        with self._connection() as connection, immediate(connection):
+        with self._connection() as connection, write_transaction(connection):
             # "ED" beside "ed" would be two accounts a person cannot tell apart: names are unique
             # whatever their case (Unicode case folding).
             for (existing,) in connection.execute("SELECT name FROM users"):
@@ -54,7 +53,7 @@ class UserAccounts:
     def remove_user(self, name: str, actor: str | None = None) -> None:
         """Remove a user; the last admin is never removed (nobody could manage users after)."""
         # The check and the removal in one step, for two admins at once.
-        with self._connection() as connection, immediate(connection):
+        with self._connection() as connection, write_transaction(connection):
             row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
             if row is None:
                 raise StoreError("store.no_such_user", name=name)
@@ -70,7 +69,7 @@ class UserAccounts:
         The last admin is never demoted (nobody could manage users after)."""
         checked_role(role)
         # The check and the change in one step, for two admins at once.
-        with self._connection() as connection, immediate(connection):
+        with self._connection() as connection, write_transaction(connection):
             row = connection.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
             if row is None:
                 raise StoreError("store.no_such_user", name=name)
@@ -87,7 +86,7 @@ class UserAccounts:
         """Let a user publish for another office (`offices.ALL`: every one), audited; the previous scope. An admin's
         is every office (seen by the review: "* -> *" was said while another office was kept for a demotion)."""
         scope = self._checked_scope(scope)
-        with self._connection() as connection, immediate(connection):
+        with self._connection() as connection, write_transaction(connection):
             row = connection.execute("SELECT role, scope FROM users WHERE name = ?", (name,)).fetchone()
             if row is None:
                 raise StoreError("store.no_such_user", name=name)
@@ -136,9 +135,8 @@ class UserAccounts:
 
     def users(self) -> list[tuple[str, str]]:
         with self._connection() as connection:
-            return [
-                (row["name"], row["role"]) for row in connection.execute("SELECT name, role FROM users ORDER BY name")
-            ]
+            # Sorted here, by code point, rather than by each database's collation.
+            return sorted((row["name"], row["role"]) for row in connection.execute("SELECT name, role FROM users"))
 
     def role_of(self, name: str) -> str | None:
         """The user's role as stored now (None when the user does not exist)."""

@@ -1,20 +1,20 @@
-"""The SQLite store's offices and plans: which offices and office-years it holds, each one's current version,
-and the figures kept with them (mixed into `SqliteStore`)."""
+"""The store's offices and plans: which offices and office-years it holds, each one's current version,
+and the figures kept with them (mixed into `SqlStore`, either backend)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from rbdash.config import settings
 from rbdash.offices import known_offices, office_identity
 from rbdash.store.base import Version
-from rbdash.store.sqlite_rows import NEWEST_FIRST, stored_offices, version_of
+from rbdash.store.rows import stored_offices, version_of
+from rbdash.store.sql import Connection
 
 
-def _revision(connection: sqlite3.Connection) -> str:
+def _revision(connection: Connection) -> str:
     count, highest = connection.execute("SELECT COUNT(*), MAX(id) FROM versions").fetchone()
     return f"{count}:{highest}"
 
@@ -27,7 +27,7 @@ class OfficePlans:
 
     if TYPE_CHECKING:
 
-        def _connection(self, lock_wait: float | None = None) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _connection(self, lock_wait: float | None = None) -> AbstractContextManager[Connection]: ...
 
     def offices(self) -> list[str]:
         """The offices known: the configured ones in their order, then the others the store holds."""
@@ -50,7 +50,7 @@ class OfficePlans:
             pairs = {
                 (str(row["satker"]), int(row["year"]))
                 for row in connection.execute(
-                    "SELECT DISTINCT satker, year FROM versions WHERE typeof(year) = 'integer'"
+                    f"SELECT DISTINCT satker, year FROM versions WHERE {connection.integer_year}"
                 )
             }
         order = {name: index for index, name in enumerate(offices)}
@@ -60,11 +60,11 @@ class OfficePlans:
 
     def current_versions(self) -> list[Version]:
         """The current version of each office and year (as `plans` orders them), in one query."""
-        query = (
-            "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY satker, year ORDER BY"
-            f" {NEWEST_FIRST}) AS newest FROM versions) WHERE newest = 1"
-        )
         with self._connection() as connection:
+            query = (
+                "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY satker, year ORDER BY"
+                f" {connection.newest_first}) AS newest FROM versions) AS ranked WHERE newest = 1"
+            )
             found = [version_of(row) for row in connection.execute(query)]
         found.sort(key=lambda v: (v.created_at, v.number), reverse=True)
         current: dict[tuple[str, int], Version] = {}

@@ -1,0 +1,153 @@
+"""The one SQL connection both store backends speak: SQLite (`SqliteConnection`) and PostgreSQL (`PgConnection`).
+
+The store's statements are written once, with `?` placeholders and the SQL both engines share; what differs
+(the order of versions, how a write transaction is begun and serialised, reading an audit record's office)
+is a property of the connection. A write transaction is one writer at a time on both: SQLite's
+`BEGIN IMMEDIATE`, PostgreSQL's transaction-scoped advisory lock `WRITE_LOCK`, so numbers are given out in
+order and without gaps however many processes publish at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, Protocol
+
+#: The advisory lock every PostgreSQL write transaction holds ("RBDASH-W" as an integer).
+WRITE_LOCK = 0x524244415348_57
+
+
+class Cursor(Protocol):
+    """What the store reads of a statement's result."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """A connection as the store's statements use it: rows read by column name or position."""
+
+    #: The order of versions, newest first: by publishing time (to the second), then by number (numbers only
+    #: grow within a plan), then by row. A row `store repair` writes again keeps its original time and number,
+    #: so repairing never changes which version is current.
+    newest_first: str
+    #: A condition true for rows whose `year` is an integer (SQLite keeps whatever a hand edit wrote).
+    integer_year: str
+
+    def audit_offices(self) -> set[str]:
+        """The offices named by the audit log's well-formed publishes and restores."""
+        ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
+
+    def begin_write(self) -> None: ...
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+
+class SqliteConnection:
+    """A `sqlite3` connection (rows as `sqlite3.Row`, autocommit outside explicit transactions)."""
+
+    newest_first = "created_at DESC, typeof(number) = 'integer' DESC, number DESC, id DESC"
+    integer_year = "typeof(year) = 'integer'"
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+
+    def audit_offices(self) -> set[str]:
+        # One distinct name per office in SQLite (JSON1), not a JSON parse per publish in Python; a record
+        # written by hand that is not a JSON object with a text satker is passed over, as `rows.audit_record` is.
+        rows = self.raw.execute(
+            "SELECT DISTINCT json_extract(detail, '$.satker') FROM audit WHERE action IN ('publish', 'restore')"
+            " AND json_valid(detail) AND json_type(detail, '$.satker') = 'text'"
+        )
+        return {str(satker) for (satker,) in rows}
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        return self.raw.execute(sql, params)
+
+    def begin_write(self) -> None:
+        self.raw.execute("BEGIN IMMEDIATE")
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.in_transaction
+
+
+class PgConnection:
+    """A psycopg 3 connection in autocommit mode, its statements' `?` placeholders written as psycopg's `%s`."""
+
+    newest_first = "created_at DESC, number DESC, id DESC"
+    integer_year = "TRUE"
+
+    def __init__(self, raw: Any, lock_wait: float) -> None:
+        self.raw = raw
+        self.lock_wait_ms = max(1, round(lock_wait * 1000))
+
+    def audit_offices(self) -> set[str]:
+        # Parsed here, as `rows.audit_record` does: PostgreSQL 15 cannot test text for JSON without failing on
+        # a record written by hand (and a comment's "\u0000" is text jsonb refuses).
+        rows = self.execute("SELECT DISTINCT detail FROM audit WHERE action IN ('publish', 'restore')")
+        offices = set()
+        for (detail,) in rows:
+            try:
+                record = json.loads(detail)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("satker"), str):
+                offices.add(record["satker"])
+        return offices
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        # PostgreSQL's text cannot hold NUL: written as U+FFFD (a name typed with one then matches no user, as
+        # no name may hold a control character; a comment keeps a visible mark where it was).
+        kept = tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p for p in params)
+        return self.raw.execute(_psycopg_sql(sql), kept)  # type: ignore[no-any-return]
+
+    def begin_write(self) -> None:
+        self.raw.execute("BEGIN")
+        self.raw.execute(f"SET LOCAL lock_timeout = {self.lock_wait_ms}")
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
+
+
+@functools.lru_cache(maxsize=256)
+def _psycopg_sql(sql: str) -> str:
+    """`sql` with `?` placeholders as psycopg's `%s` (a literal `%` doubled). The store's statements hold no `?`
+    or `%` inside a string literal."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+@contextmanager
+def write_transaction(connection: Connection) -> Iterator[None]:
+    """One write transaction (one writer at a time: `Connection.begin_write`), committed at the end or rolled
+    back on any exception.
+
+    The rollback runs only while a transaction is open, and its own failure is dropped: seen by the
+    attacker review, a COMMIT refused on a full disk (SQLite ends the transaction itself) was reported
+    as "cannot rollback - no transaction is active", hiding the cause.
+    """
+    connection.begin_write()
+    try:
+        yield
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            with suppress(Exception):
+                connection.execute("ROLLBACK")
+        raise
