@@ -10,7 +10,7 @@ import os
 import pickle
 import shutil
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +22,7 @@ from streamlit.testing.v1 import app_test
 from rbdash.access.signin import PasswordChecks
 from rbdash.model import LoadResult
 from rbdash.workbook.loader import load_workbook
+from tests.store_backends import BACKENDS, PostgresTemplates, StoreAt
 
 # AppTest scans every installed distribution's metadata for Streamlit components on each new AppTest
 # (about 0.13 s of CPU, over a hundred times a run); the installed packages cannot change during a
@@ -88,6 +89,73 @@ def _users_template(tmp_path_factory: pytest.TempPathFactory, _seeded_template: 
     for name, role in USERS:
         store.add_user(name, role, PASSWORD)
     return root
+
+
+@pytest.fixture(scope="session")
+def _postgres() -> Iterator[PostgresTemplates]:
+    """This test process's throwaway PostgreSQL server (started on first use, stopped at the end)."""
+    from tests.postgres_server import BIN_DIR, postgres_server
+
+    if not BIN_DIR:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian's postgresql is missing; .ci/run installs it", pytrace=False)
+        pytest.skip("Debian's postgresql is not installed here (.ci/run installs it)")
+    with postgres_server() as url:
+        yield PostgresTemplates(url)
+
+
+def _store_at(request: pytest.FixtureRequest, tmp_path: Path, with_users: bool | None) -> Iterator[StoreAt]:
+    """This test's own store on the backend `request.param`: version 1 the bundled workbook (and the `USERS`);
+    empty (nothing made yet) when `with_users` is None."""
+    if request.param == "sqlite" and with_users is None:
+        yield StoreAt("sqlite", str(tmp_path / "data"))
+        return
+    if request.param == "sqlite":
+        template = request.getfixturevalue("_users_template" if with_users else "_seeded_template")
+        shutil.copytree(template, tmp_path / "data")
+        yield StoreAt("sqlite", str(tmp_path / "data"))
+        return
+    postgres: PostgresTemplates = request.getfixturevalue("_postgres")
+
+    def seeded(url: str) -> None:
+        from rbdash.store.postgres import PgStore
+
+        PgStore(url).seed(BUNDLED, "versi awal")
+
+    def with_the_users(url: str) -> None:
+        from rbdash.store.postgres import PgStore
+
+        seeded(url)
+        store = PgStore(url)  # the product's argon2 parameters, as the SQLite template's hashes
+        for name, role in USERS:
+            store.add_user(name, role, PASSWORD)
+
+    template = None
+    if with_users is not None:
+        template = postgres.template("users" if with_users else "seeded", with_the_users if with_users else seeded)
+    url = postgres.fresh(template)
+    try:
+        yield StoreAt("postgresql", url)
+    finally:
+        postgres.drop(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def seeded_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreAt]:
+    """This test's own store, on each backend in turn: version 1 is the bundled workbook."""
+    yield from _store_at(request, tmp_path, with_users=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreAt]:
+    """This test's own store location, on each backend in turn, with nothing in it yet."""
+    yield from _store_at(request, tmp_path, with_users=None)
+
+
+@pytest.fixture(params=BACKENDS)
+def users_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreAt]:
+    """This test's own store, on each backend in turn: version 1 and the three `USERS`."""
+    yield from _store_at(request, tmp_path, with_users=True)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,8 +18,10 @@ from argon2 import PasswordHasher, extract_parameters
 from rbdash.access.signin import PasswordChecks, address_key
 from rbdash.messages import t
 from rbdash.store import StoreError
+from rbdash.store.sql_store import SqlStore
 from rbdash.store.sqlite import SqliteStore
 from tests.conftest import ROOT
+from tests.store_backends import StoreAt
 
 PASSWORD = "kata-sandi-panjang"
 MIB = 1024 * 1024
@@ -87,38 +88,44 @@ class Clock:
 
 @dataclass
 class Rig:
-    store: SqliteStore
+    at: StoreAt
+    store: SqlStore
     checks: PasswordChecks
     hasher: CountingHasher
     clock: Clock
 
     def failures_stored(self) -> list[str]:
-        with sqlite3.connect(self.store.database) as connection:
-            return [row[0] for row in connection.execute("SELECT address FROM login_failures")]
+        """The address of every failure counted now, sorted (rows of one moment have no order of their own)."""
+        return sorted(row[0] for row in self.at.rows("SELECT address FROM login_failures"))
+
+    def another_process(self) -> SqlStore:
+        """The same store as another server process opens it (its own connections)."""
+        return self.at.open(checks=self.checks, clock=self.clock)
 
     def actions(self) -> list[str]:
         return [entry["action"] for entry in self.store.audit_log()]
 
 
-def rig(root: Path, slots: int = 2) -> Rig:
+def rig(at: StoreAt, slots: int = 2) -> Rig:
     hasher = CountingHasher()
     checks = PasswordChecks(slots, hasher)
     clock = Clock()
-    store = SqliteStore(root, checks=checks, clock=clock)
+    store = at.open(checks=checks, clock=clock)
     store.add_user("budi", "editor", PASSWORD)
     store.add_user("sari", "viewer", PASSWORD)
-    return Rig(store, checks, hasher, clock)
+    return Rig(at, store, checks, hasher, clock)
 
 
 @pytest.fixture
-def limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Rig:
-    """A store with cheap counted argon2 and an injected clock; 3 failures per address in 15 minutes."""
+def limited(empty_store: StoreAt, monkeypatch: pytest.MonkeyPatch) -> Rig:
+    """A store (on each backend in turn) with cheap counted argon2 and an injected clock; 3 failures per address
+    in 15 minutes."""
     monkeypatch.setenv("RBDASH_LOGIN_FAILURES_PER_ADDRESS", "3")
     monkeypatch.setenv("RBDASH_LOGIN_FAILURE_WINDOW_MINUTES", "15")
-    return rig(tmp_path / "data")
+    return rig(empty_store)
 
 
-def refusal(store: SqliteStore, name: str, password: str, address: str | None) -> StoreError:
+def refusal(store: SqlStore, name: str, password: str, address: str | None) -> StoreError:
     with pytest.raises(StoreError) as caught:
         store.authenticate(name, password, address=address)
     return caught.value
@@ -141,8 +148,8 @@ def concurrently(count: int, attempt: Callable[[int], object]) -> list[threading
     return threads
 
 
-def test_twelve_concurrent_failed_sign_ins_run_at_most_two_verifications(tmp_path: Path) -> None:
-    limits = rig(tmp_path / "data", slots=2)
+def test_twelve_concurrent_failed_sign_ins_run_at_most_two_verifications(empty_store: StoreAt) -> None:
+    limits = rig(empty_store, slots=2)
     limits.hasher.verified.clear()
     limits.hasher.gate = threading.Event()
     outcomes: list[object] = []
@@ -265,7 +272,7 @@ def test_an_address_is_refused_after_its_failures_until_the_window_ends(limited:
     assert t(refused.key, "en", **refused.params).endswith("try again after 2025-03-03 08:15 WIB.")
     assert len(limited.hasher.verified) == verified  # refused before any argon2 work
     assert limited.store.authenticate("budi", PASSWORD, address="203.0.113.6") == "editor"  # others unaffected
-    other_process = SqliteStore(limited.store.root, checks=limited.checks, clock=limited.clock)
+    other_process = limited.another_process()
     assert refusal(other_process, "sari", PASSWORD, attacker).key == "auth.throttled"
     throttled = [e for e in limited.store.audit_log() if e["action"] == "login_throttled"]
     assert len(throttled) == 2 and throttled[0]["detail"]["address"] == attacker
@@ -357,8 +364,8 @@ def test_a_missing_name_is_refused_exactly_like_an_existing_one(limited: Rig, mo
     assert answers["budi"] == answers["tidak-ada"]
 
 
-def test_concurrent_failures_on_one_name_all_count(tmp_path: Path) -> None:
-    limits = rig(tmp_path / "data", slots=2)
+def test_concurrent_failures_on_one_name_all_count(empty_store: StoreAt) -> None:
+    limits = rig(empty_store, slots=2)
     limits.hasher.gate = threading.Event()
     threads = concurrently(4, lambda i: limits.store.authenticate("budi", "salah", address="203.0.113.1"))
     try:
@@ -367,9 +374,7 @@ def test_concurrent_failures_on_one_name_all_count(tmp_path: Path) -> None:
         limits.hasher.gate.set()
         for thread in threads:
             thread.join()
-    with sqlite3.connect(limits.store.database) as connection:
-        counted = connection.execute("SELECT COUNT(*) FROM login_failures WHERE name = 'budi'").fetchone()[0]
-    assert counted == 4
+    assert limits.at.rows("SELECT COUNT(*) FROM login_failures WHERE name = 'budi'") == [(4,)]
     assert limits.actions().count("login_failed") == 4
 
 
@@ -377,8 +382,7 @@ def test_concurrent_failures_on_one_name_all_count(tmp_path: Path) -> None:
 
 
 def test_an_unknown_name_costs_one_verification_of_a_dummy_hash(limited: Rig) -> None:
-    with sqlite3.connect(limited.store.database) as connection:
-        stored = {row[0] for row in connection.execute("SELECT password_hash FROM users")}
+    stored = {row[0] for row in limited.at.rows("SELECT password_hash FROM users")}
     assert limited.store.authenticate("tidak-ada", "apa saja", address="203.0.113.5") is None
     assert len(limited.hasher.verified) == 1
     dummy = limited.hasher.verified[0]

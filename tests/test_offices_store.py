@@ -14,17 +14,20 @@ from rbdash.config import SettingsError, settings
 from rbdash.messages import t
 from rbdash.offices import ALL
 from rbdash.store import StoreError
+from rbdash.store.sql_store import SqlStore
 from rbdash.store.sqlite import SqliteStore
 from tests.conftest import BUNDLED, PASSWORD, CliRun, edit_workbook, info_edit, office_workbook, quick_password_checks
+from tests.store_backends import StoreAt, point_at
 
 
 @pytest.fixture
-def store(users_store_root: Path) -> SqliteStore:
-    """Version 1 of KPU Provinsi Banten 2022 (the bundled workbook) and the users vera, edi and ada."""
-    return SqliteStore(users_store_root, checks=quick_password_checks())
+def store(users_store: StoreAt) -> SqlStore:
+    """Version 1 of KPU Provinsi Banten 2022 (the bundled workbook) and the users vera, edi and ada, on each
+    backend in turn."""
+    return users_store.open(checks=quick_password_checks())
 
 
-def test_each_office_and_year_has_its_own_numbers_history_and_current(store: SqliteStore) -> None:
+def test_each_office_and_year_has_its_own_numbers_history_and_current(store: SqlStore) -> None:
     serang = store.publish(office_workbook("KPU Kabupaten Serang"), "edi", "serang 1").version
     province_2023 = store.publish(office_workbook("KPU Provinsi Banten", 2023), "edi", "2023").version
     serang_2 = store.publish(office_workbook("KPU Kab. Serang", note="kedua"), "edi", "serang 2").version
@@ -48,7 +51,7 @@ def test_each_office_and_year_has_its_own_numbers_history_and_current(store: Sql
     assert store.offices()[:2] == ["KPU Provinsi Banten", "KPU Kabupaten Serang"] and len(store.offices()) == 9
 
 
-def test_the_same_content_is_compared_within_its_own_office_and_year(store: SqliteStore) -> None:
+def test_the_same_content_is_compared_within_its_own_office_and_year(store: SqlStore) -> None:
     """A kab/kota's first version is never 'the same as' the province's, and removals are counted against
     its own previous version."""
     lebak = office_workbook("KPU Kabupaten Lebak")
@@ -61,13 +64,13 @@ def test_the_same_content_is_compared_within_its_own_office_and_year(store: Sqli
     assert (stale.value.key, stale.value.params["number"]) == ("store.changed_since_preview", 1)
 
 
-def test_an_editor_publishes_and_restores_only_for_their_own_office(store: SqliteStore) -> None:
-    files_before = sorted(store.files.root.rglob("*.xlsx"))
+def test_an_editor_publishes_and_restores_only_for_their_own_office(store: SqlStore, users_store: StoreAt) -> None:
+    files_before = users_store.files()
     with pytest.raises(StoreError) as refused:
         store.publish(office_workbook("KPU Kota Cilegon"), "edi", "bukan milik", scope="KPU Kota Serang")
     assert refused.value.key == "store.out_of_scope"
     assert refused.value.params == {"satker": "KPU Kota Cilegon", "year": 2022, "scope": "KPU Kota Serang"}
-    assert sorted(store.files.root.rglob("*.xlsx")) == files_before  # nothing written for a refusal
+    assert users_store.files() == files_before  # nothing written for a refusal
     own = store.publish(office_workbook("KPU Kota Serang"), "edi", "milik", scope="kpu kota  serang").version
     assert own is not None and own.satker == "KPU Kota Serang"
     cilegon = store.publish(office_workbook("KPU Kota Cilegon"), "ada", "tim provinsi", scope=ALL).version
@@ -79,7 +82,7 @@ def test_an_editor_publishes_and_restores_only_for_their_own_office(store: Sqlit
     assert [v.number for v in store.history("KPU Kota Cilegon", 2022)] == [2, 1]
 
 
-def test_user_scopes_default_checked_and_audited(store: SqliteStore) -> None:
+def test_user_scopes_default_checked_and_audited(store: SqlStore) -> None:
     assert (store.scope_of("edi"), store.scope_of("vera"), store.scope_of("ada")) == (
         "KPU Provinsi Banten",
         "KPU Provinsi Banten",
@@ -187,9 +190,9 @@ def test_single_sign_on_users_get_their_configured_scope(tmp_path: Path, monkeyp
 
 
 def test_the_command_line_knows_offices_years_and_scopes(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store: SqlStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store, monkeypatch)
     added = cli(
         "users",
         "add",
@@ -222,13 +225,13 @@ def test_the_command_line_knows_offices_years_and_scopes(
 
 @pytest.mark.usefixtures("text_only_reports")
 def test_a_report_of_the_store_is_of_the_office_and_year_named(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store: SqlStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import io
 
     from pypdf import PdfReader
 
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store, monkeypatch)
     store.publish(office_workbook("KPU Kabupaten Lebak", note="lebak"), "ada", "lebak")
     out = tmp_path / "lebak.pdf"
     made = cli("report", "--satker", "KPU Kab. Lebak", "--pdf", str(out))
@@ -243,13 +246,13 @@ def test_a_report_of_the_store_is_of_the_office_and_year_named(
 
 
 def test_a_template_for_another_office_and_year_carries_the_plan_rows_when_asked(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store: SqlStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import openpyxl
 
     from rbdash.workbook.loader import load_workbook
 
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store, monkeypatch)
     blank, carried = tmp_path / "lebak.xlsx", tmp_path / "lebak_2023.xlsx"
     assert cli("template", str(blank), "--satker", "KPU Kab. Lebak", "--year", "2023").returncode == 0
     empty = load_workbook(blank.read_bytes())
@@ -302,7 +305,7 @@ def test_a_template_for_another_office_and_year_carries_the_plan_rows_when_asked
 
 @pytest.mark.usefixtures("text_only_reports")
 def test_a_report_names_the_office_as_the_store_spells_it(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store: SqlStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Seen by the review: a workbook whose Satker read "   kpu    KAB   lebak  " printed that on the letterhead,
     the cover and every footer, and a plan without a decree number left "· ·" in the footer."""
@@ -313,7 +316,7 @@ def test_a_report_names_the_office_as_the_store_spells_it(
     def without_decree(wb: object) -> None:
         info_edit(Satker="   kpu    KAB   lebak  ", **{"Nomor Keputusan": None})(wb)  # type: ignore[arg-type]
 
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store, monkeypatch)
     store.publish(edit_workbook(BUNDLED.read_bytes(), without_decree), "ada", "lebak")
     out = tmp_path / "lebak.pdf"
     assert cli("report", "--satker", "KPU Kabupaten Lebak", "--pdf", str(out)).returncode == 0
@@ -322,7 +325,7 @@ def test_a_report_names_the_office_as_the_store_spells_it(
     assert not any("· ·" in text for text in pages)
 
 
-def test_a_typo_year_is_refused_and_a_date_of_another_year_is_said(store: SqliteStore) -> None:
+def test_a_typo_year_is_refused_and_a_date_of_another_year_is_said(store: SqlStore) -> None:
     """Seen by the review: a year typed 1999 became an office-year for good, and a 2024 plan "as of 30 June 2023"
     was shown as of June 2024 on Ringkasan and as of 2023-06-30 on Rekap."""
     from rbdash.analysis.rollup import plan_figures
@@ -339,11 +342,11 @@ def test_a_typo_year_is_refused_and_a_date_of_another_year_is_said(store: Sqlite
 
 
 def test_the_command_line_refuses_what_it_would_otherwise_ignore(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store: SqlStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Seen by the review: --satker beside a FILE, --from-satker without --from-year and --year 0 were silently
     ignored or answered "no versions"; an unknown office exited 2 here and 1 there, without a suggestion."""
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store, monkeypatch)
     both = cli("report", str(BUNDLED), "--satker", "KPU Kota Serang", "--pdf", str(tmp_path / "x.pdf"), "--lang", "en")
     assert both.returncode == 1 and "a named file's office and year are what its Info sheet says" in both.stderr
     carried = cli("template", str(tmp_path / "t.xlsx"), "--year", "2023", "--from-satker", "KPU Kota Serang")
@@ -362,12 +365,12 @@ def test_the_command_line_refuses_what_it_would_otherwise_ignore(
 
 
 def test_an_admin_may_publish_for_every_office_and_a_demoted_admin_s_scope_is_said(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+    store: SqlStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with pytest.raises(StoreError) as refused:
         store.add_user("adm2", "admin", PASSWORD + "-2", scope="KPU Kabupaten Lebak")
     assert refused.value.key == "store.admin_scope" and store.scope_of("adm2") is None
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store, monkeypatch)
     store.add_user("adm3", "admin", PASSWORD + "-3")
     demoted = cli("users", "role", "adm3", "--role", "editor", "--lang", "en")
     assert demoted.stdout.strip() == "Role of user 'adm3': admin -> editor (scope: *)."
@@ -393,7 +396,7 @@ def test_demo_publishes_the_configured_offices_and_never_an_unknown_bundled_offi
 
 
 def test_text_that_begins_with_an_equals_sign_is_never_written_as_a_formula(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store: SqlStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Seen by the review: a plan cell "=HYPERLINK(...)" published by one office became a live link in the template
     carried from it, and an office named "=..." wrote an empty Satker."""
@@ -405,7 +408,7 @@ def test_text_that_begins_with_an_equals_sign_is_never_written_as_a_formula(
         wb["Rencana Aksi"]["D12"] = link  # type: ignore[index]
         wb["Rencana Aksi"]["D12"].data_type = "s"  # type: ignore[index]  # text, as a staff member types it
 
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store, monkeypatch)
     published = store.publish(edit_workbook(office_workbook("KPU Kota Serang"), planted), "ada", "planted")
     assert published.version is not None
     out = tmp_path / "serang_2023.xlsx"
@@ -423,13 +426,13 @@ def test_text_that_begins_with_an_equals_sign_is_never_written_as_a_formula(
 
 
 def test_an_admin_s_scope_stays_every_office_and_a_typed_scope_gets_a_suggestion(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+    store: SqlStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Seen by the review: `users scope` gave an admin an office ("* -> *" said), and suggested nothing."""
     with pytest.raises(StoreError) as admin:
         store.set_scope("ada", "KPU Kota Serang", actor="ada")
     assert admin.value.key == "store.admin_scope"
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store, monkeypatch)
     typed = cli("users", "scope", "edi", "--scope", "KPU Kabupaten Cilegon", "--lang", "en")
     assert typed.returncode == 1 and "(did you mean 'KPU Kota Cilegon'?)" in typed.stderr
     assert store.scope_of("edi") == "KPU Provinsi Banten"

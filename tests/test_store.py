@@ -24,20 +24,41 @@ import pytest
 from rbdash.analysis.summary import summarise
 from rbdash.messages import t
 from rbdash.problems import Problem
-from rbdash.store import StoreError, sql_store
+from rbdash.store import StoreError, open_store, sql_store
 from rbdash.store.files import FileStore
+from rbdash.store.sql_store import SqlStore
 from rbdash.store.sqlite import SqliteStore
 from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.macros import strip_macros
 from tests import hostile_factory as hf
-from tests.conftest import BUNDLED, ROOT, CliRun, bundled_with, edit_workbook, info_edit, quick_password_checks
+from tests.conftest import (
+    BUNDLED,
+    ROOT,
+    CliRun,
+    bundled_with,
+    edit_workbook,
+    free_port,
+    info_edit,
+    quick_password_checks,
+)
+from tests.store_backends import BACKENDS, StoreAt, point_at
 
-STEPS = ["validated", "file_written", "file_synced", "file_renamed", "numbered", "inserted", "audited"]
+#: The steps of a publish on each backend, in order (PostgreSQL keeps the file in the publish's transaction).
+STEPS = {
+    "sqlite": ["validated", "numbered", "file_written", "file_synced", "file_renamed", "inserted", "audited"],
+    "postgresql": ["validated", "numbered", "file_written", "inserted", "audited"],
+}
 
 
 @pytest.fixture
-def store(seeded_store_root: Path) -> SqliteStore:
-    store = SqliteStore(seeded_store_root, checks=quick_password_checks())
+def store_at(seeded_store: StoreAt) -> StoreAt:
+    """This test's store location: each test below runs on SQLite and on PostgreSQL."""
+    return seeded_store
+
+
+@pytest.fixture
+def store(store_at: StoreAt) -> SqlStore:
+    store = store_at.open(checks=quick_password_checks())
     assert store.current().number == 1
     return store
 
@@ -49,20 +70,7 @@ def changed_workbook(note: str) -> bytes:
     return bundled_with(edit)
 
 
-def snapshot(store: SqliteStore) -> tuple:
-    """Every stored file's bytes and every version and user row (the audit log is append-only and left out)."""
-    files = {
-        str(p.relative_to(store.root)): p.read_bytes()
-        for p in sorted(store.root.rglob("*"))
-        if p.is_file() and not p.name.startswith("rbdash.sqlite3")
-    }
-    with sqlite3.connect(store.database) as connection:
-        versions = connection.execute("SELECT * FROM versions ORDER BY id").fetchall()
-        users = connection.execute("SELECT * FROM users ORDER BY name").fetchall()
-    return files, versions, users
-
-
-def test_seed_publish_history_read(store: SqliteStore) -> None:
+def test_seed_publish_history_read(store: SqlStore) -> None:
     assert store.seed(BUNDLED, "lagi") is None
     result = store.publish(changed_workbook("catatan bulan Oktober"), "ani", "realisasi Oktober")
     assert result.version.number == 2 and result.version.user == "ani"
@@ -74,18 +82,18 @@ def test_seed_publish_history_read(store: SqliteStore) -> None:
     assert store.read(store.version(1)) == BUNDLED.read_bytes()
 
 
-def test_a_rejected_file_changes_nothing(store: SqliteStore) -> None:
-    before = snapshot(store)
+def test_a_rejected_file_changes_nothing(store: SqlStore, store_at: StoreAt) -> None:
+    before = store_at.snapshot()
     invalid = bundled_with(lambda wb: wb["Realisasi"].cell(row=4, column=3, value="Hampir"))
     for bad in (invalid, b"bukan excel", BUNDLED.read_bytes()[:3000]):
         result = store.publish(bad, "ani", "coba")
         assert result.version is None and result.validation.errors
-    assert snapshot(store) == before
+    assert store_at.snapshot() == before
     assert [e["action"] for e in store.audit_log()][:3] == ["upload_rejected"] * 3
 
 
 def test_the_previews_read_is_taken_only_for_its_own_bytes_and_only_when_it_answered(
-    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The upload page passes the bounded read it previewed (`validated`): publishing does not read the same
     bytes a second time, but reads them when the result is of other bytes or a worker that gave no answer."""
@@ -123,24 +131,33 @@ def test_the_previews_read_is_taken_only_for_its_own_bytes_and_only_when_it_answ
     assert reads == [second, third]
 
 
-@pytest.mark.parametrize("step", STEPS)
-def test_a_failure_at_any_step_keeps_the_previous_version(store: SqliteStore, step: str) -> None:
-    before_versions = snapshot(store)[1]
+@pytest.mark.parametrize(
+    ("seeded_store", "step"),
+    [(backend, step) for backend in BACKENDS for step in STEPS[backend]],
+    indirect=["seeded_store"],
+)
+def test_a_failure_at_any_step_keeps_the_previous_version(store: SqlStore, store_at: StoreAt, step: str) -> None:
+    before_versions = store_at.snapshot()[1]
+    seen: list[str] = []
 
     def fail(current: str) -> None:
+        seen.append(current)
         if current == step:
             raise RuntimeError(f"injected at {current}")
 
     with pytest.raises(RuntimeError):
         store.publish(changed_workbook(f"gagal di {step}"), "ani", "gagal", hook=fail)
-    assert snapshot(store)[1] == before_versions
+    assert store_at.snapshot()[1] == before_versions
     assert store.current().number == 1
     assert store.read(store.current()) == BUNDLED.read_bytes()
-    assert not list(store.root.rglob("*.tmp"))
-    assert store.publish(changed_workbook("sesudahnya"), "ani", "berhasil").version.number == 2
+    assert store_at.leftovers() == []
+    store.publish(changed_workbook("sesudahnya"), "ani", "berhasil", hook=seen.append)
+    assert store.current().number == 2
+    steps = STEPS[store_at.backend]
+    assert seen == [*steps[: steps.index(step) + 1], *steps, "committed"]  # each step was reached, and failed
 
 
-def test_a_full_disk_is_a_clear_message(store: SqliteStore) -> None:
+def test_a_full_disk_is_a_clear_message(store: SqlStore) -> None:
     def full(current: str) -> None:
         if current == "file_written":
             raise OSError(errno.ENOSPC, "No space left on device")
@@ -159,10 +176,26 @@ def test_an_unusable_data_directory_is_a_clear_message(tmp_path: Path) -> None:
     assert caught.value.key == "store.unavailable"
 
 
+def test_an_unreachable_database_is_a_clear_message_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rbdash.store import postgres
+
+    monkeypatch.setattr(postgres, "CONNECT_WAIT", 1.0)
+    url = f"postgresql://rbdash:rahasia-sekali@127.0.0.1:{free_port()}/rbdash?connect_timeout=1"
+    try:
+        with pytest.raises(StoreError) as caught:
+            open_store(url)
+    finally:
+        postgres.close_pool(url)
+    assert caught.value.key == "store.database_unavailable"
+    message = t(caught.value.key, "id", **caught.value.params)
+    assert f"postgresql://rbdash@127.0.0.1:{url.split(':')[3].split('/')[0]}/rbdash" in message
+    assert "rahasia" not in message
+
+
 KILLED_PUBLISHER = """
 import sys
-from rbdash.store.sqlite import SqliteStore
-store = SqliteStore(sys.argv[1])
+from rbdash.store import open_store
+store = open_store(sys.argv[1])
 def hook(step):
     if step == sys.argv[2]:
         print("ready", flush=True)
@@ -173,11 +206,13 @@ store.publish(open(sys.argv[3], "rb").read(), "ani", "terbunuh", hook=hook)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("step", ["file_written", "inserted"])
-def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: SqliteStore, tmp_path: Path, step: str) -> None:
+def test_a_publisher_killed_mid_way_leaves_the_store_intact(
+    store: SqlStore, store_at: StoreAt, tmp_path: Path, step: str
+) -> None:
     workbook = tmp_path / "baru.xlsx"
     workbook.write_bytes(changed_workbook(f"dibunuh di {step}"))
     child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_PUBLISHER, str(store.root), step, str(workbook)],
+        [sys.executable, "-c", KILLED_PUBLISHER, store_at.location, step, str(workbook)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -187,21 +222,21 @@ def test_a_publisher_killed_mid_way_leaves_the_store_intact(store: SqliteStore, 
     assert child.stdout.readline().strip() == "ready"
     child.kill()
     child.wait(timeout=30)
-    reopened = SqliteStore(store.root)
+    reopened = store_at.open()
     assert reopened.current().number == 1
     assert reopened.read(reopened.current()) == BUNDLED.read_bytes()
-    with sqlite3.connect(reopened.database) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if not store_at.is_postgres:
+        assert store_at.rows("PRAGMA integrity_check") == [("ok",)]
     assert reopened.publish(workbook.read_bytes(), "ani", "ulang").version.number == 2
 
 
 @pytest.mark.slow
-def test_parallel_publishers_are_all_recorded_in_order(store: SqliteStore, tmp_path: Path) -> None:
+def test_parallel_publishers_are_all_recorded_in_order(store: SqlStore, store_at: StoreAt, tmp_path: Path) -> None:
     # Four publishing processes at once, as four staff running `python -m rbdash publish` would be: each
-    # validates in a worker process of its own, and SQLite serialises the numbering.
+    # validates in a worker process of its own, and the store's write lock serialises the numbering.
     notes = [f"paralel {i}" for i in range(4)]
     store.add_user("ani", "editor", "kata-sandi-panjang")
-    env = {**os.environ, "RBDASH_DATA_DIR": str(store.root), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **store_at.env(), "PYTHONPATH": str(ROOT)}
     publishers = []
     for index, note in enumerate(notes):
         path = tmp_path / f"paralel_{index}.xlsx"
@@ -237,7 +272,7 @@ def test_parallel_publishers_are_all_recorded_in_order(store: SqliteStore, tmp_p
         assert hashlib.sha256(store.read(version)).hexdigest() == version.sha256
 
 
-def test_restore_publishes_the_old_file_as_a_new_version(store: SqliteStore) -> None:
+def test_restore_publishes_the_old_file_as_a_new_version(store: SqlStore) -> None:
     store.publish(changed_workbook("versi dua"), "ani", "dua")
     restored = store.restore(1, "budi", "pemulihan versi 1")
     assert (restored.number, restored.restored_from, restored.sha256) == (3, 1, store.version(1).sha256)
@@ -246,7 +281,7 @@ def test_restore_publishes_the_old_file_as_a_new_version(store: SqliteStore) -> 
         store.restore(9, "budi", "tidak ada")
 
 
-def test_macros_are_never_kept(store: SqliteStore) -> None:
+def test_macros_are_never_kept(store: SqlStore) -> None:
     source = zipfile.ZipFile(BUNDLED)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -269,7 +304,7 @@ def test_macros_are_never_kept(store: SqliteStore) -> None:
 
 
 @pytest.mark.parametrize("where", ["last", "first"])
-def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: SqliteStore, where: str) -> None:
+def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: SqlStore, where: str) -> None:
     """Seen by the attacker review: with the vbaProject relationship last, the stored file lost its
     closing </Relationships> and every page failed to load it."""
     data = hf.xlsm()
@@ -304,22 +339,21 @@ def test_a_macro_workbook_is_stored_as_a_workbook_that_loads(store: SqliteStore,
 
 
 def test_a_macro_workbook_that_breaks_without_its_macros_is_refused(
-    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+    store: SqlStore, store_at: StoreAt, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = snapshot(store)
+    before = store_at.snapshot()
     monkeypatch.setattr("rbdash.store.base.strip_macros", lambda data: data[: len(data) // 2])
     result = store.publish(hf.xlsm(), "ani", "dengan makro")
     assert result.version is None
     assert [p.code for p in result.validation.errors] == ["macro_strip_failed"]
     assert store.audit_log()[0]["detail"]["errors"] == ["macro_strip_failed"]  # as before the store interface
     assert "makro" in result.validation.errors[0].message("id")
-    assert snapshot(store) == before
+    assert store_at.snapshot() == before
 
 
-def test_users_passwords_and_throttling(store: SqliteStore) -> None:
+def test_users_passwords_and_throttling(store: SqlStore, store_at: StoreAt) -> None:
     store.add_user("budi", "editor", "kata-sandi-panjang")
-    with sqlite3.connect(store.database) as connection:
-        stored = connection.execute("SELECT password_hash FROM users").fetchone()[0]
+    ((stored,),) = store_at.rows("SELECT password_hash FROM users")
     assert stored.startswith("$argon2") and "kata-sandi" not in stored
     assert store.authenticate("budi", "kata-sandi-panjang") == "editor"
     assert store.authenticate("budi", "salah") is None
@@ -349,7 +383,7 @@ def test_users_passwords_and_throttling(store: SqliteStore) -> None:
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a" * 65, "ani\x00", "ani\nbudi", "ani\u202e"])
-def test_user_names_must_be_plain_and_present(store: SqliteStore, name: str) -> None:
+def test_user_names_must_be_plain_and_present(store: SqlStore, name: str) -> None:
     """Seen by the attacker review: an admin created a user with an empty name."""
     with pytest.raises(StoreError) as caught:
         store.add_user(name, "viewer", "kata-sandi-panjang")
@@ -357,13 +391,13 @@ def test_user_names_must_be_plain_and_present(store: SqliteStore, name: str) -> 
     assert store.users() == []
 
 
-def test_user_names_are_trimmed_and_may_be_any_script(store: SqliteStore) -> None:
+def test_user_names_are_trimmed_and_may_be_any_script(store: SqlStore) -> None:
     store.add_user("  Siti Nurhaliza  ", "viewer", "kata-sandi-panjang")
     store.add_user("a" * 64, "viewer", "kata-sandi-panjang")
     assert [name for name, _ in store.users()] == ["Siti Nurhaliza", "a" * 64]
 
 
-def test_the_last_admin_cannot_be_removed(store: SqliteStore) -> None:
+def test_the_last_admin_cannot_be_removed(store: SqlStore) -> None:
     store.add_user("ada", "admin", "kata-sandi-panjang")
     store.add_user("edi", "editor", "kata-sandi-panjang")
     with pytest.raises(StoreError) as caught:
@@ -376,7 +410,7 @@ def test_the_last_admin_cannot_be_removed(store: SqliteStore) -> None:
     assert removed["user"] == "bima" and removed["detail"] == {"name": "ada"}
 
 
-def test_role_changes_are_audited_and_the_last_admin_is_never_demoted(store: SqliteStore) -> None:
+def test_role_changes_are_audited_and_the_last_admin_is_never_demoted(store: SqlStore) -> None:
     store.add_user("ada", "admin", "kata-sandi-panjang")
     store.add_user("edi", "viewer", "kata-sandi-panjang")
     assert store.set_role("edi", "editor", actor="ada") == "viewer"
@@ -398,7 +432,7 @@ def test_role_changes_are_audited_and_the_last_admin_is_never_demoted(store: Sql
     assert [e["action"] for e in store.audit_log()].count("role_changed") == 3
 
 
-def test_two_admins_removing_each_other_at_once_leave_one(store: SqliteStore) -> None:
+def test_two_admins_removing_each_other_at_once_leave_one(store: SqlStore, store_at: StoreAt) -> None:
     """Both checks run before either removal unless the check and the removal are one transaction."""
     import threading
 
@@ -410,7 +444,7 @@ def test_two_admins_removing_each_other_at_once_leave_one(store: SqliteStore) ->
     def remove(name: str, actor: str) -> None:
         start.wait()
         try:
-            SqliteStore(store.root).remove_user(name, actor=actor)
+            store_at.open().remove_user(name, actor=actor)
             outcomes.append("removed")
         except StoreError as exc:
             outcomes.append(exc.key)
@@ -425,9 +459,9 @@ def test_two_admins_removing_each_other_at_once_leave_one(store: SqliteStore) ->
 
 
 def test_cli_publish_history_restore_users(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
+    empty_store: StoreAt, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
 ) -> None:
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(tmp_path / "cli"))
+    point_at(empty_store, monkeypatch)
     rbdash = cli
 
     assert rbdash("history").stdout.strip() == "Belum ada versi."
@@ -490,7 +524,7 @@ def test_a_store_made_by_the_previous_release_is_brought_up_to_date(tmp_path: Pa
     assert SqliteStore(root).authenticate("lama", "sandi-baru-yang-panjang") == "admin"  # opened twice: idempotent
 
 
-def test_session_keys_are_new_for_each_account_and_password(store: SqliteStore) -> None:
+def test_session_keys_are_new_for_each_account_and_password(store: SqlStore) -> None:
     store.add_user("budi", "editor", "kata-sandi-panjang")
     first = store.session_key("budi")
     store.set_password("budi", "kata-sandi-lain-panjang")
@@ -514,7 +548,7 @@ def test_session_keys_are_new_for_each_account_and_password(store: SqliteStore) 
         ("budi", "pendek", "store.weak_password"),
     ],
 )
-def test_weak_passwords_are_refused_with_the_reason(store: SqliteStore, name: str, password: str, key: str) -> None:
+def test_weak_passwords_are_refused_with_the_reason(store: SqlStore, name: str, password: str, key: str) -> None:
     with pytest.raises(StoreError) as caught:
         store.add_user(name, "editor", password)
     assert caught.value.key == key
@@ -527,7 +561,7 @@ def test_weak_passwords_are_refused_with_the_reason(store: SqliteStore, name: st
 
 
 @pytest.mark.parametrize("other", ["ED", "Ed", "ed", " ed "])
-def test_user_names_are_unique_whatever_their_case(store: SqliteStore, other: str) -> None:
+def test_user_names_are_unique_whatever_their_case(store: SqlStore, other: str) -> None:
     """Seen by the attacker review: "ED" beside "ed", and "  ed  " that could never sign in."""
     store.add_user("ed", "editor", "kata-sandi-panjang")
     with pytest.raises(StoreError) as caught:
@@ -538,31 +572,32 @@ def test_user_names_are_unique_whatever_their_case(store: SqliteStore, other: st
 
 @pytest.mark.parametrize("action", ["add", "remove", "passwd"])
 def test_cli_users_needs_a_name(
-    action: str, seeded_store_root: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
+    action: str, store_at: StoreAt, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
 ) -> None:
     """Seen by the attacker review: `users add --role admin --password-stdin` added a user 'None'."""
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+    point_at(store_at, monkeypatch)
     done = cli("users", action, "--role", "admin", "--password-stdin", stdin="kata-sandi-panjang\n")
     assert done.returncode == 1 and "Nama pengguna harus diisi" in done.stderr
-    assert SqliteStore(seeded_store_root).users() == [] and not SqliteStore(seeded_store_root).has_editor()
+    assert store_at.open().users() == [] and not store_at.open().has_editor()
 
 
 def test_cli_asks_for_a_new_password_twice(
-    seeded_store_root: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
+    store_at: StoreAt, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
 ) -> None:
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(seeded_store_root))
+    point_at(store_at, monkeypatch)
     typed = iter(["kopi-jendela-sungai-merah", "kopi-jendela-sungai-merha"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
     differ = cli("users", "add", "budi", "--role", "editor")
     assert differ.returncode == 1 and "Kedua kata sandi berbeda" in differ.stderr
-    assert SqliteStore(seeded_store_root).users() == []
+    assert store_at.open().users() == []
     typed = iter(["kopi-jendela-sungai-merah"] * 2)
     assert cli("users", "add", "budi", "--role", "editor").returncode == 0
-    assert SqliteStore(seeded_store_root).authenticate("budi", "kopi-jendela-sungai-merah") == "editor"
+    assert store_at.open().authenticate("budi", "kopi-jendela-sungai-merah") == "editor"
 
 
-def test_the_store_is_private_to_the_server_account(store: SqliteStore) -> None:
+def test_the_store_is_private_to_the_server_account(seeded_store_root: Path) -> None:
     """Seen by the attacker review: the database (with password hashes) was 0644 and its folders 0755."""
+    store = SqliteStore(seeded_store_root)
     store.publish(changed_workbook("pribadi"), "ani", "dua")
     assert store.root.stat().st_mode & 0o777 == 0o700
     assert store.database.stat().st_mode & 0o777 == 0o600
@@ -580,17 +615,16 @@ def test_an_older_store_is_made_private_when_opened(tmp_path: Path) -> None:
     assert root.stat().st_mode & 0o777 == 0o700 and (root / "files").stat().st_mode & 0o777 == 0o700
 
 
-def test_sessions_seeding_an_empty_store_at_once_make_one_version(tmp_path: Path) -> None:
+def test_sessions_seeding_an_empty_store_at_once_make_one_version(empty_store: StoreAt) -> None:
     """Seen by the attacker review: three servers seeding at once made three identical versions. Threads of
     one process here: they also once shared a temporary file name, and all but one failed to write."""
-    root = tmp_path / "data"
-    SqliteStore(root)
+    empty_store.open()
     gate = threading.Barrier(3)
     made: list[object] = []
     failures: list[BaseException] = []
 
     def seed() -> None:
-        store = SqliteStore(root)
+        store = empty_store.open()
         gate.wait()
         try:
             made.append(store.seed(BUNDLED, "awal"))
@@ -603,11 +637,12 @@ def test_sessions_seeding_an_empty_store_at_once_make_one_version(tmp_path: Path
     for thread in threads:
         thread.join()
     assert failures == []
-    assert [v.number for v in SqliteStore(root).history()] == [1]
+    assert [v.number for v in empty_store.open().history()] == [1]
     assert sum(version is not None for version in made) == 1
 
 
-def test_crash_leftovers_are_swept_when_the_store_opens(store: SqliteStore) -> None:
+def test_crash_leftovers_are_swept_when_the_store_opens(seeded_store_root: Path) -> None:
+    store = SqliteStore(seeded_store_root)
     folder = store.files.root / "ab"
     folder.mkdir()
     old, fresh = folder / ".ab12.999.tmp", folder / ".ab34.999.tmp"
@@ -618,21 +653,18 @@ def test_crash_leftovers_are_swept_when_the_store_opens(store: SqliteStore) -> N
     assert not old.exists() and fresh.exists()  # a file another publisher is writing now is left alone
 
 
-def test_sign_in_does_not_wait_on_a_stuck_publisher(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sign_in_does_not_wait_on_a_stuck_publisher(
+    store: SqlStore, store_at: StoreAt, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Seen by the attacker review: with the write lock held, sign-in failed after about 69 s."""
     monkeypatch.setattr(sql_store, "SIGN_IN_LOCK_WAIT", 0.25)  # the product waits 2 s; the rule is the same
     store.add_user("budi", "editor", "kata-sandi-panjang")
-    stuck = sqlite3.connect(store.database, isolation_level=None)
-    try:
-        stuck.execute("BEGIN IMMEDIATE")  # a publisher holding the write lock, stopped
+    with store_at.write_lock_held():  # a publisher holding the write lock, stopped
         started = time.monotonic()
         assert store.authenticate("budi", "kata-sandi-panjang") == "editor"
         assert store.authenticate("budi", "salah") is None
         assert time.monotonic() - started < 20  # two sign-ins, each waiting at most SIGN_IN_LOCK_WAIT
         assert store.current().number == 1 and store.history()  # viewing reads on
-    finally:
-        stuck.execute("ROLLBACK")
-        stuck.close()
 
 
 def test_two_writers_of_one_file_at_once_both_succeed(tmp_path: Path) -> None:
@@ -651,10 +683,10 @@ def test_two_writers_of_one_file_at_once_both_succeed(tmp_path: Path) -> None:
     assert list(files.root.glob("*/.*.tmp")) == []
 
 
-def test_a_misspelt_office_is_refused_naming_the_closest_known_name(store: SqliteStore) -> None:
+def test_a_misspelt_office_is_refused_naming_the_closest_known_name(store: SqlStore, store_at: StoreAt) -> None:
     """Seen by the attacker review: another Satker text became another 'Versi 1', and the dashboard switched."""
     bundled = BUNDLED.read_bytes()
-    files_before = sorted(store.files.root.rglob("*.xlsx"))
+    files_before = store_at.files()
     for written, closest in (
         ("KPU Provinsi Bantn", "KPU Provinsi Banten"),
         ("KPU Kab. Serangg", "KPU Kabupaten Serang"),
@@ -668,7 +700,7 @@ def test_a_misspelt_office_is_refused_naming_the_closest_known_name(store: Sqlit
         message = t("store.unknown_satker", "id", **caught.value.params)
         assert "tidak ada yang diterbitkan" in message and f"Info!{caught.value.params['cell']}" in message
     assert [v.number for v in store.history()] == [1]
-    assert sorted(store.files.root.rglob("*.xlsx")) == files_before  # a refusal leaves no file
+    assert store_at.files() == files_before  # a refusal leaves no file
     # Spacing, case and short forms are the same office: published under its known spelling, numbered on.
     spaced = edit_workbook(bundled, info_edit(Satker="  kpu  provinsi   BANTEN "))
     version = store.publish(spaced, "ani", "spasi").version
@@ -677,46 +709,44 @@ def test_a_misspelt_office_is_refused_naming_the_closest_known_name(store: Sqlit
     assert short is not None and (short.number, short.satker, short.year) == (1, "KPU Kabupaten Serang", 2022)
 
 
-def test_a_deleted_version_row_never_gives_its_number_out_again(store: SqliteStore) -> None:
+def test_a_deleted_version_row_never_gives_its_number_out_again(store: SqlStore, store_at: StoreAt) -> None:
     """Seen by the attacker review: deleting the current row reused its number (two 'publish 15' in the audit)."""
     assert store.publish(changed_workbook("dua"), "ani", "dua").version.number == 2
-    with sqlite3.connect(store.database) as connection:
-        connection.execute("DELETE FROM versions WHERE number = 2")
+    store_at.rows("DELETE FROM versions WHERE number = 2")
     assert store.current().number == 1
     assert store.publish(changed_workbook("tiga"), "ani", "tiga").version.number == 3
     published = [e["detail"]["number"] for e in store.audit_log() if e["action"] == "publish"]
     assert sorted(published) == [1, 2, 3]
 
 
-def test_a_malformed_summary_row_leaves_the_history_readable(store: SqliteStore) -> None:
+def test_a_malformed_summary_row_leaves_the_history_readable(store: SqlStore, store_at: StoreAt) -> None:
     """Seen by the attacker review: one malformed summary row took down `history` and the app."""
-    with sqlite3.connect(store.database) as connection:
-        connection.execute("UPDATE versions SET summary = '{rusak' WHERE number = 1")
+    store_at.rows("UPDATE versions SET summary = '{rusak' WHERE number = 1")
     (version,) = store.history()
     assert version.number == 1 and version.summary == {}
     assert store.read(version) == BUNDLED.read_bytes()
 
 
 def test_two_versions_with_one_number_are_named_by_office_and_year(
-    store: SqliteStore, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+    store: SqlStore, store_at: StoreAt, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A store from before one satker-year per store: 'restore 1' restored another satker's version."""
     serang = edit_workbook(BUNDLED.read_bytes(), info_edit(Satker="KPU Kota Serang"))
     sha256 = hashlib.sha256(serang).hexdigest()
-    store.files.write(serang, sha256, lambda _step: None)
-    with sqlite3.connect(store.database) as connection:  # written before the store's own version 1 (id 1)
-        connection.execute(
-            "INSERT INTO versions (id, satker, year, number, created_at, user, comment, sha256, summary)"
-            " VALUES (0, 'KPU Kota Serang', 2022, 1, '2022-01-01T00:00:00+00:00', 'lama', 'lama', ?, '{}')",
-            (sha256,),
-        )
+    with store._connection() as connection:
+        store._keep_file(connection, serang, sha256, lambda _step: None)
+    store_at.rows(  # written before the store's own version 1 (id 1)
+        'INSERT INTO versions (id, satker, year, number, created_at, "user", comment, sha256, summary)'
+        " VALUES (0, 'KPU Kota Serang', 2022, 1, '2022-01-01T00:00:00+00:00', 'lama', 'lama', ?, '{}')",
+        (sha256,),
+    )
     with pytest.raises(StoreError) as caught:
         store.version(1)
     assert caught.value.key == "store.ambiguous_version"
     assert caught.value.params["choices"] == "KPU Provinsi Banten 2022; KPU Kota Serang 2022"
     assert store.version(1, "KPU Kota Serang", 2022).sha256 == sha256
     store.add_user("ani", "editor", "kata-sandi-panjang")
-    monkeypatch.setenv("RBDASH_DATA_DIR", str(store.root))
+    point_at(store_at, monkeypatch)
     ambiguous = cli("restore", "1", "--user", "ani", "--lang", "en")
     assert ambiguous.returncode == 1 and "--satker" in ambiguous.stderr
     # ani may publish for the province only: restoring the other office's version is refused.

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from rbdash.store import StoreError, integrity, sql_store
+from rbdash.store.sql_store import SqlStore
 from rbdash.store.sqlite import SqliteStore
 from tests.conftest import BUNDLED, PASSWORD, ROOT, edit_workbook, quick_password_checks
+from tests.store_backends import StoreAt
 
 
 def _version(note: str, satker: str | None = None) -> bytes:
@@ -33,23 +35,23 @@ def _version(note: str, satker: str | None = None) -> bytes:
 
 
 @pytest.fixture
-def store(users_store_root: Path) -> SqliteStore:
-    return SqliteStore(users_store_root, checks=quick_password_checks())
+def store(users_store: StoreAt) -> SqlStore:
+    """This test's store with its three users, on each backend in turn."""
+    return users_store.open(checks=quick_password_checks())
 
 
 @pytest.fixture
-def write_lock(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def write_lock(users_store: StoreAt, store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Another process's write lock on the store, held for the whole test; writers wait 0.2 s for it."""
     monkeypatch.setattr(sql_store, "WRITE_LOCK_WAIT", 0.2)
     monkeypatch.setattr(sql_store, "SIGN_IN_LOCK_WAIT", 0.2)
-    holder = sqlite3.connect(store.database, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    yield
-    holder.execute("ROLLBACK")
-    holder.close()
+    with users_store.write_lock_held():
+        yield
 
 
-def test_a_held_write_lock_is_a_clear_refusal_for_every_writer(store: SqliteStore, write_lock: None) -> None:
+def test_a_held_write_lock_is_a_clear_refusal_for_every_writer(
+    store: SqlStore, users_store: StoreAt, write_lock: None
+) -> None:
     """Seen: publish raised an uncaught `sqlite3.OperationalError: database is locked` after 78 s."""
     attempts = {
         "publish": lambda: store.publish(_version("dua"), "edi", "komentar"),
@@ -59,41 +61,44 @@ def test_a_held_write_lock_is_a_clear_refusal_for_every_writer(store: SqliteStor
         "set_password": lambda: store.set_password("vera", PASSWORD + "-2"),
         "audit": lambda: store.audit("logout", "vera"),
     }
-    files_before = sorted(store.files.root.rglob("*"))
+    files_before = users_store.files()
     for name, attempt in attempts.items():
         with pytest.raises(StoreError) as refused:
             attempt()
         assert (refused.value.key, refused.value.params["seconds"]) == ("store.busy", "0.2"), name
-    assert sorted(store.files.root.rglob("*")) == files_before  # seen: a busy publish left its file behind
+    assert users_store.files() == files_before and users_store.leftovers() == []  # seen: a busy publish left its file
     # Viewing and signing in go on: WAL readers do not wait, and a sign-in is not recorded rather than refused.
     assert [v.number for v in store.history()] == [1]
     assert store.authenticate("edi", PASSWORD) == "editor"
 
 
-def test_an_office_only_the_audit_log_remembers_is_still_known_and_numbered_on(store: SqliteStore) -> None:
+def test_an_office_only_the_audit_log_remembers_is_still_known_and_numbered_on(
+    store: SqlStore, users_store: StoreAt
+) -> None:
     """Seen: with every version row deleted, a respelled satker restarted the numbers at 1."""
     store.publish(_version("dua"), "edi", "dua")
-    with sqlite3.connect(store.database) as connection:
-        connection.execute("DELETE FROM versions")
+    users_store.rows("DELETE FROM versions")
     respelled = store.publish(_version("tiga", satker="kpu   provinsi BANTEN"), "edi", "tiga").version
     assert respelled is not None and (respelled.number, respelled.satker) == (3, "KPU Provinsi Banten")
     lebak = store.publish(_version("lain", satker="KPU Kab. Lebak"), "edi", "lain").version
     assert lebak is not None and (lebak.number, lebak.satker) == (1, "KPU Kabupaten Lebak")
 
 
-def test_a_name_nothing_resembles_says_so_and_shows_invisible_characters(store: SqliteStore) -> None:
-    files_before = sorted(store.files.root.rglob("*.xlsx"))
+def test_a_name_nothing_resembles_says_so_and_shows_invisible_characters(store: SqlStore, users_store: StoreAt) -> None:
+    files_before = users_store.files()
     with pytest.raises(StoreError) as none_close:
         store.publish(_version("x", satker="Dinas Pertanian"), "edi", "x")
     assert none_close.value.key == "store.unknown_satker_none_close"
     with pytest.raises(StoreError) as hidden:
         store.publish(_version("x", satker="KPU Provinsi\u200b Banten"), "edi", "x")
     assert hidden.value.params["found"] == "KPU Provinsi\\u200b Banten"
-    assert sorted(store.files.root.rglob("*.xlsx")) == files_before
+    assert users_store.files() == files_before
 
 
-def test_a_number_written_by_hand_is_reported_and_never_breaks_publishing(store: SqliteStore) -> None:
-    """Seen: a version row numbered 'tiga' made every publish fail with a ValueError."""
+def test_a_number_written_by_hand_is_reported_and_never_breaks_publishing(users_store_root: Path) -> None:
+    """Seen: a version row numbered 'tiga' made every publish fail with a ValueError. (SQLite only: PostgreSQL's
+    column types refuse such a number.)"""
+    store = SqliteStore(users_store_root, checks=quick_password_checks())
     store.publish(_version("dua"), "edi", "dua")
     with sqlite3.connect(store.database) as connection:
         connection.execute("UPDATE versions SET number = 'tiga' WHERE number = 2")
@@ -107,7 +112,7 @@ def test_a_number_written_by_hand_is_reported_and_never_breaks_publishing(store:
     assert [v.number for v in store.history()] == [3, 2, 1] and integrity.check(store.root) == []
 
 
-def test_restore_names_the_office_however_it_is_spelled(store: SqliteStore) -> None:
+def test_restore_names_the_office_however_it_is_spelled(store: SqlStore) -> None:
     store.publish(_version("dua"), "edi", "dua")
     restored = store.restore(1, "edi", "kembali", satker="kpu provinsi  banten", year=2022)
     assert (restored.number, restored.restored_from) == (3, 1)

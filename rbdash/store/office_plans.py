@@ -11,7 +11,7 @@ from rbdash.config import settings
 from rbdash.offices import known_offices, office_identity
 from rbdash.store.base import Version
 from rbdash.store.rows import stored_offices, version_of
-from rbdash.store.sql import Connection
+from rbdash.store.sql import Connection, write_transaction
 
 
 def _revision(connection: Connection) -> str:
@@ -80,7 +80,7 @@ class OfficePlans:
 
     def update_summary(self, version: Version, summary: dict[str, Any]) -> None:
         """Write a version's summary computed again from its file (what it holds of the file, never the file)."""
-        with self._connection() as connection:
+        with self._connection() as connection, write_transaction(connection):
             connection.execute(
                 "UPDATE versions SET summary = ? WHERE satker = ? AND year = ? AND number = ? AND sha256 = ?",
                 (json.dumps(summary), version.satker, version.year, version.number, version.sha256),

@@ -16,7 +16,7 @@ from rbdash.access.signin import WIB
 from rbdash.config import Limits
 from rbdash.store.base import StoreError, now_text
 from rbdash.store.rows import AUDIT_INSERT
-from rbdash.store.sql import Connection, write_transaction
+from rbdash.store.sql import Connection
 
 #: The address recorded for a client whose address is loopback or unknown (`address_key` None):
 #: such clients share one count per name, and are never refused by address.
@@ -48,19 +48,19 @@ def refusal(connection: Connection, name: str, key: str | None, now: dt.datetime
 
 
 def record(connection: Connection, name: str, key: str | None, ok: bool, now: dt.datetime, limits: Limits) -> None:
-    """Count a failure for this client and name (old failures dropped) and audit the outcome, in one transaction.
+    """Count a failure for this client and name (old failures dropped) and audit the outcome, within the caller's
+    write transaction.
 
     The same statements run whether or not the name exists, so the write costs the same too.
     """
     cutoff = (now - dt.timedelta(minutes=limits.login_failure_window_minutes)).timestamp()
-    with write_transaction(connection):
-        if not ok:
-            connection.execute("DELETE FROM login_failures WHERE at <= ?", (cutoff,))
-            connection.execute(
-                "INSERT INTO login_failures (address, at, name) VALUES (?, ?, ?)",
-                (key if key is not None else UNKNOWN_ADDRESS, now.timestamp(), name),
-            )
+    if not ok:
+        connection.execute("DELETE FROM login_failures WHERE at <= ?", (cutoff,))
         connection.execute(
-            AUDIT_INSERT,
-            (now_text(), name, "login" if ok else "login_failed", json.dumps({"address": key})),
+            "INSERT INTO login_failures (address, at, name) VALUES (?, ?, ?)",
+            (key if key is not None else UNKNOWN_ADDRESS, now.timestamp(), name),
         )
+    connection.execute(
+        AUDIT_INSERT,
+        (now_text(), name, "login" if ok else "login_failed", json.dumps({"address": key})),
+    )

@@ -113,8 +113,8 @@ class SqlStore(UserAccounts, OfficePlans):
     # -- versions, sign-in and audit -------------------------------------------------------------
 
     def audit(self, action: str, user: str | None, **detail: Any) -> None:
-        """Append one line to the audit log."""
-        with self._connection() as connection:
+        """Append one line to the audit log (a write like any other: one writer at a time, on both backends)."""
+        with self._connection() as connection, write_transaction(connection):
             audit_row(connection, action, user, **detail)
 
     def publish(
@@ -343,7 +343,7 @@ class SqlStore(UserAccounts, OfficePlans):
         69 s. A sign-in now waits at most SIGN_IN_LOCK_WAIT seconds, then goes on unrecorded (logged).
         """
         try:
-            with self._connection(SIGN_IN_LOCK_WAIT) as connection:
+            with self._connection(SIGN_IN_LOCK_WAIT) as connection, write_transaction(connection):
                 write(connection)
         except StoreError as exc:  # busy, or a full or read-only disk: signing in needs only to read
             _LOG.warning("sign-in not recorded (%s): %s", exc.key, exc.params.get("reason", ""))

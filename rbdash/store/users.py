@@ -122,7 +122,7 @@ class UserAccounts:
         """Give a user a new password: their failed sign-ins are forgotten and their open sessions end."""
         checked_password(password, name)
         password_hash = self._hash(password)
-        with self._connection() as connection:
+        with self._connection() as connection, write_transaction(connection):  # both statements, or neither
             changed = connection.execute(
                 "UPDATE users SET password_hash = ?, session_key = ? WHERE name = ?",
                 (password_hash, secrets.token_urlsafe(16), name),
