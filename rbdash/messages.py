@@ -709,6 +709,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Basis data {path} tidak dapat dipakai: {reason}.",
         "en": "The database {path} cannot be used: {reason}.",
     },
+    "store.copy_target_not_empty": {
+        "id": "Penyimpanan tujuan {target} tidak kosong ({rows:n} baris versi, pengguna, dan audit); tidak ada yang disalin. Salin hanya ke penyimpanan baru (direktori data kosong atau basis data baru), agar dua riwayat tidak tercampur.",
+        "en": "The target store {target} is not empty ({rows:n version, user and audit row|version, user and audit rows}); nothing was copied. Copy only into a new store (an empty data directory or a new database), so that two histories are never mixed.",
+    },
+    "store.copy_needs_repair": {
+        "id": "Versi {number} ({satker} {year}) di penyimpanan asal memuat nomor atau tahun yang bukan bilangan bulat (diubah tangan); tidak ada yang disalin. Jalankan `python -m rbdash store check` dan `store repair` pada penyimpanan asal, lalu salin lagi.",
+        "en": "Version {number} ({satker} {year}) in the source store has a number or year that is not a whole number (edited by hand); nothing was copied. Run `python -m rbdash store check` and `store repair` on the source store, then copy again.",
+    },
+    "store.copy_bad_location": {
+        "id": "'{location}' bukan penyimpanan: tulis sqlite:///path/direktori/data atau postgresql://pengguna@host/basisdata.",
+        "en": "'{location}' is not a store: write sqlite:///path/to/data/directory or postgresql://user@host/database.",
+    },
     "store.write_failed": {
         "id": "Versi baru tidak dapat disimpan di {path} ({reason}); versi sebelumnya tetap berlaku.",
         "en": "The new version could not be saved in {path} ({reason}); the previous version stays current.",
@@ -920,6 +932,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.store_repaired": {
         "id": "{count:n} perbaikan; jalankan `store check` lagi untuk melihat yang tersisa.",
         "en": "{count:n repair|repairs}; run `store check` again to see what is left.",
+    },
+    "cli.migrated": {
+        "id": "Skema penyimpanan {location} kini versi {version} (migrasi yang diterapkan sekarang: {applied}).",
+        "en": "The schema of the store {location} is now version {version} (migrations applied now: {applied}).",
+    },
+    "cli.migrate_current": {
+        "id": "Skema penyimpanan {location} sudah mutakhir (versi {version}); tidak ada yang diubah.",
+        "en": "The schema of the store {location} is up to date (version {version}); nothing was changed.",
+    },
+    "cli.copy_needs_both": {
+        "id": "Sebutkan --from (penyimpanan asal) dan --to (penyimpanan tujuan yang masih kosong), misalnya --from sqlite:///srv/rbdash --to postgresql://rbdash@db/rbdash.",
+        "en": "Give --from (the store to copy) and --to (the empty store to fill), e.g. --from sqlite:///srv/rbdash --to postgresql://rbdash@db/rbdash.",
+    },
+    "cli.copy_options_only": {
+        "id": "--from dan --to hanya untuk `store copy`.",
+        "en": "--from and --to are for `store copy` only.",
+    },
+    "cli.store_copied": {
+        "id": "Disalin dari {source} ke {target}: {versions:n} versi ({files:n} berkas, masing-masing dicocokkan dengan SHA-256-nya), {users:n} pengguna, {audit:n} baris log audit.",
+        "en": "Copied from {source} to {target}: {versions:n version|versions} ({files:n file|files}, each checked against its SHA-256), {users:n user|users}, {audit:n audit log line|audit log lines}.",
     },
     "cli.store_nothing_to_repair": {
         "id": "Tidak ada yang dapat diperbaiki otomatis.",

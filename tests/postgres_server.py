@@ -35,11 +35,13 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
+def postgres_server(folders: list[Path] | None = None) -> Iterator[str]:
     """A running PostgreSQL server for the duration of the block; yields its URL
     ("postgresql://rbdash:<password>@127.0.0.1:<port>/rbdash"). Stopped and deleted on the way out, also when
-    the block fails."""
+    the block fails. Its folder is appended to `folders` when given."""
     folder = Path(tempfile.mkdtemp(prefix="rbdash-pg-"))
+    if folders is not None:
+        folders.append(folder)
     data, sockets, log = folder / "data", folder / "sockets", folder / "server.log"
     password = secrets.token_urlsafe(24)
     port = free_port()

@@ -21,7 +21,8 @@ def test_a_throwaway_server_keeps_what_it_is_given_and_leaves_nothing_behind() -
     import psycopg
 
     data = BUNDLED.read_bytes()
-    with postgres_server() as url:
+    folders: list[Path] = []
+    with postgres_server(folders) as url:
         assert re.fullmatch(r"postgresql://rbdash:[\w-]{32}@127\.0\.0\.1:\d+/rbdash", url)
         with psycopg.connect(url) as connection:
             connection.execute("CREATE TABLE files (sha256 TEXT PRIMARY KEY, content BYTEA NOT NULL)")
@@ -33,21 +34,22 @@ def test_a_throwaway_server_keeps_what_it_is_given_and_leaves_nothing_behind() -
         wrong = url.replace("rbdash:", "rbdash:x", 1)
         with pytest.raises(psycopg.OperationalError):  # a password is needed: nothing is trusted
             psycopg.connect(wrong, connect_timeout=5)
-        folders = set(Path(tempfile.gettempdir()).glob("rbdash-pg-*"))
-        assert folders
-    assert not any(path.exists() for path in folders)
+        assert len(folders) == 1 and folders[0].parent == Path(tempfile.gettempdir()) and folders[0].is_dir()
+    assert not folders[0].exists()
     with pytest.raises(psycopg.OperationalError):  # stopped
         psycopg.connect(url, connect_timeout=2)
 
 
 def test_the_postgres_schema_is_applied_once_however_many_servers_start_together() -> None:
-    """#14's schema (rbdash.store.pg_schema, not yet read by a store): numbered migrations under an advisory
-    lock, each applied exactly once by four processes' worth of connections starting at the same moment."""
+    """The store's numbered migrations (rbdash.store.migrations) under the write lock: each applied exactly once by
+    four connections starting at the same moment, as four servers starting together would."""
     import threading
 
     import psycopg
 
-    from rbdash.store.pg_schema import MIGRATIONS, Migration, migrate
+    from rbdash.store.migrations import Migration, migrate
+    from rbdash.store.pg_schema import MIGRATIONS
+    from rbdash.store.sql import PgConnection
 
     with postgres_server() as url:
         results: list[list[int]] = []
@@ -56,9 +58,9 @@ def test_the_postgres_schema_is_applied_once_however_many_servers_start_together
 
         def start() -> None:
             try:
-                with psycopg.connect(url) as connection:
+                with psycopg.connect(url, autocommit=True) as connection:
                     barrier.wait(timeout=30)
-                    results.append(migrate(connection))
+                    results.append(migrate(PgConnection(connection, 30), MIGRATIONS))
             except BaseException as exc:
                 errors.append(exc)
 
@@ -69,13 +71,23 @@ def test_the_postgres_schema_is_applied_once_however_many_servers_start_together
             thread.join(timeout=60)
         assert errors == []
         assert sorted(results) == [[], [], [], [1]]  # one applied it, three found it done
-        with psycopg.connect(url) as connection:
+        with psycopg.connect(url, autocommit=True) as connection:
             tables = {
                 row[0] for row in connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             }
             assert {"files", "versions", "users", "audit", "login_failures", "schema_migrations"} <= tables
             later = Migration(2, "a later change", "ALTER TABLE users ADD COLUMN note TEXT")
-            assert migrate(connection, (*MIGRATIONS, later)) == [2]
-            assert migrate(connection, (*MIGRATIONS, later)) == []
+            assert migrate(PgConnection(connection, 30), (*MIGRATIONS, later)) == [2]
+            assert migrate(PgConnection(connection, 30), (*MIGRATIONS, later)) == []
+            broken = Migration(3, "a change that fails half-way", "ALTER TABLE users ADD COLUMN other TEXT; SELECT 1/0")
+            with pytest.raises(psycopg.errors.DivisionByZero):
+                migrate(PgConnection(connection, 30), (*MIGRATIONS, later, broken))
+            columns = {
+                row[0]
+                for row in connection.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'users'"
+                )
+            }
+            assert "note" in columns and "other" not in columns  # the failed step left nothing half-applied
             with pytest.raises(psycopg.errors.CheckViolation):  # a file is named by its SHA-256 only
                 connection.execute("INSERT INTO files VALUES ('not-a-sha', 0, '')")

@@ -20,6 +20,7 @@ from rbdash.cli.store import (
     EXIT_VALID,
     chosen_plan,
     cmd_history,
+    cmd_migrate,
     cmd_publish,
     cmd_restore,
     cmd_store,
@@ -203,9 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="per-sheet counts and every change as JSON")
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("store", parents=[lang], help="check the data directory, or repair what can be repaired")
-    p.add_argument("action", choices=["check", "repair"])
+    p = sub.add_parser(
+        "store",
+        parents=[lang],
+        help="check the data directory, repair what can be repaired, or copy a whole store to another backend",
+    )
+    p.add_argument("action", choices=["check", "repair", "copy"])
+    p.add_argument("--from", dest="source", help="copy: the store to copy (sqlite:///DATA_DIR or postgresql://...)")
+    p.add_argument("--to", dest="target", help="copy: the empty store to fill (postgresql://... or sqlite:///DIR)")
     p.set_defaults(func=cmd_store)
+
+    p = sub.add_parser("migrate", parents=[lang], help="bring the store's schema up to date (also done at start-up)")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("history", parents=[lang], help="published versions, newest first")
     p.add_argument("--satker", help="only this office's versions")

@@ -1,4 +1,5 @@
-"""Commands on the store: `publish`, `store check|repair`, `history`, `restore`, `users`; --satker and --year."""
+"""Commands on the store: `publish`, `migrate`, `store check|repair|copy`, `history`, `restore`, `users`; --satker
+and --year."""
 
 from __future__ import annotations
 
@@ -143,11 +144,56 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """`migrate`: bring the configured store's schema up to date (servers also do it at start-up)."""
+    store = store_or_say(args.lang)
+    if store is None:
+        return EXIT_UNREADABLE
+    applied = ", ".join(str(number) for number in store.migrations_applied)
+    key = "cli.migrated" if applied else "cli.migrate_current"
+    print(t(key, args.lang, location=store.location, version=store.schema_version(), applied=applied))
+    return EXIT_VALID
+
+
+def cmd_store_copy(args: argparse.Namespace) -> int:
+    """`store copy --from A --to B`: exit 0 when copied, 1 when refused (target not empty, rows to repair first),
+    2 when either store cannot be opened."""
+    from rbdash.store.copy import copy_store, store_at
+
+    if not args.source or not args.target:
+        print(t("cli.copy_needs_both", args.lang), file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        source, target = store_at(args.source), store_at(args.target)
+        copied = copy_store(source, target)
+    except StoreError as exc:
+        say_store_error(exc, args.lang)
+        return EXIT_INVALID if exc.key.startswith("store.copy_") else EXIT_UNREADABLE
+    print(
+        t(
+            "cli.store_copied",
+            args.lang,
+            source=source.location,
+            target=target.location,
+            versions=copied.versions,
+            files=copied.files,
+            users=copied.users,
+            audit=copied.audit,
+        )
+    )
+    return EXIT_VALID
+
+
 def cmd_store(args: argparse.Namespace) -> int:
     """`store check`: exit 0 when nothing is wrong, 1 when something is, 2 when the store cannot be read.
-    `store repair`: what was put right (then what `check` still finds)."""
+    `store repair`: what was put right (then what `check` still finds). `store copy`: `cmd_store_copy`."""
     from rbdash.store import integrity
 
+    if args.action == "copy":
+        return cmd_store_copy(args)
+    if args.source or args.target:
+        print(t("cli.copy_options_only", args.lang), file=sys.stderr)
+        return EXIT_INVALID
     root = settings().data_dir
     try:
         if args.action == "repair":

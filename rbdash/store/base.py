@@ -230,6 +230,14 @@ class VersionStore(Protocol):
 
     #: Why the store can only be read (a disk or folder the server cannot write), or None.
     read_only: str | None
+    #: Where the store is, as messages name it (a data directory, or a database URL without its password).
+    location: str
+    #: The schema migrations applied when this store object opened the store (none when it was up to date).
+    migrations_applied: list[int]
+
+    def schema_version(self) -> int:
+        """The number of the newest schema migration the store has."""
+        ...
 
     def publish(
         self,

@@ -1,30 +1,12 @@
-"""The PostgreSQL store's schema (#14, in progress: no store reads it yet), as numbered migrations.
+"""The PostgreSQL store's schema, as numbered migrations (`migrations.migrate` applies them).
 
-Each migration is a number, a description and its SQL, applied once, in order, in one transaction that holds a
-transaction-scoped advisory lock, so that servers starting together apply each exactly once; the table
-`schema_migrations` records what was applied. A numbered list of plain SQL rather than Alembic: the schema is
-a handful of tables, the SQL is what an office's database administrator reads, and there is no ORM model for
-Alembic to compare against. The workbook files live in the database too (`files`, by SHA-256), so servers
-share no disk.
+The workbook files live in the database too (`files`, by SHA-256, each kept once), so servers share no disk.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from rbdash.config import ROLES
-
-#: The advisory lock key migrations hold ("RBDASH-M" as an integer).
-MIGRATION_LOCK = 0x524244415348_4D
-
-
-@dataclass(frozen=True)
-class Migration:
-    number: int
-    description: str
-    sql: str
-
+from rbdash.store.migrations import Migration
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
 MIGRATIONS: tuple[Migration, ...] = (
@@ -76,27 +58,3 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
 )
-
-
-def migrate(connection: Any, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
-    """Apply the migrations a database lacks, in order, in one transaction under `MIGRATION_LOCK`; the numbers
-    applied (none when it is up to date). `connection`: a psycopg connection not in a transaction."""
-    with connection.transaction():
-        connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " number INTEGER PRIMARY KEY, description TEXT NOT NULL,"
-            " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-        )
-        done = {row[0] for row in connection.execute("SELECT number FROM schema_migrations")}
-        applied = []
-        for migration in sorted(migrations, key=lambda m: m.number):
-            if migration.number in done:
-                continue
-            connection.execute(migration.sql)
-            connection.execute(
-                "INSERT INTO schema_migrations (number, description) VALUES (%s, %s)",
-                (migration.number, migration.description),
-            )
-            applied.append(migration.number)
-    return applied

@@ -27,7 +27,8 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from rbdash.access.signin import PasswordChecks, utc_now
 from rbdash.store import sql_store
 from rbdash.store.base import StoreError
-from rbdash.store.pg_schema import migrate
+from rbdash.store.migrations import migrate
+from rbdash.store.pg_schema import MIGRATIONS
 from rbdash.store.sql import Connection, PgConnection
 from rbdash.store.sql_store import SqlStore, reason_of
 
@@ -122,12 +123,12 @@ class PgStore(SqlStore):
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         """Open the store at `url` (postgresql://user:password@host:port/database) and bring its schema up to
-        date (`pg_schema.migrate`: once, however many servers start together)."""
+        date (`migrations.migrate`: once, however many servers start together)."""
         super().__init__(checks, clock)
         self.url = url
         self.location = redacted(url)
         with self._connection() as connection:
-            migrate(connection.raw)
+            self.migrations_applied = migrate(connection, MIGRATIONS)
 
     def close(self) -> None:
         """Close this process's connections to the database."""

@@ -49,6 +49,10 @@ class Connection(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
 
+    def has_table(self, name: str) -> bool:
+        """Whether the database has table `name`."""
+        ...
+
     def begin_write(self) -> None: ...
 
     @property
@@ -75,6 +79,12 @@ class SqliteConnection:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         return self.raw.execute(sql, params)
+
+    def has_table(self, name: str) -> bool:
+        return (
+            self.raw.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+            is not None
+        )
 
     def begin_write(self) -> None:
         self.raw.execute("BEGIN IMMEDIATE")
@@ -113,6 +123,9 @@ class PgConnection:
         # no name may hold a control character; a comment keeps a visible mark where it was).
         kept = tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p for p in params)
         return self.raw.execute(_psycopg_sql(sql), kept)  # type: ignore[no-any-return]
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.raw.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0])
 
     def begin_write(self) -> None:
         self.raw.execute("BEGIN")

@@ -38,6 +38,7 @@ from rbdash.store.base import (
     now_text,
     office_of_workbook,
 )
+from rbdash.store.migrations import applied
 from rbdash.store.office_plans import OfficePlans
 from rbdash.store.rows import (
     AUDIT_INSERT,
@@ -87,6 +88,8 @@ class SqlStore(UserAccounts, OfficePlans):
     location: str
     #: Why the store can only be read (a disk or folder the server cannot write), or None.
     read_only: str | None = None
+    #: The schema migrations this object applied when it opened the store (none when it was up to date).
+    migrations_applied: list[int] = []  # noqa: RUF012 (set per instance by the backend)
     _checks: PasswordChecks
     _clock: Callable[[], dt.datetime]
 
@@ -109,6 +112,13 @@ class SqlStore(UserAccounts, OfficePlans):
     def read_sha256(self, sha256: str, number: int | str = "?") -> bytes:
         """The bytes of a stored file, checked against its SHA-256."""
         raise NotImplementedError
+
+    # -- schema ------------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The number of the newest migration the database has."""
+        with self._connection() as connection:
+            return max(applied(connection), default=0)
 
     # -- versions, sign-in and audit -------------------------------------------------------------
 

@@ -26,9 +26,10 @@ from rbdash.config import settings
 from rbdash.store import sql_store
 from rbdash.store.base import StoreError
 from rbdash.store.files import FILE_MODE, FileStore, private_folder
+from rbdash.store.migrations import migrate
 from rbdash.store.sql import Connection, SqliteConnection
 from rbdash.store.sql_store import SqlStore, reason_of
-from rbdash.store.sqlite_schema import SCHEMA, migrate, readable_uri
+from rbdash.store.sqlite_schema import MIGRATIONS, readable_uri
 
 _LOG = logging.getLogger(__name__)
 
@@ -58,8 +59,7 @@ class SqliteStore(SqlStore):
             if not self.database.exists():  # created private: SQLite gives its -wal and -shm files the same mode
                 os.close(os.open(self.database, os.O_WRONLY | os.O_CREAT, FILE_MODE))
             with self._connection() as connection:
-                connection.raw.executescript(SCHEMA)
-                migrate(connection.raw)
+                self.migrations_applied = migrate(connection, MIGRATIONS)
             self.files.sweep()
         except (OSError, sqlite3.Error, StoreError) as exc:
             reason = exc.params.get("reason", "") if isinstance(exc, StoreError) else reason_of(exc)

@@ -1,4 +1,5 @@
-"""The SQLite store's schema, its migrations, and opening a database read-only."""
+"""The SQLite store's schema as numbered migrations (`migrations.migrate` applies them), and opening a database
+read-only."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from rbdash.config import ROLES, settings
 from rbdash.offices import ALL, matching_office
+from rbdash.store.migrations import Migration
+from rbdash.store.sql import Connection
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
 SCHEMA = f"""
@@ -49,28 +52,29 @@ CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address,
 """
 
 
-#: Columns added since the first release: (table, column, declaration). A store made by an older
-#: release gets them at start-up; columns no longer used are left in place.
+#: Columns added before numbered migrations: (table, column, declaration). A store made by an older release gets
+#: them from migration 1; columns no longer used are left in place.
 _ADDED_COLUMNS = (
     ("users", "session_key", "TEXT NOT NULL DEFAULT ''"),
     ("login_failures", "name", "TEXT"),
 )
 
 
-def migrate(connection: sqlite3.Connection) -> None:
-    """Bring a store made by an older release up to `SCHEMA` (idempotent)."""
+def _columns(connection: Connection, table: str) -> set[str]:
+    return {str(row["name"]) for row in connection.execute(f"PRAGMA table_info({table})")}
+
+
+def _add_older_columns(connection: Connection) -> None:
     for table, column, declaration in _ADDED_COLUMNS:
-        present = {row["name"] for row in connection.execute(f"PRAGMA table_info({table})")}
-        if column not in present:
+        if column not in _columns(connection, table):
             connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-    present = {row["name"] for row in connection.execute("PRAGMA table_info(users)")}
-    if "scope" not in present:
-        _add_scopes(connection)
 
 
-def _add_scopes(connection: sqlite3.Connection) -> None:
+def _add_scopes(connection: Connection) -> None:
     """Give the users of a store made before scopes the office they could publish for then: a store held one
     office's plan (its versions' office, else the home office); admins every office."""
+    if "scope" in _columns(connection, "users"):
+        return
     offices = {str(satker) for (satker,) in connection.execute("SELECT DISTINCT satker FROM versions")}
     office = settings().home_office
     if len(offices) == 1:
@@ -78,7 +82,24 @@ def _add_scopes(connection: sqlite3.Connection) -> None:
         office = matching_office(held, settings().offices) or held
     connection.execute("ALTER TABLE users ADD COLUMN scope TEXT NOT NULL DEFAULT ''")
     connection.execute("UPDATE users SET scope = CASE WHEN role = 'admin' THEN ? ELSE ? END", (ALL, office))
-    connection.execute("CREATE INDEX IF NOT EXISTS login_failures_by_name ON login_failures (name, address, at)")
+
+
+#: The SQLite store's migrations. Stores made before numbered migrations have some or all of these already, so
+#: each is written to find what is there: tables made if missing, columns added where missing.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "versions, users, audit log, sign-in failures (and the columns earlier releases added)",
+        SCHEMA,
+        _add_older_columns,
+    ),
+    Migration(
+        2,
+        "each user's scope (a store from before scopes: the office it held), sign-in failures by name",
+        "CREATE INDEX IF NOT EXISTS login_failures_by_name ON login_failures (name, address, at)",
+        _add_scopes,
+    ),
+)
 
 
 def read_only_uri(database: Path) -> str:
