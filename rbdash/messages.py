@@ -924,10 +924,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Version {old} published again as version {number}.",
     },
     "cli.no_versions": {"id": "Belum ada versi.", "en": "No versions yet."},
-    "cli.store_ok": {"id": "Direktori data {path}: tidak ada masalah.", "en": "Data directory {path}: no problems."},
+    "cli.store_ok": {"id": "Penyimpanan {path}: tidak ada masalah.", "en": "Store {path}: no problems."},
     "cli.store_findings": {
-        "id": "Direktori data {path}: {errors:n} masalah yang tidak dapat diperbaiki otomatis, {repairable:n} yang dapat diperbaiki dengan `store repair`.",
-        "en": "Data directory {path}: {errors:n problem|problems} that cannot be repaired automatically, {repairable:n} that `store repair` can put right.",
+        "id": "Penyimpanan {path}: {errors:n} masalah yang tidak dapat diperbaiki otomatis, {repairable:n} yang dapat diperbaiki dengan `store repair`.",
+        "en": "Store {path}: {errors:n problem|problems} that cannot be repaired automatically, {repairable:n} that `store repair` can put right.",
     },
     "cli.store_repaired": {
         "id": "{count:n} perbaikan; jalankan `store check` lagi untuk melihat yang tersisa.",

@@ -11,6 +11,7 @@ import pytest
 from rbdash.store import integrity
 from rbdash.store.sqlite import SqliteStore
 from tests.conftest import BUNDLED, CliRun, edit_workbook, quick_password_checks
+from tests.store_backends import StoreAt, point_at
 
 
 def _version(note: str) -> bytes:
@@ -29,7 +30,7 @@ def store(seeded_store_root: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteSto
 def test_a_sound_store_checks_clean(store: SqliteStore, cli: Callable[..., CliRun]) -> None:
     assert integrity.check(store.root) == []
     result = cli("store", "check", "--lang", "en")
-    assert result.returncode == 0 and result.stdout.strip() == f"Data directory {store.root}: no problems."
+    assert result.returncode == 0 and result.stdout.strip() == f"Store {store.root}: no problems."
 
 
 def test_check_finds_and_repair_puts_right_what_can_be_re_derived(
@@ -70,6 +71,41 @@ def test_check_finds_and_repair_puts_right_what_can_be_re_derived(
     assert store.version(1).summary == original_first.summary
     assert store.current().number == 3
     assert any(e["action"] == "store_repaired" for e in store.audit_log())
+    assert store.publish(_version("empat"), "ani", "empat").version.number == 4
+
+
+@pytest.mark.parametrize("seeded_store", ["postgresql"], indirect=True)
+def test_check_and_repair_a_postgresql_store(
+    seeded_store: StoreAt, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliRun]
+) -> None:
+    """With RBDASH_DATABASE_URL set, `store check` and `store repair` read and mend that store (seen: they read
+    the SQLite data directory instead, and said it had no problems)."""
+    point_at(seeded_store, monkeypatch)
+    monkeypatch.setenv("RBDASH_DATA_DIR", "/nonexistent/rbdash")  # not the store: never read
+    store = seeded_store.open(checks=quick_password_checks())
+    for note in ("dua", "tiga"):
+        store.publish(_version(note), "ani", note)
+    deleted = store.version(3)
+    seeded_store.rows("UPDATE versions SET summary = 'bukan json' WHERE number = 1")
+    seeded_store.rows("DELETE FROM versions WHERE number = 3")
+    seeded_store.damage_file(store.version(2).sha256)
+    seeded_store.rows("INSERT INTO files (sha256, size, content) VALUES (?, 4, 'sisa'::bytea)", ("f" * 64,))
+
+    found = {(f.severity, f.key, f.params.get("number")) for f in integrity.check_store(store)}
+    assert found == {
+        ("repairable", "check.summary_malformed", 1),
+        ("repairable", "check.row_missing", 3),
+        ("error", "store.file_corrupt", 2),
+        ("note", "check.unreferenced_file", None),
+    }
+    checked = cli("store", "check", "--lang", "en")
+    assert checked.returncode == 1 and f"Store {store.location}: 1 problem" in checked.stdout
+    password = seeded_store.location.split("@")[0].rsplit(":", 1)[1]
+    assert password not in checked.stdout + checked.stderr  # the URL is shown without its password
+    repaired = cli("store", "repair", "--lang", "en")
+    assert "The row of version 3 was written again from the audit log and its file." in repaired.stdout
+    assert [f.key for f in integrity.check_store(store) if f.severity != "note"] == ["store.file_corrupt"]
+    assert store.version(3).sha256 == deleted.sha256 and store.version(3).summary == deleted.summary
     assert store.publish(_version("empat"), "ani", "empat").version.number == 4
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from rbdash.analysis.diff import compare
 from rbdash.config import ROLES, role_at_least, settings
@@ -188,16 +189,19 @@ def cmd_store(args: argparse.Namespace) -> int:
     """`store check`: exit 0 when nothing is wrong, 1 when something is, 2 when the store cannot be read.
     `store repair`: what was put right (then what `check` still finds). `store copy`: `cmd_store_copy`."""
     from rbdash.store import integrity
+    from rbdash.store.postgres import PgStore, redacted
 
     if args.action == "copy":
         return cmd_store_copy(args)
     if args.source or args.target:
         print(t("cli.copy_options_only", args.lang), file=sys.stderr)
         return EXIT_INVALID
-    root = settings().data_dir
+    database = settings().database_url
+    root = redacted(database) if database else settings().data_dir
     try:
+        store = PgStore(database) if database else None
         if args.action == "repair":
-            done = integrity.repair(root)
+            done = integrity.repair_store(store) if store is not None else integrity.repair(Path(root))
             for item in done:
                 print(
                     t(item.key, args.lang, **item.params), file=sys.stderr if item.severity == "error" else sys.stdout
@@ -208,12 +212,12 @@ def cmd_store(args: argparse.Namespace) -> int:
                 if repaired
                 else t("cli.store_nothing_to_repair", args.lang)
             )
-        findings = integrity.check(root)
+        findings = integrity.check_store(store) if store is not None else integrity.check(Path(root))
     except StoreError as exc:
         say_store_error(exc, args.lang)
         return EXIT_UNREADABLE
     if any(f.key == "check.no_database" for f in findings):
-        print(t("check.no_database", args.lang, path=root / "rbdash.sqlite3"), file=sys.stderr)
+        print(t("check.no_database", args.lang, path=Path(root) / "rbdash.sqlite3"), file=sys.stderr)
         return EXIT_UNREADABLE
     for finding in findings:
         stream = sys.stdout if finding.severity == "note" else sys.stderr

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from rbdash.store.base import StoreError, Version, version_summary
 from rbdash.store.files import FILE_MODE, FileStore
 from rbdash.store.rows import audit_record, audit_row, insert_version
 from rbdash.store.sql import write_transaction
+from rbdash.store.sql_store import SqlStore
 from rbdash.store.sqlite import SqliteStore
 from rbdash.store.sqlite_schema import SCHEMA, read_only_uri
 from rbdash.workbook.loader import load_workbook
@@ -53,15 +55,35 @@ def check(root: Path) -> list[Finding]:
     if damage:
         return [Finding("repairable", "check.database_damaged", {"detail": "; ".join(damage[:3])})]
     files = FileStore(root / "files")
-    findings: list[Finding] = []
     with closing(sqlite3.connect(read_only_uri(database), uri=True)) as connection:
         connection.row_factory = sqlite3.Row
-        rows = connection.execute(
-            "SELECT id, number, satker, year, sha256, summary FROM versions ORDER BY id"
-        ).fetchall()
-        audit = connection.execute(
-            "SELECT detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
-        ).fetchall()
+        rows = connection.execute(_ROWS).fetchall()
+        audit = connection.execute(_PUBLISHES).fetchall()
+    kept = {path.stem: str(path) for path in sorted(files.root.glob("*/*.xlsx"))}
+    return _findings(rows, audit, files.read, kept)
+
+
+def check_store(store: SqlStore) -> list[Finding]:
+    """Everything wrong with a PostgreSQL store (empty when nothing is): every version's file against its SHA-256,
+    every summary, the numbers the audit log gave out against the version rows, files no version refers to.
+    Reads only (the database's own consistency is PostgreSQL's: `pg_amcheck`)."""
+    with store._connection() as connection:
+        rows = connection.execute(_ROWS).fetchall()
+        audit = connection.execute(_PUBLISHES).fetchall()
+        kept = {str(sha): f"files/{sha}" for (sha,) in connection.execute("SELECT sha256 FROM files ORDER BY sha256")}
+    return _findings(rows, audit, store.read_sha256, kept)
+
+
+_ROWS = "SELECT id, number, satker, year, sha256, summary FROM versions ORDER BY id"
+_PUBLISHES = "SELECT at, \"user\", action, detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
+
+
+def _findings(
+    rows: list[Any], audit: list[Any], read: Callable[[str, int | str], bytes], kept: dict[str, str]
+) -> list[Finding]:
+    """What `check` reports of a store's version rows, its audit log's publishes, its files (`read`) and the
+    files it keeps (`kept`: SHA-256 to where, for unreferenced ones)."""
+    findings: list[Finding] = []
     records = _records(audit)
     renumbering = _renumbering(rows, records)
     referenced = set()
@@ -69,7 +91,7 @@ def check(root: Path) -> list[Finding]:
         referenced.add(row["sha256"])
         number = row["number"]
         try:
-            files.read(row["sha256"], number)
+            read(row["sha256"], number)
         except StoreError as exc:
             findings.append(Finding("error", exc.key, dict(exc.params)))
         if not isinstance(number, int):  # written by hand: such a version cannot be addressed
@@ -83,9 +105,9 @@ def check(root: Path) -> list[Finding]:
     for record, _row in _missing_rows(rows, records):
         findings.append(Finding("repairable", "check.row_missing", {"number": record["number"]}))
     referenced |= {record["sha256"] for record, _row in records}  # a deleted row's file: row_missing says it
-    for path in sorted(files.root.glob("*/*.xlsx")):
-        if path.stem not in referenced:
-            findings.append(Finding("note", "check.unreferenced_file", {"path": str(path)}))
+    for sha256, where in kept.items():
+        if sha256 not in referenced:
+            findings.append(Finding("note", "check.unreferenced_file", {"path": where}))
     return findings
 
 
@@ -102,12 +124,16 @@ def repair(root: Path) -> list[Finding]:
             return [Finding("error", "repair.database_not_salvaged", {"detail": "; ".join(damage[:3])})]
         kept, copied = salvaged
         done.append(Finding("repairable", "repair.database_rebuilt", {"kept": str(kept), "rows": copied}))
-    store = SqliteStore(root)
+    return repair_store(SqliteStore(root), done)
+
+
+def repair_store(store: SqlStore, already: list[Finding] | None = None) -> list[Finding]:
+    """Put right what `check` reports as repairable in the rows of `store` (either backend), in one write
+    transaction; what was done, in order, after `already` (done before, such as a rebuilt database), all audited."""
+    done: list[Finding] = list(already or [])
     with store._connection() as connection, write_transaction(connection):
-        rows = connection.execute("SELECT id, number, satker, year, sha256, summary FROM versions").fetchall()
-        audit = connection.execute(
-            "SELECT at, user, action, detail FROM audit WHERE action IN ('publish', 'restore') ORDER BY id"
-        ).fetchall()
+        rows = connection.execute(_ROWS).fetchall()
+        audit = connection.execute(_PUBLISHES).fetchall()
         records = _records(audit)
         for row_id, real in _renumbering(rows, records).items():
             old_number = next(row["number"] for row in rows if row["id"] == row_id)
@@ -162,7 +188,7 @@ def _json_object(text: object) -> object:
         return None
 
 
-def _records(audit: list[sqlite3.Row]) -> list[tuple[dict[str, Any], sqlite3.Row]]:
+def _records(audit: list[Any]) -> list[tuple[dict[str, Any], Any]]:
     """The audit log's well-formed publish and restore records (with a file), each with its audit row."""
     records = []
     for row in audit:
@@ -172,9 +198,7 @@ def _records(audit: list[sqlite3.Row]) -> list[tuple[dict[str, Any], sqlite3.Row
     return records
 
 
-def _missing_rows(
-    rows: list[sqlite3.Row], records: list[tuple[dict[str, Any], sqlite3.Row]]
-) -> list[tuple[dict[str, Any], sqlite3.Row]]:
+def _missing_rows(rows: list[Any], records: list[tuple[dict[str, Any], Any]]) -> list[tuple[dict[str, Any], Any]]:
     """The audit log's publishes and restores that no version row holds (by satker, year and number)."""
     present = {(row["satker"], row["year"], row["number"]) for row in rows}
     # A row whose number was spoiled still holds its version: its record is not missing (renumbering
@@ -190,7 +214,7 @@ def _missing_rows(
     return missing
 
 
-def _renumbering(rows: list[sqlite3.Row], records: list[tuple[dict[str, Any], sqlite3.Row]]) -> dict[int, int]:
+def _renumbering(rows: list[Any], records: list[tuple[dict[str, Any], Any]]) -> dict[int, int]:
     """Rows whose number is not an integer, by id, with the number the audit log gave their file: only
     when exactly one publish or restore of that file (satker, year) has a number no row holds."""
     held = {(row["satker"], row["year"], row["number"]) for row in rows if isinstance(row["number"], int)}
@@ -210,9 +234,9 @@ def _renumbering(rows: list[sqlite3.Row], records: list[tuple[dict[str, Any], sq
     return renumbering
 
 
-def _summary_of(store: SqliteStore, sha256: str, number: int) -> dict[str, Any] | None:
+def _summary_of(store: SqlStore, sha256: str, number: int) -> dict[str, Any] | None:
     try:
-        data = store.files.read(sha256, number)
+        data = store.read_sha256(sha256, number)
     except StoreError:
         return None
     result = load_workbook(data)
