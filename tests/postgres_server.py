@@ -35,10 +35,11 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 @contextmanager
-def postgres_server(folders: list[Path] | None = None) -> Iterator[str]:
+def postgres_server(folders: list[Path] | None = None, *, durable: bool = False) -> Iterator[str]:
     """A running PostgreSQL server for the duration of the block; yields its URL
     ("postgresql://rbdash:<password>@127.0.0.1:<port>/rbdash"). Stopped and deleted on the way out, also when
-    the block fails. Its folder is appended to `folders` when given."""
+    the block fails. Its folder is appended to `folders` when given. Writes are not flushed to disk (tests need
+    no durability) unless `durable` (the benchmarks, to compare with SQLite's synchronous writes fairly)."""
     folder = Path(tempfile.mkdtemp(prefix="rbdash-pg-"))
     if folders is not None:
         folders.append(folder)
@@ -69,7 +70,7 @@ def postgres_server(folders: list[Path] | None = None) -> Iterator[str]:
             "C.UTF-8",
         ]
         subprocess.run(_as_server_user(initdb), check=True, capture_output=True, text=True, timeout=120)
-        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1" + ("" if durable else " -c fsync=off")
         start = [f"{BIN_DIR}/pg_ctl", "--pgdata", str(data), "--log", str(log), "-o", options, "--wait", "start"]
         subprocess.run(_as_server_user(start), check=True, capture_output=True, text=True, timeout=120)
         started = True
