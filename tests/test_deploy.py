@@ -10,7 +10,11 @@ never with an upload, and stays when the replica is back; an upload without a pi
 never lock other uploads out, removing a file is never rate-limited nor blocked by uploads, uploads are
 limited per address, at most four bodies reach a replica at once, across all nginx worker processes, and
 none spill to another replica; media files (downloads) are refused to requests without Streamlit's browser
-cookie; the app learns the client's address on every path."""
+cookie; the app learns the client's address on every path.
+
+deploy/rbdash@.service passes `systemd-analyze verify`, and its commands (the migration, then the server)
+serve the dashboard on the loopback address only; deploy/rbdash-cli runs a command with the unit's settings;
+deploy/rbdash.env.example names only variables RB Dash reads."""
 
 from __future__ import annotations
 
@@ -22,10 +26,12 @@ import http.client
 import ipaddress
 import os
 import re
+import shlex
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 import tomllib
@@ -37,6 +43,7 @@ from pathlib import Path
 
 import pytest
 
+from rbdash.config import VARIABLES
 from tests.conftest import ROOT, free_port, require_tool
 
 # Starts a browser, a server or another program: left out of `make test-fast`.
@@ -46,11 +53,16 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 require_tool(Path(NGINX).exists(), "nginx")
 
 DEPLOY = ROOT / "deploy" / "nginx.conf"
+UNIT = ROOT / "deploy" / "rbdash@.service"
+CLI = ROOT / "deploy" / "rbdash-cli"
+ENV_EXAMPLE = ROOT / "deploy" / "rbdash.env.example"
 
 #: The host name the site is written for (its placeholder) and the test certificate names.
 HOST = "rbdash.example.go.id"
 #: The replicas deploy/nginx.conf lists, by port.
 REPLICA_PORTS = ("8501", "8502")
+#: Where the unit expects the code (with its .venv) to be installed.
+INSTALL = "/opt/rbdash"
 
 
 @dataclass(frozen=True)
@@ -820,3 +832,211 @@ def test_the_chart_script_is_kept_by_browsers_and_compressed(site: Site) -> None
     assert answer.status == 200 and answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert answer.headers["Content-Encoding"] == "gzip" and gzip.decompress(answer.body).startswith(b"export const")
     assert {**site.a.seen, **site.b.seen}[path][0] == "127.0.0.1"
+
+
+# ----------------------------------------------------------------------------------------------
+# The systemd unit and its helpers.
+
+
+def unit_settings(text: str) -> dict[str, list[str]]:
+    """The unit's settings: "Section.Key" -> its values in order (systemd allows a key more than once)."""
+    settings: dict[str, list[str]] = {}
+    section = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        key, _, value = line.partition("=")
+        settings.setdefault(f"{section}.{key.strip()}", []).append(value.strip())
+    return settings
+
+
+def installed_unit(folder: Path, text: str | None = None) -> Path:
+    """The unit as installed on this machine: the project folder for /opt/rbdash, the running interpreter for
+    its virtual environment's."""
+    text = UNIT.read_text() if text is None else text
+    text = text.replace(f"{INSTALL}/.venv/bin/python", sys.executable).replace(INSTALL, str(ROOT))
+    unit = folder / "rbdash@.service"
+    unit.write_text(text)
+    return unit
+
+
+def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
+    systemd_analyze = shutil.which("systemd-analyze")
+    require_tool(systemd_analyze is not None, "systemd-analyze (Debian's systemd)")
+    unit = installed_unit(tmp_path)
+    result = subprocess.run(
+        [systemd_analyze, "verify", str(unit.with_name("rbdash@8501.service"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # Not even a warning: an unknown key (a misspelt hardening option) is only a warning to systemd, and ignored.
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+    (tmp_path / "broken").mkdir()
+    broken = installed_unit(tmp_path / "broken", UNIT.read_text().replace("NoNewPrivileges=", "NoNewPrivilege="))
+    result = subprocess.run(
+        [systemd_analyze, "verify", str(broken.with_name("rbdash@8501.service"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "NoNewPrivilege" in result.stdout + result.stderr
+
+
+def test_the_unit_runs_the_project_with_its_settings() -> None:
+    unit = unit_settings(UNIT.read_text())
+    assert unit["Service.WorkingDirectory"] == [INSTALL]
+    assert unit["Service.User"] == unit["Service.Group"] == ["rbdash"]
+    assert unit["Service.EnvironmentFile"] == ["/etc/rbdash/rbdash.env"]  # required: no "-" before it
+    python = f"{INSTALL}/.venv/bin/python"
+    assert unit["Service.ExecStartPre"] == [f"{python} -m rbdash migrate"]
+    assert unit["Service.ExecStart"] == [
+        f"{python} -m rbdash.ui.serve --server.address 127.0.0.1 --server.port %i --server.headless true"
+    ]
+    assert unit["Service.Restart"] == ["on-failure"]
+    for hardening in ("NoNewPrivileges", "ProtectHome", "PrivateTmp"):
+        assert unit[f"Service.{hardening}"] == ["yes"], hardening
+    assert unit["Service.ProtectSystem"] == ["strict"]
+    # What it writes is writable: the state directory holds the data directory and the home.
+    environment = dict(value.split("=", 1) for value in unit["Service.Environment"])
+    assert unit["Service.StateDirectory"] == ["rbdash"] and unit["Service.ReadWritePaths"] == ["/var/lib/rbdash"]
+    assert environment["RBDASH_DATA_DIR"].startswith("/var/lib/rbdash/") and environment["HOME"] == "/var/lib/rbdash"
+
+
+def unit_environment(folder: Path) -> dict[str, str]:
+    """The unit's Environment= lines with /var/lib/rbdash in `folder`, over this environment without RBDASH_*."""
+    unit = unit_settings(UNIT.read_text())
+    state = folder / "var-lib-rbdash"
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("RBDASH_")},
+        "PYTHONPATH": str(ROOT),
+        **{
+            k: v.replace("/var/lib/rbdash", str(state))
+            for k, v in (e.split("=", 1) for e in unit["Service.Environment"])
+        },
+    }
+
+
+def unit_command(value: str, port: int) -> list[str]:
+    """An Exec line of the unit as this machine runs it."""
+    words = shlex.split(value.replace("%i", str(port)))
+    assert words[0] == f"{INSTALL}/.venv/bin/python"
+    return [sys.executable, *words[1:]]
+
+
+def test_the_units_commands_migrate_the_store_then_serve_on_loopback_only(tmp_path: Path) -> None:
+    """ExecStartPre and ExecStart as systemd runs them (from the install folder, with the unit's environment):
+    the store is made in the data directory, then the dashboard answers its health check on 127.0.0.1:%i and
+    on no other address."""
+    unit = unit_settings(UNIT.read_text())
+    env = unit_environment(tmp_path)
+    cwd = unit["Service.WorkingDirectory"][0].replace(INSTALL, str(ROOT))
+    port = free_port()
+    migrate = subprocess.run(
+        unit_command(unit["Service.ExecStartPre"][0], port),
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert (Path(env["RBDASH_DATA_DIR"]) / "rbdash.sqlite3").is_file()
+    server = subprocess.Popen(
+        unit_command(unit["Service.ExecStart"][0], port),
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    try:
+        watchdog = threading.Timer(90, server.kill)  # a server that never announces itself is ended
+        watchdog.start()
+        try:
+            for line in server.stdout:  # Streamlit announces its URL once it is listening
+                output.append(line)
+                if "URL:" in line:
+                    break
+        finally:
+            watchdog.cancel()
+        threading.Thread(target=server.stdout.read, daemon=True).start()  # keep the pipe drained
+        health = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            health.request("GET", "/_stcore/health")
+            response = health.getresponse()
+            assert (response.status, response.read()) == (200, b"ok"), "".join(output)
+        finally:
+            health.close()
+        with pytest.raises(ConnectionRefusedError):  # bound to 127.0.0.1, not to every address
+            socket.create_connection(("127.0.0.2", port), timeout=5).close()
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def cli_defaults() -> dict[str, str]:
+    """deploy/rbdash-cli's defaults: its overridable paths and the environment it sets before the file's."""
+    text = CLI.read_text()
+    defaults = dict(re.findall(r"^\w+=\$\{(RBDASH_\w+):-([^}]*)\}$", text, re.M))
+    exported = re.search(r"^export (.*)$", text, re.M).group(1)
+    return defaults | dict(word.split("=", 1) for word in exported.split())
+
+
+def test_the_cli_wrapper_has_the_units_paths_user_and_environment() -> None:
+    unit = unit_settings(UNIT.read_text())
+    defaults = cli_defaults()
+    assert defaults["RBDASH_INSTALL"] == unit["Service.WorkingDirectory"][0]
+    assert defaults["RBDASH_ENV_FILE"] == unit["Service.EnvironmentFile"][0]
+    assert defaults["RBDASH_USER"] == unit["Service.User"][0]
+    assert defaults["RBDASH_PYTHON"] == "$install/.venv/bin/python"
+    assert unit["Service.ExecStart"][0].startswith(f"{INSTALL}/.venv/bin/python ")
+    environment = dict(value.split("=", 1) for value in unit["Service.Environment"])
+    assert {name: defaults[name] for name in environment} == environment
+    assert os.access(CLI, os.X_OK)
+
+
+def test_the_cli_wrapper_runs_a_command_with_the_files_settings(tmp_path: Path) -> None:
+    """`rbdash-cli migrate` as the service's user (here: whoever runs the tests) with the settings file's store; a
+    settings file others may read is named (the database's password may be in it)."""
+    data = tmp_path / "data"
+    env_file = tmp_path / "rbdash.env"
+    env_file.write_text(f"# the office's settings\nRBDASH_DATA_DIR={data}\n")
+    env_file.chmod(0o644)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RBDASH_")} | {
+        "PYTHONPATH": str(ROOT),
+        "RBDASH_INSTALL": str(ROOT),
+        "RBDASH_ENV_FILE": str(env_file),
+        "RBDASH_USER": subprocess.run(["id", "-un"], capture_output=True, text=True, check=True).stdout.strip(),
+        "RBDASH_PYTHON": sys.executable,
+    }
+    result = subprocess.run([str(CLI), "migrate"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (data / "rbdash.sqlite3").is_file()
+    assert result.stderr == f"rbdash-cli: warning: {env_file} can be read by others; chmod 0600 it\n"
+
+
+def test_the_environment_example_names_only_what_rb_dash_and_postgresql_read() -> None:
+    """An RBDASH_* name RB Dash does not read stops the server; the example holds no password of its own."""
+    lines = [line.lstrip("#") for line in ENV_EXAMPLE.read_text().splitlines()]
+    values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(\S*)$", "\n".join(lines), re.M))
+    assert set(values) == {"RBDASH_CONFIG", "RBDASH_DATABASE_URL", "PGPASSWORD"}
+    assert {name for name in values if name.startswith("RBDASH_")} <= VARIABLES
+    assert values["PGPASSWORD"] == "SET-ME" and "@" in values["RBDASH_DATABASE_URL"]
+    assert ":" not in values["RBDASH_DATABASE_URL"].split("//", 1)[1].split("@", 1)[0]  # no password in the URL
+    # Only the settings file is set as it stands: the store stays SQLite until the office chooses.
+    assert [line for line in ENV_EXAMPLE.read_text().splitlines() if re.match(r"^[A-Z]", line)] == [
+        "RBDASH_CONFIG=/etc/rbdash/rbdash.toml"
+    ]
+
+
+def test_nothing_secret_is_kept_in_deploy() -> None:
+    for path in (ROOT / "deploy").iterdir():
+        text = path.read_text()
+        assert "PRIVATE KEY" not in text and "BEGIN CERTIFICATE" not in text, path
+        assert not re.search(r"postgres(ql)?://[^@\s/]+:[^@\s]+@", text), path  # no URL with a password
