@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import sqlite3
 from contextlib import ExitStack
 from pathlib import Path
@@ -475,6 +476,25 @@ def test_a_session_presented_by_another_browser_is_signed_out(
     assert _signed_in_caption(at) == "" and "user" not in at.session_state
     assert any(w.value == t("auth.session_moved", "id") for w in at.sidebar.warning)
     assert not at.get("file_uploader")
+
+
+def _masked(token: bytes) -> str:
+    """An `_streamlit_xsrf` cookie as Tornado writes it: the token under a fresh 4-byte mask, and a time."""
+    mask = os.urandom(4)
+    return f"2|{mask.hex()}|{bytes(b ^ mask[i % 4] for i, b in enumerate(token)).hex()}|1700000000"
+
+
+def test_the_browser_is_known_by_its_token_whatever_mask_its_cookie_wears() -> None:
+    """Seen by the deployment review: Streamlit masks the token afresh at every /_stcore/health, which the page
+    asks before it reconnects, and comparing whole cookies signed users out after a network drop."""
+    from rbdash.ui.session import browser_secret
+
+    token, other = os.urandom(32), os.urandom(32)
+    first, again = _masked(token), _masked(token)
+    assert first != again and browser_secret(first) == browser_secret(again) == browser_secret(token.hex())
+    assert browser_secret(_masked(other)) != browser_secret(first)
+    for broken in (None, "", "2|zz|00|1", "2|00", "2||0011|1", "bukan-hex", 42):
+        assert browser_secret(broken) is None
 
 
 def test_a_damaged_old_version_is_said_on_riwayat_and_the_others_still_work(store: SqliteStore) -> None:

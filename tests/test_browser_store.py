@@ -197,6 +197,28 @@ def test_a_leaked_session_id_does_not_carry_the_sign_in(store_server, browser) -
     page.close()
 
 
+def test_a_reconnection_keeps_the_sign_in(store_server, browser) -> None:
+    """Seen by the deployment review: after a network drop the page asks /_stcore/health (which sets the XSRF
+    cookie again, masked afresh) and reconnects to its session; the sign-in must hold."""
+    url, _ = store_server
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(f"{url}/riwayat")
+    sign_in(page)
+    before = {c["name"]: c["value"] for c in context.cookies()}["_streamlit_xsrf"]
+    context.set_offline(True)
+    page.get_by_text("Connecting").or_(page.get_by_text("Menghubungkan")).first.wait_for(timeout=30_000)
+    context.set_offline(False)
+    page.get_by_text("Masuk sebagai edi").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Ringkasan", exact=True).click()  # a rerun on the reconnected session
+    ready(page, "Ringkasan")
+    assert page.get_by_text("Masuk sebagai edi").count() == 1
+    assert page.get_by_text("Sesi masuk ini dibuka dari peramban lain").count() == 0
+    after = {c["name"]: c["value"] for c in context.cookies()}["_streamlit_xsrf"]
+    assert after != before  # the cookie was set again on the way: the same token under another mask
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def payload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled workbook with the hostile texts of tests/payloads.py typed into it."""

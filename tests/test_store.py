@@ -760,3 +760,18 @@ def test_two_versions_with_one_number_are_named_by_office_and_year(
         "KPU Provinsi Banten",
         1,
     )
+
+
+def test_the_highest_number_is_current_whatever_the_publishing_server_s_clock(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen by the review: a server whose clock ran two minutes behind published version 9, and version 8 stayed
+    current (the newest was taken by publishing time)."""
+    from rbdash.store import sql_store
+
+    assert store.publish(changed_workbook("jam benar"), "ani", "dua").version.number == 2
+    behind = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)).isoformat(timespec="seconds")
+    monkeypatch.setattr(sql_store, "now_text", lambda: behind)
+    assert store.publish(changed_workbook("jam terlambat"), "ani", "tiga").version.number == 3
+    assert store.current().number == 3 and [v.number for v in store.history()] == [3, 2, 1]
+    assert store.publish(changed_workbook("sesudahnya"), "ani", "empat").version.number == 4

@@ -54,7 +54,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         CREATE INDEX login_failures_by_address ON login_failures (address, at);
         CREATE INDEX login_failures_by_name ON login_failures (name, address, at);
-        CREATE INDEX versions_by_plan ON versions (satker, year, created_at DESC, number DESC, id DESC);
+        CREATE INDEX versions_by_plan ON versions (satker, year, number DESC, created_at DESC, id DESC);
         """,
     ),
 )

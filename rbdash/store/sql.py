@@ -36,9 +36,10 @@ class Cursor(Protocol):
 class Connection(Protocol):
     """A connection as the store's statements use it: rows read by column name or position."""
 
-    #: The order of versions, newest first: by publishing time (to the second), then by number (numbers only
-    #: grow within a plan), then by row. A row `store repair` writes again keeps its original time and number,
-    #: so repairing never changes which version is current.
+    #: The order of versions, newest first: by number (given out in order under the write lock, so the highest
+    #: is the newest of its plan whatever the clocks of the servers that published them: seen by the review, a
+    #: server two minutes behind made its newer version look older), then by publishing time, then by row. A row
+    #: `store repair` writes again keeps its number, so repairing never changes which version is current.
     newest_first: str
     #: A condition true for rows whose `year` is an integer (SQLite keeps whatever a hand edit wrote).
     integer_year: str
@@ -62,7 +63,7 @@ class Connection(Protocol):
 class SqliteConnection:
     """A `sqlite3` connection (rows as `sqlite3.Row`, autocommit outside explicit transactions)."""
 
-    newest_first = "created_at DESC, typeof(number) = 'integer' DESC, number DESC, id DESC"
+    newest_first = "typeof(number) = 'integer' DESC, number DESC, created_at DESC, id DESC"
     integer_year = "typeof(year) = 'integer'"
 
     def __init__(self, raw: sqlite3.Connection) -> None:
@@ -97,7 +98,7 @@ class SqliteConnection:
 class PgConnection:
     """A psycopg 3 connection in autocommit mode, its statements' `?` placeholders written as psycopg's `%s`."""
 
-    newest_first = "created_at DESC, number DESC, id DESC"
+    newest_first = "number DESC, created_at DESC, id DESC"
     integer_year = "TRUE"
 
     def __init__(self, raw: Any, lock_wait: float) -> None:

@@ -33,9 +33,30 @@ BROWSER_COOKIE = "_streamlit_xsrf"
 
 
 def _browser_secret() -> str | None:
-    """A digest of this connection's XSRF cookie (None without one, e.g. under AppTest)."""
-    value = st.context.cookies.get(BROWSER_COOKIE)
-    return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) and value else None
+    """A digest of this browser's XSRF token (None without one, e.g. under AppTest)."""
+    return browser_secret(st.context.cookies.get(BROWSER_COOKIE))
+
+
+def browser_secret(cookie: object) -> str | None:
+    """A digest of the XSRF token an `_streamlit_xsrf` cookie carries (None when it carries none).
+
+    The cookie holds the token masked afresh at each answer that sets it ("2|mask|masked token|time", as Tornado
+    writes it; Streamlit sets it again at every /_stcore/health, which the page asks before each reconnection):
+    the token under the mask is what stays the browser's. Seen by the deployment review: the whole cookie was
+    compared, and a reconnection after a network drop or a proxy restart signed the user out."""
+    if not isinstance(cookie, str):
+        return None
+    value = cookie.strip("\"'")
+    try:
+        if value.startswith("2|"):
+            _version, mask_hex, masked_hex, _time = value.split("|")
+            mask, masked = bytes.fromhex(mask_hex), bytes.fromhex(masked_hex)
+            token = bytes(byte ^ mask[index % len(mask)] for index, byte in enumerate(masked)) if mask else b""
+        else:
+            token = bytes.fromhex(value)
+    except ValueError:
+        return None
+    return hashlib.sha256(token).hexdigest() if token else None
 
 
 def _sign_out(notice: str | None = None) -> None:
