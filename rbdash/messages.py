@@ -868,8 +868,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The setting '{name}' in {where} cannot be used: '{value}' (accepted: {expected}).",
     },
     "settings.bad_database_url": {
-        "id": "Pengaturan '{name}' di {where} bukan alamat PostgreSQL. Tulis postgresql://pengguna:katasandi@host:5432/namabasisdata, atau hapus pengaturan itu untuk memakai penyimpanan SQLite di folder data.",
-        "en": "The setting '{name}' in {where} is not a PostgreSQL address. Write postgresql://user:password@host:5432/databasename, or remove the setting to use the SQLite store in the data folder.",
+        "id": "Pengaturan '{name}' di {where} bukan alamat PostgreSQL yang dapat dibaca. Tulis postgresql://pengguna:katasandi@host:5432/namabasisdata; karakter %, @, /, : dan spasi dalam kata sandi ditulis dengan kode persen (misalnya @ menjadi %40), atau taruh kata sandi di PGPASSWORD. Hapus pengaturan itu untuk memakai penyimpanan SQLite di folder data.",
+        "en": "The setting '{name}' in {where} is not a PostgreSQL address that can be read. Write postgresql://user:password@host:5432/databasename; %, @, /, : and spaces in the password are percent-encoded (e.g. @ as %40), or put the password in PGPASSWORD. Remove the setting to use the SQLite store in the data folder.",
     },
     "settings.empty_path": {
         "id": "Pengaturan '{name}' di {where} kosong. Isi dengan path folder data (misalnya /srv/rbdash), atau hapus pengaturan itu untuk memakai folder bawaan.",

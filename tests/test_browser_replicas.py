@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browsing import launch_browser, open_page, ready, serve, settled
 from tests.conftest import ARTIFACTS, bundled_with, quick_password_checks
@@ -86,7 +86,7 @@ def test_a_publish_on_one_server_is_what_the_other_shows_on_its_next_rerun(
     grid = reader.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     grid.screenshot(path=str(ARTIFACTS / "replica_second_table_after_publish.png"))
-    assert reader.get_by_text(ORIGINAL, exact=False).count() == 0
+    expect(reader.get_by_text(ORIGINAL, exact=False)).to_have_count(0, timeout=30_000)
     reader.close()
     editor.close()
 

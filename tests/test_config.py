@@ -160,3 +160,32 @@ def test_facts_declared_once_agree_with_streamlit_and_the_store() -> None:
     assert role_at_least("admin", "editor") and role_at_least("editor", "editor")
     assert not role_at_least("viewer", "editor") and not role_at_least("raja", "viewer")
     assert not role_at_least(None, "viewer")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://rbdash:rahasia-sekali@db/rbdash",
+        "postgresql://rbdash:rahasia%sekali 9@127.0.0.1:5432/rbdash",  # a stray '%' and a space (seen logged)
+        "postgresql://rbdash:rahasia@sekali/kunci@127.0.0.1:5432/rbdash",  # an '@' read as the host (seen shown)
+        "postgresql://rbdash:rahasia-sekali@db:port/rbdash",
+        "   ",
+    ],
+)
+def test_a_database_url_libpq_would_misread_is_refused_without_repeating_it(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RBDASH_DATABASE_URL", url)
+    with pytest.raises(SettingsError) as caught:
+        settings()
+    assert caught.value.key == "settings.bad_database_url"
+    message = t(caught.value.key, "id", **caught.value.params)
+    assert "rahasia" not in message and "%40" in message and "RBDASH_DATABASE_URL" in message
+
+
+def test_a_database_url_chooses_the_postgresql_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgresql://rbdash:kunci%40rahasia@db.kantor.example:5432/rbdash"
+    monkeypatch.setenv("RBDASH_DATABASE_URL", url)
+    chosen = settings()
+    assert chosen.database_url == url and chosen.store_location == url
+    assert "kunci" not in repr(chosen)  # the settings' repr never carries it

@@ -49,6 +49,7 @@ The config file is $RBDASH_CONFIG, else `rbdash.toml` in the project folder when
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -390,6 +391,26 @@ def _database_url(values: dict[str, Any], where: str) -> str | None:
         url, source, name = values.get("database_url"), where, "database_url"
     if url is None:
         return None
-    if not isinstance(url, str) or not url.strip().startswith(("postgresql://", "postgres://")):
+    if not isinstance(url, str) or not _usable_database_url(url.strip()):
         raise SettingsError("settings.bad_database_url", where=source, name=name)
     return url.strip()
+
+
+def _usable_database_url(url: str) -> bool:
+    """Whether `url` is a postgresql:// URL libpq reads as meant: seen by the review, a password with a stray '%',
+    space or '@' was logged whole by the connection pool, or read as part of the host and shown."""
+    if not url.startswith(("postgresql://", "postgres://")) or url.split("?", 1)[0].count("@") > 1:
+        return False  # a second '@' is a password's own, unencoded: libpq would read the rest as host and database
+    import psycopg.conninfo
+
+    try:
+        parts = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        return False
+    hosts = str(parts.get("host") or "").split(",")
+    plain = re.compile(r"[A-Za-z0-9._\-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+")
+    return (
+        all(not host or host.startswith("/") or plain.fullmatch(host) for host in hosts)
+        and all(port.isdigit() for port in str(parts.get("port") or "5432").split(","))
+        and re.fullmatch(r"[A-Za-z0-9_.$\-]*", str(parts.get("dbname") or "")) is not None
+    )

@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, Protocol
 
 #: The advisory lock every PostgreSQL write transaction holds ("RBDASH-W" as an integer).
@@ -56,6 +56,10 @@ class Connection(Protocol):
 
     def begin_write(self) -> None: ...
 
+    def begin(self) -> None:
+        """A write transaction that need not wait for other writers' (PostgreSQL: without the write lock)."""
+        ...
+
     @property
     def in_transaction(self) -> bool: ...
 
@@ -90,6 +94,9 @@ class SqliteConnection:
     def begin_write(self) -> None:
         self.raw.execute("BEGIN IMMEDIATE")
 
+    def begin(self) -> None:
+        self.raw.execute("BEGIN IMMEDIATE")  # SQLite has one writer at a time whatever the transaction
+
     @property
     def in_transaction(self) -> bool:
         return self.raw.in_transaction
@@ -101,9 +108,13 @@ class PgConnection:
     newest_first = "number DESC, created_at DESC, id DESC"
     integer_year = "TRUE"
 
-    def __init__(self, raw: Any, lock_wait: float) -> None:
+    def __init__(
+        self, raw: Any, lock_wait: float, guard: Callable[[float], AbstractContextManager[None]] | None = None
+    ) -> None:
+        """`guard(seconds)`: a watch over one statement that may take `seconds` at most (`postgres.WATCHDOG`)."""
         self.raw = raw
-        self.lock_wait_ms = max(1, round(lock_wait * 1000))
+        self.lock_wait = lock_wait
+        self.guard = guard or (lambda _seconds: nullcontext())
 
     def audit_offices(self) -> set[str]:
         # Parsed here, as `rows.audit_record` does: PostgreSQL 15 cannot test text for JSON without failing on
@@ -123,15 +134,20 @@ class PgConnection:
         # PostgreSQL's text cannot hold NUL: written as U+FFFD (a name typed with one then matches no user, as
         # no name may hold a control character; a comment keeps a visible mark where it was).
         kept = tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p for p in params)
-        return self.raw.execute(_psycopg_sql(sql), kept)  # type: ignore[no-any-return]
+        with self.guard(0.0):
+            return self.raw.execute(_psycopg_sql(sql), kept)  # type: ignore[no-any-return]
 
     def has_table(self, name: str) -> bool:
         return bool(self.raw.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0])
 
     def begin_write(self) -> None:
+        self.begin()
+        self.raw.execute(f"SET LOCAL lock_timeout = {max(1, round(self.lock_wait * 1000))}")
+        with self.guard(self.lock_wait):  # the wait for the lock comes on top of the statement's own
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+
+    def begin(self) -> None:
         self.raw.execute("BEGIN")
-        self.raw.execute(f"SET LOCAL lock_timeout = {self.lock_wait_ms}")
-        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
     @property
     def in_transaction(self) -> bool:
@@ -148,15 +164,19 @@ def _psycopg_sql(sql: str) -> str:
 
 
 @contextmanager
-def write_transaction(connection: Connection) -> Iterator[None]:
-    """One write transaction (one writer at a time: `Connection.begin_write`), committed at the end or rolled
-    back on any exception.
+def write_transaction(connection: Connection, *, serialised: bool = True) -> Iterator[None]:
+    """One write transaction, committed at the end or rolled back on any exception: one writer at a time
+    (`Connection.begin_write`), or, not `serialised`, beside the others where the database allows (PostgreSQL:
+    sign-in counts and audit lines, which give out no numbers, never wait for a publish).
 
     The rollback runs only while a transaction is open, and its own failure is dropped: seen by the
     attacker review, a COMMIT refused on a full disk (SQLite ends the transaction itself) was reported
     as "cannot rollback - no transaction is active", hiding the cause.
     """
-    connection.begin_write()
+    if serialised:
+        connection.begin_write()
+    else:
+        connection.begin()
     try:
         yield
         connection.execute("COMMIT")
