@@ -393,3 +393,16 @@ def test_an_unknown_name_costs_one_verification_of_a_dummy_hash(limited: Rig) ->
     assert limited.store.authenticate("lain-lagi", "", address="203.0.113.7") is None
     assert limited.hasher.verified[2] == dummy == limited.checks.dummy_hash
     assert limited.failures_stored() == ["203.0.113.5", "203.0.113.6", "203.0.113.7"]  # they count alike
+
+
+def test_a_name_longer_than_any_user_s_is_counted_and_kept_short(limited: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen by the #14 review: 300,000-character names overflowed PostgreSQL's index, so their failures were never
+    counted (unthrottled guessing), and throttled attempts wrote 2 MB names into the audit log."""
+    monkeypatch.setenv("RBDASH_LOGIN_FAILURES_PER_ADDRESS", "20")
+    long_name = "budi" + "x" * 300_000
+    for _ in range(5):
+        assert limited.store.authenticate(long_name, "salah", address="203.0.113.8") is None
+    assert refusal(limited.store, long_name, "salah", "203.0.113.8").key == "auth.throttled"
+    stored = limited.at.rows("SELECT MAX(LENGTH(name)) FROM login_failures")[0][0]
+    logged = max(len(str(entry["user"])) for entry in limited.store.audit_log())
+    assert stored == logged == 65  # the first 64 characters and a mark

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from rbdash.access.signin import ChecksBusy, PasswordChecks, address_key, shared_checks
-from rbdash.config import Limits, settings
+from rbdash.config import MAX_USER_NAME_CHARS, Limits, settings
 from rbdash.model import ActionPlan, LoadResult
 from rbdash.offices import ALL, known_offices, same_office
 from rbdash.store import signin_limits as signin
@@ -315,10 +315,14 @@ class SqlStore(UserAccounts, OfficePlans):
         (`address_key`) has failed too often, or has failed too often for this name (`signin_limits`:
         no account is ever locked for other clients), and ("auth.busy", which counts neither as a
         failure nor as a success) when no argon2 slot frees up in time. An unknown name costs one
-        verification of a dummy hash and the same writes as a known one.
+        verification of a dummy hash and the same writes as a known one; a name longer than any user's is
+        counted and logged by its first MAX_USER_NAME_CHARS characters (seen by the review: a 300,000-character
+        name overflowed PostgreSQL's index, so its failures went uncounted, and was logged whole).
         """
         limits = settings().limits
         key = address_key(address)
+        if len(name) > MAX_USER_NAME_CHARS:
+            name = name[:MAX_USER_NAME_CHARS] + "…"  # no user has it: one more character than any name may have
         self._admit(name, key, limits)
         with self._connection() as connection:
             row = connection.execute("SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()

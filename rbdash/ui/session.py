@@ -14,7 +14,7 @@ import threading
 
 import streamlit as st
 
-from rbdash.config import role_at_least, settings
+from rbdash.config import MAX_USER_NAME_CHARS, role_at_least, settings
 from rbdash.messages import t
 from rbdash.present.text import escape_markdown
 from rbdash.present.text import markdown_message as say
@@ -180,7 +180,7 @@ def login_box(lang: str) -> None:
         st.markdown(f"**{t('auth.heading', lang)}**")
         # Said above the fields, not below the button (seen: below the fold of the sidebar at 1366x768).
         message = st.empty()
-        user = st.text_input(t("auth.user", lang), key="login_user")
+        user = st.text_input(t("auth.user", lang), key="login_user", max_chars=MAX_USER_NAME_CHARS)
         password = st.text_input(t("auth.password", lang), type="password", key="login_password")
         if st.form_submit_button(t("auth.submit", lang)):
             try:
