@@ -82,6 +82,10 @@ if st.session_state.get("restore_asked") != key:
 # Asked: say what the restore does, and do it only when confirmed.
 current = store().current(chosen.satker, chosen.year)
 current_number = current.number if current else 0
+# The current version this confirmation was shown against, as the reader saw it before this run (a click's run
+# reads the store again): the restore is refused when another came meanwhile.
+confirmed_against = st.session_state.get("restore_against", current_number)
+st.session_state["restore_against"] = current_number
 with st.container(border=True):
     st.warning(
         say(
@@ -125,7 +129,9 @@ if confirmed:
     try:
         comment = t("store.restore_comment", lang, number=number)
         scope = current_scope() or ""  # read now; the store checks it inside the restore
-        restored = store().restore(number, editor, comment, chosen.satker, chosen.year, scope=scope)
+        restored = store().restore(
+            number, editor, comment, chosen.satker, chosen.year, scope=scope, expected_current=confirmed_against
+        )
     except StoreError as exc:
         flash = ("info" if exc.key == "store.unchanged" else "error", store_error_text(exc, lang))
     else:

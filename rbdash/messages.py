@@ -770,6 +770,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Versi {number} diterbitkan setelah pratinjau Anda (terhadap versi {previewed}); tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number}, lalu terbitkan lagi.",
         "en": "Version {number} was published after your preview (against version {previewed}); nothing was published. Check the changes against version {number}, then publish again.",
     },
+    "store.changed_since_confirm": {
+        "id": "Versi {number} diterbitkan setelah Anda membuka konfirmasi ini (terhadap versi {previewed}); tidak ada yang diterbitkan ulang. Periksa versi {number}, lalu pulihkan lagi bila masih perlu.",
+        "en": "Version {number} was published after you opened this confirmation (against version {previewed}); nothing was published again. Check version {number}, then restore again if it is still needed.",
+    },
     "store.unknown_satker": {
         "id": "Berkas ini untuk satker '{found}' (Info!{cell}), yang tidak dikenal dasbor ini; tidak ada yang diterbitkan. Nama terdekat yang dikenal: '{closest}'. Bila itu salah ketik, perbaiki sel tersebut lalu unggah lagi; satker baru ditambahkan admin server pada daftar offices di rbdash.toml.",
         "en": "This file is for the office '{found}' (Info!{cell}), which this dashboard does not know; nothing was published. Closest known name: '{closest}'. If it is a typo, correct that cell and upload again; a new office is added by the server's admin to the offices list in rbdash.toml.",

@@ -542,6 +542,23 @@ def test_history_restore_and_download(store: SqliteStore) -> None:
     assert store.current().number == 3
 
 
+def test_a_restore_confirmed_against_a_version_no_longer_current_is_refused(store: SqliteStore) -> None:
+    """Seen by the #14 review: a restore confirmed against v17 replaced a v18 published meanwhile on another
+    server, without a word."""
+    store.publish(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="v2")), "edi", "dua")
+    at = sign_in("edi", page="app_pages/riwayat.py")
+    at.selectbox(key="history_version").set_value(("KPU Provinsi Banten", 2022, 1)).run()
+    at.button(key="history_restore").click().run()
+    assert "(v2)" in at.warning[0].value.replace("\\", "")  # confirmed against version 2 ...
+    store.publish(workbook(lambda wb: wb["Realisasi"].cell(row=4, column=6, value="v3")), "ani", "tiga")  # ... then 3
+    at.button(key="restore_yes").click().run()
+    assert "Versi 3 diterbitkan setelah Anda membuka konfirmasi ini" in at.error[0].value
+    assert store.current().number == 3 and store.current().comment == "tiga"  # nothing restored
+    at.button(key="history_restore").click().run()  # asked again: against version 3 now
+    at.button(key="restore_yes").click().run()
+    assert "Versi 1 diterbitkan ulang sebagai versi 4" in at.success[0].value
+
+
 def test_riwayat_lists_the_chosen_office_s_versions_when_numbers_repeat(store: SqliteStore) -> None:
     """Seen by the attacker review: the picker showed ['1', '1', '1'] and the third downloaded the newest file."""
 

@@ -259,7 +259,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
         old = store.version(args.number, *chosen_filter(store, args.satker, args.year, args.lang))
         previous = store.current(old.satker, old.year)
         comment = t("store.restore_comment", args.lang, number=args.number)
-        version = store.restore(args.number, user, comment, old.satker, old.year, scope=scope)
+        # Against the version read above, so that the changes said below are those this restore made.
+        version = store.restore(
+            args.number,
+            user,
+            comment,
+            old.satker,
+            old.year,
+            scope=scope,
+            expected_current=previous.number if previous else 0,
+        )
     except StoreError as exc:
         if said_unchanged(exc, args.lang):
             return EXIT_VALID

@@ -313,8 +313,10 @@ class VersionStore(Protocol):
         satker: str | None = None,
         year: int | None = None,
         scope: str = ALL,
+        expected_current: int | None = None,
     ) -> Version:
-        """Publish an old version again as a new version (nothing is overwritten), as `scope` allows."""
+        """Publish an old version again as a new version (nothing is overwritten), as `scope` allows; refused
+        when `expected_current` (the current version the restorer confirmed against) is no longer current."""
         ...
 
     def seed(self, bundled: Path, comment: str) -> Version | None:

@@ -277,12 +277,28 @@ class SqlStore(UserAccounts, OfficePlans):
         satker: str | None = None,
         year: int | None = None,
         scope: str = ALL,
+        expected_current: int | None = None,
     ) -> Version:
-        """Publish an old version again as a new version (nothing is overwritten), as `scope` allows."""
+        """Publish an old version again as a new version (nothing is overwritten), as `scope` allows; refused
+        ("store.changed_since_confirm") when `expected_current`, the current version the restorer confirmed
+        against, is no longer current (seen by the review: a restore confirmed against v17 replaced a v18
+        published meanwhile on another server, without a word)."""
         old = self.version(number, satker, year)
-        result = self.publish(
-            self.read(old), user, comment, restored_from=number, trusted=True, allow_removals=True, scope=scope
-        )
+        try:
+            result = self.publish(
+                self.read(old),
+                user,
+                comment,
+                restored_from=number,
+                trusted=True,
+                allow_removals=True,
+                scope=scope,
+                expected_current=expected_current,
+            )
+        except StoreError as exc:
+            if exc.key == "store.changed_since_preview":
+                raise StoreError("store.changed_since_confirm", **exc.params) from exc
+            raise
         assert result.version is not None, "a stored version is valid"
         return result.version
 
