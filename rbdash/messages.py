@@ -717,6 +717,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Versi {number} ({satker} {year}) di penyimpanan asal memuat nomor atau tahun yang bukan bilangan bulat (diubah tangan); tidak ada yang disalin. Jalankan `python -m rbdash store check` dan `store repair` pada penyimpanan asal, lalu salin lagi.",
         "en": "Version {number} ({satker} {year}) in the source store has a number or year that is not a whole number (edited by hand); nothing was copied. Run `python -m rbdash store check` and `store repair` on the source store, then copy again.",
     },
+    "store.copy_no_source": {
+        "id": "Penyimpanan asal {location} tidak ada (tidak ada basis data penyimpanan di sana); tidak ada yang disalin. Periksa --from.",
+        "en": "The source store {location} does not exist (no store database there); nothing was copied. Check --from.",
+    },
+    "store.copy_source_empty": {
+        "id": "Penyimpanan asal {source} kosong (tidak ada versi, pengguna, atau baris audit); tidak ada yang disalin. Periksa --from.",
+        "en": "The source store {source} is empty (no versions, users or audit lines); nothing was copied. Check --from.",
+    },
     "store.copy_bad_location": {
         "id": "'{location}' bukan penyimpanan: tulis sqlite:///path/direktori/data atau postgresql://pengguna@host/basisdata.",
         "en": "'{location}' is not a store: write sqlite:///path/to/data/directory or postgresql://user@host/database.",
@@ -936,6 +944,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.store_repaired": {
         "id": "{count:n} perbaikan; jalankan `store check` lagi untuk melihat yang tersisa.",
         "en": "{count:n repair|repairs}; run `store check` again to see what is left.",
+    },
+    "cli.interrupted": {
+        "id": "Dihentikan (Ctrl-C). Penyimpanan tidak berubah oleh perintah yang terhenti ini.",
+        "en": "Stopped (Ctrl-C). The store was not changed by the command stopped part-way.",
     },
     "cli.migrated": {
         "id": "Skema penyimpanan {location} kini versi {version} (migrasi yang diterapkan sekarang: {applied}).",

@@ -140,3 +140,28 @@ def test_store_copy_names_a_row_to_repair_first(users_store_root: Path, postgres
     with pytest.raises(StoreError) as caught:
         copy_store(SqliteStore(users_store_root), StoreAt("postgresql", postgres_empty).open())
     assert caught.value.key == "store.copy_needs_repair" and caught.value.params["number"] == "satu"
+
+
+def test_store_copy_refuses_a_source_that_is_not_there_or_holds_nothing(
+    tmp_path: Path, postgres_empty: str, cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen by the review: a mistyped --from was made into an empty store, and "0 versions copied" exited 0."""
+    missing = tmp_path / "salah-ketik"
+    said = cli("store", "copy", "--from", f"sqlite://{missing}", "--to", postgres_empty, "--lang", "en")
+    assert said.returncode == 1 and "does not exist" in said.stderr and not missing.exists()
+    empty = tmp_path / "kosong"
+    SqliteStore(empty)  # a store with its tables and nothing else
+    said = cli("store", "copy", "--from", str(empty), "--to", postgres_empty, "--lang", "en")
+    assert said.returncode == 1 and "is empty" in said.stderr
+    target = StoreAt("postgresql", postgres_empty)
+    assert target.rows("SELECT COUNT(*) FROM versions") == [(0,)]
+    # Ctrl-C part-way: one line, not a traceback, and the shell's number for it.
+    import rbdash.store.copy
+
+    def interrupted(source: object, target: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rbdash.store.copy, "copy_store", interrupted)
+    stopped = cli("store", "copy", "--from", str(empty), "--to", postgres_empty, "--lang", "en")
+    assert stopped.returncode == 130 and stopped.stderr.strip().startswith("Stopped (Ctrl-C).")
+    assert "Traceback" not in stopped.stderr

@@ -38,6 +38,7 @@ from rbdash.workbook.loader import load_workbook
 from rbdash.workbook.schema import PLAN_YEARS
 from rbdash.workbook.writer import build_bundled_workbook, write_workbook
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a tool stopped with Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
 
 
@@ -280,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
         return EXIT_UNREADABLE
+    except KeyboardInterrupt:  # Ctrl-C: said in one line (a copy or publish stopped part-way wrote nothing)
+        print(t("cli.interrupted", args.lang), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`rbdash history | head`): stop quietly, as other Unix tools do. Python would
         # flush stdout again at exit and complain, so stdout now points at /dev/null.

@@ -165,7 +165,7 @@ def cmd_store_copy(args: argparse.Namespace) -> int:
         print(t("cli.copy_needs_both", args.lang), file=sys.stderr)
         return EXIT_INVALID
     try:
-        source, target = store_at(args.source), store_at(args.target)
+        source, target = store_at(args.source, source=True), store_at(args.target)
         copied = copy_store(source, target)
     except StoreError as exc:
         say_store_error(exc, args.lang)

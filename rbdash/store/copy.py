@@ -34,17 +34,25 @@ class Copied:
     audit: int
 
 
-def store_at(location: str) -> SqlStore:
+def store_at(location: str, *, source: bool = False) -> SqlStore:
     """The store a `--from` or `--to` names: postgresql://… (or postgres://…), or sqlite://PATH (sqlite:///srv/rbdash
-    is /srv/rbdash), or a data directory's path."""
-    from rbdash.store.postgres import PgStore, is_database_url
+    is /srv/rbdash), or a data directory's path. A `source` must exist: it is never made (seen by the review: a
+    mistyped path was made into an empty store, and "0 versions copied" said success)."""
+    from rbdash.store.postgres import PgStore, is_database_url, redacted
     from rbdash.store.sqlite import SqliteStore
 
     if is_database_url(location):
+        if source:
+            store = PgStore(location, migrate=False)
+            if store.schema_version() == 0:
+                raise StoreError("store.copy_no_source", location=redacted(location))
+            return store
         return PgStore(location)
     path = location.removeprefix("sqlite://")
     if not path.strip():
         raise StoreError("store.copy_bad_location", location=location)
+    if source and not (Path(path) / "rbdash.sqlite3").is_file():
+        raise StoreError("store.copy_no_source", location=path)
     return SqliteStore(Path(path))
 
 
@@ -56,6 +64,8 @@ def copy_store(source: SqlStore, target: SqlStore) -> Copied:
         versions = reading.execute(f"SELECT {_VERSION_COLUMNS} FROM versions ORDER BY id").fetchall()
         users = reading.execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY name").fetchall()
         audit = reading.execute('SELECT at, "user", action, detail FROM audit ORDER BY id').fetchall()
+    if not versions and not users and not audit:
+        raise StoreError("store.copy_source_empty", source=source.location)
     for row in versions:  # what PostgreSQL's column types refuse, named before anything is written
         if not isinstance(row[1], int) or not isinstance(row[2], int):
             raise StoreError("store.copy_needs_repair", number=row[2], satker=row[0], year=row[1])

@@ -32,7 +32,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from rbdash.access.signin import PasswordChecks, utc_now
 from rbdash.store import sql_store
 from rbdash.store.base import StoreError
-from rbdash.store.migrations import migrate
+from rbdash.store.migrations import migrate as apply_migrations
 from rbdash.store.pg_schema import MIGRATIONS
 from rbdash.store.sql import Connection, PgConnection
 from rbdash.store.sql_store import SqlStore, reason_of
@@ -243,14 +243,17 @@ class PgStore(SqlStore):
         *,
         checks: PasswordChecks | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
+        migrate: bool = True,
     ) -> None:
-        """Open the store at `url` (postgresql://user:password@host:port/database) and bring its schema up to
-        date (`migrations.migrate`: once, however many servers start together)."""
+        """Open the store at `url` (postgresql://user:password@host:port/database) and, with `migrate`, bring its
+        schema up to date (`migrations.migrate`: once, however many servers start together)."""
         super().__init__(checks, clock)
         self.url = url
         self.location = redacted(url)
-        with self._connection() as connection:
-            self.migrations_applied = migrate(connection, MIGRATIONS)
+        self.migrations_applied = []
+        if migrate:
+            with self._connection() as connection:
+                self.migrations_applied = apply_migrations(connection, MIGRATIONS)
 
     def close(self) -> None:
         """Close this process's connections to the database."""
