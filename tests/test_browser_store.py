@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 
 from tests.browsing import PAGES, SERVERS, launch_browser, open_page, ready, serve, settled
 from tests.conftest import ARTIFACTS, bundled_with
+from tests.tcp_proxy import TcpRelay
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_store")]
 
@@ -199,24 +200,26 @@ def test_a_leaked_session_id_does_not_carry_the_sign_in(store_server, browser) -
 
 def test_a_reconnection_keeps_the_sign_in(store_server, browser) -> None:
     """Seen by the deployment review: after a network drop the page asks /_stcore/health (which sets the XSRF
-    cookie again, masked afresh) and reconnects to its session; the sign-in must hold."""
+    cookie again, its token under a fresh mask) and reconnects to its session; the sign-in must hold."""
     url, _ = store_server
+    relay = TcpRelay(int(url.rsplit(":", 1)[1]))
     context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.goto(f"{url}/riwayat")
-    sign_in(page)
-    before = {c["name"]: c["value"] for c in context.cookies()}["_streamlit_xsrf"]
-    context.set_offline(True)
-    page.get_by_text("Connecting").or_(page.get_by_text("Menghubungkan")).first.wait_for(timeout=30_000)
-    context.set_offline(False)
-    page.get_by_text("Masuk sebagai edi").wait_for(timeout=60_000)
-    page.get_by_role("link", name="Ringkasan", exact=True).click()  # a rerun on the reconnected session
-    ready(page, "Ringkasan")
-    assert page.get_by_text("Masuk sebagai edi").count() == 1
-    assert page.get_by_text("Sesi masuk ini dibuka dari peramban lain").count() == 0
-    after = {c["name"]: c["value"] for c in context.cookies()}["_streamlit_xsrf"]
-    assert after != before  # the cookie was set again on the way: the same token under another mask
-    context.close()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{relay.port}/riwayat")
+        sign_in(page)
+        before = {c["name"]: c["value"] for c in context.cookies()}["_streamlit_xsrf"]
+        with page.expect_response(lambda response: "/_stcore/health" in response.url, timeout=60_000):
+            assert relay.drop() >= 1  # the page's websocket among them: it asks the server's health, reconnects
+        page.get_by_role("link", name="Ringkasan", exact=True).click()  # a rerun on the reconnected session
+        ready(page, "Ringkasan")
+        page.get_by_text("Masuk sebagai edi").wait_for(timeout=30_000)
+        assert page.get_by_text("Sesi masuk ini dibuka dari peramban lain").count() == 0
+        after = {c["name"]: c["value"] for c in context.cookies()}["_streamlit_xsrf"]
+        assert after != before  # set again on the way: the same token under another mask
+    finally:
+        context.close()
+        relay.close()
 
 
 @pytest.fixture(scope="module")
