@@ -725,6 +725,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Penyimpanan asal {source} kosong (tidak ada versi, pengguna, atau baris audit); tidak ada yang disalin. Periksa --from.",
         "en": "The source store {source} is empty (no versions, users or audit lines); nothing was copied. Check --from.",
     },
+    "store.copy_bad_database_url": {
+        "id": "{option} bukan alamat PostgreSQL yang dapat dibaca; tidak ada yang disalin. Tulis postgresql://pengguna@host:5432/namabasisdata dan taruh kata sandi di PGPASSWORD (atau tulis karakter %, @, /, : dan spasi dalam kata sandi dengan kode persen, misalnya @ menjadi %40).",
+        "en": "{option} is not a PostgreSQL address that can be read; nothing was copied. Write postgresql://user@host:5432/databasename and put the password in PGPASSWORD (or percent-encode %, @, /, : and spaces in the password, e.g. @ as %40).",
+    },
     "store.copy_bad_location": {
         "id": "'{location}' bukan penyimpanan: tulis sqlite:///path/direktori/data atau postgresql://pengguna@host/basisdata.",
         "en": "'{location}' is not a store: write sqlite:///path/to/data/directory or postgresql://user@host/database.",
@@ -777,6 +781,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "store.changed_since_preview": {
         "id": "Versi {number} diterbitkan setelah pratinjau Anda (terhadap versi {previewed}); tidak ada yang diterbitkan. Periksa perubahan terhadap versi {number}, lalu terbitkan lagi.",
         "en": "Version {number} was published after your preview (against version {previewed}); nothing was published. Check the changes against version {number}, then publish again.",
+    },
+    "store.commit_unknown": {
+        "id": "Basis data tidak menjawab saat perubahan ini disimpan, sehingga belum pasti apakah perubahan itu tersimpan. Periksa Riwayat Versi (atau `python -m rbdash history`) sebelum mencoba lagi.",
+        "en": "The database gave no answer while this change was being saved, so whether it was kept is not certain. Check Version History (or `python -m rbdash history`) before trying again.",
+    },
+    "cli.restore_changed": {
+        "id": "Versi {number} diterbitkan setelah perintah ini membaca versi {previewed} sebagai versi saat ini; tidak ada yang diterbitkan ulang. Jalankan perintah itu lagi bila masih perlu.",
+        "en": "Version {number} was published after this command read version {previewed} as the current one; nothing was published again. Run the command again if it is still needed.",
     },
     "store.changed_since_confirm": {
         "id": "Versi {number} diterbitkan setelah Anda membuka konfirmasi ini (terhadap versi {previewed}); tidak ada yang diterbitkan ulang. Periksa versi {number}, lalu pulihkan lagi bila masih perlu.",
@@ -946,8 +958,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{count:n repair|repairs}; run `store check` again to see what is left.",
     },
     "cli.interrupted": {
-        "id": "Dihentikan (Ctrl-C). Penyimpanan tidak berubah oleh perintah yang terhenti ini.",
-        "en": "Stopped (Ctrl-C). The store was not changed by the command stopped part-way.",
+        "id": "Dihentikan (Ctrl-C). Langkah yang terhenti sebelum selesai tidak mengubah penyimpanan; yang sudah dikatakan selesai di atas tetap berlaku.",
+        "en": "Stopped (Ctrl-C). A step stopped before it finished changed nothing in the store; what was said above to be done stands.",
     },
     "cli.migrated": {
         "id": "Skema penyimpanan {location} kini versi {version} (migrasi yang diterapkan sekarang: {applied}).",

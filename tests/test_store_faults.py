@@ -50,7 +50,7 @@ def write_lock(users_store: StoreAt, store: SqlStore, monkeypatch: pytest.Monkey
 
 
 def test_a_held_write_lock_is_a_clear_refusal_for_every_writer(
-    store: SqlStore, users_store: StoreAt, write_lock: None
+    store: SqlStore, users_store: StoreAt, write_lock: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Seen: publish raised an uncaught `sqlite3.OperationalError: database is locked` after 78 s."""
     attempts = {
@@ -67,6 +67,8 @@ def test_a_held_write_lock_is_a_clear_refusal_for_every_writer(
         with pytest.raises(StoreError) as refused:
             attempt()
         assert (refused.value.key, refused.value.params["seconds"]) == ("store.busy", "0.2"), name
+    # Seen by the second review: the lock's refusal left its transaction open, and the pool said so on the console.
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
     assert users_store.files() == files_before and users_store.leftovers() == []  # seen: a busy publish left its file
     # Viewing and signing in go on: WAL readers do not wait, and a sign-in is not recorded rather than refused.
     assert [v.number for v in store.history()] == [1]

@@ -153,15 +153,31 @@ def test_store_copy_refuses_a_source_that_is_not_there_or_holds_nothing(
     SqliteStore(empty)  # a store with its tables and nothing else
     said = cli("store", "copy", "--from", str(empty), "--to", postgres_empty, "--lang", "en")
     assert said.returncode == 1 and "is empty" in said.stderr
+    never = tmp_path / "tidak-dibuat"
+    said = cli("store", "copy", "--from", str(empty), "--to", str(never), "--lang", "en")
+    assert said.returncode == 1 and not never.exists()  # a refused copy makes no target store (seen: it did)
     target = StoreAt("postgresql", postgres_empty)
-    assert target.rows("SELECT COUNT(*) FROM versions") == [(0,)]
+    assert target.rows("SELECT to_regclass('versions')") == [(None,)]  # not even made
     # Ctrl-C part-way: one line, not a traceback, and the shell's number for it.
     import rbdash.store.copy
 
-    def interrupted(source: object, target: object) -> object:
+    def interrupted(source: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rbdash.store.copy, "copy_store", interrupted)
+    monkeypatch.setattr(rbdash.store.copy, "require_content", interrupted)
     stopped = cli("store", "copy", "--from", str(empty), "--to", postgres_empty, "--lang", "en")
     assert stopped.returncode == 130 and stopped.stderr.strip().startswith("Stopped (Ctrl-C).")
     assert "Traceback" not in stopped.stderr
+
+
+@pytest.mark.parametrize("password", ["rahasia%sekali", "rahasia sekali", "rahasia@sekali"])
+def test_store_copy_refuses_a_database_url_libpq_would_misread_without_repeating_it(
+    users_store_root: Path, cli: Callable[..., CliRun], password: str
+) -> None:
+    """Seen by the second review: --to with a stray '%' printed a traceback holding the password, and with an
+    '@' the pool logged part of it as the host."""
+    url = f"postgresql://rbdash:{password}@127.0.0.1:5432/rbdash"
+    for args in (("--from", str(users_store_root), "--to", url), ("--from", url, "--to", str(users_store_root))):
+        said = cli("store", "copy", *args, "--lang", "en")
+        assert said.returncode == 1 and "is not a PostgreSQL address that can be read" in said.stderr
+        assert "rahasia" not in said.stdout + said.stderr and "Traceback" not in said.stderr

@@ -16,7 +16,7 @@ from rbdash.messages import t
 from rbdash.store import StoreError
 from rbdash.store import postgres as backend
 from rbdash.store.postgres import PgStore
-from tests.conftest import BUNDLED, free_port, quick_password_checks, require_tool
+from tests.conftest import BUNDLED, bundled_with, free_port, quick_password_checks, require_tool
 from tests.postgres_server import BIN_DIR, postgres_server
 
 require_tool(bool(BIN_DIR), "Debian's postgresql (initdb, pg_ctl)")
@@ -98,3 +98,29 @@ def test_a_database_that_refuses_is_said_with_its_reason_at_once() -> None:
         assert took < WAIT  # known to be down: said without waiting on the pool again
     finally:
         backend.close_pool(url)
+
+
+def test_a_commit_the_database_never_answers_is_said_as_uncertain_not_as_failed(server: tuple[str, Path]) -> None:
+    """Seen by the second review: a publish whose COMMIT got no answer said "not saved, the previous version stays
+    current", and the version had been saved."""
+    url, folder = server
+    store = PgStore(url, checks=quick_password_checks())
+    store.seed(BUNDLED, "awal")
+    frozen: list[int] = []
+
+    def freeze_before_commit(step: str) -> None:
+        if step == "audited":  # every row written; the COMMIT comes next
+            frozen.extend(_server_processes(folder))
+            for pid in frozen:
+                os.kill(pid, signal.SIGSTOP)
+
+    changed = bundled_with(lambda wb: wb["Realisasi"].__setitem__("F4", "komit"))
+    try:
+        with pytest.raises(StoreError) as caught:
+            store.publish(changed, "ani", "tanpa jawaban", hook=freeze_before_commit)
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+    assert caught.value.key == "store.commit_unknown"
+    assert "belum pasti" in t(caught.value.key, "id") and "Riwayat Versi" in t(caught.value.key, "id")
+    assert store.current().number in (1, 2)  # either way, the store reads on at once

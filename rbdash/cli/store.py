@@ -159,13 +159,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_store_copy(args: argparse.Namespace) -> int:
     """`store copy --from A --to B`: exit 0 when copied, 1 when refused (target not empty, rows to repair first),
     2 when either store cannot be opened."""
-    from rbdash.store.copy import copy_store, store_at
+    from rbdash.store.copy import copy_store, require_content, store_at
 
     if not args.source or not args.target:
         print(t("cli.copy_needs_both", args.lang), file=sys.stderr)
         return EXIT_INVALID
     try:
-        source, target = store_at(args.source, source=True), store_at(args.target)
+        source = store_at(args.source, source=True)
+        require_content(source)  # before the target is opened: a refused copy makes no store
+        target = store_at(args.target)
         copied = copy_store(source, target)
     except StoreError as exc:
         say_store_error(exc, args.lang)
@@ -272,6 +274,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except StoreError as exc:
         if said_unchanged(exc, args.lang):
             return EXIT_VALID
+        if exc.key == "store.changed_since_confirm":  # the command asked for no confirmation: said as what it read
+            exc = StoreError("cli.restore_changed", **exc.params)
         say_store_error(exc, args.lang)
         return EXIT_INVALID
     print(t("cli.restored", args.lang, old=args.number, number=version.number))

@@ -391,14 +391,15 @@ def _database_url(values: dict[str, Any], where: str) -> str | None:
         url, source, name = values.get("database_url"), where, "database_url"
     if url is None:
         return None
-    if not isinstance(url, str) or not _usable_database_url(url.strip()):
+    if not isinstance(url, str) or not usable_database_url(url.strip()):
         raise SettingsError("settings.bad_database_url", where=source, name=name)
     return url.strip()
 
 
-def _usable_database_url(url: str) -> bool:
-    """Whether `url` is a postgresql:// URL libpq reads as meant: seen by the review, a password with a stray '%',
-    space or '@' was logged whole by the connection pool, or read as part of the host and shown."""
+def usable_database_url(url: str) -> bool:
+    """Whether `url` is a postgresql:// URL libpq reads as meant (here and for `store copy`): seen by the review,
+    a password with a stray '%', space or '@' was logged whole by the connection pool, or read as part of the host
+    and shown."""
     if not url.startswith(("postgresql://", "postgres://")) or url.split("?", 1)[0].count("@") > 1:
         return False  # a second '@' is a password's own, unencoded: libpq would read the rest as host and database
     import psycopg.conninfo

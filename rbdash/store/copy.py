@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rbdash.config import usable_database_url
 from rbdash.store.base import StoreError
 from rbdash.store.rows import AUDIT_INSERT, audit_record
 from rbdash.store.sql import write_transaction
@@ -42,6 +43,8 @@ def store_at(location: str, *, source: bool = False) -> SqlStore:
     from rbdash.store.sqlite import SqliteStore
 
     if is_database_url(location):
+        if not usable_database_url(location):  # refused as at start-up, never repeated (it holds a password)
+            raise StoreError("store.copy_bad_database_url", option="--from" if source else "--to")
         if source:
             store = PgStore(location, migrate=False)
             if store.schema_version() == 0:
@@ -54,6 +57,17 @@ def store_at(location: str, *, source: bool = False) -> SqlStore:
     if source and not (Path(path) / "rbdash.sqlite3").is_file():
         raise StoreError("store.copy_no_source", location=path)
     return SqliteStore(Path(path))
+
+
+def require_content(source: SqlStore) -> None:
+    """Refuse a source that holds no version, user or audit line (a mistyped --from, most likely)."""
+    with source._connection() as reading:
+        held = reading.execute(_HELD).fetchone()[0]
+    if not held:
+        raise StoreError("store.copy_source_empty", source=source.location)
+
+
+_HELD = "SELECT (SELECT COUNT(*) FROM versions) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit)"
 
 
 def copy_store(source: SqlStore, target: SqlStore) -> Copied:
@@ -72,9 +86,7 @@ def copy_store(source: SqlStore, target: SqlStore) -> Copied:
     wanted = list(dict.fromkeys(str(row[6]) for row in versions))
     logged = [record.get("sha256") for record in (audit_record(row[3]) for row in audit) if record is not None]
     with target._connection() as writing, write_transaction(writing):
-        held = writing.execute(
-            "SELECT (SELECT COUNT(*) FROM versions) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit)"
-        ).fetchone()[0]
+        held = writing.execute(_HELD).fetchone()[0]
         if held:
             raise StoreError("store.copy_target_not_empty", target=target.location, rows=held)
         files = 0

@@ -40,8 +40,9 @@ from rbdash.store.sql_store import SqlStore, reason_of
 _LOG = logging.getLogger(__name__)
 #: Connections each server process keeps open at most (Streamlit serves each session on a thread of its own).
 POOL_SIZE = 10
-#: Seconds to wait for a free connection of the pool (every one busy) before "store.busy".
-CONNECT_WAIT = 10.0
+#: Seconds to wait for a connection from the pool (every one busy, or the database just gone) before "store.busy"
+#: or the outage is said.
+CONNECT_WAIT = 5.0
 #: Seconds one connection attempt may take (a host that does not answer).
 CONNECT_TIMEOUT = 5
 #: Seconds one statement may take before its connection is cut (a database that stopped answering: seen by the

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, Protocol
 
+from rbdash.store.base import StoreError
+
 #: The advisory lock every PostgreSQL write transaction holds ("RBDASH-W" as an integer).
 WRITE_LOCK = 0x524244415348_57
 
@@ -55,6 +57,10 @@ class Connection(Protocol):
         ...
 
     def begin_write(self) -> None: ...
+
+    def commit(self) -> None:
+        """End the write transaction, keeping what it wrote."""
+        ...
 
     def begin(self) -> None:
         """A write transaction that need not wait for other writers' (PostgreSQL: without the write lock)."""
@@ -96,6 +102,9 @@ class SqliteConnection:
 
     def begin(self) -> None:
         self.raw.execute("BEGIN IMMEDIATE")  # SQLite has one writer at a time whatever the transaction
+
+    def commit(self) -> None:
+        self.raw.execute("COMMIT")  # refused, SQLite has rolled the transaction back: nothing was kept
 
     @property
     def in_transaction(self) -> bool:
@@ -149,6 +158,22 @@ class PgConnection:
     def begin(self) -> None:
         self.raw.execute("BEGIN")
 
+    def commit(self) -> None:
+        """COMMIT; when the database gives no answer to it (the connection cut or lost), whether it kept the
+        transaction cannot be known here: said so ("store.commit_unknown"), never as a failure (seen by the
+        review: a publish reported "not saved" had been saved)."""
+        try:
+            with self.guard(0.0):
+                self.raw.execute("COMMIT")
+        except (TimeoutError, OSError) as exc:
+            raise StoreError("store.commit_unknown") from exc
+        except Exception as exc:
+            from psycopg import OperationalError
+
+            if isinstance(exc, OperationalError):
+                raise StoreError("store.commit_unknown") from exc
+            raise
+
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
@@ -173,13 +198,13 @@ def write_transaction(connection: Connection, *, serialised: bool = True) -> Ite
     attacker review, a COMMIT refused on a full disk (SQLite ends the transaction itself) was reported
     as "cannot rollback - no transaction is active", hiding the cause.
     """
-    if serialised:
-        connection.begin_write()
-    else:
-        connection.begin()
     try:
+        if serialised:  # inside the try: a lock not granted in time leaves no transaction open behind it
+            connection.begin_write()
+        else:
+            connection.begin()
         yield
-        connection.execute("COMMIT")
+        connection.commit()
     except BaseException:
         if connection.in_transaction:
             with suppress(Exception):
