@@ -298,6 +298,16 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     return run
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test on the PostgreSQL backend starts a server (`_postgres`): slow, as every test that starts one is, so
+    `make test-fast` stays the in-process suite (its SQLite twin runs there)."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "_postgres" in getattr(item, "fixturenames", ()) or "postgresql" in params.values():
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Refuse to run grouped tests ungrouped; then fewer garbage-collector passes (below)."""
     _check_xdist_groups(session)
