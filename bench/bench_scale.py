@@ -220,27 +220,16 @@ def measure_publish(runs: int) -> float:
 
 
 def _in_fresh_process(checkout: Path, *args: str) -> dict:
-    # This script, with the checkout's rbdash, app.py and bench helpers (a base revision may predate this script).
-    env = {**os.environ, "PYTHONPATH": str(checkout), "BENCH_CHECKOUT": str(checkout)}
-    env.pop("RBDASH_CONFIG", None)
-    done = subprocess.run(
-        [sys.executable, str(BENCH_DIR / "bench_scale.py"), "--measure", *args],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    # With the checkout's rbdash, app.py and bench helpers (a base revision may predate this script).
+    from bench.common import in_fresh_process
+
+    return in_fresh_process(BENCH_DIR / "bench_scale.py", checkout, *args, env={"BENCH_CHECKOUT": str(checkout)})
 
 
 def _worktree(base: str) -> Path:
-    path = BENCH_DIR / ".cache" / f"worktree-{base}"
-    if not path.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(path), base], cwd=ROOT, check=True)
-    return path
+    from bench.common import worktree
+
+    return worktree(base)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,3 +35,35 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def in_fresh_process(script: Path, checkout: Path, *args: str, env: dict[str, str] | None = None) -> dict:
+    """`script --measure ARGS` in a fresh interpreter with `checkout`'s rbdash (this one, or a base revision's
+    worktree; the script itself is always this checkout's), its last line of output read as JSON."""
+    import json
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "PYTHONPATH": str(checkout), **(env or {})}
+    environment.pop("RBDASH_CONFIG", None)
+    done = subprocess.run(
+        [sys.executable, str(script), "--measure", *args],
+        cwd=checkout,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def worktree(base: str) -> Path:
+    """A checkout of revision `base` under bench/.cache (remove it with `git worktree remove --force PATH`)."""
+    import subprocess
+
+    path = RESULTS.parent / ".cache" / f"worktree-{base}"
+    if not path.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(path), base], cwd=RESULTS.parent.parent, check=True)
+    return path
