@@ -6,6 +6,7 @@ import os
 import platform
 import socket
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -37,7 +38,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def in_fresh_process(script: Path, checkout: Path, *args: str, env: dict[str, str] | None = None) -> dict:
+def in_fresh_process(script: Path, checkout: Path, *args: str, env: dict[str, str] | None = None) -> Any:
     """`script --measure ARGS` in a fresh interpreter with `checkout`'s rbdash (this one, or a base revision's
     worktree; the script itself is always this checkout's), its last line of output read as JSON."""
     import json
@@ -56,7 +57,7 @@ def in_fresh_process(script: Path, checkout: Path, *args: str, env: dict[str, st
     )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def worktree(base: str) -> Path:
