@@ -226,12 +226,6 @@ def _in_fresh_process(checkout: Path, *args: str) -> dict:
     return in_fresh_process(BENCH_DIR / "bench_scale.py", checkout, *args, env={"BENCH_CHECKOUT": str(checkout)})
 
 
-def _worktree(base: str) -> Path:
-    from bench.common import worktree
-
-    return worktree(base)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", help="a revision to compare with (Jadwal and publish)")
@@ -256,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
 
     checkouts = {"this": ROOT}
     if args.base:
-        checkouts["base"] = _worktree(args.base)
+        from bench.common import worktree
+
+        checkouts["base"] = worktree(args.base)
     head = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()

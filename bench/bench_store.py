@@ -115,16 +115,16 @@ def measure_check(backend: str, location: str, runs: int) -> dict[str, float]:
     return {"check": statistics.median(times)}
 
 
-def measure_publisher(backend: str, location: str, index: int, gate: Path) -> dict[str, float]:
-    """One of the concurrent publishers: its workbooks made first, then 50 publishes once `gate/go` exists."""
+def measure_publisher(backend: str, location: str, index: int) -> dict[str, float]:
+    """One of the concurrent publishers: its workbooks made first, "ready" said on standard output, then 50
+    publishes once a line arrives on standard input (every publisher released by one word from the parent)."""
     from rbdash.workbook.loader import load_workbook
 
     contents = _contents(f"p{index}", PUBLISHES)
     previews = [load_workbook(data) for data in contents]
     store = _open(backend, location)
-    (gate / f"ready-{index}").touch()
-    while not (gate / "go").exists():
-        time.sleep(0.01)
+    print("ready", flush=True)
+    sys.stdin.readline()
     errors = 0
     begin = time.perf_counter()
     for data, preview in zip(contents, previews, strict=True):
@@ -138,15 +138,10 @@ def measure_publisher(backend: str, location: str, index: int, gate: Path) -> di
 
 
 def _fresh(checkout: Path, *args: str) -> dict:
+    # Imported here: a measurement process runs with a base revision's bench package, which may lack it.
     from bench.common import in_fresh_process
 
     return in_fresh_process(BENCH_DIR / "bench_store.py", checkout, *args)
-
-
-def _worktree(base: str) -> Path:
-    from bench.common import worktree
-
-    return worktree(base)
 
 
 def _seeded(backend: str, location: str) -> None:
@@ -181,26 +176,26 @@ def _database(server: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-def _concurrent(checkout: Path, backend: str, location: str, gate: Path) -> dict[str, object]:
-    gate.mkdir()
+def _concurrent(checkout: Path, backend: str, location: str) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     env.pop("RBDASH_CONFIG", None)
     command = [sys.executable, str(BENCH_DIR / "bench_store.py"), "--measure", "publisher", backend, location]
     processes = [
         subprocess.Popen(
-            [*command, str(i), str(gate)],
+            [*command, str(i)],
             cwd=checkout,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for i in range(PROCESSES)
     ]
-    while len(list(gate.glob("ready-*"))) < PROCESSES and all(p.poll() is None for p in processes):
-        time.sleep(0.05)
-    (gate / "go").touch()  # every publisher's workbooks made: all start together
-    outputs = [process.communicate(timeout=3600) for process in processes]
+    for process in processes:  # each line read is one publisher's workbooks made (EOF: it failed, said below)
+        assert process.stdout is not None
+        process.stdout.readline()
+    outputs = [process.communicate("go\n", timeout=3600) for process in processes]  # all released together
     results = [json.loads(out.strip().splitlines()[-1]) for out, _err in outputs]
     store = _open(backend, location)
     numbers = sorted(v.number for v in store.history(HOME, 2022))
@@ -223,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         kind, backend, location, *rest = args.measure
         if kind == "publisher":
-            result: object = measure_publisher(backend, location, int(rest[0]), Path(rest[1]))
+            result: object = measure_publisher(backend, location, int(rest[0]))
         elif kind == "seed":
             _seeded(backend, location)
             result = {}
@@ -238,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
 
     checkouts = {"this": ROOT}
     if args.base:
-        checkouts["base"] = _worktree(args.base)
+        from bench.common import worktree
+
+        checkouts["base"] = worktree(args.base)
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     found: dict[tuple[str, str, str], list[dict]] = {}
     with postgres_server(durable=True) as server, tempfile.TemporaryDirectory() as folder:
@@ -266,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         concurrent = {}
         for backend, location in targets.items():
             _seeded(backend, location)
-            concurrent[backend] = _concurrent(ROOT, backend, location, Path(folder) / f"gate-{backend}")
+            concurrent[backend] = _concurrent(ROOT, backend, location)
 
     def med(name: str, backend: str, kind: str, key: str) -> float:
         return statistics.median(float(r[key]) for r in found[(name, backend, kind)])
